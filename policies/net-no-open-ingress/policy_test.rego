@@ -1,0 +1,44 @@
+package erlmcp.controls.net_no_open_ingress_test
+
+import data.erlmcp.controls.net_no_open_ingress as control
+
+netpol(ingress) := {"review": {"object": {
+	"apiVersion": "networking.k8s.io/v1",
+	"kind": "NetworkPolicy",
+	"metadata": {"name": "np", "namespace": "erlmcp"},
+	"spec": {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": ingress},
+}}}
+
+ids(vs) := {v.details.messageId | some v in vs}
+
+test_named_peer_passes if {
+	count(control.violation) == 0 with input as netpol([{"from": [{"podSelector": {"matchLabels": {"app": "x"}}}]}])
+}
+
+test_no_ingress_rules_passes if {
+	count(control.violation) == 0 with input as netpol([])
+}
+
+test_rule_without_from_fails if {
+	ids(control.violation) == {"ingressWithoutFrom"} with input as netpol([{"ports": [{"port": 80}]}])
+}
+
+test_empty_peer_fails if {
+	ids(control.violation) == {"emptyPeer"} with input as netpol([{"from": [{}]}])
+}
+
+test_any_namespace_fails if {
+	ids(control.violation) == {"anyNamespace"} with input as netpol([{"from": [{"namespaceSelector": {}}]}])
+}
+
+test_any_namespace_with_pod_selector_passes if {
+	count(control.violation) == 0 with input as netpol([{"from": [{"namespaceSelector": {}, "podSelector": {"matchLabels": {"a": "b"}}}]}])
+}
+
+test_open_ipv6_block_fails if {
+	ids(control.violation) == {"openIpBlock"} with input as netpol([{"from": [{"ipBlock": {"cidr": "::/0"}}]}])
+}
+
+test_other_kinds_ignored if {
+	count(control.violation) == 0 with input as {"review": {"object": {"kind": "Service", "spec": {"ingress": [{}]}}}}
+}

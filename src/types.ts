@@ -1,0 +1,119 @@
+/** Public data contracts of erlmcp-audit. Everything here is plain JSON-serialisable data. */
+
+export type Severity = "critical" | "high" | "medium" | "low";
+export const SEVERITIES: readonly Severity[] = ["critical", "high", "medium", "low"];
+
+export type Scope = "object" | "set";
+export type EngineName = "rego" | "typescript" | "kyverno" | "gator" | "trivy";
+export type FindingStatus = "pass" | "fail" | "waived" | "error";
+export type FrameworkId = "soc2" | "iso27001";
+
+/** A Kubernetes object as parsed from YAML or JSON. */
+export interface K8sObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+/** How a rendered resource came to be. */
+export interface RenderOrigin {
+  tool: "helm" | "kustomize";
+  /** Chart or kustomization directory, relative to the working directory. */
+  path: string;
+  /** Helm values file used for this render. */
+  values?: string;
+  /** Helm template file that produced the object (from the `# Source:` comment). */
+  template?: string;
+}
+
+export interface SourceLocation {
+  /** File the object was read from (for rendered objects: the chart/overlay directory). */
+  file: string;
+  /** 1-based line of the document's first content line (in the rendered stream for rendered input). */
+  line: number;
+  /** 0-based index of the YAML document in its file or stream. */
+  documentIndex: number;
+  renderedFrom?: RenderOrigin;
+}
+
+export interface ResourceRef {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+/** A parsed object together with where it came from. */
+export interface Resource {
+  ref: ResourceRef;
+  object: K8sObject;
+  source: SourceLocation;
+}
+
+/**
+ * One group of resources evaluated together (the "manifest set" of set-scope controls):
+ * a directory of plain YAML, one Helm render (chart x values file) or one Kustomize build.
+ */
+export interface AuditUnit {
+  /** Stable, human-readable ID, e.g. `manifests/helm/erlmcp@values-production.yaml`. */
+  id: string;
+  kind: "files" | "helm" | "kustomize" | "stdin";
+  /** Path of the chart, overlay, directory or file. */
+  path: string;
+  resources: Resource[];
+  /** Profile the unit is audited with. */
+  profile: string;
+}
+
+export interface InputFile {
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+
+/** A violation as an engine or validator reports it, before metadata is attached. */
+export interface Violation {
+  messageId: string;
+  data: Record<string, string | number | boolean>;
+  resource: ResourceRef;
+}
+
+export interface WaiverRef {
+  id: string;
+  justification: string;
+  owner: string;
+  approver: string;
+  ticket: string;
+  expires: string;
+}
+
+export interface Finding {
+  controlId: string;
+  messageId: string;
+  message: string;
+  data: Record<string, string | number | boolean>;
+  severity: Severity;
+  status: FindingStatus;
+  resource: ResourceRef;
+  source: SourceLocation;
+  engine: EngineName;
+  unit: string;
+  waiver?: WaiverRef;
+}
+
+export interface InputError {
+  code: string;
+  message: string;
+  file: string;
+  line?: number;
+  column?: number;
+  /** What the user can do about it. */
+  hint?: string;
+}
