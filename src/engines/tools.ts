@@ -1,7 +1,7 @@
 /** Locates the external engines: the project's engine cache first, then PATH. */
 import { accessSync, constants } from "node:fs";
-import { delimiter, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { delimiter, join } from "node:path";
+import { PACKAGE_ROOT } from "../paths.js";
 
 export type ToolName = "opa" | "helm" | "kustomize" | "kyverno" | "gator" | "conftest" | "trivy";
 
@@ -25,7 +25,7 @@ export class ToolNotFoundError extends Error {
   }
 }
 
-const packageRoot = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..");
+const packageRoot = PACKAGE_ROOT;
 
 /** `$ERLMCP_AUDIT_ENGINES_DIR`, else `<package>/.engines`. */
 export function engineCacheDir(env: NodeJS.ProcessEnv = process.env): string {

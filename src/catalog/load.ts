@@ -1,0 +1,74 @@
+/** Loads and validates every policies/<id>/control.yaml into the control registry. */
+import { readdirSync, readFileSync, existsSync } from "node:fs";
+import { join, relative } from "node:path";
+import { Ajv } from "ajv";
+import addFormatsImport from "ajv-formats";
+import { parse } from "yaml";
+import { PACKAGE_ROOT, POLICIES_DIR } from "../paths.js";
+import type { Control, ControlSpec } from "./types.js";
+
+const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
+
+export class CatalogError extends Error {
+  readonly code = "CATALOG_INVALID";
+}
+
+/** Directories under policies/ that are not controls. */
+const NON_CONTROL_DIRS = new Set(["lib", "dist", "gatekeeper", "kyverno", "_frameworks"]);
+
+export function regoPackageOf(id: string): string {
+  return `erlmcp.controls.${id.replaceAll("-", "_")}`;
+}
+
+export function controlIds(policiesDir = POLICIES_DIR): string[] {
+  return readdirSync(policiesDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && !NON_CONTROL_DIRS.has(d.name))
+    .map((d) => d.name)
+    .sort();
+}
+
+let validateSpec: ReturnType<Ajv["compile"]> | undefined;
+
+function specValidator(): ReturnType<Ajv["compile"]> {
+  if (!validateSpec) {
+    const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
+    const schema = JSON.parse(readFileSync(join(POLICIES_DIR, "control.schema.json"), "utf8"));
+    validateSpec = ajv.compile(schema);
+  }
+  return validateSpec;
+}
+
+const PLACEHOLDER = /\{([A-Za-z0-9_]+)\}/g;
+
+export function loadControl(dir: string): Control {
+  const file = join(dir, "control.yaml");
+  const where = relative(PACKAGE_ROOT, file);
+  if (!existsSync(file)) throw new CatalogError(`${where}: missing control.yaml`);
+  const spec = parse(readFileSync(file, "utf8")) as ControlSpec;
+  const validate = specValidator();
+  if (!validate(spec)) {
+    const errors = (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`).join("; ");
+    throw new CatalogError(`${where}: invalid control: ${errors}`);
+  }
+  const folder = dir.split(/[\\/]/).pop();
+  if (spec.id !== folder) throw new CatalogError(`${where}: id '${spec.id}' does not match its folder '${folder}'`);
+  if (!spec.id.startsWith(`${spec.domain}-`)) throw new CatalogError(`${where}: id '${spec.id}' is not in domain '${spec.domain}'`);
+  return { ...spec, dir: relative(PACKAGE_ROOT, dir), regoPackage: regoPackageOf(spec.id) };
+}
+
+/** Every control, sorted by ID. */
+export function loadCatalog(policiesDir = POLICIES_DIR): Control[] {
+  return controlIds(policiesDir).map((id) => loadControl(join(policiesDir, id)));
+}
+
+/** Renders a message template with the violation's data; unknown placeholders stay visible. */
+export function renderMessage(control: Pick<Control, "id" | "messages">, messageId: string, data: Record<string, unknown>): string {
+  const template = control.messages[messageId];
+  if (template === undefined) return `${control.id}: ${messageId}`;
+  return template.replace(PLACEHOLDER, (whole, key: string) => (key in data ? String(data[key]) : whole));
+}
+
+/** Placeholders a message template needs. */
+export function placeholdersOf(template: string): string[] {
+  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1] as string);
+}

@@ -1,0 +1,118 @@
+/** The command line: argv → audit() → reporters → exit code. No logic of its own. */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { Command, Option } from "commander";
+import { audit, packageVersion, UsageError } from "../audit.js";
+import { loadCatalog } from "../catalog/load.js";
+import { ConfigError } from "../config/load.js";
+import { PROFILES } from "../config/profiles.js";
+import { ENGINE_FACTORIES } from "../engines/index.js";
+import { REPORTERS, FORMAT_NAMES } from "../reporters/index.js";
+import { SEVERITIES, type EngineName, type Severity } from "../types.js";
+import { pairOutputs } from "./outputs.js";
+import { createProgress } from "./progress.js";
+
+export const EXIT = { pass: 0, fail: 1, error: 2 } as const;
+
+const EXIT_HELP = `
+Exit codes:
+  0  no failing finding at or above --fail-on
+  1  failing findings, or an expired waiver
+  2  usage, config or input error (unreadable or invalid YAML, failed render, missing engine);
+     the report still covers every input that could be read`;
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(",").filter(Boolean)];
+
+export function buildProgram(argv: readonly string[], io: { stdout: (s: string) => void; stderr: (s: string) => void; setExit: (code: number) => void }): Command {
+  const program = new Command("erlmcp-audit")
+    .description("Audit Kubernetes manifests (plain YAML, Helm charts, Kustomize overlays) against the erlmcp-audit controls.")
+    .version(packageVersion())
+    .argument("[paths...]", "files, directories, Helm charts or Kustomize overlays; - for stdin", ["."])
+    .addOption(new Option("-f, --format <format>", `output format, repeatable: ${FORMAT_NAMES.join(", ")}`))
+    .addOption(new Option("-o, --output <file>", "write the preceding --format to this file"))
+    .option("-c, --config <file>", "config file (default: nearest erlmcp-audit.config.yaml above the first path)")
+    .option("--no-config", "use no config file")
+    .addOption(new Option("-p, --profile <profile>", "profile for every input (overrides the config)").choices([...PROFILES]))
+    .addOption(new Option("--engine <engine>", `engines, repeatable: ${Object.keys(ENGINE_FACTORIES).join(", ")}, all`).argParser(collect))
+    .addOption(new Option("--controls <ids>", "run only these control IDs or globs (net-*)").argParser(collect))
+    .addOption(new Option("--skip-controls <ids>", "skip these control IDs or globs").argParser(collect))
+    .addOption(new Option("--fail-on <severity>", "lowest severity that fails the run").choices([...SEVERITIES]).default("low"))
+    .addOption(new Option("--values <file>", "Helm values file to render instead of values.yaml + values-*.yaml (repeatable)").argParser(collect))
+    .addOption(new Option("--waivers <file>", "extra waiver file (repeatable)").argParser(collect))
+    .option("--disallow-waivers", "ignore every waiver (full report)")
+    .option("--no-color", "no ANSI colours")
+    .option("-q, --quiet", "no progress on stderr")
+    .addHelpText("after", EXIT_HELP)
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .action(async (paths: string[], opts) => {
+      const outputs = pairOutputs(argv);
+      const engines: EngineName[] | undefined = opts.engine?.includes("all") ? (Object.keys(ENGINE_FACTORIES) as EngineName[]) : opts.engine;
+      const progress = createProgress({ enabled: !opts.quiet && Boolean(process.stderr.isTTY) && !process.env.CI, write: (s) => process.stderr.write(s) });
+      const report = await audit(paths, {
+        config: opts.config === false ? false : opts.config,
+        profile: opts.profile,
+        engines,
+        controls: opts.controls,
+        skipControls: opts.skipControls,
+        failOn: opts.failOn as Severity,
+        values: opts.values,
+        waivers: opts.waivers,
+        disallowWaivers: opts.disallowWaivers,
+        stdin: readStdin,
+        onProgress: progress.update,
+      });
+      progress.done();
+      const color = opts.color !== false && !process.env.NO_COLOR && Boolean(process.stdout.isTTY);
+      for (const target of outputs) {
+        const body = REPORTERS[target.format](report, { color: target.file ? false : color });
+        if (target.file) {
+          const file = resolve(target.file);
+          mkdirSync(dirname(file), { recursive: true });
+          writeFileSync(file, body);
+        } else io.stdout(body);
+      }
+      io.setExit(report.summary.exitCode);
+    });
+
+  program
+    .command("controls")
+    .description("list the controls")
+    .option("--json", "as JSON")
+    .action((opts) => {
+      const controls = loadCatalog();
+      if (opts.json) io.stdout(JSON.stringify(controls, null, 2) + "\n");
+      else for (const c of controls) io.stdout(`${c.id.padEnd(32)} ${c.severity.padEnd(9)} ${c.scope.padEnd(7)} ${c.title}\n`);
+    });
+  return program;
+}
+
+export async function run(argv: readonly string[]): Promise<void> {
+  let exitCode = 0;
+  const io = {
+    stdout: (s: string) => void process.stdout.write(s),
+    stderr: (s: string) => void process.stderr.write(s),
+    setExit: (code: number) => void (exitCode = code),
+  };
+  try {
+    await buildProgram(argv, io).parseAsync([...argv], { from: "user" });
+  } catch (error) {
+    const e = error as { code?: string; exitCode?: number; message?: string };
+    if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") exitCode = 0;
+    else if (e.code?.startsWith("commander.")) exitCode = EXIT.error;
+    else if (error instanceof UsageError || error instanceof ConfigError) {
+      io.stderr(`erlmcp-audit: ${e.message}\n`);
+      exitCode = EXIT.error;
+    } else {
+      io.stderr(`erlmcp-audit: ${e.message ?? String(error)}\n`);
+      exitCode = EXIT.error;
+    }
+  }
+  process.exitCode = exitCode;
+}

@@ -1,0 +1,186 @@
+/**
+ * Turns the paths a user names into audit units: Helm charts (a unit per values file), Kustomize
+ * overlays (a unit each; bases used by another overlay are not rendered alone) and plain YAML/JSON
+ * files (one unit per named path).
+ */
+import { readdirSync, readFileSync, realpathSync, statSync, type Stats } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { parse } from "yaml";
+import type { InputError } from "../types.js";
+import { inputError } from "./errors.js";
+
+export const MANIFEST_EXTENSIONS = [".yaml", ".yml", ".json"];
+export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+const SKIPPED_DIRS = new Set(["node_modules", ".git", ".engines", "dist", "coverage"]);
+
+export type PlannedUnit =
+  | { kind: "files"; path: string; files: string[] }
+  | { kind: "helm"; path: string; valuesFiles: string[] }
+  | { kind: "kustomize"; path: string };
+
+export interface DiscoveryResult {
+  units: PlannedUnit[];
+  errors: InputError[];
+}
+
+export interface DiscoveryOptions {
+  cwd: string;
+  /** Values files given by the user (`--values`); default: values.yaml plus each values-*.yaml. */
+  values?: string[];
+}
+
+function kustomizationFile(dir: string): string | undefined {
+  for (const name of KUSTOMIZATION_FILES) {
+    try {
+      if (statSync(join(dir, name)).isFile()) return join(dir, name);
+    } catch {
+      /* not this name */
+    }
+  }
+  return undefined;
+}
+
+function isChart(dir: string): boolean {
+  try {
+    return statSync(join(dir, "Chart.yaml")).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Local directories a kustomization builds on (resources, bases, components). */
+export function kustomizationDependencies(dir: string): string[] {
+  const file = kustomizationFile(dir);
+  if (!file) return [];
+  try {
+    const k = parse(readFileSync(file, "utf8")) as Record<string, unknown> | null;
+    const refs = ["resources", "bases", "components"].flatMap((key) => (Array.isArray(k?.[key]) ? (k[key] as unknown[]) : []));
+    return refs
+      .filter((r): r is string => typeof r === "string" && !/^[a-z]+:\/\//.test(r) && !r.includes("?ref="))
+      .map((r) => resolve(dir, r))
+      .filter((p) => {
+        try {
+          return statSync(p).isDirectory();
+        } catch {
+          return false;
+        }
+      });
+  } catch {
+    return [];
+  }
+}
+
+function chartValuesFiles(dir: string, requested: string[] | undefined, cwd: string): string[] {
+  if (requested?.length) return requested.map((v) => resolve(cwd, v));
+  const names = readdirSync(dir).filter((f) => /^values-[A-Za-z0-9_.-]+\.ya?ml$/.test(f)).sort();
+  return [join(dir, "values.yaml"), ...names.map((n) => join(dir, n))];
+}
+
+export function discover(paths: readonly string[], options: DiscoveryOptions): DiscoveryResult {
+  const units: PlannedUnit[] = [];
+  const errors: InputError[] = [];
+  const kustomizations: string[] = [];
+  const rel = (p: string) => relative(options.cwd, p) || ".";
+
+  for (const input of paths) {
+    const absolute = resolve(options.cwd, input);
+    let stats: Stats;
+    try {
+      stats = statSync(absolute);
+    } catch (error) {
+      const loop = (error as NodeJS.ErrnoException).code === "ELOOP";
+      errors.push(
+        inputError(loop ? "SYMLINK_LOOP" : "NOT_FOUND", input, loop ? "symbolic link loop" : "no such file or directory", {
+          hint: loop ? "fix the link" : "check the path",
+        }),
+      );
+      continue;
+    }
+    if (stats.isFile()) {
+      units.push({ kind: "files", path: rel(absolute), files: [absolute] });
+      continue;
+    }
+    const files: string[] = [];
+    const seen = new Set<string>();
+    const walk = (dir: string): void => {
+      let real: string;
+      try {
+        real = realpathSync(dir);
+      } catch {
+        errors.push(inputError("SYMLINK_LOOP", rel(dir), "cannot resolve directory (symbolic link loop?)"));
+        return;
+      }
+      if (seen.has(real)) {
+        errors.push(inputError("SYMLINK_LOOP", rel(dir), "directory reached twice through symbolic links; skipped the second visit"));
+        return;
+      }
+      seen.add(real);
+      if (isChart(dir)) {
+        units.push({ kind: "helm", path: rel(dir), valuesFiles: chartValuesFiles(dir, options.values, options.cwd).map(rel) });
+        return;
+      }
+      if (kustomizationFile(dir)) {
+        kustomizations.push(dir);
+        return;
+      }
+      let entries;
+      try {
+        entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+      } catch (error) {
+        errors.push(inputError("UNREADABLE", rel(dir), `cannot read directory: ${(error as Error).message}`));
+        return;
+      }
+      for (const entry of entries) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory() || (entry.isSymbolicLink() && isDirectory(path))) {
+          if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith(".")) walk(path);
+        } else if (MANIFEST_EXTENSIONS.some((ext) => entry.name.endsWith(ext)) && !isConfigFile(entry.name)) {
+          files.push(path);
+        } else if (entry.isSymbolicLink() && !isDirectory(path) && !exists(path)) {
+          errors.push(inputError("SYMLINK_LOOP", rel(path), "dangling or looping symbolic link"));
+        }
+      }
+    };
+    walk(absolute);
+    if (files.length) units.push({ kind: "files", path: rel(absolute), files });
+  }
+
+  const dependencies = new Set(kustomizations.flatMap(kustomizationDependencies));
+  for (const dir of kustomizations) {
+    if (!dependencies.has(dir)) units.push({ kind: "kustomize", path: rel(dir) });
+  }
+  if (units.length === 0 && errors.length === 0) {
+    errors.push(
+      inputError("EMPTY_INPUT", paths.join(" "), "no Kubernetes manifests found (.yaml, .yml, .json, Helm charts or kustomizations)", {
+        hint: "name a directory that holds manifests",
+      }),
+    );
+  }
+  return { units, errors };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Our own config and waiver files sit beside manifests but are not manifests. */
+function isConfigFile(name: string): boolean {
+  return name.startsWith("erlmcp-audit.");
+}
+
+export function describeUnit(unit: PlannedUnit): string {
+  return unit.kind === "files" ? unit.path : `${unit.path} (${unit.kind})`;
+}

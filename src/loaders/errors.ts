@@ -1,0 +1,24 @@
+import type { InputError } from "../types.js";
+
+/** Error codes of input problems; each is reported with the file (and line) and makes the run exit 2. */
+export type InputErrorCode =
+  | "YAML_SYNTAX"
+  | "YAML_ALIAS_LIMIT"
+  | "YAML_DUPLICATE_KEY"
+  | "NOT_AN_OBJECT"
+  | "MISSING_KIND"
+  | "TEMPLATED_YAML"
+  | "BINARY_FILE"
+  | "FILE_TOO_LARGE"
+  | "UNREADABLE"
+  | "NOT_FOUND"
+  | "SYMLINK_LOOP"
+  | "RENDER_FAILED"
+  | "RENDER_EMPTY"
+  | "TOOL_MISSING"
+  | "EMPTY_INPUT"
+  | "DUPLICATE_RESOURCE";
+
+export function inputError(code: InputErrorCode, file: string, message: string, extra: Partial<InputError> = {}): InputError {
+  return { code, file, message, ...extra };
+}

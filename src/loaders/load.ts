@@ -1,0 +1,282 @@
+/** Reads every input into audit units of resources that remember their source. */
+import { isUtf8 } from "node:buffer";
+import { createHash } from "node:crypto";
+import { openSync, readFileSync, readSync, closeSync, readdirSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import type { InputError, InputFile, Resource } from "../types.js";
+import { discover, kustomizationDependencies, type PlannedUnit } from "./discover.js";
+import { inputError } from "./errors.js";
+import { DEFAULT_KUBE_VERSION, renderHelm, renderKustomize, type HelmOptions } from "./render.js";
+import { parseManifestStream } from "./yaml.js";
+
+export interface LoadOptions {
+  cwd?: string;
+  /** Helm values files to render instead of values.yaml + values-*.yaml. */
+  values?: string[];
+  helm?: Partial<HelmOptions>;
+  /** Largest file read, in bytes (default 64 MiB). */
+  maxFileBytes?: number;
+  maxAliasCount?: number;
+  /** Text of stdin when a path is `-`. */
+  stdin?: () => Promise<string>;
+  /** Called once per planned unit, for progress reporting. */
+  onUnit?: (label: string, index: number, total: number) => void;
+}
+
+/** A unit before a profile is assigned. */
+export interface LoadedUnit {
+  id: string;
+  kind: "files" | "helm" | "kustomize" | "stdin";
+  path: string;
+  /** Values file of a Helm render. */
+  values?: string;
+  resources: Resource[];
+}
+
+export interface LoadResult {
+  units: LoadedUnit[];
+  inputs: InputFile[];
+  errors: InputError[];
+}
+
+export const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+function sha256(data: Buffer | string): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+
+function readHead(path: string, bytes: number): Buffer {
+  const fd = openSync(path, "r");
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const n = readSync(fd, buffer, 0, bytes, 0);
+    return buffer.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile()) out.push(path);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+export async function loadInputs(paths: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const rel = (p: string) => relative(cwd, p) || ".";
+  const units: LoadedUnit[] = [];
+  const inputs = new Map<string, InputFile>();
+  const errors: InputError[] = [];
+  const helm: HelmOptions = { kubeVersion: DEFAULT_KUBE_VERSION, ...options.helm };
+
+  const hashFile = (path: string, data?: Buffer) => {
+    const key = rel(path);
+    if (inputs.has(key)) return;
+    try {
+      const bytes = data ?? readFileSync(path);
+      inputs.set(key, { path: key, sha256: sha256(bytes), bytes: bytes.length });
+    } catch {
+      /* reported where the file is read */
+    }
+  };
+
+  const fileArgs = paths.filter((p) => p !== "-");
+  const { units: planned, errors: discoveryErrors } = fileArgs.length
+    ? discover(fileArgs, { cwd, values: options.values })
+    : { units: [] as PlannedUnit[], errors: [] as InputError[] };
+  errors.push(...discoveryErrors.filter((e) => !(paths.includes("-") && e.code === "EMPTY_INPUT")));
+
+  if (paths.includes("-")) {
+    const text = options.stdin ? await options.stdin() : "";
+    inputs.set("<stdin>", { path: "<stdin>", sha256: sha256(text), bytes: Buffer.byteLength(text) });
+    const parsed = parseManifestStream(text, { file: "<stdin>", maxAliasCount: options.maxAliasCount });
+    errors.push(...parsed.errors);
+    units.push({ id: "<stdin>", kind: "stdin", path: "<stdin>", resources: parsed.resources });
+  }
+
+  let index = 0;
+  const total = planned.reduce((n, u) => n + (u.kind === "helm" ? u.valuesFiles.length : 1), 0);
+  for (const unit of planned) {
+    if (unit.kind === "files") {
+      options.onUnit?.(unit.path, index++, total);
+      const resources: Resource[] = [];
+      for (const file of unit.files) {
+        const name = rel(file);
+        let size: number;
+        try {
+          size = statSync(file).size;
+        } catch (error) {
+          errors.push(inputError("UNREADABLE", name, `cannot read: ${(error as Error).message}`));
+          continue;
+        }
+        if (size > maxFileBytes) {
+          errors.push(
+            inputError("FILE_TOO_LARGE", name, `is ${size} bytes, over the ${maxFileBytes}-byte limit`, { hint: "split it, or raise --max-file-size" }),
+          );
+          continue;
+        }
+        let data: Buffer;
+        try {
+          if (readHead(file, 8192).includes(0)) {
+            errors.push(inputError("BINARY_FILE", name, "is a binary file, not YAML or JSON", { hint: "remove it from the audited paths" }));
+            continue;
+          }
+          data = readFileSync(file);
+        } catch (error) {
+          errors.push(inputError("UNREADABLE", name, `cannot read: ${(error as Error).message}`, { hint: "check its permissions" }));
+          continue;
+        }
+        hashFile(file, data);
+        if (!isUtf8(data)) {
+          errors.push(inputError("BINARY_FILE", name, "is not valid UTF-8 text", { hint: "save it as UTF-8" }));
+          continue;
+        }
+        const parsed = parseManifestStream(data.toString("utf8"), { file: name, maxAliasCount: options.maxAliasCount });
+        errors.push(...parsed.errors);
+        resources.push(...parsed.resources);
+      }
+      units.push({ id: unit.path, kind: "files", path: unit.path, resources });
+    } else if (unit.kind === "helm") {
+      for (const file of filesUnder(resolve(cwd, unit.path))) hashFile(file);
+      for (const values of unit.valuesFiles) {
+        const label = `${unit.path}@${values.split("/").pop()}`;
+        options.onUnit?.(label, index++, total);
+        hashFile(resolve(cwd, values));
+        const out = await renderHelm(unit.path, values, helm, cwd, label);
+        if (out.error) {
+          errors.push(out.error);
+          continue;
+        }
+        const parsed = parseManifestStream(out.stdout ?? "", {
+          file: label,
+          renderedFrom: { tool: "helm", path: unit.path, values },
+          maxAliasCount: options.maxAliasCount,
+        });
+        errors.push(...parsed.errors);
+        attributeHelmSources(parsed.resources, out.stdout ?? "", unit.path, cwd);
+        units.push({ id: label, kind: "helm", path: unit.path, values, resources: parsed.resources });
+      }
+    } else {
+      options.onUnit?.(unit.path, index++, total);
+      const dirs = [resolve(cwd, unit.path), ...collectDependencies(resolve(cwd, unit.path))];
+      for (const dir of dirs) for (const file of filesUnder(dir)) hashFile(file);
+      const out = await renderKustomize(unit.path, cwd, unit.path);
+      if (out.error) {
+        errors.push(out.error);
+        continue;
+      }
+      const parsed = parseManifestStream(out.stdout ?? "", {
+        file: unit.path,
+        renderedFrom: { tool: "kustomize", path: unit.path },
+        maxAliasCount: options.maxAliasCount,
+      });
+      errors.push(...parsed.errors);
+      attributeKustomizeSources(parsed.resources, dirs, cwd);
+      units.push({ id: unit.path, kind: "kustomize", path: unit.path, resources: parsed.resources });
+    }
+  }
+  return { units, inputs: [...inputs.values()].sort((a, b) => a.path.localeCompare(b.path)), errors };
+}
+
+function collectDependencies(dir: string, seen = new Set<string>()): string[] {
+  const out: string[] = [];
+  for (const dep of kustomizationDependencies(dir)) {
+    if (seen.has(dep)) continue;
+    seen.add(dep);
+    out.push(dep, ...collectDependencies(dep, seen));
+  }
+  return out;
+}
+
+const SOURCE_COMMENT = /^# Source: (.+)$/gm;
+
+/** Points each Helm-rendered object at its template file and the line of its `kind:` there. */
+function attributeHelmSources(resources: Resource[], stream: string, chartPath: string, cwd: string): void {
+  const templates: string[] = [];
+  for (const part of stream.split(/^---\s*$/m)) {
+    if (!/^\s*(kind|apiVersion):/m.test(part)) continue;
+    SOURCE_COMMENT.lastIndex = 0;
+    templates.push(SOURCE_COMMENT.exec(part)?.[1]?.trim() ?? "");
+  }
+  const occurrences = new Map<string, number>();
+  resources.forEach((resource) => {
+    const template = templates[resource.source.documentIndex] ?? templates[resources.indexOf(resource)];
+    if (!template) return;
+    // `# Source: <chart name>/templates/x.yaml`: the chart name is the first segment.
+    const file = join(chartPath, template.split("/").slice(1).join("/"));
+    const key = `${file}\u0000${resource.ref.kind}`;
+    const nth = occurrences.get(key) ?? 0;
+    occurrences.set(key, nth + 1);
+    resource.source = {
+      ...resource.source,
+      file,
+      line: lineOfKind(resolve(cwd, file), resource.ref.kind, nth) ?? 1,
+      renderedFrom: { ...resource.source.renderedFrom!, template: file },
+    };
+  });
+}
+
+function lineOfKind(file: string, kind: string, nth: number): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+  const lines = text.split("\n");
+  let seen = 0;
+  for (let i = 0; i < lines.length; i++) {
+    if (new RegExp(`^kind:\\s*["']?${kind}["']?\\s*$`).test(lines[i] as string)) {
+      if (seen === nth) return i + 1;
+      seen++;
+    }
+  }
+  return undefined;
+}
+
+/** Finds the file (and line) under the overlay and its bases that declares each built object. */
+function attributeKustomizeSources(resources: Resource[], dirs: string[], cwd: string): void {
+  const index = new Map<string, { file: string; line: number }>();
+  for (const dir of dirs) {
+    for (const file of filesUnder(dir).filter((f) => /\.ya?ml$/.test(f))) {
+      let text: string;
+      try {
+        text = readFileSync(file, "utf8");
+      } catch {
+        continue;
+      }
+      const parsed = parseManifestStream(text, { file: relative(cwd, file) });
+      for (const r of parsed.resources) {
+        const key = `${r.ref.kind}/${r.ref.name}`;
+        if (!index.has(key)) index.set(key, { file: r.source.file, line: r.source.line });
+      }
+    }
+  }
+  for (const resource of resources) {
+    const found = index.get(`${resource.ref.kind}/${resource.ref.name}`) ?? findByPrefixSuffix(index, resource.ref.kind, resource.ref.name);
+    if (found) resource.source = { ...resource.source, file: found.file, line: found.line };
+  }
+}
+
+function findByPrefixSuffix(index: Map<string, { file: string; line: number }>, kind: string, name: string): { file: string; line: number } | undefined {
+  let best: { file: string; line: number } | undefined;
+  let bestLength = 0;
+  for (const [key, value] of index) {
+    const [k, n] = key.split("/") as [string, string];
+    if (k === kind && n.length > bestLength && name.includes(n)) {
+      best = value;
+      bestLength = n.length;
+    }
+  }
+  return best;
+}

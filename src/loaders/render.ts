@@ -1,0 +1,54 @@
+/** Renders Helm charts and Kustomize overlays with the real binaries. */
+import { execFile } from "node:child_process";
+import { basename, resolve } from "node:path";
+import { findTool, ToolNotFoundError, type ToolName } from "../engines/tools.js";
+import type { InputError } from "../types.js";
+import { inputError } from "./errors.js";
+
+export interface RenderOutput {
+  stdout?: string;
+  error?: InputError;
+}
+
+export interface HelmOptions {
+  kubeVersion: string;
+  namespace?: string;
+  releaseName?: string;
+}
+
+/** Kubernetes version Helm renders for (Helm built with `go install` would otherwise assume 1.20). */
+export const DEFAULT_KUBE_VERSION = "1.31.0";
+const MAX_RENDER_BYTES = 256 * 1024 * 1024;
+
+function run(tool: ToolName, args: string[], cwd: string, label: string): Promise<RenderOutput> {
+  let binary: string;
+  try {
+    binary = findTool(tool);
+  } catch (error) {
+    const message = error instanceof ToolNotFoundError ? error.message : String(error);
+    return Promise.resolve({ error: inputError("TOOL_MISSING", label, message, { hint: "run `npm run engines`" }) });
+  }
+  return new Promise((done) => {
+    execFile(binary, args, { cwd, maxBuffer: MAX_RENDER_BYTES, encoding: "utf8" }, (error, stdout, stderr) => {
+      if (error) {
+        const detail = (stderr || error.message).trim().split("\n").slice(-3).join(" | ");
+        done({ error: inputError("RENDER_FAILED", label, `${tool} failed: ${detail}`, { hint: `run \`${tool} ${args.join(" ")}\` to see the full error` }) });
+      } else if (!/^\s*(kind|apiVersion):/m.test(stdout)) {
+        done({ error: inputError("RENDER_EMPTY", label, `${tool} rendered no objects`, { hint: "check the chart values or the kustomization resources" }) });
+      } else done({ stdout });
+    });
+  });
+}
+
+export function renderHelm(chartDir: string, valuesFile: string, options: HelmOptions, cwd: string, label: string): Promise<RenderOutput> {
+  const chart = resolve(cwd, chartDir);
+  const release = options.releaseName ?? basename(chart);
+  const args = ["template", release, chart, "--kube-version", options.kubeVersion, "--namespace", options.namespace ?? release];
+  const values = resolve(cwd, valuesFile);
+  if (values !== resolve(chart, "values.yaml")) args.push("-f", values);
+  return run("helm", args, cwd, label);
+}
+
+export function renderKustomize(dir: string, cwd: string, label: string): Promise<RenderOutput> {
+  return run("kustomize", ["build", resolve(cwd, dir)], cwd, label);
+}

@@ -1,0 +1,100 @@
+/** Parses a YAML or JSON stream into resources that remember their file and line. */
+import { LineCounter, parseAllDocuments, isMap, isSeq, type Document } from "yaml";
+import { refOf } from "../k8s/workloads.js";
+import type { InputError, K8sObject, RenderOrigin, Resource } from "../types.js";
+import { inputError } from "./errors.js";
+
+export interface ParseOptions {
+  /** Name reported for the stream (a file path, `<stdin>`, or a render's label). */
+  file: string;
+  renderedFrom?: RenderOrigin;
+  /** Most aliases a document may resolve (guards against alias bombs). */
+  maxAliasCount?: number;
+}
+
+export interface ParseResult {
+  resources: Resource[];
+  errors: InputError[];
+}
+
+const TEMPLATE_MARK = /\{\{[-\s]?[\s\S]*?\}\}/;
+
+export function parseManifestStream(text: string, options: ParseOptions): ParseResult {
+  const { file } = options;
+  const lineCounter = new LineCounter();
+  const resources: Resource[] = [];
+  const errors: InputError[] = [];
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const list = Array.from(docs as Iterable<Document>);
+  list.forEach((doc, documentIndex) => {
+    const start = doc.contents?.range?.[0] ?? doc.range?.[0] ?? 0;
+    const position = lineCounter.linePos(start);
+    const yamlError = doc.errors[0];
+    if (yamlError) {
+      const pos = lineCounter.linePos(yamlError.pos[0]);
+      if (!options.renderedFrom && TEMPLATE_MARK.test(text)) {
+        errors.push(
+          inputError("TEMPLATED_YAML", file, "contains Go template syntax ({{ ... }}) outside a Helm chart", {
+            line: pos.line,
+            column: pos.col,
+            hint: "audit the chart directory (with Chart.yaml) instead of its templates",
+          }),
+        );
+        return;
+      }
+      const code = yamlError.code === "DUPLICATE_KEY" ? "YAML_DUPLICATE_KEY" : "YAML_SYNTAX";
+      errors.push(inputError(code, file, yamlError.message.split("\n")[0] ?? "invalid YAML", { line: pos.line, column: pos.col }));
+      return;
+    }
+    if (doc.contents === null) return;
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: options.maxAliasCount ?? 100 });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const code = /alias/i.test(message) ? "YAML_ALIAS_LIMIT" : "YAML_SYNTAX";
+      errors.push(inputError(code, file, message, { line: position.line, hint: code === "YAML_ALIAS_LIMIT" ? "remove excessive YAML aliases" : undefined }));
+      return;
+    }
+    if (value === null || value === undefined) return;
+    if (!isMap(doc.contents) || typeof value !== "object" || Array.isArray(value)) {
+      errors.push(inputError("NOT_AN_OBJECT", file, `document ${documentIndex + 1} is not a mapping (a Kubernetes object)`, { line: position.line }));
+      return;
+    }
+    const object = value as K8sObject;
+    if (typeof object.kind === "string" && object.kind.endsWith("List") && Array.isArray(object.items)) {
+      const itemsNode = doc.get("items", true);
+      (object.items as unknown[]).forEach((item, i) => {
+        const node = isSeq(itemsNode) ? itemsNode.items[i] : undefined;
+        const range = (node as { range?: [number, number, number] } | undefined)?.range;
+        const line = range ? lineCounter.linePos(range[0]).line : position.line;
+        addObject(item, line, documentIndex);
+      });
+      return;
+    }
+    addObject(object, position.line, documentIndex);
+  });
+  return { resources, errors };
+
+  function addObject(value: unknown, line: number, documentIndex: number): void {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      errors.push(inputError("NOT_AN_OBJECT", file, `document ${documentIndex + 1} holds an item that is not an object`, { line }));
+      return;
+    }
+    const object = value as K8sObject;
+    if (typeof object.apiVersion !== "string" || typeof object.kind !== "string" || !object.kind) {
+      errors.push(
+        inputError("MISSING_KIND", file, `document ${documentIndex + 1} has no apiVersion/kind: not a Kubernetes object`, {
+          line,
+          hint: "add apiVersion and kind, or move the file out of the audited paths",
+        }),
+      );
+      return;
+    }
+    resources.push({
+      ref: refOf(object),
+      object,
+      source: { file, line, documentIndex, ...(options.renderedFrom ? { renderedFrom: options.renderedFrom } : {}) },
+    });
+  }
+}

@@ -1,0 +1,74 @@
+/** The audit report: everything a reporter needs, with no catalog lookups. Schema: docs/report-schema.md. */
+import type { FrameworkMapping } from "./catalog/types.js";
+import type { EngineName, Finding, FrameworkId, InputError, InputFile, ResourceRef, Scope, Severity } from "./types.js";
+import type { WaiverStatus } from "./waivers/types.js";
+
+export const REPORT_SCHEMA_VERSION = "1.0.0";
+
+/** Metadata of a control that ran, embedded in the report. */
+export interface ReportControl {
+  id: string;
+  title: string;
+  domain: string;
+  severity: Severity;
+  scope: Scope;
+  engines: EngineName[];
+  description: string;
+  remediation: string;
+  frameworks: Record<FrameworkId, FrameworkMapping[]>;
+  references: string[];
+  /** Per unit, with the unit's profile applied. */
+  results: Array<{ unit: string; profile: string; severity: Severity; evaluated: number; failed: number; waived: number; errors: number }>;
+}
+
+export interface ReportUnit {
+  id: string;
+  kind: "files" | "helm" | "kustomize" | "stdin";
+  path: string;
+  values?: string;
+  profile: string;
+  resources: ResourceRef[];
+}
+
+/** Tuples one engine reported and another engine implementing the same control did not. */
+export interface Disagreement {
+  controlId: string;
+  unit: string;
+  resource: ResourceRef;
+  messageId: string;
+  reportedBy: EngineName[];
+  missedBy: EngineName[];
+}
+
+export interface ReportSummary {
+  units: number;
+  resources: number;
+  controls: number;
+  failed: number;
+  waived: number;
+  errors: number;
+  inputErrors: number;
+  bySeverity: Record<Severity, number>;
+  expiredWaivers: number;
+  unusedWaivers: number;
+  /** 0 pass, 1 failing findings or expired waivers, 2 input or evaluation errors. */
+  exitCode: 0 | 1 | 2;
+}
+
+export interface AuditReport {
+  schemaVersion: string;
+  tool: { name: string; version: string; opaVersion: string; policyBundleSha256: string; engines: EngineName[] };
+  generatedAt: string;
+  config?: string;
+  failOn: Severity;
+  inputs: InputFile[];
+  units: ReportUnit[];
+  controls: ReportControl[];
+  findings: Finding[];
+  inputErrors: InputError[];
+  waivers: WaiverStatus[];
+  disagreements: Disagreement[];
+  /** Reachability model of NetworkPolicies per unit (see docs/network-model.md). */
+  network: Record<string, unknown>;
+  summary: ReportSummary;
+}

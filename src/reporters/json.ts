@@ -1,0 +1,4 @@
+import type { Reporter } from "./types.js";
+
+/** The report as JSON (schema version in `schemaVersion`, documented in docs/report-schema.md). */
+export const json: Reporter = (report) => JSON.stringify(report, null, 2) + "\n";

@@ -1,0 +1,92 @@
+/** SARIF 2.1.0: one rule per control, one result per failing (control, resource); waived results are suppressed. */
+import { createHash } from "node:crypto";
+import type { Log, ReportingDescriptor, Result } from "sarif";
+import type { ReportControl } from "../report.js";
+import type { Finding, Severity } from "../types.js";
+import { resourceName } from "./location.js";
+import type { Reporter } from "./types.js";
+
+const LEVEL: Record<Severity, Result.level> = { critical: "error", high: "error", medium: "warning", low: "note" };
+const SECURITY_SEVERITY: Record<Severity, string> = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0" };
+const INFORMATION_URI = "https://github.com/erlmcp/erlmcp-audit";
+
+function rule(control: ReportControl): ReportingDescriptor {
+  const mappings = [
+    ...control.frameworks.soc2.map((m) => `SOC 2 ${m.id} (basis ${m.basis.join("+")}): ${m.rationale}`),
+    ...control.frameworks.iso27001.map((m) => `ISO/IEC 27001:2022 ${m.id} (basis ${m.basis.join("+")}): ${m.rationale}`),
+  ];
+  return {
+    id: control.id,
+    name: control.id.replace(/-([a-z0-9])/g, (_, ch: string) => ch.toUpperCase()),
+    shortDescription: { text: control.title },
+    fullDescription: { text: control.description },
+    help: {
+      text: `${control.remediation}\n\nFramework mappings:\n${mappings.join("\n")}`,
+      markdown: `${control.remediation}\n\n**Framework mappings**\n\n${mappings.map((m) => `- ${m}`).join("\n")}`,
+    },
+    helpUri: `${INFORMATION_URI}/blob/main/docs/controls/${control.id}.md`,
+    defaultConfiguration: { level: LEVEL[control.severity] },
+    properties: {
+      tags: ["security", "kubernetes", control.domain, ...control.frameworks.soc2.map((m) => `soc2/${m.id}`), ...control.frameworks.iso27001.map((m) => `iso27001/${m.id}`)],
+      "security-severity": SECURITY_SEVERITY[control.severity],
+      frameworks: control.frameworks,
+    },
+  };
+}
+
+const fingerprint = (parts: string[]) => createHash("sha256").update(parts.join("\u0000")).digest("hex");
+
+export const sarif: Reporter = (report) => {
+  const rules = report.controls.map(rule);
+  const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
+  const groups = new Map<string, Finding[]>();
+  for (const f of report.findings) {
+    if (f.status !== "fail" && f.status !== "waived") continue;
+    const key = [f.controlId, f.unit, f.resource.kind, f.resource.namespace, f.resource.name, f.status].join("\u0000");
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  const results: Result[] = [...groups.values()].map((list) => {
+    const f = list[0]!;
+    const result: Result = {
+      ruleId: f.controlId,
+      ruleIndex: ruleIndex.get(f.controlId) ?? 0,
+      level: LEVEL[f.severity],
+      message: { text: `${resourceName(f.resource)}: ${list.map((x) => x.message).join(" ")}` },
+      locations: [
+        {
+          physicalLocation: { artifactLocation: { uri: f.source.file.split("\\").join("/") }, region: { startLine: Math.max(1, f.source.line) } },
+          logicalLocations: [{ fullyQualifiedName: `${f.resource.kind}/${f.resource.namespace}/${f.resource.name}`, kind: "resource" }],
+        },
+      ],
+      partialFingerprints: { "erlmcpAuditResource/v1": fingerprint([f.controlId, f.unit, f.resource.kind, f.resource.namespace, f.resource.name]) },
+      properties: { unit: f.unit, severity: f.severity, messageIds: [...new Set(list.map((x) => x.messageId))], engine: f.engine },
+    };
+    if (f.status === "waived" && f.waiver) {
+      result.suppressions = [{ kind: "external", status: "accepted", justification: `${f.waiver.id}: ${f.waiver.justification} (approved by ${f.waiver.approver}, ${f.waiver.ticket}, expires ${f.waiver.expires})` }];
+    }
+    return result;
+  });
+  const log: Log = {
+    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    version: "2.1.0",
+    runs: [
+      {
+        tool: { driver: { name: "erlmcp-audit", version: report.tool.version, semanticVersion: report.tool.version, informationUri: INFORMATION_URI, rules } },
+        invocations: [
+          {
+            executionSuccessful: report.summary.exitCode !== 2,
+            toolExecutionNotifications: report.inputErrors.map((e) => ({
+              level: "error",
+              message: { text: `${e.message}${e.hint ? ` (${e.hint})` : ""}` },
+              descriptor: { id: e.code },
+              locations: [{ physicalLocation: { artifactLocation: { uri: e.file }, ...(e.line ? { region: { startLine: e.line, ...(e.column ? { startColumn: e.column } : {}) } } : {}) } }],
+            })),
+          },
+        ],
+        results,
+        properties: { policyBundleSha256: report.tool.policyBundleSha256, opaVersion: report.tool.opaVersion },
+      },
+    ],
+  };
+  return JSON.stringify(log, null, 2) + "\n";
+};

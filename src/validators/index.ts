@@ -1,0 +1,31 @@
+/** The explicit registry of TypeScript validators, by control ID. */
+import { netNoOpenIngress } from "./net-no-open-ingress.js";
+import { secNoLiteralCredentials } from "./sec-no-literal-credentials.js";
+import { secErlangCookieFromSecret } from "./sec-erlang-cookie-from-secret.js";
+import { secNoPlaintextSecrets } from "./sec-no-plaintext-secrets.js";
+import { secReferencesResolve } from "./sec-references-resolve.js";
+import { secSecretMountsHardened } from "./sec-secret-mounts-hardened.js";
+import { tlsErlangDist } from "./tls-erlang-dist.js";
+import { iamNoWildcards } from "./iam-no-wildcards.js";
+import { iamNoPrivilegedBindings } from "./iam-no-privileged-bindings.js";
+import { iamSecretAccessScoped } from "./iam-secret-access-scoped.js";
+import { iamNoEscalationVerbs } from "./iam-no-escalation-verbs.js";
+import { iamWorkloadIdentity } from "./iam-workload-identity.js";
+import { iamBindingIntegrity } from "./iam-binding-integrity.js";
+import type { Validator } from "./types.js";
+
+export const VALIDATORS: Readonly<Record<string, Validator>> = {
+  [netNoOpenIngress.id]: netNoOpenIngress,
+  [secNoLiteralCredentials.id]: secNoLiteralCredentials,
+  [secErlangCookieFromSecret.id]: secErlangCookieFromSecret,
+  [secNoPlaintextSecrets.id]: secNoPlaintextSecrets,
+  [secReferencesResolve.id]: secReferencesResolve,
+  [secSecretMountsHardened.id]: secSecretMountsHardened,
+  [tlsErlangDist.id]: tlsErlangDist,
+  [iamNoWildcards.id]: iamNoWildcards,
+  [iamNoPrivilegedBindings.id]: iamNoPrivilegedBindings,
+  [iamSecretAccessScoped.id]: iamSecretAccessScoped,
+  [iamNoEscalationVerbs.id]: iamNoEscalationVerbs,
+  [iamWorkloadIdentity.id]: iamWorkloadIdentity,
+  [iamBindingIntegrity.id]: iamBindingIntegrity,
+};
