@@ -26,7 +26,13 @@ function sha256(data: Buffer | string): string {
 }
 
 function regoSources(): string[] {
-  if (only) return [...readdirSync(join(POLICIES_DIR, "lib")).filter((f) => f.endsWith(".rego") && !f.endsWith("_test.rego")).map((f) => join(POLICIES_DIR, "lib", f)), ...only.map((id) => join(POLICIES_DIR, id, "policy.rego"))];
+  if (only)
+    return [
+      ...readdirSync(join(POLICIES_DIR, "lib"))
+        .filter((f) => f.endsWith(".rego") && !f.endsWith("_test.rego"))
+        .map((f) => join(POLICIES_DIR, "lib", f)),
+      ...only.map((id) => join(POLICIES_DIR, id, "policy.rego")),
+    ];
   const out: string[] = [];
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
@@ -45,7 +51,17 @@ try {
   const bundle = join(work, "bundle.tar.gz");
   execFileSync(
     opa,
-    ["build", "-t", "wasm", "--capabilities", join(POLICIES_DIR, "capabilities.json"), ...entrypoints.flatMap((e) => ["-e", e]), "-o", bundle, ...sources],
+    [
+      "build",
+      "-t",
+      "wasm",
+      "--capabilities",
+      join(POLICIES_DIR, "capabilities.json"),
+      ...entrypoints.flatMap((e) => ["-e", e]),
+      "-o",
+      bundle,
+      ...sources,
+    ],
     { stdio: ["ignore", "inherit", "inherit"] },
   );
   execFileSync("tar", ["-xzf", bundle, "-C", work, "/policy.wasm"]);

@@ -48,7 +48,7 @@ ldflags_for() { # tool version
     helm) echo "-X helm.sh/helm/v3/internal/version.version=$2" ;;
     kustomize) echo "-X sigs.k8s.io/kustomize/api/provenance.version=kustomize/$2" ;;
     gator) echo "-X github.com/open-policy-agent/gatekeeper/v3/pkg/version.Version=$2" ;;
-    conftest) echo "-X github.com/open-policy-agent/conftest/internal/commands.version=${2#v}" ;;
+    conftest) echo "-X github.com/open-policy-agent/conftest/internal/version.Version=${2#v}" ;;
     kyverno) echo "-X github.com/kyverno/kyverno/pkg/version.BuildVersion=$2" ;;
     trivy) echo "-X github.com/aquasecurity/trivy/pkg/version/app.ver=${2#v}" ;;
     *) echo "" ;;

@@ -54,7 +54,12 @@ export function meetsThreshold(severity: Severity, failOn: Severity): boolean {
 }
 
 function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+  return new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+  );
 }
 
 export function selectControls(all: Control[], include?: string[], exclude?: string[]): Control[] {
@@ -138,7 +143,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
         tuplesByEngine.set(engineName, tuples);
         for (const v of verdict.violations) {
           tuples.add(`${refKey(v.resource)} ${v.messageId}`);
-          const key = `${refKey(v.resource)}\u0000${v.messageId}\u0000${JSON.stringify(v.data)}`;
+          const key = `${refKey(v.resource)}\u0000${v.messageId}\u0000${stableJson(v.data)}`;
           if (seen.has(key)) continue;
           const resource = byRef.get(refKey(v.resource));
           seen.set(key, {
@@ -173,7 +178,8 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
       }
       disagreements.push(...compareEngines(control.id, unit.id, tuplesByEngine));
       findings.push(...seen.values());
-      const evaluated = control.scope === "set" ? unit.resources.length : unit.resources.filter((r) => control.kinds.includes(r.ref.kind)).length;
+      const evaluated =
+        control.scope === "set" ? unit.resources.length : unit.resources.filter((r) => control.kinds.includes(r.ref.kind)).length;
       const results = controlResults.get(control.id) ?? [];
       results.push({ unit: unit.id, profile: unit.profile, severity, evaluated, failed: seen.size, waived: 0, errors });
       controlResults.set(control.id, results);
@@ -235,7 +241,9 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     findings: finalFindings,
     inputErrors: input.errors,
     waivers: waived.register,
-    disagreements: disagreements.sort((a, b) => `${a.controlId}${a.unit}${refKey(a.resource)}`.localeCompare(`${b.controlId}${b.unit}${refKey(b.resource)}`)),
+    disagreements: disagreements.sort((a, b) =>
+      `${a.controlId}${a.unit}${refKey(a.resource)}`.localeCompare(`${b.controlId}${b.unit}${refKey(b.resource)}`),
+    ),
     network: {},
     summary: {} as ReportSummary,
   };
@@ -244,8 +252,12 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
 }
 
 function sourceForMissing(unit: AuditUnit, ref: ResourceRef) {
-  const sameNamespace = unit.resources.find((r) => r.ref.namespace === ref.namespace || (ref.kind === "Namespace" && r.ref.namespace === ref.name));
-  return sameNamespace?.source ?? { file: isAbsolute(unit.path) ? relative(process.cwd(), unit.path) : unit.path, line: 1, documentIndex: 0 };
+  const sameNamespace = unit.resources.find(
+    (r) => r.ref.namespace === ref.namespace || (ref.kind === "Namespace" && r.ref.namespace === ref.name),
+  );
+  return (
+    sameNamespace?.source ?? { file: isAbsolute(unit.path) ? relative(process.cwd(), unit.path) : unit.path, line: 1, documentIndex: 0 }
+  );
 }
 
 function compareEngines(controlId: string, unit: string, tuples: Map<EngineName, Set<string>>): Disagreement[] {
@@ -258,9 +270,24 @@ function compareEngines(controlId: string, unit: string, tuples: Map<EngineName,
     const missedBy = [...tuples.keys()].filter((e) => !reportedBy.includes(e));
     const [ref, messageId] = tuple.split(" ") as [string, string];
     const [kind, namespace, ...name] = ref.split("/");
-    out.push({ controlId, unit, resource: { apiVersion: "", kind: kind ?? "", namespace: namespace ?? "", name: name.join("/") }, messageId, reportedBy, missedBy });
+    out.push({
+      controlId,
+      unit,
+      resource: { apiVersion: "", kind: kind ?? "", namespace: namespace ?? "", name: name.join("/") },
+      messageId,
+      reportedBy,
+      missedBy,
+    });
   }
   return out;
+}
+
+function stableJson(data: Record<string, unknown>): string {
+  return JSON.stringify(
+    Object.keys(data)
+      .sort()
+      .map((k) => [k, data[k]]),
+  );
 }
 
 export function compareFindings(a: Finding, b: Finding): number {
@@ -269,11 +296,14 @@ export function compareFindings(a: Finding, b: Finding): number {
     a.unit.localeCompare(b.unit) ||
     refKey(a.resource).localeCompare(refKey(b.resource)) ||
     a.messageId.localeCompare(b.messageId) ||
-    JSON.stringify(a.data).localeCompare(JSON.stringify(b.data))
+    stableJson(a.data).localeCompare(stableJson(b.data))
   );
 }
 
-export function summarize(report: Pick<AuditReport, "units" | "controls" | "findings" | "inputErrors" | "waivers">, failOn: Severity): ReportSummary {
+export function summarize(
+  report: Pick<AuditReport, "units" | "controls" | "findings" | "inputErrors" | "waivers">,
+  failOn: Severity,
+): ReportSummary {
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   let failed = 0;
   let gateFailures = 0;

@@ -29,7 +29,10 @@ async function readStdin(): Promise<string> {
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(",").filter(Boolean)];
 
-export function buildProgram(argv: readonly string[], io: { stdout: (s: string) => void; stderr: (s: string) => void; setExit: (code: number) => void }): Command {
+export function buildProgram(
+  argv: readonly string[],
+  io: { stdout: (s: string) => void; stderr: (s: string) => void; setExit: (code: number) => void },
+): Command {
   const program = new Command("erlmcp-audit")
     .description("Audit Kubernetes manifests (plain YAML, Helm charts, Kustomize overlays) against the erlmcp-audit controls.")
     .version(packageVersion())
@@ -43,7 +46,9 @@ export function buildProgram(argv: readonly string[], io: { stdout: (s: string) 
     .addOption(new Option("--controls <ids>", "run only these control IDs or globs (net-*)").argParser(collect))
     .addOption(new Option("--skip-controls <ids>", "skip these control IDs or globs").argParser(collect))
     .addOption(new Option("--fail-on <severity>", "lowest severity that fails the run").choices([...SEVERITIES]).default("low"))
-    .addOption(new Option("--values <file>", "Helm values file to render instead of values.yaml + values-*.yaml (repeatable)").argParser(collect))
+    .addOption(
+      new Option("--values <file>", "Helm values file to render instead of values.yaml + values-*.yaml (repeatable)").argParser(collect),
+    )
     .addOption(new Option("--waivers <file>", "extra waiver file (repeatable)").argParser(collect))
     .option("--disallow-waivers", "ignore every waiver (full report)")
     .option("--no-color", "no ANSI colours")
@@ -53,8 +58,13 @@ export function buildProgram(argv: readonly string[], io: { stdout: (s: string) 
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .action(async (paths: string[], opts) => {
       const outputs = pairOutputs(argv);
-      const engines: EngineName[] | undefined = opts.engine?.includes("all") ? (Object.keys(ENGINE_FACTORIES) as EngineName[]) : opts.engine;
-      const progress = createProgress({ enabled: !opts.quiet && Boolean(process.stderr.isTTY) && !process.env.CI, write: (s) => process.stderr.write(s) });
+      const engines: EngineName[] | undefined = opts.engine?.includes("all")
+        ? (Object.keys(ENGINE_FACTORIES) as EngineName[])
+        : opts.engine;
+      const progress = createProgress({
+        enabled: !opts.quiet && Boolean(process.stderr.isTTY) && !process.env.CI,
+        write: (s) => process.stderr.write(s),
+      });
       const report = await audit(paths, {
         config: opts.config === false ? false : opts.config,
         profile: opts.profile,

@@ -21,7 +21,8 @@ export function pairOutputs(argv: readonly string[]): OutputTarget[] {
     const value = inline ?? argv[++i];
     if (value === undefined) throw new UsageError(`${flag} needs a value`);
     if (flag === "--format" || flag === "-f") {
-      if (!(FORMAT_NAMES as string[]).includes(value)) throw new UsageError(`Unknown format '${value}'. Formats: ${FORMAT_NAMES.join(", ")}.`);
+      if (!(FORMAT_NAMES as string[]).includes(value))
+        throw new UsageError(`Unknown format '${value}'. Formats: ${FORMAT_NAMES.join(", ")}.`);
       targets.push({ format: value as FormatName });
     } else {
       const last = targets[targets.length - 1];
@@ -31,6 +32,7 @@ export function pairOutputs(argv: readonly string[]): OutputTarget[] {
   }
   const resolved = targets.map((t) => ({ format: t.format ?? "json", ...(t.file ? { file: t.file } : {}) }) as OutputTarget);
   if (resolved.length === 0) resolved.push({ format: "text" });
-  if (resolved.filter((t) => !t.file).length > 1) throw new UsageError("Only one format can go to stdout: give the others an --output FILE.");
+  if (resolved.filter((t) => !t.file).length > 1)
+    throw new UsageError("Only one format can go to stdout: give the others an --output FILE.");
   return resolved;
 }

@@ -24,7 +24,12 @@ const validateConfig = ajv.compile(CONFIG_SCHEMA);
 const validateWaivers = ajv.compile(WAIVER_FILE_SCHEMA);
 
 function describeErrors(errors: ErrorObject[] | null | undefined): string {
-  return (errors ?? []).map((e) => `${e.instancePath || "(root)"} ${e.message}${e.params && "additionalProperty" in e.params ? ` '${e.params.additionalProperty}'` : ""}`).join("; ");
+  return (errors ?? [])
+    .map(
+      (e) =>
+        `${e.instancePath || "(root)"} ${e.message}${e.params && "additionalProperty" in e.params ? ` '${e.params.additionalProperty}'` : ""}`,
+    )
+    .join("; ");
 }
 
 function readYaml(file: string, cwd: string): unknown {
@@ -72,7 +77,8 @@ export function loadConfig(file: string | undefined, cwd: string, extraWaiverFil
   if (file) {
     const absolute = resolve(cwd, file);
     const data = readYaml(absolute, cwd);
-    if (!validateConfig(data)) throw new ConfigError(relative(cwd, absolute) || file, `invalid config: ${describeErrors(validateConfig.errors)}`);
+    if (!validateConfig(data))
+      throw new ConfigError(relative(cwd, absolute) || file, `invalid config: ${describeErrors(validateConfig.errors)}`);
     config = data as AuditConfig;
     base = dirname(absolute);
   }

@@ -32,7 +32,11 @@ export const CONFIG_SCHEMA = {
     helm: {
       type: "object",
       additionalProperties: false,
-      properties: { kubeVersion: { type: "string", pattern: "^\\d+\\.\\d+(\\.\\d+)?$" }, namespace: { type: "string" }, releaseName: { type: "string" } },
+      properties: {
+        kubeVersion: { type: "string", pattern: "^\\d+\\.\\d+(\\.\\d+)?$" },
+        namespace: { type: "string" },
+        releaseName: { type: "string" },
+      },
     },
   },
 } as const;

@@ -28,7 +28,8 @@ function toViolations(result: unknown, fallback: ResourceRef | undefined, contro
   if (!Array.isArray(set)) throw new Error(`${controlId}: violation is not a set`);
   return (set as RegoViolation[]).map((v) => {
     const resource = v.details?.resource ?? fallback;
-    if (!v.details?.messageId || !resource) throw new Error(`${controlId}: violation without details.messageId/resource: ${JSON.stringify(v)}`);
+    if (!v.details?.messageId || !resource)
+      throw new Error(`${controlId}: violation without details.messageId/resource: ${JSON.stringify(v)}`);
     return { messageId: v.details.messageId, data: v.details.data ?? {}, resource };
   });
 }

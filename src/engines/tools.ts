@@ -43,7 +43,13 @@ function isExecutable(path: string): boolean {
 
 /** Absolute path of a tool, or undefined. */
 export function locateTool(tool: ToolName, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const candidates = [join(engineCacheDir(env), "bin", tool), ...(env.PATH ?? "").split(delimiter).filter(Boolean).map((d) => join(d, tool))];
+  const candidates = [
+    join(engineCacheDir(env), "bin", tool),
+    ...(env.PATH ?? "")
+      .split(delimiter)
+      .filter(Boolean)
+      .map((d) => join(d, tool)),
+  ];
   return candidates.find(isExecutable);
 }
 

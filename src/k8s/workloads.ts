@@ -37,9 +37,7 @@ export function refOf(obj: K8sObject): ResourceRef {
 }
 
 function asRecord(value: unknown): Record<string, any> | undefined {
-  return value !== null && typeof value === "object" && !Array.isArray(value)
-    ? (value as Record<string, any>)
-    : undefined;
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, any>) : undefined;
 }
 
 export function podTemplate(obj: K8sObject): PodTemplate | undefined {
@@ -93,8 +91,7 @@ export function containerIsErlang(container: Container): boolean {
   const env: any[] = Array.isArray(container.env) ? container.env : [];
   return env.some(
     (e) =>
-      ERLANG_ENV_NAMES.has(e?.name) ||
-      ((e?.name === "ERL_FLAGS" || e?.name === "ERL_AFLAGS") && NAME_FLAG.test(String(e?.value ?? ""))),
+      ERLANG_ENV_NAMES.has(e?.name) || ((e?.name === "ERL_FLAGS" || e?.name === "ERL_AFLAGS") && NAME_FLAG.test(String(e?.value ?? ""))),
   );
 }
 

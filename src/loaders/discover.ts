@@ -72,7 +72,9 @@ export function kustomizationDependencies(dir: string): string[] {
 
 function chartValuesFiles(dir: string, requested: string[] | undefined, cwd: string): string[] {
   if (requested?.length) return requested.map((v) => resolve(cwd, v));
-  const names = readdirSync(dir).filter((f) => /^values-[A-Za-z0-9_.-]+\.ya?ml$/.test(f)).sort();
+  const names = readdirSync(dir)
+    .filter((f) => /^values-[A-Za-z0-9_.-]+\.ya?ml$/.test(f))
+    .sort();
   return [join(dir, "values.yaml"), ...names.map((n) => join(dir, n))];
 }
 

@@ -45,7 +45,6 @@ function sha256(data: Buffer | string): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
-
 function readHead(path: string, bytes: number): Buffer {
   const fd = openSync(path, "r");
   try {
@@ -121,14 +120,18 @@ export async function loadInputs(paths: readonly string[], options: LoadOptions 
         }
         if (size > maxFileBytes) {
           errors.push(
-            inputError("FILE_TOO_LARGE", name, `is ${size} bytes, over the ${maxFileBytes}-byte limit`, { hint: "split it, or raise --max-file-size" }),
+            inputError("FILE_TOO_LARGE", name, `is ${size} bytes, over the ${maxFileBytes}-byte limit`, {
+              hint: "split it, or raise --max-file-size",
+            }),
           );
           continue;
         }
         let data: Buffer;
         try {
           if (readHead(file, 8192).includes(0)) {
-            errors.push(inputError("BINARY_FILE", name, "is a binary file, not YAML or JSON", { hint: "remove it from the audited paths" }));
+            errors.push(
+              inputError("BINARY_FILE", name, "is a binary file, not YAML or JSON", { hint: "remove it from the audited paths" }),
+            );
             continue;
           }
           data = readFileSync(file);
@@ -268,7 +271,11 @@ function attributeKustomizeSources(resources: Resource[], dirs: string[], cwd: s
   }
 }
 
-function findByPrefixSuffix(index: Map<string, { file: string; line: number }>, kind: string, name: string): { file: string; line: number } | undefined {
+function findByPrefixSuffix(
+  index: Map<string, { file: string; line: number }>,
+  kind: string,
+  name: string,
+): { file: string; line: number } | undefined {
   let best: { file: string; line: number } | undefined;
   let bestLength = 0;
   for (const [key, value] of index) {

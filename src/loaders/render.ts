@@ -1,6 +1,8 @@
 /** Renders Helm charts and Kustomize overlays with the real binaries. */
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
+import { parse } from "yaml";
 import { findTool, ToolNotFoundError, type ToolName } from "../engines/tools.js";
 import type { InputError } from "../types.js";
 import { inputError } from "./errors.js";
@@ -32,9 +34,17 @@ function run(tool: ToolName, args: string[], cwd: string, label: string): Promis
     execFile(binary, args, { cwd, maxBuffer: MAX_RENDER_BYTES, encoding: "utf8" }, (error, stdout, stderr) => {
       if (error) {
         const detail = (stderr || error.message).trim().split("\n").slice(-3).join(" | ");
-        done({ error: inputError("RENDER_FAILED", label, `${tool} failed: ${detail}`, { hint: `run \`${tool} ${args.join(" ")}\` to see the full error` }) });
+        done({
+          error: inputError("RENDER_FAILED", label, `${tool} failed: ${detail}`, {
+            hint: `run \`${tool} ${args.join(" ")}\` to see the full error`,
+          }),
+        });
       } else if (!/^\s*(kind|apiVersion):/m.test(stdout)) {
-        done({ error: inputError("RENDER_EMPTY", label, `${tool} rendered no objects`, { hint: "check the chart values or the kustomization resources" }) });
+        done({
+          error: inputError("RENDER_EMPTY", label, `${tool} rendered no objects`, {
+            hint: "check the chart values or the kustomization resources",
+          }),
+        });
       } else done({ stdout });
     });
   });
@@ -42,11 +52,20 @@ function run(tool: ToolName, args: string[], cwd: string, label: string): Promis
 
 export function renderHelm(chartDir: string, valuesFile: string, options: HelmOptions, cwd: string, label: string): Promise<RenderOutput> {
   const chart = resolve(cwd, chartDir);
-  const release = options.releaseName ?? basename(chart);
+  const release = options.releaseName ?? chartName(chart) ?? basename(chart);
   const args = ["template", release, chart, "--kube-version", options.kubeVersion, "--namespace", options.namespace ?? release];
   const values = resolve(cwd, valuesFile);
   if (values !== resolve(chart, "values.yaml")) args.push("-f", values);
   return run("helm", args, cwd, label);
+}
+
+function chartName(chart: string): string | undefined {
+  try {
+    const name = (parse(readFileSync(resolve(chart, "Chart.yaml"), "utf8")) as { name?: unknown } | null)?.name;
+    return typeof name === "string" && name ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function renderKustomize(dir: string, cwd: string, label: string): Promise<RenderOutput> {

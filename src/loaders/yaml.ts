@@ -19,19 +19,26 @@ export interface ParseResult {
 
 const TEMPLATE_MARK = /\{\{[-\s]?[\s\S]*?\}\}/;
 
+/** `name: {{ .Values.x }}` parses as a flow map whose key starts with `{`: a template, not data. */
+function hasTemplateKey(value: unknown, depth = 0): boolean {
+  if (depth > 64 || value === null || typeof value !== "object") return false;
+  if (Array.isArray(value)) return value.some((v) => hasTemplateKey(v, depth + 1));
+  return Object.entries(value).some(([k, v]) => k.startsWith("{") || hasTemplateKey(v, depth + 1));
+}
+
 export function parseManifestStream(text: string, options: ParseOptions): ParseResult {
   const { file } = options;
   const lineCounter = new LineCounter();
   const resources: Resource[] = [];
   const errors: InputError[] = [];
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: "error" });
   const list = Array.from(docs as Iterable<Document>);
   list.forEach((doc, documentIndex) => {
     const start = doc.contents?.range?.[0] ?? doc.range?.[0] ?? 0;
     const position = lineCounter.linePos(start);
     const yamlError = doc.errors[0];
     if (yamlError) {
-      const pos = lineCounter.linePos(yamlError.pos[0]);
+      const pos = lineCounter.linePos(Math.min(yamlError.pos[0], text.trimEnd().length));
       if (!options.renderedFrom && TEMPLATE_MARK.test(text)) {
         errors.push(
           inputError("TEMPLATED_YAML", file, "contains Go template syntax ({{ ... }}) outside a Helm chart", {
@@ -53,12 +60,31 @@ export function parseManifestStream(text: string, options: ParseOptions): ParseR
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const code = /alias/i.test(message) ? "YAML_ALIAS_LIMIT" : "YAML_SYNTAX";
-      errors.push(inputError(code, file, message, { line: position.line, hint: code === "YAML_ALIAS_LIMIT" ? "remove excessive YAML aliases" : undefined }));
+      errors.push(
+        inputError(code, file, message, {
+          line: position.line,
+          hint: code === "YAML_ALIAS_LIMIT" ? "remove excessive YAML aliases" : undefined,
+        }),
+      );
       return;
     }
     if (value === null || value === undefined) return;
+    if (!options.renderedFrom && hasTemplateKey(value)) {
+      const mark = TEMPLATE_MARK.exec(text.slice(start));
+      const at = lineCounter.linePos(start + (mark?.index ?? 0));
+      errors.push(
+        inputError("TEMPLATED_YAML", file, "contains Go template syntax ({{ ... }}) outside a Helm chart", {
+          line: at.line,
+          column: at.col,
+          hint: "audit the chart directory (with Chart.yaml) instead of its templates",
+        }),
+      );
+      return;
+    }
     if (!isMap(doc.contents) || typeof value !== "object" || Array.isArray(value)) {
-      errors.push(inputError("NOT_AN_OBJECT", file, `document ${documentIndex + 1} is not a mapping (a Kubernetes object)`, { line: position.line }));
+      errors.push(
+        inputError("NOT_AN_OBJECT", file, `document ${documentIndex + 1} is not a mapping (a Kubernetes object)`, { line: position.line }),
+      );
       return;
     }
     const object = value as K8sObject;

@@ -27,7 +27,13 @@ function rule(control: ReportControl): ReportingDescriptor {
     helpUri: `${INFORMATION_URI}/blob/main/docs/controls/${control.id}.md`,
     defaultConfiguration: { level: LEVEL[control.severity] },
     properties: {
-      tags: ["security", "kubernetes", control.domain, ...control.frameworks.soc2.map((m) => `soc2/${m.id}`), ...control.frameworks.iso27001.map((m) => `iso27001/${m.id}`)],
+      tags: [
+        "security",
+        "kubernetes",
+        control.domain,
+        ...control.frameworks.soc2.map((m) => `soc2/${m.id}`),
+        ...control.frameworks.iso27001.map((m) => `iso27001/${m.id}`),
+      ],
       "security-severity": SECURITY_SEVERITY[control.severity],
       frameworks: control.frameworks,
     },
@@ -54,15 +60,26 @@ export const sarif: Reporter = (report) => {
       message: { text: `${resourceName(f.resource)}: ${list.map((x) => x.message).join(" ")}` },
       locations: [
         {
-          physicalLocation: { artifactLocation: { uri: f.source.file.split("\\").join("/") }, region: { startLine: Math.max(1, f.source.line) } },
+          physicalLocation: {
+            artifactLocation: { uri: f.source.file.split("\\").join("/") },
+            region: { startLine: Math.max(1, f.source.line) },
+          },
           logicalLocations: [{ fullyQualifiedName: `${f.resource.kind}/${f.resource.namespace}/${f.resource.name}`, kind: "resource" }],
         },
       ],
-      partialFingerprints: { "erlmcpAuditResource/v1": fingerprint([f.controlId, f.unit, f.resource.kind, f.resource.namespace, f.resource.name]) },
+      partialFingerprints: {
+        "erlmcpAuditResource/v1": fingerprint([f.controlId, f.unit, f.resource.kind, f.resource.namespace, f.resource.name]),
+      },
       properties: { unit: f.unit, severity: f.severity, messageIds: [...new Set(list.map((x) => x.messageId))], engine: f.engine },
     };
     if (f.status === "waived" && f.waiver) {
-      result.suppressions = [{ kind: "external", status: "accepted", justification: `${f.waiver.id}: ${f.waiver.justification} (approved by ${f.waiver.approver}, ${f.waiver.ticket}, expires ${f.waiver.expires})` }];
+      result.suppressions = [
+        {
+          kind: "external",
+          status: "accepted",
+          justification: `${f.waiver.id}: ${f.waiver.justification} (approved by ${f.waiver.approver}, ${f.waiver.ticket}, expires ${f.waiver.expires})`,
+        },
+      ];
     }
     return result;
   });
@@ -71,7 +88,15 @@ export const sarif: Reporter = (report) => {
     version: "2.1.0",
     runs: [
       {
-        tool: { driver: { name: "erlmcp-audit", version: report.tool.version, semanticVersion: report.tool.version, informationUri: INFORMATION_URI, rules } },
+        tool: {
+          driver: {
+            name: "erlmcp-audit",
+            version: report.tool.version,
+            semanticVersion: report.tool.version,
+            informationUri: INFORMATION_URI,
+            rules,
+          },
+        },
         invocations: [
           {
             executionSuccessful: report.summary.exitCode !== 2,
@@ -79,7 +104,14 @@ export const sarif: Reporter = (report) => {
               level: "error",
               message: { text: `${e.message}${e.hint ? ` (${e.hint})` : ""}` },
               descriptor: { id: e.code },
-              locations: [{ physicalLocation: { artifactLocation: { uri: e.file }, ...(e.line ? { region: { startLine: e.line, ...(e.column ? { startColumn: e.column } : {}) } } : {}) } }],
+              locations: [
+                {
+                  physicalLocation: {
+                    artifactLocation: { uri: e.file },
+                    ...(e.line ? { region: { startLine: e.line, ...(e.column ? { startColumn: e.column } : {}) } } : {}),
+                  },
+                },
+              ],
             })),
           },
         ],

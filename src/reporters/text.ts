@@ -14,13 +14,17 @@ export const text: Reporter = (report, options = {}) => {
   };
   const lines: string[] = [];
   const s = report.summary;
-  lines.push(c.bold(`erlmcp-audit ${report.tool.version}`) + c.dim(` — ${s.units} input sets, ${s.resources} resources, ${s.controls} controls`));
-  for (const unit of report.units) lines.push(c.dim(`  ${unit.id} [${unit.kind}, profile ${unit.profile}]: ${unit.resources.length} resources`));
+  lines.push(
+    c.bold(`erlmcp-audit ${report.tool.version}`) + c.dim(` — ${s.units} input sets, ${s.resources} resources, ${s.controls} controls`),
+  );
+  for (const unit of report.units)
+    lines.push(c.dim(`  ${unit.id} [${unit.kind}, profile ${unit.profile}]: ${unit.resources.length} resources`));
   lines.push("");
 
   if (report.inputErrors.length) {
     lines.push(c.bold(c.red(`Input errors (${report.inputErrors.length})`)));
-    for (const e of report.inputErrors) lines.push(`  ${c.red("✖")} ${errorLocation(e)}: ${e.message}${e.hint ? c.dim(` (${e.hint})`) : ""} ${c.dim(`[${e.code}]`)}`);
+    for (const e of report.inputErrors)
+      lines.push(`  ${c.red("✖")} ${errorLocation(e)}: ${e.message}${e.hint ? c.dim(` (${e.hint})`) : ""} ${c.dim(`[${e.code}]`)}`);
     lines.push("");
   }
 
@@ -31,25 +35,36 @@ export const text: Reporter = (report, options = {}) => {
     if (!list) continue;
     const failing = list.filter((f) => f.status === "fail").length;
     const waived = list.filter((f) => f.status === "waived").length;
-    const header = [failing ? `${failing} failing` : "", waived ? `${waived} waived` : "", list.length - failing - waived ? `${list.length - failing - waived} errors` : ""].filter(Boolean).join(", ");
+    const header = [
+      failing ? `${failing} failing` : "",
+      waived ? `${waived} waived` : "",
+      list.length - failing - waived ? `${list.length - failing - waived} errors` : "",
+    ]
+      .filter(Boolean)
+      .join(", ");
     lines.push(`${c.bold(control.id)} ${sev(list[0]!.severity)} ${control.title} ${c.dim(`(${header})`)}`);
     for (const f of list) {
       const mark = f.status === "fail" ? c.red("✖") : f.status === "waived" ? c.yellow("~") : c.magenta("!");
       lines.push(`  ${mark} ${findingLocation(f)} ${resourceName(f.resource)}${report.units.length > 1 ? c.dim(` [${f.unit}]`) : ""}`);
       lines.push(`      ${f.message}`);
-      if (f.status === "waived" && f.waiver) lines.push(c.dim(`      waived by ${f.waiver.id} (${f.waiver.ticket}, expires ${f.waiver.expires})`));
+      if (f.status === "waived" && f.waiver)
+        lines.push(c.dim(`      waived by ${f.waiver.id} (${f.waiver.ticket}, expires ${f.waiver.expires})`));
     }
     if (failing) lines.push(c.dim(`  fix: ${control.remediation}`));
     lines.push("");
   }
 
   for (const w of report.waivers) {
-    if (w.state === "expired") lines.push(`${c.red("✖")} waiver ${w.id} (${w.control}) expired on ${w.expires}: renew or remove it (${w.file})`);
-    else if (w.state === "expiring") lines.push(`${c.yellow("!")} waiver ${w.id} (${w.control}) expires in ${w.daysLeft} days (${w.expires})`);
+    if (w.state === "expired")
+      lines.push(`${c.red("✖")} waiver ${w.id} (${w.control}) expired on ${w.expires}: renew or remove it (${w.file})`);
+    else if (w.state === "expiring")
+      lines.push(`${c.yellow("!")} waiver ${w.id} (${w.control}) expires in ${w.daysLeft} days (${w.expires})`);
     if (w.matched === 0) lines.push(`${c.yellow("!")} waiver ${w.id} (${w.control}) matched nothing: remove it (${w.file})`);
   }
   for (const d of report.disagreements) {
-    lines.push(`${c.magenta("!")} engines disagree on ${d.controlId} ${resourceName(d.resource)} ${d.messageId}: reported by ${d.reportedBy.join(", ")}, not by ${d.missedBy.join(", ")}`);
+    lines.push(
+      `${c.magenta("!")} engines disagree on ${d.controlId} ${resourceName(d.resource)} ${d.messageId}: reported by ${d.reportedBy.join(", ")}, not by ${d.missedBy.join(", ")}`,
+    );
   }
 
   const verdict = s.exitCode === 0 ? c.green("PASS") : s.exitCode === 1 ? c.red("FAIL") : c.red("ERROR");

@@ -1,5 +1,9 @@
 /** The explicit registry of TypeScript validators, by control ID. */
 import { netNoOpenIngress } from "./net-no-open-ingress.js";
+import { netDefaultDeny } from "./net-default-deny.js";
+import { netWorkloadIsolated } from "./net-workload-isolated.js";
+import { netErlangDistLockdown } from "./net-erlang-dist-lockdown.js";
+import { netEgressAllowlist } from "./net-egress-allowlist.js";
 import { secNoLiteralCredentials } from "./sec-no-literal-credentials.js";
 import { secErlangCookieFromSecret } from "./sec-erlang-cookie-from-secret.js";
 import { secNoPlaintextSecrets } from "./sec-no-plaintext-secrets.js";
@@ -12,10 +16,20 @@ import { iamSecretAccessScoped } from "./iam-secret-access-scoped.js";
 import { iamNoEscalationVerbs } from "./iam-no-escalation-verbs.js";
 import { iamWorkloadIdentity } from "./iam-workload-identity.js";
 import { iamBindingIntegrity } from "./iam-binding-integrity.js";
+import { resHpaConsistent } from "./res-hpa-consistent.js";
+import { avlPdbConsistent } from "./avl-pdb-consistent.js";
+import { avlAntiAffinity } from "./avl-anti-affinity.js";
+import { avlZoneSpread } from "./avl-zone-spread.js";
+import { obsMetricsScraped } from "./obs-metrics-scraped.js";
+import { bakBackupSchedule } from "./bak-backup-schedule.js";
 import type { Validator } from "./types.js";
 
 export const VALIDATORS: Readonly<Record<string, Validator>> = {
   [netNoOpenIngress.id]: netNoOpenIngress,
+  [netDefaultDeny.id]: netDefaultDeny,
+  [netWorkloadIsolated.id]: netWorkloadIsolated,
+  [netErlangDistLockdown.id]: netErlangDistLockdown,
+  [netEgressAllowlist.id]: netEgressAllowlist,
   [secNoLiteralCredentials.id]: secNoLiteralCredentials,
   [secErlangCookieFromSecret.id]: secErlangCookieFromSecret,
   [secNoPlaintextSecrets.id]: secNoPlaintextSecrets,
@@ -28,4 +42,10 @@ export const VALIDATORS: Readonly<Record<string, Validator>> = {
   [iamNoEscalationVerbs.id]: iamNoEscalationVerbs,
   [iamWorkloadIdentity.id]: iamWorkloadIdentity,
   [iamBindingIntegrity.id]: iamBindingIntegrity,
+  [resHpaConsistent.id]: resHpaConsistent,
+  [avlPdbConsistent.id]: avlPdbConsistent,
+  [avlAntiAffinity.id]: avlAntiAffinity,
+  [avlZoneSpread.id]: avlZoneSpread,
+  [obsMetricsScraped.id]: obsMetricsScraped,
+  [bakBackupSchedule.id]: bakBackupSchedule,
 };

@@ -15,23 +15,14 @@ export const netNoOpenIngress: ObjectValidator = {
     const resource = refOf(object);
     const policy = resource.name;
     const out: Violation[] = [];
-    const add = (
-      messageId: string,
-      rule: number,
-      extra: Record<string, string> = {},
-    ) => out.push({ messageId, data: { policy, rule, ...extra }, resource });
+    const add = (messageId: string, rule: number, extra: Record<string, string> = {}) =>
+      out.push({ messageId, data: { policy, rule, ...extra }, resource });
     (spec.ingress ?? []).forEach((rule, i) => {
       if (!rule?.from) return add("ingressWithoutFrom", i);
       for (const peer of rule.from) {
         if (Object.keys(peer ?? {}).length === 0) add("emptyPeer", i);
-        else if (
-          peer.namespaceSelector &&
-          Object.keys(peer.namespaceSelector).length === 0 &&
-          !peer.podSelector
-        )
-          add("anyNamespace", i);
-        if (OPEN_CIDRS.has(peer?.ipBlock?.cidr))
-          add("openIpBlock", i, { cidr: peer.ipBlock.cidr });
+        else if (peer.namespaceSelector && Object.keys(peer.namespaceSelector).length === 0 && !peer.podSelector) add("anyNamespace", i);
+        if (OPEN_CIDRS.has(peer?.ipBlock?.cidr)) add("openIpBlock", i, { cidr: peer.ipBlock.cidr });
       }
     });
     return out;

@@ -31,7 +31,11 @@ export interface WaiverOptions {
 }
 
 /** Returns the findings with waived status applied, and the register of every waiver. */
-export function applyWaivers(findings: Finding[], waivers: readonly Waiver[], options: WaiverOptions): { findings: Finding[]; register: WaiverStatus[] } {
+export function applyWaivers(
+  findings: Finding[],
+  waivers: readonly Waiver[],
+  options: WaiverOptions,
+): { findings: Finding[]; register: WaiverStatus[] } {
   const warnDays = options.warnDays ?? DEFAULT_EXPIRY_WARNING_DAYS;
   const register: WaiverStatus[] = waivers.map((w) => {
     const daysLeft = daysUntil(w.expires, options.now);
@@ -42,7 +46,14 @@ export function applyWaivers(findings: Finding[], waivers: readonly Waiver[], op
     const status = register.find((w) => waiverMatches(w, finding, options.objectOf?.(finding)));
     if (!status) return finding;
     status.matched++;
-    const waiver = { id: status.id, justification: status.justification, owner: status.owner, approver: status.approver, ticket: status.ticket, expires: status.expires };
+    const waiver = {
+      id: status.id,
+      justification: status.justification,
+      owner: status.owner,
+      approver: status.approver,
+      ticket: status.ticket,
+      expires: status.expires,
+    };
     return status.state === "expired" ? { ...finding, waiver } : { ...finding, status: "waived" as const, waiver };
   });
   return { findings: out, register: register.sort((a, b) => a.id.localeCompare(b.id)) };

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite (README: `npm test`). Fails on the first failing step.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "engines (pinned, cached)"
+bash scripts/install-engines.sh
+export PATH="${ERLMCP_AUDIT_ENGINES_DIR:-$PWD/.engines}/bin:$PATH"
+
+step "type-check"
+npx tsc -p tsconfig.json --noEmit
+
+step "lint and format"
+npx eslint .
+npx prettier --check .
+opa fmt --list --fail policies
+
+step "generated files are up to date"
+npx tsx scripts/build-policies.ts --check
+npx tsx scripts/generate-docs.ts --check
+
+step "Rego unit tests (opa test, coverage >= 90%)"
+npx tsx scripts/opa-coverage.ts 90
+
+step "vitest (coverage of src/ >= 85%)"
+npx vitest run --coverage
+
+step "build and audit manifests/"
+npm run build --silent
+node bin/erlmcp-audit.js manifests/ --quiet

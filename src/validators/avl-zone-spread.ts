@@ -1,0 +1,24 @@
+import { isWorkload, podLabels, podSpec, refOf, replicas } from "../k8s/workloads.js";
+import { labelSelectorMatches } from "../k8s/selectors.js";
+import type { ObjectValidator } from "./types.js";
+
+export const avlZoneSpread: ObjectValidator = {
+  id: "avl-zone-spread",
+  scope: "object",
+  validate(object) {
+    const n = replicas(object);
+    if (!isWorkload(object) || object.kind === "DaemonSet" || n < 2) return [];
+    const labels = podLabels(object);
+    const constraints: any[] = Array.isArray(podSpec(object).topologySpreadConstraints) ? podSpec(object).topologySpreadConstraints : [];
+    const spread = constraints.some(
+      (c) =>
+        c?.topologyKey === "topology.kubernetes.io/zone" &&
+        c.maxSkew === 1 &&
+        c.whenUnsatisfiable === "DoNotSchedule" &&
+        labelSelectorMatches(c.labelSelector, labels),
+    );
+    if (spread) return [];
+    const resource = refOf(object);
+    return [{ messageId: "noZoneSpread", data: { kind: resource.kind, workload: resource.name, replicas: n }, resource }];
+  },
+};

@@ -1,0 +1,102 @@
+import type { Violation } from "../types.js";
+import { grantsAnyVerb, grantsVerb, matchesGroup, matchesResource, rulesOf, type PolicyRule } from "../k8s/rbac.js";
+import { refOf } from "../k8s/workloads.js";
+import type { ObjectValidator } from "./types.js";
+
+interface Target {
+  messageId: string;
+  label: "verb" | "resource";
+  /** Empty: any verb. */
+  verbs: string[];
+  group: string;
+  resources: string[];
+}
+
+const WRITE_VERBS = ["create", "update", "patch", "delete", "deletecollection"];
+
+const TARGETS: readonly Target[] = [
+  {
+    messageId: "escalationVerb",
+    label: "verb",
+    verbs: ["escalate", "bind"],
+    group: "rbac.authorization.k8s.io",
+    resources: ["roles", "clusterroles"],
+  },
+  { messageId: "escalationVerb", label: "verb", verbs: ["impersonate"], group: "", resources: ["users", "groups", "serviceaccounts"] },
+  {
+    messageId: "sensitiveCreate",
+    label: "resource",
+    verbs: ["create"],
+    group: "",
+    resources: ["pods", "serviceaccounts/token", "persistentvolumes"],
+  },
+  {
+    messageId: "sensitiveCreate",
+    label: "resource",
+    verbs: ["create"],
+    group: "apps",
+    resources: ["deployments", "statefulsets", "daemonsets", "replicasets"],
+  },
+  {
+    messageId: "sensitiveCreate",
+    label: "resource",
+    verbs: ["create"],
+    group: "extensions",
+    resources: ["deployments", "daemonsets", "replicasets"],
+  },
+  { messageId: "sensitiveCreate", label: "resource", verbs: ["create"], group: "batch", resources: ["jobs", "cronjobs"] },
+  { messageId: "sensitiveCreate", label: "resource", verbs: ["create"], group: "argoproj.io", resources: ["rollouts"] },
+  {
+    messageId: "interactiveAccess",
+    label: "resource",
+    verbs: [],
+    group: "",
+    resources: ["pods/exec", "pods/attach", "pods/portforward", "nodes/proxy"],
+  },
+  {
+    messageId: "csrApproval",
+    label: "resource",
+    verbs: ["update", "patch"],
+    group: "certificates.k8s.io",
+    resources: ["certificatesigningrequests/approval"],
+  },
+  {
+    messageId: "webhookWrite",
+    label: "resource",
+    verbs: WRITE_VERBS,
+    group: "admissionregistration.k8s.io",
+    resources: ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"],
+  },
+];
+
+function grantedVerbs(rule: PolicyRule, verbs: string[]): string[] {
+  if (verbs.length > 0) return verbs.filter((verb) => grantsVerb(rule, verb));
+  return grantsAnyVerb(rule) ? ["any"] : [];
+}
+
+export const iamNoEscalationVerbs: ObjectValidator = {
+  id: "iam-no-escalation-verbs",
+  scope: "object",
+  validate(object) {
+    const resource = refOf(object);
+    const out: Violation[] = [];
+    rulesOf(object).forEach((rule, i) => {
+      const hits = new Map<string, Set<string>>();
+      for (const target of TARGETS) {
+        if (!matchesGroup(rule, target.group)) continue;
+        for (const res of target.resources.filter((r) => matchesResource(rule, r))) {
+          for (const verb of grantedVerbs(rule, target.verbs)) {
+            const labels = hits.get(target.messageId) ?? new Set<string>();
+            labels.add(target.label === "verb" ? verb : res);
+            hits.set(target.messageId, labels);
+          }
+        }
+      }
+      for (const [messageId, labels] of hits) {
+        const grants = [...labels].sort().join(", ");
+        out.push({ messageId, data: { kind: resource.kind, role: resource.name, rule: i, grants }, resource });
+      }
+    });
+    return out;
+  },
+};

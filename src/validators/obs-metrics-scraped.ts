@@ -1,0 +1,42 @@
+import type { K8sObject, Violation } from "../types.js";
+import { refOf } from "../k8s/workloads.js";
+import { labelSelectorMatches } from "../k8s/selectors.js";
+import type { SetValidator } from "./types.js";
+
+const spec = (obj: K8sObject): Record<string, any> => (obj.spec ?? {}) as Record<string, any>;
+
+function coversNamespace(monitor: K8sObject, namespace: string): boolean {
+  const selector = spec(monitor).namespaceSelector ?? {};
+  if (selector.any === true) return true;
+  const names: unknown[] = Array.isArray(selector.matchNames) ? selector.matchNames : [];
+  return names.length > 0 ? names.includes(namespace) : refOf(monitor).namespace === namespace;
+}
+
+function scrapes(monitor: K8sObject, service: K8sObject, port: string): boolean {
+  const endpoints: any[] = Array.isArray(spec(monitor).endpoints) ? spec(monitor).endpoints : [];
+  return (
+    coversNamespace(monitor, refOf(service).namespace) &&
+    labelSelectorMatches(spec(monitor).selector, service.metadata?.labels ?? {}) &&
+    endpoints.some((e) => e?.port === port)
+  );
+}
+
+export const obsMetricsScraped: SetValidator = {
+  id: "obs-metrics-scraped",
+  scope: "set",
+  validate(resources, params) {
+    const portNames: unknown[] = params.metricsPortNames ?? ["metrics", "http-metrics"];
+    const objects = resources.map((r) => r.object);
+    const monitors = objects.filter((o) => o.kind === "ServiceMonitor" && o.apiVersion === "monitoring.coreos.com/v1");
+    const out: Violation[] = [];
+    for (const service of objects.filter((o) => o.kind === "Service")) {
+      const ports: any[] = Array.isArray(spec(service).ports) ? spec(service).ports : [];
+      for (const port of ports) {
+        if (!portNames.includes(port?.name) || monitors.some((m) => scrapes(m, service, port.name))) continue;
+        const resource = refOf(service);
+        out.push({ messageId: "metricsPortNotScraped", data: { service: resource.name, port: port.name }, resource });
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { parseManifestStream } from "../../src/loaders/yaml.js";
+
+const parse = (text: string) => parseManifestStream(text, { file: "x.yaml" });
+
+describe("parseManifestStream", () => {
+  it("keeps the line of every document of a multi-document stream", () => {
+    const { resources, errors } = parse("# c\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: b, namespace: n}\n");
+    expect(errors).toEqual([]);
+    expect(resources.map((r) => [r.ref.kind, r.ref.namespace, r.ref.name, r.source.line, r.source.documentIndex])).toEqual([
+      ["ConfigMap", "", "a", 2, 0],
+      ["Secret", "n", "b", 8, 2],
+    ]);
+  });
+
+  it("expands List kinds with the line of each item", () => {
+    const { resources } = parse("apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: a}\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: b}\n");
+    expect(resources.map((r) => [r.ref.name, r.source.line])).toEqual([
+      ["a", 4],
+      ["b", 7],
+    ]);
+  });
+
+  it("reads JSON", () => {
+    expect(parse('{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"erlmcp"}}').resources[0]?.ref.name).toBe("erlmcp");
+  });
+
+  it.each([
+    ["broken YAML", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [a\n", "YAML_SYNTAX", 4],
+    ["duplicate keys", "apiVersion: v1\nkind: ConfigMap\nkind: Secret\n", "YAML_DUPLICATE_KEY", 3],
+    ["a document that is not a mapping", "- a\n- b\n", "NOT_AN_OBJECT", 1],
+    ["a scalar document", "just text\n", "NOT_AN_OBJECT", 1],
+    ["an object without kind", "apiVersion: v1\nmetadata: {name: a}\n", "MISSING_KIND", 1],
+    ["Go templates outside a chart", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.name }}\n", "TEMPLATED_YAML", 4],
+  ])("reports %s with its code and line", (_name, text, code, line) => {
+    const { resources, errors } = parse(text);
+    expect(resources).toEqual([]);
+    expect(errors).toMatchObject([{ code, file: "x.yaml", line }]);
+  });
+
+  it("bounds alias expansion (billion laughs) with a clear error", () => {
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(", ")}]`);
+    const { resources, errors } = parse(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\ndata:\n${levels.map((l) => `  ${l}`).join("\n")}\n`);
+    expect(resources).toEqual([]);
+    expect(errors).toMatchObject([{ code: "YAML_ALIAS_LIMIT", file: "x.yaml" }]);
+  });
+
+  it("still returns the good documents of a stream with a bad one", () => {
+    const { resources, errors } = parse("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: good}\n---\n- not an object\n");
+    expect(resources.map((r) => r.ref.name)).toEqual(["good"]);
+    expect(errors).toMatchObject([{ code: "NOT_AN_OBJECT", line: 5 }]);
+  });
+
+  it("does not mistake templated values inside rendered output for an error", () => {
+    const { errors } = parseManifestStream("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  t: '{{ x }}'\n", {
+      file: "r",
+      renderedFrom: { tool: "helm", path: "c" },
+    });
+    expect(errors).toEqual([]);
+  });
+});
