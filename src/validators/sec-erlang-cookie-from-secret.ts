@@ -4,6 +4,8 @@ import type { SetValidator } from "./types.js";
 
 const COOKIE_ENV = ["RELEASE_COOKIE", "ERLANG_COOKIE"];
 
+const list = (value: unknown): any[] => (Array.isArray(value) ? value : []);
+
 /** Keys that each Secret or ExternalSecret of the set provides, by `namespace/name`. */
 function providedKeys(resources: readonly Resource[]): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
@@ -43,8 +45,8 @@ function cookieSources(w: K8sObject, c: Container, provided: Map<string, Set<str
       const secret = vol?.secret;
       if (vol?.name !== m?.name || !secret) continue;
       const paths = [m.mountPath];
-      if (!m.subPath) {
-        const files = secret.items ? secret.items.map((i: any) => i?.path) : [...keysOf(secret.secretName)];
+      if ((m.subPath ?? "") === "") {
+        const files = secret.items ? list(secret.items).map((i) => i?.path) : [...keysOf(secret.secretName)];
         for (const f of files) paths.push(`${String(m.mountPath).replace(/\/$/, "")}/${f}`);
       }
       if (paths.some((p) => typeof p === "string" && (p.endsWith(".erlang.cookie") || cookiePaths.includes(p))))

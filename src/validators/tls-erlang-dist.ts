@@ -40,7 +40,9 @@ export const tlsErlangDist: SetValidator = {
     const out: Violation[] = [];
     for (const { object: w } of resources) {
       if (!isErlangNode(w)) continue;
-      const containers = allContainers(w).map(({ container }) => container).filter(containerIsErlang);
+      const containers = allContainers(w)
+        .map(({ container }) => container)
+        .filter(containerIsErlang);
       if (containers.every(runsTls)) continue;
       const resource = refOf(w);
       const inNamespace = peerAuths.filter((pa) => refOf(pa).namespace === resource.namespace);

@@ -1,0 +1,62 @@
+package erlmcp.controls.avl_probes_and_shutdown_test
+
+import data.erlmcp.controls.avl_probes_and_shutdown as control
+
+probe := {"httpGet": {"path": "/health", "port": 8080}}
+
+erl := {
+	"name": "erlmcp",
+	"ports": [{"name": "epmd", "containerPort": 4369}],
+	"readinessProbe": probe,
+	"livenessProbe": probe,
+	"startupProbe": probe,
+	"lifecycle": {"preStop": {"exec": {"command": ["leave"]}}},
+}
+
+workload(kind, pod_spec) := {"review": {"object": {
+	"apiVersion": "apps/v1",
+	"kind": kind,
+	"metadata": {"name": "w", "namespace": "erlmcp"},
+	"spec": {"template": {"spec": pod_spec}},
+}}}
+
+ids(vs) := {v.details.messageId | some v in vs}
+
+test_erlang_node_passes if {
+	count(control.violation) == 0 with input as workload("StatefulSet", {"containers": [erl], "terminationGracePeriodSeconds": 60})
+}
+
+test_unset_grace_counts_as_30 if {
+	count(control.violation) == 0 with input as workload("StatefulSet", {"containers": [erl]})
+}
+
+test_job_ignored if {
+	count(control.violation) == 0 with input as {"review": {"object": {"kind": "Job", "metadata": {"name": "j"}, "spec": {"template": {"spec": {"containers": [{"name": "x"}]}}}}}}
+}
+
+test_non_erlang_without_probes_fails if {
+	ids(control.violation) == {"missingReadinessProbe", "missingLivenessProbe"} with input as workload("Deployment", {"containers": [{"name": "web"}]})
+}
+
+test_non_erlang_needs_no_startup if {
+	count(control.violation) == 0 with input as workload("Deployment", {"containers": [{"name": "web", "readinessProbe": probe, "livenessProbe": probe}]})
+}
+
+test_erlang_without_startup_fails if {
+	ids(control.violation) == {"missingStartupProbe"} with input as workload("StatefulSet", {"containers": [object.remove(erl, ["startupProbe"])]})
+}
+
+test_erlang_without_pre_stop_fails if {
+	ids(control.violation) == {"missingPreStop"} with input as workload("StatefulSet", {"containers": [object.remove(erl, ["lifecycle"])]})
+}
+
+test_short_grace_fails if {
+	ids(control.violation) == {"shortGracePeriod"} with input as workload("StatefulSet", {"containers": [erl], "terminationGracePeriodSeconds": 10})
+}
+
+test_grace_param if {
+	count(control.violation) == 0 with input as object.union(
+		workload("StatefulSet", {"containers": [erl], "terminationGracePeriodSeconds": 10}),
+		{"parameters": {"minTerminationGracePeriodSeconds": 5}},
+	)
+}

@@ -1,0 +1,109 @@
+package erlmcp.controls.bak_backup_schedule
+
+import data.lib.k8s
+
+rpo := object.get(input, ["parameters", "rpoMinutes"], 60)
+
+label := "erlmcp.io/backup-for"
+
+backups := [c |
+	some c in input.resources
+	c.kind == "CronJob"
+	k8s.labels(c)[label]
+]
+
+violation contains out("noBackupCronJob", s, {"statefulset": k8s.name(s)}) if {
+	some s in input.resources
+	s.kind == "StatefulSet"
+	count(object.get(s, ["spec", "volumeClaimTemplates"], [])) > 0
+	not has_backup(s)
+}
+
+has_backup(s) if {
+	some c in backups
+	k8s.namespace(c) == k8s.namespace(s)
+	k8s.labels(c)[label] == k8s.name(s)
+}
+
+violation contains cron_out("concurrencyNotForbid", c, {"policy": policy}) if {
+	some c in backups
+	policy := object.get(c, ["spec", "concurrencyPolicy"], "Allow")
+	policy != "Forbid"
+}
+
+violation contains cron_out("missingStartingDeadline", c, {}) if {
+	some c in backups
+	object.get(c, ["spec", "startingDeadlineSeconds"], null) == null
+}
+
+violation contains cron_out("missingBackoffLimit", c, {}) if {
+	some c in backups
+	object.get(c, ["spec", "jobTemplate", "spec", "backoffLimit"], null) == null
+}
+
+violation contains cron_out("missingActiveDeadline", c, {}) if {
+	some c in backups
+	object.get(c, ["spec", "jobTemplate", "spec", "activeDeadlineSeconds"], null) == null
+}
+
+violation contains cron_out("backupSuspended", c, {}) if {
+	some c in backups
+	c.spec.suspend == true
+}
+
+violation contains cron_out("scheduleExceedsRpo", c, {"schedule": schedule(c), "interval": minutes, "rpoMinutes": rpo}) if {
+	some c in backups
+	minutes := interval(schedule(c))
+	minutes > rpo
+}
+
+violation contains cron_out("scheduleUnparseable", c, {"schedule": schedule(c)}) if {
+	some c in backups
+	not interval(schedule(c))
+}
+
+schedule(c) := s if {
+	s := c.spec.schedule
+	is_string(s)
+} else := ""
+
+macros := {
+	"@hourly": 60, "@daily": 1440, "@midnight": 1440, "@weekly": 10080,
+	"@monthly": 44640, "@yearly": 527040, "@annually": 527040,
+}
+
+# Largest gap in minutes between consecutive runs over a day (wrapping past midnight).
+interval(s) := macros[trim_space(s)]
+
+interval(s) := max(array.concat(gaps, [(times[0] + 1440) - times[count(times) - 1]])) if {
+	fields := regex.split(`\s+`, trim_space(s))
+	count(fields) == 5
+	every f in array.slice(fields, 2, 5) {
+		f in {"*", "?"}
+	}
+	times := sort({t | some h in values(fields[1], 23); some m in values(fields[0], 59); t := (h * 60) + m})
+	gaps := [gap | some i, t in times; i > 0; gap := t - times[i - 1]]
+}
+
+values(f, top) := numbers.range(0, top) if f == "*"
+
+values(f, top) := [v | some v in numbers.range(0, top); v % n == 0] if {
+	regex.match(`^\*/[0-9]+$`, f)
+	n := to_number(substring(f, 2, -1))
+	n > 0
+}
+
+values(f, top) := vs if {
+	regex.match(`^[0-9]+(,[0-9]+)*$`, f)
+	vs := [to_number(x) | some x in split(f, ",")]
+	every v in vs {
+		v <= top
+	}
+}
+
+cron_out(message_id, c, extra) := out(message_id, c, object.union({"cronjob": k8s.name(c)}, extra))
+
+out(message_id, obj, d) := {
+	"msg": concat("", ["bak-backup-schedule: ", message_id, " for ", obj.kind, " ", k8s.name(obj)]),
+	"details": {"messageId": message_id, "data": d, "resource": k8s.ref(obj)},
+}

@@ -1,0 +1,77 @@
+package erlmcp.controls.bak_backup_schedule_test
+
+import data.erlmcp.controls.bak_backup_schedule as control
+
+sts := {
+	"apiVersion": "apps/v1",
+	"kind": "StatefulSet",
+	"metadata": {"name": "erlmcp", "namespace": "erlmcp"},
+	"spec": {"volumeClaimTemplates": [{"metadata": {"name": "data"}}]},
+}
+
+cron(spec) := {
+	"apiVersion": "batch/v1",
+	"kind": "CronJob",
+	"metadata": {"name": "backup", "namespace": "erlmcp", "labels": {"erlmcp.io/backup-for": "erlmcp"}},
+	"spec": object.union(
+		{
+			"schedule": "*/30 * * * *",
+			"concurrencyPolicy": "Forbid",
+			"startingDeadlineSeconds": 300,
+			"jobTemplate": {"spec": {"backoffLimit": 2, "activeDeadlineSeconds": 600}},
+		},
+		spec,
+	),
+}
+
+run(resources) := {v.details.messageId | some v in control.violation with input as {"resources": resources}}
+
+test_guarded_backup_passes if {
+	run([sts, cron({})]) == set()
+}
+
+test_statefulset_without_volumes_needs_none if {
+	run([object.remove(sts, ["spec"])]) == set()
+}
+
+test_missing_backup_fails if {
+	run([sts]) == {"noBackupCronJob"}
+}
+
+test_backup_for_other_statefulset_fails if {
+	run([sts, object.union(cron({}), {"metadata": {"labels": {"erlmcp.io/backup-for": "other"}}})]) == {"noBackupCronJob"}
+}
+
+test_unguarded_backup_fails if {
+	run([sts, object.union(object.remove(cron({}), ["spec"]), {"spec": {"schedule": "@hourly", "suspend": true}})]) == {
+		"concurrencyNotForbid", "missingStartingDeadline", "missingBackoffLimit", "missingActiveDeadline", "backupSuspended",
+	}
+}
+
+test_slow_schedule_fails if {
+	run([sts, cron({"schedule": "0 9,17 * * *"})]) == {"scheduleExceedsRpo"}
+}
+
+test_rpo_param if {
+	count(control.violation) == 0 with input as {"resources": [sts, cron({"schedule": "@daily"})], "parameters": {"rpoMinutes": 1440}}
+}
+
+test_unparseable_schedules_fail if {
+	every s in ["0 3 * * 0", "0 24 * * *", "*/0 * * * *", "0 8-18 * * *", "@every 1h", "", "x"] {
+		run([sts, cron({"schedule": s})]) == {"scheduleUnparseable"}
+	}
+}
+
+test_missing_schedule_unparseable if {
+	run([sts, object.union(object.remove(cron({}), ["spec"]), {"spec": object.remove(cron({}).spec, ["schedule"])})]) == {"scheduleUnparseable"}
+}
+
+test_intervals if {
+	control.interval("*/15 * * * *") == 15
+	control.interval("0 * * * *") == 60
+	control.interval("0 */2 * * *") == 120
+	control.interval("0 3 * * *") == 1440
+	control.interval("*/7 * * * ?") == 7
+	control.interval("0,30 * * * *") == 30
+	control.interval("@daily") == 1440
+}

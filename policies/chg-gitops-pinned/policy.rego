@@ -1,0 +1,93 @@
+package erlmcp.controls.chg_gitops_pinned
+
+import data.lib.k8s
+
+obj := input.review.object
+
+spec := object.get(obj, "spec", {})
+
+allow_branches := object.get(input, ["parameters", "allowBranches"], false)
+
+is_kind(group, kind) if {
+	obj.kind == kind
+	startswith(object.get(obj, "apiVersion", ""), concat("", [group, "/"]))
+}
+
+application if is_kind("argoproj.io", "Application")
+
+violation contains out("defaultProject", {"project": project}) if {
+	application
+	project := object.get(spec, "project", "default")
+	project == "default"
+}
+
+sources contains ["spec.source", spec.source] if application
+
+sources contains [concat("", ["spec.sources[", format_int(i, 10), "]"]), src] if {
+	application
+	some i, src in object.get(spec, "sources", [])
+}
+
+violation contains out("unpinnedRevision", {"source": label, "revision": revision}) if {
+	not allow_branches
+	some [label, src] in sources
+	revision := object.get(src, "targetRevision", "HEAD")
+	not pinned(src, revision)
+}
+
+pinned(src, revision) if {
+	not src.chart
+	regex.match(`^([0-9a-f]{40}|v[0-9].*)$`, revision)
+}
+
+pinned(src, revision) if {
+	src.chart
+	regex.match(`^v?[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]+)?$`, revision)
+}
+
+automated := object.get(spec, ["syncPolicy", "automated"], null)
+
+sync_missing contains "syncPolicy.automated" if {
+	application
+	not is_object(automated)
+}
+
+sync_missing contains setting if {
+	application
+	is_object(automated)
+	some setting in ["prune", "selfHeal"]
+	object.get(automated, setting, false) != true
+}
+
+sync_missing contains "enabled" if {
+	application
+	automated.enabled == false
+}
+
+violation contains out("autoSyncIncomplete", {"missing": concat(", ", sort(sync_missing))}) if {
+	count(sync_missing) > 0
+}
+
+violation contains out("fluxPruneDisabled", {}) if {
+	is_kind("kustomize.toolkit.fluxcd.io", "Kustomization")
+	object.get(spec, "prune", false) != true
+}
+
+violation contains out("fluxSuspended", {}) if {
+	is_kind("kustomize.toolkit.fluxcd.io", "Kustomization")
+	spec.suspend == true
+}
+
+violation contains out("gitVerifyMissing", {}) if {
+	is_kind("source.toolkit.fluxcd.io", "GitRepository")
+	object.get(spec, "verify", null) == null
+}
+
+out(message_id, extra) := {
+	"msg": concat("", ["chg-gitops-pinned: ", message_id, " in ", obj.kind, " ", k8s.name(obj)]),
+	"details": {
+		"messageId": message_id,
+		"data": extra,
+		"resource": k8s.ref(obj),
+	},
+}

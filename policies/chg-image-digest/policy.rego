@@ -1,0 +1,54 @@
+package erlmcp.controls.chg_image_digest
+
+import data.lib.k8s
+
+obj := input.review.object
+
+allowed_registries := object.get(input, ["parameters", "allowedRegistries"], [])
+
+images contains [object.get(c, "name", ""), object.get(c, "image", "")] if {
+	some c in k8s.all_containers(obj)
+}
+
+violation contains out("notPinned", container, image) if {
+	some [container, image] in images
+	not regex.match(`^[^@]+@sha256:[a-f0-9]{64}$`, image)
+}
+
+violation contains out("latestTag", container, image) if {
+	some [container, image] in images
+	tag(image) == "latest"
+}
+
+violation contains out("registryNotAllowed", container, image) if {
+	count(allowed_registries) > 0
+	some [container, image] in images
+	not registry_allowed(image)
+}
+
+# The tag is after the last ":" of the last path segment (a registry port has a "/" after it).
+tag(image) := t if {
+	segments := split(split(image, "@")[0], "/")
+	last := segments[count(segments) - 1]
+	contains(last, ":")
+	t := split(last, ":")[1]
+}
+
+registry_allowed(image) if {
+	some prefix in allowed_registries
+	startswith(image, prefix)
+	at_boundary(image, prefix)
+}
+
+at_boundary(_, prefix) if endswith(prefix, "/")
+
+at_boundary(image, prefix) if substring(image, count(prefix), 1) in {"", "/", ":", "@"}
+
+out(message_id, container, image) := {
+	"msg": concat("", ["chg-image-digest: ", message_id, " for image ", image, " of container ", container, " in ", obj.kind, " ", k8s.name(obj)]),
+	"details": {
+		"messageId": message_id,
+		"data": {"container": container, "image": image},
+		"resource": k8s.ref(obj),
+	},
+}

@@ -1,0 +1,30 @@
+package erlmcp.controls.chg_traceability_labels_test
+
+import data.erlmcp.controls.chg_traceability_labels as control
+
+full := {
+	"app.kubernetes.io/name": "erlmcp",
+	"app.kubernetes.io/instance": "erlmcp-prod",
+	"app.kubernetes.io/version": "3.0.0",
+	"app.kubernetes.io/part-of": "erlmcp",
+	"app.kubernetes.io/managed-by": "Helm",
+}
+
+resource(kind, labels) := {"review": {"object": {"kind": kind, "metadata": {"name": "x", "namespace": "erlmcp", "labels": labels}}}}
+
+test_full_labels_pass if {
+	count(control.violation) == 0 with input as resource("Service", full)
+}
+
+test_missing_and_empty_labels_fail if {
+	vs := control.violation with input as resource("StatefulSet", object.union(object.remove(full, ["app.kubernetes.io/version"]), {"app.kubernetes.io/instance": ""}))
+	{v.details.data.label | some v in vs} == {"app.kubernetes.io/version", "app.kubernetes.io/instance"}
+}
+
+test_configmap_without_labels_fails_five_times if {
+	count(control.violation) == 5 with input as {"review": {"object": {"kind": "ConfigMap", "metadata": {"name": "c"}}}}
+}
+
+test_other_kinds_ignored if {
+	count(control.violation) == 0 with input as resource("Secret", {})
+}

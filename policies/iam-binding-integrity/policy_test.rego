@@ -1,0 +1,72 @@
+package erlmcp.controls.iam_binding_integrity_test
+
+import data.erlmcp.controls.iam_binding_integrity as control
+
+sa(ns, name) := {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": ns}}
+
+role(kind, ns, name) := {"kind": kind, "metadata": {"name": name, "namespace": ns}, "rules": []}
+
+binding(kind, ns, role_kind, role_name, subjects) := {
+	"apiVersion": "rbac.authorization.k8s.io/v1",
+	"kind": kind,
+	"metadata": {"name": "b", "namespace": ns},
+	"roleRef": {"kind": role_kind, "name": role_name},
+	"subjects": subjects,
+}
+
+app := {"kind": "ServiceAccount", "name": "app"}
+
+ids(resources) := {v.details.messageId | some v in vs} if {
+	vs := control.violation with input as {"resources": resources}
+}
+
+test_complete_role_binding_passes if {
+	ids([sa("erlmcp", "app"), role("Role", "erlmcp", "r"), binding("RoleBinding", "erlmcp", "Role", "r", [app])]) == set()
+}
+
+test_builtin_and_system_roles_pass if {
+	ids([
+		sa("erlmcp", "app"),
+		binding("RoleBinding", "erlmcp", "ClusterRole", "view", [app]),
+		binding("ClusterRoleBinding", "", "ClusterRole", "system:discovery", [{"kind": "Group", "name": "devs"}]),
+	]) == set()
+}
+
+test_cluster_role_via_role_binding_passes if {
+	ids([sa("erlmcp", "app"), role("ClusterRole", "", "r"), binding("RoleBinding", "erlmcp", "ClusterRole", "r", [app])]) == set()
+}
+
+test_system_namespace_cluster_binding_passes if {
+	ids([
+		sa("kube-system", "ctrl"), role("ClusterRole", "", "r"),
+		binding("ClusterRoleBinding", "", "ClusterRole", "r", [{"kind": "ServiceAccount", "name": "ctrl", "namespace": "kube-system"}]),
+	]) == set()
+}
+
+test_missing_role if {
+	ids([sa("erlmcp", "app"), binding("RoleBinding", "erlmcp", "Role", "r", [app])]) == {"roleRefMissing"}
+}
+
+test_role_in_other_namespace if {
+	ids([sa("erlmcp", "app"), role("Role", "other", "r"), binding("RoleBinding", "erlmcp", "Role", "r", [app])]) == {"roleRefMissing"}
+}
+
+test_builtin_name_as_role_is_missing if {
+	ids([sa("erlmcp", "app"), binding("RoleBinding", "erlmcp", "Role", "view", [app])]) == {"roleRefMissing"}
+}
+
+test_missing_service_account if {
+	ids([role("Role", "erlmcp", "r"), binding("RoleBinding", "erlmcp", "Role", "r", [app])]) == {"serviceAccountMissing"}
+}
+
+test_cluster_binding_to_app_sa if {
+	ids([
+		sa("erlmcp", "app"), role("ClusterRole", "", "r"),
+		binding("ClusterRoleBinding", "", "ClusterRole", "r", [{"kind": "ServiceAccount", "name": "app", "namespace": "erlmcp"}]),
+	]) == {"clusterBindingToAppServiceAccount"}
+}
+
+test_finding_data if {
+	some v in control.violation with input as {"resources": [binding("RoleBinding", "erlmcp", "Role", "r", [])]}
+	v.details.data == {"kind": "RoleBinding", "binding": "b", "roleKind": "Role", "role": "r"}
+}

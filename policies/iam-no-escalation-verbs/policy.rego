@@ -1,0 +1,51 @@
+package erlmcp.controls.iam_no_escalation_verbs
+
+import data.lib.k8s
+import data.lib.rbac
+
+obj := input.review.object
+
+write_verbs := ["create", "update", "patch", "delete", "deletecollection"]
+
+# Dangerous grants: verbs (empty = any verb) on resources of one API group; `label` picks what the finding lists.
+targets := [
+	{"messageId": "escalationVerb", "label": "verb", "verbs": ["escalate", "bind"], "group": "rbac.authorization.k8s.io", "resources": ["roles", "clusterroles"]},
+	{"messageId": "escalationVerb", "label": "verb", "verbs": ["impersonate"], "group": "", "resources": ["users", "groups", "serviceaccounts"]},
+	{"messageId": "sensitiveCreate", "label": "resource", "verbs": ["create"], "group": "", "resources": ["pods", "serviceaccounts/token", "persistentvolumes"]},
+	{"messageId": "sensitiveCreate", "label": "resource", "verbs": ["create"], "group": "apps", "resources": ["deployments", "statefulsets", "daemonsets", "replicasets"]},
+	{"messageId": "sensitiveCreate", "label": "resource", "verbs": ["create"], "group": "extensions", "resources": ["deployments", "daemonsets", "replicasets"]},
+	{"messageId": "sensitiveCreate", "label": "resource", "verbs": ["create"], "group": "batch", "resources": ["jobs", "cronjobs"]},
+	{"messageId": "sensitiveCreate", "label": "resource", "verbs": ["create"], "group": "argoproj.io", "resources": ["rollouts"]},
+	{"messageId": "interactiveAccess", "label": "resource", "verbs": [], "group": "", "resources": ["pods/exec", "pods/attach", "pods/portforward", "nodes/proxy"]},
+	{"messageId": "csrApproval", "label": "resource", "verbs": ["update", "patch"], "group": "certificates.k8s.io", "resources": ["certificatesigningrequests/approval"]},
+	{"messageId": "webhookWrite", "label": "resource", "verbs": write_verbs, "group": "admissionregistration.k8s.io", "resources": ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"]},
+]
+
+hits contains [t.messageId, i, label] if {
+	some i, rule in rbac.rules(obj)
+	some t in targets
+	rbac.matches_group(rule, t.group)
+	some resource in t.resources
+	rbac.matches_resource(rule, resource)
+	some verb in granted_verbs(rule, t.verbs)
+	label := object.get({"verb": verb, "resource": resource}, t.label, "")
+}
+
+granted_verbs(rule, verbs) := {v | some v in verbs; rbac.grants_verb(rule, v)} if {
+	count(verbs) > 0
+} else := {"any"} if {
+	rbac.grants_any_verb(rule)
+} else := set()
+
+violation contains v if {
+	some [message_id, i, _] in hits
+	grants := concat(", ", sort({h[2] | some h in hits; h[0] == message_id; h[1] == i}))
+	v := {
+		"msg": concat("", ["iam-no-escalation-verbs: ", message_id, " in rule ", format_int(i, 10), " of ", obj.kind, " ", k8s.name(obj), ": ", grants]),
+		"details": {
+			"messageId": message_id,
+			"data": {"kind": obj.kind, "role": k8s.name(obj), "rule": i, "grants": grants},
+			"resource": k8s.ref(obj),
+		},
+	}
+}

@@ -1,0 +1,75 @@
+package erlmcp.controls.iam_no_escalation_verbs_test
+
+import data.erlmcp.controls.iam_no_escalation_verbs as control
+
+role(rules) := {"review": {"object": {
+	"apiVersion": "rbac.authorization.k8s.io/v1",
+	"kind": "ClusterRole",
+	"metadata": {"name": "r"},
+	"rules": rules,
+}}}
+
+rule(groups, resources, verbs) := {"apiGroups": groups, "resources": resources, "verbs": verbs}
+
+ids(vs) := {v.details.messageId | some v in vs}
+
+grants(vs, message_id) := [v.details.data.grants | some v in vs; v.details.messageId == message_id]
+
+test_read_only_passes if {
+	count(control.violation) == 0 with input as role([rule([""], ["pods", "pods/log"], ["get", "list", "watch"])])
+}
+
+test_wrong_group_grants_nothing if {
+	count(control.violation) == 0 with input as role([rule(["apps"], ["pods"], ["create"])])
+}
+
+test_explicit_escalation_verbs if {
+	ids(control.violation) == {"escalationVerb"} with input as role([
+		rule(["rbac.authorization.k8s.io"], ["clusterroles"], ["bind", "escalate"]),
+		rule([""], ["users", "groups"], ["impersonate"]),
+	])
+}
+
+test_escalation_verbs_listed if {
+	grants(control.violation, "escalationVerb") == ["bind, escalate"] with input as role([rule(["rbac.authorization.k8s.io"], ["roles"], ["bind", "escalate", "get"])])
+}
+
+test_sensitive_create if {
+	grants(control.violation, "sensitiveCreate") == ["cronjobs, jobs"] with input as role([rule(["batch"], ["jobs", "cronjobs"], ["create"])])
+}
+
+test_create_rollouts if {
+	ids(control.violation) == {"sensitiveCreate"} with input as role([rule(["argoproj.io"], ["rollouts"], ["create"])])
+}
+
+test_interactive_access_any_verb if {
+	grants(control.violation, "interactiveAccess") == ["nodes/proxy"] with input as role([rule([""], ["nodes/proxy"], ["get"])])
+}
+
+test_subresource_wildcard_exec if {
+	grants(control.violation, "interactiveAccess") == ["pods/attach, pods/exec, pods/portforward"] with input as role([rule([""], ["*/exec", "*/attach", "*/portforward"], ["create"])])
+}
+
+test_empty_verbs_grant_nothing if {
+	count(control.violation) == 0 with input as role([rule([""], ["pods/exec"], [])])
+}
+
+test_csr_approval if {
+	ids(control.violation) == {"csrApproval"} with input as role([rule(["certificates.k8s.io"], ["certificatesigningrequests/approval"], ["patch"])])
+}
+
+test_webhook_write if {
+	ids(control.violation) == {"webhookWrite"} with input as role([rule(["admissionregistration.k8s.io"], ["validatingwebhookconfigurations"], ["deletecollection"])])
+}
+
+test_webhook_read_passes if {
+	count(control.violation) == 0 with input as role([rule(["admissionregistration.k8s.io"], ["validatingwebhookconfigurations"], ["get", "list"])])
+}
+
+test_full_wildcard_hits_every_clause if {
+	ids(control.violation) == {"escalationVerb", "sensitiveCreate", "interactiveAccess", "csrApproval", "webhookWrite"} with input as role([rule(["*"], ["*"], ["*"])])
+}
+
+test_other_kinds_ignored if {
+	count(control.violation) == 0 with input as {"review": {"object": {"kind": "RoleBinding", "rules": [rule(["*"], ["*"], ["*"])]}}}
+}

@@ -1,0 +1,125 @@
+package erlmcp.controls.iam_workload_identity
+
+import data.lib.k8s
+import data.lib.rbac
+
+resources := object.get(input, "resources", [])
+
+read_only_verbs := {"get", "list", "watch"}
+
+discovery_resources := {"pods", "endpoints", "endpointslices"}
+
+discovery_groups := {"", "discovery.k8s.io"}
+
+service_account_keys := {key(sa) | some sa in resources; sa.kind == "ServiceAccount"}
+
+key(obj) := concat("/", [k8s.namespace(obj), k8s.name(obj)])
+
+sa_name(w) := object.get(k8s.pod_spec(w), "serviceAccountName", "")
+
+effective_sa(w) := concat("/", [k8s.namespace(w), name]) if {
+	name := sa_name(w)
+	name != ""
+} else := concat("/", [k8s.namespace(w), "default"])
+
+violation contains out(w, "noServiceAccount", {}) if {
+	some w in resources
+	k8s.is_workload(w)
+	sa_name(w) == ""
+}
+
+violation contains out(w, "defaultServiceAccount", {}) if {
+	some w in resources
+	k8s.is_workload(w)
+	sa_name(w) == "default"
+}
+
+violation contains out(w, "serviceAccountMissing", {}) if {
+	some w in resources
+	k8s.is_workload(w)
+	not sa_name(w) in {"", "default"}
+	not effective_sa(w) in service_account_keys
+}
+
+violation contains out(w, "tokenAutomountedUnneeded", {}) if {
+	some w in resources
+	k8s.is_workload(w)
+	token_mounted(w)
+	count(bindings_of(effective_sa(w))) == 0
+}
+
+violation contains out(w, "tokenAutomountedOverprivileged", {"binding": k8s.name(b), "role": object.get(b, ["roleRef", "name"], "")}) if {
+	some w in resources
+	k8s.is_workload(w)
+	token_mounted(w)
+	some b in bindings_of(effective_sa(w))
+	not read_only_in_namespace(b, k8s.namespace(w))
+}
+
+# The pod's setting wins over the ServiceAccount's; unset on both means mounted.
+token_mounted(w) if k8s.pod_spec(w).automountServiceAccountToken == true
+
+token_mounted(w) if {
+	not has_key(k8s.pod_spec(w), "automountServiceAccountToken")
+	not sa_disables_automount(effective_sa(w))
+}
+
+sa_disables_automount(sa_key) if {
+	some sa in resources
+	sa.kind == "ServiceAccount"
+	key(sa) == sa_key
+	sa.automountServiceAccountToken == false
+}
+
+has_key(obj, k) if _ = obj[k]
+
+bindings_of(sa_key) := [b |
+	some b in resources
+	rbac.is_binding(b)
+	sa_key in rbac.service_account_subjects(b)
+]
+
+read_only_in_namespace(binding, ns) if {
+	binding.kind == "RoleBinding"
+	k8s.namespace(binding) == ns
+	roles := roles_of(binding)
+	count(roles) > 0
+	every role in roles {
+		every rule in rbac.rules(role) {
+			read_only_discovery(rule)
+		}
+	}
+}
+
+roles_of(binding) := [r |
+	some r in resources
+	r.kind == binding.roleRef.kind
+	k8s.name(r) == binding.roleRef.name
+	in_scope(r, binding)
+]
+
+in_scope(role, _) if role.kind == "ClusterRole"
+
+in_scope(role, binding) if k8s.namespace(role) == k8s.namespace(binding)
+
+read_only_discovery(rule) if {
+	every v in rbac.field(rule, "verbs") {
+		read_only_verbs[v]
+	}
+	every r in rbac.field(rule, "resources") {
+		discovery_resources[r]
+	}
+	every g in rbac.field(rule, "apiGroups") {
+		discovery_groups[g]
+	}
+	count(rbac.field(rule, "nonResourceURLs")) == 0
+}
+
+out(w, message_id, extra) := {
+	"msg": concat("", ["iam-workload-identity: ", message_id, " for ", w.kind, " ", k8s.namespace(w), "/", k8s.name(w)]),
+	"details": {
+		"messageId": message_id,
+		"data": object.union({"kind": w.kind, "workload": k8s.name(w), "serviceAccount": effective_sa(w)}, extra),
+		"resource": k8s.ref(w),
+	},
+}

@@ -1,0 +1,34 @@
+package erlmcp.controls.net_default_deny
+
+import data.lib.k8s
+import data.lib.net
+
+workload_namespaces contains k8s.namespace(w) if {
+	some w in net.workloads
+}
+
+denied_namespaces contains k8s.namespace(np) if {
+	some np in net.network_policies
+	default_deny(np)
+}
+
+default_deny(np) if {
+	count(object.get(np, ["spec", "podSelector", "matchLabels"], {})) == 0
+	count(object.get(np, ["spec", "podSelector", "matchExpressions"], [])) == 0
+	{"Ingress", "Egress"} - {t | some t in object.get(np, ["spec", "policyTypes"], [])} == set()
+	count(object.get(np, ["spec", "ingress"], [])) == 0
+	count(object.get(np, ["spec", "egress"], [])) == 0
+}
+
+violation contains v if {
+	some ns in workload_namespaces
+	not denied_namespaces[ns]
+	v := {
+		"msg": concat("", ["net-default-deny: namespace ", ns, " has no default-deny NetworkPolicy"]),
+		"details": {
+			"messageId": "namespaceWithoutDefaultDeny",
+			"data": {"namespace": ns},
+			"resource": {"apiVersion": "v1", "kind": "Namespace", "namespace": "", "name": ns},
+		},
+	}
+}

@@ -1,0 +1,54 @@
+package erlmcp.controls.net_egress_allowlist_test
+
+import data.erlmcp.controls.net_egress_allowlist as control
+
+netpol(egress) := {"review": {"object": {
+	"apiVersion": "networking.k8s.io/v1",
+	"kind": "NetworkPolicy",
+	"metadata": {"name": "np", "namespace": "erlmcp"},
+	"spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": egress},
+}}}
+
+kube_dns := {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}}, "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}
+
+ids(egress) := {v.details.messageId | some v in control.violation with input as netpol(egress)}
+
+test_dns_to_kube_dns_passes if {
+	ids([{"to": [kube_dns], "ports": [{"port": 53, "protocol": "UDP"}, {"port": "dns-tcp", "protocol": "TCP"}]}]) == set()
+}
+
+test_scoped_rule_passes if {
+	ids([{"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8"]}}], "ports": [{"port": 443}]}]) == set()
+}
+
+test_no_egress_passes if {
+	ids([]) == set()
+}
+
+test_without_to if {
+	ids([{"ports": [{"port": 443}]}]) == {"egressWithoutTo"}
+}
+
+test_without_ports if {
+	ids([{"to": [{"podSelector": {}}]}]) == {"egressWithoutPorts"}
+}
+
+test_open_ip_block if {
+	ids([{"to": [{"ipBlock": {"cidr": "::/0"}}], "ports": [{"port": 443}]}]) == {"egressOpenIpBlock"}
+}
+
+test_dns_elsewhere if {
+	ids([{"to": [{"podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}], "ports": [{"port": 53, "protocol": "UDP"}]}]) == {"dnsNotKubeDns"}
+}
+
+test_dns_range if {
+	ids([{"to": [{"ipBlock": {"cidr": "10.0.0.0/8"}}], "ports": [{"port": 1, "endPort": 1024}]}]) == {"dnsNotKubeDns"}
+}
+
+test_dns_without_to if {
+	ids([{"ports": [{"port": "dns"}]}]) == {"egressWithoutTo", "dnsNotKubeDns"}
+}
+
+test_other_kinds_ignored if {
+	count(control.violation) == 0 with input as {"review": {"object": {"kind": "Service", "spec": {"egress": [{}]}}}}
+}

@@ -1,0 +1,148 @@
+package erlmcp.controls.net_erlang_dist_lockdown
+
+import data.lib.k8s
+import data.lib.net
+
+erlang_nodes := [w | some w in net.workloads; k8s.is_erlang_node(w)]
+
+services := [s | some s in input.resources; s.kind == "Service"]
+
+ingresses := [i | some i in input.resources; i.kind == "Ingress"]
+
+param(key, fallback) := object.get(input, ["parameters", key], fallback)
+
+flag_texts(w) := [s |
+	some c in k8s.all_containers(w)
+	some s in array.concat(
+		[e.value | some e in object.get(c, "env", []); e.name in {"ERL_FLAGS", "ERL_AFLAGS"}; is_string(e.value)],
+		[concat(" ", [a | some a in object.get(c, "args", []); is_string(a)])],
+	)
+]
+
+flag_values(w, flag) := {to_number(m[1]) |
+	some s in flag_texts(w)
+	some m in regex.find_all_string_submatch_n(concat("", [flag, `\s+(\d+)`]), s, -1)
+}
+
+dist_min(w) := min(flag_values(w, "inet_dist_listen_min")) if {
+	count(flag_values(w, "inet_dist_listen_min")) > 0
+} else := param("distPortMin", 9100)
+
+dist_max(w) := max(flag_values(w, "inet_dist_listen_max")) if {
+	count(flag_values(w, "inet_dist_listen_max")) > 0
+} else := param("distPortMax", 9105)
+
+# EPMD plus the distribution listen range of workload w.
+dist_ports(w) := {4369} | {n | some n in numbers.range(min([dist_min(w), dist_max(w)]), max([dist_min(w), dist_max(w)]))}
+
+same_workload(a, b) if k8s.ref(a) == k8s.ref(b)
+
+peer_problem(peer, w) := "distIngressFromIpBlock" if {
+	peer.ipBlock
+} else := "distIngressFromNamespaceSelector" if {
+	peer.namespaceSelector
+} else := "distIngressFromAnywhere" if {
+	not peer.podSelector
+} else := "distIngressFromOtherPods" if {
+	some x in net.workloads
+	k8s.namespace(x) == k8s.namespace(w)
+	not same_workload(x, w)
+	k8s.selector_matches(peer.podSelector, k8s.pod_labels(x))
+}
+
+rule_problems(rule, w) := {"distIngressFromAnywhere"} if {
+	count(object.get(rule, "from", [])) == 0
+} else := {peer_problem(peer, w) | some peer in rule.from}
+
+violation contains v if {
+	some w in erlang_nodes
+	ports := dist_ports(w)
+	some np in net.network_policies
+	net.policy_types(np).Ingress
+	net.selects(np, w)
+	some i, rule in object.get(np, ["spec", "ingress"], [])
+	net.rule_opens(rule, w, ports)
+	some message_id in rule_problems(rule, w)
+	v := out(message_id, np, {"workload": k8s.name(w), "policy": k8s.name(np), "rule": i})
+}
+
+service_selects(svc, w) if {
+	k8s.namespace(svc) == k8s.namespace(w)
+	k8s.map_selector_matches(object.get(svc, ["spec", "selector"], {}), k8s.pod_labels(w))
+}
+
+headless(svc) if svc.spec.clusterIP == "None"
+
+# The Service port sp targets one of `ports` on workload w.
+targets(sp, w, ports) if {
+	t := object.get(sp, "targetPort", sp.port)
+	is_number(t)
+	ports[t]
+}
+
+targets(sp, w, ports) if {
+	t := object.get(sp, "targetPort", sp.port)
+	is_string(t)
+	some cp in net.container_ports(w)
+	cp.name == t
+	ports[cp.containerPort]
+}
+
+violation contains v if {
+	some w in erlang_nodes
+	some svc in services
+	not headless(svc)
+	service_selects(svc, w)
+	some sp in object.get(svc, ["spec", "ports"], [])
+	targets(sp, w, dist_ports(w))
+	v := out("distExposedByService", svc, {"workload": k8s.name(w), "service": k8s.name(svc), "port": sp.port})
+}
+
+backends(ing) := array.concat(
+	[b | b := ing.spec.defaultBackend.service],
+	[b | some r in object.get(ing, ["spec", "rules"], []); some p in object.get(r, ["http", "paths"], []); b := p.backend.service],
+)
+
+backend_port(b, sp) if b.port.number == sp.port
+
+backend_port(b, sp) if b.port.name == sp.name
+
+violation contains v if {
+	some w in erlang_nodes
+	some ing in ingresses
+	k8s.namespace(ing) == k8s.namespace(w)
+	some b in backends(ing)
+	some svc in services
+	k8s.name(svc) == b.name
+	service_selects(svc, w)
+	some sp in object.get(svc, ["spec", "ports"], [])
+	backend_port(b, sp)
+	targets(sp, w, dist_ports(w))
+	v := out("distExposedByIngress", ing, {"workload": k8s.name(w), "ingress": k8s.name(ing), "service": b.name})
+}
+
+violation contains v if {
+	some w in erlang_nodes
+	some c in k8s.all_containers(w)
+	some p in object.get(c, "ports", [])
+	object.get(p, "hostPort", 0) > 0
+	dist_ports(w)[p.containerPort]
+	v := out("distHostPort", w, {"workload": k8s.name(w), "container": c.name, "port": p.containerPort})
+}
+
+violation contains v if {
+	some w in erlang_nodes
+	not has_headless_service(w)
+	v := out("noHeadlessService", w, {"workload": k8s.name(w)})
+}
+
+has_headless_service(w) if {
+	some svc in services
+	headless(svc)
+	service_selects(svc, w)
+}
+
+out(message_id, obj, fields) := {
+	"msg": concat("", ["net-erlang-dist-lockdown: ", message_id, " on ", obj.kind, " ", k8s.name(obj)]),
+	"details": {"messageId": message_id, "data": fields, "resource": k8s.ref(obj)},
+}

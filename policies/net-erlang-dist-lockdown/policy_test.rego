@@ -1,0 +1,100 @@
+package erlmcp.controls.net_erlang_dist_lockdown_test
+
+import data.erlmcp.controls.net_erlang_dist_lockdown as control
+
+labels := {"app": "erlmcp"}
+
+node(env, args, ports) := {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "erlmcp", "namespace": "erlmcp"}, "spec": {"template": {
+	"metadata": {"labels": labels},
+	"spec": {"containers": [{"name": "erlmcp", "env": env, "args": args, "ports": ports}]},
+}}}
+
+sts := node([{"name": "RELEASE_COOKIE", "valueFrom": {}}], [], [{"name": "epmd", "containerPort": 4369}, {"name": "dist", "containerPort": 9100}])
+
+headless := {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "hl", "namespace": "erlmcp"}, "spec": {"clusterIP": "None", "selector": labels, "ports": [{"port": 4369}]}}
+
+netpol(ingress) := {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "np", "namespace": "erlmcp"}, "spec": {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": ingress}}
+
+self_peer := {"podSelector": {"matchLabels": labels}}
+
+ids(resources) := {v.details.messageId | some v in control.violation with input as {"resources": resources, "parameters": {"distPortMin": 9104, "distPortMax": 9106}}}
+
+run(resources) := {v.details.messageId | some v in control.violation with input as {"resources": resources}}
+
+test_locked_down_passes if {
+	run([sts, headless, netpol([{"from": [self_peer], "ports": [{"port": "epmd"}, {"port": 9100, "endPort": 9105}]}])]) == set()
+}
+
+test_non_erlang_ignored if {
+	web := node([], [], [{"name": "http", "containerPort": 8080}])
+	run([web, netpol([{}])]) == set()
+}
+
+test_rule_without_from if {
+	run([sts, headless, netpol([{"ports": [{"port": 4369}]}])]) == {"distIngressFromAnywhere"}
+}
+
+test_empty_peer if {
+	run([sts, headless, netpol([{"from": [{}]}])]) == {"distIngressFromAnywhere"}
+}
+
+test_namespace_selector_without_ports if {
+	run([sts, headless, netpol([{"from": [{"namespaceSelector": {}, "podSelector": {}}]}])]) == {"distIngressFromNamespaceSelector"}
+}
+
+test_ip_block_named_port if {
+	run([sts, headless, netpol([{"from": [{"ipBlock": {"cidr": "10.0.0.0/8"}}], "ports": [{"port": "dist"}]}])]) == {"distIngressFromIpBlock"}
+}
+
+test_other_pods if {
+	other := object.union(node([], [], []), {"kind": "Deployment", "metadata": {"name": "other", "namespace": "erlmcp"}})
+	run([sts, other, headless, netpol([{"from": [{"podSelector": {}}], "ports": [{"port": 9000, "endPort": 9101}]}])]) == {"distIngressFromOtherPods"}
+}
+
+test_other_ports_pass if {
+	run([sts, headless, netpol([{"ports": [{"port": 8080}, {"port": 4369, "protocol": "UDP"}, {"port": "http"}]}])]) == set()
+}
+
+test_port_without_number_opens if {
+	run([sts, headless, netpol([{"ports": [{"protocol": "TCP"}]}])]) == {"distIngressFromAnywhere"}
+}
+
+test_egress_only_policy_ignored if {
+	np := object.union(netpol([{}]), {"spec": {"policyTypes": ["Egress"]}})
+	run([sts, headless, np]) == set()
+}
+
+test_flags_override_range if {
+	moved := node([{"name": "ERL_AFLAGS", "value": "-name a@b -kernel inet_dist_listen_min 9200 inet_dist_listen_max 9201"}], [], [])
+	run([moved, headless, netpol([{"ports": [{"port": 9100}]}])]) == set()
+	run([moved, headless, netpol([{"ports": [{"port": 9201}]}])]) == {"distIngressFromAnywhere"}
+}
+
+test_args_override_range if {
+	moved := node([{"name": "RELEASE_COOKIE"}], ["-kernel", "inet_dist_listen_min", "9300", "-kernel", "inet_dist_listen_max", "9300"], [])
+	run([moved, headless, netpol([{"ports": [{"port": 9300}]}])]) == {"distIngressFromAnywhere"}
+}
+
+test_params_used if {
+	ids([sts, headless, netpol([{"ports": [{"port": 9106}]}])]) == {"distIngressFromAnywhere"}
+	run([sts, headless, netpol([{"ports": [{"port": 9106}]}])]) == set()
+}
+
+test_cluster_ip_service if {
+	svc := {"kind": "Service", "metadata": {"name": "svc", "namespace": "erlmcp"}, "spec": {"selector": labels, "ports": [{"port": 80, "targetPort": "epmd"}, {"port": 9101}]}}
+	run([sts, headless, svc]) == {"distExposedByService"}
+}
+
+test_ingress_backend if {
+	ing := {"kind": "Ingress", "metadata": {"name": "ing", "namespace": "erlmcp"}, "spec": {"rules": [{"http": {"paths": [{"backend": {"service": {"name": "hl", "port": {"number": 4369}}}}]}}]}}
+	run([sts, headless, ing]) == {"distExposedByIngress"}
+}
+
+test_host_port if {
+	hp := node([{"name": "RELEASE_COOKIE"}], [], [{"containerPort": 4369, "hostPort": 4369}])
+	run([hp, headless]) == {"distHostPort"}
+}
+
+test_no_headless_service if {
+	run([sts]) == {"noHeadlessService"}
+}

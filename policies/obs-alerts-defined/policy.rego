@@ -1,0 +1,80 @@
+package erlmcp.controls.obs_alerts_defined
+
+import data.lib.k8s
+
+readiness_metrics := object.get(input, ["parameters", "readinessMetrics"], ["kube_pod_status_ready", "kube_statefulset_status_replicas_ready"])
+
+membership_metrics := object.get(input, ["parameters", "membershipMetrics"], ["erlmcp_cluster_nodes", "erlang_vm_dist_node_state", "erlmcp_cluster_members"])
+
+alerts := [{"prule": p, "group": object.get(g, "name", ""), "rule": r} |
+	some p in input.resources
+	p.kind == "PrometheusRule"
+	p.apiVersion == "monitoring.coreos.com/v1"
+	some g in object.get(p, ["spec", "groups"], [])
+	some r in object.get(g, "rules", [])
+	r.alert
+]
+
+erlang_workloads := [w |
+	some w in input.resources
+	k8s.is_erlang_node(w)
+	not w.kind in {"Job", "CronJob"}
+]
+
+identities(w) := {k8s.name(w)} | {v | v := k8s.pod_labels(w)["app.kubernetes.io/name"]}
+
+covered(w, metrics) if {
+	some a in alerts
+	expr := a.rule.expr
+	is_string(expr)
+	some id in identities(w)
+	id != ""
+	contains(expr, id)
+	some metric in metrics
+	contains(expr, metric)
+}
+
+violation contains workload_out("noReadinessAlert", w) if {
+	some w in erlang_workloads
+	not covered(w, readiness_metrics)
+}
+
+violation contains workload_out("noMembershipAlert", w) if {
+	some w in erlang_workloads
+	not covered(w, membership_metrics)
+}
+
+violation contains alert_out("alertMissingSeverity", a) if {
+	some a in alerts
+	missing(a.rule, ["labels", "severity"])
+}
+
+violation contains alert_out("alertMissingSummary", a) if {
+	some a in alerts
+	missing(a.rule, ["annotations", "summary"])
+}
+
+violation contains alert_out("alertMissingRunbook", a) if {
+	some a in alerts
+	missing(a.rule, ["annotations", "runbook_url"])
+}
+
+missing(rule, path) if object.get(rule, path, "") == ""
+
+workload_out(message_id, w) := {
+	"msg": concat("", ["obs-alerts-defined: ", message_id, " for ", w.kind, " ", k8s.name(w)]),
+	"details": {
+		"messageId": message_id,
+		"data": {"kind": w.kind, "workload": k8s.name(w)},
+		"resource": k8s.ref(w),
+	},
+}
+
+alert_out(message_id, a) := {
+	"msg": concat("", ["obs-alerts-defined: ", message_id, " for alert ", a.rule.alert, " of PrometheusRule ", k8s.name(a.prule)]),
+	"details": {
+		"messageId": message_id,
+		"data": {"rule": k8s.name(a.prule), "group": a.group, "alert": a.rule.alert},
+		"resource": k8s.ref(a.prule),
+	},
+}

@@ -1,0 +1,49 @@
+package erlmcp.controls.obs_metrics_scraped
+
+import data.lib.k8s
+
+port_names := object.get(input, ["parameters", "metricsPortNames"], ["metrics", "http-metrics"])
+
+monitors := [m |
+	some m in input.resources
+	m.kind == "ServiceMonitor"
+	m.apiVersion == "monitoring.coreos.com/v1"
+]
+
+covers_namespace(m, _) if m.spec.namespaceSelector.any == true
+
+covers_namespace(m, ns) if ns in m.spec.namespaceSelector.matchNames
+
+covers_namespace(m, ns) if {
+	not m.spec.namespaceSelector.any == true
+	count(object.get(m.spec, ["namespaceSelector", "matchNames"], [])) == 0
+	k8s.namespace(m) == ns
+}
+
+scrapes(m, svc, port_name) if {
+	covers_namespace(m, k8s.namespace(svc))
+	k8s.selector_matches(m.spec.selector, k8s.labels(svc))
+	some endpoint in m.spec.endpoints
+	endpoint.port == port_name
+}
+
+violation contains v if {
+	some svc in input.resources
+	svc.kind == "Service"
+	some port in object.get(svc, ["spec", "ports"], [])
+	port.name in port_names
+	not any_scrapes(svc, port.name)
+	v := {
+		"msg": concat("", ["obs-metrics-scraped: port ", port.name, " of Service ", k8s.name(svc), " is not scraped"]),
+		"details": {
+			"messageId": "metricsPortNotScraped",
+			"data": {"service": k8s.name(svc), "port": port.name},
+			"resource": k8s.ref(svc),
+		},
+	}
+}
+
+any_scrapes(svc, port_name) if {
+	some m in monitors
+	scrapes(m, svc, port_name)
+}

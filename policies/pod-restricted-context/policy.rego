@@ -1,0 +1,71 @@
+package erlmcp.controls.pod_restricted_context
+
+import data.lib.k8s
+
+obj := input.review.object
+
+spec := k8s.pod_spec(obj)
+
+pod_context := object.get(spec, "securityContext", {})
+
+allowed_volume_types := {
+	"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral",
+	"persistentVolumeClaim", "projected", "secret",
+}
+
+allowed_capabilities := {"NET_BIND_SERVICE"}
+
+# Container-level setting, else pod-level setting, else the default.
+effective(c, key, default_value) := object.get(c, ["securityContext", key], object.get(pod_context, key, default_value))
+
+violation contains out("allowPrivilegeEscalation", {"container": cname(c)}) if {
+	some c in k8s.all_containers(obj)
+	object.get(c, ["securityContext", "allowPrivilegeEscalation"], true) != false
+}
+
+violation contains out("runAsNonRoot", {"container": cname(c)}) if {
+	some c in k8s.all_containers(obj)
+	effective(c, "runAsNonRoot", false) != true
+}
+
+violation contains out("runAsUser", {"container": cname(c)}) if {
+	some c in k8s.all_containers(obj)
+	effective(c, "runAsUser", 0) == 0
+}
+
+violation contains out("seccompProfile", {"container": cname(c)}) if {
+	some c in k8s.all_containers(obj)
+	not effective(c, "seccompProfile", {}).type in {"RuntimeDefault", "Localhost"}
+}
+
+violation contains out("capabilitiesDrop", {"container": cname(c)}) if {
+	some c in k8s.all_containers(obj)
+	not "ALL" in object.get(c, ["securityContext", "capabilities", "drop"], [])
+}
+
+violation contains out("capabilitiesAdd", {"container": cname(c), "capabilities": concat(", ", extra)}) if {
+	some c in k8s.all_containers(obj)
+	extra := sort([cap |
+		some cap in object.get(c, ["securityContext", "capabilities", "add"], [])
+		not allowed_capabilities[cap]
+	])
+	count(extra) > 0
+}
+
+violation contains out("volumeType", {"volume": object.get(v, "name", ""), "type": type}) if {
+	some v in object.get(spec, "volumes", [])
+	some type, _ in v
+	type != "name"
+	not allowed_volume_types[type]
+}
+
+cname(c) := object.get(c, "name", "")
+
+out(message_id, extra) := {
+	"msg": concat("", ["pod-restricted-context: ", message_id, " in ", obj.kind, " ", k8s.name(obj)]),
+	"details": {
+		"messageId": message_id,
+		"data": extra,
+		"resource": k8s.ref(obj),
+	},
+}

@@ -1,0 +1,67 @@
+package erlmcp.controls.pod_restricted_context_test
+
+import data.erlmcp.controls.pod_restricted_context as control
+
+good_pod_context := {"runAsNonRoot": true, "runAsUser": 10001, "seccompProfile": {"type": "RuntimeDefault"}}
+
+good_ctx := {"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}
+
+pod(pod_ctx, ctx, volumes) := {"review": {"object": {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {"name": "p", "namespace": "erlmcp"},
+	"spec": {
+		"securityContext": pod_ctx,
+		"containers": [{"name": "app", "image": "app", "securityContext": ctx}],
+		"volumes": volumes,
+	},
+}}}
+
+ids(vs) := {v.details.messageId | some v in vs}
+
+test_restricted_pod_passes if {
+	count(control.violation) == 0 with input as pod(good_pod_context, good_ctx, [{"name": "t", "emptyDir": {}}, {"name": "d"}])
+}
+
+test_container_level_settings_pass if {
+	ctx := object.union(good_ctx, {"runAsNonRoot": true, "runAsUser": 1000, "seccompProfile": {"type": "Localhost", "localhostProfile": "p.json"}, "capabilities": {"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]}})
+	count(control.violation) == 0 with input as pod({}, ctx, [])
+}
+
+test_escalation_fails if {
+	ids(control.violation) == {"allowPrivilegeEscalation"} with input as pod(good_pod_context, {"capabilities": {"drop": ["ALL"]}}, [])
+}
+
+test_container_overrides_pod_run_as_non_root if {
+	ids(control.violation) == {"runAsNonRoot"} with input as pod(good_pod_context, object.union(good_ctx, {"runAsNonRoot": false}), [])
+}
+
+test_root_user_fails if {
+	ids(control.violation) == {"runAsUser"} with input as pod(object.union(good_pod_context, {"runAsUser": 0}), good_ctx, [])
+}
+
+test_unset_user_fails if {
+	ids(control.violation) == {"runAsUser"} with input as pod(object.remove(good_pod_context, ["runAsUser"]), good_ctx, [])
+}
+
+test_unconfined_seccomp_fails if {
+	ids(control.violation) == {"seccompProfile"} with input as pod(good_pod_context, object.union(good_ctx, {"seccompProfile": {"type": "Unconfined"}}), [])
+}
+
+test_no_drop_all_fails if {
+	ids(control.violation) == {"capabilitiesDrop"} with input as pod(good_pod_context, {"allowPrivilegeEscalation": false, "capabilities": {"drop": ["NET_RAW"]}}, [])
+}
+
+test_added_capabilities_listed if {
+	vs := control.violation with input as pod(good_pod_context, {"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"], "add": ["SYS_ADMIN", "NET_BIND_SERVICE", "NET_ADMIN"]}}, [])
+	[v.details.data.capabilities | some v in vs] == ["NET_ADMIN, SYS_ADMIN"]
+}
+
+test_host_path_volume_fails if {
+	vs := control.violation with input as pod(good_pod_context, good_ctx, [{"name": "h", "hostPath": {"path": "/"}}])
+	[v.details.data.type | some v in vs] == ["hostPath"]
+}
+
+test_non_workload_ignored if {
+	count(control.violation) == 0 with input as {"review": {"object": {"kind": "Service", "spec": {}}}}
+}

@@ -1,0 +1,88 @@
+package erlmcp.controls.res_hpa_consistent
+
+import data.lib.k8s
+
+min_quorum := object.get(input, ["parameters", "minQuorum"], 3)
+
+hpas contains hpa if {
+	some hpa in input.resources
+	hpa.kind == "HorizontalPodAutoscaler"
+}
+
+min_replicas(hpa) := object.get(hpa, ["spec", "minReplicas"], 1)
+
+scale_ref(hpa) := object.get(hpa, ["spec", "scaleTargetRef"], {})
+
+targets(hpa) := [w |
+	some w in input.resources
+	k8s.is_workload(w)
+	w.kind == scale_ref(hpa).kind
+	k8s.name(w) == scale_ref(hpa).name
+	k8s.namespace(w) == k8s.namespace(hpa)
+]
+
+violation contains out(hpa, "targetMissing", {"target": target}) if {
+	some hpa in hpas
+	count(targets(hpa)) == 0
+	target := concat("/", [object.get(scale_ref(hpa), "kind", ""), object.get(scale_ref(hpa), "name", "")])
+}
+
+violation contains out(hpa, "maxNotAboveMin", {"min": min_replicas(hpa), "max": max}) if {
+	some hpa in hpas
+	max := object.get(hpa, ["spec", "maxReplicas"], 0)
+	max <= min_replicas(hpa)
+}
+
+violation contains out(hpa, "minBelowPdb", {"min": min_replicas(hpa), "pdb": k8s.name(pdb), "minAvailable": min_available}) if {
+	some hpa in hpas
+	some w in targets(hpa)
+	some pdb in input.resources
+	pdb.kind == "PodDisruptionBudget"
+	k8s.namespace(pdb) == k8s.namespace(w)
+	k8s.selector_matches(pdb.spec.selector, k8s.pod_labels(w))
+	min_available := pdb_min_available(pdb.spec.minAvailable, w)
+	min_replicas(hpa) < min_available + 1
+}
+
+pdb_min_available(value, _) := value if is_number(value)
+
+pdb_min_available(value, w) := ceil((to_number(trim_suffix(value, "%")) * k8s.replicas(w)) / 100) if {
+	is_string(value)
+	endswith(value, "%")
+}
+
+violation contains out(hpa, "minBelowQuorum", {"min": min_replicas(hpa), "quorum": min_quorum}) if {
+	some hpa in hpas
+	some w in targets(hpa)
+	k8s.is_erlang_node(w)
+	min_replicas(hpa) < min_quorum
+}
+
+# [resource name, container name or "" for all main containers] the HPA computes utilisation from.
+measured(hpa) := array.concat(
+	[source | some m in object.get(hpa, ["spec", "metrics"], []); source := metric_source(m)],
+	[["cpu", ""] | hpa.spec.targetCPUUtilizationPercentage],
+)
+
+metric_source(m) := [m.resource.name, ""] if m.type == "Resource"
+
+metric_source(m) := [m.containerResource.name, m.containerResource.container] if m.type == "ContainerResource"
+
+violation contains out(hpa, "metricWithoutRequest", {"metric": metric, "container": cname}) if {
+	some hpa in hpas
+	some w in targets(hpa)
+	some [metric, container] in measured(hpa)
+	some c in k8s.main_containers(w)
+	cname := object.get(c, "name", "")
+	container in {"", cname}
+	object.get(c, ["resources", "requests", metric], null) == null
+}
+
+out(hpa, message_id, extra) := {
+	"msg": concat("", ["res-hpa-consistent: ", message_id, " for HorizontalPodAutoscaler ", k8s.namespace(hpa), "/", k8s.name(hpa)]),
+	"details": {
+		"messageId": message_id,
+		"data": extra,
+		"resource": k8s.ref(hpa),
+	},
+}

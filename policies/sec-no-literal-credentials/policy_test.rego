@@ -1,0 +1,62 @@
+package erlmcp.controls.sec_no_literal_credentials_test
+
+import data.erlmcp.controls.sec_no_literal_credentials as control
+
+pod(container) := {"review": {"object": {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {"name": "p", "namespace": "erlmcp"},
+	"spec": {"containers": [object.union({"name": "app", "image": "x"}, container)]},
+}}}
+
+config_map(d) := {"review": {"object": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm", "namespace": "erlmcp"}, "data": d}}}
+
+ids(vs) := {v.details.messageId | some v in vs}
+
+test_secret_ref_passes if {
+	count(control.violation) == 0 with input as pod({"env": [{"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}}]})
+}
+
+test_literal_env_fails if {
+	ids(control.violation) == {"literalCredentialEnv"} with input as pod({"env": [{"name": "api_key", "value": "abc"}]})
+	count(control.violation) == 0 with input as pod({"env": [{"name": "API_TOKEN", "value": ""}, {"name": "LOG_LEVEL", "value": "info"}]})
+}
+
+test_config_map_ref_fails if {
+	ids(control.violation) == {"credentialEnvFromConfigMap"} with input as pod({"env": [{"name": "RELEASE_COOKIE", "valueFrom": {"configMapKeyRef": {"name": "c", "key": "k"}}}]})
+}
+
+test_setcookie_literal_fails if {
+	ids(control.violation) == {"setcookieLiteral"} with input as pod({"args": ["foreground", "-setcookie", "abc"]})
+	ids(control.violation) == {"setcookieLiteral"} with input as pod({"command": ["sh", "-c", "exec erl -setcookie 'abc'"]})
+	ids(control.violation) == {"setcookieLiteral"} with input as pod({"env": [{"name": "ERL_FLAGS", "value": "-setcookie abc"}]})
+}
+
+test_setcookie_reference_passes if {
+	count(control.violation) == 0 with input as pod({"args": ["-setcookie", "$(RELEASE_COOKIE)"]})
+	count(control.violation) == 0 with input as pod({"command": ["sh", "-c", "exec erl -setcookie \"$RELEASE_COOKIE\""]})
+}
+
+test_config_map_key_fails if {
+	ids(control.violation) == {"configMapCredentialKey"} with input as config_map({"upstream-api-key": ""})
+	ids(control.violation) == {"configMapCredentialKey"} with input as {"review": {"object": {"kind": "ConfigMap", "metadata": {"name": "cm"}, "binaryData": {"token.bin": "AAA="}}}}
+}
+
+test_config_map_values if {
+	ids(control.violation) == {"configMapSetcookie"} with input as config_map({"vm.args": "-name a\n-setcookie abc\n"})
+	ids(control.violation) == {"configMapPrivateKey"} with input as config_map({"k.pem": "-----BEGIN RSA PRIVATE KEY-----\nMII\n"})
+	ids(control.violation) == {"configMapCredentialAssignment"} with input as config_map({"app.conf": "db.password = hunter2"})
+	ids(control.violation) == {"configMapCredentialAssignment"} with input as config_map({"app.json": "{\"token\": \"abc\"}"})
+}
+
+test_config_map_references_pass if {
+	count(control.violation) == 0 with input as config_map({
+		"vm.args": "-setcookie ${RELEASE_COOKIE}",
+		"app.conf": "password_file = /run/secrets/p\nmax_tokens: 10\napi_key = ${KEY}\npassword: \"\"",
+		"cert.pem": "-----BEGIN CERTIFICATE-----",
+	})
+}
+
+test_other_kinds_ignored if {
+	count(control.violation) == 0 with input as {"review": {"object": {"kind": "Service", "metadata": {"name": "s"}, "data": {"password": "x"}}}}
+}

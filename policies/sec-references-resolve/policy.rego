@@ -1,0 +1,91 @@
+package erlmcp.controls.sec_references_resolve
+
+import data.lib.k8s
+
+issuer_annotations := {"cert-manager.io/cluster-issuer", "cert-manager.io/issuer"}
+
+produced contains [k8s.namespace(r), k8s.name(r)] if {
+	some r in input.resources
+	r.kind == "Secret"
+}
+
+produced contains [k8s.namespace(r), object.get(r, ["spec", "target", "name"], k8s.name(r))] if {
+	some r in input.resources
+	r.kind == "ExternalSecret"
+	startswith(r.apiVersion, "external-secrets.io/")
+}
+
+produced contains [k8s.namespace(r), object.get(r, ["spec", "template", "metadata", "name"], k8s.name(r))] if {
+	some r in input.resources
+	r.kind == "SealedSecret"
+	startswith(r.apiVersion, "bitnami.com/")
+}
+
+produced contains [k8s.namespace(r), r.spec.secretName] if {
+	some r in input.resources
+	r.kind == "Certificate"
+	startswith(r.apiVersion, "cert-manager.io/")
+}
+
+# cert-manager's ingress-shim creates a Certificate for each TLS entry of an annotated Ingress.
+produced contains [k8s.namespace(r), tls.secretName] if {
+	some r in input.resources
+	r.kind == "Ingress"
+	some annotation, _ in object.get(r, ["metadata", "annotations"], {})
+	issuer_annotations[annotation]
+	some tls in object.get(r, ["spec", "tls"], [])
+}
+
+references contains [w, ref.name, concat(" ", ["container", c.name, "env", e.name])] if {
+	some w in input.resources
+	some c in k8s.all_containers(w)
+	some e in object.get(c, "env", [])
+	ref := e.valueFrom.secretKeyRef
+	not ref.optional
+}
+
+references contains [w, ref.name, concat(" ", ["container", c.name, "envFrom"])] if {
+	some w in input.resources
+	some c in k8s.all_containers(w)
+	some ef in object.get(c, "envFrom", [])
+	ref := ef.secretRef
+	not ref.optional
+}
+
+references contains [w, v.secret.secretName, concat(" ", ["volume", v.name])] if {
+	some w in input.resources
+	some v in object.get(k8s.pod_spec(w), "volumes", [])
+	not v.secret.optional
+}
+
+references contains [w, source.secret.name, concat(" ", ["projected volume", v.name])] if {
+	some w in input.resources
+	some v in object.get(k8s.pod_spec(w), "volumes", [])
+	some source in v.projected.sources
+	not source.secret.optional
+}
+
+references contains [w, ref.name, "imagePullSecrets"] if {
+	some w in input.resources
+	some ref in object.get(k8s.pod_spec(w), "imagePullSecrets", [])
+}
+
+references contains [r, tls.secretName, concat(" ", ["tls", format_int(i, 10)])] if {
+	some r in input.resources
+	r.kind == "Ingress"
+	some i, tls in object.get(r, ["spec", "tls"], [])
+}
+
+violation contains v if {
+	some [obj, secret, where] in references
+	is_string(secret)
+	not produced[[k8s.namespace(obj), secret]]
+	v := {
+		"msg": concat("", ["sec-references-resolve: ", obj.kind, " ", k8s.name(obj), " references missing Secret ", secret, " (", where, ")"]),
+		"details": {
+			"messageId": "unresolvedSecret",
+			"data": {"object": concat("/", [obj.kind, k8s.name(obj)]), "secret": secret, "where": where},
+			"resource": k8s.ref(obj),
+		},
+	}
+}

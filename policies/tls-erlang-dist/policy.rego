@@ -1,0 +1,144 @@
+package erlmcp.controls.tls_erlang_dist
+
+import data.lib.k8s
+
+dist_port_min := object.get(input, ["parameters", "distPortMin"], 9100)
+
+dist_port_max := object.get(input, ["parameters", "distPortMax"], 9105)
+
+mesh_root_namespace := "istio-system"
+
+proto_dist_tls := `(^|\s)-proto_dist\s+["']?inet6?_tls`
+
+ssl_dist_optfile := `(^|\s)-ssl_dist_optfile\s+["']?[^\s"']`
+
+flag_text(c) := concat(" ", array.concat(
+	array.concat(object.get(c, "command", []), object.get(c, "args", [])),
+	[e.value |
+		some e in object.get(c, "env", [])
+		e.name in {"ERL_FLAGS", "ERL_AFLAGS"}
+		is_string(e.value)
+	],
+))
+
+erlang_containers(w) := [c |
+	some c in k8s.all_containers(w)
+	k8s.container_is_erlang(c)
+]
+
+runs_tls(c) if {
+	regex.match(proto_dist_tls, flag_text(c))
+	regex.match(ssl_dist_optfile, flag_text(c))
+}
+
+tls_ok(w) if {
+	every c in erlang_containers(w) {
+		runs_tls(c)
+	}
+}
+
+peer_authentications contains pa if {
+	some pa in input.resources
+	pa.kind == "PeerAuthentication"
+	startswith(pa.apiVersion, "security.istio.io/")
+}
+
+selector_labels(pa) := object.get(pa, ["spec", "selector", "matchLabels"], {})
+
+workload_level(w) := [pa |
+	some pa in peer_authentications
+	k8s.namespace(pa) == k8s.namespace(w)
+	count(selector_labels(pa)) > 0
+	k8s.selector_matches({"matchLabels": selector_labels(pa)}, k8s.pod_labels(w))
+]
+
+namespace_level(w) := [pa |
+	some pa in peer_authentications
+	k8s.namespace(pa) == k8s.namespace(w)
+	count(selector_labels(pa)) == 0
+]
+
+mesh_level := [pa |
+	some pa in peer_authentications
+	k8s.namespace(pa) == mesh_root_namespace
+	count(selector_labels(pa)) == 0
+]
+
+set_modes(pas) := {mode |
+	some pa in pas
+	mode := object.get(pa, ["spec", "mtls", "mode"], "UNSET")
+	mode != "UNSET"
+}
+
+# Istio's precedence: a workload-level mode overrides the namespace's, which overrides the mesh's.
+effective_modes(w) := modes if {
+	modes := set_modes(workload_level(w))
+	count(modes) > 0
+} else := modes if {
+	modes := set_modes(namespace_level(w))
+	count(modes) > 0
+} else := set_modes(mesh_level)
+
+strict(w) if effective_modes(w) == {"STRICT"}
+
+weakenings(w) := {[k8s.name(pa), format_port(key)] |
+	some pa in array.concat(array.concat(workload_level(w), namespace_level(w)), mesh_level)
+	some key, setting in object.get(pa, ["spec", "portLevelMtls"], {})
+	is_dist_port(key)
+	object.get(setting, "mode", "UNSET") != "STRICT"
+}
+
+is_dist_port(key) if {
+	regex.match(`^[0-9]+$`, format_port(key))
+	port := to_number(format_port(key))
+	port in ({4369} | {p | some p in numbers.range(dist_port_min, dist_port_max)})
+}
+
+format_port(key) := key if is_string(key)
+
+format_port(key) := format_int(key, 10) if is_number(key)
+
+unprotected(w) if {
+	k8s.is_erlang_node(w)
+	not tls_ok(w)
+	not mesh_protected(w)
+}
+
+mesh_protected(w) if {
+	strict(w)
+	count(weakenings(w)) == 0
+}
+
+mesh_weakened(w) if {
+	strict(w)
+	count(weakenings(w)) > 0
+}
+
+violation contains out(w, "mtlsPortWeakened", {"workload": k8s.name(w), "peerAuthentication": pa, "port": port}) if {
+	some w in input.resources
+	unprotected(w)
+	some [pa, port] in weakenings(w)
+	strict(w)
+}
+
+violation contains out(w, "distNotEncrypted", {"workload": k8s.name(w), "container": c.name}) if {
+	some w in input.resources
+	unprotected(w)
+	not mesh_weakened(w)
+	some c in erlang_containers(w)
+	not regex.match(proto_dist_tls, flag_text(c))
+}
+
+violation contains out(w, "sslDistOptfileMissing", {"workload": k8s.name(w), "container": c.name}) if {
+	some w in input.resources
+	unprotected(w)
+	not mesh_weakened(w)
+	some c in erlang_containers(w)
+	regex.match(proto_dist_tls, flag_text(c))
+	not regex.match(ssl_dist_optfile, flag_text(c))
+}
+
+out(w, message_id, d) := {
+	"msg": concat("", ["tls-erlang-dist: ", message_id, " in ", w.kind, " ", k8s.name(w)]),
+	"details": {"messageId": message_id, "data": d, "resource": k8s.ref(w)},
+}
