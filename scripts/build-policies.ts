@@ -64,7 +64,7 @@ try {
     ],
     { stdio: ["ignore", "inherit", "inherit"] },
   );
-  execFileSync("tar", ["-xzf", bundle, "-C", work, "/policy.wasm"]);
+  execFileSync("tar", ["-xzf", bundle, "-C", work, "/policy.wasm"], { stdio: ["ignore", "ignore", "ignore"] });
   const wasm = readFileSync(join(work, "policy.wasm"));
   const opaVersion = /Version: (\S+)/.exec(execFileSync(opa, ["version"], { encoding: "utf8" }))?.[1];
   const manifest = {
@@ -96,7 +96,7 @@ try {
     mkdirSync(dist, { recursive: true });
     writeFileSync(join(dist, "policy.wasm"), wasm);
     writeFileSync(join(dist, "manifest.json"), manifestText);
-    console.log(`policies/dist/policy.wasm: ${controls.length} controls, ${wasm.length} bytes, opa ${opaVersion}`);
+    console.log(`${relative(PACKAGE_ROOT, dist) || dist}/policy.wasm: ${controls.length} controls, ${wasm.length} bytes, opa ${opaVersion}`);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -31,7 +31,7 @@ export function parseManifestStream(text: string, options: ParseOptions): ParseR
   const lineCounter = new LineCounter();
   const resources: Resource[] = [];
   const errors: InputError[] = [];
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: "error" });
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: "error", version: "1.1" });
   const list = Array.from(docs as Iterable<Document>);
   list.forEach((doc, documentIndex) => {
     const start = doc.contents?.range?.[0] ?? doc.range?.[0] ?? 0;

@@ -5,11 +5,11 @@ const parse = (text: string) => parseManifestStream(text, { file: "x.yaml" });
 
 describe("parseManifestStream", () => {
   it("keeps the line of every document of a multi-document stream", () => {
-    const { resources, errors } = parse("# c\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: b, namespace: n}\n");
+    const { resources, errors } = parse("# c\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: b, namespace: ns}\n");
     expect(errors).toEqual([]);
     expect(resources.map((r) => [r.ref.kind, r.ref.namespace, r.ref.name, r.source.line, r.source.documentIndex])).toEqual([
       ["ConfigMap", "", "a", 2, 0],
-      ["Secret", "n", "b", 8, 2],
+      ["Secret", "ns", "b", 8, 2],
     ]);
   });
 
@@ -19,6 +19,11 @@ describe("parseManifestStream", () => {
       ["a", 4],
       ["b", 7],
     ]);
+  });
+
+  it("reads YAML 1.1 like the Kubernetes API server: 0400 is octal", () => {
+    const { resources } = parse("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  volumes:\n    - name: s\n      secret: {secretName: s, defaultMode: 0400}\n");
+    expect((resources[0]!.object.spec as any).volumes[0].secret.defaultMode).toBe(0o400);
   });
 
   it("reads JSON", () => {

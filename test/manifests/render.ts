@@ -49,9 +49,9 @@ export function kustomizeBuild(dir: string): string {
 
 export function parseDocs(text: string, origin = "<input>"): K8sDoc[] {
   const out: K8sDoc[] = [];
-  for (const doc of parseAllDocuments(text, { uniqueKeys: true, maxAliasCount: 100 })) {
+  for (const doc of parseAllDocuments(text, { uniqueKeys: true })) {
     if (doc.errors.length > 0) throw new Error(`${origin}: ${doc.errors.map((e) => e.message).join("; ")}`);
-    const value = doc.toJS() as unknown;
+    const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
     if (value && typeof value === "object") out.push(value as K8sDoc);
   }
   return out;
