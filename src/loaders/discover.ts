@@ -48,26 +48,36 @@ function isChart(dir: string): boolean {
   }
 }
 
-/** Local directories a kustomization builds on (resources, bases, components). */
-export function kustomizationDependencies(dir: string): string[] {
+function kustomizationRefs(dir: string): string[] {
   const file = kustomizationFile(dir);
   if (!file) return [];
   try {
     const k = parse(readFileSync(file, "utf8")) as Record<string, unknown> | null;
-    const refs = ["resources", "bases", "components"].flatMap((key) => (Array.isArray(k?.[key]) ? (k[key] as unknown[]) : []));
-    return refs
+    return ["resources", "bases", "components"]
+      .flatMap((key) => (Array.isArray(k?.[key]) ? (k[key] as unknown[]) : []))
       .filter((r): r is string => typeof r === "string" && !/^[a-z]+:\/\//.test(r) && !r.includes("?ref="))
-      .map((r) => resolve(dir, r))
-      .filter((p) => {
-        try {
-          return statSync(p).isDirectory();
-        } catch {
-          return false;
-        }
-      });
+      .map((r) => resolve(dir, r));
   } catch {
     return [];
   }
+}
+
+/** Local directories a kustomization builds on (resources, bases, components). */
+export function kustomizationDependencies(dir: string): string[] {
+  return kustomizationRefs(dir).filter(isDirectory);
+}
+
+/** Every local file a kustomization reads: its own kustomization file, its resource files, and those of its bases. */
+export function kustomizationSourceFiles(dir: string, seen = new Set<string>()): string[] {
+  if (seen.has(dir)) return [];
+  seen.add(dir);
+  const own = kustomizationFile(dir);
+  const refs = kustomizationRefs(dir);
+  return [
+    ...(own ? [own] : []),
+    ...refs.filter((r) => !isDirectory(r) && exists(r)),
+    ...refs.filter(isDirectory).flatMap((d) => kustomizationSourceFiles(d, seen)),
+  ];
 }
 
 function chartValuesFiles(dir: string, requested: string[] | undefined, cwd: string): string[] {
@@ -104,7 +114,7 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
     }
     const files: string[] = [];
     const seen = new Set<string>();
-    const walk = (dir: string): void => {
+    const walk = (dir: string, insideKustomization = false): void => {
       let real: string;
       try {
         real = realpathSync(dir);
@@ -121,10 +131,8 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
         units.push({ kind: "helm", path: rel(dir), valuesFiles: chartValuesFiles(dir, options.values, options.cwd).map(rel) });
         return;
       }
-      if (kustomizationFile(dir)) {
-        kustomizations.push(dir);
-        return;
-      }
+      const isKustomization = kustomizationFile(dir) !== undefined;
+      if (isKustomization) kustomizations.push(dir);
       let entries;
       try {
         entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
@@ -135,7 +143,10 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
       for (const entry of entries) {
         const path = join(dir, entry.name);
         if (entry.isDirectory() || (entry.isSymbolicLink() && isDirectory(path))) {
-          if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith(".")) walk(path);
+          if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith(".")) walk(path, insideKustomization || isKustomization);
+        } else if (isKustomization || insideKustomization) {
+          // A kustomization's files belong to its build; only nested charts and kustomizations are units of their own.
+          continue;
         } else if (MANIFEST_EXTENSIONS.some((ext) => entry.name.endsWith(ext)) && !isConfigFile(entry.name)) {
           files.push(path);
         } else if (entry.isSymbolicLink() && !isDirectory(path) && !exists(path)) {

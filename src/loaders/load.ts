@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { openSync, readFileSync, readSync, closeSync, readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import type { InputError, InputFile, Resource } from "../types.js";
-import { discover, kustomizationDependencies, type PlannedUnit } from "./discover.js";
+import { discover, kustomizationSourceFiles, type PlannedUnit } from "./discover.js";
 import { inputError } from "./errors.js";
 import { DEFAULT_KUBE_VERSION, renderHelm, renderKustomize, type HelmOptions } from "./render.js";
 import { parseManifestStream } from "./yaml.js";
@@ -171,8 +171,8 @@ export async function loadInputs(paths: readonly string[], options: LoadOptions 
       }
     } else {
       options.onUnit?.(unit.path, index++, total);
-      const dirs = [resolve(cwd, unit.path), ...collectDependencies(resolve(cwd, unit.path))];
-      for (const dir of dirs) for (const file of filesUnder(dir)) hashFile(file);
+      const sources = kustomizationSourceFiles(resolve(cwd, unit.path));
+      for (const file of sources) hashFile(file);
       const out = await renderKustomize(unit.path, cwd, unit.path);
       if (out.error) {
         errors.push(out.error);
@@ -184,21 +184,11 @@ export async function loadInputs(paths: readonly string[], options: LoadOptions 
         maxAliasCount: options.maxAliasCount,
       });
       errors.push(...parsed.errors);
-      attributeKustomizeSources(parsed.resources, dirs, cwd);
+      attributeKustomizeSources(parsed.resources, sources, cwd);
       units.push({ id: unit.path, kind: "kustomize", path: unit.path, resources: parsed.resources });
     }
   }
   return { units, inputs: [...inputs.values()].sort((a, b) => a.path.localeCompare(b.path)), errors };
-}
-
-function collectDependencies(dir: string, seen = new Set<string>()): string[] {
-  const out: string[] = [];
-  for (const dep of kustomizationDependencies(dir)) {
-    if (seen.has(dep)) continue;
-    seen.add(dep);
-    out.push(dep, ...collectDependencies(dep, seen));
-  }
-  return out;
 }
 
 const SOURCE_COMMENT = /^# Source: (.+)$/gm;
@@ -247,11 +237,11 @@ function lineOfKind(file: string, kind: string, nth: number): number | undefined
   return undefined;
 }
 
-/** Finds the file (and line) under the overlay and its bases that declares each built object. */
-function attributeKustomizeSources(resources: Resource[], dirs: string[], cwd: string): void {
+/** Finds the file (and line) among the kustomization's sources that declares each built object. */
+function attributeKustomizeSources(resources: Resource[], files: string[], cwd: string): void {
   const index = new Map<string, { file: string; line: number }>();
-  for (const dir of dirs) {
-    for (const file of filesUnder(dir).filter((f) => /\.ya?ml$/.test(f))) {
+  {
+    for (const file of files.filter((f) => /\.ya?ml$/.test(f))) {
       let text: string;
       try {
         text = readFileSync(file, "utf8");

@@ -28,7 +28,7 @@ function run(tool: ToolName, args: string[], cwd: string, label: string): Promis
     binary = findTool(tool);
   } catch (error) {
     const message = error instanceof ToolNotFoundError ? error.message : String(error);
-    return Promise.resolve({ error: inputError("TOOL_MISSING", label, message, { hint: "run `npm run engines`" }) });
+    return Promise.resolve({ error: inputError("TOOL_MISSING", label, message) });
   }
   return new Promise((done) => {
     execFile(binary, args, { cwd, maxBuffer: MAX_RENDER_BYTES, encoding: "utf8" }, (error, stdout, stderr) => {

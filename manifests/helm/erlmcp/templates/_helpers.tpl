@@ -1,0 +1,248 @@
+{{/* Chart name. */}}
+{{- define "erlmcp.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Resource name prefix. */}}
+{{- define "erlmcp.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- include "erlmcp.name" . }}
+{{- end }}
+{{- end }}
+
+{{/* Labels every object carries (traceability: name, instance, version, part-of, managed-by). */}}
+{{- define "erlmcp.labels" -}}
+app.kubernetes.io/name: {{ include "erlmcp.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: erlmcp
+app.kubernetes.io/managed-by: {{ default .Release.Service .Values.managedBy }}
+{{- if not .Values.managedBy }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{- end }}
+{{- end }}
+
+{{/* Selector labels shared by all pods of the release. */}}
+{{- define "erlmcp.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "erlmcp.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/* Selector of every Erlang node pod (all slots). */}}
+{{- define "erlmcp.nodeSelectorLabels" -}}
+{{ include "erlmcp.selectorLabels" . }}
+app.kubernetes.io/component: node
+{{- end }}
+
+{{/* Selector of the node pods that serve traffic (the active slot in blue-green). */}}
+{{- define "erlmcp.servingSelectorLabels" -}}
+{{ include "erlmcp.nodeSelectorLabels" . }}
+{{- if eq .Values.strategy "blueGreen" }}
+erlmcp.io/slot: {{ .Values.blueGreen.activeSlot }}
+{{- end }}
+{{- end }}
+
+{{/* Selector of the operations pods (jobs, cronjobs, chart test). */}}
+{{- define "erlmcp.opsSelectorLabels" -}}
+{{ include "erlmcp.selectorLabels" . }}
+erlmcp.io/role: ops
+{{- end }}
+
+{{/*
+Node groups: one Erlang cluster per group. statefulset/canary: one group; blueGreen: one per slot.
+Returns YAML: {groups: [{name, slot}]}.
+*/}}
+{{- define "erlmcp.groups" -}}
+{{- $full := include "erlmcp.fullname" . -}}
+groups:
+{{- if eq .Values.strategy "blueGreen" }}
+  - name: {{ $full }}-blue
+    slot: blue
+  - name: {{ $full }}-green
+    slot: green
+{{- else }}
+  - name: {{ $full }}
+    slot: ""
+{{- end }}
+{{- end }}
+
+{{/* Selector labels of one group; call with (dict "root" $ "group" $g). */}}
+{{- define "erlmcp.groupSelectorLabels" -}}
+{{ include "erlmcp.nodeSelectorLabels" .root }}
+{{- if .group.slot }}
+erlmcp.io/slot: {{ .group.slot }}
+{{- end }}
+{{- end }}
+
+{{/* Kind and apiVersion of the node workload. */}}
+{{- define "erlmcp.workloadApiVersion" -}}
+{{- if eq .Values.strategy "canary" }}argoproj.io/v1alpha1{{ else }}apps/v1{{ end }}
+{{- end }}
+{{- define "erlmcp.workloadKind" -}}
+{{- if eq .Values.strategy "canary" }}Rollout{{ else }}StatefulSet{{ end }}
+{{- end }}
+
+{{/* Quorum of the Erlang cluster: floor(n/2)+1. */}}
+{{- define "erlmcp.quorum" -}}
+{{- add1 (div (int .Values.cluster.replicaCount) 2) }}
+{{- end }}
+
+{{/* Image reference pinned by digest. */}}
+{{- define "erlmcp.image" -}}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- end }}
+
+{{/* Headless Service name of a group. */}}
+{{- define "erlmcp.headlessName" -}}
+{{- printf "%s-headless" .name }}
+{{- end }}
+
+{{/* Restricted container securityContext. */}}
+{{- define "erlmcp.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+privileged: false
+readOnlyRootFilesystem: true
+runAsNonRoot: true
+runAsUser: {{ .Values.podSecurity.runAsUser }}
+runAsGroup: {{ .Values.podSecurity.runAsGroup }}
+capabilities:
+  drop:
+    - ALL
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{/* Restricted pod securityContext. */}}
+{{- define "erlmcp.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: {{ .Values.podSecurity.runAsUser }}
+runAsGroup: {{ .Values.podSecurity.runAsGroup }}
+fsGroup: {{ .Values.podSecurity.fsGroup }}
+fsGroupChangePolicy: OnRootMismatch
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{/* Probes of the chart test pod (a bare Pod counts as long-running; Jobs and CronJobs need none). */}}
+{{- define "erlmcp.opsProbes" -}}
+readinessProbe:
+  exec:
+    command: ["/bin/sh", "-c", "kill -0 1"]
+  periodSeconds: 10
+  timeoutSeconds: 2
+  failureThreshold: 3
+livenessProbe:
+  exec:
+    command: ["/bin/sh", "-c", "kill -0 1"]
+  periodSeconds: 30
+  timeoutSeconds: 2
+  failureThreshold: 3
+{{- end }}
+
+{{/*
+Pod template of an operations container (jobs, cronjobs). Call with
+(dict "root" $ "component" "backup" "args" (list ...) "backupVolume" true "probes" false).
+*/}}
+{{- define "erlmcp.opsPodTemplate" -}}
+{{- $root := .root -}}
+metadata:
+  labels:
+    {{- include "erlmcp.opsLabels" . | nindent 4 }}
+spec:
+  serviceAccountName: {{ include "erlmcp.fullname" $root }}-ops
+  automountServiceAccountToken: false
+  restartPolicy: Never
+  priorityClassName: {{ $root.Release.Namespace }}-ops
+  securityContext:
+    {{- include "erlmcp.podSecurityContext" $root | nindent 4 }}
+  containers:
+    - name: {{ .component }}
+      image: {{ include "erlmcp.image" $root }}
+      imagePullPolicy: {{ $root.Values.image.pullPolicy }}
+      command: ["/opt/erlmcp/bin/erlmcp-ctl"]
+      args:
+        {{- toYaml .args | nindent 8 }}
+      env:
+        - name: ERLMCP_MANAGEMENT_URL
+          value: {{ printf "http://%s-management.%s.svc.cluster.local:%v" (include "erlmcp.fullname" $root) $root.Release.Namespace $root.Values.service.management.port | quote }}
+        - name: ERLMCP_ENV
+          value: {{ $root.Values.environment | quote }}
+        - name: OTEL_EXPORTER_OTLP_ENDPOINT
+          value: {{ printf "http://%s-otel.%s.svc.cluster.local:%v" (include "erlmcp.fullname" $root) $root.Release.Namespace $root.Values.otel.httpPort | quote }}
+      resources:
+        {{- toYaml $root.Values.jobs.resources | nindent 8 }}
+      {{- if .probes }}
+      {{- include "erlmcp.opsProbes" $root | nindent 6 }}
+      {{- end }}
+      securityContext:
+        {{- include "erlmcp.containerSecurityContext" $root | nindent 8 }}
+      volumeMounts:
+        - name: tmp
+          mountPath: /tmp
+        {{- if .backupVolume }}
+        - name: backups
+          mountPath: /var/lib/erlmcp/backups
+        {{- end }}
+  volumes:
+    - name: tmp
+      emptyDir:
+        sizeLimit: 256Mi
+    {{- if .backupVolume }}
+    - name: backups
+      persistentVolumeClaim:
+        claimName: {{ include "erlmcp.fullname" $root }}-backups
+    {{- end }}
+{{- end }}
+
+{{/* Egress rules every pod of the release needs: DNS, OTEL collector, mesh control plane. */}}
+{{- define "erlmcp.egressCommon" -}}
+{{- $np := .Values.networkPolicy -}}
+- to:
+    - namespaceSelector:
+        matchLabels:
+          kubernetes.io/metadata.name: kube-system
+      podSelector:
+        matchLabels:
+          k8s-app: kube-dns
+  ports:
+    - port: 53
+      protocol: UDP
+    - port: 53
+      protocol: TCP
+- to:
+    - namespaceSelector:
+        matchLabels:
+          kubernetes.io/metadata.name: {{ $np.otelCollector.namespace }}
+      podSelector:
+        matchLabels:
+          {{- toYaml $np.otelCollector.podLabels | nindent 10 }}
+  ports:
+    - port: {{ .Values.otel.grpcPort }}
+      protocol: TCP
+    - port: {{ .Values.otel.httpPort }}
+      protocol: TCP
+{{- if .Values.serviceMesh.enabled }}
+- to:
+    - namespaceSelector:
+        matchLabels:
+          kubernetes.io/metadata.name: {{ $np.istio.namespace }}
+      podSelector:
+        matchLabels:
+          {{- toYaml $np.istio.podLabels | nindent 10 }}
+  ports:
+    - port: 15012
+      protocol: TCP
+{{- end }}
+{{- end }}
+
+{{/* Full labels of a node group's objects and pods; call with (dict "root" $ "group" $g). */}}
+{{- define "erlmcp.groupLabels" -}}
+{{- toYaml (merge (include "erlmcp.groupSelectorLabels" . | fromYaml) (include "erlmcp.labels" .root | fromYaml)) }}
+{{- end }}
+
+{{/* Full labels of an operations pod; call with (dict "root" $ "component" "backup"). */}}
+{{- define "erlmcp.opsLabels" -}}
+{{- toYaml (merge (dict "app.kubernetes.io/component" .component) (include "erlmcp.opsSelectorLabels" .root | fromYaml) (include "erlmcp.labels" .root | fromYaml)) }}
+{{- end }}
