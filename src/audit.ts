@@ -9,11 +9,13 @@ import type { AuditConfig } from "./config/types.js";
 import { createEngine, DEFAULT_ENGINES } from "./engines/index.js";
 import { RegoEngine } from "./engines/rego.js";
 import type { ControlVerdict, Engine } from "./engines/types.js";
+import { buildNetworkModel } from "./k8s/network-model.js";
 import { loadInputs, type LoadedUnit } from "./loaders/load.js";
 import { PACKAGE_ROOT } from "./paths.js";
 import { REPORT_SCHEMA_VERSION, type AuditReport, type Disagreement, type ReportControl, type ReportSummary } from "./report.js";
 import { SEVERITIES, type AuditUnit, type EngineName, type Finding, type Resource, type ResourceRef, type Severity } from "./types.js";
 import { applyWaivers } from "./waivers/apply.js";
+import { applyBaseline, readBaseline } from "./baseline/baseline.js";
 import type { Waiver } from "./waivers/types.js";
 
 export interface AuditOptions {
@@ -32,6 +34,12 @@ export interface AuditOptions {
   skipControls?: string[];
   failOn?: Severity;
   values?: string[];
+  /** Waivers expiring within this many days warn (default 14). */
+  waiverWarnDays?: number;
+  /** Baseline file (see --write-baseline): only findings not in it fail the gate. */
+  baseline?: string;
+  /** Largest input file read, in bytes (default 64 MiB); larger files are input errors. */
+  maxFileBytes?: number;
   /** Audit date, for waiver expiry and timestamps; default SOURCE_DATE_EPOCH or now. */
   now?: Date;
   stdin?: () => Promise<string>;
@@ -105,6 +113,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     cwd,
     values: options.values,
     helm: config.helm,
+    maxFileBytes: options.maxFileBytes,
     stdin: options.stdin,
     onUnit: (label, index, total) => options.onProgress?.({ phase: "load", label, index, total }),
   });
@@ -189,9 +198,11 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
   const waivers: Waiver[] = options.disallowWaivers ? [] : loaded.waivers;
   const waived = applyWaivers(findings, waivers, {
     now,
+    warnDays: options.waiverWarnDays,
     objectOf: (f) => objectIndex.get(`${f.unit}\u0000${refKey(f.resource)}`)?.object,
   });
-  const finalFindings = waived.findings.sort(compareFindings);
+  const baseline = options.baseline ? applyBaseline(waived.findings, readBaseline(resolve(cwd, options.baseline))) : undefined;
+  const finalFindings = (baseline?.findings ?? waived.findings).sort(compareFindings);
   for (const f of finalFindings) {
     if (f.status !== "waived") continue;
     const result = controlResults.get(f.controlId)?.find((r) => r.unit === f.unit);
@@ -224,6 +235,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
       ...(input.units.find((l) => l.id === u.id)?.values ? { values: input.units.find((l) => l.id === u.id)?.values } : {}),
       profile: u.profile,
       resources: u.resources.map((r) => r.ref),
+      unevaluatedKinds: unevaluatedKinds(u, controls, config),
     })),
     controls: controls.map((c) => ({
       id: c.id,
@@ -232,6 +244,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
       severity: c.severity,
       scope: c.scope,
       engines: c.engines,
+      kinds: c.kinds,
       description: c.description,
       remediation: c.remediation,
       frameworks: c.frameworks,
@@ -241,14 +254,21 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     findings: finalFindings,
     inputErrors: input.errors,
     waivers: waived.register,
+    ...(baseline && options.baseline ? { baseline: { file: options.baseline, fixed: baseline.fixed } } : {}),
     disagreements: disagreements.sort((a, b) =>
       `${a.controlId}${a.unit}${refKey(a.resource)}`.localeCompare(`${b.controlId}${b.unit}${refKey(b.resource)}`),
     ),
-    network: {},
+    network: Object.fromEntries(units.map((u) => [u.id, buildNetworkModel(u.resources)])),
     summary: {} as ReportSummary,
   };
   report.summary = summarize(report, failOn);
   return report;
+}
+
+/** Kinds no enabled control inspects in this unit: reported as not evaluated rather than passed silently. */
+function unevaluatedKinds(unit: AuditUnit, controls: Control[], config: AuditConfig): string[] {
+  const inspected = new Set(controls.filter((c) => isControlEnabled(c, unit.profile, config)).flatMap((c) => c.kinds));
+  return [...new Set(unit.resources.map((r) => r.ref.kind))].filter((k) => !inspected.has(k)).sort();
 }
 
 function sourceForMissing(unit: AuditUnit, ref: ResourceRef) {
@@ -301,7 +321,7 @@ export function compareFindings(a: Finding, b: Finding): number {
 }
 
 export function summarize(
-  report: Pick<AuditReport, "units" | "controls" | "findings" | "inputErrors" | "waivers">,
+  report: Pick<AuditReport, "units" | "controls" | "findings" | "inputErrors" | "waivers" | "baseline">,
   failOn: Severity,
 ): ReportSummary {
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
@@ -311,7 +331,7 @@ export function summarize(
     if (f.status !== "fail") continue;
     failed++;
     bySeverity[f.severity]++;
-    if (meetsThreshold(f.severity, failOn)) gateFailures++;
+    if (meetsThreshold(f.severity, failOn) && f.baseline !== "existing") gateFailures++;
   }
   const errors = report.findings.filter((f) => f.status === "error").length;
   const expiredWaivers = report.waivers.filter((w) => w.state === "expired").length;
@@ -327,6 +347,15 @@ export function summarize(
     bySeverity,
     expiredWaivers,
     unusedWaivers: report.waivers.filter((w) => w.matched === 0).length,
+    ...(report.baseline
+      ? {
+          baseline: {
+            new: report.findings.filter((f) => f.baseline === "new").length,
+            existing: report.findings.filter((f) => f.baseline === "existing").length,
+            fixed: report.baseline.fixed.length,
+          },
+        }
+      : {}),
     exitCode,
   };
 }

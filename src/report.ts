@@ -1,5 +1,7 @@
 /** The audit report: everything a reporter needs, with no catalog lookups. Schema: docs/report-schema.md. */
+import type { BaselineEntry } from "./baseline/baseline.js";
 import type { FrameworkMapping } from "./catalog/types.js";
+import type { NetworkModel } from "./k8s/network-model.js";
 import type { EngineName, Finding, FrameworkId, InputError, InputFile, ResourceRef, Scope, Severity } from "./types.js";
 import type { WaiverStatus } from "./waivers/types.js";
 
@@ -13,6 +15,8 @@ export interface ReportControl {
   severity: Severity;
   scope: Scope;
   engines: EngineName[];
+  /** Kinds the control inspects. */
+  kinds: string[];
   description: string;
   remediation: string;
   frameworks: Record<FrameworkId, FrameworkMapping[]>;
@@ -28,6 +32,8 @@ export interface ReportUnit {
   values?: string;
   profile: string;
   resources: ResourceRef[];
+  /** Kinds in this unit that no control that ran inspects (custom resources, unknown kinds): not evaluated. */
+  unevaluatedKinds: string[];
 }
 
 /** Tuples one engine reported and another engine implementing the same control did not. */
@@ -51,6 +57,8 @@ export interface ReportSummary {
   bySeverity: Record<Severity, number>;
   expiredWaivers: number;
   unusedWaivers: number;
+  /** With `--baseline`: failing findings not in the baseline, those in it, and baseline entries no longer found. */
+  baseline?: { new: number; existing: number; fixed: number };
   /** 0 pass, 1 failing findings or expired waivers, 2 input or evaluation errors. */
   exitCode: 0 | 1 | 2;
 }
@@ -68,7 +76,9 @@ export interface AuditReport {
   inputErrors: InputError[];
   waivers: WaiverStatus[];
   disagreements: Disagreement[];
-  /** Reachability model of NetworkPolicies per unit (see docs/network-model.md). */
-  network: Record<string, unknown>;
+  /** With `--baseline`: the baseline file and its entries no longer found (fixed). */
+  baseline?: { file: string; fixed: BaselineEntry[] };
+  /** Reachability model of NetworkPolicies per unit ID (see docs/network-model.md). */
+  network: Record<string, NetworkModel>;
   summary: ReportSummary;
 }
