@@ -11,6 +11,7 @@ import { join, relative } from "node:path";
 import { loadCatalog, loadControl } from "../src/catalog/load.js";
 import { findTool } from "../src/engines/tools.js";
 import { PACKAGE_ROOT, POLICIES_DIR } from "../src/paths.js";
+import { AGGREGATE_ENTRYPOINT, aggregateRego } from "../src/engines/rego-aggregate.js";
 
 const argv = process.argv.slice(2);
 const check = argv.includes("--check");
@@ -49,6 +50,8 @@ const work = mkdtempSync(join(tmpdir(), "erlmcp-audit-wasm-"));
 try {
   const sources = regoSources();
   const bundle = join(work, "bundle.tar.gz");
+  const aggregate = join(work, "aggregate.rego");
+  writeFileSync(aggregate, aggregateRego(controls));
   execFileSync(
     opa,
     [
@@ -57,10 +60,11 @@ try {
       "wasm",
       "--capabilities",
       join(POLICIES_DIR, "capabilities.json"),
-      ...entrypoints.flatMap((e) => ["-e", e]),
+      ...[...entrypoints, AGGREGATE_ENTRYPOINT].flatMap((e) => ["-e", e]),
       "-o",
       bundle,
       ...sources,
+      aggregate,
     ],
     { stdio: ["ignore", "inherit", "inherit"] },
   );
@@ -71,6 +75,7 @@ try {
     opaVersion,
     wasmSha256: sha256(wasm),
     entrypoints: Object.fromEntries(controls.map((c, i) => [c.id, entrypoints[i]])),
+    aggregateEntrypoint: AGGREGATE_ENTRYPOINT,
     sources: Object.fromEntries(sources.map((s) => [relative(PACKAGE_ROOT, s), sha256(readFileSync(s))])),
     capabilitiesSha256: sha256(readFileSync(join(POLICIES_DIR, "capabilities.json"))),
   };
@@ -96,7 +101,9 @@ try {
     mkdirSync(dist, { recursive: true });
     writeFileSync(join(dist, "policy.wasm"), wasm);
     writeFileSync(join(dist, "manifest.json"), manifestText);
-    console.log(`${relative(PACKAGE_ROOT, dist) || dist}/policy.wasm: ${controls.length} controls, ${wasm.length} bytes, opa ${opaVersion}`);
+    console.log(
+      `${relative(PACKAGE_ROOT, dist) || dist}/policy.wasm: ${controls.length} controls, ${wasm.length} bytes, opa ${opaVersion}`,
+    );
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

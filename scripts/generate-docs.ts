@@ -17,7 +17,11 @@ const BASIS: Record<string, string> = {
   A: "via AICPA's TSC to NIST 800-53 mapping",
   J: "our own judgement",
 };
-const ENGINE: Record<string, string> = { rego: "Rego (wasm, Gatekeeper)", typescript: "TypeScript validator", kyverno: "Kyverno ValidatingPolicy" };
+const ENGINE: Record<string, string> = {
+  rego: "Rego (wasm, Gatekeeper)",
+  typescript: "TypeScript validator",
+  kyverno: "Kyverno ValidatingPolicy",
+};
 
 function page(c: Control): string {
   const params = c.params

@@ -8,14 +8,20 @@ const opa = findTool("opa");
 const IGNORE = ["--ignore", "*.yaml", "--ignore", "*.json", "--ignore", "dist"];
 let raw: string;
 try {
-  raw = execFileSync(opa, ["test", ...IGNORE, "--coverage", "--format", "json", "policies"], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  raw = execFileSync(opa, ["test", ...IGNORE, "--coverage", "--format", "json", "policies"], {
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+  });
 } catch (error) {
   // opa exits non-zero when a test fails; show the failures in the usual format.
   execFileSync(opa, ["test", ...IGNORE, "policies"], { stdio: "inherit" });
   throw error;
 }
 const report = JSON.parse(raw) as { coverage: number; files: Record<string, { coverage: number }> };
-const passed = execFileSync(opa, ["test", ...IGNORE, "policies"], { encoding: "utf8" }).trim().split("\n").pop();
+const passed = execFileSync(opa, ["test", ...IGNORE, "policies"], { encoding: "utf8" })
+  .trim()
+  .split("\n")
+  .pop();
 const low = Object.entries(report.files)
   .filter(([file, f]) => !file.endsWith("_test.rego") && f.coverage < threshold)
   .map(([file, f]) => `${file}: ${f.coverage.toFixed(1)}%`);

@@ -20,6 +20,7 @@ opa fmt --list --fail policies
 step "generated files are up to date"
 npx tsx scripts/build-policies.ts --check
 npx tsx scripts/generate-docs.ts --check
+npx tsx scripts/generate-reports.ts --check
 
 step "Rego unit tests (opa test, coverage >= 90%)"
 npx tsx scripts/opa-coverage.ts 90
@@ -27,6 +28,13 @@ npx tsx scripts/opa-coverage.ts 90
 step "vitest (coverage of src/ >= 85%)"
 npx vitest run --coverage
 
+step "API docs (typedoc, warnings are errors)"
+npx typedoc --out "$(mktemp -d)"
+
 step "build and audit manifests/"
 npm run build --silent
 node bin/erlmcp-audit.js manifests/ --quiet
+
+step "benchmark smoke (1,000 resources: erlmcp-audit and the parse floor)"
+npm run bench --silent -- --smoke >/dev/null
+node bin/erlmcp-audit.js verify reports

@@ -8,6 +8,7 @@ import { DEFAULT_PROFILE, isControlEnabled, resolveParams, resolveSeverity } fro
 import type { AuditConfig } from "./config/types.js";
 import { createEngine, DEFAULT_ENGINES } from "./engines/index.js";
 import { RegoEngine } from "./engines/rego.js";
+import { TrivyEngine } from "./engines/trivy.js";
 import type { ControlVerdict, Engine } from "./engines/types.js";
 import { buildNetworkModel } from "./k8s/network-model.js";
 import { loadInputs, type LoadedUnit } from "./loaders/load.js";
@@ -38,12 +39,28 @@ export interface AuditOptions {
   waiverWarnDays?: number;
   /** Baseline file (see --write-baseline): only findings not in it fail the gate. */
   baseline?: string;
-  /** Largest input file read, in bytes (default 64 MiB); larger files are input errors. */
+  /** Largest input file read, in bytes (default 16 MiB); larger files are input errors. */
   maxFileBytes?: number;
   /** Audit date, for waiver expiry and timestamps; default SOURCE_DATE_EPOCH or now. */
   now?: Date;
   stdin?: () => Promise<string>;
   onProgress?: (event: { phase: "load" | "evaluate"; label: string; index: number; total: number }) => void;
+  /** Called once with the wall time of each phase (kept out of the report, which stays deterministic). */
+  onTimings?: (timings: AuditTimings) => void;
+}
+
+/** Wall time in milliseconds of the phases of one audit() call. */
+export interface AuditTimings {
+  /** Catalog, config and engine preparation (wasm compile). */
+  prepareMs: number;
+  /** Helm and Kustomize renders (external processes). */
+  renderMs: number;
+  /** Reading and parsing inputs, renders excluded. */
+  loadMs: number;
+  evaluateMs: number;
+  /** Waivers, baseline and report assembly. */
+  reportMs: number;
+  totalMs: number;
 }
 
 export function auditDate(env: NodeJS.ProcessEnv = process.env): Date {
@@ -99,6 +116,8 @@ function profileOf(unit: LoadedUnit, config: AuditConfig, configDir: string, cwd
 export async function audit(paths: readonly string[], options: AuditOptions = {}): Promise<AuditReport> {
   const cwd = options.cwd ?? process.cwd();
   const now = options.now ?? auditDate();
+  const startedAt = performance.now();
+  let renderMs = 0;
   const configFile = options.config === false ? undefined : (options.config ?? findConfigFile(paths, cwd));
   const loaded = loadConfig(configFile, cwd, options.waivers);
   const config = loaded.config;
@@ -109,6 +128,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
   const engines: Engine[] = engineNames.map(createEngine);
   for (const engine of engines) await engine.prepare(controls.filter((c) => engine.implements(c)));
 
+  const preparedAt = performance.now();
   const input = await loadInputs(paths, {
     cwd,
     values: options.values,
@@ -116,7 +136,10 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     maxFileBytes: options.maxFileBytes,
     stdin: options.stdin,
     onUnit: (label, index, total) => options.onProgress?.({ phase: "load", label, index, total }),
+    onRender: (_label, ms) => (renderMs += ms),
+    onFile: (label, index, total) => options.onProgress?.({ phase: "load", label, index, total }),
   });
+  const loadedAt = performance.now();
 
   const units: AuditUnit[] = input.units.map((u) => ({
     id: u.id,
@@ -152,7 +175,11 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
         tuplesByEngine.set(engineName, tuples);
         for (const v of verdict.violations) {
           tuples.add(`${refKey(v.resource)} ${v.messageId}`);
-          const key = `${refKey(v.resource)}\u0000${v.messageId}\u0000${stableJson(v.data)}`;
+          const tuple = `${refKey(v.resource)}\u0000${v.messageId}\u0000`;
+          const key = `${tuple}${stableJson(v.data)}`;
+          // An engine without violation data (kyverno) only adds tuples no other engine reported.
+          if (Object.keys(v.data).length) seen.delete(`${tuple}[]`);
+          else if ([...seen.keys()].some((k) => k.startsWith(tuple))) continue;
           if (seen.has(key)) continue;
           const resource = byRef.get(refKey(v.resource));
           seen.set(key, {
@@ -195,6 +222,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     }
   }
 
+  const evaluatedAt = performance.now();
   const waivers: Waiver[] = options.disallowWaivers ? [] : loaded.waivers;
   const waived = applyWaivers(findings, waivers, {
     now,
@@ -261,7 +289,18 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     network: Object.fromEntries(units.map((u) => [u.id, buildNetworkModel(u.resources)])),
     summary: {} as ReportSummary,
   };
+  const trivy = engines.find((e): e is TrivyEngine => e instanceof TrivyEngine);
+  if (trivy) report.thirdParty = await trivy.scan(units);
   report.summary = summarize(report, failOn);
+  const doneAt = performance.now();
+  options.onTimings?.({
+    prepareMs: preparedAt - startedAt,
+    renderMs,
+    loadMs: loadedAt - preparedAt - renderMs,
+    evaluateMs: evaluatedAt - loadedAt,
+    reportMs: doneAt - evaluatedAt,
+    totalMs: doneAt - startedAt,
+  });
   return report;
 }
 

@@ -19,6 +19,7 @@ export { labelSelectorMatches, mapSelectorMatches, type LabelSelector, type Labe
 export { isErlangNode, podTemplate, allContainers } from "./k8s/workloads.js";
 export type { AuditReport, ReportControl, ReportSummary, ReportUnit, Disagreement } from "./report.js";
 export type { Waiver, WaiverStatus } from "./waivers/types.js";
+export * from "./evidence/index.js";
 export * from "./types.js";
 
 import type { AuditReport } from "./report.js";

@@ -63,6 +63,21 @@ export interface ReportSummary {
   exitCode: 0 | 1 | 2;
 }
 
+/** One failed check of a third-party scanner, with the control it overlaps (src/engines/trivy-map.ts). */
+export interface ThirdPartyResult {
+  engine: "trivy";
+  /** Normalised check ID, e.g. `KSV017`. */
+  checkId: string;
+  title: string;
+  severity: string;
+  message: string;
+  unit: string;
+  resource: ResourceRef;
+  file: string;
+  line: number;
+  mappedControl?: string;
+}
+
 export interface AuditReport {
   schemaVersion: string;
   tool: { name: string; version: string; opaVersion: string; policyBundleSha256: string; engines: EngineName[] };
@@ -80,5 +95,7 @@ export interface AuditReport {
   baseline?: { file: string; fixed: BaselineEntry[] };
   /** Reachability model of NetworkPolicies per unit ID (see docs/network-model.md). */
   network: Record<string, NetworkModel>;
+  /** Results of third-party scanners (`--engine trivy`): evidence beside our verdicts, never merged into `findings`. */
+  thirdParty?: ThirdPartyResult[];
   summary: ReportSummary;
 }

@@ -106,6 +106,8 @@ export interface Finding {
   engine: EngineName;
   unit: string;
   waiver?: WaiverRef;
+  /** With `--baseline`: `existing` findings are in the baseline and do not fail the gate. */
+  baseline?: "new" | "existing";
 }
 
 export interface InputError {

@@ -51,7 +51,9 @@ describe.each(ids)("%s", (id) => {
     const unit: AuditUnit = { id: fixture.file, kind: "files", path: fixture.path, resources: parsed.resources, profile: fixture.profile };
     const expected = [...new Set(fixture.expect.map(tupleKey))].sort();
     for (const name of engineNames) {
-      const [verdict] = await engines[name]!.evaluate(unit, [control], { paramsFor: (c, u) => ({ ...resolveParams(c, u.profile), ...fixture.params }) });
+      const [verdict] = await engines[name]!.evaluate(unit, [control], {
+        paramsFor: (c, u) => ({ ...resolveParams(c, u.profile), ...fixture.params }),
+      });
       expect(verdict?.errors ?? [], `${name} errors`).toEqual([]);
       const actual = [...new Set((verdict?.violations ?? []).map((v) => tupleKey({ ...v.resource, messageId: v.messageId })))].sort();
       expect(actual, `${name} on ${fixture.file}`).toEqual(expected);

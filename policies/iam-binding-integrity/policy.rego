@@ -41,18 +41,19 @@ role_exists(b) if {
 	builtin_cluster_roles[ref_name(b)]
 }
 
+# A Role is in scope of the bindings of its namespace, a ClusterRole of every binding (indexed: no binding × role scan).
+cluster_role_names := {k8s.name(r) | some r in resources; r.kind == "ClusterRole"}
+
+role_keys := {[k8s.namespace(r), k8s.name(r)] | some r in resources; r.kind == "Role"}
+
 role_exists(b) if {
-	some r in resources
-	r.kind == ref_kind(b)
-	k8s.name(r) == ref_name(b)
-	in_scope(r, b)
+	ref_kind(b) == "ClusterRole"
+	cluster_role_names[ref_name(b)]
 }
 
-in_scope(role, _) if role.kind == "ClusterRole"
-
-in_scope(role, binding) if {
-	role.kind == "Role"
-	k8s.namespace(role) == k8s.namespace(binding)
+role_exists(b) if {
+	ref_kind(b) == "Role"
+	role_keys[[k8s.namespace(b), ref_name(b)]]
 }
 
 out(b, message_id, extra) := {

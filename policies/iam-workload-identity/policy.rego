@@ -45,7 +45,7 @@ violation contains out(w, "tokenAutomountedUnneeded", {}) if {
 	some w in resources
 	k8s.is_workload(w)
 	token_mounted(w)
-	count(bindings_of(effective_sa(w))) == 0
+	not bound_service_accounts[effective_sa(w)]
 }
 
 violation contains out(w, "tokenAutomountedOverprivileged", {"binding": k8s.name(b), "role": object.get(b, ["roleRef", "name"], "")}) if {
@@ -73,10 +73,15 @@ sa_disables_automount(sa_key) if {
 
 has_key(obj, k) if _ = obj[k]
 
-bindings_of(sa_key) := [b |
-	some b in resources
-	rbac.is_binding(b)
-	sa_key in rbac.service_account_subjects(b)
+# Each binding with its ServiceAccount subjects, computed once (not once per workload).
+binding_subjects := [[b, rbac.service_account_subjects(b)] | some b in resources; rbac.is_binding(b)]
+
+bound_service_accounts := {sa | some pair in binding_subjects; some sa in pair[1]}
+
+bindings_of(sa_key) := [pair[0] |
+	bound_service_accounts[sa_key]
+	some pair in binding_subjects
+	sa_key in pair[1]
 ]
 
 read_only_in_namespace(binding, ns) if {
@@ -91,8 +96,10 @@ read_only_in_namespace(binding, ns) if {
 	}
 }
 
+roles := [r | some r in resources; rbac.is_role(r)]
+
 roles_of(binding) := [r |
-	some r in resources
+	some r in roles
 	r.kind == binding.roleRef.kind
 	k8s.name(r) == binding.roleRef.name
 	in_scope(r, binding)

@@ -23,25 +23,36 @@ erlang_workloads := [w |
 
 identities(w) := {k8s.name(w)} | {v | v := k8s.pod_labels(w)["app.kubernetes.io/name"]}
 
-covered(w, metrics) if {
-	some a in alerts
-	expr := a.rule.expr
-	is_string(expr)
-	some id in identities(w)
-	id != ""
+# Matched once per distinct identity rather than once per workload (copies share identities).
+workload_ids := {id | some w in erlang_workloads; some id in identities(w); id != ""}
+
+alert_exprs := {expr | some a in alerts; expr := a.rule.expr; is_string(expr)}
+
+covered_ids(metrics) := {id |
+	some id in workload_ids
+	some expr in alert_exprs
 	contains(expr, id)
 	some metric in metrics
 	contains(expr, metric)
 }
 
+readiness_covered := covered_ids(readiness_metrics)
+
+membership_covered := covered_ids(membership_metrics)
+
+covered(w, ids) if {
+	some id in identities(w)
+	ids[id]
+}
+
 violation contains workload_out("noReadinessAlert", w) if {
 	some w in erlang_workloads
-	not covered(w, readiness_metrics)
+	not covered(w, readiness_covered)
 }
 
 violation contains workload_out("noMembershipAlert", w) if {
 	some w in erlang_workloads
-	not covered(w, membership_metrics)
+	not covered(w, membership_covered)
 }
 
 violation contains alert_out("alertMissingSeverity", a) if {

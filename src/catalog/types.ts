@@ -20,6 +20,11 @@ export interface ControlSpec {
   domain: Domain;
   severity: Severity;
   scope: Scope;
+  /**
+   * Set scope only. `namespace`: the findings about a namespace depend only on the objects of that
+   * namespace and on cluster-scoped objects, so engines may evaluate one namespace at a time.
+   */
+  partition?: "namespace";
   /** Engines that implement the control (CONTROLS.md "Engines" column). */
   engines: EngineName[];
   /** Kinds the control inspects (object scope: the kinds it matches at admission). */

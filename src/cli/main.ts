@@ -9,15 +9,20 @@ import { PROFILES } from "../config/profiles.js";
 import { ENGINE_FACTORIES } from "../engines/index.js";
 import { REPORTERS, FORMAT_NAMES } from "../reporters/index.js";
 import { SEVERITIES, type EngineName, type Severity } from "../types.js";
+import { createBaseline, serializeBaseline, BaselineError } from "../baseline/baseline.js";
+import { byteSize, nonNegativeInt } from "./parse.js";
 import { pairOutputs } from "./outputs.js";
 import { createProgress } from "./progress.js";
+import { formatTimings } from "./timings.js";
+import { addServeCommand } from "./serve.js";
+import { addEvidenceCommands } from "./evidence.js";
 
 export const EXIT = { pass: 0, fail: 1, error: 2 } as const;
 
 const EXIT_HELP = `
 Exit codes:
   0  no failing finding at or above --fail-on
-  1  failing findings, or an expired waiver
+  1  failing findings (with --baseline: only those not in the baseline), or an expired waiver
   2  usage, config or input error (unreadable or invalid YAML, failed render, missing engine);
      the report still covers every input that could be read`;
 
@@ -25,6 +30,12 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString("utf8");
+}
+
+function writeOutput(path: string, body: string): void {
+  const file = resolve(path);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, body);
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(",").filter(Boolean)];
@@ -51,8 +62,20 @@ export function buildProgram(
     )
     .addOption(new Option("--waivers <file>", "extra waiver file (repeatable)").argParser(collect))
     .option("--disallow-waivers", "ignore every waiver (full report)")
+    .addOption(
+      new Option("--waiver-warn-days <days>", "warn about waivers expiring within this many days").argParser(nonNegativeInt).default(14),
+    )
+    .option("--baseline <file>", "fail only on findings not in this baseline; report the others as existing and the missing as fixed")
+    .option("--write-baseline <file>", "save the failing findings as a baseline (folders are created)")
+    .addOption(
+      new Option(
+        "--max-file-size <size>",
+        "largest input file read (default 16MiB), e.g. 64MiB, 500KB; larger files are input errors",
+      ).argParser(byteSize),
+    )
     .option("--no-color", "no ANSI colours")
     .option("-q, --quiet", "no progress on stderr")
+    .option("--timings", "print the time of each phase (render, load, evaluate) on stderr")
     .addHelpText("after", EXIT_HELP)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
@@ -64,6 +87,7 @@ export function buildProgram(
       const progress = createProgress({
         enabled: !opts.quiet && Boolean(process.stderr.isTTY) && !process.env.CI,
         write: (s) => process.stderr.write(s),
+        columns: process.stderr.columns,
       });
       const report = await audit(paths, {
         config: opts.config === false ? false : opts.config,
@@ -75,19 +99,21 @@ export function buildProgram(
         values: opts.values,
         waivers: opts.waivers,
         disallowWaivers: opts.disallowWaivers,
+        waiverWarnDays: opts.waiverWarnDays,
+        baseline: opts.baseline,
+        maxFileBytes: opts.maxFileSize,
         stdin: readStdin,
         onProgress: progress.update,
+        onTimings: opts.timings ? (t) => io.stderr(formatTimings(t)) : undefined,
       });
       progress.done();
       const color = opts.color !== false && !process.env.NO_COLOR && Boolean(process.stdout.isTTY);
       for (const target of outputs) {
         const body = REPORTERS[target.format](report, { color: target.file ? false : color });
-        if (target.file) {
-          const file = resolve(target.file);
-          mkdirSync(dirname(file), { recursive: true });
-          writeFileSync(file, body);
-        } else io.stdout(body);
+        if (target.file) writeOutput(target.file, body);
+        else io.stdout(body);
       }
+      if (opts.writeBaseline) writeOutput(opts.writeBaseline, serializeBaseline(createBaseline(report.findings)));
       io.setExit(report.summary.exitCode);
     });
 
@@ -100,6 +126,8 @@ export function buildProgram(
       if (opts.json) io.stdout(JSON.stringify(controls, null, 2) + "\n");
       else for (const c of controls) io.stdout(`${c.id.padEnd(32)} ${c.severity.padEnd(9)} ${c.scope.padEnd(7)} ${c.title}\n`);
     });
+  addServeCommand(program, io);
+  addEvidenceCommands(program, io);
   return program;
 }
 
@@ -116,7 +144,7 @@ export async function run(argv: readonly string[]): Promise<void> {
     const e = error as { code?: string; exitCode?: number; message?: string };
     if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") exitCode = 0;
     else if (e.code?.startsWith("commander.")) exitCode = EXIT.error;
-    else if (error instanceof UsageError || error instanceof ConfigError) {
+    else if (error instanceof UsageError || error instanceof ConfigError || error instanceof BaselineError) {
       io.stderr(`erlmcp-audit: ${e.message}\n`);
       exitCode = EXIT.error;
     } else {

@@ -5,12 +5,15 @@ import { loadPolicy, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import type { Control } from "../catalog/types.js";
 import { POLICIES_DIR } from "../paths.js";
 import type { AuditUnit, ResourceRef, Violation } from "../types.js";
+import { setInputs } from "./partition.js";
 import { controlMatchesKind, type ControlVerdict, type Engine, type EngineContext } from "./types.js";
 
 export interface BundleManifest {
   opaVersion: string;
   wasmSha256: string;
   entrypoints: Record<string, string>;
+  /** Entrypoint that evaluates several object-scope controls of one object at once (src/engines/rego-aggregate.ts). */
+  aggregateEntrypoint?: string;
   sources: Record<string, string>;
 }
 
@@ -23,7 +26,7 @@ export function readBundleManifest(dir = process.env.ERLMCP_AUDIT_POLICY_DIST ||
   return JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as BundleManifest;
 }
 
-function toViolations(result: unknown, fallback: ResourceRef | undefined, controlId: string): Violation[] {
+export function toViolations(result: unknown, fallback: ResourceRef | undefined, controlId: string): Violation[] {
   const set = (Array.isArray(result) ? (result[0] as { result?: unknown })?.result : undefined) ?? [];
   if (!Array.isArray(set)) throw new Error(`${controlId}: violation is not a set`);
   return (set as RegoViolation[]).map((v) => {
@@ -64,33 +67,64 @@ export class RegoEngine implements Engine {
     const policy = this.policy;
     const manifest = this.manifest;
     if (!policy || !manifest) throw new Error("RegoEngine.evaluate called before prepare()");
-    const verdicts: ControlVerdict[] = [];
-    let objects: unknown[] | undefined;
-    for (const control of controls) {
-      if (!this.implements(control)) continue;
+    const mine = controls.filter((c) => this.implements(c));
+    const verdicts = new Map(mine.map((c) => [c.id, { controlId: c.id, violations: [], errors: [] } as ControlVerdict]));
+    const params = new Map(mine.map((c) => [c.id, context.paramsFor(c, unit)]));
+    const message = (error: unknown) => String(error instanceof Error ? error.message : error);
+
+    for (const control of mine.filter((c) => c.scope === "set")) {
+      const verdict = verdicts.get(control.id) as ControlVerdict;
       const entrypoint = manifest.entrypoints[control.id] as string;
-      const parameters = context.paramsFor(control, unit);
-      const verdict: ControlVerdict = { controlId: control.id, violations: [], errors: [] };
-      if (control.scope === "set") {
-        objects ??= unit.resources.map((r) => r.object);
+      for (const input of setInputs(control, unit.resources)) {
         try {
-          verdict.violations.push(...toViolations(policy.evaluate({ resources: objects, parameters }, entrypoint), undefined, control.id));
+          const result = policy.evaluate({ resources: input.map((r) => r.object), parameters: params.get(control.id) }, entrypoint);
+          verdict.violations.push(...toViolations(result, undefined, control.id));
         } catch (error) {
-          verdict.errors.push({ message: String(error instanceof Error ? error.message : error) });
-        }
-      } else {
-        for (const resource of unit.resources) {
-          if (!controlMatchesKind(control, resource.ref.kind)) continue;
-          try {
-            const result = policy.evaluate({ review: { object: resource.object }, parameters }, entrypoint);
-            verdict.violations.push(...toViolations(result, resource.ref, control.id));
-          } catch (error) {
-            verdict.errors.push({ message: String(error instanceof Error ? error.message : error), resource: resource.ref });
-          }
+          verdict.errors.push({ message: message(error) });
         }
       }
-      verdicts.push(verdict);
     }
-    return verdicts;
+
+    const objectControls = mine.filter((c) => c.scope !== "set");
+    const byKind = new Map<string, Control[]>();
+    for (const resource of unit.resources) {
+      const kind = resource.ref.kind;
+      let matching = byKind.get(kind);
+      if (!matching) byKind.set(kind, (matching = objectControls.filter((c) => controlMatchesKind(c, kind))));
+      if (!matching.length) continue;
+      const review = { object: resource.object };
+      const one = (control: Control) => {
+        const verdict = verdicts.get(control.id) as ControlVerdict;
+        try {
+          const result = policy.evaluate({ review, parameters: params.get(control.id) }, manifest.entrypoints[control.id] as string);
+          verdict.violations.push(...toViolations(result, resource.ref, control.id));
+        } catch (error) {
+          verdict.errors.push({ message: message(error), resource: resource.ref });
+        }
+      };
+      if (!manifest.aggregateEntrypoint || matching.length === 1) {
+        matching.forEach(one);
+        continue;
+      }
+      let results: Record<string, unknown>;
+      try {
+        const input = { review, controls: Object.fromEntries(matching.map((c) => [c.id, params.get(c.id)])) };
+        const out = policy.evaluate(input, manifest.aggregateEntrypoint) as Array<{ result?: Record<string, unknown> }>;
+        results = out[0]?.result ?? {};
+      } catch {
+        // Evaluate one control at a time so that the error names the control that failed.
+        matching.forEach(one);
+        continue;
+      }
+      for (const control of matching) {
+        try {
+          const set = results[control.id] ?? [];
+          (verdicts.get(control.id) as ControlVerdict).violations.push(...toViolations([{ result: set }], resource.ref, control.id));
+        } catch (error) {
+          (verdicts.get(control.id) as ControlVerdict).errors.push({ message: message(error), resource: resource.ref });
+        }
+      }
+    }
+    return [...verdicts.values()];
   }
 }

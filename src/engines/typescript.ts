@@ -2,6 +2,7 @@
 import type { Control } from "../catalog/types.js";
 import type { AuditUnit } from "../types.js";
 import { VALIDATORS } from "../validators/index.js";
+import { setInputs } from "./partition.js";
 import { controlMatchesKind, type ControlVerdict, type Engine, type EngineContext } from "./types.js";
 
 export class TypeScriptEngine implements Engine {
@@ -24,10 +25,12 @@ export class TypeScriptEngine implements Engine {
       const params = context.paramsFor(control, unit);
       const verdict: ControlVerdict = { controlId: control.id, violations: [], errors: [] };
       if (validator.scope === "set") {
-        try {
-          verdict.violations.push(...validator.validate(unit.resources, params));
-        } catch (error) {
-          verdict.errors.push({ message: String(error instanceof Error ? error.message : error) });
+        for (const input of setInputs(control, unit.resources)) {
+          try {
+            verdict.violations.push(...validator.validate(input, params));
+          } catch (error) {
+            verdict.errors.push({ message: String(error instanceof Error ? error.message : error) });
+          }
         }
       } else {
         for (const resource of unit.resources) {

@@ -193,7 +193,9 @@ export function buildNetworkModel(resources: readonly Resource[]): NetworkModel 
       egress: { isolated: false, policies: [] },
     };
     workloads.push(node);
-    byNamespace.set(node.namespace, [...(byNamespace.get(node.namespace) ?? []), node]);
+    const peers = byNamespace.get(node.namespace);
+    if (peers) peers.push(node);
+    else byNamespace.set(node.namespace, [node]);
   }
   const policies = objects.filter((o) => o.kind === "NetworkPolicy");
   for (const ns of [...byNamespace.keys(), ...policies.map(nsOf)]) {

@@ -112,18 +112,27 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
       units.push({ kind: "files", path: rel(absolute), files: [absolute] });
       continue;
     }
+    if (!stats.isDirectory()) {
+      errors.push(notRegular(input));
+      continue;
+    }
     const files: string[] = [];
     const seen = new Set<string>();
+    const before = units.length + errors.length + kustomizations.length;
     const walk = (dir: string, insideKustomization = false): void => {
       let real: string;
       try {
         real = realpathSync(dir);
       } catch {
-        errors.push(inputError("SYMLINK_LOOP", rel(dir), "cannot resolve directory (symbolic link loop?)"));
+        errors.push(inputError("SYMLINK_LOOP", rel(dir), "cannot resolve directory (symbolic link loop?)", { hint: "fix the link" }));
         return;
       }
       if (seen.has(real)) {
-        errors.push(inputError("SYMLINK_LOOP", rel(dir), "directory reached twice through symbolic links; skipped the second visit"));
+        errors.push(
+          inputError("SYMLINK_LOOP", rel(dir), "directory reached twice through symbolic links; skipped the second visit", {
+            hint: "remove the link or exclude it from the audited paths",
+          }),
+        );
         return;
       }
       seen.add(real);
@@ -137,7 +146,9 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
       try {
         entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
       } catch (error) {
-        errors.push(inputError("UNREADABLE", rel(dir), `cannot read directory: ${(error as Error).message}`));
+        errors.push(
+          inputError("UNREADABLE", rel(dir), `cannot read directory: ${(error as Error).message}`, { hint: "check its permissions" }),
+        );
         return;
       }
       for (const entry of entries) {
@@ -148,26 +159,29 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
           // A kustomization's files belong to its build; only nested charts and kustomizations are units of their own.
           continue;
         } else if (MANIFEST_EXTENSIONS.some((ext) => entry.name.endsWith(ext)) && !isConfigFile(entry.name)) {
-          files.push(path);
+          // A FIFO, socket or device would block or never end: report it instead of reading it.
+          if (entry.isFile() || (entry.isSymbolicLink() && (!exists(path) || isRegularFile(path)))) files.push(path);
+          else errors.push(notRegular(rel(path)));
         } else if (entry.isSymbolicLink() && !isDirectory(path) && !exists(path)) {
-          errors.push(inputError("SYMLINK_LOOP", rel(path), "dangling or looping symbolic link"));
+          errors.push(inputError("SYMLINK_LOOP", rel(path), "dangling or looping symbolic link", { hint: "fix or remove the link" }));
         }
       }
     };
     walk(absolute);
     if (files.length) units.push({ kind: "files", path: rel(absolute), files });
+    // A named directory that yields nothing is an error even beside others: a typo must not pass silently.
+    if (units.length + errors.length + kustomizations.length === before) {
+      errors.push(
+        inputError("EMPTY_INPUT", input, "no Kubernetes manifests found (.yaml, .yml, .json, Helm charts or kustomizations)", {
+          hint: "name a directory that holds manifests",
+        }),
+      );
+    }
   }
 
   const dependencies = new Set(kustomizations.flatMap(kustomizationDependencies));
   for (const dir of kustomizations) {
     if (!dependencies.has(dir)) units.push({ kind: "kustomize", path: rel(dir) });
-  }
-  if (units.length === 0 && errors.length === 0) {
-    errors.push(
-      inputError("EMPTY_INPUT", paths.join(" "), "no Kubernetes manifests found (.yaml, .yml, .json, Helm charts or kustomizations)", {
-        hint: "name a directory that holds manifests",
-      }),
-    );
   }
   return { units, errors };
 }
@@ -178,6 +192,20 @@ function isDirectory(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function notRegular(path: string): InputError {
+  return inputError("UNREADABLE", path, "is not a regular file or directory (a FIFO, socket or device)", {
+    hint: "remove it from the audited paths",
+  });
 }
 
 function exists(path: string): boolean {

@@ -5,6 +5,7 @@ export type InputErrorCode =
   | "YAML_SYNTAX"
   | "YAML_ALIAS_LIMIT"
   | "YAML_DUPLICATE_KEY"
+  | "YAML_TOO_DEEP"
   | "NOT_AN_OBJECT"
   | "MISSING_KIND"
   | "TEMPLATED_YAML"

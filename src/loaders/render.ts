@@ -28,7 +28,9 @@ function run(tool: ToolName, args: string[], cwd: string, label: string): Promis
     binary = findTool(tool);
   } catch (error) {
     const message = error instanceof ToolNotFoundError ? error.message : String(error);
-    return Promise.resolve({ error: inputError("TOOL_MISSING", label, message) });
+    return Promise.resolve({
+      error: inputError("TOOL_MISSING", label, message, { hint: `put ${tool} on PATH or in $ERLMCP_AUDIT_ENGINES_DIR/bin` }),
+    });
   }
   return new Promise((done) => {
     execFile(binary, args, { cwd, maxBuffer: MAX_RENDER_BYTES, encoding: "utf8" }, (error, stdout, stderr) => {

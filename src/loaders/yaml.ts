@@ -17,6 +17,21 @@ export interface ParseResult {
   errors: InputError[];
 }
 
+/** Deepest nesting accepted; real objects (even CRD schemas) stay far below it, and recursive code stays safe. */
+export const MAX_DEPTH = 256;
+
+/** Iterative, so hostile nesting cannot overflow the stack here. */
+function depthExceeds(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (depth > max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 const TEMPLATE_MARK = /\{\{[-\s]?[\s\S]*?\}\}/;
 
 /** `name: {{ .Values.x }}` parses as a flow map whose key starts with `{`: a template, not data. */
@@ -49,8 +64,18 @@ export function parseManifestStream(text: string, options: ParseOptions): ParseR
         );
         return;
       }
-      const code = yamlError.code === "DUPLICATE_KEY" ? "YAML_DUPLICATE_KEY" : "YAML_SYNTAX";
-      errors.push(inputError(code, file, yamlError.message.split("\n")[0] ?? "invalid YAML", { line: pos.line, column: pos.col }));
+      if (/Maximum call stack/i.test(yamlError.message)) {
+        errors.push(tooDeep(position.line));
+        return;
+      }
+      const duplicate = yamlError.code === "DUPLICATE_KEY";
+      errors.push(
+        inputError(duplicate ? "YAML_DUPLICATE_KEY" : "YAML_SYNTAX", file, yamlError.message.split("\n")[0] ?? "invalid YAML", {
+          line: pos.line,
+          column: pos.col,
+          hint: duplicate ? "keep one of the duplicate keys" : "fix the YAML at this line and column",
+        }),
+      );
       return;
     }
     if (doc.contents === null) return;
@@ -59,16 +84,24 @@ export function parseManifestStream(text: string, options: ParseOptions): ParseR
       value = doc.toJS({ maxAliasCount: options.maxAliasCount ?? 100 });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof RangeError) {
+        errors.push(tooDeep(position.line));
+        return;
+      }
       const code = /alias/i.test(message) ? "YAML_ALIAS_LIMIT" : "YAML_SYNTAX";
       errors.push(
         inputError(code, file, message, {
           line: position.line,
-          hint: code === "YAML_ALIAS_LIMIT" ? "remove excessive YAML aliases" : undefined,
+          hint: code === "YAML_ALIAS_LIMIT" ? "remove excessive YAML aliases" : "fix the YAML of this document",
         }),
       );
       return;
     }
     if (value === null || value === undefined) return;
+    if (depthExceeds(value, MAX_DEPTH)) {
+      errors.push(tooDeep(position.line));
+      return;
+    }
     if (!options.renderedFrom && hasTemplateKey(value)) {
       const mark = TEMPLATE_MARK.exec(text.slice(start));
       const at = lineCounter.linePos(start + (mark?.index ?? 0));
@@ -83,7 +116,10 @@ export function parseManifestStream(text: string, options: ParseOptions): ParseR
     }
     if (!isMap(doc.contents) || typeof value !== "object" || Array.isArray(value)) {
       errors.push(
-        inputError("NOT_AN_OBJECT", file, `document ${documentIndex + 1} is not a mapping (a Kubernetes object)`, { line: position.line }),
+        inputError("NOT_AN_OBJECT", file, `document ${documentIndex + 1} is not a mapping (a Kubernetes object)`, {
+          line: position.line,
+          hint: "each YAML document must be one Kubernetes object",
+        }),
       );
       return;
     }
@@ -102,9 +138,21 @@ export function parseManifestStream(text: string, options: ParseOptions): ParseR
   });
   return { resources, errors };
 
+  function tooDeep(line: number): InputError {
+    return inputError("YAML_TOO_DEEP", file, `nests deeper than ${MAX_DEPTH} levels`, {
+      line,
+      hint: "Kubernetes objects are far shallower: remove the generated nesting",
+    });
+  }
+
   function addObject(value: unknown, line: number, documentIndex: number): void {
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      errors.push(inputError("NOT_AN_OBJECT", file, `document ${documentIndex + 1} holds an item that is not an object`, { line }));
+      errors.push(
+        inputError("NOT_AN_OBJECT", file, `document ${documentIndex + 1} holds an item that is not an object`, {
+          line,
+          hint: "each item of a List must be one Kubernetes object",
+        }),
+      );
       return;
     }
     const object = value as K8sObject;

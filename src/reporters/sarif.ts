@@ -1,7 +1,7 @@
 /** SARIF 2.1.0: one rule per control, one result per failing (control, resource); waived results are suppressed. */
 import { createHash } from "node:crypto";
-import type { Log, ReportingDescriptor, Result } from "sarif";
-import type { ReportControl } from "../report.js";
+import type { Log, Notification, ReportingDescriptor, Result } from "sarif";
+import type { AuditReport, ReportControl } from "../report.js";
 import type { Finding, Severity } from "../types.js";
 import { resourceName } from "./location.js";
 import type { Reporter } from "./types.js";
@@ -40,6 +40,36 @@ function rule(control: ReportControl): ReportingDescriptor {
   };
 }
 
+/** Expired, expiring and unused waivers, located at the waiver file. */
+function waiverNotifications(report: AuditReport): Notification[] {
+  const at = (file: string) => [{ physicalLocation: { artifactLocation: { uri: file.split("\\").join("/") } } }];
+  const out: Notification[] = [];
+  for (const w of report.waivers) {
+    if (w.state === "expired")
+      out.push({
+        level: "error",
+        descriptor: { id: "waiverExpired" },
+        locations: at(w.file),
+        message: { text: `Waiver ${w.id} (${w.control}) expired on ${w.expires}: renew or remove it.` },
+      });
+    else if (w.state === "expiring")
+      out.push({
+        level: "warning",
+        descriptor: { id: "waiverExpiring" },
+        locations: at(w.file),
+        message: { text: `Waiver ${w.id} (${w.control}) expires in ${w.daysLeft} days (${w.expires}).` },
+      });
+    if (w.matched === 0)
+      out.push({
+        level: "warning",
+        descriptor: { id: "waiverUnused" },
+        locations: at(w.file),
+        message: { text: `Waiver ${w.id} (${w.control}) matched nothing: remove it.` },
+      });
+  }
+  return out;
+}
+
 const fingerprint = (parts: string[]) => createHash("sha256").update(parts.join("\u0000")).digest("hex");
 
 export const sarif: Reporter = (report) => {
@@ -70,6 +100,7 @@ export const sarif: Reporter = (report) => {
       partialFingerprints: {
         "erlmcpAuditResource/v1": fingerprint([f.controlId, f.unit, f.resource.kind, f.resource.namespace, f.resource.name]),
       },
+      ...(f.baseline ? { baselineState: f.baseline === "new" ? ("new" as const) : ("unchanged" as const) } : {}),
       properties: { unit: f.unit, severity: f.severity, messageIds: [...new Set(list.map((x) => x.messageId))], engine: f.engine },
     };
     if (f.status === "waived" && f.waiver) {
@@ -100,6 +131,7 @@ export const sarif: Reporter = (report) => {
         invocations: [
           {
             executionSuccessful: report.summary.exitCode !== 2,
+            toolConfigurationNotifications: waiverNotifications(report),
             toolExecutionNotifications: report.inputErrors.map((e) => ({
               level: "error",
               message: { text: `${e.message}${e.hint ? ` (${e.hint})` : ""}` },
@@ -116,7 +148,11 @@ export const sarif: Reporter = (report) => {
           },
         ],
         results,
-        properties: { policyBundleSha256: report.tool.policyBundleSha256, opaVersion: report.tool.opaVersion },
+        properties: {
+          policyBundleSha256: report.tool.policyBundleSha256,
+          opaVersion: report.tool.opaVersion,
+          ...(report.baseline ? { baseline: { file: report.baseline.file, fixed: report.baseline.fixed } } : {}),
+        },
       },
     ],
   };

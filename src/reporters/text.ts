@@ -1,5 +1,6 @@
 import pc from "picocolors";
 import type { Finding, Severity } from "../types.js";
+import { gateState } from "./gate.js";
 import { errorLocation, findingLocation, resourceName } from "./location.js";
 import type { Reporter } from "./types.js";
 
@@ -44,8 +45,19 @@ export const text: Reporter = (report, options = {}) => {
       .join(", ");
     lines.push(`${c.bold(control.id)} ${sev(list[0]!.severity)} ${control.title} ${c.dim(`(${header})`)}`);
     for (const f of list) {
-      const mark = f.status === "fail" ? c.red("✖") : f.status === "waived" ? c.yellow("~") : c.magenta("!");
-      lines.push(`  ${mark} ${findingLocation(f)} ${resourceName(f.resource)}${report.units.length > 1 ? c.dim(` [${f.unit}]`) : ""}`);
+      const state = gateState(f, report.failOn);
+      const mark = {
+        failing: c.red("✖"),
+        belowThreshold: c.yellow("▲"),
+        existing: c.dim("="),
+        waived: c.yellow("~"),
+        error: c.magenta("!"),
+      }[state];
+      const note =
+        state === "existing" ? c.dim(" (in baseline)") : state === "belowThreshold" ? c.dim(` (below --fail-on ${report.failOn})`) : "";
+      lines.push(
+        `  ${mark} ${findingLocation(f)} ${resourceName(f.resource)}${report.units.length > 1 ? c.dim(` [${f.unit}]`) : ""}${note}`,
+      );
       lines.push(`      ${f.message}`);
       if (f.status === "waived" && f.waiver)
         lines.push(c.dim(`      waived by ${f.waiver.id} (${f.waiver.ticket}, expires ${f.waiver.expires})`));
@@ -61,6 +73,10 @@ export const text: Reporter = (report, options = {}) => {
       lines.push(`${c.yellow("!")} waiver ${w.id} (${w.control}) expires in ${w.daysLeft} days (${w.expires})`);
     if (w.matched === 0) lines.push(`${c.yellow("!")} waiver ${w.id} (${w.control}) matched nothing: remove it (${w.file})`);
   }
+  for (const e of report.baseline?.fixed ?? [])
+    lines.push(`${c.green("✔")} fixed since the baseline: ${e.controlId} ${resourceName(e)} ${e.messageId}${c.dim(` [${e.unit}]`)}`);
+  const unevaluated = [...new Set(report.units.flatMap((u) => u.unevaluatedKinds))].sort();
+  if (unevaluated.length) lines.push(c.dim(`i not evaluated (no control inspects these kinds): ${unevaluated.join(", ")}`));
   for (const d of report.disagreements) {
     lines.push(
       `${c.magenta("!")} engines disagree on ${d.controlId} ${resourceName(d.resource)} ${d.messageId}: reported by ${d.reportedBy.join(", ")}, not by ${d.missedBy.join(", ")}`,
@@ -69,6 +85,7 @@ export const text: Reporter = (report, options = {}) => {
 
   const verdict = s.exitCode === 0 ? c.green("PASS") : s.exitCode === 1 ? c.red("FAIL") : c.red("ERROR");
   const counts = `${s.failed} failing (${(["critical", "high", "medium", "low"] as const).map((k) => `${s.bySeverity[k]} ${k}`).join(", ")}), ${s.waived} waived, ${s.errors} evaluation errors, ${s.inputErrors} input errors`;
-  lines.push(`${verdict} ${counts}${report.failOn !== "low" ? c.dim(` — failing on ${report.failOn} and above`) : ""}`);
+  const baseline = s.baseline ? `; baseline: ${s.baseline.new} new, ${s.baseline.existing} existing, ${s.baseline.fixed} fixed` : "";
+  lines.push(`${verdict} ${counts}${baseline}${report.failOn !== "low" ? c.dim(` — failing on ${report.failOn} and above`) : ""}`);
   return lines.join("\n") + "\n";
 };

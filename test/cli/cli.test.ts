@@ -81,7 +81,7 @@ describe("erlmcp-audit CLI", () => {
     const report = JSON.parse(readFileSync(join(root, "out/a/report.json"), "utf8"));
     expect(report.schemaVersion).toBe("1.0.0");
     const sarif = JSON.parse(readFileSync(join(root, "out/b/report.sarif"), "utf8"));
-    const ajv = new AjvDraft04({ strict: false, allErrors: true });
+    const ajv = new AjvDraft04.default({ strict: false, allErrors: true });
     (addFormats as unknown as (a: unknown) => void)(ajv);
     const validate = ajv.compile(JSON.parse(readFileSync(join(__dirname, "../schemas/sarif-schema-2.1.0.json"), "utf8")));
     expect(validate(sarif), JSON.stringify(validate.errors)).toBe(true);

@@ -8,7 +8,8 @@ const CHART = {
   "chart/Chart.yaml": "apiVersion: v2\nname: demo\nversion: 0.1.0\n",
   "chart/values.yaml": "name: base\n",
   "chart/values-prod.yaml": "name: prod\n",
-  "chart/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.name }}\n  namespace: {{ .Release.Namespace }}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.name }}-2\n  namespace: {{ .Release.Namespace }}\n",
+  "chart/templates/cm.yaml":
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.name }}\n  namespace: {{ .Release.Namespace }}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.name }}-2\n  namespace: {{ .Release.Namespace }}\n",
 };
 
 describe("loadInputs", () => {
@@ -27,7 +28,7 @@ describe("loadInputs", () => {
     "broken/latin1.yaml": Buffer.from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: caf\xe9}\n", "latin1"),
     "badchart/Chart.yaml": "apiVersion: v2\nname: bad\nversion: 0.1.0\n",
     "badchart/values.yaml": "{}\n",
-    "badchart/templates/x.yaml": "{{ fail \"boom: values are wrong\" }}\n",
+    "badchart/templates/x.yaml": '{{ fail "boom: values are wrong" }}\n',
     "missingbase/kustomization.yaml": "resources: [../does-not-exist]\n",
     "empty/.keep": "",
   });
@@ -41,7 +42,11 @@ describe("loadInputs", () => {
     ]);
     const second = units[1]!.resources[1]!;
     expect(second.ref.namespace).toBe("demo");
-    expect(second.source).toMatchObject({ file: "chart/templates/cm.yaml", line: 8, renderedFrom: { tool: "helm", path: "chart", values: "chart/values-prod.yaml" } });
+    expect(second.source).toMatchObject({
+      file: "chart/templates/cm.yaml",
+      line: 8,
+      renderedFrom: { tool: "helm", path: "chart", values: "chart/values-prod.yaml" },
+    });
   });
 
   it("renders each overlay but not the base they share, and finds the source file", async () => {

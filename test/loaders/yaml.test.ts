@@ -5,7 +5,9 @@ const parse = (text: string) => parseManifestStream(text, { file: "x.yaml" });
 
 describe("parseManifestStream", () => {
   it("keeps the line of every document of a multi-document stream", () => {
-    const { resources, errors } = parse("# c\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: b, namespace: ns}\n");
+    const { resources, errors } = parse(
+      "# c\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: b, namespace: ns}\n",
+    );
     expect(errors).toEqual([]);
     expect(resources.map((r) => [r.ref.kind, r.ref.namespace, r.ref.name, r.source.line, r.source.documentIndex])).toEqual([
       ["ConfigMap", "", "a", 2, 0],
@@ -14,7 +16,9 @@ describe("parseManifestStream", () => {
   });
 
   it("expands List kinds with the line of each item", () => {
-    const { resources } = parse("apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: a}\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: b}\n");
+    const { resources } = parse(
+      "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: a}\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: b}\n",
+    );
     expect(resources.map((r) => [r.ref.name, r.source.line])).toEqual([
       ["a", 4],
       ["b", 7],
@@ -22,7 +26,9 @@ describe("parseManifestStream", () => {
   });
 
   it("reads YAML 1.1 like the Kubernetes API server: 0400 is octal", () => {
-    const { resources } = parse("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  volumes:\n    - name: s\n      secret: {secretName: s, defaultMode: 0400}\n");
+    const { resources } = parse(
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  volumes:\n    - name: s\n      secret: {secretName: s, defaultMode: 0400}\n",
+    );
     expect((resources[0]!.object.spec as any).volumes[0].secret.defaultMode).toBe(0o400);
   });
 
@@ -45,8 +51,15 @@ describe("parseManifestStream", () => {
 
   it("bounds alias expansion (billion laughs) with a clear error", () => {
     const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
-    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(", ")}]`);
-    const { resources, errors } = parse(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\ndata:\n${levels.map((l) => `  ${l}`).join("\n")}\n`);
+    for (let i = 1; i < 9; i++)
+      levels.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(", ")}]`,
+      );
+    const { resources, errors } = parse(
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\ndata:\n${levels.map((l) => `  ${l}`).join("\n")}\n`,
+    );
     expect(resources).toEqual([]);
     expect(errors).toMatchObject([{ code: "YAML_ALIAS_LIMIT", file: "x.yaml" }]);
   });

@@ -1,0 +1,201 @@
+/**
+ * `npm run bench`: audits generated corpora of the production reference deployment (see corpus.ts)
+ * and times erlmcp-audit, the `yaml` parse floor and the peers on the same files. Each command runs
+ * several times (median, min, max, peak RSS by /usr/bin/time). Writes a markdown report between the
+ * markers of docs/performance.md (or `--output FILE`).
+ *
+ *   npm run bench                                   1,000 / 10,000 / 50,000 resources, all peers
+ *   npm run bench -- --sizes 10000 --runs 5 --peers conftest,trivy
+ *   npm run bench -- --smoke                        1,000 resources, 1 run, ours + floor; asserts a table
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, freemem, totalmem, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { PACKAGE_ROOT } from "../../src/paths.js";
+import { renderReference, writeCorpus, type Corpus } from "./corpus.js";
+import { preparePeers, type Command, type Peer } from "./peers.js";
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(name);
+const option = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const smoke = flag("--smoke");
+const sizes = (option("--sizes") ?? (smoke ? "1000" : "1000,10000,50000")).split(",").map(Number);
+const runs = Number(option("--runs") ?? (smoke ? 1 : 3));
+const peerNames = smoke ? [] : option("--peers")?.split(",");
+const timeoutSeconds = Number(option("--timeout") ?? 900);
+const output = resolve(option("--output") ?? (smoke ? join(tmpdir(), "erlmcp-audit-bench-smoke.md") : join(PACKAGE_ROOT, "docs/performance.md")));
+const TIME = "/usr/bin/time";
+const START = "<!-- bench:start -->";
+const END = "<!-- bench:end -->";
+
+interface Measurement {
+  command: Command;
+  seconds: number[];
+  rssKiB: number[];
+  error?: string;
+}
+
+function run(command: Command, work: string): { seconds: number; rssKiB: number; error?: string } {
+  const timeFile = join(work, "time.txt");
+  const useTime = existsSync(TIME);
+  const [bin, ...args] = useTime
+    ? [TIME, "-f", "%M", "-o", timeFile, "timeout", String(timeoutSeconds), ...command.argv]
+    : ["timeout", String(timeoutSeconds), ...command.argv];
+  const start = process.hrtime.bigint();
+  const result = spawnSync(bin as string, args, { stdio: ["ignore", "ignore", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const rssKiB = useTime && existsSync(timeFile) ? Number(/(\d+)\s*$/.exec(readFileSync(timeFile, "utf8"))?.[1] ?? NaN) : NaN;
+  const code = result.status ?? -1;
+  if (code === 124) return { seconds, rssKiB, error: `timed out after ${timeoutSeconds} s` };
+  if (!command.okCodes.includes(code)) {
+    return { seconds, rssKiB, error: `exit ${code}: ${String(result.stderr).trim().split("\n").slice(-3).join(" ").slice(0, 300)}` };
+  }
+  return { seconds, rssKiB };
+}
+
+function measure(command: Command, work: string, times: number): Measurement {
+  const m: Measurement = { command, seconds: [], rssKiB: [] };
+  for (let i = 0; i < times; i++) {
+    const r = run(command, work);
+    process.stderr.write(`  ${command.name}: ${r.seconds.toFixed(2)} s, ${(r.rssKiB / 1024).toFixed(0)} MiB${r.error ? ` (${r.error})` : ""}\n`);
+    if (r.error) {
+      m.error = r.error;
+      break;
+    }
+    m.seconds.push(r.seconds);
+    m.rssKiB.push(r.rssKiB);
+  }
+  return m;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
+const fmt = (s: number) => (s < 10 ? s.toFixed(2) : s.toFixed(1));
+const mib = (kib: number[]) => (kib.some(Number.isNaN) ? "n/a" : (Math.max(...kib) / 1024).toFixed(0));
+
+function ours(corpus: string, work: string): Command {
+  return {
+    name: "erlmcp-audit",
+    version: JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")).version,
+    argv: [process.execPath, join(PACKAGE_ROOT, "bin/erlmcp-audit.js"), corpus, "--format", "json", "--output", join(work, "report.json"), "--quiet", "--no-config"],
+    display: "node bin/erlmcp-audit.js <corpus> --format json --output <file> --quiet --no-config",
+    okCodes: [0, 1],
+    note: "all 37 controls, rego + typescript engines",
+  };
+}
+
+function floor(corpus: string): Command {
+  const yamlVersion = JSON.parse(readFileSync(join(PACKAGE_ROOT, "node_modules/yaml/package.json"), "utf8")).version;
+  return {
+    name: "parse floor",
+    version: `yaml ${yamlVersion}`,
+    argv: [process.execPath, join(PACKAGE_ROOT, "scripts/bench/parse-floor.js"), corpus],
+    display: "node scripts/bench/parse-floor.js <corpus>",
+    okCodes: [0],
+    note: "`parseAllDocuments` + `toJS` of every file, nothing else",
+  };
+}
+
+function table(corpus: Corpus, results: Measurement[], skipped: Peer[], findings: string): string {
+  const [us, base] = results as [Measurement, Measurement];
+  const usMedian = us.seconds.length ? median(us.seconds) : NaN;
+  const floorMedian = base.seconds.length ? median(base.seconds) : NaN;
+  const rows = results.map((m) => {
+    if (!m.seconds.length) return `| ${m.command.name} | ${m.command.version} | ${m.error} | | | | |`;
+    const med = median(m.seconds);
+    const vsUs = m === us ? "1.00" : (med / usMedian).toFixed(2);
+    return `| ${m.command.name} | ${m.command.version} | ${fmt(med)} | ${fmt(Math.min(...m.seconds))}–${fmt(Math.max(...m.seconds))} | ${mib(m.rssKiB)} | ${(med / floorMedian).toFixed(2)} | ${vsUs} |`;
+  });
+  return [
+    `### ${corpus.resources.toLocaleString("en-US")} resources`,
+    "",
+    `${corpus.copies} files (copies of the production render, ${corpus.defective} with a planted defect); ${runs} run(s) each. erlmcp-audit: ${findings}.`,
+    "",
+    "| Tool | Version | Median s | Min–max s | Peak RSS MiB | × parse floor | Tool ÷ erlmcp-audit |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ...rows,
+    ...skipped.map((p) => `| ${p.name} | | skipped: ${"skipped" in p ? p.skipped : ""} | | | | |`),
+    "",
+  ].join("\n");
+}
+
+function machine(): string {
+  const cpu = cpus()[0]?.model ?? "?";
+  let load = "";
+  try {
+    load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+  } catch {
+    load = "?";
+  }
+  return [
+    `- Machine: ${cpus().length} CPUs (\`nproc\`), ${cpu}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB memory (${(freemem() / 2 ** 30).toFixed(1)} GiB free at start), load average ${load} at start`,
+    `- Node ${process.version}, ${process.platform}/${process.arch}`,
+  ].join("\n");
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), "erlmcp-audit-bench-"));
+  const reference = await renderReference(PACKAGE_ROOT);
+  const sections: string[] = [];
+  const commands = new Map<string, Command>();
+  const skippedAll = new Map<string, string>();
+  try {
+    for (const size of sizes) {
+      const corpusDir = join(work, `corpus-${size}`);
+      const corpus = writeCorpus(reference, corpusDir, size);
+      process.stderr.write(`${corpus.resources} resources in ${corpus.copies} files\n`);
+      const peers = preparePeers(work, corpusDir, corpus.files, peerNames);
+      const runnable = peers.filter((p): p is Command => "argv" in p);
+      const skipped = peers.filter((p) => "skipped" in p);
+      for (const p of skipped) skippedAll.set(p.name, (p as { skipped: string }).skipped);
+      const list = [ours(corpusDir, work), floor(corpusDir), ...runnable];
+      const results = list.map((c) => measure(c, work, runs));
+      for (const c of list) commands.set(c.name, c);
+      const report = existsSync(join(work, "report.json"))
+        ? (JSON.parse(readFileSync(join(work, "report.json"), "utf8")) as { summary: { resources: number; failed: number; errors: number } })
+        : undefined;
+      if (!report || report.summary.resources !== corpus.resources) {
+        throw new Error(`erlmcp-audit did not report ${corpus.resources} resources (${results[0]?.error ?? "no report"})`);
+      }
+      const findings = `${report.summary.failed} failing findings, ${report.summary.errors} evaluation errors`;
+      sections.push(table(corpus, results, skipped, findings));
+      rmSync(corpusDir, { recursive: true, force: true });
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+
+  const body = [
+    START,
+    "",
+    `Generated by \`npm run bench -- ${argv.join(" ")}\`${smoke ? " (smoke)" : ""} on ${new Date().toISOString().slice(0, 10)}.`,
+    "",
+    machine(),
+    "",
+    ...sections,
+    "Commands:",
+    "",
+    ...[...commands.values()].map((c) => `- **${c.name}** (${c.version}): \`${c.display}\`${c.note ? ` — ${c.note}` : ""}`),
+    ...[...skippedAll].map(([name, why]) => `- **${name}**: skipped — ${why}`),
+    "",
+    END,
+  ].join("\n");
+  const previous = existsSync(output) ? readFileSync(output, "utf8") : "";
+  const at = previous.indexOf(START);
+  const end = previous.indexOf(END);
+  writeFileSync(output, at >= 0 && end > at ? previous.slice(0, at) + body + previous.slice(end + END.length) : `${previous}${body}\n`);
+  process.stderr.write(`wrote ${output}\n`);
+
+  if (smoke) {
+    const text = readFileSync(output, "utf8");
+    const ok = /\| erlmcp-audit \| [^|]+ \| \d+\.\d+ \|/.test(text) && /\| parse floor \| [^|]+ \| \d+\.\d+ \|/.test(text);
+    if (!ok) throw new Error(`bench smoke: ${output} lacks a timed row for erlmcp-audit and the parse floor`);
+    console.log(text);
+  }
+}
+
+await main();

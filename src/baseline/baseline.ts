@@ -1,0 +1,97 @@
+/**
+ * Baselines: the identities of the failing findings of an earlier run (no line numbers, so edits that
+ * move a resource keep it matched). With a baseline, only new findings fail the gate.
+ */
+import { readFileSync } from "node:fs";
+import type { Finding } from "../types.js";
+
+export const BASELINE_VERSION = 1;
+
+export interface BaselineEntry {
+  controlId: string;
+  unit: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  messageId: string;
+}
+
+export interface Baseline {
+  version: typeof BASELINE_VERSION;
+  tool: "erlmcp-audit";
+  findings: BaselineEntry[];
+}
+
+export class BaselineError extends Error {
+  readonly code = "BASELINE";
+}
+
+const entryOf = (f: Finding): BaselineEntry => ({
+  controlId: f.controlId,
+  unit: f.unit,
+  kind: f.resource.kind,
+  namespace: f.resource.namespace,
+  name: f.resource.name,
+  messageId: f.messageId,
+});
+
+export const baselineKey = (e: BaselineEntry): string => [e.controlId, e.unit, e.kind, e.namespace, e.name, e.messageId].join("\u0000");
+
+/** The baseline of a run: every failing finding's identity, deduplicated and sorted. */
+export function createBaseline(findings: readonly Finding[]): Baseline {
+  const entries = new Map<string, BaselineEntry>();
+  for (const f of findings) {
+    if (f.status !== "fail") continue;
+    const entry = entryOf(f);
+    entries.set(baselineKey(entry), entry);
+  }
+  return {
+    version: BASELINE_VERSION,
+    tool: "erlmcp-audit",
+    findings: [...entries.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e),
+  };
+}
+
+export function serializeBaseline(baseline: Baseline): string {
+  return JSON.stringify(baseline, null, 2) + "\n";
+}
+
+const ENTRY_FIELDS = ["controlId", "unit", "kind", "namespace", "name", "messageId"] as const;
+
+export function readBaseline(file: string): Baseline {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new BaselineError(`${file}: cannot read the baseline (${(error as Error).message}); create it with --write-baseline ${file}`);
+  }
+  const b = data as Partial<Baseline> | null;
+  if (!b || b.tool !== "erlmcp-audit" || b.version !== BASELINE_VERSION || !Array.isArray(b.findings))
+    throw new BaselineError(
+      `${file}: not an erlmcp-audit baseline of version ${BASELINE_VERSION}; recreate it with --write-baseline ${file}`,
+    );
+  b.findings.forEach((e, i) => {
+    const bad = ENTRY_FIELDS.find((k) => typeof (e as unknown as Record<string, unknown>)?.[k] !== "string");
+    if (bad) throw new BaselineError(`${file}: findings[${i}].${bad} must be a string; recreate it with --write-baseline ${file}`);
+  });
+  return b as Baseline;
+}
+
+/**
+ * Marks each failing finding `new` or `existing`; entries of the baseline that no finding matches
+ * any more are returned as fixed. Waived and error findings are left as they are.
+ */
+export function applyBaseline(findings: readonly Finding[], baseline: Baseline): { findings: Finding[]; fixed: BaselineEntry[] } {
+  const known = new Set(baseline.findings.map(baselineKey));
+  const found = new Set<string>();
+  const out = findings.map((f) => {
+    if (f.status !== "fail") return f;
+    const key = baselineKey(entryOf(f));
+    found.add(key);
+    return { ...f, baseline: known.has(key) ? ("existing" as const) : ("new" as const) };
+  });
+  // A baseline entry whose finding is now waived is neither fixed nor failing.
+  const waived = new Set(findings.filter((f) => f.status === "waived").map((f) => baselineKey(entryOf(f))));
+  const fixed = baseline.findings.filter((e) => !found.has(baselineKey(e)) && !waived.has(baselineKey(e)));
+  return { findings: out, fixed };
+}

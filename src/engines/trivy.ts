@@ -1,0 +1,103 @@
+/**
+ * Runs `trivy config` offline (checks embedded in the binary) on every unit's resources and returns its
+ * failed checks as third-party evidence (AuditReport.thirdParty). It gives no verdict on our controls:
+ * the mapping to them (src/engines/trivy-map.ts) is shown beside our findings, never merged into them.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import type { ThirdPartyResult } from "../report.js";
+import type { AuditUnit } from "../types.js";
+import { runTool } from "./run-tool.js";
+import { findTool } from "./tools.js";
+import { normalizeCheckId, TRIVY_MAP } from "./trivy-map.js";
+import type { ControlVerdict, Engine } from "./types.js";
+
+interface TrivyReport {
+  Results?: Array<{
+    Target: string;
+    Misconfigurations?: Array<{ ID: string; Title: string; Message: string; Severity: string; Status: string }>;
+  }>;
+}
+
+export const TRIVY_ARGS = [
+  "config",
+  "--skip-check-update",
+  "--skip-version-check",
+  "--disable-telemetry",
+  "--misconfig-scanners",
+  "kubernetes",
+  "-q",
+  "-f",
+  "json",
+];
+
+export class TrivyEngine implements Engine {
+  readonly name = "trivy" as const;
+  private trivy: string | undefined;
+
+  implements(): boolean {
+    return false;
+  }
+
+  async prepare(): Promise<void> {
+    this.trivy ??= findTool("trivy");
+  }
+
+  async evaluate(): Promise<ControlVerdict[]> {
+    return [];
+  }
+
+  /** One trivy run over every unit: each resource is written to `<unit>/<resource>.yaml` so results map back exactly. */
+  async scan(units: readonly AuditUnit[]): Promise<ThirdPartyResult[]> {
+    this.trivy ??= findTool("trivy");
+    const dir = mkdtempSync(join(tmpdir(), "erlmcp-audit-trivy-"));
+    try {
+      units.forEach((unit, u) => {
+        mkdirSync(join(dir, `u${u}`));
+        unit.resources.forEach((r, i) => writeFileSync(join(dir, `u${u}`, `r${i}.yaml`), stringify(r.object, { lineWidth: 0 })));
+      });
+      const { code, stdout, stderr } = await runTool(this.trivy, [...TRIVY_ARGS, dir]);
+      if (code !== 0) throw new Error(`trivy config failed (exit ${code}): ${stderr.trim()}`);
+      const results: ThirdPartyResult[] = [];
+      for (const target of (JSON.parse(stdout) as TrivyReport).Results ?? []) {
+        const m = /^u(\d+)\/r(\d+)\.yaml$/.exec(target.Target);
+        const unit = m ? units[Number(m[1])] : undefined;
+        const resource = unit?.resources[Number(m?.[2])];
+        if (!unit || !resource) continue;
+        for (const check of target.Misconfigurations ?? []) {
+          if (check.Status !== "FAIL") continue;
+          const checkId = normalizeCheckId(check.ID);
+          const mappedControl = TRIVY_MAP[checkId]?.control;
+          results.push({
+            engine: "trivy",
+            checkId,
+            title: check.Title,
+            severity: check.Severity.toLowerCase(),
+            message: check.Message,
+            unit: unit.id,
+            resource: resource.ref,
+            file: resource.source.file,
+            line: resource.source.line,
+            ...(mappedControl ? { mappedControl } : {}),
+          });
+        }
+      }
+      const key = (r: ThirdPartyResult) =>
+        [
+          r.unit,
+          r.file,
+          String(r.line).padStart(8, "0"),
+          r.resource.kind,
+          r.resource.namespace,
+          r.resource.name,
+          r.checkId,
+          r.message,
+        ].join("\u0000");
+      return results.sort((a, b) => key(a).localeCompare(key(b)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}

@@ -1,0 +1,178 @@
+/** OSCAL 1.1.3 assessment-results rendered from evidence.json. */
+import type { Evidence, EvidenceFinding, EvidenceResource } from "./model.js";
+import { uuidv5 } from "./uuid.js";
+
+const NS = "urn:erlmcp-audit";
+/** OSCAL strings may not start or end with whitespace nor span lines. */
+const line = (s: string) => s.replace(/\s+/g, " ").trim() || "-";
+const prop = (name: string, value: string) => ({ name, ns: NS, value: line(value) });
+const refKey = (r: { kind: string; namespace: string; name: string }) => `${r.kind}/${r.namespace}/${r.name}`;
+const resourceLabel = (r: { kind: string; namespace: string; name: string }) =>
+  r.namespace ? `${r.kind} ${r.namespace}/${r.name}` : `${r.kind} ${r.name}`;
+
+export function renderOscal(evidence: Evidence): string {
+  const id = (kind: string, key: string) => uuidv5(`${evidence.id}:${kind}:${key}`);
+  const tool = id("component", "tool");
+  const origins = [{ actors: [{ type: "tool", "actor-uuid": tool }] }];
+  const itemId = (r: { kind: string; namespace: string; name: string }) => id("resource", refKey(r));
+
+  /** One inventory item per distinct resource; the manifest sets it appears in are its `unit` props. */
+  const items = new Map<string, { ref: EvidenceResource; units: string[] }>();
+  for (const r of evidence.population) {
+    const item = items.get(refKey(r)) ?? { ref: r, units: [] };
+    item.units.push(r.unit);
+    items.set(refKey(r), item);
+  }
+  const findingsByKey = new Map<string, EvidenceFinding[]>();
+  for (const f of evidence.findings) {
+    const key = `${f.controlId}\0${refKey(f.resource)}`;
+    findingsByKey.set(key, [...(findingsByKey.get(key) ?? []), f]);
+  }
+
+  /** One observation per (control, resource), over every manifest set the control ran in. */
+  const observations: Array<Record<string, unknown>> = [];
+  const observationsOf = new Map<string, string[]>();
+  const waivedObservations = new Map<string, string[]>();
+  for (const control of evidence.controls) {
+    const kinds = new Set(control.kinds);
+    const units = new Set(control.units);
+    for (const { ref, units: present } of items.values()) {
+      const sets = present.filter((u) => units.has(u));
+      if (!kinds.has(ref.kind) || sets.length === 0) continue;
+      const found = findingsByKey.get(`${control.id}\0${refKey(ref)}`) ?? [];
+      const result = (["error", "fail", "waived"] as const).find((s) => found.some((f) => f.status === s)) ?? "pass";
+      const uuid = id("observation", `${control.id}\0${refKey(ref)}`);
+      observations.push({
+        uuid,
+        title: `${control.id}: ${resourceLabel(ref)}`,
+        description: found.length
+          ? found.map((f) => `[${f.status}] ${f.unit} ${f.location}: ${f.message}`).join("\n")
+          : `No violation in ${sets.length} manifest set(s).`,
+        props: [prop("control-id", control.id), prop("result", result)],
+        methods: ["TEST"],
+        subjects: [{ "subject-uuid": itemId(ref), type: "inventory-item" }],
+        collected: evidence.generatedAt,
+      });
+      if (result !== "pass") observationsOf.set(control.id, [...(observationsOf.get(control.id) ?? []), uuid]);
+      for (const w of new Set(found.flatMap((f) => (f.waiver ? [f.waiver] : []))))
+        waivedObservations.set(w, [...(waivedObservations.get(w) ?? []), uuid]);
+    }
+  }
+
+  const risks = evidence.waivers.map((w) => ({
+    uuid: id("risk", w.id),
+    title: `Waiver ${w.id}: ${w.control}`,
+    description: w.justification,
+    statement: `Owner ${w.owner}; approved by ${w.approver}; ticket ${w.ticket}; expires ${w.expires}; matched ${w.matched} finding(s).`,
+    props: [prop("waiver-id", w.id), prop("control-id", w.control), prop("waiver-state", w.state)],
+    status: w.state === "expired" ? "open" : "deviation-approved",
+    deadline: `${w.expires}T23:59:59Z`,
+    ...(waivedObservations.get(w.id)?.length
+      ? { "related-observations": waivedObservations.get(w.id)!.map((u) => ({ "observation-uuid": u })) }
+      : {}),
+  }));
+
+  const findings = evidence.frameworks.flatMap((fw) =>
+    fw.criteria
+      .filter((c) => c.automated === "satisfied" || c.automated === "not-satisfied")
+      .map((c) => {
+        const related = [...new Set(c.controls.flatMap((m) => observationsOf.get(m.id) ?? []))];
+        return {
+          uuid: id("finding", `${fw.id}:${c.id}`),
+          title: `${fw.name} ${c.id}: ${c.title}`,
+          description: c.controls.map((m) => `${m.id} (${m.status}, basis ${m.basis.join("/")}): ${m.rationale}`).join("\n"),
+          props: [
+            prop("framework", fw.id),
+            prop("evidence-status", c.status),
+            prop("mapping-basis", c.basis.join(",")),
+            ...c.controls.map((m) => prop("control-id", m.id)),
+          ],
+          origins,
+          target: {
+            type: "objective-id",
+            "target-id": c.id,
+            status: { state: c.automated, reason: c.automated === "satisfied" ? "pass" : "fail" },
+            ...(c.external ? { remarks: `Needs evidence from outside the manifests: ${c.external}` } : {}),
+          },
+          ...(related.length ? { "related-observations": related.map((u) => ({ "observation-uuid": u })) } : {}),
+        };
+      }),
+  );
+
+  const plan = id("resource", "assessment-plan");
+  const document = {
+    "assessment-results": {
+      uuid: id("document", "assessment-results"),
+      metadata: {
+        title: "erlmcp-audit assessment results",
+        "last-modified": evidence.generatedAt,
+        version: evidence.id,
+        "oscal-version": "1.1.3",
+        props: [prop("tool-version", evidence.tool.version), prop("policy-bundle-sha256", evidence.tool.policyBundleSha256 || "none")],
+      },
+      "import-ap": { href: `#${plan}`, remarks: "No separate assessment plan: the plan is the control catalog and configuration below." },
+      results: [
+        {
+          uuid: id("result", "audit"),
+          title: `Automated audit of ${evidence.scope.paths.join(", ")}`,
+          description: `${evidence.reconciliation.resources} resources in ${evidence.units.length} units evaluated by ${evidence.controls.length} controls.`,
+          start: evidence.generatedAt,
+          end: evidence.generatedAt,
+          props: evidence.scope.git ? [prop("git-commit", evidence.scope.git.commit)] : undefined,
+          "local-definitions": {
+            components: [
+              {
+                uuid: tool,
+                type: "software",
+                title: `${evidence.tool.name} ${evidence.tool.version}`,
+                description: `Engines ${evidence.tool.engines.join(", ")}; OPA ${evidence.tool.opaVersion || "-"}.`,
+                props: [prop("version", evidence.tool.version)],
+                status: { state: "operational" },
+              },
+            ],
+            ...(items.size
+              ? {
+                  "inventory-items": [...items.values()].map(({ ref, units }) => ({
+                    uuid: itemId(ref),
+                    description: resourceLabel(ref),
+                    props: [
+                      prop("kind", ref.kind),
+                      ...(ref.namespace ? [prop("namespace", ref.namespace)] : []),
+                      prop("name", ref.name),
+                      ...units.map((u) => prop("unit", u)),
+                    ],
+                  })),
+                }
+              : {}),
+          },
+          "reviewed-controls": {
+            "control-selections": evidence.frameworks.map((fw) => ({
+              description: `${fw.name} ${fw.version}`,
+              props: [prop("framework", fw.id)],
+              "include-controls": fw.criteria.map((c) => ({ "control-id": c.id })),
+            })),
+          },
+          ...(observations.length ? { observations } : {}),
+          ...(risks.length ? { risks } : {}),
+          ...(findings.length ? { findings } : {}),
+        },
+      ],
+      "back-matter": {
+        resources: [
+          {
+            uuid: plan,
+            title: "Assessment plan: erlmcp-audit control catalog and configuration",
+            description: `Controls: ${evidence.controls.map((c) => c.id).join(", ")}. Config: ${evidence.scope.config ?? "none"}.`,
+          },
+          ...evidence.inputs.map((input) => ({
+            uuid: id("input", input.path),
+            title: input.path,
+            props: [prop("bytes", String(input.bytes))],
+            rlinks: [{ href: encodeURI(input.path), hashes: [{ algorithm: "SHA-256", value: input.sha256 }] }],
+          })),
+        ],
+      },
+    },
+  };
+  return JSON.stringify(document, null, 2) + "\n";
+}

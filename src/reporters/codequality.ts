@@ -1,0 +1,51 @@
+/**
+ * GitLab Code Quality report (a subset of the Code Climate issue format): one issue per failing or
+ * erroring finding and per input error, so merge requests show them inline.
+ */
+import { createHash } from "node:crypto";
+import type { Severity } from "../types.js";
+import { gateState } from "./gate.js";
+import { resourceName } from "./location.js";
+import type { Reporter } from "./types.js";
+
+const SEVERITY: Record<Severity, string> = { critical: "blocker", high: "critical", medium: "major", low: "minor" };
+
+interface Issue {
+  description: string;
+  check_name: string;
+  fingerprint: string;
+  severity: string;
+  location: { path: string; lines: { begin: number } };
+}
+
+const fingerprint = (...parts: Array<string | number>) => createHash("md5").update(parts.join("\u0000")).digest("hex");
+
+export const codequality: Reporter = (report) => {
+  const issues: Issue[] = report.inputErrors.map((e) => ({
+    description: `${e.message}${e.hint ? ` (${e.hint})` : ""}`,
+    check_name: `input/${e.code}`,
+    fingerprint: fingerprint("input", e.code, e.file, e.line ?? 0, e.message),
+    severity: "blocker",
+    location: { path: e.file, lines: { begin: e.line ?? 1 } },
+  }));
+  for (const f of report.findings) {
+    const state = gateState(f, report.failOn);
+    if (state === "waived") continue;
+    issues.push({
+      description: `${f.controlId}: ${resourceName(f.resource)}: ${f.message}${state === "existing" ? " (in baseline)" : ""}`,
+      check_name: f.controlId,
+      fingerprint: fingerprint(
+        f.controlId,
+        f.unit,
+        f.resource.kind,
+        f.resource.namespace,
+        f.resource.name,
+        f.messageId,
+        JSON.stringify(f.data),
+      ),
+      severity: state === "existing" || state === "belowThreshold" ? "info" : SEVERITY[f.severity],
+      location: { path: f.source.file, lines: { begin: Math.max(1, f.source.line) } },
+    });
+  }
+  return JSON.stringify(issues, null, 2) + "\n";
+};

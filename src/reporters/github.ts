@@ -1,0 +1,75 @@
+/**
+ * GitHub Actions workflow commands: an annotation per failing finding, input error and waiver notice.
+ * Escaping follows the runner's rules: data escapes % CR LF; properties also escape : and ,.
+ */
+import type { Reporter } from "./types.js";
+import { gateState, VERDICT } from "./gate.js";
+import { resourceName } from "./location.js";
+
+export const escapeData = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+export const escapeProperty = (s: string) => escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
+
+type Level = "error" | "warning" | "notice";
+
+function command(level: Level, props: { file?: string; line?: number; col?: number; title: string }, message: string): string {
+  const parts = [
+    ...(props.file ? [`file=${escapeProperty(props.file)}`] : []),
+    ...(props.line ? [`line=${props.line}`] : []),
+    ...(props.col ? [`col=${props.col}`] : []),
+    `title=${escapeProperty(props.title)}`,
+  ];
+  return `::${level} ${parts.join(",")}::${escapeData(message)}`;
+}
+
+export const github: Reporter = (report) => {
+  const lines: string[] = [];
+  for (const e of report.inputErrors)
+    lines.push(
+      command(
+        "error",
+        { file: e.file, line: e.line, col: e.column, title: `erlmcp-audit input error ${e.code}` },
+        `${e.message}${e.hint ? ` (${e.hint})` : ""}`,
+      ),
+    );
+  const remediation = new Map(report.controls.map((c) => [c.id, c.remediation]));
+  for (const f of report.findings) {
+    const state = gateState(f, report.failOn);
+    if (state === "waived") continue;
+    const level: Level = state === "failing" || state === "error" ? "error" : state === "existing" ? "notice" : "warning";
+    const note = state === "existing" ? " (in the baseline)" : state === "belowThreshold" ? ` (below --fail-on ${report.failOn})` : "";
+    lines.push(
+      command(
+        level,
+        { file: f.source.file, line: f.source.line, title: `${f.controlId} (${f.severity})${note}` },
+        `${resourceName(f.resource)}: ${f.message}\nFix: ${remediation.get(f.controlId) ?? ""}`,
+      ),
+    );
+  }
+  for (const w of report.waivers) {
+    if (w.state === "expired")
+      lines.push(
+        command(
+          "error",
+          { file: w.file, title: `waiver ${w.id} expired` },
+          `Waiver ${w.id} (${w.control}) expired on ${w.expires}: renew or remove it.`,
+        ),
+      );
+    else if (w.state === "expiring")
+      lines.push(
+        command(
+          "warning",
+          { file: w.file, title: `waiver ${w.id} expiring` },
+          `Waiver ${w.id} (${w.control}) expires in ${w.daysLeft} days (${w.expires}).`,
+        ),
+      );
+    if (w.matched === 0)
+      lines.push(
+        command("warning", { file: w.file, title: `waiver ${w.id} unused` }, `Waiver ${w.id} (${w.control}) matched nothing: remove it.`),
+      );
+  }
+  const s = report.summary;
+  lines.push(
+    `erlmcp-audit ${VERDICT[s.exitCode]}: ${s.failed} failing, ${s.waived} waived, ${s.errors} evaluation errors, ${s.inputErrors} input errors${s.baseline ? `; baseline ${s.baseline.new} new, ${s.baseline.existing} existing, ${s.baseline.fixed} fixed` : ""}`,
+  );
+  return lines.join("\n") + "\n";
+};

@@ -1,0 +1,148 @@
+/**
+ * JUnit XML (the Ant/Surefire shape Jenkins and GitLab read): one testsuite per control, one testcase
+ * per (control, unit, resource) evaluated. Gate failures are <failure>s; waived, baseline and
+ * below-threshold findings are <skipped> with the reason; input errors and expired waivers get suites.
+ */
+import type { ReportControl } from "../report.js";
+import type { Finding, ResourceRef } from "../types.js";
+import { byControl, gateState } from "./gate.js";
+import { errorLocation, findingLocation, resourceName } from "./location.js";
+import type { Reporter } from "./types.js";
+
+// XML 1.0 forbids most control characters even when escaped.
+// eslint-disable-next-line no-control-regex
+const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+const xml = (s: string) =>
+  s
+    .replace(INVALID_XML, "\uFFFD")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&apos;");
+
+interface Case {
+  name: string;
+  classname: string;
+  file?: string;
+  line?: number;
+  outcome?: { tag: "failure" | "skipped" | "error"; message: string; type?: string; body?: string };
+}
+
+const refKey = (unit: string, r: Pick<ResourceRef, "kind" | "namespace" | "name">) => `${unit}\u0000${r.kind}/${r.namespace}/${r.name}`;
+
+function controlCases(control: ReportControl, findings: Finding[], units: Map<string, ResourceRef[]>, failOn: string): Case[] {
+  const grouped = new Map<string, Finding[]>();
+  for (const f of findings) grouped.set(refKey(f.unit, f.resource), [...(grouped.get(refKey(f.unit, f.resource)) ?? []), f]);
+  const cases: Case[] = [];
+  const listed = new Set<string>();
+  for (const result of control.results) {
+    for (const ref of units.get(result.unit) ?? []) {
+      if (!control.kinds.includes(ref.kind)) continue;
+      listed.add(refKey(result.unit, ref));
+      cases.push(caseFor(control, result.unit, ref, grouped.get(refKey(result.unit, ref)) ?? [], failOn));
+    }
+  }
+  // Findings about resources outside the control's kinds (e.g. a Namespace without a policy).
+  for (const [key, list] of grouped) if (!listed.has(key)) cases.push(caseFor(control, list[0]!.unit, list[0]!.resource, list, failOn));
+  return cases;
+}
+
+function caseFor(
+  control: ReportControl,
+  unit: string,
+  ref: Pick<ResourceRef, "kind" | "namespace" | "name">,
+  findings: Finding[],
+  failOn: string,
+): Case {
+  const base: Case = { name: `${resourceName(ref)} [${unit}]`, classname: control.id };
+  const first = findings[0];
+  if (!first) return base;
+  const located = { ...base, file: first.source.file, line: first.source.line };
+  const states = findings.map((f) => gateState(f, failOn as Finding["severity"]));
+  const details = findings.map((f) => `${findingLocation(f)}: ${f.message}`).join("\n");
+  const messages = findings.map((f) => f.message).join(" ");
+  if (states.includes("error")) return { ...located, outcome: { tag: "error", message: messages, type: "evaluationError", body: details } };
+  if (states.includes("failing"))
+    return {
+      ...located,
+      outcome: { tag: "failure", message: messages, type: first.severity, body: `${details}\n\nRemediation: ${control.remediation}` },
+    };
+  const reason = states.includes("belowThreshold")
+    ? `${first.severity} finding below --fail-on ${failOn}: ${messages}`
+    : states.includes("existing")
+      ? `in the baseline (existing finding): ${messages}`
+      : `waived by ${first.waiver?.id ?? "a waiver"} (${first.waiver?.ticket ?? ""}, expires ${first.waiver?.expires ?? ""}): ${messages}`;
+  return { ...located, outcome: { tag: "skipped", message: reason } };
+}
+
+interface Counts {
+  tests: number;
+  failures: number;
+  errors: number;
+  skipped: number;
+}
+
+const countsAttrs = (c: Counts) => `tests="${c.tests}" failures="${c.failures}" errors="${c.errors}" skipped="${c.skipped}" time="0"`;
+
+function suite(name: string, cases: Case[]): Counts & { text: string } {
+  const count = (tag: string) => cases.filter((c) => c.outcome?.tag === tag).length;
+  const counts = { tests: cases.length, failures: count("failure"), errors: count("error"), skipped: count("skipped") };
+  const lines = [`  <testsuite name="${xml(name)}" ${countsAttrs(counts)}>`];
+  for (const c of cases) {
+    const attrs = `name="${xml(c.name)}" classname="${xml(c.classname)}"${c.file ? ` file="${xml(c.file)}"` : ""}${c.line ? ` line="${c.line}"` : ""} time="0"`;
+    if (!c.outcome) {
+      lines.push(`    <testcase ${attrs}/>`);
+      continue;
+    }
+    const { tag, message, type, body } = c.outcome;
+    const open = `<${tag} message="${xml(message)}"${type ? ` type="${xml(type)}"` : ""}`;
+    lines.push(`    <testcase ${attrs}>`, body ? `      ${open}>${xml(body)}</${tag}>` : `      ${open}/>`, `    </testcase>`);
+  }
+  lines.push("  </testsuite>");
+  return { ...counts, text: lines.join("\n") };
+}
+
+export const junit: Reporter = (report) => {
+  const units = new Map(report.units.map((u) => [u.id, u.resources]));
+  const groups = byControl(report.findings);
+  const suites = report.controls.map((control) =>
+    suite(`${control.id}: ${control.title}`, controlCases(control, groups.get(control.id) ?? [], units, report.failOn)),
+  );
+  if (report.inputErrors.length)
+    suites.push(
+      suite(
+        "input errors",
+        report.inputErrors.map((e) => ({
+          name: errorLocation(e),
+          classname: "input",
+          file: e.file,
+          ...(e.line ? { line: e.line } : {}),
+          outcome: { tag: "error", message: `${e.message}${e.hint ? ` (${e.hint})` : ""}`, type: e.code },
+        })),
+      ),
+    );
+  if (report.waivers.length)
+    suites.push(
+      suite(
+        "waivers",
+        report.waivers.map((w) => ({
+          name: `${w.id} (${w.control})`,
+          classname: "waiver",
+          file: w.file,
+          ...(w.state === "expired"
+            ? { outcome: { tag: "failure" as const, message: `expired on ${w.expires}: renew or remove it`, type: "expiredWaiver" } }
+            : {}),
+        })),
+      ),
+    );
+  const totals: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+  for (const s of suites) for (const k of Object.keys(totals) as Array<keyof Counts>) totals[k] += s[k];
+  return [
+    `<?xml version="1.0" encoding="UTF-8"?>`,
+    `<testsuites name="erlmcp-audit" ${countsAttrs(totals)}>`,
+    ...suites.map((s) => s.text),
+    `</testsuites>`,
+    "",
+  ].join("\n");
+};

@@ -1,0 +1,132 @@
+/** Markdown for a pull-request comment or a job summary: verdict, summary table, failures by control in <details>. */
+import type { Finding } from "../types.js";
+import { SEVERITIES } from "../types.js";
+import { byControl, gateState, VERDICT, type GateState } from "./gate.js";
+import { errorLocation, findingLocation, resourceName } from "./location.js";
+import type { Reporter } from "./types.js";
+
+/** GitHub rejects comments over 65,536 characters; keep a margin for the truncation note. */
+export const MAX_MARKDOWN_CHARS = 60_000;
+
+/** Text safe inside a table cell or HTML block: no tags, no pipes, no line breaks. */
+const md = (s: string) =>
+  s
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/\|/g, "\\|")
+    .replace(/[\r\n]+/g, " ");
+const code = (s: string) => `<code>${md(s)}</code>`;
+
+const ICON: Record<0 | 1 | 2, string> = { 0: "✅", 1: "❌", 2: "⚠️" };
+const STATE_LABEL: Record<GateState, string> = {
+  failing: "failing",
+  belowThreshold: "below threshold",
+  existing: "in baseline",
+  waived: "waived",
+  error: "evaluation error",
+};
+
+export const markdown: Reporter = (report) => {
+  const s = report.summary;
+  const out: string[] = [
+    `## ${ICON[s.exitCode]} erlmcp-audit: ${VERDICT[s.exitCode]}`,
+    "",
+    `${s.units} input sets, ${s.resources} resources, ${s.controls} controls; failing on **${report.failOn}** and above.`,
+    "",
+    "| Severity | Failing | Waived |",
+    "| --- | ---: | ---: |",
+    ...SEVERITIES.map((sev) => {
+      const list = report.findings.filter((f) => f.severity === sev);
+      return `| ${sev} | ${list.filter((f) => f.status === "fail").length} | ${list.filter((f) => f.status === "waived").length} |`;
+    }),
+    "",
+    [
+      `Input errors: **${s.inputErrors}**`,
+      `evaluation errors: **${s.errors}**`,
+      `expired waivers: **${s.expiredWaivers}**`,
+      ...(s.baseline ? [`baseline: **${s.baseline.new}** new, ${s.baseline.existing} existing, ${s.baseline.fixed} fixed`] : []),
+    ].join(" · "),
+    "",
+  ];
+
+  if (report.inputErrors.length) {
+    out.push("### Input errors", "");
+    for (const e of report.inputErrors)
+      out.push(`- ${code(errorLocation(e))} ${md(e.message)}${e.hint ? ` — ${md(e.hint)}` : ""} (${e.code})`);
+    out.push("");
+  }
+
+  const groups = byControl(report.findings.filter((f) => f.status !== "waived"));
+  if (groups.size) out.push("### Findings", "");
+  for (const control of report.controls) {
+    const list = groups.get(control.id);
+    if (!list) continue;
+    const states = list.map((f) => gateState(f, report.failOn));
+    const failing = states.filter((x) => x === "failing" || x === "error").length;
+    out.push(
+      "<details>",
+      `<summary>${failing ? "❌" : "ℹ️"} <b>${md(control.id)}</b> (${list[0]!.severity}) ${md(control.title)} — ${summarizeStates(states)}</summary>`,
+      "",
+      ...list.map(
+        (f, i) =>
+          `- ${code(findingLocation(f))} ${md(resourceName(f.resource))}${unitNote(f, report.units.length)}: ${md(f.message)}${states[i] === "failing" ? "" : ` _(${STATE_LABEL[states[i]!]})_`}`,
+      ),
+      "",
+      `**Fix:** ${md(control.remediation)}`,
+      "",
+      "</details>",
+      "",
+    );
+  }
+
+  const waived = report.findings.filter((f) => f.status === "waived");
+  const notes = [
+    ...report.waivers
+      .filter((w) => w.state === "expired")
+      .map((w) => `- ❌ waiver ${code(w.id)} (${w.control}) expired on ${w.expires}: renew or remove it (${code(w.file)})`),
+    ...report.waivers
+      .filter((w) => w.state === "expiring")
+      .map((w) => `- ⚠️ waiver ${code(w.id)} (${w.control}) expires in ${w.daysLeft} days (${w.expires})`),
+    ...report.waivers
+      .filter((w) => w.matched === 0)
+      .map((w) => `- ⚠️ waiver ${code(w.id)} (${w.control}) matched nothing: remove it (${code(w.file)})`),
+  ];
+  if (waived.length || notes.length) {
+    out.push("<details>", `<summary>Waivers: ${waived.length} findings waived, ${notes.length} notes</summary>`, "", ...notes);
+    for (const f of waived)
+      out.push(
+        `- ${code(findingLocation(f))} ${md(f.controlId)} ${md(resourceName(f.resource))}: waived by ${code(f.waiver?.id ?? "")} (${md(f.waiver?.ticket ?? "")})`,
+      );
+    out.push("", "</details>", "");
+  }
+  if (report.baseline?.fixed.length) {
+    out.push("<details>", `<summary>Fixed since the baseline: ${report.baseline.fixed.length}</summary>`, "");
+    for (const e of report.baseline.fixed) out.push(`- ${md(e.controlId)} ${md(resourceName(e))} [${md(e.unit)}] ${md(e.messageId)}`);
+    out.push("", "</details>", "");
+  }
+  const unevaluated = report.units.filter((u) => u.unevaluatedKinds.length);
+  if (unevaluated.length) {
+    out.push("<details>", "<summary>Not evaluated: kinds no control inspects</summary>", "");
+    for (const u of unevaluated) out.push(`- ${code(u.id)}: ${u.unevaluatedKinds.map(md).join(", ")}`);
+    out.push("", "</details>", "");
+  }
+  return truncate(out.join("\n"));
+};
+
+function summarizeStates(states: GateState[]): string {
+  const counts = new Map<GateState, number>();
+  for (const s of states) counts.set(s, (counts.get(s) ?? 0) + 1);
+  return [...counts].map(([s, n]) => `${n} ${STATE_LABEL[s]}`).join(", ");
+}
+
+const unitNote = (f: Finding, units: number) => (units > 1 ? ` [${md(f.unit)}]` : "");
+
+function truncate(body: string): string {
+  if (body.length <= MAX_MARKDOWN_CHARS) return body;
+  const cut = body.lastIndexOf("\n", MAX_MARKDOWN_CHARS);
+  const head = body.slice(0, cut);
+  // Close a <details> left open by the cut.
+  const open = (head.match(/<details>/g) ?? []).length - (head.match(/<\/details>/g) ?? []).length;
+  return `${head}\n${open > 0 ? "\n</details>\n" : ""}\n_Truncated: the full report is in the SARIF / JSON output of this run._\n`;
+}

@@ -1,0 +1,90 @@
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { join } from "node:path";
+import { describe, expect, it, vi } from "vitest";
+import { run } from "../../src/cli/main.js";
+import { tempTree } from "../helpers/tmp.js";
+import { admissionReview, call, selfSignedCert } from "./helpers.js";
+
+const ENTRY = new URL("./cli-entry.ts", import.meta.url).pathname;
+const WAIVERS = `apiVersion: erlmcp-audit/v1
+kind: WaiverList
+waivers:
+  - id: WVR-1
+    control: pod-no-host-access
+    match: { kind: Pod, name: node-exporter }
+    justification: The node exporter reads host metrics by design.
+    owner: platform@example.com
+    approver: security@example.com
+    ticket: SEC-2
+    expires: "2999-12-31"
+`;
+const dir = tempTree({ "erlmcp-audit.config.yaml": "profile: staging\nwaivers: [waivers.yaml]\n", "waivers.yaml": WAIVERS });
+const { cert, key } = selfSignedCert(dir);
+
+function serve(args: string[]) {
+  const child = spawn(process.execPath, ["--import", "tsx", ENTRY, "serve", "--tls-cert", cert, "--tls-key", key, ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const lines: any[] = [];
+  const waiters: Array<() => void> = [];
+  createInterface({ input: child.stdout }).on("line", (line) => {
+    lines.push(JSON.parse(line));
+    waiters.splice(0).forEach((w) => w());
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const waitFor = async (msg: string) => {
+    for (;;) {
+      const found = lines.find((l) => l.msg === msg);
+      if (found) return found;
+      await new Promise<void>((resolve) => waiters.push(resolve));
+    }
+  };
+  return { child, lines, exited, waitFor };
+}
+
+describe("erlmcp-audit serve (the CLI process)", () => {
+  it("reads the config and its waiver file, serves until SIGTERM and exits 0", async () => {
+    const server = serve([
+      "--port",
+      "0",
+      "--host",
+      "127.0.0.1",
+      "-c",
+      join(dir, "erlmcp-audit.config.yaml"),
+      "--workers",
+      "1",
+      "--shutdown-delay",
+      "0",
+    ]);
+    const { port } = await server.waitFor("listening");
+    expect(await server.waitFor("policies loaded")).toMatchObject({ profile: "staging", waivers: 1 });
+    expect((await call(port, cert, "/readyz")).status).toBe(200);
+    const pod = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "node-exporter", namespace: "monitoring" },
+      spec: { hostPID: true, containers: [] },
+    };
+    const reply = await call(port, cert, "/validate", { body: admissionReview("cli-1", pod) });
+    expect(reply.json().response.allowed).toBe(true);
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+    expect(server.lines.at(-1)).toMatchObject({ msg: "stopped" });
+  });
+
+  it("exits 2 with the file named when the config is invalid", async () => {
+    const bad = tempTree({ "bad.yaml": "profile: [1]\n" });
+    const stderr: string[] = [];
+    const saved = process.exitCode;
+    const write = vi.spyOn(process.stderr, "write").mockImplementation((s) => (stderr.push(String(s)), true));
+    try {
+      await run(["serve", "--tls-cert", cert, "--tls-key", key, "--port", "0", "-c", join(bad, "bad.yaml")]);
+      expect(process.exitCode).toBe(2);
+    } finally {
+      write.mockRestore();
+      process.exitCode = saved;
+    }
+    expect(stderr.join("")).toMatch(/bad\.yaml: invalid config/);
+  });
+});
