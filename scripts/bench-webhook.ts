@@ -178,6 +178,12 @@ try {
       .filter((l) => l.startsWith("erlmcp_audit_admission_decisions_total"))
       .join("\n") + "\n",
   );
+  // The server's own view (request received → response written, warm-up included): the bucket holding the 99th percentile.
+  const buckets = [...metrics.matchAll(/_review_duration_seconds_bucket\{le="([^"]+)"\} (\d+)/g)].map(
+    (m) => [m[1]!, Number(m[2])] as const,
+  );
+  const total = buckets.at(-1)?.[1] ?? 0;
+  process.stdout.write(`server-side p99 <= ${buckets.find(([, count]) => count >= total * 0.99)?.[0]} s over ${total} reviews\n`);
 } finally {
   server.kill("SIGTERM");
   rmSync(dir, { recursive: true, force: true });

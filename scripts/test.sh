@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "engines (pinned, cached)"
-bash scripts/install-engines.sh
+bash scripts/install-engines.sh --all
 export PATH="${ERLMCP_AUDIT_ENGINES_DIR:-$PWD/.engines}/bin:$PATH"
 
 step "type-check"
@@ -20,7 +20,13 @@ opa fmt --list --fail policies
 step "generated files are up to date"
 npx tsx scripts/build-policies.ts --check
 npx tsx scripts/generate-docs.ts --check
+npx tsx scripts/generate-gatekeeper.ts --check
+npx tsx scripts/generate-trivy-mapping.ts --check
+npx tsx scripts/generate-kyverno-tests.ts --check
 npx tsx scripts/generate-reports.ts --check
+
+step "Kyverno policy tests (kyverno test)"
+kyverno test policies/kyverno/tests --remove-color --fail-only
 
 step "Rego unit tests (opa test, coverage >= 90%)"
 npx tsx scripts/opa-coverage.ts 90

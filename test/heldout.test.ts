@@ -25,7 +25,9 @@ function plainCopy(dir: string): void {
 }
 
 function mutate(dir: string, mutation: Mutation): void {
-  const files = readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort();
   const docs = files.flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), "utf8")).map((d) => ({ file: f, doc: d.toJS() as Doc })));
   const mutated = mutation(docs.map((d) => d.doc));
   for (const f of files) rmSync(join(dir, f));
@@ -36,7 +38,11 @@ const byKind = (docs: Doc[], kind: string, name?: string) => docs.find((d) => d.
 const statefulSet = (docs: Doc[]) => byKind(docs, "StatefulSet");
 
 const DEFECTS: Array<[control: string, mutation: Mutation]> = [
-  ["net-default-deny", (docs) => docs.filter((d) => !(d.kind === "NetworkPolicy" && JSON.stringify(d.spec.podSelector) === "{}" && !d.spec.ingress && !d.spec.egress))],
+  [
+    "net-default-deny",
+    (docs) =>
+      docs.filter((d) => !(d.kind === "NetworkPolicy" && JSON.stringify(d.spec.podSelector) === "{}" && !d.spec.ingress && !d.spec.egress)),
+  ],
   [
     "iam-no-wildcards",
     (docs) => {

@@ -64,12 +64,9 @@ token_mounted(w) if {
 	not sa_disables_automount(effective_sa(w))
 }
 
-sa_disables_automount(sa_key) if {
-	some sa in resources
-	sa.kind == "ServiceAccount"
-	key(sa) == sa_key
-	sa.automountServiceAccountToken == false
-}
+sa_disables_automount(sa_key) if automount_disabled[sa_key]
+
+automount_disabled := {key(sa) | some sa in resources; sa.kind == "ServiceAccount"; sa.automountServiceAccountToken == false}
 
 has_key(obj, k) if _ = obj[k]
 
@@ -78,36 +75,40 @@ binding_subjects := [[b, rbac.service_account_subjects(b)] | some b in resources
 
 bound_service_accounts := {sa | some pair in binding_subjects; some sa in pair[1]}
 
-bindings_of(sa_key) := [pair[0] |
-	bound_service_accounts[sa_key]
-	some pair in binding_subjects
-	sa_key in pair[1]
-]
+bindings_by_service_account[sa] contains i if {
+	some i, pair in binding_subjects
+	some sa in pair[1]
+}
+
+bindings_of(sa_key) := [binding_subjects[i][0] | some i in bindings_by_service_account[sa_key]]
 
 read_only_in_namespace(binding, ns) if {
 	binding.kind == "RoleBinding"
 	k8s.namespace(binding) == ns
-	roles := roles_of(binding)
-	count(roles) > 0
-	every role in roles {
-		every rule in rbac.rules(role) {
-			read_only_discovery(rule)
-		}
-	}
+	key := role_ref_key(binding)
+	role_keys[key]
+	not writable_role_keys[key]
 }
+
+# A ClusterRole is in scope of every binding, a Role of the bindings of its namespace: keyed so that
+# each binding is a lookup, not a scan of the roles.
+role_key(kind, ns, name) := [kind, "", name] if {
+	kind == "ClusterRole"
+} else := [kind, ns, name]
+
+role_key_of(r) := role_key(r.kind, k8s.namespace(r), k8s.name(r))
+
+role_ref_key(b) := role_key(b.roleRef.kind, k8s.namespace(b), b.roleRef.name)
 
 roles := [r | some r in resources; rbac.is_role(r)]
 
-roles_of(binding) := [r |
+role_keys := {role_key_of(r) | some r in roles}
+
+writable_role_keys := {role_key_of(r) |
 	some r in roles
-	r.kind == binding.roleRef.kind
-	k8s.name(r) == binding.roleRef.name
-	in_scope(r, binding)
-]
-
-in_scope(role, _) if role.kind == "ClusterRole"
-
-in_scope(role, binding) if k8s.namespace(role) == k8s.namespace(binding)
+	some rule in rbac.rules(r)
+	not read_only_discovery(rule)
+}
 
 read_only_discovery(rule) if {
 	every v in rbac.field(rule, "verbs") {

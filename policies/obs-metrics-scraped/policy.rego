@@ -43,7 +43,26 @@ violation contains v if {
 	}
 }
 
+# Only the monitors that can cover the Service's namespace are tried (indexed, not scanned per Service).
 any_scrapes(svc, port_name) if {
-	some m in monitors
-	scrapes(m, svc, port_name)
+	some i in monitors_by_namespace[k8s.namespace(svc)]
+	scrapes(monitors[i], svc, port_name)
+}
+
+any_scrapes(svc, port_name) if {
+	some i in all_namespace_monitors
+	scrapes(monitors[i], svc, port_name)
+}
+
+all_namespace_monitors := {i | some i, m in monitors; m.spec.namespaceSelector.any == true}
+
+monitors_by_namespace[ns] contains i if {
+	some i, m in monitors
+	some ns in m.spec.namespaceSelector.matchNames
+}
+
+monitors_by_namespace[ns] contains i if {
+	some i, m in monitors
+	count(object.get(m.spec, ["namespaceSelector", "matchNames"], [])) == 0
+	ns := k8s.namespace(m)
 }

@@ -6,12 +6,14 @@
  *
  *   npm run bench                                   1,000 / 10,000 / 50,000 resources, all peers
  *   npm run bench -- --sizes 10000 --runs 5 --peers conftest,trivy
+ *   npm run bench -- --runs 3 --peer-runs 1 --timeout 300   peers once; a peer that times out skips larger sizes
  *   npm run bench -- --smoke                        1,000 resources, 1 run, ours + floor; asserts a table
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, freemem, totalmem, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { format, resolveConfig } from "prettier";
 import { PACKAGE_ROOT } from "../../src/paths.js";
 import { renderReference, writeCorpus, type Corpus } from "./corpus.js";
 import { preparePeers, type Command, type Peer } from "./peers.js";
@@ -23,8 +25,11 @@ const smoke = flag("--smoke");
 const sizes = (option("--sizes") ?? (smoke ? "1000" : "1000,10000,50000")).split(",").map(Number);
 const runs = Number(option("--runs") ?? (smoke ? 1 : 3));
 const peerNames = smoke ? [] : option("--peers")?.split(",");
+const peerRuns = Number(option("--peer-runs") ?? runs);
 const timeoutSeconds = Number(option("--timeout") ?? 900);
-const output = resolve(option("--output") ?? (smoke ? join(tmpdir(), "erlmcp-audit-bench-smoke.md") : join(PACKAGE_ROOT, "docs/performance.md")));
+const output = resolve(
+  option("--output") ?? (smoke ? join(tmpdir(), "erlmcp-audit-bench-smoke.md") : join(PACKAGE_ROOT, "docs/performance.md")),
+);
 const TIME = "/usr/bin/time";
 const START = "<!-- bench:start -->";
 const END = "<!-- bench:end -->";
@@ -58,7 +63,9 @@ function measure(command: Command, work: string, times: number): Measurement {
   const m: Measurement = { command, seconds: [], rssKiB: [] };
   for (let i = 0; i < times; i++) {
     const r = run(command, work);
-    process.stderr.write(`  ${command.name}: ${r.seconds.toFixed(2)} s, ${(r.rssKiB / 1024).toFixed(0)} MiB${r.error ? ` (${r.error})` : ""}\n`);
+    process.stderr.write(
+      `  ${command.name}: ${r.seconds.toFixed(2)} s, ${(r.rssKiB / 1024).toFixed(0)} MiB${r.error ? ` (${r.error})` : ""}\n`,
+    );
     if (r.error) {
       m.error = r.error;
       break;
@@ -81,7 +88,17 @@ function ours(corpus: string, work: string): Command {
   return {
     name: "erlmcp-audit",
     version: JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")).version,
-    argv: [process.execPath, join(PACKAGE_ROOT, "bin/erlmcp-audit.js"), corpus, "--format", "json", "--output", join(work, "report.json"), "--quiet", "--no-config"],
+    argv: [
+      process.execPath,
+      join(PACKAGE_ROOT, "bin/erlmcp-audit.js"),
+      corpus,
+      "--format",
+      "json",
+      "--output",
+      join(work, "report.json"),
+      "--quiet",
+      "--no-config",
+    ],
     display: "node bin/erlmcp-audit.js <corpus> --format json --output <file> --quiet --no-config",
     okCodes: [0, 1],
     note: "all 37 controls, rego + typescript engines",
@@ -113,7 +130,7 @@ function table(corpus: Corpus, results: Measurement[], skipped: Peer[], findings
   return [
     `### ${corpus.resources.toLocaleString("en-US")} resources`,
     "",
-    `${corpus.copies} files (copies of the production render, ${corpus.defective} with a planted defect); ${runs} run(s) each. erlmcp-audit: ${findings}.`,
+    `${corpus.copies} files (copies of the production render, ${corpus.defective} with a planted defect); ${runs} run(s) of erlmcp-audit and the floor, ${peerRuns} of each peer (timeout ${timeoutSeconds} s). erlmcp-audit: ${findings}.`,
     "",
     "| Tool | Version | Median s | Min–max s | Peak RSS MiB | × parse floor | Tool ÷ erlmcp-audit |",
     "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
@@ -143,20 +160,26 @@ async function main(): Promise<void> {
   const sections: string[] = [];
   const commands = new Map<string, Command>();
   const skippedAll = new Map<string, string>();
+  const timedOut = new Map<string, string>();
   try {
     for (const size of sizes) {
       const corpusDir = join(work, `corpus-${size}`);
       const corpus = writeCorpus(reference, corpusDir, size);
       process.stderr.write(`${corpus.resources} resources in ${corpus.copies} files\n`);
-      const peers = preparePeers(work, corpusDir, corpus.files, peerNames);
+      const peers = preparePeers(work, corpusDir, corpus.files, peerNames).map((p) =>
+        timedOut.has(p.name) ? { name: p.name, skipped: `timed out at ${timedOut.get(p.name)} resources` } : p,
+      );
       const runnable = peers.filter((p): p is Command => "argv" in p);
       const skipped = peers.filter((p) => "skipped" in p);
-      for (const p of skipped) skippedAll.set(p.name, (p as { skipped: string }).skipped);
+      for (const p of skipped) if (!timedOut.has(p.name)) skippedAll.set(p.name, (p as { skipped: string }).skipped);
       const list = [ours(corpusDir, work), floor(corpusDir), ...runnable];
-      const results = list.map((c) => measure(c, work, runs));
+      const results = list.map((c, i) => measure(c, work, i < 2 ? runs : peerRuns));
       for (const c of list) commands.set(c.name, c);
+      for (const m of results) if (m.error?.startsWith("timed out")) timedOut.set(m.command.name, corpus.resources.toLocaleString("en-US"));
       const report = existsSync(join(work, "report.json"))
-        ? (JSON.parse(readFileSync(join(work, "report.json"), "utf8")) as { summary: { resources: number; failed: number; errors: number } })
+        ? (JSON.parse(readFileSync(join(work, "report.json"), "utf8")) as {
+            summary: { resources: number; failed: number; errors: number };
+          })
         : undefined;
       if (!report || report.summary.resources !== corpus.resources) {
         throw new Error(`erlmcp-audit did not report ${corpus.resources} resources (${results[0]?.error ?? "no report"})`);
@@ -187,12 +210,14 @@ async function main(): Promise<void> {
   const previous = existsSync(output) ? readFileSync(output, "utf8") : "";
   const at = previous.indexOf(START);
   const end = previous.indexOf(END);
-  writeFileSync(output, at >= 0 && end > at ? previous.slice(0, at) + body + previous.slice(end + END.length) : `${previous}${body}\n`);
+  const text = at >= 0 && end > at ? previous.slice(0, at) + body + previous.slice(end + END.length) : `${previous}${body}\n`;
+  writeFileSync(output, await format(text, { ...(await resolveConfig(output)), filepath: output }));
   process.stderr.write(`wrote ${output}\n`);
 
   if (smoke) {
     const text = readFileSync(output, "utf8");
-    const ok = /\| erlmcp-audit \| [^|]+ \| \d+\.\d+ \|/.test(text) && /\| parse floor \| [^|]+ \| \d+\.\d+ \|/.test(text);
+    const row = (name: string) => new RegExp(`\\|\\s*${name}\\s*\\|[^|]+\\|\\s*\\d+\\.\\d+\\s*\\|`).test(text);
+    const ok = row("erlmcp-audit") && row("parse floor");
     if (!ok) throw new Error(`bench smoke: ${output} lacks a timed row for erlmcp-audit and the parse floor`);
     console.log(text);
   }

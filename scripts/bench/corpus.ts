@@ -65,7 +65,8 @@ const DEFECTS: Array<{ name: string; apply(objects: Obj[]): Obj[] }> = [
   {
     name: "wildcard-role",
     apply: (objects) => {
-      for (const o of objects.filter((x) => x.kind === "Role")) o.rules = [...(o.rules ?? []), { apiGroups: [""], resources: ["*"], verbs: ["*"] }];
+      for (const o of objects.filter((x) => x.kind === "Role"))
+        o.rules = [...(o.rules ?? []), { apiGroups: [""], resources: ["*"], verbs: ["*"] }];
       return objects;
     },
   },
@@ -105,7 +106,11 @@ export function makeCopy(reference: readonly K8sObject[], index: number): Corpus
   const clusterNames = new Set(reference.filter((o) => o.kind === "PriorityClass").map((o) => o.metadata?.name as string));
   const namespaceKeys = new Set(["namespace", "matchNames", "kubernetes.io/metadata.name"]);
   const rewrite = (s: string, key: string) =>
-    clusterNames.has(s) ? `${s}-${suffix}` : namespaceKeys.has(key) && s === NAMESPACE ? namespace : s.replaceAll(`.${NAMESPACE}.svc`, `.${namespace}.svc`);
+    clusterNames.has(s)
+      ? `${s}-${suffix}`
+      : namespaceKeys.has(key) && s === NAMESPACE
+        ? namespace
+        : s.replaceAll(`.${NAMESPACE}.svc`, `.${namespace}.svc`);
   let objects = reference.map((ref) => {
     const o = rewriteStrings(ref, rewrite) as Obj;
     if (o.kind === "Namespace" && o.metadata.name === NAMESPACE) o.metadata.name = namespace;

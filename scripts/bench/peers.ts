@@ -23,7 +23,10 @@ export interface Command {
 export type Peer = Command | { name: string; skipped: string };
 
 function which(binary: string): string | undefined {
-  const dirs = [process.env.ERLMCP_AUDIT_ENGINES_DIR && join(process.env.ERLMCP_AUDIT_ENGINES_DIR, "bin"), ...(process.env.PATH ?? "").split(":")];
+  const dirs = [
+    process.env.ERLMCP_AUDIT_ENGINES_DIR && join(process.env.ERLMCP_AUDIT_ENGINES_DIR, "bin"),
+    ...(process.env.PATH ?? "").split(":"),
+  ];
   for (const dir of dirs) if (dir && existsSync(join(dir, binary))) return join(dir, binary);
   return undefined;
 }
@@ -125,15 +128,21 @@ export function preparePeers(work: string, corpus: string, files: string[], only
 
   if (want("gator")) {
     const gator = which("gator");
-    const templates = join(POLICIES_DIR, "gatekeeper");
+    const dir = join(POLICIES_DIR, "gatekeeper");
+    // Templates and constraints only: the samples of the gator suites would be audited too.
+    const files = existsSync(dir)
+      ? readdirSync(dir)
+          .flatMap((id) => ["template.yaml", "constraint.yaml"].map((f) => join(dir, id, f)))
+          .filter(existsSync)
+      : [];
     if (!gator) peers.push({ name: "gator", skipped: "gator not found (npm run engines -- --all)" });
-    else if (!existsSync(templates)) peers.push({ name: "gator", skipped: "no policies/gatekeeper/ templates yet" });
+    else if (!files.length) peers.push({ name: "gator", skipped: "no policies/gatekeeper/ templates yet" });
     else
       peers.push({
         name: "gator",
         version: versionOf(gator, ["--version"], /(v\d\S*)/),
-        argv: [gator, "test", "-f", templates, "-f", corpus],
-        display: "gator test -f policies/gatekeeper -f <corpus>",
+        argv: [gator, "test", ...files.flatMap((f) => ["-f", f]), "-f", corpus],
+        display: `gator test -f <${files.length / 2} policies/gatekeeper/*/{template,constraint}.yaml> -f <corpus>`,
         okCodes: [0, 1],
         note: "our generated ConstraintTemplates and constraints (object-scope controls)",
       });
@@ -146,7 +155,19 @@ export function preparePeers(work: string, corpus: string, files: string[], only
       peers.push({
         name: "trivy",
         version: versionOf(trivy, ["--version"], /Version: (\S+)/),
-        argv: [trivy, "config", "--skip-check-update", "--skip-version-check", "--disable-telemetry", "-q", "-f", "json", "-o", join(work, "trivy.json"), corpus],
+        argv: [
+          trivy,
+          "config",
+          "--skip-check-update",
+          "--skip-version-check",
+          "--disable-telemetry",
+          "-q",
+          "-f",
+          "json",
+          "-o",
+          join(work, "trivy.json"),
+          corpus,
+        ],
         display: "trivy config --skip-check-update --skip-version-check --disable-telemetry -f json <corpus>",
         okCodes: [0],
         note: "its own embedded Kubernetes checks",
@@ -155,11 +176,12 @@ export function preparePeers(work: string, corpus: string, files: string[], only
 
   if (want("kube-score")) {
     const kubeScore = which("kube-score");
-    if (!kubeScore) peers.push({ name: "kube-score", skipped: "kube-score not found (go install github.com/zegl/kube-score/cmd/kube-score@v1.20.0)" });
+    if (!kubeScore)
+      peers.push({ name: "kube-score", skipped: "kube-score not found (go install github.com/zegl/kube-score/cmd/kube-score@v1.20.0)" });
     else
       peers.push({
         name: "kube-score",
-        version: versionOf(kubeScore, ["version"], /version: (\S+?),?\s/),
+        version: versionOf("go", ["version", "-m", kubeScore], /mod\s+\S+\s+(v\S+)/),
         argv: [kubeScore, "score", "--output-format", "ci", ...files],
         display: "kube-score score --output-format ci <corpus>/*.yaml",
         okCodes: [0, 1],

@@ -67,9 +67,13 @@ export class AdmissionEvaluator {
       throw new Error(`The policy bundle ${distDir}/policy.wasm lacks ${missing.join(", ")}. Run \`npm run build:policies\`.`);
     const policy = await loadPolicy(readFileSync(join(distDir, "policy.wasm")), { initial: 64 });
     const ids = policy.entrypoints as Record<string, number>;
-    const entrypoints = Object.fromEntries(
-      controls.filter((c) => manifest.entrypoints[c.id]).map((c) => [c.id, ids[manifest.entrypoints[c.id]!]!]),
-    );
+    const entrypoints: Record<string, number> = {};
+    for (const c of controls.filter((c) => manifest.entrypoints[c.id])) {
+      const id = ids[manifest.entrypoints[c.id]!];
+      if (id === undefined)
+        throw new Error(`${distDir}/policy.wasm has no entrypoint ${manifest.entrypoints[c.id]} (manifest.json is stale).`);
+      entrypoints[c.id] = id;
+    }
     const evaluator = new AdmissionEvaluator(policy, entrypoints, controls);
     evaluator.configure(settings);
     return evaluator;

@@ -6,8 +6,11 @@ import { handleReview, type DecisionOptions, type ReviewResult } from "./review.
 export type ToWorker = { type: "configure"; settings: PolicySettings } | { type: "review"; id: number; body: string; now: number };
 type FromWorker = { ready: true } | { id: number; result: ReviewResult } | { id: number; error: string };
 
+export class EvaluationTimeout extends Error {}
+
 export interface Reviewer {
-  review(body: string, now: Date): Promise<ReviewResult>;
+  /** With workers, a review still running after timeoutMs is abandoned and its worker replaced. */
+  review(body: string, now: Date, timeoutMs: number): Promise<ReviewResult>;
   configure(settings: PolicySettings): void;
   close(): Promise<void>;
 }
@@ -28,6 +31,7 @@ export async function createReviewer(workers: number, settings: PolicySettings, 
 
 interface Slot {
   worker: Worker;
+  ready: boolean;
   pending: Map<number, { resolve: (r: ReviewResult) => void; reject: (e: Error) => void }>;
 }
 
@@ -51,11 +55,12 @@ class WorkerPool implements Reviewer {
   spawn(): Promise<void> {
     const settings = this.settings;
     const worker = new Worker(workerScript(), { eval: fromSource, workerData: { settings, options: this.options } });
-    const slot: Slot = { worker, pending: new Map() };
+    const slot: Slot = { worker, ready: false, pending: new Map() };
     return new Promise((resolve, reject) => {
       worker.on("message", (message: FromWorker) => {
         if ("ready" in message) {
           if (settings !== this.settings) worker.postMessage({ type: "configure", settings: this.settings } satisfies ToWorker);
+          slot.ready = true;
           this.slots.push(slot);
           resolve();
           return;
@@ -67,22 +72,29 @@ class WorkerPool implements Reviewer {
       });
       worker.on("error", (error) => reject(error));
       worker.on("exit", (code) => {
-        const wasReady = this.slots.includes(slot);
         this.slots = this.slots.filter((s) => s !== slot);
         for (const task of slot.pending.values()) task.reject(new Error(`evaluation worker exited with code ${code}`));
         slot.pending.clear();
-        if (!wasReady) reject(new Error(`evaluation worker exited with code ${code} while loading the policies`));
+        if (!slot.ready) reject(new Error(`evaluation worker exited with code ${code} while loading the policies`));
         else if (!this.closing) this.spawn().catch(() => {});
       });
     });
   }
 
-  review(body: string, now: Date): Promise<ReviewResult> {
+  review(body: string, now: Date, timeoutMs: number): Promise<ReviewResult> {
     const slot = this.slots.reduce<Slot | undefined>((best, s) => (!best || s.pending.size < best.pending.size ? s : best), undefined);
     if (!slot) return Promise.reject(new Error("no evaluation worker is running"));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      slot.pending.set(id, { resolve, reject });
+      // A worker stuck on one huge object would hold up every request queued behind it: replace it.
+      const timer = setTimeout(() => {
+        if (!slot.pending.delete(id)) return;
+        reject(new EvaluationTimeout());
+        this.slots = this.slots.filter((s) => s !== slot);
+        void slot.worker.terminate();
+      }, timeoutMs);
+      const done = () => clearTimeout(timer);
+      slot.pending.set(id, { resolve: (r) => (done(), resolve(r)), reject: (e) => (done(), reject(e)) });
       slot.worker.postMessage({ type: "review", id, body, now: now.getTime() } satisfies ToWorker);
     });
   }

@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Metrics } from "./metrics.js";
-import { createReviewer, type Reviewer } from "./pool.js";
+import { createReviewer, EvaluationTimeout, type Reviewer } from "./pool.js";
 import { badRequest, failureResult, type DecisionOptions, type ReviewResult } from "./review.js";
 import { fingerprint, loadSettings, type SettingsSource } from "./settings.js";
 
@@ -89,9 +89,10 @@ export async function startServer(options: ServerOptions): Promise<AdmissionServ
       } else
         log("error", "bad admission request", { status: result.httpStatus, error: (JSON.parse(result.body) as { error: string }).error });
     };
+    const timedOut = `evaluation timed out after ${options.timeoutMs} ms`;
     const timer = setTimeout(() => {
       if (body === undefined) answer(badRequest(`request not received within ${options.timeoutMs} ms`, 408), true);
-      else answer(failureResult(body, `evaluation timed out after ${options.timeoutMs} ms`, options));
+      else answer(failureResult(body, timedOut, options));
     }, options.timeoutMs);
 
     const declared = Number(req.headers["content-length"] ?? 0);
@@ -102,10 +103,11 @@ export async function startServer(options: ServerOptions): Promise<AdmissionServ
     const text = (body = received.body);
     if (!reviewer) return answer(badRequest("policies are still loading", 503));
     try {
-      answer(await reviewer.review(text, new Date()));
+      answer(await reviewer.review(text, new Date(), Math.max(1, options.timeoutMs - Number(process.hrtime.bigint() - started) / 1e6)));
     } catch (error) {
-      log("error", "evaluation failed", { error: error instanceof Error ? error.message : String(error) });
-      answer(failureResult(text, error instanceof Error ? error.message : String(error), options));
+      const message = error instanceof EvaluationTimeout ? timedOut : error instanceof Error ? error.message : String(error);
+      log("error", "evaluation failed", { error: message });
+      answer(failureResult(text, message, options));
     }
   }
 

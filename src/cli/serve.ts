@@ -27,7 +27,9 @@ export function addServeCommand(program: Command, io: { stderr: (s: string) => v
     .addOption(new Option("--mode <mode>", "enforce, or warn (never deny)").choices(["enforce", "warn"]).default("enforce"))
     .addOption(new Option("--on-error <action>", "on an internal evaluation error or timeout").choices(["deny", "allow"]).default("deny"))
     .addOption(
-      new Option("--exclude-namespaces <names>", "namespaces never evaluated (comma list)").argParser(collect).default(["kube-system"]),
+      new Option("--exclude-namespaces <names>", "namespaces never evaluated (comma list; replaces the default)")
+        .argParser((v: string) => v.split(",").filter(Boolean))
+        .default(["kube-system"]),
     )
     .addOption(new Option("--workers <n>", "evaluation worker threads (0: main thread)").argParser(integer).default(availableParallelism()))
     .addOption(new Option("--timeout <ms>", "per-request timeout").argParser(integer).default(8000))

@@ -79,7 +79,11 @@ export function parseReports(stdout: string): ReportResult[] {
 }
 
 /** Applies the given policy files to the objects in one kyverno invocation. */
-export async function runKyverno(policyFiles: readonly string[], objects: readonly K8sObject[], binary = findTool("kyverno")): Promise<KyvernoResult[]> {
+export async function runKyverno(
+  policyFiles: readonly string[],
+  objects: readonly K8sObject[],
+  binary = findTool("kyverno"),
+): Promise<KyvernoResult[]> {
   if (!policyFiles.length || !objects.length) return [];
   const { stream, keys } = uniqueNames(objects);
   const dir = mkdtempSync(join(tmpdir(), "erlmcp-audit-kyverno-"));
@@ -126,14 +130,16 @@ export class KyvernoEngine implements Engine {
    */
   async evaluate(unit: AuditUnit, controls: readonly Control[], context: EngineContext): Promise<ControlVerdict[]> {
     if (!this.binary) throw new Error("KyvernoEngine.evaluate called before prepare()");
-    const selected = controls.filter(
-      (c) => this.implements(c) && isDeepStrictEqual(context.paramsFor(c, unit), { ...c.params?.defaults }),
-    );
+    const selected = controls.filter((c) => this.implements(c) && isDeepStrictEqual(context.paramsFor(c, unit), { ...c.params?.defaults }));
     const resources = unit.resources.filter((r) => selected.some((c) => controlMatchesKind(c, r.ref.kind)));
     const verdicts = new Map<string, ControlVerdict>(selected.map((c) => [c.id, { controlId: c.id, violations: [], errors: [] }]));
     let results: KyvernoResult[];
     try {
-      results = await runKyverno(selected.map(kyvernoPolicyFile), resources.map((r) => r.object), this.binary);
+      results = await runKyverno(
+        selected.map(kyvernoPolicyFile),
+        resources.map((r) => r.object),
+        this.binary,
+      );
     } catch (error) {
       for (const v of verdicts.values()) v.errors.push({ message: error instanceof Error ? error.message : String(error) });
       return [...verdicts.values()];

@@ -121,12 +121,14 @@ export const TRIVY_MAP: Readonly<Record<string, TrivyMapping>> = {
   KSV039: {
     title: "limit range usage",
     relation: "none",
-    rationale: "A namespace baseline outside the catalog; Trivy reports it on every object of a namespace without a LimitRange.",
+    rationale:
+      "A namespace baseline outside the catalog. Trivy judges each object alone, so it fires on every object that is not itself a complete LimitRange, even where the namespace has one.",
   },
   KSV040: {
     title: "resource quota usage",
     relation: "none",
-    rationale: "A namespace baseline outside the catalog; Trivy reports it on every object of a namespace without a ResourceQuota.",
+    rationale:
+      "A namespace baseline outside the catalog. Trivy judges each object alone, so it fires on every object that is not itself a complete ResourceQuota, even where the namespace has one.",
   },
   KSV041: {
     title: "Manage secrets",

@@ -25,21 +25,24 @@ export const iamWorkloadIdentity: SetValidator = {
     const objects = resources.map((r) => r.object);
     const serviceAccounts = objects.filter((o) => o.kind === "ServiceAccount");
     const saKeys = new Set(serviceAccounts.map(keyOf));
-    const bindings = objects.filter(isBinding);
-
-    const rolesOf = (binding: K8sObject) => {
-      const ref = roleRefOf(binding);
-      return objects.filter(
-        (r) =>
-          r.kind === ref.kind &&
-          refOf(r).name === ref.name &&
-          (r.kind === "ClusterRole" || (r.kind === "Role" && refOf(r).namespace === refOf(binding).namespace)),
-      );
-    };
+    const disabled = new Set(serviceAccounts.filter((sa) => sa.automountServiceAccountToken === false).map(keyOf));
+    // Indexes (not scans per workload): bindings by ServiceAccount subject, read-only-ness by role key.
+    const boundBy = new Map<string, K8sObject[]>();
+    for (const binding of objects.filter(isBinding)) {
+      for (const sa of serviceAccountSubjects(binding)) boundBy.set(sa, [...(boundBy.get(sa) ?? []), binding]);
+    }
+    // A ClusterRole is in scope of every binding, a Role of the bindings of its namespace.
+    const roleKey = (kind: string, namespace: string, name: string) => `${kind}/${kind === "ClusterRole" ? "" : namespace}/${name}`;
+    const readOnlyRoles = new Map<string, boolean>();
+    for (const role of objects) {
+      if (role.kind !== "Role" && role.kind !== "ClusterRole") continue;
+      const key = roleKey(role.kind, refOf(role).namespace, refOf(role).name);
+      readOnlyRoles.set(key, (readOnlyRoles.get(key) ?? true) && rulesOf(role).every(readOnlyDiscovery));
+    }
     const readOnlyInNamespace = (binding: K8sObject, namespace: string) => {
       if (binding.kind !== "RoleBinding" || refOf(binding).namespace !== namespace) return false;
-      const roles = rolesOf(binding);
-      return roles.length > 0 && roles.every((role) => rulesOf(role).every(readOnlyDiscovery));
+      const ref = roleRefOf(binding);
+      return readOnlyRoles.get(roleKey(ref.kind, namespace, ref.name)) === true;
     };
 
     const out: Violation[] = [];
@@ -55,10 +58,9 @@ export const iamWorkloadIdentity: SetValidator = {
       else if (name === "default") add("defaultServiceAccount");
       else if (!saKeys.has(serviceAccount)) add("serviceAccountMissing");
 
-      const saDisables = serviceAccounts.some((sa) => keyOf(sa) === serviceAccount && sa.automountServiceAccountToken === false);
-      const mounted = "automountServiceAccountToken" in spec ? spec.automountServiceAccountToken === true : !saDisables;
+      const mounted = "automountServiceAccountToken" in spec ? spec.automountServiceAccountToken === true : !disabled.has(serviceAccount);
       if (!mounted) continue;
-      const bound = bindings.filter((b) => serviceAccountSubjects(b).has(serviceAccount));
+      const bound = boundBy.get(serviceAccount) ?? [];
       if (bound.length === 0) add("tokenAutomountedUnneeded");
       for (const binding of bound) {
         if (!readOnlyInNamespace(binding, resource.namespace))

@@ -122,7 +122,7 @@ describe("erlmcp-audit CLI", () => {
 describe("progress", () => {
   it("draws only when enabled and clears the line at the end", () => {
     let out = "";
-    const on = createProgress({ enabled: true, write: (s) => void (out += s) });
+    const on = createProgress({ enabled: true, delayMs: 0, write: (s) => void (out += s) });
     on.update({ phase: "load", label: "x", index: 0, total: 2 });
     on.done();
     expect(out).toContain("load 1/2 x");

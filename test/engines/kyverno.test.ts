@@ -69,7 +69,9 @@ describe("kyverno engine", () => {
       config: false,
       cwd: root,
     });
-    const tuples = report.findings.map((f) => `${f.unit.split("/").pop()} ${f.resource.name} ${f.messageId} ${f.engine} ${f.status}`).sort();
+    const tuples = report.findings
+      .map((f) => `${f.unit.split("/").pop()} ${f.resource.name} ${f.messageId} ${f.engine} ${f.status}`)
+      .sort();
     expect(tuples).toEqual([
       "a edge externalIps kyverno fail",
       "a edge nodePortService kyverno fail",
@@ -79,8 +81,12 @@ describe("kyverno engine", () => {
     ]);
   });
 
-  it("agrees with rego on the reference deployment (--engine all)", async () => {
-    const report = await audit([join(PACKAGE_ROOT, "manifests")], { engines: ["rego", "typescript", "kyverno"], cwd: PACKAGE_ROOT });
+  // The whole of manifests/ takes the CLI ~90 s (12 units); the standalone set holds every kind the policies match.
+  it("agrees with rego and typescript on the reference deployment", async () => {
+    const report = await audit([join(PACKAGE_ROOT, "manifests", "standalone")], {
+      engines: ["rego", "typescript", "kyverno"],
+      cwd: PACKAGE_ROOT,
+    });
     expect(report.disagreements).toEqual([]);
     expect(report.findings.filter((f) => f.status === "error")).toEqual([]);
     expect(report.summary.exitCode).toBe(0);

@@ -28,7 +28,12 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const CROSS_NAMESPACE = [
   { apiVersion: "v1", kind: "Namespace", metadata: { name: "empty" } },
-  { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "reader" }, rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get"] }] },
+  {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRole",
+    metadata: { name: "reader" },
+    rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get"] }],
+  },
   {
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "ClusterRoleBinding",
@@ -65,7 +70,8 @@ const setControls = controls.filter((c) => c.scope === "set");
 const context = { paramsFor: (c: Control) => resolveParams(c, "production") };
 const key = (v: Violation) => JSON.stringify([v.resource.kind, v.resource.namespace, v.resource.name, v.messageId, v.data]);
 const keys = (vs: Violation[]) => [...new Set(vs.map(key))].sort();
-const byControl = (verdicts: ControlVerdict[]) => Object.fromEntries(verdicts.map((v) => [v.controlId, { violations: keys(v.violations), errors: v.errors }]));
+const byControl = (verdicts: ControlVerdict[]) =>
+  Object.fromEntries(verdicts.map((v) => [v.controlId, { violations: keys(v.violations), errors: v.errors }]));
 
 describe("setInputs", () => {
   it("keeps the control's kinds; a partition per namespace with its Namespace object and the shared cluster-scoped objects", () => {
@@ -113,7 +119,10 @@ describe("partitioned set-scope evaluation equals whole-set evaluation", () => {
     const verdicts = byControl(await engine.evaluate(unit, rego, context));
     let planted = 0;
     for (const control of rego) {
-      const result = policy.evaluate({ resources: objects, parameters: context.paramsFor(control) }, manifest.entrypoints[control.id] as string);
+      const result = policy.evaluate(
+        { resources: objects, parameters: context.paramsFor(control) },
+        manifest.entrypoints[control.id] as string,
+      );
       const whole = keys(((result as Array<{ result: Array<{ details: Violation }> }>)[0]?.result ?? []).map((v) => v.details));
       expect({ id: control.id, ...verdicts[control.id] }).toEqual({ id: control.id, violations: whole, errors: [] });
       if (control.partition && whole.length) planted++;
