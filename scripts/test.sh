@@ -9,6 +9,12 @@ step "engines (pinned, cached)"
 bash scripts/install-engines.sh --all
 export PATH="${ERLMCP_AUDIT_ENGINES_DIR:-$PWD/.engines}/bin:$PATH"
 
+step "chromium (browser tests of the HTML report)"
+if ! command -v chromium >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+chromium --version
+
 step "type-check"
 npx tsc -p tsconfig.json --noEmit
 

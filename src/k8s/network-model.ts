@@ -202,6 +202,21 @@ export function buildNetworkModel(resources: readonly Resource[]): NetworkModel 
     if (!namespaceLabels.has(ns)) namespaceLabels.set(ns, { [NAME_LABEL]: ns });
   }
 
+  // Policies repeat the same namespace selectors: match each distinct one against the namespaces once.
+  const selectorCache = new Map<string, string[]>();
+  const namespacesMatching = (selector: LabelSelector): string[] => {
+    const key = JSON.stringify(selector);
+    let namespaces = selectorCache.get(key);
+    if (!namespaces) {
+      namespaces = [...namespaceLabels.entries()]
+        .filter(([, labels]) => labelSelectorMatches(selector, labels))
+        .map(([ns]) => ns)
+        .sort();
+      selectorCache.set(key, namespaces);
+    }
+    return namespaces;
+  };
+
   const resolvePeer = (raw: unknown, policyNs: string): ResolvedPeer => {
     const peer = rec(raw);
     if (!peer.ipBlock && !peer.namespaceSelector && !peer.podSelector)
@@ -219,10 +234,7 @@ export function buildNetworkModel(resources: readonly Resource[]): NetworkModel 
     const matchPods = (w: WorkloadNode) => !podSelector || labelSelectorMatches(podSelector, w.podLabels);
     if (peer.namespaceSelector) {
       const namespaceSelector = rec(peer.namespaceSelector) as LabelSelector;
-      const namespaces = [...namespaceLabels.entries()]
-        .filter(([, labels]) => labelSelectorMatches(namespaceSelector, labels))
-        .map(([ns]) => ns)
-        .sort();
+      const namespaces = namespacesMatching(namespaceSelector);
       return {
         peer: "namespaces",
         external: {

@@ -29,7 +29,11 @@ export const iamWorkloadIdentity: SetValidator = {
     // Indexes (not scans per workload): bindings by ServiceAccount subject, read-only-ness by role key.
     const boundBy = new Map<string, K8sObject[]>();
     for (const binding of objects.filter(isBinding)) {
-      for (const sa of serviceAccountSubjects(binding)) boundBy.set(sa, [...(boundBy.get(sa) ?? []), binding]);
+      for (const sa of serviceAccountSubjects(binding)) {
+        const list = boundBy.get(sa);
+        if (list) list.push(binding);
+        else boundBy.set(sa, [binding]);
+      }
     }
     // A ClusterRole is in scope of every binding, a Role of the bindings of its namespace.
     const roleKey = (kind: string, namespace: string, name: string) => `${kind}/${kind === "ClusterRole" ? "" : namespace}/${name}`;

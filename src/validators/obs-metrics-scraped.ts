@@ -28,11 +28,23 @@ export const obsMetricsScraped: SetValidator = {
     const portNames: unknown[] = params.metricsPortNames ?? ["metrics", "http-metrics"];
     const objects = resources.map((r) => r.object);
     const monitors = objects.filter((o) => o.kind === "ServiceMonitor" && o.apiVersion === "monitoring.coreos.com/v1");
+    // Monitors by the namespaces they can cover, so each Service tries only those.
+    const anyNamespace = monitors.filter((m) => spec(m).namespaceSelector?.any === true);
+    const byNamespace = new Map<string, K8sObject[]>();
+    for (const m of monitors) {
+      const names: unknown[] = Array.isArray(spec(m).namespaceSelector?.matchNames) ? spec(m).namespaceSelector.matchNames : [];
+      for (const ns of names.length > 0 ? names.filter((n): n is string => typeof n === "string") : [refOf(m).namespace]) {
+        const list = byNamespace.get(ns);
+        if (list) list.push(m);
+        else byNamespace.set(ns, [m]);
+      }
+    }
     const out: Violation[] = [];
     for (const service of objects.filter((o) => o.kind === "Service")) {
       const ports: any[] = Array.isArray(spec(service).ports) ? spec(service).ports : [];
+      const candidates = [...(byNamespace.get(refOf(service).namespace) ?? []), ...anyNamespace];
       for (const port of ports) {
-        if (!portNames.includes(port?.name) || monitors.some((m) => scrapes(m, service, port.name))) continue;
+        if (!portNames.includes(port?.name) || candidates.some((m) => scrapes(m, service, port.name))) continue;
         const resource = refOf(service);
         out.push({ messageId: "metricsPortNotScraped", data: { service: resource.name, port: port.name }, resource });
       }

@@ -81,6 +81,22 @@ describe("kyverno engine", () => {
     ]);
   });
 
+  it("gives no verdict on a clause Kyverno cannot evaluate (a missing namespace) and still judges the rest", async () => {
+    const root = tempTree({
+      "svc.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: loose}\nspec: {ports: [{port: 80}]}\n",
+      "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: shared, namespace: default}\n",
+    });
+    const report = await audit([root], { engines: ["rego", "kyverno"], controls: ["pod-namespace-placement"], config: false, cwd: root });
+    const tuples = report.findings
+      .map((f) => `${f.resource.kind}/${f.resource.namespace}/${f.resource.name} ${f.messageId} ${f.engine}`)
+      .sort();
+    // kyverno would see the Service in `default`; it reports nothing on it rather than a wrong reservedNamespace.
+    expect(tuples).toEqual(["ConfigMap/default/shared reservedNamespace rego", "Service//loose namespaceMissing rego"]);
+    expect(report.disagreements.map((d) => `${d.resource.name} ${d.messageId} missed by ${d.missedBy.join(",")}`)).toEqual([
+      "loose namespaceMissing missed by kyverno",
+    ]);
+  });
+
   // The whole of manifests/ takes the CLI ~90 s (12 units); the standalone set holds every kind the policies match.
   it("agrees with rego and typescript on the reference deployment", async () => {
     const report = await audit([join(PACKAGE_ROOT, "manifests", "standalone")], {
