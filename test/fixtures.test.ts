@@ -4,7 +4,7 @@
  */
 import { join, relative } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { controlIds, loadControl } from "../src/catalog/load.js";
+import { controlIds, loadControl, placeholdersOf } from "../src/catalog/load.js";
 import type { Control } from "../src/catalog/types.js";
 import { resolveParams } from "../src/config/profiles.js";
 import { readBundleManifest, RegoEngine } from "../src/engines/rego.js";
@@ -57,7 +57,11 @@ describe.each(ids)("%s", (id) => {
       expect(verdict?.errors ?? [], `${name} errors`).toEqual([]);
       const actual = [...new Set((verdict?.violations ?? []).map((v) => tupleKey({ ...v.resource, messageId: v.messageId })))].sort();
       expect(actual, `${name} on ${fixture.file}`).toEqual(expected);
-      for (const v of verdict?.violations ?? []) expect(Object.keys(control.messages), `${name} messageId`).toContain(v.messageId);
+      for (const v of verdict?.violations ?? []) {
+        expect(Object.keys(control.messages), `${name} messageId`).toContain(v.messageId);
+        const needed = placeholdersOf(control.messages[v.messageId] ?? "");
+        expect(Object.keys(v.data), `${name} data for ${v.messageId}`).toEqual(expect.arrayContaining(needed));
+      }
     }
   });
 });
