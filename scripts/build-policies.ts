@@ -50,7 +50,8 @@ const work = mkdtempSync(join(tmpdir(), "erlmcp-audit-wasm-"));
 try {
   const sources = regoSources();
   const bundle = join(work, "bundle.tar.gz");
-  const aggregate = join(work, "aggregate.rego");
+  // A fixed path: opa embeds source file names in the wasm, so a temporary folder would make every build differ.
+  const aggregate = join(PACKAGE_ROOT, ".aggregate.rego");
   writeFileSync(aggregate, aggregateRego(controls));
   execFileSync(
     opa,
@@ -107,4 +108,5 @@ try {
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
+  rmSync(join(PACKAGE_ROOT, ".aggregate.rego"), { force: true });
 }
