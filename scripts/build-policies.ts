@@ -50,7 +50,8 @@ const work = mkdtempSync(join(tmpdir(), "erlmcp-audit-wasm-"));
 try {
   const sources = regoSources();
   const bundle = join(work, "bundle.tar.gz");
-  // A fixed path: opa embeds source file names in the wasm, so a temporary folder would make every build differ.
+  // opa embeds source file names in the wasm: build from the package root with relative paths, so that
+  // every checkout (wherever it lives) produces the same bytes.
   const aggregate = join(PACKAGE_ROOT, ".aggregate.rego");
   writeFileSync(aggregate, aggregateRego(controls));
   execFileSync(
@@ -60,14 +61,14 @@ try {
       "-t",
       "wasm",
       "--capabilities",
-      join(POLICIES_DIR, "capabilities.json"),
+      relative(PACKAGE_ROOT, join(POLICIES_DIR, "capabilities.json")),
       ...[...entrypoints, AGGREGATE_ENTRYPOINT].flatMap((e) => ["-e", e]),
       "-o",
       bundle,
-      ...sources,
-      aggregate,
+      ...sources.map((s) => relative(PACKAGE_ROOT, s)),
+      relative(PACKAGE_ROOT, aggregate),
     ],
-    { stdio: ["ignore", "inherit", "inherit"] },
+    { stdio: ["ignore", "inherit", "inherit"], cwd: PACKAGE_ROOT },
   );
   execFileSync("tar", ["-xzf", bundle, "-C", work, "/policy.wasm"], { stdio: ["ignore", "ignore", "ignore"] });
   const wasm = readFileSync(join(work, "policy.wasm"));
