@@ -56,6 +56,7 @@ function runStep(step: Step, cwd: string, inputs: Record<string, string>, output
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
+      ...(process.env.ERLMCP_AUDIT_ENGINES_DIR ? { ERLMCP_AUDIT_ENGINES_DIR: process.env.ERLMCP_AUDIT_ENGINES_DIR } : {}),
       ...env,
       GITHUB_OUTPUT: githubOutput,
       GITHUB_STEP_SUMMARY: join(cwd, "summary.md"),
