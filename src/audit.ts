@@ -217,7 +217,16 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
       const evaluated =
         control.scope === "set" ? unit.resources.length : unit.resources.filter((r) => control.kinds.includes(r.ref.kind)).length;
       const results = controlResults.get(control.id) ?? [];
-      results.push({ unit: unit.id, profile: unit.profile, severity, evaluated, failed: seen.size, waived: 0, errors });
+      results.push({
+        unit: unit.id,
+        profile: unit.profile,
+        severity,
+        evaluated,
+        failed: seen.size,
+        waived: 0,
+        errors,
+        engines: [...tuplesByEngine.keys()],
+      });
       controlResults.set(control.id, results);
     }
   }

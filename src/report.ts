@@ -22,7 +22,17 @@ export interface ReportControl {
   frameworks: Record<FrameworkId, FrameworkMapping[]>;
   references: string[];
   /** Per unit, with the unit's profile applied. */
-  results: Array<{ unit: string; profile: string; severity: Severity; evaluated: number; failed: number; waived: number; errors: number }>;
+  results: Array<{
+    unit: string;
+    profile: string;
+    severity: Severity;
+    evaluated: number;
+    failed: number;
+    waived: number;
+    errors: number;
+    /** Engines that gave a verdict on this control in this unit. */
+    engines: EngineName[];
+  }>;
 }
 
 export interface ReportUnit {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { audit, auditDate, meetsThreshold, selectControls, UsageError } from "../src/audit.js";
 import { loadCatalog } from "../src/catalog/load.js";
+import { REPORTERS } from "../src/reporters/index.js";
 import { CONFIGMAP, tempTree } from "./helpers/tmp.js";
 
 const LB = `apiVersion: v1
@@ -144,6 +145,30 @@ describe("audit", () => {
       "iam-secret-access-scoped",
     ]);
     await expect(audit(["role"], { cwd: root, now, controls: ["nope-*"] })).rejects.toThrow(UsageError);
+  });
+
+  it("reports engine agreement per control, and names the controls where engines disagree", async () => {
+    const report = await audit(["role"], { cwd: root, now, controls: ["iam-*"] });
+    expect(report.controls.find((c) => c.id === "iam-no-wildcards")?.results[0]?.engines).toEqual(["rego", "typescript"]);
+    expect(REPORTERS.text(report)).toContain("engines agree on 6 of 6 controls judged by more than one engine (rego, typescript)");
+    const disputed = {
+      ...report,
+      tool: { ...report.tool, engines: [...report.tool.engines, "gator" as const] },
+      disagreements: [
+        {
+          controlId: "iam-no-wildcards",
+          unit: "role",
+          resource: report.findings[0]!.resource,
+          messageId: "wildcardVerb",
+          reportedBy: ["rego" as const],
+          missedBy: ["gator" as const],
+        },
+      ],
+    };
+    const text = REPORTERS.text(disputed);
+    expect(text).toContain("engines agree on 5 of 6 controls");
+    expect(text).toContain("iam-no-wildcards: rego, typescript — 1 disagreements");
+    expect(text).toContain("iam-binding-integrity: rego = typescript");
   });
 
   it("embeds the network reachability model per unit", async () => {

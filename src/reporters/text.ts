@@ -1,4 +1,5 @@
 import pc from "picocolors";
+import type { AuditReport } from "../report.js";
 import type { Finding, Severity } from "../types.js";
 import { gateState } from "./gate.js";
 import { errorLocation, findingLocation, resourceName } from "./location.js";
@@ -77,6 +78,7 @@ export const text: Reporter = (report, options = {}) => {
     lines.push(`${c.green("✔")} fixed since the baseline: ${e.controlId} ${resourceName(e)} ${e.messageId}${c.dim(` [${e.unit}]`)}`);
   const unevaluated = [...new Set(report.units.flatMap((u) => u.unevaluatedKinds))].sort();
   if (unevaluated.length) lines.push(c.dim(`i not evaluated (no control inspects these kinds): ${unevaluated.join(", ")}`));
+  lines.push(...engineAgreement(report, c));
   for (const d of report.disagreements) {
     lines.push(
       `${c.magenta("!")} engines disagree on ${d.controlId} ${resourceName(d.resource)} ${d.messageId}: reported by ${d.reportedBy.join(", ")}, not by ${d.missedBy.join(", ")}`,
@@ -89,3 +91,26 @@ export const text: Reporter = (report, options = {}) => {
   lines.push(`${verdict} ${counts}${baseline}${report.failOn !== "low" ? c.dim(` — failing on ${report.failOn} and above`) : ""}`);
   return lines.join("\n") + "\n";
 };
+
+/** Which engines judged each control and whether they agreed; listed per control when more than two engines ran. */
+function engineAgreement(report: AuditReport, c: ReturnType<typeof pc.createColors>): string[] {
+  if (report.tool.engines.length < 2) return [];
+  const rows = report.controls
+    .map((control) => {
+      const engines = [...new Set(control.results.flatMap((r) => r.engines ?? []))].sort();
+      const disagreements = report.disagreements.filter((d) => d.controlId === control.id).length;
+      return { id: control.id, engines, disagreements };
+    })
+    .filter((r) => r.engines.length > 1);
+  const agreeing = rows.filter((r) => r.disagreements === 0).length;
+  const head = `${agreeing === rows.length ? c.green("✔") : c.magenta("!")} engines agree on ${agreeing} of ${rows.length} controls judged by more than one engine (${report.tool.engines.join(", ")})`;
+  if (report.tool.engines.length <= 2) return [head];
+  return [
+    head,
+    ...rows.map((r) =>
+      r.disagreements
+        ? `  ${c.magenta("!")} ${r.id}: ${r.engines.join(", ")} — ${r.disagreements} disagreements`
+        : `  ${c.green("✔")} ${r.id}: ${r.engines.join(" = ")}`,
+    ),
+  ];
+}
