@@ -1,12 +1,13 @@
 /** Reads every input into audit units of resources that remember their source. */
 import { isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";
+import { availableParallelism } from "node:os";
 import { openSync, readFileSync, readSync, closeSync, readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import type { InputError, InputFile, Resource } from "../types.js";
 import { discover, kustomizationSourceFiles, type PlannedUnit } from "./discover.js";
 import { inputError } from "./errors.js";
-import { DEFAULT_KUBE_VERSION, renderHelm, renderKustomize, type HelmOptions } from "./render.js";
+import { DEFAULT_KUBE_VERSION, renderHelm, renderKustomize, type HelmOptions, type RenderOutput } from "./render.js";
 import { parseManifestStream } from "./yaml.js";
 
 export interface LoadOptions {
@@ -82,6 +83,7 @@ export async function loadInputs(paths: readonly string[], options: LoadOptions 
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const rel = (p: string) => relative(cwd, p) || ".";
   const units: LoadedUnit[] = [];
+  const sourceCache: SourceCache = { kindLines: new Map(), declared: new Map() };
   const inputs = new Map<string, InputFile>();
   const errors: InputError[] = [];
   const helm: HelmOptions = { kubeVersion: DEFAULT_KUBE_VERSION, ...options.helm };
@@ -109,6 +111,25 @@ export async function loadInputs(paths: readonly string[], options: LoadOptions 
     const parsed = parseManifestStream(text, { file: "<stdin>", maxAliasCount: options.maxAliasCount });
     errors.push(...parsed.errors);
     units.push({ id: "<stdin>", kind: "stdin", path: "<stdin>", resources: parsed.resources });
+  }
+
+  // helm and kustomize run as parallel processes; their output is consumed in plan order.
+  const renders = new Map<string, Promise<RenderOutput>>();
+  const limit = limiter(Math.max(2, availableParallelism()));
+  for (const unit of planned) {
+    if (unit.kind === "helm") {
+      for (const values of unit.valuesFiles) {
+        const label = helmLabel(unit.path, values);
+        renders.set(
+          label,
+          limit(() => renderHelm(unit.path, values, helm, cwd, label)),
+        );
+      }
+    } else if (unit.kind === "kustomize")
+      renders.set(
+        unit.path,
+        limit(() => renderKustomize(unit.path, cwd, unit.path)),
+      );
   }
 
   let index = 0;
@@ -168,11 +189,11 @@ export async function loadInputs(paths: readonly string[], options: LoadOptions 
     } else if (unit.kind === "helm") {
       for (const file of filesUnder(resolve(cwd, unit.path))) hashFile(file);
       for (const values of unit.valuesFiles) {
-        const label = `${unit.path}@${values.split("/").pop()}`;
+        const label = helmLabel(unit.path, values);
         options.onUnit?.(label, index++, total);
         hashFile(resolve(cwd, values));
         const started = performance.now();
-        const out = await renderHelm(unit.path, values, helm, cwd, label);
+        const out = await renders.get(label)!;
         options.onRender?.(label, performance.now() - started);
         if (out.error) {
           errors.push(out.error);
@@ -184,7 +205,7 @@ export async function loadInputs(paths: readonly string[], options: LoadOptions 
           maxAliasCount: options.maxAliasCount,
         });
         errors.push(...parsed.errors);
-        attributeHelmSources(parsed.resources, out.stdout ?? "", unit.path, cwd);
+        attributeHelmSources(parsed.resources, out.stdout ?? "", unit.path, cwd, sourceCache);
         units.push({ id: label, kind: "helm", path: unit.path, values, resources: parsed.resources });
       }
     } else {
@@ -192,7 +213,7 @@ export async function loadInputs(paths: readonly string[], options: LoadOptions 
       const sources = kustomizationSourceFiles(resolve(cwd, unit.path));
       for (const file of sources) hashFile(file);
       const started = performance.now();
-      const out = await renderKustomize(unit.path, cwd, unit.path);
+      const out = await renders.get(unit.path)!;
       options.onRender?.(unit.path, performance.now() - started);
       if (out.error) {
         errors.push(out.error);
@@ -204,17 +225,45 @@ export async function loadInputs(paths: readonly string[], options: LoadOptions 
         maxAliasCount: options.maxAliasCount,
       });
       errors.push(...parsed.errors);
-      attributeKustomizeSources(parsed.resources, sources, cwd);
+      attributeKustomizeSources(parsed.resources, sources, cwd, sourceCache);
       units.push({ id: unit.path, kind: "kustomize", path: unit.path, resources: parsed.resources });
     }
   }
   return { units, inputs: [...inputs.values()].sort((a, b) => a.path.localeCompare(b.path)), errors };
 }
 
+const helmLabel = (chart: string, values: string) => `${chart}@${values.split("/").pop()}`;
+
+/** Runs at most `n` tasks at a time. */
+function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: Array<() => void> = [];
+  const next = () => {
+    if (active >= n) return;
+    const start = queue.shift();
+    if (start) {
+      active++;
+      start();
+    }
+  };
+  return (task) =>
+    new Promise((resolve, reject) => {
+      queue.push(() =>
+        task()
+          .then(resolve, reject)
+          .finally(() => {
+            active--;
+            next();
+          }),
+      );
+      next();
+    });
+}
+
 const SOURCE_COMMENT = /^# Source: (.+)$/gm;
 
 /** Points each Helm-rendered object at its template file and the line of its `kind:` there. */
-function attributeHelmSources(resources: Resource[], stream: string, chartPath: string, cwd: string): void {
+function attributeHelmSources(resources: Resource[], stream: string, chartPath: string, cwd: string, cache: SourceCache): void {
   const templates: string[] = [];
   for (const part of stream.split(/^---\s*$/m)) {
     if (!/^\s*(kind|apiVersion):/m.test(part)) continue;
@@ -233,47 +282,59 @@ function attributeHelmSources(resources: Resource[], stream: string, chartPath: 
     resource.source = {
       ...resource.source,
       file,
-      line: lineOfKind(resolve(cwd, file), resource.ref.kind, nth) ?? 1,
+      line: lineOfKind(cache, resolve(cwd, file), resource.ref.kind, nth) ?? 1,
       renderedFrom: { ...resource.source.renderedFrom!, template: file },
     };
   });
 }
 
-function lineOfKind(file: string, kind: string, nth: number): number | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    return undefined;
-  }
-  const lines = text.split("\n");
-  let seen = 0;
-  for (let i = 0; i < lines.length; i++) {
-    if (new RegExp(`^kind:\\s*["']?${kind}["']?\\s*$`).test(lines[i] as string)) {
-      if (seen === nth) return i + 1;
-      seen++;
+const KIND_LINE = /^kind:\s*["']?([A-Za-z0-9]+)["']?\s*$/;
+
+/** Per load: the `kind:` lines of each template file and the objects each Kustomize source declares. */
+interface SourceCache {
+  kindLines: Map<string, Map<string, number[]>>;
+  declared: Map<string, Array<{ key: string; file: string; line: number }>>;
+}
+
+function lineOfKind(cache: SourceCache, file: string, kind: string, nth: number): number | undefined {
+  let byKind = cache.kindLines.get(file);
+  if (!byKind) {
+    byKind = new Map();
+    cache.kindLines.set(file, byKind);
+    let text = "";
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      /* no line to point at */
     }
+    text.split("\n").forEach((line, i) => {
+      const k = KIND_LINE.exec(line)?.[1];
+      if (k) byKind!.set(k, [...(byKind!.get(k) ?? []), i + 1]);
+    });
   }
-  return undefined;
+  return byKind.get(kind)?.[nth];
 }
 
 /** Finds the file (and line) among the kustomization's sources that declares each built object. */
-function attributeKustomizeSources(resources: Resource[], files: string[], cwd: string): void {
+function attributeKustomizeSources(resources: Resource[], files: string[], cwd: string, cache: SourceCache): void {
   const index = new Map<string, { file: string; line: number }>();
-  {
-    for (const file of files.filter((f) => /\.ya?ml$/.test(f))) {
-      let text: string;
+  for (const file of files.filter((f) => /\.ya?ml$/.test(f))) {
+    let declared = cache.declared.get(file);
+    if (!declared) {
+      let text = "";
       try {
         text = readFileSync(file, "utf8");
       } catch {
-        continue;
+        /* reported by the render */
       }
-      const parsed = parseManifestStream(text, { file: relative(cwd, file) });
-      for (const r of parsed.resources) {
-        const key = `${r.ref.kind}/${r.ref.name}`;
-        if (!index.has(key)) index.set(key, { file: r.source.file, line: r.source.line });
-      }
+      declared = parseManifestStream(text, { file: relative(cwd, file) }).resources.map((r) => ({
+        key: `${r.ref.kind}/${r.ref.name}`,
+        file: r.source.file,
+        line: r.source.line,
+      }));
+      cache.declared.set(file, declared);
     }
+    for (const d of declared) if (!index.has(d.key)) index.set(d.key, { file: d.file, line: d.line });
   }
   for (const resource of resources) {
     const found = index.get(`${resource.ref.kind}/${resource.ref.name}`) ?? findByPrefixSuffix(index, resource.ref.kind, resource.ref.name);
