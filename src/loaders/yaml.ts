@@ -55,13 +55,7 @@ export function parseManifestStream(text: string, options: ParseOptions): ParseR
     if (yamlError) {
       const pos = lineCounter.linePos(Math.min(yamlError.pos[0], text.trimEnd().length));
       if (!options.renderedFrom && TEMPLATE_MARK.test(text)) {
-        errors.push(
-          inputError("TEMPLATED_YAML", file, "contains Go template syntax ({{ ... }}) outside a Helm chart", {
-            line: pos.line,
-            column: pos.col,
-            hint: "audit the chart directory (with Chart.yaml) instead of its templates",
-          }),
-        );
+        errors.push(templated(pos));
         return;
       }
       if (/Maximum call stack/i.test(yamlError.message)) {
@@ -104,14 +98,7 @@ export function parseManifestStream(text: string, options: ParseOptions): ParseR
     }
     if (!options.renderedFrom && hasTemplateKey(value)) {
       const mark = TEMPLATE_MARK.exec(text.slice(start));
-      const at = lineCounter.linePos(start + (mark?.index ?? 0));
-      errors.push(
-        inputError("TEMPLATED_YAML", file, "contains Go template syntax ({{ ... }}) outside a Helm chart", {
-          line: at.line,
-          column: at.col,
-          hint: "audit the chart directory (with Chart.yaml) instead of its templates",
-        }),
-      );
+      errors.push(templated(lineCounter.linePos(start + (mark?.index ?? 0))));
       return;
     }
     if (!isMap(doc.contents) || typeof value !== "object" || Array.isArray(value)) {
@@ -137,6 +124,14 @@ export function parseManifestStream(text: string, options: ParseOptions): ParseR
     addObject(object, position.line, documentIndex);
   });
   return { resources, errors };
+
+  function templated(at: { line: number; col: number }): InputError {
+    return inputError("TEMPLATED_YAML", file, "contains Go template syntax ({{ ... }}) outside a Helm chart", {
+      line: at.line,
+      column: at.col,
+      hint: "audit the chart directory (with Chart.yaml) instead of its templates",
+    });
+  }
 
   function tooDeep(line: number): InputError {
     return inputError("YAML_TOO_DEEP", file, `nests deeper than ${MAX_DEPTH} levels`, {
