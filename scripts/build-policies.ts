@@ -9,9 +9,9 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSyn
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { loadCatalog, loadControl } from "../src/catalog/load.js";
-import { findTool } from "../src/engines/tools.js";
+import { findTool } from "../src/tools/find.js";
 import { PACKAGE_ROOT, POLICIES_DIR } from "../src/paths.js";
-import { AGGREGATE_ENTRYPOINT, aggregateRego } from "../src/engines/rego-aggregate.js";
+import { AGGREGATE_ENTRYPOINT, aggregateRego } from "./lib/rego-aggregate.js";
 
 const argv = process.argv.slice(2);
 const check = argv.includes("--check");

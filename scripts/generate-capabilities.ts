@@ -5,7 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { findTool } from "../src/engines/tools.js";
+import { findTool } from "../src/tools/find.js";
 
 // internal/compiler/wasm builtinsFunctions of OPA v1.22.3 (natively implemented in wasm).
 const NATIVE = `abs all and any array.concat array.flatten array.reverse array.slice assign base64.decode

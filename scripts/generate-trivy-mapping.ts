@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { format, resolveConfig } from "prettier";
 import { TRIVY_MAP } from "../src/engines/trivy-map.js";
-import { TOOL_PINS } from "../src/engines/tools.js";
+import { TOOL_PINS } from "../src/tools/find.js";
 import { PACKAGE_ROOT } from "../src/paths.js";
 
 const file = join(PACKAGE_ROOT, "docs", "trivy-mapping.md");

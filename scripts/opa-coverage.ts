@@ -1,6 +1,6 @@
 /** Runs `opa test --coverage` over policies/ and fails below the line-coverage threshold (argv[2], %). */
 import { execFileSync } from "node:child_process";
-import { findTool } from "../src/engines/tools.js";
+import { findTool } from "../src/tools/find.js";
 
 const threshold = Number(process.argv[2] ?? 90);
 const opa = findTool("opa");

@@ -10,7 +10,7 @@ export type { AuditConfig, ControlOverride } from "./config/types.js";
 export { PROFILES, resolveParams, resolveSeverity } from "./config/profiles.js";
 export { createEngine, ENGINE_FACTORIES, DEFAULT_ENGINES } from "./engines/index.js";
 export type { Engine, ControlVerdict, EngineContext } from "./engines/types.js";
-export { findTool, locateTool, engineCacheDir, TOOL_PINS, ToolNotFoundError, type ToolName } from "./engines/tools.js";
+export { findTool, locateTool, engineCacheDir, TOOL_PINS, ToolNotFoundError, type ToolName } from "./tools/find.js";
 export { loadInputs, type LoadOptions, type LoadResult, type LoadedUnit } from "./loaders/load.js";
 export { parseManifestStream } from "./loaders/yaml.js";
 export { REPORTERS, FORMAT_NAMES, type FormatName } from "./reporters/index.js";

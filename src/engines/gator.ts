@@ -9,8 +9,8 @@ import { stringify } from "yaml";
 import type { Control } from "../catalog/types.js";
 import { constraint, constraintTemplate, isGatekeeperControl } from "../gatekeeper/build.js";
 import type { AuditUnit, K8sObject, ResourceRef, Violation } from "../types.js";
-import { runTool } from "./run-tool.js";
-import { findTool } from "./tools.js";
+import { runTool } from "../tools/run.js";
+import { findTool } from "../tools/find.js";
 import { controlMatchesKind, type ControlVerdict, type Engine, type EngineContext } from "./types.js";
 
 interface GatorResult {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import type { Control } from "../catalog/types.js";
 import type { AuditUnit, K8sObject, Resource, Violation } from "../types.js";
-import { findTool } from "./tools.js";
+import { findTool } from "../tools/find.js";
 import { controlMatchesKind, type ControlVerdict, type Engine, type EngineContext } from "./types.js";
 
 /** One result of the policy report, mapped back to the input object it is about. */

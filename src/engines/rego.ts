@@ -12,7 +12,7 @@ export interface BundleManifest {
   opaVersion: string;
   wasmSha256: string;
   entrypoints: Record<string, string>;
-  /** Entrypoint that evaluates several object-scope controls of one object at once (src/engines/rego-aggregate.ts). */
+  /** Entrypoint that evaluates several object-scope controls of one object at once (scripts/lib/rego-aggregate.ts). */
   aggregateEntrypoint?: string;
   sources: Record<string, string>;
 }

@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import type { ThirdPartyResult } from "../report.js";
 import type { AuditUnit } from "../types.js";
-import { runTool } from "./run-tool.js";
-import { findTool } from "./tools.js";
+import { runTool } from "../tools/run.js";
+import { findTool } from "../tools/find.js";
 import { normalizeCheckId, TRIVY_MAP } from "./trivy-map.js";
 import type { ControlVerdict, Engine } from "./types.js";
 

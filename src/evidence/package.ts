@@ -4,7 +4,7 @@ import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyOb
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { audit, type AuditOptions } from "../audit.js";
-import { TOOL_PINS } from "../engines/tools.js";
+import { TOOL_PINS } from "../tools/find.js";
 import type { AuditReport } from "../report.js";
 import type { FrameworkId } from "../types.js";
 import { renderControlsCsv, renderFindingsCsv } from "./csv.js";

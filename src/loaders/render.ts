@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { parse } from "yaml";
-import { findTool, ToolNotFoundError, type ToolName } from "../engines/tools.js";
+import { findTool, ToolNotFoundError, type ToolName } from "../tools/find.js";
 import type { InputError } from "../types.js";
 import { inputError } from "./errors.js";
 

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { audit } from "../../src/audit.js";
 import { loadCatalog } from "../../src/catalog/load.js";
 import { KyvernoEngine, messageIdsOf, parseReports } from "../../src/engines/kyverno.js";
-import { findTool, ToolNotFoundError } from "../../src/engines/tools.js";
+import { findTool, ToolNotFoundError } from "../../src/tools/find.js";
 import { PACKAGE_ROOT, POLICIES_DIR } from "../../src/paths.js";
 import { tempTree } from "../helpers/tmp.js";
 

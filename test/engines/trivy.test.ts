@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { audit } from "../../src/audit.js";
-import { ToolNotFoundError } from "../../src/engines/tools.js";
+import { ToolNotFoundError } from "../../src/tools/find.js";
 import { TrivyEngine } from "../../src/engines/trivy.js";
 import { normalizeCheckId, TRIVY_MAP } from "../../src/engines/trivy-map.js";
 import { PACKAGE_ROOT } from "../../src/paths.js";

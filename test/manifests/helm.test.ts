@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { findTool } from "../../src/engines/tools.js";
+import { findTool } from "../../src/tools/find.js";
 import { CHART, helmLint, helmTemplate, KUBE_VERSION, parseDocs } from "./render.js";
 
 const VALUES_FILES = ["values.yaml", "values-production.yaml", "values-staging.yaml", "values-development.yaml"];

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
-import { findTool } from "../../src/engines/tools.js";
+import { findTool } from "../../src/tools/find.js";
 
 export type K8sDoc = Record<string, any> & { apiVersion: string; kind: string; metadata: Record<string, any> };
 

@@ -4,7 +4,7 @@
  * own entrypoints stay for Gatekeeper parity and tests). Input: `{review: {object}, controls: {id:
  * parameters}}` naming the controls to run; result: `{id: violations}`.
  */
-import type { Control } from "../catalog/types.js";
+import type { Control } from "../../src/catalog/types.js";
 
 export const AGGREGATE_PACKAGE = "erlmcp.aggregate";
 export const AGGREGATE_ENTRYPOINT = "erlmcp/aggregate/object_violations";
