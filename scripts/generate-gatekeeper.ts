@@ -23,8 +23,6 @@ interface Assertion {
   message?: string;
 }
 
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
 /** Per object: the expected message IDs present, every other message ID of the control absent (set semantics, like test/fixtures.test.ts). */
 function assertionsFor(control: Control, fixture: Fixture, object: K8sObject): Assertion[] {
   const ns = object.metadata?.namespace ?? "";
@@ -34,11 +32,12 @@ function assertionsFor(control: Control, fixture: Fixture, object: K8sObject): A
   const all = Object.keys(control.messages).sort();
   if (all.length === 1) return [{ violations: expected.size ? "yes" : "no" }];
   if (!expected.size) return [{ violations: "no" }];
-  const prefix = `^${escapeRegExp(control.id)}: `;
+  // policies/lib/violation.rego starts every msg with "[<messageId>] ".
+  const startsWith = (ids: string) => `^\\[(${ids})\\] `;
   const others = all.filter((id) => !expected.has(id));
   return [
-    ...[...expected].sort().map((id): Assertion => ({ violations: "yes", message: `${prefix}${id}\\b` })),
-    ...(others.length ? [{ violations: "no" as const, message: `${prefix}(${others.join("|")})\\b` }] : []),
+    ...[...expected].sort().map((id): Assertion => ({ violations: "yes", message: startsWith(id) })),
+    ...(others.length ? [{ violations: "no" as const, message: startsWith(others.join("|")) }] : []),
   ];
 }
 

@@ -24,6 +24,7 @@ npx prettier --check .
 opa fmt --list --fail policies
 
 step "generated files are up to date"
+npx tsx scripts/generate-rego-messages.ts --check
 npx tsx scripts/build-policies.ts --check
 npx tsx scripts/generate-docs.ts --check
 npx tsx scripts/generate-gatekeeper.ts --check

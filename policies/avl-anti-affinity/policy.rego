@@ -1,6 +1,9 @@
 package erlmcp.controls.avl_anti_affinity
 
 import data.lib.k8s
+import data.lib.violation
+
+control_id := "avl-anti-affinity"
 
 obj := input.review.object
 
@@ -31,24 +34,17 @@ has_preferred if {
 	host_term(weighted.podAffinityTerm)
 }
 
-violation contains out("noHostAntiAffinity") if {
+violation contains violation.make(control_id, "noHostAntiAffinity", obj, workload_data) if {
 	multi_replica
 	not has_required
 	not has_preferred
 }
 
-violation contains out("preferredAntiAffinityOnly") if {
+violation contains violation.make(control_id, "preferredAntiAffinityOnly", obj, workload_data) if {
 	multi_replica
 	not has_required
 	has_preferred
 	not allow_preferred
 }
 
-out(message_id) := {
-	"msg": concat("", ["avl-anti-affinity: ", message_id, " for ", obj.kind, " ", k8s.name(obj)]),
-	"details": {
-		"messageId": message_id,
-		"data": {"kind": obj.kind, "workload": k8s.name(obj), "replicas": n},
-		"resource": k8s.ref(obj),
-	},
-}
+workload_data := {"kind": obj.kind, "workload": k8s.name(obj), "replicas": n}

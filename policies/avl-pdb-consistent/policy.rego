@@ -1,6 +1,9 @@
 package erlmcp.controls.avl_pdb_consistent
 
 import data.lib.k8s
+import data.lib.violation
+
+control_id := "avl-pdb-consistent"
 
 workloads := [w | some w in input.resources; k8s.is_workload(w)]
 
@@ -48,7 +51,7 @@ single(p) := [w, size(w)] if {
 	w := ws[0]
 }
 
-violation contains out("noPdb", w, {"kind": w.kind, "workload": k8s.name(w), "replicas": size(w)}) if {
+violation contains violation.make(control_id, "noPdb", w, {"kind": w.kind, "workload": k8s.name(w), "replicas": size(w)}) if {
 	some w in workloads
 	w.kind != "DaemonSet"
 	size(w) >= 2
@@ -60,17 +63,17 @@ any_pdb_selects(w) if {
 	selects(p, w)
 }
 
-violation contains out("pdbSelectsNothing", p, {"pdb": k8s.name(p)}) if {
+violation contains violation.make(control_id, "pdbSelectsNothing", p, {"pdb": k8s.name(p)}) if {
 	some p in pdbs
 	count(selected(p)) == 0
 }
 
-violation contains out("pdbSelectsMany", p, {"pdb": k8s.name(p), "count": count(selected(p))}) if {
+violation contains violation.make(control_id, "pdbSelectsMany", p, {"pdb": k8s.name(p), "count": count(selected(p))}) if {
 	some p in pdbs
 	count(selected(p)) > 1
 }
 
-violation contains out("pdbBlocksDisruption", p, {"pdb": k8s.name(p), "workload": k8s.name(w), "replicas": n}) if {
+violation contains violation.make(control_id, "pdbBlocksDisruption", p, {"pdb": k8s.name(p), "workload": k8s.name(w), "replicas": n}) if {
 	some p in pdbs
 	[w, n] := single(p)
 	blocks(p.spec, n)
@@ -80,7 +83,7 @@ blocks(spec, n) if scaled(spec.maxUnavailable, n) == 0
 
 blocks(spec, n) if scaled(spec.minAvailable, n) >= n
 
-violation contains out("pdbBreaksQuorum", p, {"pdb": k8s.name(p), "workload": k8s.name(w), "replicas": n, "quorum": quorum(n)}) if {
+violation contains violation.make(control_id, "pdbBreaksQuorum", p, {"pdb": k8s.name(p), "workload": k8s.name(w), "replicas": n, "quorum": quorum(n)}) if {
 	some p in pdbs
 	[w, n] := single(p)
 	k8s.is_erlang_node(w)
@@ -92,8 +95,3 @@ quorum(n) := floor(n / 2) + 1
 breaks_quorum(spec, n) if scaled(spec.minAvailable, n) < quorum(n)
 
 breaks_quorum(spec, n) if scaled(spec.maxUnavailable, n) > n - quorum(n)
-
-out(message_id, obj, d) := {
-	"msg": concat("", ["avl-pdb-consistent: ", message_id, " for ", obj.kind, " ", k8s.name(obj)]),
-	"details": {"messageId": message_id, "data": d, "resource": k8s.ref(obj)},
-}

@@ -1,6 +1,9 @@
 package erlmcp.controls.avl_probes_and_shutdown
 
 import data.lib.k8s
+import data.lib.violation
+
+control_id := "avl-probes-and-shutdown"
 
 obj := input.review.object
 
@@ -18,29 +21,29 @@ erlang if {
 
 grace := object.get(k8s.pod_spec(obj), "terminationGracePeriodSeconds", 30)
 
-violation contains out("missingReadinessProbe", {"container": object.get(c, "name", "")}) if {
+violation contains violation.make(control_id, "missingReadinessProbe", obj, workload_data({"container": object.get(c, "name", "")})) if {
 	long_running
 	some c in k8s.main_containers(obj)
 	not c.readinessProbe
 }
 
-violation contains out("missingLivenessProbe", {"container": object.get(c, "name", "")}) if {
+violation contains violation.make(control_id, "missingLivenessProbe", obj, workload_data({"container": object.get(c, "name", "")})) if {
 	long_running
 	some c in k8s.main_containers(obj)
 	not c.livenessProbe
 }
 
-violation contains out("missingStartupProbe", {}) if {
+violation contains violation.make(control_id, "missingStartupProbe", obj, workload_data({})) if {
 	erlang
 	not any_main_container_has("startupProbe")
 }
 
-violation contains out("missingPreStop", {}) if {
+violation contains violation.make(control_id, "missingPreStop", obj, workload_data({})) if {
 	erlang
 	not any_main_container_has_pre_stop
 }
 
-violation contains out("shortGracePeriod", {"seconds": grace, "minSeconds": min_grace}) if {
+violation contains violation.make(control_id, "shortGracePeriod", obj, workload_data({"seconds": grace, "minSeconds": min_grace})) if {
 	erlang
 	grace < min_grace
 }
@@ -55,11 +58,4 @@ any_main_container_has_pre_stop if {
 	c.lifecycle.preStop
 }
 
-out(message_id, extra) := {
-	"msg": concat("", ["avl-probes-and-shutdown: ", message_id, " for ", obj.kind, " ", k8s.name(obj)]),
-	"details": {
-		"messageId": message_id,
-		"data": object.union({"kind": obj.kind, "workload": k8s.name(obj)}, extra),
-		"resource": k8s.ref(obj),
-	},
-}
+workload_data(extra) := object.union({"kind": obj.kind, "workload": k8s.name(obj)}, extra)

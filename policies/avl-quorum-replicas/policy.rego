@@ -1,6 +1,9 @@
 package erlmcp.controls.avl_quorum_replicas
 
 import data.lib.k8s
+import data.lib.violation
+
+control_id := "avl-quorum-replicas"
 
 obj := input.review.object
 
@@ -17,32 +20,25 @@ n := k8s.replicas(obj)
 
 strategy := object.get(obj, ["spec", "updateStrategy", "type"], "RollingUpdate")
 
-violation contains out("tooFewReplicas", {"replicas": n, "minReplicas": min_replicas}) if {
+violation contains violation.make(control_id, "tooFewReplicas", obj, workload_data({"replicas": n, "minReplicas": min_replicas})) if {
 	erlang_sts
 	n < min_replicas
 }
 
-violation contains out("evenReplicas", {"replicas": n}) if {
+violation contains violation.make(control_id, "evenReplicas", obj, workload_data({"replicas": n})) if {
 	erlang_sts
 	require_odd
 	n % 2 == 0
 }
 
-violation contains out("updateStrategyNotRolling", {"strategy": strategy}) if {
+violation contains violation.make(control_id, "updateStrategyNotRolling", obj, workload_data({"strategy": strategy})) if {
 	erlang_sts
 	strategy != "RollingUpdate"
 }
 
-violation contains out("noMinReadySeconds", {}) if {
+violation contains violation.make(control_id, "noMinReadySeconds", obj, workload_data({})) if {
 	erlang_sts
 	not object.get(obj, ["spec", "minReadySeconds"], 0) > 0
 }
 
-out(message_id, extra) := {
-	"msg": concat("", ["avl-quorum-replicas: ", message_id, " for StatefulSet ", k8s.name(obj)]),
-	"details": {
-		"messageId": message_id,
-		"data": object.union({"workload": k8s.name(obj)}, extra),
-		"resource": k8s.ref(obj),
-	},
-}
+workload_data(extra) := object.union({"workload": k8s.name(obj)}, extra)

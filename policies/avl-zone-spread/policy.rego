@@ -1,6 +1,9 @@
 package erlmcp.controls.avl_zone_spread
 
 import data.lib.k8s
+import data.lib.violation
+
+control_id := "avl-zone-spread"
 
 obj := input.review.object
 
@@ -23,12 +26,5 @@ has_zone_spread if {
 violation contains v if {
 	multi_replica
 	not has_zone_spread
-	v := {
-		"msg": concat("", ["avl-zone-spread: noZoneSpread for ", obj.kind, " ", k8s.name(obj)]),
-		"details": {
-			"messageId": "noZoneSpread",
-			"data": {"kind": obj.kind, "workload": k8s.name(obj), "replicas": n},
-			"resource": k8s.ref(obj),
-		},
-	}
+	v := violation.make(control_id, "noZoneSpread", obj, {"kind": obj.kind, "workload": k8s.name(obj), "replicas": n})
 }

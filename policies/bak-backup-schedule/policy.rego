@@ -1,6 +1,9 @@
 package erlmcp.controls.bak_backup_schedule
 
 import data.lib.k8s
+import data.lib.violation
+
+control_id := "bak-backup-schedule"
 
 rpo := object.get(input, ["parameters", "rpoMinutes"], 60)
 
@@ -12,7 +15,7 @@ backups := [c |
 	k8s.labels(c)[label]
 ]
 
-violation contains out("noBackupCronJob", s, {"statefulset": k8s.name(s)}) if {
+violation contains violation.make(control_id, "noBackupCronJob", s, {"statefulset": k8s.name(s)}) if {
 	some s in input.resources
 	s.kind == "StatefulSet"
 	count(object.get(s, ["spec", "volumeClaimTemplates"], [])) > 0
@@ -25,39 +28,39 @@ has_backup(s) if {
 	k8s.labels(c)[label] == k8s.name(s)
 }
 
-violation contains cron_out("concurrencyNotForbid", c, {"policy": policy}) if {
+violation contains violation.make(control_id, "concurrencyNotForbid", c, cron_data(c, {"policy": policy})) if {
 	some c in backups
 	policy := object.get(c, ["spec", "concurrencyPolicy"], "Allow")
 	policy != "Forbid"
 }
 
-violation contains cron_out("missingStartingDeadline", c, {}) if {
+violation contains violation.make(control_id, "missingStartingDeadline", c, cron_data(c, {})) if {
 	some c in backups
 	object.get(c, ["spec", "startingDeadlineSeconds"], null) == null
 }
 
-violation contains cron_out("missingBackoffLimit", c, {}) if {
+violation contains violation.make(control_id, "missingBackoffLimit", c, cron_data(c, {})) if {
 	some c in backups
 	object.get(c, ["spec", "jobTemplate", "spec", "backoffLimit"], null) == null
 }
 
-violation contains cron_out("missingActiveDeadline", c, {}) if {
+violation contains violation.make(control_id, "missingActiveDeadline", c, cron_data(c, {})) if {
 	some c in backups
 	object.get(c, ["spec", "jobTemplate", "spec", "activeDeadlineSeconds"], null) == null
 }
 
-violation contains cron_out("backupSuspended", c, {}) if {
+violation contains violation.make(control_id, "backupSuspended", c, cron_data(c, {})) if {
 	some c in backups
 	c.spec.suspend == true
 }
 
-violation contains cron_out("scheduleExceedsRpo", c, {"schedule": schedule(c), "interval": minutes, "rpoMinutes": rpo}) if {
+violation contains violation.make(control_id, "scheduleExceedsRpo", c, cron_data(c, {"schedule": schedule(c), "interval": minutes, "rpoMinutes": rpo})) if {
 	some c in backups
 	minutes := interval(schedule(c))
 	minutes > rpo
 }
 
-violation contains cron_out("scheduleUnparseable", c, {"schedule": schedule(c)}) if {
+violation contains violation.make(control_id, "scheduleUnparseable", c, cron_data(c, {"schedule": schedule(c)})) if {
 	some c in backups
 	not interval(schedule(c))
 }
@@ -101,9 +104,4 @@ values(f, top) := vs if {
 	}
 }
 
-cron_out(message_id, c, extra) := out(message_id, c, object.union({"cronjob": k8s.name(c)}, extra))
-
-out(message_id, obj, d) := {
-	"msg": concat("", ["bak-backup-schedule: ", message_id, " for ", obj.kind, " ", k8s.name(obj)]),
-	"details": {"messageId": message_id, "data": d, "resource": k8s.ref(obj)},
-}
+cron_data(c, extra) := object.union({"cronjob": k8s.name(c)}, extra)

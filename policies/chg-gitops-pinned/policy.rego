@@ -1,6 +1,8 @@
 package erlmcp.controls.chg_gitops_pinned
 
-import data.lib.k8s
+import data.lib.violation
+
+control_id := "chg-gitops-pinned"
 
 obj := input.review.object
 
@@ -15,7 +17,7 @@ is_kind(group, kind) if {
 
 application if is_kind("argoproj.io", "Application")
 
-violation contains out("defaultProject", {"project": project}) if {
+violation contains violation.make(control_id, "defaultProject", obj, {"project": project}) if {
 	application
 	project := object.get(spec, "project", "default")
 	project == "default"
@@ -28,7 +30,7 @@ sources contains [concat("", ["spec.sources[", format_int(i, 10), "]"]), src] if
 	some i, src in object.get(spec, "sources", [])
 }
 
-violation contains out("unpinnedRevision", {"source": label, "revision": revision}) if {
+violation contains violation.make(control_id, "unpinnedRevision", obj, {"source": label, "revision": revision}) if {
 	not allow_branches
 	some [label, src] in sources
 	revision := object.get(src, "targetRevision", "HEAD")
@@ -64,30 +66,21 @@ sync_missing contains "enabled" if {
 	automated.enabled == false
 }
 
-violation contains out("autoSyncIncomplete", {"missing": concat(", ", sort(sync_missing))}) if {
+violation contains violation.make(control_id, "autoSyncIncomplete", obj, {"missing": concat(", ", sort(sync_missing))}) if {
 	count(sync_missing) > 0
 }
 
-violation contains out("fluxPruneDisabled", {}) if {
+violation contains violation.make(control_id, "fluxPruneDisabled", obj, {}) if {
 	is_kind("kustomize.toolkit.fluxcd.io", "Kustomization")
 	object.get(spec, "prune", false) != true
 }
 
-violation contains out("fluxSuspended", {}) if {
+violation contains violation.make(control_id, "fluxSuspended", obj, {}) if {
 	is_kind("kustomize.toolkit.fluxcd.io", "Kustomization")
 	spec.suspend == true
 }
 
-violation contains out("gitVerifyMissing", {}) if {
+violation contains violation.make(control_id, "gitVerifyMissing", obj, {}) if {
 	is_kind("source.toolkit.fluxcd.io", "GitRepository")
 	object.get(spec, "verify", null) == null
-}
-
-out(message_id, extra) := {
-	"msg": concat("", ["chg-gitops-pinned: ", message_id, " in ", obj.kind, " ", k8s.name(obj)]),
-	"details": {
-		"messageId": message_id,
-		"data": extra,
-		"resource": k8s.ref(obj),
-	},
 }

@@ -1,6 +1,9 @@
 package erlmcp.controls.chg_image_digest
 
 import data.lib.k8s
+import data.lib.violation
+
+control_id := "chg-image-digest"
 
 obj := input.review.object
 
@@ -10,17 +13,17 @@ images contains [object.get(c, "name", ""), object.get(c, "image", "")] if {
 	some c in k8s.all_containers(obj)
 }
 
-violation contains out("notPinned", container, image) if {
+violation contains violation.make(control_id, "notPinned", obj, {"container": container, "image": image}) if {
 	some [container, image] in images
 	not regex.match(`^[^@]+@sha256:[a-f0-9]{64}$`, image)
 }
 
-violation contains out("latestTag", container, image) if {
+violation contains violation.make(control_id, "latestTag", obj, {"container": container, "image": image}) if {
 	some [container, image] in images
 	tag(image) == "latest"
 }
 
-violation contains out("registryNotAllowed", container, image) if {
+violation contains violation.make(control_id, "registryNotAllowed", obj, {"container": container, "image": image}) if {
 	count(allowed_registries) > 0
 	some [container, image] in images
 	not registry_allowed(image)
@@ -43,12 +46,3 @@ registry_allowed(image) if {
 at_boundary(_, prefix) if endswith(prefix, "/")
 
 at_boundary(image, prefix) if substring(image, count(prefix), 1) in {"", "/", ":", "@"}
-
-out(message_id, container, image) := {
-	"msg": concat("", ["chg-image-digest: ", message_id, " for image ", image, " of container ", container, " in ", obj.kind, " ", k8s.name(obj)]),
-	"details": {
-		"messageId": message_id,
-		"data": {"container": container, "image": image},
-		"resource": k8s.ref(obj),
-	},
-}

@@ -1,6 +1,9 @@
 package erlmcp.controls.chg_traceability_labels
 
 import data.lib.k8s
+import data.lib.violation
+
+control_id := "chg-traceability-labels"
 
 obj := input.review.object
 
@@ -20,12 +23,5 @@ violation contains v if {
 	applies
 	some label in required_labels
 	object.get(k8s.labels(obj), label, "") == ""
-	v := {
-		"msg": concat("", ["chg-traceability-labels: ", obj.kind, " ", k8s.name(obj), " lacks label ", label]),
-		"details": {
-			"messageId": "labelMissing",
-			"data": {"label": label},
-			"resource": k8s.ref(obj),
-		},
-	}
+	v := violation.make(control_id, "labelMissing", obj, {"label": label})
 }

@@ -2,6 +2,9 @@ package erlmcp.controls.iam_binding_integrity
 
 import data.lib.k8s
 import data.lib.rbac
+import data.lib.violation
+
+control_id := "iam-binding-integrity"
 
 resources := object.get(input, "resources", [])
 
@@ -13,19 +16,19 @@ bindings := [b | some b in resources; rbac.is_binding(b)]
 
 service_account_keys := {concat("/", [k8s.namespace(sa), k8s.name(sa)]) | some sa in resources; sa.kind == "ServiceAccount"}
 
-violation contains out(b, "roleRefMissing", {"roleKind": ref_kind(b), "role": ref_name(b)}) if {
+violation contains violation.make(control_id, "roleRefMissing", b, binding_data(b, {"roleKind": ref_kind(b), "role": ref_name(b)})) if {
 	some b in bindings
 	not startswith(ref_name(b), "system:")
 	not role_exists(b)
 }
 
-violation contains out(b, "serviceAccountMissing", {"subject": sa}) if {
+violation contains violation.make(control_id, "serviceAccountMissing", b, binding_data(b, {"subject": sa})) if {
 	some b in bindings
 	some sa in rbac.service_account_subjects(b)
 	not sa in service_account_keys
 }
 
-violation contains out(b, "clusterBindingToAppServiceAccount", {"subject": sa}) if {
+violation contains violation.make(control_id, "clusterBindingToAppServiceAccount", b, binding_data(b, {"subject": sa})) if {
 	some b in bindings
 	b.kind == "ClusterRoleBinding"
 	some sa in rbac.service_account_subjects(b)
@@ -56,11 +59,4 @@ role_exists(b) if {
 	role_keys[[k8s.namespace(b), ref_name(b)]]
 }
 
-out(b, message_id, extra) := {
-	"msg": concat("", ["iam-binding-integrity: ", message_id, " in ", b.kind, " ", k8s.namespace(b), "/", k8s.name(b)]),
-	"details": {
-		"messageId": message_id,
-		"data": object.union({"kind": b.kind, "binding": k8s.name(b)}, extra),
-		"resource": k8s.ref(b),
-	},
-}
+binding_data(b, extra) := object.union({"kind": b.kind, "binding": k8s.name(b)}, extra)

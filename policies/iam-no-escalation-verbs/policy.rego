@@ -2,6 +2,9 @@ package erlmcp.controls.iam_no_escalation_verbs
 
 import data.lib.k8s
 import data.lib.rbac
+import data.lib.violation
+
+control_id := "iam-no-escalation-verbs"
 
 obj := input.review.object
 
@@ -40,12 +43,5 @@ granted_verbs(rule, verbs) := {v | some v in verbs; rbac.grants_verb(rule, v)} i
 violation contains v if {
 	some [message_id, i, _] in hits
 	grants := concat(", ", sort({h[2] | some h in hits; h[0] == message_id; h[1] == i}))
-	v := {
-		"msg": concat("", ["iam-no-escalation-verbs: ", message_id, " in rule ", format_int(i, 10), " of ", obj.kind, " ", k8s.name(obj), ": ", grants]),
-		"details": {
-			"messageId": message_id,
-			"data": {"kind": obj.kind, "role": k8s.name(obj), "rule": i, "grants": grants},
-			"resource": k8s.ref(obj),
-		},
-	}
+	v := violation.make(control_id, message_id, obj, {"kind": obj.kind, "role": k8s.name(obj), "rule": i, "grants": grants})
 }

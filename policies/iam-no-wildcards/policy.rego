@@ -2,6 +2,9 @@ package erlmcp.controls.iam_no_wildcards
 
 import data.lib.k8s
 import data.lib.rbac
+import data.lib.violation
+
+control_id := "iam-no-wildcards"
 
 obj := input.review.object
 
@@ -17,14 +20,7 @@ violation contains v if {
 	some name, message_id in message_ids
 	some value in rbac.field(rule, name)
 	is_wildcard(name, value)
-	v := {
-		"msg": concat("", ["iam-no-wildcards: ", message_id, " in rule ", format_int(i, 10), " of ", obj.kind, " ", k8s.name(obj)]),
-		"details": {
-			"messageId": message_id,
-			"data": {"kind": obj.kind, "role": k8s.name(obj), "rule": i},
-			"resource": k8s.ref(obj),
-		},
-	}
+	v := violation.make(control_id, message_id, obj, {"kind": obj.kind, "role": k8s.name(obj), "rule": i})
 }
 
 is_wildcard(_, value) if value == "*"

@@ -2,6 +2,9 @@ package erlmcp.controls.iam_secret_access_scoped
 
 import data.lib.k8s
 import data.lib.rbac
+import data.lib.violation
+
+control_id := "iam-secret-access-scoped"
 
 obj := input.review.object
 
@@ -15,21 +18,14 @@ violation contains v if {
 	some i, rule in secret_rules
 	some verb in ["list", "watch"]
 	rbac.grants_verb(rule, verb)
-	v := out("secretListWatch", i)
+	v := violation.make(control_id, "secretListWatch", obj, rule_data(i))
 }
 
 violation contains v if {
 	some i, rule in secret_rules
 	rbac.grants_verb(rule, "get")
 	count(rbac.field(rule, "resourceNames")) == 0
-	v := out("secretGetUnscoped", i)
+	v := violation.make(control_id, "secretGetUnscoped", obj, rule_data(i))
 }
 
-out(message_id, i) := {
-	"msg": concat("", ["iam-secret-access-scoped: ", message_id, " in rule ", format_int(i, 10), " of ", obj.kind, " ", k8s.name(obj)]),
-	"details": {
-		"messageId": message_id,
-		"data": {"kind": obj.kind, "role": k8s.name(obj), "rule": i},
-		"resource": k8s.ref(obj),
-	},
-}
+rule_data(i) := {"kind": obj.kind, "role": k8s.name(obj), "rule": i}

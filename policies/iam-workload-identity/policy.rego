@@ -2,6 +2,9 @@ package erlmcp.controls.iam_workload_identity
 
 import data.lib.k8s
 import data.lib.rbac
+import data.lib.violation
+
+control_id := "iam-workload-identity"
 
 resources := object.get(input, "resources", [])
 
@@ -22,33 +25,33 @@ effective_sa(w) := concat("/", [k8s.namespace(w), name]) if {
 	name != ""
 } else := concat("/", [k8s.namespace(w), "default"])
 
-violation contains out(w, "noServiceAccount", {}) if {
+violation contains violation.make(control_id, "noServiceAccount", w, workload_data(w, {})) if {
 	some w in resources
 	k8s.is_workload(w)
 	sa_name(w) == ""
 }
 
-violation contains out(w, "defaultServiceAccount", {}) if {
+violation contains violation.make(control_id, "defaultServiceAccount", w, workload_data(w, {})) if {
 	some w in resources
 	k8s.is_workload(w)
 	sa_name(w) == "default"
 }
 
-violation contains out(w, "serviceAccountMissing", {}) if {
+violation contains violation.make(control_id, "serviceAccountMissing", w, workload_data(w, {})) if {
 	some w in resources
 	k8s.is_workload(w)
 	not sa_name(w) in {"", "default"}
 	not effective_sa(w) in service_account_keys
 }
 
-violation contains out(w, "tokenAutomountedUnneeded", {}) if {
+violation contains violation.make(control_id, "tokenAutomountedUnneeded", w, workload_data(w, {})) if {
 	some w in resources
 	k8s.is_workload(w)
 	token_mounted(w)
 	not bound_service_accounts[effective_sa(w)]
 }
 
-violation contains out(w, "tokenAutomountedOverprivileged", {"binding": k8s.name(b), "role": object.get(b, ["roleRef", "name"], "")}) if {
+violation contains violation.make(control_id, "tokenAutomountedOverprivileged", w, workload_data(w, {"binding": k8s.name(b), "role": object.get(b, ["roleRef", "name"], "")})) if {
 	some w in resources
 	k8s.is_workload(w)
 	token_mounted(w)
@@ -123,11 +126,4 @@ read_only_discovery(rule) if {
 	count(rbac.field(rule, "nonResourceURLs")) == 0
 }
 
-out(w, message_id, extra) := {
-	"msg": concat("", ["iam-workload-identity: ", message_id, " for ", w.kind, " ", k8s.namespace(w), "/", k8s.name(w)]),
-	"details": {
-		"messageId": message_id,
-		"data": object.union({"kind": w.kind, "workload": k8s.name(w), "serviceAccount": effective_sa(w)}, extra),
-		"resource": k8s.ref(w),
-	},
-}
+workload_data(w, extra) := object.union({"kind": w.kind, "workload": k8s.name(w), "serviceAccount": effective_sa(w)}, extra)

@@ -2,6 +2,9 @@ package erlmcp.controls.net_default_deny
 
 import data.lib.k8s
 import data.lib.net
+import data.lib.violation
+
+control_id := "net-default-deny"
 
 workload_namespaces contains k8s.namespace(w) if {
 	some w in net.workloads
@@ -23,12 +26,8 @@ default_deny(np) if {
 violation contains v if {
 	some ns in workload_namespaces
 	not denied_namespaces[ns]
-	v := {
-		"msg": concat("", ["net-default-deny: namespace ", ns, " has no default-deny NetworkPolicy"]),
-		"details": {
-			"messageId": "namespaceWithoutDefaultDeny",
-			"data": {"namespace": ns},
-			"resource": {"apiVersion": "v1", "kind": "Namespace", "namespace": "", "name": ns},
-		},
-	}
+	v := violation.make_with_ref(control_id, "namespaceWithoutDefaultDeny", namespace_ref(ns), {"namespace": ns})
 }
+
+# The violation is about the Namespace, which need not be in the input.
+namespace_ref(ns) := {"apiVersion": "v1", "kind": "Namespace", "namespace": "", "name": ns}

@@ -1,6 +1,9 @@
 package erlmcp.controls.net_egress_allowlist
 
 import data.lib.k8s
+import data.lib.violation
+
+control_id := "net-egress-allowlist"
 
 obj := input.review.object
 
@@ -16,13 +19,13 @@ egress_rules[i] := rule if {
 violation contains v if {
 	some i, rule in egress_rules
 	count(object.get(rule, "to", [])) == 0
-	v := out("egressWithoutTo", i, {})
+	v := violation.make(control_id, "egressWithoutTo", obj, rule_data(i, {}))
 }
 
 violation contains v if {
 	some i, rule in egress_rules
 	count(object.get(rule, "ports", [])) == 0
-	v := out("egressWithoutPorts", i, {})
+	v := violation.make(control_id, "egressWithoutPorts", obj, rule_data(i, {}))
 }
 
 violation contains v if {
@@ -30,7 +33,7 @@ violation contains v if {
 	some peer in rule.to
 	open_cidrs[peer.ipBlock.cidr]
 	count(object.get(peer.ipBlock, "except", [])) == 0
-	v := out("egressOpenIpBlock", i, {"cidr": peer.ipBlock.cidr})
+	v := violation.make(control_id, "egressOpenIpBlock", obj, rule_data(i, {"cidr": peer.ipBlock.cidr}))
 }
 
 violation contains v if {
@@ -38,7 +41,7 @@ violation contains v if {
 	some p in object.get(rule, "ports", [])
 	dns_port(p)
 	not only_kube_dns(rule)
-	v := out("dnsNotKubeDns", i, {})
+	v := violation.make(control_id, "dnsNotKubeDns", obj, rule_data(i, {}))
 }
 
 dns_port(p) if dns_port_names[p.port]
@@ -62,11 +65,4 @@ kube_dns_peer(peer) if {
 	peer.podSelector.matchLabels["k8s-app"] == "kube-dns"
 }
 
-out(message_id, i, extra) := {
-	"msg": concat("", ["net-egress-allowlist: ", message_id, " in egress rule ", format_int(i, 10), " of NetworkPolicy ", k8s.name(obj)]),
-	"details": {
-		"messageId": message_id,
-		"data": object.union({"policy": k8s.name(obj), "rule": i}, extra),
-		"resource": k8s.ref(obj),
-	},
-}
+rule_data(i, extra) := object.union({"policy": k8s.name(obj), "rule": i}, extra)

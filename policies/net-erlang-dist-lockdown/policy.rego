@@ -2,6 +2,9 @@ package erlmcp.controls.net_erlang_dist_lockdown
 
 import data.lib.k8s
 import data.lib.net
+import data.lib.violation
+
+control_id := "net-erlang-dist-lockdown"
 
 erlang_nodes := [w | some w in net.workloads; k8s.is_erlang_node(w)]
 
@@ -63,7 +66,7 @@ violation contains v if {
 	some i, rule in object.get(np, ["spec", "ingress"], [])
 	net.rule_opens(rule, w, ports)
 	some message_id in rule_problems(rule, w)
-	v := out(message_id, np, {"workload": k8s.name(w), "policy": k8s.name(np), "rule": i})
+	v := violation.make(control_id, message_id, np, {"workload": k8s.name(w), "policy": k8s.name(np), "rule": i})
 }
 
 service_selects(svc, w) if {
@@ -95,7 +98,7 @@ violation contains v if {
 	service_selects(svc, w)
 	some sp in object.get(svc, ["spec", "ports"], [])
 	targets(sp, w, dist_ports(w))
-	v := out("distExposedByService", svc, {"workload": k8s.name(w), "service": k8s.name(svc), "port": sp.port})
+	v := violation.make(control_id, "distExposedByService", svc, {"workload": k8s.name(w), "service": k8s.name(svc), "port": sp.port})
 }
 
 backends(ing) := array.concat(
@@ -118,7 +121,7 @@ violation contains v if {
 	some sp in object.get(svc, ["spec", "ports"], [])
 	backend_port(b, sp)
 	targets(sp, w, dist_ports(w))
-	v := out("distExposedByIngress", ing, {"workload": k8s.name(w), "ingress": k8s.name(ing), "service": b.name})
+	v := violation.make(control_id, "distExposedByIngress", ing, {"workload": k8s.name(w), "ingress": k8s.name(ing), "service": b.name})
 }
 
 violation contains v if {
@@ -127,22 +130,17 @@ violation contains v if {
 	some p in object.get(c, "ports", [])
 	object.get(p, "hostPort", 0) > 0
 	dist_ports(w)[p.containerPort]
-	v := out("distHostPort", w, {"workload": k8s.name(w), "container": c.name, "port": p.containerPort})
+	v := violation.make(control_id, "distHostPort", w, {"workload": k8s.name(w), "container": c.name, "port": p.containerPort})
 }
 
 violation contains v if {
 	some w in erlang_nodes
 	not has_headless_service(w)
-	v := out("noHeadlessService", w, {"workload": k8s.name(w)})
+	v := violation.make(control_id, "noHeadlessService", w, {"workload": k8s.name(w)})
 }
 
 has_headless_service(w) if {
 	some svc in services
 	headless(svc)
 	service_selects(svc, w)
-}
-
-out(message_id, obj, fields) := {
-	"msg": concat("", ["net-erlang-dist-lockdown: ", message_id, " on ", obj.kind, " ", k8s.name(obj)]),
-	"details": {"messageId": message_id, "data": fields, "resource": k8s.ref(obj)},
 }

@@ -1,6 +1,9 @@
 package erlmcp.controls.net_no_open_ingress
 
 import data.lib.k8s
+import data.lib.violation
+
+control_id := "net-no-open-ingress"
 
 obj := input.review.object
 
@@ -14,14 +17,14 @@ ingress_rules[i] := rule if {
 violation contains v if {
 	some i, rule in ingress_rules
 	not rule.from
-	v := out("ingressWithoutFrom", i, {})
+	v := violation.make(control_id, "ingressWithoutFrom", obj, rule_data(i, {}))
 }
 
 violation contains v if {
 	some i, rule in ingress_rules
 	some peer in rule.from
 	count(peer) == 0
-	v := out("emptyPeer", i, {})
+	v := violation.make(control_id, "emptyPeer", obj, rule_data(i, {}))
 }
 
 violation contains v if {
@@ -29,21 +32,14 @@ violation contains v if {
 	some peer in rule.from
 	count(object.get(peer, "namespaceSelector", {"x": 1})) == 0
 	not peer.podSelector
-	v := out("anyNamespace", i, {})
+	v := violation.make(control_id, "anyNamespace", obj, rule_data(i, {}))
 }
 
 violation contains v if {
 	some i, rule in ingress_rules
 	some peer in rule.from
 	open_cidrs[peer.ipBlock.cidr]
-	v := out("openIpBlock", i, {"cidr": peer.ipBlock.cidr})
+	v := violation.make(control_id, "openIpBlock", obj, rule_data(i, {"cidr": peer.ipBlock.cidr}))
 }
 
-out(message_id, i, extra) := {
-	"msg": concat("", ["net-no-open-ingress: ", message_id, " in ingress rule ", format_int(i, 10), " of NetworkPolicy ", k8s.name(obj)]),
-	"details": {
-		"messageId": message_id,
-		"data": object.union({"policy": k8s.name(obj), "rule": i}, extra),
-		"resource": k8s.ref(obj),
-	},
-}
+rule_data(i, extra) := object.union({"policy": k8s.name(obj), "rule": i}, extra)

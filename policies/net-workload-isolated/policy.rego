@@ -2,6 +2,9 @@ package erlmcp.controls.net_workload_isolated
 
 import data.lib.k8s
 import data.lib.net
+import data.lib.violation
+
+control_id := "net-workload-isolated"
 
 directions := {"Ingress": "ingressNotIsolated", "Egress": "egressNotIsolated"}
 
@@ -9,27 +12,13 @@ violation contains v if {
 	some w in net.workloads
 	some direction, message_id in directions
 	not isolated(w, direction)
-	v := {
-		"msg": concat("", ["net-workload-isolated: ", w.kind, " ", k8s.name(w), " is selected by no NetworkPolicy for ", direction]),
-		"details": {
-			"messageId": message_id,
-			"data": {"workload": k8s.name(w), "kind": w.kind, "namespace": k8s.namespace(w)},
-			"resource": k8s.ref(w),
-		},
-	}
+	v := violation.make(control_id, message_id, w, {"workload": k8s.name(w), "kind": w.kind, "namespace": k8s.namespace(w)})
 }
 
 violation contains v if {
 	some np in net.network_policies
 	not selects_any(np)
-	v := {
-		"msg": concat("", ["net-workload-isolated: NetworkPolicy ", k8s.name(np), " selects no workload"]),
-		"details": {
-			"messageId": "danglingPolicy",
-			"data": {"policy": k8s.name(np), "namespace": k8s.namespace(np)},
-			"resource": k8s.ref(np),
-		},
-	}
+	v := violation.make(control_id, "danglingPolicy", np, {"policy": k8s.name(np), "namespace": k8s.namespace(np)})
 }
 
 isolated(w, direction) if {

@@ -1,6 +1,9 @@
 package erlmcp.controls.obs_alerts_defined
 
 import data.lib.k8s
+import data.lib.violation
+
+control_id := "obs-alerts-defined"
 
 readiness_metrics := object.get(input, ["parameters", "readinessMetrics"], ["kube_pod_status_ready", "kube_statefulset_status_replicas_ready"])
 
@@ -45,47 +48,33 @@ covered(w, ids) if {
 	ids[id]
 }
 
-violation contains workload_out("noReadinessAlert", w) if {
+violation contains violation.make(control_id, "noReadinessAlert", w, workload_data(w)) if {
 	some w in erlang_workloads
 	not covered(w, readiness_covered)
 }
 
-violation contains workload_out("noMembershipAlert", w) if {
+violation contains violation.make(control_id, "noMembershipAlert", w, workload_data(w)) if {
 	some w in erlang_workloads
 	not covered(w, membership_covered)
 }
 
-violation contains alert_out("alertMissingSeverity", a) if {
+violation contains violation.make(control_id, "alertMissingSeverity", a.prule, alert_data(a)) if {
 	some a in alerts
 	missing(a.rule, ["labels", "severity"])
 }
 
-violation contains alert_out("alertMissingSummary", a) if {
+violation contains violation.make(control_id, "alertMissingSummary", a.prule, alert_data(a)) if {
 	some a in alerts
 	missing(a.rule, ["annotations", "summary"])
 }
 
-violation contains alert_out("alertMissingRunbook", a) if {
+violation contains violation.make(control_id, "alertMissingRunbook", a.prule, alert_data(a)) if {
 	some a in alerts
 	missing(a.rule, ["annotations", "runbook_url"])
 }
 
 missing(rule, path) if object.get(rule, path, "") == ""
 
-workload_out(message_id, w) := {
-	"msg": concat("", ["obs-alerts-defined: ", message_id, " for ", w.kind, " ", k8s.name(w)]),
-	"details": {
-		"messageId": message_id,
-		"data": {"kind": w.kind, "workload": k8s.name(w)},
-		"resource": k8s.ref(w),
-	},
-}
+workload_data(w) := {"kind": w.kind, "workload": k8s.name(w)}
 
-alert_out(message_id, a) := {
-	"msg": concat("", ["obs-alerts-defined: ", message_id, " for alert ", a.rule.alert, " of PrometheusRule ", k8s.name(a.prule)]),
-	"details": {
-		"messageId": message_id,
-		"data": {"rule": k8s.name(a.prule), "group": a.group, "alert": a.rule.alert},
-		"resource": k8s.ref(a.prule),
-	},
-}
+alert_data(a) := {"rule": k8s.name(a.prule), "group": a.group, "alert": a.rule.alert}

@@ -1,6 +1,9 @@
 package erlmcp.controls.obs_metrics_scraped
 
 import data.lib.k8s
+import data.lib.violation
+
+control_id := "obs-metrics-scraped"
 
 port_names := object.get(input, ["parameters", "metricsPortNames"], ["metrics", "http-metrics"])
 
@@ -33,14 +36,7 @@ violation contains v if {
 	some port in object.get(svc, ["spec", "ports"], [])
 	port.name in port_names
 	not any_scrapes(svc, port.name)
-	v := {
-		"msg": concat("", ["obs-metrics-scraped: port ", port.name, " of Service ", k8s.name(svc), " is not scraped"]),
-		"details": {
-			"messageId": "metricsPortNotScraped",
-			"data": {"service": k8s.name(svc), "port": port.name},
-			"resource": k8s.ref(svc),
-		},
-	}
+	v := violation.make(control_id, "metricsPortNotScraped", svc, {"service": k8s.name(svc), "port": port.name})
 }
 
 # Only the monitors that can cover the Service's namespace are tried (indexed, not scanned per Service).

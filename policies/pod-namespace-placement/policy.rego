@@ -2,6 +2,9 @@ package erlmcp.controls.pod_namespace_placement
 
 import data.lib.cluster_scoped
 import data.lib.k8s
+import data.lib.violation
+
+control_id := "pod-namespace-placement"
 
 obj := input.review.object
 
@@ -12,21 +15,14 @@ namespaced if {
 	not cluster_scoped.is_cluster_scoped(obj)
 }
 
-violation contains out("namespaceMissing") if {
+violation contains violation.make(control_id, "namespaceMissing", obj, object_data) if {
 	namespaced
 	k8s.namespace(obj) == ""
 }
 
-violation contains out("reservedNamespace") if {
+violation contains violation.make(control_id, "reservedNamespace", obj, object_data) if {
 	namespaced
 	reserved[k8s.namespace(obj)]
 }
 
-out(message_id) := {
-	"msg": concat("", ["pod-namespace-placement: ", message_id, " for ", obj.kind, " ", k8s.name(obj)]),
-	"details": {
-		"messageId": message_id,
-		"data": {"kind": obj.kind, "name": k8s.name(obj), "namespace": k8s.namespace(obj)},
-		"resource": k8s.ref(obj),
-	},
-}
+object_data := {"kind": obj.kind, "name": k8s.name(obj), "namespace": k8s.namespace(obj)}

@@ -1,6 +1,9 @@
 package erlmcp.controls.pod_no_host_access
 
 import data.lib.k8s
+import data.lib.violation
+
+control_id := "pod-no-host-access"
 
 obj := input.review.object
 
@@ -13,50 +16,41 @@ safe_sysctls := {
 	"net.ipv4.tcp_keepalive_probes",
 }
 
-violation contains out("hostNamespace", {"field": field}) if {
+violation contains violation.make(control_id, "hostNamespace", obj, {"field": field}) if {
 	some field in ["hostNetwork", "hostPID", "hostIPC"]
 	spec[field] == true
 }
 
-violation contains out("privilegedContainer", {"container": cname(c)}) if {
+violation contains violation.make(control_id, "privilegedContainer", obj, {"container": cname(c)}) if {
 	some c in k8s.all_containers(obj)
 	c.securityContext.privileged == true
 }
 
-violation contains out("hostPathVolume", {"volume": object.get(v, "name", "")}) if {
+violation contains violation.make(control_id, "hostPathVolume", obj, {"volume": object.get(v, "name", "")}) if {
 	some v in object.get(spec, "volumes", [])
 	v.hostPath
 }
 
-violation contains out("hostPort", {"container": cname(c), "port": p.hostPort}) if {
+violation contains violation.make(control_id, "hostPort", obj, {"container": cname(c), "port": p.hostPort}) if {
 	some c in k8s.all_containers(obj)
 	some p in object.get(c, "ports", [])
 	p.hostPort != 0
 }
 
-violation contains out("unmaskedProcMount", {"container": cname(c)}) if {
+violation contains violation.make(control_id, "unmaskedProcMount", obj, {"container": cname(c)}) if {
 	some c in k8s.all_containers(obj)
 	c.securityContext.procMount == "Unmasked"
 }
 
-violation contains out("hostProcess", {"container": cname(c)}) if {
+violation contains violation.make(control_id, "hostProcess", obj, {"container": cname(c)}) if {
 	some c in k8s.all_containers(obj)
 	path := ["securityContext", "windowsOptions", "hostProcess"]
 	object.get(c, path, object.get(spec, path, false)) == true
 }
 
-violation contains out("unsafeSysctl", {"sysctl": s.name}) if {
+violation contains violation.make(control_id, "unsafeSysctl", obj, {"sysctl": s.name}) if {
 	some s in object.get(spec, ["securityContext", "sysctls"], [])
 	not safe_sysctls[s.name]
 }
 
 cname(c) := object.get(c, "name", "")
-
-out(message_id, extra) := {
-	"msg": concat("", ["pod-no-host-access: ", message_id, " in ", obj.kind, " ", k8s.name(obj)]),
-	"details": {
-		"messageId": message_id,
-		"data": extra,
-		"resource": k8s.ref(obj),
-	},
-}

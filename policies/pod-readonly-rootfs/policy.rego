@@ -1,6 +1,9 @@
 package erlmcp.controls.pod_readonly_rootfs
 
 import data.lib.k8s
+import data.lib.violation
+
+control_id := "pod-readonly-rootfs"
 
 obj := input.review.object
 
@@ -8,12 +11,5 @@ violation contains v if {
 	some c in k8s.all_containers(obj)
 	object.get(c, ["securityContext", "readOnlyRootFilesystem"], false) != true
 	name := object.get(c, "name", "")
-	v := {
-		"msg": concat("", ["pod-readonly-rootfs: container ", name, " of ", obj.kind, " ", k8s.name(obj), " has a writable root filesystem"]),
-		"details": {
-			"messageId": "writableRootFilesystem",
-			"data": {"container": name},
-			"resource": k8s.ref(obj),
-		},
-	}
+	v := violation.make(control_id, "writableRootFilesystem", obj, {"container": name})
 }

@@ -1,6 +1,9 @@
 package erlmcp.controls.pod_restricted_context
 
 import data.lib.k8s
+import data.lib.violation
+
+control_id := "pod-restricted-context"
 
 obj := input.review.object
 
@@ -18,32 +21,32 @@ allowed_capabilities := {"NET_BIND_SERVICE"}
 # Container-level setting, else pod-level setting, else the default.
 effective(c, key, default_value) := object.get(c, ["securityContext", key], object.get(pod_context, key, default_value))
 
-violation contains out("allowPrivilegeEscalation", {"container": cname(c)}) if {
+violation contains violation.make(control_id, "allowPrivilegeEscalation", obj, {"container": cname(c)}) if {
 	some c in k8s.all_containers(obj)
 	object.get(c, ["securityContext", "allowPrivilegeEscalation"], true) != false
 }
 
-violation contains out("runAsNonRoot", {"container": cname(c)}) if {
+violation contains violation.make(control_id, "runAsNonRoot", obj, {"container": cname(c)}) if {
 	some c in k8s.all_containers(obj)
 	effective(c, "runAsNonRoot", false) != true
 }
 
-violation contains out("runAsUser", {"container": cname(c)}) if {
+violation contains violation.make(control_id, "runAsUser", obj, {"container": cname(c)}) if {
 	some c in k8s.all_containers(obj)
 	effective(c, "runAsUser", 0) == 0
 }
 
-violation contains out("seccompProfile", {"container": cname(c)}) if {
+violation contains violation.make(control_id, "seccompProfile", obj, {"container": cname(c)}) if {
 	some c in k8s.all_containers(obj)
 	not effective(c, "seccompProfile", {}).type in {"RuntimeDefault", "Localhost"}
 }
 
-violation contains out("capabilitiesDrop", {"container": cname(c)}) if {
+violation contains violation.make(control_id, "capabilitiesDrop", obj, {"container": cname(c)}) if {
 	some c in k8s.all_containers(obj)
 	not "ALL" in object.get(c, ["securityContext", "capabilities", "drop"], [])
 }
 
-violation contains out("capabilitiesAdd", {"container": cname(c), "capabilities": concat(", ", extra)}) if {
+violation contains violation.make(control_id, "capabilitiesAdd", obj, {"container": cname(c), "capabilities": concat(", ", extra)}) if {
 	some c in k8s.all_containers(obj)
 	extra := sort([cap |
 		some cap in object.get(c, ["securityContext", "capabilities", "add"], [])
@@ -52,7 +55,7 @@ violation contains out("capabilitiesAdd", {"container": cname(c), "capabilities"
 	count(extra) > 0
 }
 
-violation contains out("volumeType", {"volume": object.get(v, "name", ""), "type": type}) if {
+violation contains violation.make(control_id, "volumeType", obj, {"volume": object.get(v, "name", ""), "type": type}) if {
 	some v in object.get(spec, "volumes", [])
 	some type, _ in v
 	type != "name"
@@ -60,12 +63,3 @@ violation contains out("volumeType", {"volume": object.get(v, "name", ""), "type
 }
 
 cname(c) := object.get(c, "name", "")
-
-out(message_id, extra) := {
-	"msg": concat("", ["pod-restricted-context: ", message_id, " in ", obj.kind, " ", k8s.name(obj)]),
-	"details": {
-		"messageId": message_id,
-		"data": extra,
-		"resource": k8s.ref(obj),
-	},
-}

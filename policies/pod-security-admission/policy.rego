@@ -1,27 +1,23 @@
 package erlmcp.controls.pod_security_admission
 
 import data.lib.k8s
+import data.lib.violation
+
+control_id := "pod-security-admission"
 
 obj := input.review.object
 
 label := "pod-security.kubernetes.io/enforce"
 
-violation contains out("enforceLabelMissing", {}) if {
+violation contains violation.make(control_id, "enforceLabelMissing", obj, namespace_data({})) if {
 	obj.kind == "Namespace"
 	not k8s.labels(obj)[label]
 }
 
-violation contains out("enforceLevelWeak", {"level": level}) if {
+violation contains violation.make(control_id, "enforceLevelWeak", obj, namespace_data({"level": level})) if {
 	obj.kind == "Namespace"
 	level := k8s.labels(obj)[label]
 	level != "restricted"
 }
 
-out(message_id, extra) := {
-	"msg": concat("", ["pod-security-admission: ", message_id, " on Namespace ", k8s.name(obj)]),
-	"details": {
-		"messageId": message_id,
-		"data": object.union({"namespace": k8s.name(obj)}, extra),
-		"resource": k8s.ref(obj),
-	},
-}
+namespace_data(extra) := object.union({"namespace": k8s.name(obj)}, extra)

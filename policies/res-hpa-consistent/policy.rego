@@ -1,6 +1,9 @@
 package erlmcp.controls.res_hpa_consistent
 
 import data.lib.k8s
+import data.lib.violation
+
+control_id := "res-hpa-consistent"
 
 min_quorum := object.get(input, ["parameters", "minQuorum"], 3)
 
@@ -21,19 +24,19 @@ targets(hpa) := [w |
 	k8s.namespace(w) == k8s.namespace(hpa)
 ]
 
-violation contains out(hpa, "targetMissing", {"target": target}) if {
+violation contains violation.make(control_id, "targetMissing", hpa, {"target": target}) if {
 	some hpa in hpas
 	count(targets(hpa)) == 0
 	target := concat("/", [object.get(scale_ref(hpa), "kind", ""), object.get(scale_ref(hpa), "name", "")])
 }
 
-violation contains out(hpa, "maxNotAboveMin", {"min": min_replicas(hpa), "max": max}) if {
+violation contains violation.make(control_id, "maxNotAboveMin", hpa, {"min": min_replicas(hpa), "max": max}) if {
 	some hpa in hpas
 	max := object.get(hpa, ["spec", "maxReplicas"], 0)
 	max <= min_replicas(hpa)
 }
 
-violation contains out(hpa, "minBelowPdb", {"min": min_replicas(hpa), "pdb": k8s.name(pdb), "minAvailable": min_available}) if {
+violation contains violation.make(control_id, "minBelowPdb", hpa, {"min": min_replicas(hpa), "pdb": k8s.name(pdb), "minAvailable": min_available}) if {
 	some hpa in hpas
 	some w in targets(hpa)
 	some pdb in input.resources
@@ -51,7 +54,7 @@ pdb_min_available(value, w) := ceil((to_number(trim_suffix(value, "%")) * k8s.re
 	endswith(value, "%")
 }
 
-violation contains out(hpa, "minBelowQuorum", {"min": min_replicas(hpa), "quorum": min_quorum}) if {
+violation contains violation.make(control_id, "minBelowQuorum", hpa, {"min": min_replicas(hpa), "quorum": min_quorum}) if {
 	some hpa in hpas
 	some w in targets(hpa)
 	k8s.is_erlang_node(w)
@@ -68,7 +71,7 @@ metric_source(m) := [m.resource.name, ""] if m.type == "Resource"
 
 metric_source(m) := [m.containerResource.name, m.containerResource.container] if m.type == "ContainerResource"
 
-violation contains out(hpa, "metricWithoutRequest", {"metric": metric, "container": cname}) if {
+violation contains violation.make(control_id, "metricWithoutRequest", hpa, {"metric": metric, "container": cname}) if {
 	some hpa in hpas
 	some w in targets(hpa)
 	some [metric, container] in measured(hpa)
@@ -76,13 +79,4 @@ violation contains out(hpa, "metricWithoutRequest", {"metric": metric, "containe
 	cname := object.get(c, "name", "")
 	container in {"", cname}
 	object.get(c, ["resources", "requests", metric], null) == null
-}
-
-out(hpa, message_id, extra) := {
-	"msg": concat("", ["res-hpa-consistent: ", message_id, " for HorizontalPodAutoscaler ", k8s.namespace(hpa), "/", k8s.name(hpa)]),
-	"details": {
-		"messageId": message_id,
-		"data": extra,
-		"resource": k8s.ref(hpa),
-	},
 }

@@ -1,6 +1,9 @@
 package erlmcp.controls.res_requests_limits
 
 import data.lib.k8s
+import data.lib.violation
+
+control_id := "res-requests-limits"
 
 obj := input.review.object
 
@@ -16,12 +19,5 @@ violation contains v if {
 	some message_id, path in required
 	object.get(c, array.concat(["resources"], path), null) == null
 	name := object.get(c, "name", "")
-	v := {
-		"msg": concat("", ["res-requests-limits: ", message_id, " for container ", name, " of ", obj.kind, " ", k8s.name(obj)]),
-		"details": {
-			"messageId": message_id,
-			"data": {"container": name},
-			"resource": k8s.ref(obj),
-		},
-	}
+	v := violation.make(control_id, message_id, obj, {"container": name})
 }

@@ -1,6 +1,9 @@
 package erlmcp.controls.sec_erlang_cookie_from_secret
 
 import data.lib.k8s
+import data.lib.violation
+
+control_id := "sec-erlang-cookie-from-secret"
 
 cookie_env := {"RELEASE_COOKIE", "ERLANG_COOKIE"}
 
@@ -60,14 +63,14 @@ is_cookie_path(path) if path in cookie_paths
 
 source_of(w, c) := concat(",", sort(((env_sources(c) | env_from_sources(k8s.namespace(w), c)) | volume_sources(w, c))))
 
-violation contains out(w, "cookieNotFromSecret", {"workload": k8s.name(w), "container": c.name}) if {
+violation contains violation.make(control_id, "cookieNotFromSecret", w, {"workload": k8s.name(w), "container": c.name}) if {
 	some w in input.resources
 	k8s.is_erlang_node(w)
 	some c in erlang_containers(w)
 	source_of(w, c) == ""
 }
 
-violation contains out(w, "cookieSourceMismatch", {"workload": k8s.name(w), "sources": concat("; ", sort(sources))}) if {
+violation contains violation.make(control_id, "cookieSourceMismatch", w, {"workload": k8s.name(w), "sources": concat("; ", sort(sources))}) if {
 	some w in input.resources
 	k8s.is_erlang_node(w)
 	sources := {described(c.name, source_of(w, c)) | some c in erlang_containers(w)}
@@ -77,8 +80,3 @@ violation contains out(w, "cookieSourceMismatch", {"workload": k8s.name(w), "sou
 described(name, "") := concat("", [name, ": none"])
 
 described(name, source) := concat("", [name, ": ", source]) if source != ""
-
-out(w, message_id, d) := {
-	"msg": concat("", ["sec-erlang-cookie-from-secret: ", message_id, " in ", w.kind, " ", k8s.name(w)]),
-	"details": {"messageId": message_id, "data": d, "resource": k8s.ref(w)},
-}

@@ -1,6 +1,9 @@
 package erlmcp.controls.sec_no_literal_credentials
 
 import data.lib.k8s
+import data.lib.violation
+
+control_id := "sec-no-literal-credentials"
 
 obj := input.review.object
 
@@ -20,20 +23,20 @@ credential_env contains [c.name, e] if {
 	regex.match(credential_name, e.name)
 }
 
-violation contains out("literalCredentialEnv", {"container": name, "env": e.name}) if {
+violation contains violation.make(control_id, "literalCredentialEnv", obj, {"container": name, "env": e.name}) if {
 	some [name, e] in credential_env
 	value := object.get(e, "value", null)
 	value != null
 	value != ""
 }
 
-violation contains out("credentialEnvFromConfigMap", d) if {
+violation contains violation.make(control_id, "credentialEnvFromConfigMap", obj, d) if {
 	some [name, e] in credential_env
 	ref := e.valueFrom.configMapKeyRef
 	d := {"container": name, "env": e.name, "configMap": object.get(ref, "name", "")}
 }
 
-violation contains out("setcookieLiteral", {"container": c.name, "where": where}) if {
+violation contains violation.make(control_id, "setcookieLiteral", obj, {"container": c.name, "where": where}) if {
 	some c in containers
 	some where, text in command_texts(c)
 	has_literal_setcookie(text)
@@ -55,28 +58,23 @@ has_literal_setcookie(text) if {
 
 cm_data := object.get(obj, "data", {}) if obj.kind == "ConfigMap"
 
-violation contains out("configMapCredentialKey", {"configMap": k8s.name(obj), "key": key}) if {
+violation contains violation.make(control_id, "configMapCredentialKey", obj, {"configMap": k8s.name(obj), "key": key}) if {
 	obj.kind == "ConfigMap"
 	some key in object.keys(object.union(object.get(obj, "data", {}), object.get(obj, "binaryData", {})))
 	regex.match(credential_name, key)
 }
 
-violation contains out("configMapSetcookie", {"configMap": k8s.name(obj), "key": key}) if {
+violation contains violation.make(control_id, "configMapSetcookie", obj, {"configMap": k8s.name(obj), "key": key}) if {
 	some key, value in cm_data
 	has_literal_setcookie(value)
 }
 
-violation contains out("configMapPrivateKey", {"configMap": k8s.name(obj), "key": key}) if {
+violation contains violation.make(control_id, "configMapPrivateKey", obj, {"configMap": k8s.name(obj), "key": key}) if {
 	some key, value in cm_data
 	regex.match(pem_private_key, value)
 }
 
-violation contains out("configMapCredentialAssignment", {"configMap": k8s.name(obj), "key": key}) if {
+violation contains violation.make(control_id, "configMapCredentialAssignment", obj, {"configMap": k8s.name(obj), "key": key}) if {
 	some key, value in cm_data
 	regex.match(credential_assignment, value)
-}
-
-out(message_id, d) := {
-	"msg": concat("", ["sec-no-literal-credentials: ", message_id, " in ", obj.kind, " ", k8s.name(obj)]),
-	"details": {"messageId": message_id, "data": d, "resource": k8s.ref(obj)},
 }

@@ -1,6 +1,9 @@
 package erlmcp.controls.sec_references_resolve
 
 import data.lib.k8s
+import data.lib.violation
+
+control_id := "sec-references-resolve"
 
 issuer_annotations := {"cert-manager.io/cluster-issuer", "cert-manager.io/issuer"}
 
@@ -80,12 +83,5 @@ violation contains v if {
 	some [obj, secret, where] in references
 	is_string(secret)
 	not produced[[k8s.namespace(obj), secret]]
-	v := {
-		"msg": concat("", ["sec-references-resolve: ", obj.kind, " ", k8s.name(obj), " references missing Secret ", secret, " (", where, ")"]),
-		"details": {
-			"messageId": "unresolvedSecret",
-			"data": {"object": concat("/", [obj.kind, k8s.name(obj)]), "secret": secret, "where": where},
-			"resource": k8s.ref(obj),
-		},
-	}
+	v := violation.make(control_id, "unresolvedSecret", obj, {"object": concat("/", [obj.kind, k8s.name(obj)]), "secret": secret, "where": where})
 }

@@ -1,6 +1,9 @@
 package erlmcp.controls.sec_secret_mounts_hardened
 
 import data.lib.k8s
+import data.lib.violation
+
+control_id := "sec-secret-mounts-hardened"
 
 obj := input.review.object
 
@@ -38,28 +41,23 @@ else := [[item.path, item.mode] |
 	is_number(item.mode)
 ]
 
-violation contains out("secretModeTooOpen", {"volume": v.name, "mode": format_int(mode, 8), "where": "defaultMode"}) if {
+violation contains violation.make(control_id, "secretModeTooOpen", obj, {"volume": v.name, "mode": format_int(mode, 8), "where": "defaultMode"}) if {
 	some v in secret_volumes
 	mode := object.get(volume_source(v), "defaultMode", default_mode)
 	is_number(mode)
 	bits.and(mode, forbidden_bits) != 0
 }
 
-violation contains out("secretModeTooOpen", {"volume": v.name, "mode": format_int(mode, 8), "where": concat(" ", ["item", path])}) if {
+violation contains violation.make(control_id, "secretModeTooOpen", obj, {"volume": v.name, "mode": format_int(mode, 8), "where": concat(" ", ["item", path])}) if {
 	some v in secret_volumes
 	some [path, mode] in item_modes(v)
 	bits.and(mode, forbidden_bits) != 0
 }
 
-violation contains out("secretMountWritable", {"container": c.name, "volume": m.name}) if {
+violation contains violation.make(control_id, "secretMountWritable", obj, {"container": c.name, "volume": m.name}) if {
 	names := {v.name | some v in secret_volumes}
 	some c in k8s.all_containers(obj)
 	some m in object.get(c, "volumeMounts", [])
 	names[m.name]
 	object.get(m, "readOnly", false) != true
-}
-
-out(message_id, d) := {
-	"msg": concat("", ["sec-secret-mounts-hardened: ", message_id, " in ", obj.kind, " ", k8s.name(obj)]),
-	"details": {"messageId": message_id, "data": d, "resource": k8s.ref(obj)},
 }

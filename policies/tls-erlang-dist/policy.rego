@@ -1,6 +1,9 @@
 package erlmcp.controls.tls_erlang_dist
 
 import data.lib.k8s
+import data.lib.violation
+
+control_id := "tls-erlang-dist"
 
 dist_port_min := object.get(input, ["parameters", "distPortMin"], 9100)
 
@@ -114,14 +117,14 @@ mesh_weakened(w) if {
 	count(weakenings(w)) > 0
 }
 
-violation contains out(w, "mtlsPortWeakened", {"workload": k8s.name(w), "peerAuthentication": pa, "port": port}) if {
+violation contains violation.make(control_id, "mtlsPortWeakened", w, {"workload": k8s.name(w), "peerAuthentication": pa, "port": port}) if {
 	some w in input.resources
 	unprotected(w)
 	some [pa, port] in weakenings(w)
 	strict(w)
 }
 
-violation contains out(w, "distNotEncrypted", {"workload": k8s.name(w), "container": c.name}) if {
+violation contains violation.make(control_id, "distNotEncrypted", w, {"workload": k8s.name(w), "container": c.name}) if {
 	some w in input.resources
 	unprotected(w)
 	not mesh_weakened(w)
@@ -129,16 +132,11 @@ violation contains out(w, "distNotEncrypted", {"workload": k8s.name(w), "contain
 	not regex.match(proto_dist_tls, flag_text(c))
 }
 
-violation contains out(w, "sslDistOptfileMissing", {"workload": k8s.name(w), "container": c.name}) if {
+violation contains violation.make(control_id, "sslDistOptfileMissing", w, {"workload": k8s.name(w), "container": c.name}) if {
 	some w in input.resources
 	unprotected(w)
 	not mesh_weakened(w)
 	some c in erlang_containers(w)
 	regex.match(proto_dist_tls, flag_text(c))
 	not regex.match(ssl_dist_optfile, flag_text(c))
-}
-
-out(w, message_id, d) := {
-	"msg": concat("", ["tls-erlang-dist: ", message_id, " in ", w.kind, " ", k8s.name(w)]),
-	"details": {"messageId": message_id, "data": d, "resource": k8s.ref(w)},
 }

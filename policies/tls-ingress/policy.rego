@@ -1,6 +1,9 @@
 package erlmcp.controls.tls_ingress
 
 import data.lib.k8s
+import data.lib.violation
+
+control_id := "tls-ingress"
 
 obj := input.review.object
 
@@ -45,17 +48,17 @@ host_matches(pattern, host) if {
 	not contains(label, ".")
 }
 
-violation contains out("hostWithoutTls", {"host": display(host)}) if {
+violation contains violation.make(control_id, "hostWithoutTls", obj, ingress_data({"host": display(host)})) if {
 	some host in rule_hosts
 	not covered(host)
 }
 
-violation contains out("tlsWithoutSecret", {"entry": i}) if {
+violation contains violation.make(control_id, "tlsWithoutSecret", obj, ingress_data({"entry": i})) if {
 	some i, tls in tls_entries
 	object.get(tls, "secretName", "") == ""
 }
 
-violation contains out("snippetAnnotation", {"annotation": annotation}) if {
+violation contains violation.make(control_id, "snippetAnnotation", obj, ingress_data({"annotation": annotation})) if {
 	obj.kind == "Ingress"
 	some annotation, _ in object.get(obj, ["metadata", "annotations"], {})
 	snippet_annotations[annotation]
@@ -65,7 +68,4 @@ display("") := "(any host)"
 
 display(host) := host if host != ""
 
-out(message_id, d) := {
-	"msg": concat("", ["tls-ingress: ", message_id, " in Ingress ", k8s.name(obj)]),
-	"details": {"messageId": message_id, "data": object.union({"ingress": k8s.name(obj)}, d), "resource": k8s.ref(obj)},
-}
+ingress_data(extra) := object.union({"ingress": k8s.name(obj)}, extra)
