@@ -132,7 +132,7 @@ describe("audit", () => {
   });
 
   it("rejects an invalid config file naming the file and the bad key", async () => {
-    await expect(audit(["badconfig"], { cwd: root, now })).rejects.toThrow(/badconfig\/erlmcp-audit.config.yaml: invalid config: .*profle/);
+    await expect(audit(["badconfig"], { cwd: root, now })).rejects.toThrow(/badconfig\/erlmcp-audit.config.yaml:1:1: profle: unknown key/);
   });
 
   it("runs only selected controls and rejects unknown ones", async () => {

@@ -5,6 +5,7 @@ import { Ajv } from "ajv";
 import addFormatsImport from "ajv-formats";
 import { parse } from "yaml";
 import { PACKAGE_ROOT, POLICIES_DIR } from "../paths.js";
+import { controlParamsErrors } from "../config/validate-params.js";
 import type { Control, ControlSpec } from "./types.js";
 
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
@@ -53,6 +54,8 @@ export function loadControl(dir: string): Control {
   const folder = dir.split(/[\\/]/).pop();
   if (spec.id !== folder) throw new CatalogError(`${where}: id '${spec.id}' does not match its folder '${folder}'`);
   if (!spec.id.startsWith(`${spec.domain}-`)) throw new CatalogError(`${where}: id '${spec.id}' is not in domain '${spec.domain}'`);
+  const paramsErrors = controlParamsErrors(spec, file, where);
+  if (paramsErrors.length) throw new CatalogError(paramsErrors.join("\n"));
   return { ...spec, dir: relative(PACKAGE_ROOT, dir), regoPackage: regoPackageOf(spec.id) };
 }
 

@@ -1,38 +1,49 @@
 /** Finds, reads and validates the config file and the waiver files it names. */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { Ajv, type ErrorObject } from "ajv";
-import { parse } from "yaml";
+import { Ajv, type ValidateFunction } from "ajv";
+import { loadCatalog } from "../catalog/load.js";
 import type { Waiver } from "../waivers/types.js";
 import { CONFIG_SCHEMA, WAIVER_FILE_SCHEMA } from "./schema.js";
 import type { AuditConfig } from "./types.js";
+import { configCatalogIssues, waiverCatalogIssues, type CatalogEntry } from "./validate-config.js";
+import { schemaIssues } from "./validate-schema.js";
+import {
+  formatIssue,
+  formatKeyPath,
+  parseYamlSource,
+  sortIssues,
+  type Issue,
+  type LocatedIssue,
+  type YamlSource,
+} from "./validate-yaml.js";
 
 export const CONFIG_FILE_NAME = "erlmcp-audit.config.yaml";
 
+/**
+ * An invalid config or waiver file (exit 2). The message has one `file:line:column: key: problem` line
+ * per issue, or `file: problem` when the file cannot be read at all.
+ */
 export class ConfigError extends Error {
   readonly code = "CONFIG_INVALID";
+  /** Every problem found, sorted by position; empty when the file cannot be read. */
+  readonly issues: readonly LocatedIssue[];
   constructor(
     readonly file: string,
-    message: string,
+    problem: string | readonly LocatedIssue[],
   ) {
-    super(`${file}: ${message}`);
+    const issues = typeof problem === "string" ? [] : sortIssues(problem);
+    super(typeof problem === "string" ? `${file}: ${problem}` : issues.map(formatIssue).join("\n"));
+    this.issues = issues;
   }
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validateConfig = ajv.compile(CONFIG_SCHEMA);
 const validateWaivers = ajv.compile(WAIVER_FILE_SCHEMA);
 
-function describeErrors(errors: ErrorObject[] | null | undefined): string {
-  return (errors ?? [])
-    .map(
-      (e) =>
-        `${e.instancePath || "(root)"} ${e.message}${e.params && "additionalProperty" in e.params ? ` '${e.params.additionalProperty}'` : ""}`,
-    )
-    .join("; ");
-}
-
-function readYaml(file: string, cwd: string): unknown {
+/** Reads and parses a YAML file; an unreadable file or a syntax error is a ConfigError. */
+function readSource(file: string, cwd: string): YamlSource {
   const shown = relative(cwd, file) || file;
   let text: string;
   try {
@@ -40,11 +51,25 @@ function readYaml(file: string, cwd: string): unknown {
   } catch (error) {
     throw new ConfigError(shown, `cannot read: ${(error as Error).message}`);
   }
-  try {
-    return parse(text, { maxAliasCount: 100, uniqueKeys: true }) ?? {};
-  } catch (error) {
-    throw new ConfigError(shown, `invalid YAML: ${(error as Error).message.split("\n")[0]}`);
-  }
+  const source = parseYamlSource(text, shown);
+  if (source.syntaxErrors.length) throw new ConfigError(shown, source.syntaxErrors);
+  return source;
+}
+
+/** Schema issues, then the catalog's; a schema issue at a key the catalog check explains better is dropped. */
+function fileIssues(source: YamlSource, validate: ValidateFunction, catalogIssues: Issue[]): LocatedIssue[] {
+  const explained = new Set(catalogIssues.map((i) => formatKeyPath(i.path)));
+  const schema = validate(source.data) ? [] : schemaIssues(validate.errors, source.data);
+  return [...schema.filter((i) => !explained.has(formatKeyPath(i.path))), ...catalogIssues].map(source.locate);
+}
+
+/** The shipped catalog, loaded once per process (it does not change while the webhook runs). */
+let shippedCatalog: readonly CatalogEntry[] | undefined;
+
+/** The catalog by control ID, loaded on first use. */
+function lazyCatalog(catalog: readonly CatalogEntry[] | undefined): () => ReadonlyMap<string, CatalogEntry> {
+  let byId: Map<string, CatalogEntry> | undefined;
+  return () => (byId ??= new Map((catalog ?? (shippedCatalog ??= loadCatalog())).map((c) => [c.id, c])));
 }
 
 /** The config file named by the user, or the nearest one above the first input. */
@@ -71,30 +96,68 @@ export interface LoadedConfig {
   waivers: Waiver[];
 }
 
-export function loadConfig(file: string | undefined, cwd: string, extraWaiverFiles: string[] = []): LoadedConfig {
+/**
+ * Loads and validates the config file (none: an empty config) and its waiver files plus `extraWaiverFiles`,
+ * against the JSON Schemas and against the catalog: control IDs, parameter names and types (merged with
+ * the control's defaults and profile values), profile names. Throws a ConfigError listing every issue of
+ * the first invalid file (the config, then all waiver files together).
+ * @param catalog the controls to check against; default: `loadCatalog()`, loaded only if there is a file to check.
+ */
+export function loadConfig(
+  file: string | undefined,
+  cwd: string,
+  extraWaiverFiles: string[] = [],
+  catalog?: readonly CatalogEntry[],
+): LoadedConfig {
+  const controls = lazyCatalog(catalog);
   let config: AuditConfig = {};
   let base = cwd;
   if (file) {
     const absolute = resolve(cwd, file);
-    const data = readYaml(absolute, cwd);
-    if (!validateConfig(data))
-      throw new ConfigError(relative(cwd, absolute) || file, `invalid config: ${describeErrors(validateConfig.errors)}`);
-    config = data as AuditConfig;
+    const source = readSource(absolute, cwd);
+    const issues = fileIssues(source, validateConfig, configCatalogIssues(source.data, controls()));
+    if (issues.length) throw new ConfigError(source.file, issues);
+    config = source.data as AuditConfig;
     base = dirname(absolute);
   }
   const waiverFiles = [...(config.waivers ?? []).map((w) => resolve(base, w)), ...extraWaiverFiles.map((w) => resolve(cwd, w))];
-  const waivers = waiverFiles.flatMap((w) => loadWaiverFile(w, cwd));
-  const ids = new Set<string>();
-  for (const w of waivers) {
-    if (ids.has(w.id)) throw new ConfigError(w.file, `waiver id '${w.id}' is used twice`);
-    ids.add(w.id);
-  }
-  return { file: file ? relative(cwd, resolve(cwd, file)) || file : undefined, config, waivers };
+  const sources = waiverFiles.map((w) => readSource(w, cwd));
+  const issues = sources.flatMap((s) => fileIssues(s, validateWaivers, waiverCatalogIssues(s.data, controls())));
+  issues.push(...duplicateWaiverIds(sources));
+  if (issues.length) throw new ConfigError(issues[0]!.file, issues);
+  return { file: file ? relative(cwd, resolve(cwd, file)) || file : undefined, config, waivers: sources.flatMap(waiversOf) };
 }
 
-export function loadWaiverFile(file: string, cwd: string): Waiver[] {
-  const shown = relative(cwd, file) || file;
-  const data = readYaml(file, cwd);
-  if (!validateWaivers(data)) throw new ConfigError(shown, `invalid waiver file: ${describeErrors(validateWaivers.errors)}`);
-  return (data as { waivers: Omit<Waiver, "file">[] }).waivers.map((w) => ({ ...w, file: shown }));
+function waiversOf(source: YamlSource): Waiver[] {
+  return (source.data as { waivers: Omit<Waiver, "file">[] }).waivers.map((w) => ({ ...w, file: source.file }));
+}
+
+/** A waiver ID used twice, in one file or across files: reported at the second use. */
+function duplicateWaiverIds(sources: readonly YamlSource[]): LocatedIssue[] {
+  const first = new Map<string, LocatedIssue>();
+  const issues: LocatedIssue[] = [];
+  for (const source of sources) {
+    const waivers = (source.data as { waivers?: unknown }).waivers;
+    if (!Array.isArray(waivers)) continue;
+    waivers.forEach((waiver, i) => {
+      if (typeof waiver?.id !== "string") return;
+      const at = source.locate({ path: ["waivers", i, "id"], problem: `waiver id '${waiver.id}' is used twice` });
+      const earlier = first.get(waiver.id);
+      if (earlier) issues.push({ ...at, problem: `${at.problem}; first at ${earlier.file}:${earlier.line}` });
+      else first.set(waiver.id, at);
+    });
+  }
+  return issues;
+}
+
+/**
+ * Loads and validates one waiver file (schema and, with a catalog, control IDs).
+ * @param catalog the controls waivers may name; default: `loadCatalog()`.
+ */
+export function loadWaiverFile(file: string, cwd: string, catalog?: readonly CatalogEntry[]): Waiver[] {
+  const source = readSource(file, cwd);
+  const issues = fileIssues(source, validateWaivers, waiverCatalogIssues(source.data, lazyCatalog(catalog)()));
+  issues.push(...duplicateWaiverIds([source]));
+  if (issues.length) throw new ConfigError(source.file, issues);
+  return waiversOf(source);
 }

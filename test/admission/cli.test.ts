@@ -85,6 +85,6 @@ describe("erlmcp-audit serve (the CLI process)", () => {
       write.mockRestore();
       process.exitCode = saved;
     }
-    expect(stderr.join("")).toMatch(/bad\.yaml: invalid config/);
+    expect(stderr.join("")).toMatch(/bad\.yaml:1:1: profile: must be a string, got a list/);
   });
 });
