@@ -1,31 +1,57 @@
 /**
- * erlmcp-audit: policy-as-code and compliance audit for Kubernetes manifests.
+ * erlmcp-audit as a library: audit Kubernetes manifests (plain YAML, Helm charts, Kustomize overlays)
+ * against the erlmcp-audit controls, render the report in any CLI format, gate on it, and build the
+ * SOC 2 / ISO 27001 evidence package.
+ *
+ * ```ts
+ * import { audit, renderReport } from "erlmcp-audit";
+ *
+ * const report = await audit(["manifests/"], { failOn: "high" });
+ * process.stdout.write(renderReport(report, "text"));
+ * for (const f of report.findings.filter((f) => f.status === "fail")) {
+ *   console.log(`${f.source.file}:${f.source.line} ${f.controlId} ${f.message}`);
+ * }
+ * process.exitCode = report.summary.exitCode; // 0 pass, 1 failing findings, 2 input or evaluation errors
+ * ```
+ *
+ * The report is plain JSON-serialisable data ({@link AuditReport}); its schema is documented in
+ * docs/report-schema.md. Every failure a caller can handle has its own error class.
  * @packageDocumentation
  */
-export { audit, auditDate, meetsThreshold, selectControls, UsageError, type AuditOptions } from "./audit.js";
-export { loadCatalog, loadControl, renderMessage } from "./catalog/load.js";
-export type { Control, ControlSpec, FrameworkMapping, MappingBasis, Domain } from "./catalog/types.js";
-export { loadConfig, findConfigFile, ConfigError, CONFIG_FILE_NAME } from "./config/load.js";
-export type { AuditConfig, ControlOverride } from "./config/types.js";
-export { PROFILES, resolveParams, resolveSeverity } from "./config/profiles.js";
-export { createEngine, ENGINE_FACTORIES, DEFAULT_ENGINES } from "./engines/index.js";
-export type { Engine, ControlVerdict, EngineContext } from "./engines/types.js";
-export { findTool, locateTool, engineCacheDir, TOOL_PINS, ToolNotFoundError, type ToolName } from "./tools/find.js";
-export { loadInputs, type LoadOptions, type LoadResult, type LoadedUnit } from "./loaders/load.js";
-export { parseManifestStream } from "./loaders/yaml.js";
-export { REPORTERS, FORMAT_NAMES, type FormatName } from "./reporters/index.js";
-export type { Reporter, ReporterOptions } from "./reporters/types.js";
-export { labelSelectorMatches, mapSelectorMatches, type LabelSelector, type Labels } from "./k8s/selectors.js";
-export { isErlangNode, podTemplate, allContainers } from "./k8s/workloads.js";
-export type { AuditReport, ReportControl, ReportSummary, ReportUnit, Disagreement } from "./report.js";
-export type { Waiver, WaiverStatus } from "./waivers/types.js";
-export * from "./evidence/index.js";
-export * from "./types.js";
-
-import type { AuditReport } from "./report.js";
+import type { AuditReport } from "./report/types.js";
 import { REPORTERS, type FormatName } from "./reporters/index.js";
 
-/** Renders a report in one of the output formats. */
+export { audit, type AuditOptions, type AuditTimings } from "./audit.js";
+export { loadCatalog } from "./catalog/load.js";
+export { selectControls } from "./catalog/select.js";
+export type { Control, ControlSpec, FrameworkMapping, MappingBasis, Domain } from "./catalog/types.js";
+export { loadConfig, findConfigFile, CONFIG_FILE_NAME } from "./config/load.js";
+export type { AuditConfig, ControlOverride } from "./config/types.js";
+export { PROFILES } from "./config/profiles.js";
+export { findingKey, findingFingerprint, type FindingIdentity } from "./findings/identity.js";
+export { meetsThreshold, gateState, type GateState } from "./gate/threshold.js";
+export { createBaseline, readBaseline, serializeBaseline, type Baseline, type BaselineEntry } from "./baseline/baseline.js";
+export { REPORTERS, FORMAT_NAMES, type FormatName } from "./reporters/index.js";
+export type { Reporter, ReporterOptions } from "./reporters/types.js";
+export type { AuditReport, ReportControl, ReportSummary, ReportUnit, Disagreement, ThirdPartyResult } from "./report/types.js";
+export type { NetworkModel } from "./k8s/network-model.js";
+export type { Waiver, WaiverStatus } from "./waivers/types.js";
+export {
+  createEvidencePackage,
+  verifyEvidencePackage,
+  type EvidencePackage,
+  type EvidencePackageOptions,
+  type VerifyResult,
+} from "./evidence/package.js";
+export { buildEvidence, type Evidence } from "./evidence/model.js";
+export { UsageError } from "./errors.js";
+export { CatalogError } from "./catalog/errors.js";
+export { ConfigError } from "./config/load.js";
+export { BaselineError } from "./baseline/baseline.js";
+export { ToolNotFoundError, type ToolName } from "./tools/find.js";
+export * from "./types.js";
+
+/** Renders a report in one of the output formats (the same text the CLI prints for `--format`). */
 export function renderReport(report: AuditReport, format: FormatName, options: { color?: boolean } = {}): string {
   return REPORTERS[format](report, options);
 }

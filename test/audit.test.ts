@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { audit, auditDate, meetsThreshold, selectControls, UsageError } from "../src/audit.js";
+import { audit } from "../src/audit.js";
+import { selectControls } from "../src/catalog/select.js";
+import { UsageError } from "../src/errors.js";
+import { meetsThreshold } from "../src/gate/threshold.js";
+import { auditDate } from "../src/version.js";
 import { loadCatalog } from "../src/catalog/load.js";
 import { REPORTERS } from "../src/reporters/index.js";
 import { CONFIGMAP, tempTree } from "./helpers/tmp.js";

@@ -7,8 +7,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { controlIds, loadControl, placeholdersOf } from "../src/catalog/load.js";
 import type { Control } from "../src/catalog/types.js";
 import { resolveParams } from "../src/config/profiles.js";
-import { readBundleManifest, RegoEngine } from "../src/engines/rego.js";
+import { RegoEngine } from "../src/engines/rego.js";
+import { readBundleManifest } from "../src/engines/rego-wasm.js";
 import type { Engine } from "../src/engines/types.js";
+import { verdictOf } from "../src/evaluation/unit.js";
 import { TypeScriptEngine } from "../src/engines/typescript.js";
 import { parseManifestStream } from "../src/loaders/yaml.js";
 import { PACKAGE_ROOT, POLICIES_DIR } from "../src/paths.js";
@@ -51,9 +53,7 @@ describe.each(ids)("%s", (id) => {
     const unit: AuditUnit = { id: fixture.file, kind: "files", path: fixture.path, resources: parsed.resources, profile: fixture.profile };
     const expected = [...new Set(fixture.expect.map(tupleKey))].sort();
     for (const name of engineNames) {
-      const [verdict] = await engines[name]!.evaluate(unit, [control], {
-        paramsFor: (c, u) => ({ ...resolveParams(c, u.profile), ...fixture.params }),
-      });
+      const verdict = await verdictOf(engines[name]!, unit, control, { ...resolveParams(control, unit.profile), ...fixture.params });
       expect(verdict?.errors ?? [], `${name} errors`).toEqual([]);
       const actual = [...new Set((verdict?.violations ?? []).map((v) => tupleKey({ ...v.resource, messageId: v.messageId })))].sort();
       expect(actual, `${name} on ${fixture.file}`).toEqual(expected);

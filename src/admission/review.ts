@@ -1,5 +1,5 @@
 /** admission.k8s.io/v1 AdmissionReview in, AdmissionReview out: the decision for one request. */
-import { meetsThreshold } from "../audit.js";
+import { meetsThreshold } from "../gate/threshold.js";
 import type { K8sObject, Severity } from "../types.js";
 import type { AdmissionEvaluator, AdmissionFinding } from "./evaluator.js";
 

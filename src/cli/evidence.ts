@@ -1,7 +1,7 @@
 /** `erlmcp-audit evidence` and `erlmcp-audit verify`: the auditor evidence package. */
 import { existsSync, readFileSync } from "node:fs";
 import { Command, Option } from "commander";
-import { UsageError } from "../audit.js";
+import { UsageError } from "../errors.js";
 import { PROFILES } from "../config/profiles.js";
 import { createEvidencePackage, verifyEvidencePackage } from "../evidence/package.js";
 import { FRAMEWORK_IDS } from "../evidence/frameworks.js";

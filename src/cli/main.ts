@@ -2,7 +2,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Command, Option } from "commander";
-import { audit, packageVersion, UsageError } from "../audit.js";
+import { audit } from "../audit.js";
+import { UsageError } from "../errors.js";
+import { packageVersion } from "../version.js";
 import { loadCatalog } from "../catalog/load.js";
 import { ConfigError } from "../config/load.js";
 import { PROFILES } from "../config/profiles.js";

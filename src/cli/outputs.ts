@@ -1,5 +1,5 @@
 import { FORMAT_NAMES, type FormatName } from "../reporters/index.js";
-import { UsageError } from "../audit.js";
+import { UsageError } from "../errors.js";
 
 export interface OutputTarget {
   format: FormatName;

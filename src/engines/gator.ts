@@ -10,8 +10,8 @@ import type { Control } from "../catalog/types.js";
 import { constraint, constraintTemplate, isGatekeeperControl } from "../gatekeeper/build.js";
 import type { AuditUnit, K8sObject, ResourceRef, Violation } from "../types.js";
 import { runTool } from "../tools/run.js";
-import { findTool } from "../tools/find.js";
-import { controlMatchesKind, type ControlVerdict, type Engine, type EngineContext } from "./types.js";
+import { findTool, TOOL_PINS } from "../tools/find.js";
+import { controlMatchesKind, type ControlVerdict, type Engine, type EngineContext, type EngineDescription } from "./types.js";
 
 interface GatorResult {
   msg?: string;
@@ -24,6 +24,7 @@ const toYamlStream = (objects: unknown[]) => objects.map((o) => `---\n${stringif
 
 export class GatorEngine implements Engine {
   readonly name = "gator" as const;
+  readonly detail = "violations" as const;
   private gator: string | undefined;
   private readonly templates = new Map<string, unknown>();
 
@@ -34,6 +35,10 @@ export class GatorEngine implements Engine {
   async prepare(controls: readonly Control[]): Promise<void> {
     this.gator ??= findTool("gator");
     for (const control of controls) if (!this.templates.has(control.id)) this.templates.set(control.id, constraintTemplate(control));
+  }
+
+  describe(): EngineDescription {
+    return { name: this.name, version: TOOL_PINS.gator };
   }
 
   async evaluate(unit: AuditUnit, controls: readonly Control[], context: EngineContext): Promise<ControlVerdict[]> {

@@ -7,10 +7,11 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
+import { kyvernoUnsupportedClauses } from "../catalog/kyverno-unsupported.js";
 import type { Control } from "../catalog/types.js";
 import type { AuditUnit, K8sObject, Resource, Violation } from "../types.js";
-import { findTool } from "../tools/find.js";
-import { controlMatchesKind, type ControlVerdict, type Engine, type EngineContext } from "./types.js";
+import { findTool, TOOL_PINS } from "../tools/find.js";
+import { controlMatchesKind, type ControlVerdict, type Engine, type EngineContext, type EngineDescription } from "./types.js";
 
 /** One result of the policy report, mapped back to the input object it is about. */
 export interface KyvernoResult {
@@ -31,29 +32,6 @@ interface ReportResult {
 }
 
 const MESSAGE_ID = /(?:^|; )\[([a-z][A-Za-z0-9]*)\]/g;
-
-/** A failure clause a ValidatingPolicy cannot evaluate, and the objects it is about. */
-export interface UnsupportedClause {
-  controlId: string;
-  messageId: string;
-  reason: string;
-  appliesTo(object: K8sObject): boolean;
-}
-
-/**
- * The one list of clauses Kyverno cannot evaluate. Objects a clause applies to get no kyverno verdict
- * for its control (so the audit reports the other engines' verdict and a disagreement, never a wrong
- * kyverno finding); fixtures expecting the clause are skipped, with this reason, by the generated
- * `kyverno test` suites and the parity test.
- */
-export const KYVERNO_UNSUPPORTED_CLAUSES: readonly UnsupportedClause[] = [
-  {
-    controlId: "pod-namespace-placement",
-    messageId: "namespaceMissing",
-    reason: "the kyverno CLI, like the API server, sets a missing metadata.namespace to `default` before the policy sees the object",
-    appliesTo: (object) => !object.metadata?.namespace,
-  },
-];
 
 export function kyvernoPolicyFile(control: Control): string {
   return join(control.dir, "kyverno.yaml");
@@ -135,6 +113,7 @@ export async function runKyverno(
 
 export class KyvernoEngine implements Engine {
   readonly name = "kyverno" as const;
+  readonly detail = "messageIds" as const;
   private binary: string | undefined;
 
   implements(control: Control): boolean {
@@ -145,6 +124,10 @@ export class KyvernoEngine implements Engine {
     const missing = controls.filter((c) => this.implements(c) && !existsSync(kyvernoPolicyFile(c))).map((c) => kyvernoPolicyFile(c));
     if (missing.length) throw new Error(`Kyverno policies are missing: ${missing.join(", ")}.`);
     this.binary ??= findTool("kyverno");
+  }
+
+  describe(): EngineDescription {
+    return { name: this.name, version: TOOL_PINS.kyverno };
   }
 
   /**
@@ -173,7 +156,7 @@ export class KyvernoEngine implements Engine {
       const resource = resources[result.index] as Resource;
       // The policy's matchConstraints may be wider than the control's kinds (e.g. every namespaced kind).
       if (!verdict || !control || !controlMatchesKind(control, resource.ref.kind)) continue;
-      if (KYVERNO_UNSUPPORTED_CLAUSES.some((u) => u.controlId === control.id && u.appliesTo(resource.object))) continue;
+      if (kyvernoUnsupportedClauses(control).some((u) => u.appliesTo(resource.object))) continue;
       if (result.status === "error" || ((result.status === "fail" || result.status === "warn") && !result.messageIds.length)) {
         verdict.errors.push({ message: `kyverno: ${result.message}`, resource: resource.ref });
       } else if (result.status === "fail" || result.status === "warn") {

@@ -1,8 +1,9 @@
+/** The one interface of every policy engine, and what an engine concludes. */
 import type { Control } from "../catalog/types.js";
-import type { AuditUnit, EngineName, ResourceRef, Violation } from "../types.js";
+import type { AuditUnit, EngineName, K8sObject, ResourceRef, Violation } from "../types.js";
 import type { Params } from "../validators/types.js";
 
-/** What one engine concluded about one control in one audit unit. */
+/** What one engine concluded about one control in one audit unit (or on one object). */
 export interface ControlVerdict {
   controlId: string;
   violations: Violation[];
@@ -15,16 +16,60 @@ export interface EngineContext {
   paramsFor(control: Control, unit: AuditUnit): Params;
 }
 
-export interface Engine {
+/**
+ * How much an engine's violations say: `violations` carry their data (placeholders of the message);
+ * `messageIds` carry only the message ID (Kyverno's policy reports), so they add a finding only where
+ * no other engine reported the same resource and message ID.
+ */
+export type ViolationDetail = "violations" | "messageIds";
+
+/** What an engine tells about itself for the report and the evidence. */
+export interface EngineDescription {
   name: EngineName;
+  /** Version of the engine's runtime (e.g. the OPA version the bundle was built with); empty when it has none of its own. */
+  version: string;
+  /** SHA-256 of the compiled policies the engine runs, when it runs a bundle. */
+  policyBundleSha256?: string;
+}
+
+/** One object-scope control to run on one object: the control with its resolved parameters. */
+export interface ObjectCheck {
+  control: Control;
+  params: Params;
+}
+
+export interface Engine {
+  readonly name: EngineName;
+  readonly detail: ViolationDetail;
   /** Whether this engine implements the control. */
   implements(control: Control): boolean;
   /** Loads what the engine needs (compiled policies, binaries); throws a clear error if it cannot. */
   prepare(controls: readonly Control[]): Promise<void>;
+  /** Valid after prepare(). */
+  describe(): EngineDescription;
+  /** Evaluates the controls on one audit unit (for in-process engines: set-scope controls; see ObjectEngine). */
   evaluate(unit: AuditUnit, controls: readonly Control[], context: EngineContext): Promise<ControlVerdict[]>;
 }
 
+/**
+ * An engine that runs in this process and judges one object at a time: its object-scope controls
+ * are evaluated through evaluateObject, by the CLI and the admission webhook alike
+ * (src/evaluation/object.ts).
+ */
+export interface ObjectEngine extends Engine {
+  evaluateObject(object: K8sObject, ref: ResourceRef, checks: readonly ObjectCheck[]): ControlVerdict[];
+}
+
+export function isObjectEngine(engine: Engine): engine is ObjectEngine {
+  return typeof (engine as Partial<ObjectEngine>).evaluateObject === "function";
+}
+
 /** Which kinds a control inspects; `kinds` of control.yaml is the admission match list. */
-export function controlMatchesKind(control: Control, kind: string): boolean {
+export function controlMatchesKind(control: Pick<Control, "kinds">, kind: string): boolean {
   return control.kinds.includes(kind);
+}
+
+/** The message of a thrown value. */
+export function errorMessage(error: unknown): string {
+  return String(error instanceof Error ? error.message : error);
 }

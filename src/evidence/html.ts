@@ -1,4 +1,5 @@
 /** report.html: one self-contained, print-ready file rendered from evidence.json. No script, no network. */
+import type { Domain } from "../catalog/types.js";
 import type { CriterionStatus, Evidence, EvidenceFramework } from "./model.js";
 
 const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -44,7 +45,7 @@ const DOMAINS: Record<string, string> = {
   chg: "Change",
   tls: "TLS",
   bak: "Backup",
-};
+} satisfies Record<Domain, string>;
 const CHART_ORDER: CriterionStatus[] = ["satisfied", "not-satisfied", "needs-external-evidence", "not-applicable"];
 const TONE: Record<CriterionStatus, string> = {
   satisfied: "ok",

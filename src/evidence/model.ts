@@ -1,6 +1,6 @@
 /** evidence.json: the versioned model every other file of the evidence package is rendered from. */
 import type { MappingBasis } from "../catalog/types.js";
-import type { AuditReport } from "../report.js";
+import type { AuditReport } from "../report/types.js";
 import type { FrameworkId, InputError, InputFile, ResourceRef, Severity } from "../types.js";
 import type { WaiverStatus } from "../waivers/types.js";
 import type { FrameworkCatalog } from "./frameworks.js";

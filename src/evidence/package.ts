@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { dirname, join, relative, resolve } from "node:path";
 import { audit, type AuditOptions } from "../audit.js";
 import { TOOL_PINS } from "../tools/find.js";
-import type { AuditReport } from "../report.js";
+import type { AuditReport } from "../report/types.js";
 import type { FrameworkId } from "../types.js";
 import { renderControlsCsv, renderFindingsCsv } from "./csv.js";
 import { FRAMEWORK_IDS, loadFramework } from "./frameworks.js";

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Severity } from "../types.js";
-import { gateState } from "./gate.js";
+import { gateState } from "../gate/threshold.js";
 import { resourceName } from "./location.js";
 import type { Reporter } from "./types.js";
 

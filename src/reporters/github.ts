@@ -3,7 +3,8 @@
  * Escaping follows the runner's rules: data escapes % CR LF; properties also escape : and ,.
  */
 import type { Reporter } from "./types.js";
-import { gateState, VERDICT } from "./gate.js";
+import { VERDICT } from "../gate/summary.js";
+import { gateState } from "../gate/threshold.js";
 import { resourceName } from "./location.js";
 
 export const escapeData = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");

@@ -3,9 +3,10 @@
  * per (control, unit, resource) evaluated. Gate failures are <failure>s; waived, baseline and
  * below-threshold findings are <skipped> with the reason; input errors and expired waivers get suites.
  */
-import type { ReportControl } from "../report.js";
+import type { ReportControl } from "../report/types.js";
 import type { Finding, ResourceRef } from "../types.js";
-import { byControl, gateState } from "./gate.js";
+import { gateState } from "../gate/threshold.js";
+import { byControl } from "./group.js";
 import { errorLocation, findingLocation, resourceName } from "./location.js";
 import type { Reporter } from "./types.js";
 

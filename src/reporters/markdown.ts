@@ -1,7 +1,9 @@
 /** Markdown for a pull-request comment or a job summary: verdict, summary table, failures by control in <details>. */
 import type { Finding } from "../types.js";
 import { SEVERITIES } from "../types.js";
-import { byControl, gateState, VERDICT, type GateState } from "./gate.js";
+import { VERDICT } from "../gate/summary.js";
+import { gateState, type GateState } from "../gate/threshold.js";
+import { byControl } from "./group.js";
 import { errorLocation, findingLocation, resourceName } from "./location.js";
 import type { Reporter } from "./types.js";
 

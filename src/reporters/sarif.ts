@@ -1,7 +1,7 @@
 /** SARIF 2.1.0: one rule per control, one result per failing (control, resource); waived results are suppressed. */
 import { createHash } from "node:crypto";
 import type { Log, Notification, ReportingDescriptor, Result } from "sarif";
-import type { AuditReport, ReportControl } from "../report.js";
+import type { AuditReport, ReportControl } from "../report/types.js";
 import type { Finding, Severity } from "../types.js";
 import { resourceName } from "./location.js";
 import type { Reporter } from "./types.js";

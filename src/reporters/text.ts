@@ -1,7 +1,7 @@
 import pc from "picocolors";
-import type { AuditReport } from "../report.js";
+import type { AuditReport } from "../report/types.js";
 import type { Finding, Severity } from "../types.js";
-import { gateState } from "./gate.js";
+import { gateState } from "../gate/threshold.js";
 import { errorLocation, findingLocation, resourceName } from "./location.js";
 import type { Reporter } from "./types.js";
 

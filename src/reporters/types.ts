@@ -1,4 +1,4 @@
-import type { AuditReport } from "../report.js";
+import type { AuditReport } from "../report/types.js";
 
 export interface ReporterOptions {
   /** ANSI colours (text reporter). */

@@ -1,10 +1,10 @@
 /**
  * Evaluation shortcuts give the same findings as the plain evaluation: set-scope controls on their
- * kinds and one namespace at a time (`partition: namespace`) versus the whole set, and the aggregate
- * wasm entrypoint versus one call per control. Corpus: copies of the production render in several
+ * kinds and one namespace at a time (`partition: namespace`) versus the whole set, and the object
+ * evaluator (object parsed into the wasm heap once) versus opa-wasm's evaluate() per control. Corpus: copies of the production render in several
  * namespaces, with every kind of planted defect of scripts/bench/corpus.ts, plus cluster-scoped RBAC.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
@@ -131,22 +131,33 @@ describe("partitioned set-scope evaluation equals whole-set evaluation", () => {
   });
 });
 
-describe("aggregate object-scope entrypoint", () => {
-  it("gives the same verdicts as one wasm call per control", async () => {
-    const plainDist = join(work, "dist-plain");
-    cpSync(join(POLICIES_DIR, "dist"), plainDist, { recursive: true });
-    const manifest = JSON.parse(readFileSync(join(plainDist, "manifest.json"), "utf8")) as Record<string, unknown>;
-    expect(manifest.aggregateEntrypoint).toBe("erlmcp/aggregate/object_violations");
-    delete manifest.aggregateEntrypoint;
-    writeFileSync(join(plainDist, "manifest.json"), JSON.stringify(manifest));
-
+describe("object evaluator: the object parsed into the wasm heap once", () => {
+  it("gives the same verdicts as opa-wasm's own evaluate(), one call per control and object", async () => {
+    const dist = join(POLICIES_DIR, "dist");
+    const manifest = JSON.parse(readFileSync(join(dist, "manifest.json"), "utf8")) as { entrypoints: Record<string, string> };
+    const policy = await loadPolicy(readFileSync(join(dist, "policy.wasm")), { initial: 64 });
     const objectControls = controls.filter((c) => c.scope === "object" && c.engines.includes("rego"));
-    const aggregate = new RegoEngine();
-    const plain = new RegoEngine(plainDist);
-    await aggregate.prepare(objectControls);
-    await plain.prepare(objectControls);
-    const expected = byControl(await plain.evaluate(unit, objectControls, context));
-    expect(byControl(await aggregate.evaluate(unit, objectControls, context))).toEqual(expected);
-    expect(Object.values(expected).filter((v) => v.violations.length).length).toBeGreaterThanOrEqual(5);
+    const engine = new RegoEngine();
+    await engine.prepare(objectControls);
+    const checks = objectControls.map((control) => ({ control, params: context.paramsFor(control) }));
+    let compared = 0;
+    const failing = new Set<string>();
+    for (const r of unit.resources) {
+      const mine = checks.filter((c) => c.control.kinds.includes(r.ref.kind));
+      const verdicts = engine.evaluateObject(r.object, r.ref, mine);
+      for (const [i, { control, params }] of mine.entries()) {
+        const result = policy.evaluate({ review: { object: r.object }, parameters: params }, manifest.entrypoints[control.id] as string);
+        const plain = ((result as Array<{ result: Array<{ details: Violation }> }>)[0]?.result ?? []).map((v) => ({
+          messageId: v.details.messageId,
+          data: v.details.data ?? {},
+          resource: v.details.resource ?? r.ref,
+        }));
+        expect(verdicts[i]).toEqual({ controlId: control.id, violations: plain, errors: [] });
+        if (plain.length) failing.add(control.id);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(1000);
+    expect(failing.size).toBeGreaterThanOrEqual(5);
   });
 });

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { audit } from "../../src/audit.js";
 import { ToolNotFoundError } from "../../src/tools/find.js";
-import { TrivyEngine } from "../../src/engines/trivy.js";
-import { normalizeCheckId, TRIVY_MAP } from "../../src/engines/trivy-map.js";
+import { TrivyScanner } from "../../src/thirdparty/trivy.js";
+import { normalizeCheckId, trivyMappings, trivyMappingsOf } from "../../src/catalog/third-party.js";
 import { PACKAGE_ROOT } from "../../src/paths.js";
 import { tempTree } from "../helpers/tmp.js";
 
@@ -22,10 +22,29 @@ describe("trivy check IDs", () => {
   it("map only to controls that exist", async () => {
     const { controlIds } = await import("../../src/catalog/load.js");
     const ids = new Set(controlIds());
-    for (const [check, m] of Object.entries(TRIVY_MAP)) {
+    for (const [check, m] of Object.entries(trivyMappings())) {
       expect(normalizeCheckId(check), check).toBe(check);
       expect(m.relation === "none" ? m.control : ids.has(m.control ?? ""), check).toBe(m.relation === "none" ? undefined : true);
     }
+  });
+
+  it("come from control.yaml (same/partial) and policies/_thirdparty/trivy.yaml (none)", () => {
+    expect(trivyMappings().KSV017).toEqual({
+      title: "Privileged",
+      control: "pod-no-host-access",
+      relation: "same",
+      rationale: "`privileged: true` clause.",
+    });
+    expect(trivyMappings().KSV011).toMatchObject({ title: "CPU not limited", relation: "none" });
+    expect(trivyMappings().KSV011).not.toHaveProperty("control");
+  });
+
+  it("reject a check mapped twice or written unnormalised", () => {
+    const overlap = { check: "KSV017", title: "Privileged", relation: "same" as const, rationale: "A clause." };
+    const a = { id: "pod-a", thirdParty: { trivy: [overlap] } };
+    expect(() => trivyMappingsOf([a, { ...a, id: "pod-b" }], [])).toThrow(/pod-b\/control.yaml: check KSV017 is already mapped \(pod-a\)/);
+    expect(() => trivyMappingsOf([a], [{ check: "KSV017", title: "t", rationale: "r" }])).toThrow(/_thirdparty\/trivy.yaml: check KSV017/);
+    expect(() => trivyMappingsOf([], [{ check: "KSV0017", title: "t", rationale: "r" }])).toThrow(/not normalised \(KSV017\)/);
   });
 });
 
@@ -56,7 +75,7 @@ describe("trivy engine", () => {
     const results = report.thirdParty ?? [];
     expect(results.length).toBeGreaterThan(0);
     expect(new Set(results.map((r) => r.unit))).toEqual(new Set(report.units.map((u) => u.id)));
-    const same = results.filter((r) => r.mappedControl && TRIVY_MAP[r.checkId]?.relation === "same");
+    const same = results.filter((r) => r.mappedControl && trivyMappings()[r.checkId]?.relation === "same");
     expect(same.map((r) => `${r.checkId} ${r.unit} ${r.resource.kind}/${r.resource.name}`)).toEqual([]);
   }, 300_000);
 
@@ -64,7 +83,7 @@ describe("trivy engine", () => {
     const empty = tempTree({ "bin/.keep": "" });
     vi.stubEnv("ERLMCP_AUDIT_ENGINES_DIR", empty);
     vi.stubEnv("PATH", join(empty, "bin"));
-    await expect(new TrivyEngine().prepare()).rejects.toBeInstanceOf(ToolNotFoundError);
+    await expect(new TrivyScanner().prepare()).rejects.toBeInstanceOf(ToolNotFoundError);
     await expect(audit(["manifests/"], { cwd: PACKAGE_ROOT, engines: ["trivy"] })).rejects.toThrow(/trivy v0\.74\.0 was not found/);
   });
 });

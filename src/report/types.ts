@@ -1,9 +1,13 @@
 /** The audit report: everything a reporter needs, with no catalog lookups. Schema: docs/report-schema.md. */
-import type { BaselineEntry } from "./baseline/baseline.js";
-import type { FrameworkMapping } from "./catalog/types.js";
-import type { NetworkModel } from "./k8s/network-model.js";
-import type { EngineName, Finding, FrameworkId, InputError, InputFile, ResourceRef, Scope, Severity } from "./types.js";
-import type { WaiverStatus } from "./waivers/types.js";
+import type { BaselineEntry } from "../baseline/baseline.js";
+import type { FrameworkMapping } from "../catalog/types.js";
+import type { NetworkModel } from "../k8s/network-model.js";
+import type { EngineName, Finding, FrameworkId, InputError, InputFile, ResourceRef, Scope, Severity } from "../types.js";
+import type { WaiverStatus } from "../waivers/types.js";
+import type { Disagreement } from "../findings/agreement.js";
+import type { ThirdPartyResult } from "../thirdparty/types.js";
+
+export type { Disagreement, ThirdPartyResult };
 
 export const REPORT_SCHEMA_VERSION = "1.0.0";
 
@@ -46,16 +50,6 @@ export interface ReportUnit {
   unevaluatedKinds: string[];
 }
 
-/** Tuples one engine reported and another engine implementing the same control did not. */
-export interface Disagreement {
-  controlId: string;
-  unit: string;
-  resource: ResourceRef;
-  messageId: string;
-  reportedBy: EngineName[];
-  missedBy: EngineName[];
-}
-
 export interface ReportSummary {
   units: number;
   resources: number;
@@ -71,21 +65,6 @@ export interface ReportSummary {
   baseline?: { new: number; existing: number; fixed: number };
   /** 0 pass, 1 failing findings or expired waivers, 2 input or evaluation errors. */
   exitCode: 0 | 1 | 2;
-}
-
-/** One failed check of a third-party scanner, with the control it overlaps (src/engines/trivy-map.ts). */
-export interface ThirdPartyResult {
-  engine: "trivy";
-  /** Normalised check ID, e.g. `KSV017`. */
-  checkId: string;
-  title: string;
-  severity: string;
-  message: string;
-  unit: string;
-  resource: ResourceRef;
-  file: string;
-  line: number;
-  mappedControl?: string;
 }
 
 export interface AuditReport {

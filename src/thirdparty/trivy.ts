@@ -1,18 +1,17 @@
 /**
  * Runs `trivy config` offline (checks embedded in the binary) on every unit's resources and returns its
  * failed checks as third-party evidence (AuditReport.thirdParty). It gives no verdict on our controls:
- * the mapping to them (src/engines/trivy-map.ts) is shown beside our findings, never merged into them.
+ * the mapping to them (docs/trivy-mapping.md) is shown beside our findings, never merged into them.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import type { ThirdPartyResult } from "../report.js";
 import type { AuditUnit } from "../types.js";
 import { runTool } from "../tools/run.js";
-import { findTool } from "../tools/find.js";
-import { normalizeCheckId, TRIVY_MAP } from "./trivy-map.js";
-import type { ControlVerdict, Engine } from "./types.js";
+import { findTool, TOOL_PINS } from "../tools/find.js";
+import { normalizeCheckId, trivyMappings } from "../catalog/third-party.js";
+import type { ThirdPartyResult, ThirdPartyScanner } from "./types.js";
 
 interface TrivyReport {
   Results?: Array<{
@@ -33,20 +32,16 @@ export const TRIVY_ARGS = [
   "json",
 ];
 
-export class TrivyEngine implements Engine {
+export class TrivyScanner implements ThirdPartyScanner {
   readonly name = "trivy" as const;
   private trivy: string | undefined;
-
-  implements(): boolean {
-    return false;
-  }
 
   async prepare(): Promise<void> {
     this.trivy ??= findTool("trivy");
   }
 
-  async evaluate(): Promise<ControlVerdict[]> {
-    return [];
+  version(): string {
+    return TOOL_PINS.trivy;
   }
 
   /** One trivy run over every unit: each resource is written to `<unit>/<resource>.yaml` so results map back exactly. */
@@ -69,7 +64,7 @@ export class TrivyEngine implements Engine {
         for (const check of target.Misconfigurations ?? []) {
           if (check.Status !== "FAIL") continue;
           const checkId = normalizeCheckId(check.ID);
-          const mappedControl = TRIVY_MAP[checkId]?.control;
+          const mappedControl = trivyMappings()[checkId]?.control;
           results.push({
             engine: "trivy",
             checkId,

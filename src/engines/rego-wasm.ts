@@ -1,0 +1,156 @@
+/**
+ * The compiled policy bundle (policies/dist/policy.wasm + manifest.json) in one wasm instance. The
+ * only file that knows opa-wasm's internals: objects are parsed into the wasm heap once and every
+ * object-scope control is evaluated against them with only `input.parameters` changed
+ * (LoadedPolicy.evaluate would re-parse the whole input for every control).
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadPolicy, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
+import { POLICIES_DIR } from "../paths.js";
+import type { K8sObject, ResourceRef, Violation } from "../types.js";
+
+export interface BundleManifest {
+  opaVersion: string;
+  wasmSha256: string;
+  entrypoints: Record<string, string>;
+  sources: Record<string, string>;
+}
+
+interface RegoViolation {
+  msg?: string;
+  details?: { messageId?: string; data?: Violation["data"]; resource?: ResourceRef };
+}
+
+/** `$ERLMCP_AUDIT_POLICY_DIST`, else policies/dist of the package. */
+export function defaultBundleDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.ERLMCP_AUDIT_POLICY_DIST || join(POLICIES_DIR, "dist");
+}
+
+export function readBundleManifest(dir = defaultBundleDir()): BundleManifest {
+  return JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as BundleManifest;
+}
+
+/** The violations of one entrypoint's result set; `fallback` is the object judged (object scope). */
+export function toViolations(result: unknown, fallback: ResourceRef | undefined, controlId: string): Violation[] {
+  const set = (Array.isArray(result) ? (result[0] as { result?: unknown })?.result : undefined) ?? [];
+  if (!Array.isArray(set)) throw new Error(`${controlId}: violation is not a set`);
+  return (set as RegoViolation[]).map((v) => {
+    const resource = v.details?.resource ?? fallback;
+    if (!v.details?.messageId || !resource)
+      throw new Error(`${controlId}: violation without details.messageId/resource: ${JSON.stringify(v)}`);
+    return { messageId: v.details.messageId, data: v.details.data ?? {}, resource };
+  });
+}
+
+interface OpaExports {
+  opa_malloc(size: number): number;
+  opa_json_parse(address: number, length: number): number;
+  opa_json_dump(value: number): number;
+  opa_heap_ptr_set(address: number): void;
+  opa_value_add_path(base: number, path: number, value: number): number;
+  opa_eval_ctx_new(): number;
+  opa_eval_ctx_set_input(ctx: number, value: number): void;
+  opa_eval_ctx_set_data(ctx: number, value: number): void;
+  opa_eval_ctx_set_entrypoint(ctx: number, entrypoint: number): void;
+  eval(ctx: number): number;
+  opa_eval_ctx_get_result(ctx: number): number;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const PARAMETERS_PATH = encoder.encode('["parameters"]');
+
+/** One instance of the bundle. Not re-entrant: one per thread. */
+export class RegoBundle {
+  private readonly exports: OpaExports;
+  private readonly memory: { buffer: ArrayBuffer };
+  private readonly dataAddress: number;
+  private readonly heapStart: number;
+  private readonly entrypointIds: Record<string, number>;
+
+  private constructor(
+    private readonly policy: LoadedPolicy,
+    readonly manifest: BundleManifest,
+    readonly dir: string,
+  ) {
+    const internals = policy as unknown as {
+      wasmInstance: { exports: unknown };
+      mem: { buffer: ArrayBuffer };
+      dataAddr: number;
+      dataHeapPtr: number;
+    };
+    this.exports = internals.wasmInstance.exports as OpaExports;
+    this.memory = internals.mem;
+    this.dataAddress = internals.dataAddr;
+    this.heapStart = internals.dataHeapPtr;
+    this.entrypointIds = policy.entrypoints as Record<string, number>;
+  }
+
+  /** Loads the bundle; fails naming the controls it lacks (a stale bundle). */
+  static async load(controlIds: readonly string[], dir = defaultBundleDir()): Promise<RegoBundle> {
+    const manifest = readBundleManifest(dir);
+    const missing = controlIds.filter((id) => !manifest.entrypoints[id]);
+    if (missing.length)
+      throw new Error(`The policy bundle ${dir}/policy.wasm lacks ${missing.join(", ")}. Run \`npm run build:policies\`.`);
+    const policy = await loadPolicy(readFileSync(join(dir, "policy.wasm")), { initial: 64 });
+    const bundle = new RegoBundle(policy, manifest, dir);
+    for (const id of controlIds) bundle.entrypointOf(id);
+    return bundle;
+  }
+
+  /** Evaluates a set-scope control on `{resources, parameters}`. */
+  evaluateSet(controlId: string, input: { resources: K8sObject[]; parameters: unknown }): Violation[] {
+    this.exports.opa_heap_ptr_set(this.heapStart);
+    return toViolations(this.policy.evaluate(input, this.manifest.entrypoints[controlId]), undefined, controlId);
+  }
+
+  /**
+   * Evaluates object-scope controls on one object (`input.review.object`), parsing the object once.
+   * Returns, per control, its violations or the error it raised.
+   */
+  evaluateObject(
+    object: K8sObject,
+    ref: ResourceRef,
+    controls: ReadonlyArray<{ controlId: string; paramsJson: Uint8Array }>,
+  ): Array<Violation[] | Error> {
+    this.exports.opa_heap_ptr_set(this.heapStart);
+    const input = this.parse(encoder.encode(`{"parameters":{},"review":{"object":${JSON.stringify(object)}}}`));
+    const path = this.parse(PARAMETERS_PATH);
+    return controls.map(({ controlId, paramsJson }) => {
+      try {
+        return toViolations(this.evaluateAt(input, path, paramsJson, this.entrypointOf(controlId)), ref, controlId);
+      } catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+      }
+    });
+  }
+
+  private entrypointOf(controlId: string): number {
+    const name = this.manifest.entrypoints[controlId];
+    const id = name === undefined ? undefined : this.entrypointIds[name];
+    if (id === undefined) throw new Error(`${this.dir}/policy.wasm has no entrypoint for ${controlId} (manifest.json is stale).`);
+    return id;
+  }
+
+  private evaluateAt(input: number, path: number, paramsJson: Uint8Array, entrypoint: number): unknown {
+    const e = this.exports;
+    if (e.opa_value_add_path(input, path, this.parse(paramsJson)) !== 0) throw new Error("cannot set input.parameters");
+    const ctx = e.opa_eval_ctx_new();
+    e.opa_eval_ctx_set_input(ctx, input);
+    e.opa_eval_ctx_set_data(ctx, this.dataAddress);
+    e.opa_eval_ctx_set_entrypoint(ctx, entrypoint);
+    e.eval(ctx);
+    const text = e.opa_json_dump(e.opa_eval_ctx_get_result(ctx));
+    const bytes = new Uint8Array(this.memory.buffer);
+    return JSON.parse(decoder.decode(bytes.subarray(text, bytes.indexOf(0, text))));
+  }
+
+  private parse(json: Uint8Array): number {
+    const address = this.exports.opa_malloc(json.length);
+    new Uint8Array(this.memory.buffer).set(json, address);
+    const value = this.exports.opa_json_parse(address, json.length);
+    if (!value) throw new Error("the wasm policy could not parse its input");
+    return value;
+  }
+}

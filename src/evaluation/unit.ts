@@ -1,0 +1,52 @@
+/** Evaluates one audit unit with every engine: object-scope controls object by object, set-scope controls on the whole unit. */
+import type { Control } from "../catalog/types.js";
+import { controlMatchesKind, isObjectEngine, type ControlVerdict, type Engine, type EngineContext } from "../engines/types.js";
+import type { Params } from "../validators/types.js";
+import type { AuditUnit } from "../types.js";
+import { emptyObjectVerdicts, evaluateObject, type VerdictsByControl } from "./object.js";
+import type { ControlPlan } from "./plan.js";
+
+/**
+ * In-process engines judge the unit's objects through the object evaluator and its set-scope controls
+ * through evaluate(); out-of-process engines (one process per unit) get every control through evaluate().
+ * Each control's verdicts are listed in the order of `engines`.
+ */
+export async function evaluateUnit(unit: AuditUnit, plan: ControlPlan, engines: readonly Engine[]): Promise<VerdictsByControl> {
+  const objectEngines = engines.filter(isObjectEngine);
+  const verdicts = emptyObjectVerdicts(objectEngines, plan.controls);
+  for (const resource of unit.resources) evaluateObject(objectEngines, plan, resource.object, resource.ref, verdicts);
+
+  const context: EngineContext = { paramsFor: (control) => plan.get(control.id)?.params ?? {} };
+  const planned: Control[] = plan.controls.map((p) => p.control);
+  const setControls = planned.filter((c) => c.scope === "set");
+  for (const engine of engines) {
+    const controls = (isObjectEngine(engine) ? setControls : planned).filter((c) => engine.implements(c));
+    if (!controls.length) continue;
+    for (const verdict of await engine.evaluate(unit, controls, context)) {
+      const list = verdicts.get(verdict.controlId) ?? [];
+      list.push({ engine: engine.name, detail: engine.detail, verdict });
+      verdicts.set(verdict.controlId, list);
+    }
+  }
+  const order = new Map(engines.map((e, i) => [e.name, i]));
+  for (const list of verdicts.values()) list.sort((a, b) => order.get(a.engine)! - order.get(b.engine)!);
+  return verdicts;
+}
+
+/** One engine's verdict on one control in one unit, with the given parameters (fixtures, parity tests, single-control runs). */
+export async function verdictOf(engine: Engine, unit: AuditUnit, control: Control, params: Params): Promise<ControlVerdict | undefined> {
+  if (!engine.implements(control)) return undefined;
+  if (!isObjectEngine(engine) || control.scope === "set") {
+    const [verdict] = await engine.evaluate(unit, [control], { paramsFor: () => params });
+    return verdict;
+  }
+  const verdict: ControlVerdict = { controlId: control.id, violations: [], errors: [] };
+  for (const r of unit.resources) {
+    if (!controlMatchesKind(control, r.ref.kind)) continue;
+    for (const v of engine.evaluateObject(r.object, r.ref, [{ control, params }])) {
+      verdict.violations.push(...v.violations);
+      verdict.errors.push(...v.errors);
+    }
+  }
+  return verdict;
+}

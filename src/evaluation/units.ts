@@ -1,0 +1,63 @@
+/** Evaluates every audit unit and turns the engines' verdicts into findings (src/findings/merge.ts). */
+import type { Engine } from "../engines/types.js";
+import type { Disagreement } from "../findings/agreement.js";
+import { mergeVerdicts } from "../findings/merge.js";
+import { sourceLocator } from "../units/profile.js";
+import type { AuditUnit, EngineName, Finding, Resource } from "../types.js";
+import type { ControlPlan } from "./plan.js";
+import { evaluateUnit } from "./unit.js";
+
+/** What ran of one control in one unit; its failed/waived/error counts are read off the final findings. */
+export interface ControlRun {
+  controlId: string;
+  unit: string;
+  profile: string;
+  severity: Finding["severity"];
+  /** Resources the control judged: its kinds for object scope, the whole unit for set scope. */
+  evaluated: number;
+  /** Engines that gave a verdict on this control in this unit. */
+  engines: EngineName[];
+}
+
+export interface Evaluation {
+  findings: Finding[];
+  disagreements: Disagreement[];
+  runs: ControlRun[];
+}
+
+export async function evaluateUnits(
+  units: readonly AuditUnit[],
+  planFor: (profile: string) => ControlPlan,
+  engines: readonly Engine[],
+  onUnit?: (unit: AuditUnit, index: number) => void,
+): Promise<Evaluation> {
+  const out: Evaluation = { findings: [], disagreements: [], runs: [] };
+  for (const [index, unit] of units.entries()) {
+    onUnit?.(unit, index);
+    const plan = planFor(unit.profile);
+    const verdicts = await evaluateUnit(unit, plan, engines);
+    const sourceOf = sourceLocator(unit);
+    for (const { control, severity } of plan.controls) {
+      const merged = mergeVerdicts({ control, unit: unit.id, severity, sourceOf }, verdicts.get(control.id) ?? []);
+      out.findings.push(...merged.findings);
+      out.disagreements.push(...merged.disagreements);
+      out.runs.push({
+        controlId: control.id,
+        unit: unit.id,
+        profile: unit.profile,
+        severity,
+        evaluated:
+          control.scope === "set" ? unit.resources.length : unit.resources.filter((r) => control.kinds.includes(r.ref.kind)).length,
+        engines: merged.engines,
+      });
+    }
+  }
+  return out;
+}
+
+/** The resource each finding is about (for waivers that match labels), by unit and resource. */
+export function resourceIndex(units: readonly AuditUnit[]): (finding: Finding) => Resource | undefined {
+  const index = new Map<string, Resource>();
+  for (const unit of units) for (const r of unit.resources) index.set(`${unit.id}\u0000${r.ref.kind}/${r.ref.namespace}/${r.ref.name}`, r);
+  return (f) => index.get(`${f.unit}\u0000${f.resource.kind}/${f.resource.namespace}/${f.resource.name}`);
+}

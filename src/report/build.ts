@@ -1,0 +1,115 @@
+/** Assembles the audit report from what the pipeline produced; no evaluation happens here. */
+import type { BaselineEntry } from "../baseline/baseline.js";
+import type { Control } from "../catalog/types.js";
+import type { AuditConfig } from "../config/types.js";
+import { isControlEnabled } from "../config/profiles.js";
+import type { EngineDescription } from "../engines/types.js";
+import type { Evaluation } from "../evaluation/units.js";
+import { compareDisagreements } from "../findings/agreement.js";
+import { summarize } from "../gate/summary.js";
+import { buildNetworkModel } from "../k8s/network-model.js";
+import type { LoadResult } from "../loaders/load.js";
+import type { ThirdPartyResult } from "../thirdparty/types.js";
+import type { AuditUnit, EngineName, Finding, Severity } from "../types.js";
+import { packageVersion } from "../version.js";
+import type { WaiverStatus } from "../waivers/types.js";
+import { REPORT_SCHEMA_VERSION, type AuditReport, type ReportControl, type ReportUnit } from "./types.js";
+
+export interface ReportParts {
+  now: Date;
+  failOn: Severity;
+  configFile?: string;
+  config: AuditConfig;
+  engines: EngineName[];
+  descriptions: readonly EngineDescription[];
+  controls: readonly Control[];
+  input: LoadResult;
+  units: readonly AuditUnit[];
+  evaluation: Evaluation;
+  /** Final findings: waivers and baseline applied, sorted. */
+  findings: Finding[];
+  waivers: WaiverStatus[];
+  baseline?: { file: string; fixed: BaselineEntry[] };
+  thirdParty?: ThirdPartyResult[];
+}
+
+export function buildReport(parts: ReportParts): AuditReport {
+  const rego = parts.descriptions.find((d) => d.name === "rego");
+  const partial: Omit<AuditReport, "summary" | "thirdParty"> = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: {
+      name: "erlmcp-audit",
+      version: packageVersion(),
+      opaVersion: rego?.version ?? "",
+      policyBundleSha256: rego?.policyBundleSha256 ?? "",
+      engines: parts.engines,
+    },
+    generatedAt: parts.now.toISOString(),
+    config: parts.configFile,
+    failOn: parts.failOn,
+    inputs: parts.input.inputs,
+    units: parts.units.map((u) => reportUnit(u, parts)),
+    controls: parts.controls.map((c) => reportControl(c, parts)),
+    findings: parts.findings,
+    inputErrors: parts.input.errors,
+    waivers: parts.waivers,
+    ...(parts.baseline ? { baseline: parts.baseline } : {}),
+    disagreements: [...parts.evaluation.disagreements].sort(compareDisagreements),
+    network: Object.fromEntries(parts.units.map((u) => [u.id, buildNetworkModel(u.resources)])),
+  };
+  return { ...partial, summary: summarize(partial, parts.failOn), ...(parts.thirdParty ? { thirdParty: parts.thirdParty } : {}) };
+}
+
+function reportUnit(u: AuditUnit, parts: ReportParts): ReportUnit {
+  const values = parts.input.units.find((l) => l.id === u.id)?.values;
+  return {
+    id: u.id,
+    kind: u.kind,
+    path: u.path,
+    ...(values ? { values } : {}),
+    profile: u.profile,
+    resources: u.resources.map((r) => r.ref),
+    unevaluatedKinds: unevaluatedKinds(u, parts.controls, parts.config),
+  };
+}
+
+function reportControl(c: Control, parts: ReportParts): ReportControl {
+  const counts = new Map<string, { failed: number; waived: number; errors: number }>();
+  for (const f of parts.findings) {
+    if (f.controlId !== c.id) continue;
+    const n = counts.get(f.unit) ?? { failed: 0, waived: 0, errors: 0 };
+    if (f.status === "fail") n.failed++;
+    else if (f.status === "waived") n.waived++;
+    else if (f.status === "error") n.errors++;
+    counts.set(f.unit, n);
+  }
+  return {
+    id: c.id,
+    title: c.title,
+    domain: c.domain,
+    severity: c.severity,
+    scope: c.scope,
+    engines: c.engines,
+    kinds: c.kinds,
+    description: c.description,
+    remediation: c.remediation,
+    frameworks: c.frameworks,
+    references: c.references ?? [],
+    results: parts.evaluation.runs
+      .filter((r) => r.controlId === c.id)
+      .map((r) => ({
+        unit: r.unit,
+        profile: r.profile,
+        severity: r.severity,
+        evaluated: r.evaluated,
+        ...(counts.get(r.unit) ?? { failed: 0, waived: 0, errors: 0 }),
+        engines: r.engines,
+      })),
+  };
+}
+
+/** Kinds no enabled control inspects in this unit: reported as not evaluated rather than passed silently. */
+function unevaluatedKinds(unit: AuditUnit, controls: readonly Control[], config: AuditConfig): string[] {
+  const inspected = new Set(controls.filter((c) => isControlEnabled(c, unit.profile, config)).flatMap((c) => c.kinds));
+  return [...new Set(unit.resources.map((r) => r.ref.kind))].filter((k) => !inspected.has(k)).sort();
+}
