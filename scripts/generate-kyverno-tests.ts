@@ -13,8 +13,8 @@ import { fileURLToPath } from "node:url";
 import { format, resolveConfig } from "prettier";
 import { stringify } from "yaml";
 import { loadCatalog } from "../src/catalog/load.js";
+import { kyvernoUnsupportedClauses } from "../src/catalog/kyverno-unsupported.js";
 import type { Control } from "../src/catalog/types.js";
-import { KYVERNO_UNSUPPORTED_CLAUSES } from "../src/engines/kyverno.js";
 import { isClusterScoped } from "../src/k8s/cluster-scoped.js";
 import { parseManifestStream } from "../src/loaders/yaml.js";
 import { PACKAGE_ROOT, POLICIES_DIR } from "../src/paths.js";
@@ -29,9 +29,7 @@ export function kyvernoSkipReason(control: Control, fixture: Fixture): string | 
   const defaults = control.params?.defaults ?? {};
   const changed = Object.keys(fixture.params).filter((k) => JSON.stringify(fixture.params[k]) !== JSON.stringify(defaults[k]));
   if (changed.length) return `params ${changed.join(", ")} differ from the production defaults the policy carries`;
-  const unsupported = KYVERNO_UNSUPPORTED_CLAUSES.filter(
-    (u) => u.controlId === control.id && fixture.expect.some((e) => e.messageId === u.messageId),
-  );
+  const unsupported = kyvernoUnsupportedClauses(control).filter((u) => fixture.expect.some((e) => e.messageId === u.messageId));
   if (unsupported.length) return unsupported.map((u) => `Kyverno cannot evaluate ${u.messageId}: ${u.reason}`).join("; ");
   return undefined;
 }

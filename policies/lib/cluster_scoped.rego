@@ -1,14 +1,9 @@
-# Well-known cluster-scoped kinds; every other kind is treated as namespaced.
-# Mirrored by src/k8s/cluster-scoped.ts.
+# Well-known cluster-scoped kinds (policies/_kinds.yaml, as src/k8s/cluster-scoped.ts reads it);
+# every other kind is treated as namespaced.
 package lib.cluster_scoped
 
-kinds := {
-	"Namespace", "Node", "PersistentVolume", "ClusterRole", "ClusterRoleBinding", "StorageClass",
-	"PriorityClass", "CustomResourceDefinition", "ValidatingWebhookConfiguration",
-	"MutatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
-	"ClusterPolicy", "ClusterIssuer", "APIService", "IngressClass", "RuntimeClass", "CSIDriver",
-	"VolumeSnapshotClass", "ClusterSecretStore", "ValidatingPolicy", "ClusterPolicyReport",
-	"ConstraintTemplate",
-}
+import data.lib.kinds as kind_sets
+
+kinds := kind_sets.cluster_scoped
 
 is_cluster_scoped(obj) if kinds[obj.kind]

@@ -3,7 +3,10 @@
 # policies/capabilities.json may be used (the opa-wasm SDK implements no others).
 package lib.k8s
 
-workload_kinds := {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Rollout"}
+import data.lib.kinds
+
+# The kinds with a pod template (alias `workloads` of policies/_kinds.yaml).
+workload_kinds := kinds.workloads
 
 is_workload(obj) if workload_kinds[obj.kind]
 

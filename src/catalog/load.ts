@@ -6,16 +6,17 @@ import addFormatsImport from "ajv-formats";
 import { parse } from "yaml";
 import { PACKAGE_ROOT, POLICIES_DIR } from "../paths.js";
 import { controlParamsErrors } from "../config/validate-params.js";
+import { CatalogError } from "./errors.js";
+import { expandKinds } from "./kinds.js";
 import type { Control, ControlSpec } from "./types.js";
+
+export { CatalogError } from "./errors.js";
 
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
 
-export class CatalogError extends Error {
-  readonly code = "CATALOG_INVALID";
-}
-
-/** Directories under policies/ that are not controls. */
-const NON_CONTROL_DIRS = new Set(["lib", "dist", "gatekeeper", "kyverno", "_frameworks"]);
+/** Directories under policies/ that are not controls; `_`-prefixed entries hold catalog-level data. */
+const NON_CONTROL_DIRS = new Set(["lib", "dist", "gatekeeper", "kyverno"]);
+const isControlDir = (name: string) => !NON_CONTROL_DIRS.has(name) && !name.startsWith("_");
 
 export function regoPackageOf(id: string): string {
   return `erlmcp.controls.${id.replaceAll("-", "_")}`;
@@ -23,7 +24,7 @@ export function regoPackageOf(id: string): string {
 
 export function controlIds(policiesDir = POLICIES_DIR): string[] {
   return readdirSync(policiesDir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && !NON_CONTROL_DIRS.has(d.name))
+    .filter((d) => d.isDirectory() && isControlDir(d.name))
     .map((d) => d.name)
     .sort();
 }
@@ -56,7 +57,13 @@ export function loadControl(dir: string): Control {
   if (!spec.id.startsWith(`${spec.domain}-`)) throw new CatalogError(`${where}: id '${spec.id}' is not in domain '${spec.domain}'`);
   const paramsErrors = controlParamsErrors(spec, file, where);
   if (paramsErrors.length) throw new CatalogError(paramsErrors.join("\n"));
-  return { ...spec, dir: relative(PACKAGE_ROOT, dir), regoPackage: regoPackageOf(spec.id) };
+  let kinds: string[];
+  try {
+    kinds = expandKinds(spec.kinds);
+  } catch (error) {
+    throw new CatalogError(`${where}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { ...spec, kinds, dir: relative(PACKAGE_ROOT, dir), regoPackage: regoPackageOf(spec.id) };
 }
 
 /** Every control, sorted by ID. */

@@ -1,45 +1,8 @@
-/** JSON Schemas of the user-facing files: `erlmcp-audit.config.yaml` and waiver files. */
+/** JSON Schemas of the user-facing files: `erlmcp-audit.config.yaml` (config.schema.json) and waiver files. */
+import configSchema from "./config.schema.json" with { type: "json" };
 
-const severity = { enum: ["critical", "high", "medium", "low"] };
-const override = {
-  type: "object",
-  additionalProperties: false,
-  properties: { enabled: { type: "boolean" }, severity, params: { type: "object" } },
-};
-const controlOverrides = { type: "object", propertyNames: { pattern: "^[a-z]+-[a-z0-9-]+$" }, additionalProperties: override };
-
-export const CONFIG_SCHEMA = {
-  $id: "erlmcp-audit/config",
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    profile: { type: "string" },
-    controls: controlOverrides,
-    profiles: {
-      type: "object",
-      additionalProperties: { type: "object", additionalProperties: false, properties: { controls: controlOverrides } },
-    },
-    inputs: {
-      type: "array",
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["paths", "profile"],
-        properties: { paths: { type: "array", minItems: 1, items: { type: "string" } }, profile: { type: "string" } },
-      },
-    },
-    waivers: { type: "array", items: { type: "string" } },
-    helm: {
-      type: "object",
-      additionalProperties: false,
-      properties: {
-        kubeVersion: { type: "string", pattern: "^\\d+\\.\\d+(\\.\\d+)?$" },
-        namespace: { type: "string" },
-        releaseName: { type: "string" },
-      },
-    },
-  },
-} as const;
+/** Schema of `erlmcp-audit.config.yaml`; src/config/config.generated.ts holds its TypeScript types. */
+export const CONFIG_SCHEMA = configSchema;
 
 export const WAIVER_FILE_SCHEMA = {
   $id: "erlmcp-audit/waivers",

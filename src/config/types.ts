@@ -1,22 +1,5 @@
-import type { Severity } from "../types.js";
-
-export interface ControlOverride {
-  enabled?: boolean;
-  severity?: Severity;
-  params?: Record<string, unknown>;
-}
-
-/** Content of `erlmcp-audit.config.yaml` (schema: src/config/config.schema.json). */
-export interface AuditConfig {
-  /** Default profile of every input (default `production`). */
-  profile?: string;
-  /** Overrides for every profile. */
-  controls?: Record<string, ControlOverride>;
-  /** Overrides for one profile. */
-  profiles?: Record<string, { controls?: Record<string, ControlOverride> }>;
-  /** Profile per input: paths (relative to the config file) of charts, values files, overlays, dirs or files. */
-  inputs?: Array<{ paths: string[]; profile: string }>;
-  /** Waiver files, relative to the config file. */
-  waivers?: string[];
-  helm?: { kubeVersion?: string; namespace?: string; releaseName?: string };
-}
+/**
+ * Types of `erlmcp-audit.config.yaml`, generated from src/config/config.schema.json by
+ * scripts/generate-types.ts (config.generated.ts), so they cannot drift from the schema ajv checks.
+ */
+export type { AuditConfig, ControlOverride, ControlOverrides } from "./config.generated.js";

@@ -5,48 +5,13 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { KINDS } from "../catalog/kinds.js";
 import type { Control } from "../catalog/types.js";
 import { POLICIES_DIR } from "../paths.js";
 import type { K8sObject } from "../types.js";
 
 export const GATEKEEPER_TARGET = "admission.k8s.gatekeeper.sh";
 export type EnforcementAction = "dryrun" | "warn" | "deny";
-
-/** API groups of the kinds our object-scope controls match (`""` = core). */
-export const KIND_GROUPS: Readonly<Record<string, readonly string[]>> = {
-  Application: ["argoproj.io"],
-  Certificate: ["cert-manager.io"],
-  ClusterRole: ["rbac.authorization.k8s.io"],
-  ClusterRoleBinding: ["rbac.authorization.k8s.io"],
-  ConfigMap: [""],
-  CronJob: ["batch"],
-  DaemonSet: ["apps"],
-  Deployment: ["apps"],
-  ExternalSecret: ["external-secrets.io"],
-  GitRepository: ["source.toolkit.fluxcd.io"],
-  HorizontalPodAutoscaler: ["autoscaling"],
-  Ingress: ["networking.k8s.io"],
-  Job: ["batch"],
-  Kustomization: ["kustomize.toolkit.fluxcd.io"],
-  Namespace: [""],
-  NetworkPolicy: ["networking.k8s.io"],
-  PeerAuthentication: ["security.istio.io"],
-  PersistentVolumeClaim: [""],
-  Pod: [""],
-  PodDisruptionBudget: ["policy"],
-  PrometheusRule: ["monitoring.coreos.com"],
-  ReplicaSet: ["apps"],
-  Role: ["rbac.authorization.k8s.io"],
-  RoleBinding: ["rbac.authorization.k8s.io"],
-  Rollout: ["argoproj.io"],
-  SealedSecret: ["bitnami.com"],
-  Secret: [""],
-  SecretProviderClass: ["secrets-store.csi.x-k8s.io"],
-  Service: [""],
-  ServiceAccount: [""],
-  ServiceMonitor: ["monitoring.coreos.com"],
-  StatefulSet: ["apps"],
-};
 
 /** Controls Gatekeeper can enforce: object scope, implemented in Rego. */
 export function isGatekeeperControl(control: Control): boolean {
@@ -146,8 +111,8 @@ export function constraintTemplate(control: Control, policiesDir = POLICIES_DIR)
 export function matchKinds(control: Control): Array<{ apiGroups: string[]; kinds: string[] }> {
   const byGroup = new Map<string, string[]>();
   for (const kind of control.kinds) {
-    const groups = KIND_GROUPS[kind];
-    if (!groups) throw new Error(`${control.dir}/control.yaml: kind ${kind} has no API group in KIND_GROUPS (src/gatekeeper/build.ts).`);
+    const groups = KINDS.groups.get(kind);
+    if (!groups) throw new Error(`${control.dir}/control.yaml: kind ${kind} has no API group in policies/_kinds.yaml.`);
     for (const group of groups) byGroup.set(group, [...(byGroup.get(group) ?? []), kind]);
   }
   return [...byGroup.keys()].sort().map((group) => ({ apiGroups: [group], kinds: (byGroup.get(group) as string[]).sort() }));

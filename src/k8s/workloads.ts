@@ -1,17 +1,10 @@
 /** Walks workloads to their pod templates and containers (mirrors policies/lib/k8s.rego). */
+import { aliasKinds } from "../catalog/kinds.js";
 import type { K8sObject, ResourceRef } from "../types.js";
 import type { Labels } from "./selectors.js";
 
-export const WORKLOAD_KINDS: ReadonlySet<string> = new Set([
-  "Pod",
-  "Deployment",
-  "StatefulSet",
-  "DaemonSet",
-  "ReplicaSet",
-  "Job",
-  "CronJob",
-  "Rollout",
-]);
+/** The kinds with a pod template (alias `workloads` of policies/_kinds.yaml). */
+export const WORKLOAD_KINDS: ReadonlySet<string> = new Set(aliasKinds("workloads"));
 
 export type ContainerField = "containers" | "initContainers" | "ephemeralContainers";
 

@@ -17,7 +17,7 @@ describe.each(controls.map((c) => [c.id, c] as const))("kyverno parity: %s", (id
   const fixtures = readFixtures(id);
   const runnable = fixtures.filter((f) => !kyvernoSkipReason(control, f));
 
-  // Listed, not silently dropped: the reasons come from kyvernoSkipReason (profiles, params, KYVERNO_UNSUPPORTED_CLAUSES).
+  // Listed, not silently dropped: the reasons come from kyvernoSkipReason (profiles, params, `kyverno.unsupported` of control.yaml).
   for (const fixture of fixtures.filter((f) => kyvernoSkipReason(control, f))) {
     it.skip(`${fixture.file}: ${kyvernoSkipReason(control, fixture)}`, () => undefined);
   }
