@@ -1,11 +1,14 @@
 /**
- * Baselines: the identities of the failing findings of an earlier run (no line numbers, so edits that
- * move a resource keep it matched). With a baseline, only new findings fail the gate.
+ * Baselines: the identities of the failing findings of an earlier run (src/findings/identity.ts: no
+ * line numbers, so edits that move a resource keep it matched). With a baseline, only new findings
+ * fail the gate.
  */
 import { readFileSync } from "node:fs";
+import { findingKey } from "../findings/identity.js";
 import type { Finding } from "../types.js";
 
-export const BASELINE_VERSION = 1;
+/** Version 2 added the finding's data to its identity: two containers failing the same check are two entries. */
+export const BASELINE_VERSION = 2;
 
 export interface BaselineEntry {
   controlId: string;
@@ -14,6 +17,8 @@ export interface BaselineEntry {
   namespace: string;
   name: string;
   messageId: string;
+  /** The finding's data (the placeholders of its message), part of its identity. */
+  data: Finding["data"];
 }
 
 export interface Baseline {
@@ -33,9 +38,12 @@ const entryOf = (f: Finding): BaselineEntry => ({
   namespace: f.resource.namespace,
   name: f.resource.name,
   messageId: f.messageId,
+  data: f.data,
 });
 
-export const baselineKey = (e: BaselineEntry): string => [e.controlId, e.unit, e.kind, e.namespace, e.name, e.messageId].join("\u0000");
+/** The identity of a baseline entry: the same key as the finding it was made from. */
+export const baselineKey = (e: BaselineEntry): string =>
+  findingKey({ controlId: e.controlId, unit: e.unit, messageId: e.messageId, data: e.data, resource: e });
 
 /** The baseline of a run: every failing finding's identity, deduplicated and sorted. */
 export function createBaseline(findings: readonly Finding[]): Baseline {
@@ -57,6 +65,7 @@ export function serializeBaseline(baseline: Baseline): string {
 }
 
 const ENTRY_FIELDS = ["controlId", "unit", "kind", "namespace", "name", "messageId"] as const;
+const isScalar = (v: unknown) => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
 
 export function readBaseline(file: string): Baseline {
   let data: unknown;
@@ -66,13 +75,23 @@ export function readBaseline(file: string): Baseline {
     throw new BaselineError(`${file}: cannot read the baseline (${(error as Error).message}); create it with --write-baseline ${file}`);
   }
   const b = data as Partial<Baseline> | null;
+  if (b?.tool === "erlmcp-audit" && (b.version as number) === 1)
+    throw new BaselineError(
+      `${file}: a version 1 baseline does not record each finding's data, so it cannot tell two findings of one resource apart; recreate it with --write-baseline ${file}`,
+    );
   if (!b || b.tool !== "erlmcp-audit" || b.version !== BASELINE_VERSION || !Array.isArray(b.findings))
     throw new BaselineError(
       `${file}: not an erlmcp-audit baseline of version ${BASELINE_VERSION}; recreate it with --write-baseline ${file}`,
     );
   b.findings.forEach((e, i) => {
-    const bad = ENTRY_FIELDS.find((k) => typeof (e as unknown as Record<string, unknown>)?.[k] !== "string");
+    const entry = e as unknown as Record<string, unknown> | null;
+    const bad = ENTRY_FIELDS.find((k) => typeof entry?.[k] !== "string");
     if (bad) throw new BaselineError(`${file}: findings[${i}].${bad} must be a string; recreate it with --write-baseline ${file}`);
+    const data = entry?.data;
+    if (!data || typeof data !== "object" || Array.isArray(data) || !Object.values(data).every(isScalar))
+      throw new BaselineError(
+        `${file}: findings[${i}].data must be an object of strings, numbers and booleans; recreate it with --write-baseline ${file}`,
+      );
   });
   return b as Baseline;
 }

@@ -1,12 +1,12 @@
 /** OSCAL 1.1.3 assessment-results rendered from evidence.json. */
 import type { Evidence, EvidenceFinding, EvidenceResource } from "./model.js";
+import { resourceKey } from "../findings/identity.js";
 import { uuidv5 } from "./uuid.js";
 
 const NS = "urn:erlmcp-audit";
 /** OSCAL strings may not start or end with whitespace nor span lines. */
 const line = (s: string) => s.replace(/\s+/g, " ").trim() || "-";
 const prop = (name: string, value: string) => ({ name, ns: NS, value: line(value) });
-const refKey = (r: { kind: string; namespace: string; name: string }) => `${r.kind}/${r.namespace}/${r.name}`;
 const resourceLabel = (r: { kind: string; namespace: string; name: string }) =>
   r.namespace ? `${r.kind} ${r.namespace}/${r.name}` : `${r.kind} ${r.name}`;
 
@@ -14,18 +14,18 @@ export function renderOscal(evidence: Evidence): string {
   const id = (kind: string, key: string) => uuidv5(`${evidence.id}:${kind}:${key}`);
   const tool = id("component", "tool");
   const origins = [{ actors: [{ type: "tool", "actor-uuid": tool }] }];
-  const itemId = (r: { kind: string; namespace: string; name: string }) => id("resource", refKey(r));
+  const itemId = (r: { kind: string; namespace: string; name: string }) => id("resource", resourceKey(r));
 
   /** One inventory item per distinct resource; the manifest sets it appears in are its `unit` props. */
   const items = new Map<string, { ref: EvidenceResource; units: string[] }>();
   for (const r of evidence.population) {
-    const item = items.get(refKey(r)) ?? { ref: r, units: [] };
+    const item = items.get(resourceKey(r)) ?? { ref: r, units: [] };
     item.units.push(r.unit);
-    items.set(refKey(r), item);
+    items.set(resourceKey(r), item);
   }
   const findingsByKey = new Map<string, EvidenceFinding[]>();
   for (const f of evidence.findings) {
-    const key = `${f.controlId}\0${refKey(f.resource)}`;
+    const key = `${f.controlId}\0${resourceKey(f.resource)}`;
     findingsByKey.set(key, [...(findingsByKey.get(key) ?? []), f]);
   }
 
@@ -39,9 +39,9 @@ export function renderOscal(evidence: Evidence): string {
     for (const { ref, units: present } of items.values()) {
       const sets = present.filter((u) => units.has(u));
       if (!kinds.has(ref.kind) || sets.length === 0) continue;
-      const found = findingsByKey.get(`${control.id}\0${refKey(ref)}`) ?? [];
+      const found = findingsByKey.get(`${control.id}\0${resourceKey(ref)}`) ?? [];
       const result = (["error", "fail", "waived"] as const).find((s) => found.some((f) => f.status === s)) ?? "pass";
-      const uuid = id("observation", `${control.id}\0${refKey(ref)}`);
+      const uuid = id("observation", `${control.id}\0${resourceKey(ref)}`);
       observations.push({
         uuid,
         title: `${control.id}: ${resourceLabel(ref)}`,

@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Severity } from "../types.js";
+import { findingFingerprint } from "../findings/identity.js";
 import { gateState } from "../gate/threshold.js";
 import { resourceName } from "./location.js";
 import type { Reporter } from "./types.js";
@@ -18,13 +19,14 @@ interface Issue {
   location: { path: string; lines: { begin: number } };
 }
 
-const fingerprint = (...parts: Array<string | number>) => createHash("md5").update(parts.join("\u0000")).digest("hex");
+/** Input errors have no finding identity: their own digest of code, place and message. */
+const inputErrorFingerprint = (...parts: Array<string | number>) => createHash("sha256").update(parts.join("\u0000")).digest("hex");
 
 export const codequality: Reporter = (report) => {
   const issues: Issue[] = report.inputErrors.map((e) => ({
     description: `${e.message}${e.hint ? ` (${e.hint})` : ""}`,
     check_name: `input/${e.code}`,
-    fingerprint: fingerprint("input", e.code, e.file, e.line ?? 0, e.message),
+    fingerprint: inputErrorFingerprint("input", e.code, e.file, e.line ?? 0, e.message),
     severity: "blocker",
     location: { path: e.file, lines: { begin: e.line ?? 1 } },
   }));
@@ -34,15 +36,7 @@ export const codequality: Reporter = (report) => {
     issues.push({
       description: `${f.controlId}: ${resourceName(f.resource)}: ${f.message}${state === "existing" ? " (in baseline)" : ""}`,
       check_name: f.controlId,
-      fingerprint: fingerprint(
-        f.controlId,
-        f.unit,
-        f.resource.kind,
-        f.resource.namespace,
-        f.resource.name,
-        f.messageId,
-        JSON.stringify(f.data),
-      ),
+      fingerprint: findingFingerprint(f),
       severity: state === "existing" || state === "belowThreshold" ? "info" : SEVERITY[f.severity],
       location: { path: f.source.file, lines: { begin: Math.max(1, f.source.line) } },
     });

@@ -5,6 +5,7 @@
  */
 import type { ReportControl } from "../report/types.js";
 import type { Finding, ResourceRef } from "../types.js";
+import { resourceKey } from "../findings/identity.js";
 import { gateState } from "../gate/threshold.js";
 import { byControl } from "./group.js";
 import { errorLocation, findingLocation, resourceName } from "./location.js";
@@ -30,7 +31,7 @@ interface Case {
   outcome?: { tag: "failure" | "skipped" | "error"; message: string; type?: string; body?: string };
 }
 
-const refKey = (unit: string, r: Pick<ResourceRef, "kind" | "namespace" | "name">) => `${unit}\u0000${r.kind}/${r.namespace}/${r.name}`;
+const refKey = (unit: string, r: Pick<ResourceRef, "kind" | "namespace" | "name">) => `${unit}\u0000${resourceKey(r)}`;
 
 function controlCases(control: ReportControl, findings: Finding[], units: Map<string, ResourceRef[]>, failOn: string): Case[] {
   const grouped = new Map<string, Finding[]>();

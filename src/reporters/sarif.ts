@@ -1,8 +1,8 @@
-/** SARIF 2.1.0: one rule per control, one result per failing (control, resource); waived results are suppressed. */
-import { createHash } from "node:crypto";
+/** SARIF 2.1.0: one rule per control, one result per failing or waived finding; waived results are suppressed. */
 import type { Log, Notification, ReportingDescriptor, Result } from "sarif";
 import type { AuditReport, ReportControl } from "../report/types.js";
 import type { Finding, Severity } from "../types.js";
+import { findingFingerprint, resourceKey } from "../findings/identity.js";
 import { resourceName } from "./location.js";
 import type { Reporter } from "./types.js";
 
@@ -70,50 +70,45 @@ function waiverNotifications(report: AuditReport): Notification[] {
   return out;
 }
 
-const fingerprint = (parts: string[]) => createHash("sha256").update(parts.join("\u0000")).digest("hex");
+/** One result per finding (a finding's identity is its fingerprint); waived results are suppressed. */
+function result(f: Finding, ruleIndex: number): Result {
+  return {
+    ruleId: f.controlId,
+    ruleIndex,
+    level: LEVEL[f.severity],
+    message: { text: `${resourceName(f.resource)}: ${f.message}` },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: f.source.file.split("\\").join("/") },
+          region: { startLine: Math.max(1, f.source.line) },
+        },
+        logicalLocations: [{ fullyQualifiedName: resourceKey(f.resource), kind: "resource" }],
+      },
+    ],
+    partialFingerprints: { "erlmcpAuditFinding/v2": findingFingerprint(f) },
+    ...(f.baseline ? { baselineState: f.baseline === "new" ? ("new" as const) : ("unchanged" as const) } : {}),
+    properties: { unit: f.unit, severity: f.severity, messageId: f.messageId, data: f.data, engine: f.engine },
+    ...(f.status === "waived" && f.waiver
+      ? {
+          suppressions: [
+            {
+              kind: "external" as const,
+              status: "accepted" as const,
+              justification: `${f.waiver.id}: ${f.waiver.justification} (approved by ${f.waiver.approver}, ${f.waiver.ticket}, expires ${f.waiver.expires})`,
+            },
+          ],
+        }
+      : {}),
+  };
+}
 
 export const sarif: Reporter = (report) => {
   const rules = report.controls.map(rule);
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
-  const groups = new Map<string, Finding[]>();
-  for (const f of report.findings) {
-    if (f.status !== "fail" && f.status !== "waived") continue;
-    const key = [f.controlId, f.unit, f.resource.kind, f.resource.namespace, f.resource.name, f.status].join("\u0000");
-    groups.set(key, [...(groups.get(key) ?? []), f]);
-  }
-  const results: Result[] = [...groups.values()].map((list) => {
-    const f = list[0]!;
-    const result: Result = {
-      ruleId: f.controlId,
-      ruleIndex: ruleIndex.get(f.controlId) ?? 0,
-      level: LEVEL[f.severity],
-      message: { text: `${resourceName(f.resource)}: ${list.map((x) => x.message).join(" ")}` },
-      locations: [
-        {
-          physicalLocation: {
-            artifactLocation: { uri: f.source.file.split("\\").join("/") },
-            region: { startLine: Math.max(1, f.source.line) },
-          },
-          logicalLocations: [{ fullyQualifiedName: `${f.resource.kind}/${f.resource.namespace}/${f.resource.name}`, kind: "resource" }],
-        },
-      ],
-      partialFingerprints: {
-        "erlmcpAuditResource/v1": fingerprint([f.controlId, f.unit, f.resource.kind, f.resource.namespace, f.resource.name]),
-      },
-      ...(f.baseline ? { baselineState: f.baseline === "new" ? ("new" as const) : ("unchanged" as const) } : {}),
-      properties: { unit: f.unit, severity: f.severity, messageIds: [...new Set(list.map((x) => x.messageId))], engine: f.engine },
-    };
-    if (f.status === "waived" && f.waiver) {
-      result.suppressions = [
-        {
-          kind: "external",
-          status: "accepted",
-          justification: `${f.waiver.id}: ${f.waiver.justification} (approved by ${f.waiver.approver}, ${f.waiver.ticket}, expires ${f.waiver.expires})`,
-        },
-      ];
-    }
-    return result;
-  });
+  const results = report.findings
+    .filter((f) => f.status === "fail" || f.status === "waived")
+    .map((f) => result(f, ruleIndex.get(f.controlId) ?? 0));
   const log: Log = {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",

@@ -2,7 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { applyBaseline, BaselineError, createBaseline, readBaseline } from "../../src/baseline/baseline.js";
-import type { AuditReport } from "../../src/report.js";
+import type { AuditReport } from "../../src/report/types.js";
 import type { Finding } from "../../src/types.js";
 import { runCli } from "../helpers/cli.js";
 import { tempTree } from "../helpers/tmp.js";
@@ -47,6 +47,22 @@ describe("baseline model", () => {
     expect(applyBaseline([], base).fixed.map((e) => e.name)).toEqual(["a", "b"]);
   });
 
+  it("tells findings of one resource apart by their data: a second failing container is new", () => {
+    const withData = (container: string): Finding => ({ ...finding("a"), messageId: "privileged", data: { container } });
+    const base = createBaseline([withData("app"), withData("app")]);
+    expect(base.findings).toHaveLength(1);
+    const { findings } = applyBaseline([withData("app"), withData("sidecar")], base);
+    expect(findings.map((f) => [f.data.container, f.baseline])).toEqual([
+      ["app", "existing"],
+      ["sidecar", "new"],
+    ]);
+  });
+
+  it("refuses a version 1 baseline (no finding data) with the command that recreates it", () => {
+    const root = tempTree({ "v1.json": '{"tool":"erlmcp-audit","version":1,"findings":[]}' });
+    expect(() => readBaseline(join(root, "v1.json"))).toThrow(/version 1 baseline.*--write-baseline/);
+  });
+
   it("rejects files that are not a baseline, naming the file and the fix", () => {
     const root = tempTree({ "bad.json": "{}", "old.json": '{"tool":"erlmcp-audit","version":0,"findings":[]}', "x.json": "not json" });
     for (const f of ["bad.json", "old.json", "x.json", "missing.json"]) {
@@ -66,7 +82,7 @@ describe("CLI gate with --baseline", () => {
     const first = await runCli([app, ...gate, "--write-baseline", base]);
     expect(first.code).toBe(1);
     const saved = JSON.parse(readFileSync(base, "utf8")) as { version: number; findings: Array<Record<string, string>> };
-    expect(saved.version).toBe(1);
+    expect(saved.version).toBe(2);
     expect(saved.findings.map((e) => e.name)).toEqual(["a", "b"]);
 
     const same = await runCli([app, ...gate, "--baseline", base]);
