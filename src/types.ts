@@ -78,6 +78,9 @@ export interface InputFile {
   bytes: number;
 }
 
+/** A control's parameters: defaults, profile values and config overrides merged (validated against its `params.schema`). */
+export type Params = Record<string, any>;
+
 /** A violation as an engine or validator reports it, before metadata is attached. */
 export interface Violation {
   messageId: string;

@@ -5,9 +5,8 @@
 import { loadCatalog } from "../catalog/load.js";
 import type { Control } from "../catalog/types.js";
 import type { AuditConfig } from "../config/types.js";
-import { RegoEngine } from "../engines/rego.js";
-import type { ObjectEngine } from "../engines/types.js";
-import { TypeScriptEngine } from "../engines/typescript.js";
+import { createEngine } from "../engines/index.js";
+import { isObjectEngine, type ObjectEngine } from "../engines/types.js";
 import { emptyObjectVerdicts, evaluateObject } from "../evaluation/object.js";
 import { ControlPlan } from "../evaluation/plan.js";
 import { mergeVerdicts } from "../findings/merge.js";
@@ -29,6 +28,8 @@ export interface AdmissionFinding extends Finding {
 }
 
 const SOURCE = { file: "admission", line: 0, documentIndex: 0 };
+/** The in-process engines, the same as the CLI's default. */
+const ADMISSION_ENGINES = ["rego", "typescript"] as const;
 const UNIT = "admission";
 
 export class AdmissionEvaluator {
@@ -45,9 +46,9 @@ export class AdmissionEvaluator {
   }
 
   /** Loads the catalog's object-scope controls and prepares the in-process engines (the wasm bundle: `policies/dist` or ERLMCP_AUDIT_POLICY_DIST). */
-  static async load(settings: PolicySettings, distDir?: string): Promise<AdmissionEvaluator> {
+  static async load(settings: PolicySettings): Promise<AdmissionEvaluator> {
     const controls = loadCatalog().filter((c) => c.scope === "object");
-    const engines: ObjectEngine[] = [new RegoEngine(distDir), new TypeScriptEngine()];
+    const engines = ADMISSION_ENGINES.map(createEngine).filter(isObjectEngine);
     for (const engine of engines) await engine.prepare(controls.filter((c) => engine.implements(c)));
     return new AdmissionEvaluator(engines, controls, settings);
   }

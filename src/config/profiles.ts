@@ -1,7 +1,6 @@
 /** Resolves a control's parameters and severity for a profile: control defaults, then profile, then config. */
 import type { Control } from "../catalog/types.js";
-import type { Severity } from "../types.js";
-import type { Params } from "../validators/types.js";
+import type { Params, Severity } from "../types.js";
 import type { AuditConfig, ControlOverride } from "./types.js";
 
 export const PROFILES = ["production", "staging", "development"] as const;

@@ -1,6 +1,6 @@
-import type { K8sObject, Resource, Violation } from "../types.js";
+import type { K8sObject, Params, Resource, Violation } from "../types.js";
 
-export type Params = Record<string, any>;
+export type { Params };
 
 /** A TypeScript validator of one object-scope control: judges one object. */
 export interface ObjectValidator {
