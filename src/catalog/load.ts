@@ -42,11 +42,24 @@ function specValidator(): ReturnType<Ajv["compile"]> {
 
 const PLACEHOLDER = /\{([A-Za-z0-9_]+)\}/g;
 
+/** What `npm run new:control` writes where the author must decide; a control.yaml holding it does not load. */
+const UNFILLED = /\bTODO\b/;
+
+/** JSON pointers of the string values that still hold the scaffold's TODO marker. */
+function unfilledPaths(value: unknown, path = ""): string[] {
+  if (typeof value === "string") return UNFILLED.test(value) ? [path || "/"] : [];
+  if (value === null || typeof value !== "object") return [];
+  return Object.entries(value).flatMap(([key, v]) => unfilledPaths(v, `${path}/${key}`));
+}
+
 export function loadControl(dir: string): Control {
   const file = join(dir, "control.yaml");
   const where = relative(PACKAGE_ROOT, file);
   if (!existsSync(file)) throw new CatalogError(`${where}: missing control.yaml`);
   const spec = parse(readFileSync(file, "utf8")) as ControlSpec;
+  const unfilled = unfilledPaths(spec);
+  if (unfilled.length)
+    throw new CatalogError(`${where}: unfilled scaffold TODO at ${unfilled.join(", ")}; replace each TODO (docs/writing-controls.md)`);
   const validate = specValidator();
   if (!validate(spec)) {
     const errors = (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`).join("; ");
