@@ -74,8 +74,9 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
   let renderMs = 0;
 
   const configFile = options.config === false ? undefined : (options.config ?? findConfigFile(paths, cwd));
-  const { config, waivers, file } = loadConfig(configFile, cwd, options.waivers);
-  const controls = selectControls(loadCatalog(), options.controls, options.skipControls);
+  const catalog = loadCatalog();
+  const { config, waivers, file } = loadConfig(configFile, cwd, options.waivers, catalog);
+  const controls = selectControls(catalog, options.controls, options.skipControls);
   const names = options.engines ?? [...DEFAULT_ENGINES];
   const engines = names.filter((n) => !(n in SCANNER_FACTORIES)).map(createEngine);
   const scanners = names.flatMap((n) => (n in SCANNER_FACTORIES ? [SCANNER_FACTORIES[n as keyof typeof SCANNER_FACTORIES]()] : []));

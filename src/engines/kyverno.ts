@@ -2,7 +2,6 @@
  * Runs the controls' Kyverno ValidatingPolicies (policies/<id>/kyverno.yaml) with the real kyverno CLI:
  * `kyverno apply <policies> --resource <stream> --policy-report --output-format json`.
  */
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +10,7 @@ import { kyvernoUnsupportedClauses } from "../catalog/kyverno-unsupported.js";
 import type { Control } from "../catalog/types.js";
 import type { AuditUnit, K8sObject, Resource, Violation } from "../types.js";
 import { findTool, TOOL_PINS } from "../tools/find.js";
+import { runTool } from "../tools/run.js";
 import { controlMatchesKind, type ControlVerdict, type Engine, type EngineContext, type EngineDescription } from "./types.js";
 
 /** One result of the policy report, mapped back to the input object it is about. */
@@ -60,16 +60,6 @@ function uniqueNames(objects: readonly K8sObject[]): { stream: K8sObject[]; keys
   return { stream, keys };
 }
 
-function run(binary: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolvePromise, reject) => {
-    execFile(binary, args, { maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-      if (code === -1) reject(error ?? new Error(`${binary} failed`));
-      else resolvePromise({ code, stdout, stderr });
-    });
-  });
-}
-
 /** The JSON reports of `--output-format json` (a `---`-separated stream, even in JSON). */
 export function parseReports(stdout: string): ReportResult[] {
   return stdout
@@ -92,7 +82,7 @@ export async function runKyverno(
     const file = join(dir, "resources.yaml");
     writeFileSync(file, stream.map((o) => JSON.stringify(o)).join("\n---\n"));
     const args = ["apply", ...policyFiles, "--resource", file, "--policy-report", "--output-format", "json", "--remove-color"];
-    const { code, stdout, stderr } = await run(binary, args);
+    const { code, stdout, stderr } = await runTool(binary, args);
     // Exit 1 means "some result failed"; anything else, or no report, is a failure of the run itself.
     if (code > 1 || !stdout.trim().startsWith("{")) {
       throw new Error(`kyverno apply exited with ${code}: ${(stderr || stdout).trim().split("\n").slice(0, 5).join(" ")}`);
