@@ -11,7 +11,6 @@ import { join, relative } from "node:path";
 import { loadCatalog, loadControl } from "../src/catalog/load.js";
 import { findTool } from "../src/tools/find.js";
 import { PACKAGE_ROOT, POLICIES_DIR } from "../src/paths.js";
-import { AGGREGATE_ENTRYPOINT, aggregateRego } from "./lib/rego-aggregate.js";
 
 const argv = process.argv.slice(2);
 const check = argv.includes("--check");
@@ -52,8 +51,6 @@ try {
   const bundle = join(work, "bundle.tar.gz");
   // opa embeds source file names in the wasm: build from the package root with relative paths, so that
   // every checkout (wherever it lives) produces the same bytes.
-  const aggregate = join(PACKAGE_ROOT, ".aggregate.rego");
-  writeFileSync(aggregate, aggregateRego(controls));
   execFileSync(
     opa,
     [
@@ -62,11 +59,10 @@ try {
       "wasm",
       "--capabilities",
       relative(PACKAGE_ROOT, join(POLICIES_DIR, "capabilities.json")),
-      ...[...entrypoints, AGGREGATE_ENTRYPOINT].flatMap((e) => ["-e", e]),
+      ...entrypoints.flatMap((e) => ["-e", e]),
       "-o",
       bundle,
       ...sources.map((s) => relative(PACKAGE_ROOT, s)),
-      relative(PACKAGE_ROOT, aggregate),
     ],
     { stdio: ["ignore", "inherit", "inherit"], cwd: PACKAGE_ROOT },
   );
@@ -77,7 +73,6 @@ try {
     opaVersion,
     wasmSha256: sha256(wasm),
     entrypoints: Object.fromEntries(controls.map((c, i) => [c.id, entrypoints[i]])),
-    aggregateEntrypoint: AGGREGATE_ENTRYPOINT,
     sources: Object.fromEntries(sources.map((s) => [relative(PACKAGE_ROOT, s), sha256(readFileSync(s))])),
     capabilitiesSha256: sha256(readFileSync(join(POLICIES_DIR, "capabilities.json"))),
   };
@@ -109,5 +104,4 @@ try {
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
-  rmSync(join(PACKAGE_ROOT, ".aggregate.rego"), { force: true });
 }
