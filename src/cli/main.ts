@@ -9,6 +9,7 @@ import { loadCatalog } from "../catalog/load.js";
 import { ConfigError } from "../config/load.js";
 import { PROFILES } from "../config/profiles.js";
 import { ENGINE_FACTORIES } from "../engines/index.js";
+import { SCANNER_FACTORIES } from "../thirdparty/index.js";
 import { REPORTERS, FORMAT_NAMES } from "../reporters/index.js";
 import { SEVERITIES, type EngineName, type Severity } from "../types.js";
 import { createBaseline, serializeBaseline, BaselineError } from "../baseline/baseline.js";
@@ -20,6 +21,9 @@ import { addServeCommand } from "./serve.js";
 import { addEvidenceCommands } from "./evidence.js";
 
 export const EXIT = { pass: 0, fail: 1, error: 2 } as const;
+
+/** Policy engines, then third-party scanners: what `--engine all` runs. */
+const ALL_ENGINES = [...Object.keys(ENGINE_FACTORIES), ...Object.keys(SCANNER_FACTORIES)] as EngineName[];
 
 const EXIT_HELP = `
 Exit codes:
@@ -55,7 +59,7 @@ export function buildProgram(
     .option("-c, --config <file>", "config file (default: nearest erlmcp-audit.config.yaml above the first path)")
     .option("--no-config", "use no config file")
     .addOption(new Option("-p, --profile <profile>", "profile for every input (overrides the config)").choices([...PROFILES]))
-    .addOption(new Option("--engine <engine>", `engines, repeatable: ${Object.keys(ENGINE_FACTORIES).join(", ")}, all`).argParser(collect))
+    .addOption(new Option("--engine <engine>", `engines, repeatable: ${ALL_ENGINES.join(", ")}, all`).argParser(collect))
     .addOption(new Option("--controls <ids>", "run only these control IDs or globs (net-*)").argParser(collect))
     .addOption(new Option("--skip-controls <ids>", "skip these control IDs or globs").argParser(collect))
     .addOption(new Option("--fail-on <severity>", "lowest severity that fails the run").choices([...SEVERITIES]).default("low"))
@@ -83,9 +87,7 @@ export function buildProgram(
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .action(async (paths: string[], opts) => {
       const outputs = pairOutputs(argv);
-      const engines: EngineName[] | undefined = opts.engine?.includes("all")
-        ? (Object.keys(ENGINE_FACTORIES) as EngineName[])
-        : opts.engine;
+      const engines: EngineName[] | undefined = opts.engine?.includes("all") ? ALL_ENGINES : opts.engine;
       const progress = createProgress({
         enabled: !opts.quiet && Boolean(process.stderr.isTTY) && !process.env.CI,
         write: (s) => process.stderr.write(s),

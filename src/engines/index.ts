@@ -1,4 +1,5 @@
 /** The explicit map of policy engines the CLI and library can pick by name. */
+import { UsageError } from "../errors.js";
 import type { EngineName } from "../types.js";
 import { GatorEngine } from "./gator.js";
 import { KyvernoEngine } from "./kyverno.js";
@@ -18,6 +19,6 @@ export const DEFAULT_ENGINES: readonly EngineName[] = ["rego", "typescript"];
 
 export function createEngine(name: EngineName): Engine {
   const factory = ENGINE_FACTORIES[name];
-  if (!factory) throw new Error(`Unknown engine '${name}'. Available: ${Object.keys(ENGINE_FACTORIES).join(", ")}.`);
+  if (!factory) throw new UsageError(`Unknown engine '${name}'. Available: ${Object.keys(ENGINE_FACTORIES).join(", ")}.`);
   return factory();
 }
