@@ -1,0 +1,32 @@
+/** Loads a unit of plain YAML/JSON files. */
+import { isUtf8 } from "node:buffer";
+import type { Resource } from "../types.js";
+import type { PlannedUnit } from "./discover.js";
+import { inputError } from "./errors.js";
+import type { LoadedUnit, UnitLoadContext } from "./load-types.js";
+import { readManifestBytes } from "./read-guards.js";
+import { parseManifestStream } from "./yaml.js";
+
+/** Reads each file of `unit` through the guards, records its hash, and parses it when it is UTF-8 text. */
+export function loadFilesUnit(unit: Extract<PlannedUnit, { kind: "files" }>, ctx: UnitLoadContext): LoadedUnit {
+  ctx.startUnit(unit.path);
+  const resources: Resource[] = [];
+  for (const [fileIndex, file] of unit.files.entries()) {
+    const name = ctx.inputs.relative(file);
+    ctx.options.onFile?.(name, fileIndex, unit.files.length);
+    const { data, error } = readManifestBytes(file, name, ctx.maxFileBytes);
+    if (error) {
+      ctx.errors.push(error);
+      continue;
+    }
+    ctx.inputs.addFile(file, data);
+    if (!isUtf8(data)) {
+      ctx.errors.push(inputError("BINARY_FILE", name, "is not valid UTF-8 text", { hint: "save it as UTF-8" }));
+      continue;
+    }
+    const parsed = parseManifestStream(data.toString("utf8"), { file: name, maxAliasCount: ctx.options.maxAliasCount });
+    ctx.errors.push(...parsed.errors);
+    resources.push(...parsed.resources);
+  }
+  return { id: unit.path, kind: "files", path: unit.path, resources };
+}

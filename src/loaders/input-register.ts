@@ -1,0 +1,66 @@
+/** The input files of a load, each hashed once and named by its path relative to the working directory. */
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import type { InputFile } from "../types.js";
+
+/** Records what a load read, for the input list (path, SHA-256, size) of the report and the evidence. */
+export interface InputRegister {
+  /** `path` relative to the working directory; `.` for the directory itself. */
+  relative(path: string): string;
+  /**
+   * Records a file once: the bytes just read when `data` is given, else the file on disk. A file that
+   * cannot be read is left out; it is reported where it is read.
+   */
+  addFile(path: string, data?: Buffer): void;
+  /** Records every file below `dir`. */
+  addTree(dir: string): void;
+  /** Records text that has no file (stdin) under `name`. */
+  addText(name: string, text: string): void;
+  /** Every recorded input, by path. */
+  list(): InputFile[];
+}
+
+function sha256(data: Buffer | string): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile()) out.push(path);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** An empty register for a load that runs in `cwd`. */
+export function inputRegister(cwd: string): InputRegister {
+  const inputs = new Map<string, InputFile>();
+  const rel = (path: string) => relative(cwd, path) || ".";
+  const addFile = (path: string, data?: Buffer) => {
+    const key = rel(path);
+    if (inputs.has(key)) return;
+    try {
+      const bytes = data ?? readFileSync(path);
+      inputs.set(key, { path: key, sha256: sha256(bytes), bytes: bytes.length });
+    } catch {
+      /* reported where the file is read */
+    }
+  };
+  return {
+    relative: rel,
+    addFile,
+    addTree: (dir) => {
+      for (const file of filesUnder(dir)) addFile(file);
+    },
+    addText: (name, text) => {
+      inputs.set(name, { path: name, sha256: sha256(text), bytes: Buffer.byteLength(text) });
+    },
+    list: () => [...inputs.values()].sort((a, b) => a.path.localeCompare(b.path)),
+  };
+}

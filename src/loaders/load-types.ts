@@ -1,0 +1,54 @@
+/** The options and results of loading inputs, and what loading one unit shares with the load in progress. */
+import type { InputError, InputFile, Resource } from "../types.js";
+import type { InputRegister } from "./input-register.js";
+import type { HelmOptions } from "./render.js";
+import type { SourceCache } from "./source-attribution.js";
+
+/** How `loadInputs` reads, renders and reports progress. */
+export interface LoadOptions {
+  cwd?: string;
+  /** Helm values files to render instead of values.yaml + values-*.yaml. */
+  values?: string[];
+  helm?: Partial<HelmOptions>;
+  /** Largest file read, in bytes (default 16 MiB). */
+  maxFileBytes?: number;
+  maxAliasCount?: number;
+  /** Text of stdin when a path is `-`. */
+  stdin?: () => Promise<string>;
+  /** Called once per planned unit, for progress reporting. */
+  onUnit?: (label: string, index: number, total: number) => void;
+  /** Called once per plain file read, for progress reporting of large directories. */
+  onFile?: (file: string, index: number, total: number) => void;
+  /** Called after each Helm or Kustomize render with its wall time (for `--timings`). */
+  onRender?: (label: string, ms: number) => void;
+}
+
+/** A unit before a profile is assigned. */
+export interface LoadedUnit {
+  id: string;
+  kind: "files" | "helm" | "kustomize" | "stdin";
+  path: string;
+  /** Values file of a Helm render. */
+  values?: string;
+  resources: Resource[];
+}
+
+/** Every unit loaded, every input file read (by path) and every input error, in the order found. */
+export interface LoadResult {
+  units: LoadedUnit[];
+  inputs: InputFile[];
+  errors: InputError[];
+}
+
+/** What loading one planned unit shares with the load in progress. */
+export interface UnitLoadContext {
+  cwd: string;
+  options: LoadOptions;
+  maxFileBytes: number;
+  inputs: InputRegister;
+  /** Input errors of the whole load, in the order they are found. */
+  errors: InputError[];
+  sources: SourceCache;
+  /** Announces the next unit (or Helm values file) to `options.onUnit`. */
+  startUnit(label: string): void;
+}
