@@ -1,135 +1,12 @@
 /** report.html: one self-contained, print-ready file rendered from evidence.json. No script, no network. */
-import type { Domain } from "../catalog/types.js";
-import type { CriterionStatus, Evidence, EvidenceFramework } from "./model.js";
+import { code, esc } from "./html-elements.js";
+import { controlsSection, findingsSection, matrixSection, waiversSection } from "./html-results.js";
+import { populationSection, scopeSection } from "./html-scope.js";
+import { summarySection } from "./html-summary.js";
+import { toolSection } from "./html-tool.js";
+import type { Evidence } from "./model.js";
 
-const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-/** Escapes text for element content and quoted attribute values. Every manifest-derived string goes through it. */
-export const esc = (value: unknown): string => String(value).replace(/[&<>"']/g, (c) => ENTITIES[c]!);
-
-type Status = CriterionStatus | "pass" | "fail" | "waived" | "error" | "active" | "expiring" | "expired";
-const STATUS: Record<Status, { symbol: string; label: string; tone: string }> = {
-  satisfied: { symbol: "✓", label: "Satisfied", tone: "ok" },
-  "not-satisfied": { symbol: "✗", label: "Not satisfied", tone: "bad" },
-  "not-applicable": { symbol: "–", label: "Not applicable", tone: "na" },
-  "needs-external-evidence": { symbol: "◐", label: "Needs external evidence", tone: "ext" },
-  pass: { symbol: "✓", label: "Pass", tone: "ok" },
-  fail: { symbol: "✗", label: "Fail", tone: "bad" },
-  waived: { symbol: "⚑", label: "Waived", tone: "ext" },
-  error: { symbol: "!", label: "Error", tone: "bad" },
-  active: { symbol: "✓", label: "Active", tone: "ok" },
-  expiring: { symbol: "⚠", label: "Expiring", tone: "ext" },
-  expired: { symbol: "✗", label: "Expired", tone: "bad" },
-};
-const badge = (s: Status) =>
-  `<span class="badge ${STATUS[s].tone}"><span aria-hidden="true">${STATUS[s].symbol}</span> ${STATUS[s].label}</span>`;
-const table = (head: string[], rows: string[][], cls = "") =>
-  `<table${cls ? ` class="${cls}"` : ""}><thead><tr>${head.map((h) => `<th scope="col">${h}</th>`).join("")}</tr></thead><tbody>${
-    rows.length
-      ? rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")
-      : `<tr><td colspan="${head.length}" class="empty">None.</td></tr>`
-  }</tbody></table>`;
-const code = (s: string) => `<code>${esc(s)}</code>`;
-/** Control and waiver IDs stay on one line. */
-const ident = (s: string) => `<code class="id">${esc(s)}</code>`;
-const resourceLabel = (r: { kind: string; namespace: string; name: string }) =>
-  r.namespace ? `${r.kind} ${r.namespace}/${r.name}` : `${r.kind} ${r.name}`;
-
-const DOMAINS: Record<string, string> = {
-  net: "Network",
-  iam: "Access (RBAC)",
-  sec: "Secrets",
-  pod: "Pod security",
-  avl: "Availability",
-  res: "Resources",
-  obs: "Observability",
-  chg: "Change",
-  tls: "TLS",
-  bak: "Backup",
-} satisfies Record<Domain, string>;
-const CHART_ORDER: CriterionStatus[] = ["satisfied", "not-satisfied", "needs-external-evidence", "not-applicable"];
-const TONE: Record<CriterionStatus, string> = {
-  satisfied: "ok",
-  "not-satisfied": "bad",
-  "needs-external-evidence": "ext",
-  "not-applicable": "na",
-};
-const fill = (chart: string, s: CriterionStatus) => `url(#${chart}-${TONE[s]})`;
-/** Solid, hatched, dotted and cross-hatched fills: the statuses differ without colour too. */
-const patterns = (chart: string) => `<defs>
-<pattern id="${chart}-ok" width="6" height="6" patternUnits="userSpaceOnUse"><rect width="6" height="6" fill="#2e7d4f"/></pattern>
-<pattern id="${chart}-bad" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#b3261e"/><rect width="2" height="6" fill="#fff" opacity=".55"/></pattern>
-<pattern id="${chart}-ext" width="6" height="6" patternUnits="userSpaceOnUse"><rect width="6" height="6" fill="#b26a00"/><circle cx="3" cy="3" r="1.3" fill="#fff" opacity=".7"/></pattern>
-<pattern id="${chart}-na" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(-45)"><rect width="6" height="6" fill="#8a8f98"/><rect width="1" height="6" fill="#fff" opacity=".6"/></pattern>
-</defs>`;
-
-/** Horizontal stacked bars: one per row, each segment labelled with its count; colour, pattern and legend symbol all differ. */
-function stackedChart(
-  chart: string,
-  title: string,
-  rows: Array<{ label: string; counts: Record<CriterionStatus, number> }>,
-  legend: Partial<Record<CriterionStatus, string>>,
-): string {
-  const labelWidth = 150;
-  const barWidth = 420;
-  const rowHeight = 30;
-  const height = rows.length * rowHeight + 8;
-  const described = rows
-    .map(
-      (r) =>
-        `${r.label}: ${CHART_ORDER.filter((s) => r.counts[s])
-          .map((s) => `${r.counts[s]} ${(legend[s] ?? s).toLowerCase()}`)
-          .join(", ")}`,
-    )
-    .join("; ");
-  const bars = rows
-    .map((r, i) => {
-      const total = CHART_ORDER.reduce((n, s) => n + r.counts[s], 0) || 1;
-      let x = labelWidth;
-      const segments = CHART_ORDER.filter((s) => r.counts[s])
-        .map((s) => {
-          const w = (r.counts[s] / total) * barWidth;
-          const seg = `<rect x="${x.toFixed(1)}" y="${i * rowHeight + 4}" width="${w.toFixed(1)}" height="20" fill="${fill(chart, s)}" stroke="#fff"/>${
-            w >= 18 ? `<text x="${(x + w / 2).toFixed(1)}" y="${i * rowHeight + 18}" class="seg">${r.counts[s]}</text>` : ""
-          }`;
-          x += w;
-          return seg;
-        })
-        .join("");
-      return `<text x="0" y="${i * rowHeight + 18}" class="lbl">${esc(r.label)}</text>${segments}<text x="${labelWidth + barWidth + 6}" y="${i * rowHeight + 18}" class="lbl">${total}</text>`;
-    })
-    .join("");
-  const keys = CHART_ORDER.filter((s) => legend[s])
-    .map(
-      (s) =>
-        `<li><svg width="14" height="14" aria-hidden="true"><rect width="14" height="14" fill="${fill(chart, s)}"/></svg> <span aria-hidden="true">${STATUS[s].symbol}</span> ${esc(legend[s]!)}</li>`,
-    )
-    .join("");
-  return `<figure class="chart"><figcaption>${esc(title)}</figcaption>
-<svg viewBox="0 0 ${labelWidth + barWidth + 40} ${height}" role="img" aria-label="${esc(`${title}. ${described}`)}"><title>${esc(title)}</title>${patterns(chart)}${bars}</svg>
-<ul class="legend">${keys}</ul></figure>`;
-}
-
-function matrix(fw: EvidenceFramework): string {
-  const rows = fw.criteria.map((c) => [
-    `<strong>${esc(c.id)}</strong>`,
-    esc(c.title),
-    badge(c.status),
-    c.basis.length ? esc(c.basis.join(" ")) : "–",
-    c.controls.length
-      ? `<ul class="plain">${c.controls
-          .map(
-            (m) =>
-              `<li>${ident(m.id)} <span class="muted">${STATUS[m.status].symbol} ${esc(m.basis.join("/"))}</span> — ${esc(m.rationale)}</li>`,
-          )
-          .join("")}</ul>`
-      : `<span class="muted">No control maps here.</span>`,
-    c.external ? esc(c.external) : "–",
-  ]);
-  const counts = CHART_ORDER.map((s) => `${fw.counts[s]} ${STATUS[s].label.toLowerCase()}`).join(" · ");
-  return `<section class="page" id="matrix-${esc(fw.id)}"><h2>Control matrix: ${esc(fw.name)}</h2>
-<p class="lead">${esc(fw.criteria.length)} criteria: ${esc(counts)}. Mapping basis: K Kubescape, P Prowler, A AICPA→NIST 800-53, J our judgement. The mapping is management's assertion; the auditor judges it.</p>
-${table(["Criterion", "Title (paraphrased)", "Status", "Basis", "Our controls — status, basis, rationale", "Evidence needed from outside the manifests"], rows, "matrix")}</section>`;
-}
+export { esc } from "./html-elements.js";
 
 const STYLE = `
 :root{--ink:#1d2330;--muted:#5d6575;--line:#d9dde5;--bg:#f5f7fa;--accent:#1f4e8c;--ok:#2e7d4f;--bad:#b3261e;--ext:#8a5200;--na:#5d6575}
@@ -182,24 +59,8 @@ footer{margin-top:40px;color:var(--muted);font-size:12px;border-top:1px solid va
 @media (max-width:800px){.charts{grid-template-columns:1fr}main{padding:16px}}
 `;
 
+/** The whole report: cover, contents, then summary, scope, population, a control matrix per framework, controls, failures, waivers and tool identity. */
 export function renderHtml(e: Evidence): string {
-  const passed = e.summary.exitCode === 0;
-  const domains = [...new Set(e.controls.map((c) => c.domain))].sort((a, b) => (DOMAINS[a] ?? a).localeCompare(DOMAINS[b] ?? b));
-  const byDomain = domains.map((d) => {
-    const counts = { satisfied: 0, "not-satisfied": 0, "not-applicable": 0, "needs-external-evidence": 0 };
-    for (const c of e.controls.filter((x) => x.domain === d)) counts[c.status]++;
-    return { label: DOMAINS[d] ?? d, counts };
-  });
-  const byFramework = e.frameworks.map((f) => ({ label: f.id === "soc2" ? "SOC 2" : "ISO 27001", counts: f.counts }));
-  const failures = e.findings.filter((f) => f.status !== "waived");
-  const waived = e.findings.filter((f) => f.status === "waived");
-  const distinct = new Map<string, { kind: string; namespace: string; name: string; units: number; evaluated: boolean }>();
-  for (const r of e.population) {
-    const key = `${r.kind}\0${r.namespace}\0${r.name}`;
-    const entry = distinct.get(key) ?? { kind: r.kind, namespace: r.namespace, name: r.name, units: 0, evaluated: r.evaluated };
-    entry.units++;
-    distinct.set(key, entry);
-  }
   const sections = [
     ["summary", "Summary"],
     ["scope", "Scope and inputs"],
@@ -232,166 +93,21 @@ export function renderHtml(e: Evidence): string {
 </header>
 <nav class="toc" aria-label="Contents"><ol>${sections.map(([id, t]) => `<li><a href="#${esc(id)}">${esc(t)}</a></li>`).join("")}</ol></nav>
 
-<section id="summary"><h2>Summary</h2>
-<p><span class="verdict ${passed ? "ok" : "bad"}">${passed ? "✓ PASS" : "✗ FAIL"}</span> <span class="muted">at fail-on ${esc(e.scope.failOn)}: ${
-    passed ? "no failing finding, no expired waiver, no input error." : "see Failures and the waiver register."
-  }</span></p>
-<div class="cards">
-<div class="card"><span class="n">${e.reconciliation.inputFiles}</span><span class="k">Input files</span></div>
-<div class="card"><span class="n">${e.reconciliation.units}</span><span class="k">Manifest sets</span></div>
-<div class="card"><span class="n">${e.reconciliation.resources}</span><span class="k">Resources</span></div>
-<div class="card"><span class="n">${e.controls.length}</span><span class="k">Controls</span></div>
-<div class="card"><span class="n">${e.summary.failed}</span><span class="k">Failing findings</span></div>
-<div class="card"><span class="n">${e.summary.waived}</span><span class="k">Waived findings</span></div>
-</div>
-<div class="charts">
-${stackedChart("fw", "Criteria by framework", byFramework, {
-  satisfied: "Satisfied",
-  "not-satisfied": "Not satisfied",
-  "needs-external-evidence": "Needs external evidence",
-  "not-applicable": "Not applicable",
-})}
-${stackedChart("dom", "Controls by domain", byDomain, {
-  satisfied: "Satisfied",
-  "not-satisfied": "Not satisfied",
-  "not-applicable": "Not applicable (nothing to evaluate)",
-})}
-</div>
-</section>
+${summarySection(e)}
 
-<section id="scope"><h2>Scope and inputs</h2>
-<dl class="facts">
-<dt>Paths audited</dt><dd>${e.scope.paths.map(code).join(" ")}</dd>
-<dt>Git commit</dt><dd>${e.scope.git ? `${code(e.scope.git.commit)}${e.scope.git.dirty ? " — inputs have uncommitted changes" : " — inputs clean"}` : "not recorded"}</dd>
-<dt>Configuration</dt><dd>${e.scope.config ? code(e.scope.config) : "none"}</dd>
-<dt>Profiles</dt><dd>${esc(e.scope.profiles.join(", "))}</dd>
-<dt>Frameworks</dt><dd>${esc(e.frameworks.map((f) => f.name).join("; "))}</dd>
-</dl>
-<h3>Manifest sets (units)</h3>
-${table(
-  ["Unit", "Kind", "Rendered from", "Profile", "Resources", "Kinds not evaluated"],
-  e.units.map((u) => [
-    code(u.id),
-    esc(u.kind),
-    `${code(u.path)}${u.values ? ` with ${code(u.values)}` : ""}`,
-    esc(u.profile),
-    esc(u.resources),
-    esc(u.unevaluatedKinds.join(", ") || "–"),
-  ]),
-)}
-<h3>Input files (SHA-256)</h3>
-${table(
-  ["File", "Bytes", "SHA-256"],
-  e.inputs.map((i) => [code(i.path), esc(i.bytes), code(i.sha256)]),
-  "inputs",
-)}
-</section>
+${scopeSection(e)}
 
-<section id="population"><h2>Population</h2>
-<p class="lead">Reconciliation: ${e.reconciliation.inputFiles} input files → ${e.reconciliation.units} manifest sets → ${e.reconciliation.resources} resources → ${
-    e.reconciliation.evaluated
-  } evaluated by at least one control, ${e.reconciliation.notEvaluated} of kinds no control inspects. ${distinct.size} distinct resources (one resource may appear in several sets).</p>
-${table(
-  ["Kind", "Resources", "Evaluated"],
-  e.reconciliation.byKind.map((k) => [
-    esc(k.kind),
-    esc(k.resources),
-    k.evaluated ? badge("pass").replace("Pass", "Yes") : badge("not-applicable").replace("Not applicable", "No"),
-  ]),
-)}
-<h3>Every in-scope resource</h3>
-${table(
-  ["Kind", "Namespace", "Name", "Sets", "Evaluated"],
-  [...distinct.values()]
-    .sort((a, b) => `${a.kind}\0${a.namespace}\0${a.name}`.localeCompare(`${b.kind}\0${b.namespace}\0${b.name}`))
-    .map((r) => [esc(r.kind), esc(r.namespace || "–"), code(r.name), esc(r.units), r.evaluated ? "yes" : "no"]),
-)}
-</section>
+${populationSection(e)}
 
-${e.frameworks.map(matrix).join("\n")}
+${e.frameworks.map(matrixSection).join("\n")}
 
-<section class="page" id="controls"><h2>Controls</h2>
-${table(
-  ["Control", "Title", "Severity", "Evaluated", "Failed", "Waived", "Errors", "Status"],
-  e.controls.map((c) => [
-    ident(c.id),
-    esc(c.title),
-    esc(c.severity),
-    esc(c.evaluated),
-    esc(c.failed),
-    esc(c.waived),
-    esc(c.errors),
-    badge(c.status),
-  ]),
-)}
-</section>
+${controlsSection(e)}
 
-<section id="findings"><h2>Failures</h2>
-${table(
-  ["Control", "Severity", "Resource", "Location", "Finding", "Remediation"],
-  failures.map((f) => [
-    ident(f.controlId),
-    esc(f.severity),
-    `${esc(resourceLabel(f.resource))}<br><span class="muted">${esc(f.unit)}</span>`,
-    code(f.location),
-    `${badge(f.status)} ${esc(f.message)}`,
-    esc(f.remediation),
-  ]),
-)}
-<h3>Waived findings</h3>
-${table(
-  ["Control", "Resource", "Location", "Finding", "Waiver"],
-  waived.map((f) => [
-    ident(f.controlId),
-    `${esc(resourceLabel(f.resource))}<br><span class="muted">${esc(f.unit)}</span>`,
-    code(f.location),
-    esc(f.message),
-    ident(f.waiver ?? ""),
-  ]),
-)}
-${
-  e.inputErrors.length
-    ? `<h3>Input errors</h3>${table(
-        ["File", "Code", "Message"],
-        e.inputErrors.map((i) => [code(`${i.file}${i.line ? `:${i.line}` : ""}`), esc(i.code), esc(i.message)]),
-      )}`
-    : ""
-}
-</section>
+${findingsSection(e)}
 
-<section id="waivers"><h2>Waiver register</h2>
-${table(
-  ["Waiver", "Control", "Owner", "Approver", "Ticket", "Expires", "Status", "Matched", "Justification"],
-  e.waivers.map((w) => [
-    ident(w.id),
-    ident(w.control),
-    esc(w.owner),
-    esc(w.approver),
-    `<span class="nw">${esc(w.ticket)}</span>`,
-    `<span class="nw">${esc(w.expires)}</span>`,
-    badge(w.state),
-    esc(w.matched),
-    esc(w.justification),
-  ]),
-)}
-</section>
+${waiversSection(e)}
 
-<section id="tool"><h2>Tool identity and verification</h2>
-<dl class="facts">
-<dt>Tool</dt><dd>${esc(e.tool.name)} ${esc(e.tool.version)}</dd>
-<dt>Policy bundle SHA-256</dt><dd>${code(e.tool.policyBundleSha256 || "none")}</dd>
-<dt>OPA (wasm build)</dt><dd>${esc(e.tool.opaVersion || "–")}</dd>
-<dt>Engines</dt><dd>${esc(e.tool.engines.join(", "))}</dd>
-<dt>Renderers (pinned)</dt><dd>${esc(
-    Object.entries(e.tool.renderers)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(", ") || "–",
-  )}</dd>
-<dt>Run timestamp (UTC)</dt><dd>${esc(e.generatedAt)}</dd>
-<dt>Evidence ID</dt><dd>${code(e.id)} (evidence.json schema ${esc(e.schemaVersion)})</dd>
-</dl>
-<p>Every file of this package is listed with its SHA-256 in <code>manifest.json</code>; a signed package carries a detached Ed25519 signature in <code>manifest.sig</code>. Check both with <code>erlmcp-audit verify &lt;folder&gt; --public-key &lt;key.pem&gt;</code>: it fails on any changed, missing or extra byte.</p>
-</section>
+${toolSection(e)}
 <footer>Framework titles are paraphrases; criteria IDs belong to the AICPA and ISO. This report is rendered from <code>evidence.json</code> and contains no scripts.</footer>
 </main>
 </body>
