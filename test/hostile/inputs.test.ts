@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { AuditReport } from "../../src/report.js";
+import type { AuditReport } from "../../src/report/types.js";
 import type { InputError } from "../../src/types.js";
 import { runCli } from "../helpers/cli.js";
 import { CONFIGMAP, tempTree } from "../helpers/tmp.js";

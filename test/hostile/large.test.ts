@@ -8,7 +8,7 @@ import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:f
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { audit } from "../../src/audit.js";
-import type { AuditReport } from "../../src/report.js";
+import type { AuditReport } from "../../src/report/types.js";
 import { PACKAGE_ROOT } from "../../src/paths.js";
 import { CONFIGMAP, tempTree } from "../helpers/tmp.js";
 

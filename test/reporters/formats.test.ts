@@ -5,7 +5,7 @@ import addFormats from "ajv-formats";
 import { parse as parseJunit, type TestSuites } from "junit2json";
 import { beforeAll, describe, expect, it } from "vitest";
 import { audit } from "../../src/audit.js";
-import type { AuditReport } from "../../src/report.js";
+import type { AuditReport } from "../../src/report/types.js";
 import { escapeData, escapeProperty, github } from "../../src/reporters/github.js";
 import { REPORTERS } from "../../src/reporters/index.js";
 import { junit } from "../../src/reporters/junit.js";
