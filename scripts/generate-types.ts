@@ -31,6 +31,18 @@ const TARGETS: GeneratedTypes[] = [
   },
 ];
 
+/**
+ * Drops what json-schema-to-typescript adds beyond the schema's descriptions: `@minItems` tags (unknown
+ * to TypeDoc) and "referenced by … via the `definition`" notes; then drops comments left empty.
+ */
+function tidyComments(source: string): string {
+  return source
+    .replace(/^[ \t]*\* @(?:min|max)Items \d+\n/gm, "")
+    .replace(/^[ \t]*\* This interface was referenced by .*\n[ \t]*\* via the `definition` .*\n/gm, "")
+    .replace(/^[ \t]*\*[ \t]*\n(?=[ \t]*\*\/)/gm, "")
+    .replace(/^[ \t]*\/\*\*\n[ \t]*\*\/\n/gm, "");
+}
+
 async function render(target: GeneratedTypes): Promise<string> {
   const schema = JSON.parse(readFileSync(target.schema, "utf8")) as JSONSchema;
   const banner = [
@@ -48,7 +60,7 @@ async function render(target: GeneratedTypes): Promise<string> {
     additionalProperties: true,
     declareExternallyReferenced: true,
   });
-  return format(source, { ...(await resolveConfig(target.out)), filepath: target.out });
+  return format(tidyComments(source), { ...(await resolveConfig(target.out)), filepath: target.out });
 }
 
 const check = process.argv.includes("--check");

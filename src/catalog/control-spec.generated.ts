@@ -3,23 +3,22 @@ import type { EngineName } from "../types.js";
 
 /**
  * The control's domain: the prefix of its ID.
- *
- * This interface was referenced by `ControlSpec`'s JSON-Schema
- * via the `definition` "domain".
  */
 export type Domain = "net" | "iam" | "sec" | "pod" | "avl" | "res" | "obs" | "chg" | "tls" | "bak";
 /**
- * This interface was referenced by `ControlSpec`'s JSON-Schema
- * via the `definition` "severity".
+ * How bad a finding is.
  */
 export type Severity = "critical" | "high" | "medium" | "low";
+/**
+ * A SOC 2 criterion (2017 TSC), e.g. `CC6.1`, and why the control supports it.
+ */
 export type Soc2Mapping = FrameworkMapping;
+/**
+ * An ISO/IEC 27001:2022 Annex A control, e.g. `A.8.20`, and why the control supports it.
+ */
 export type Iso27001Mapping = FrameworkMapping;
 /**
  * Basis of a framework mapping (see CONTROLS.md): K Kubescape, P Prowler, A AICPA→NIST, J our judgement.
- *
- * This interface was referenced by `ControlSpec`'s JSON-Schema
- * via the `definition` "mappingBasis".
  */
 export type MappingBasis = "K" | "P" | "A" | "J";
 
@@ -47,8 +46,6 @@ export interface ControlSpec {
   partition?: "namespace";
   /**
    * Engines that implement the control (CONTROLS.md "Engines" column).
-   *
-   * @minItems 1
    */
   engines: EngineName[];
   /**
@@ -57,8 +54,6 @@ export interface ControlSpec {
   required?: boolean;
   /**
    * Kinds the control inspects (object scope: the kinds it matches at admission). A lowercase entry names an alias of policies/_kinds.yaml (e.g. `workloads`), expanded by the catalog loader.
-   *
-   * @minItems 1
    */
   kinds: string[];
   /**
@@ -101,13 +96,7 @@ export interface ControlSpec {
    */
   remediation: string;
   frameworks: {
-    /**
-     * @minItems 1
-     */
     soc2: Soc2Mapping[];
-    /**
-     * @minItems 1
-     */
     iso27001: Iso27001Mapping[];
   };
   references?: string[];
@@ -115,26 +104,17 @@ export interface ControlSpec {
    * Checks of third-party scanners that overlap this control (docs/trivy-mapping.md is generated from them).
    */
   thirdParty?: {
-    /**
-     * @minItems 1
-     */
     trivy?: TrivyCheckOverlap[];
   };
   /**
    * What the control's Kyverno ValidatingPolicy cannot do.
    */
   kyverno?: {
-    /**
-     * @minItems 1
-     */
     unsupported: KyvernoUnsupportedClause[];
   };
 }
 /**
  * A Trivy Kubernetes check (KSV, as embedded in the pinned trivy) that overlaps the control.
- *
- * This interface was referenced by `ControlSpec`'s JSON-Schema
- * via the `definition` "trivyCheck".
  */
 export interface TrivyCheckOverlap {
   /**
@@ -156,9 +136,6 @@ export interface TrivyCheckOverlap {
 }
 /**
  * A failure clause the ValidatingPolicy cannot evaluate: objects it applies to get no kyverno verdict for the control, and fixtures expecting it are skipped (with the reason) by the kyverno test suites and the parity test.
- *
- * This interface was referenced by `ControlSpec`'s JSON-Schema
- * via the `definition` "kyvernoUnsupportedClause".
  */
 export interface KyvernoUnsupportedClause {
   /**
@@ -173,9 +150,6 @@ export interface KyvernoUnsupportedClause {
 }
 /**
  * Which objects a clause applies to.
- *
- * This interface was referenced by `ControlSpec`'s JSON-Schema
- * via the `definition` "objectCondition".
  */
 export interface ObjectCondition {
   /**
@@ -184,17 +158,13 @@ export interface ObjectCondition {
   missing: string;
 }
 /**
- * This interface was referenced by `ControlSpec`'s JSON-Schema
- * via the `definition` "mapping".
+ * One criterion or Annex A control the control supports, on what basis and why.
  */
 export interface FrameworkMapping {
   /**
    * Criterion or Annex A control, e.g. `CC6.1` or `A.8.20`.
    */
   id: string;
-  /**
-   * @minItems 1
-   */
   basis: MappingBasis[];
   /**
    * One line: why this control supports that criterion.

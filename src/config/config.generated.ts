@@ -21,9 +21,6 @@ export interface AuditConfig {
    * Profile per input: paths (relative to the config file) of charts, values files, overlays, dirs or files.
    */
   inputs?: {
-    /**
-     * @minItems 1
-     */
     paths: string[];
     profile: string;
   }[];
@@ -39,17 +36,10 @@ export interface AuditConfig {
 }
 /**
  * Per control ID: whether it runs, its severity and its parameters.
- *
- * This interface was referenced by `AuditConfig`'s JSON-Schema
- * via the `definition` "controlOverrides".
  */
 export interface ControlOverrides {
   [k: string]: ControlOverride;
 }
-/**
- * This interface was referenced by `AuditConfig`'s JSON-Schema
- * via the `definition` "controlOverride".
- */
 export interface ControlOverride {
   enabled?: boolean;
   severity?: "critical" | "high" | "medium" | "low";
