@@ -113,6 +113,31 @@ export interface Finding {
   baseline?: "new" | "existing";
 }
 
+/** Why a file under an input path was not audited as a manifest. */
+export type NotAuditedReason =
+  /** Version-control metadata (.git, .hg, .svn) or node_modules/: the default skip set. */
+  | "defaultSkip"
+  /** Matched an `exclude` pattern of the config. */
+  | "excluded"
+  /** Not YAML or JSON (by extension), so kubectl apply -f would not read it either. */
+  | "notManifest"
+  /** The config or a waiver file this run uses. */
+  | "runConfig"
+  /** Part of a Helm chart that Helm reads as something other than a template (values files, Chart.yaml, helpers, tests, NOTES). */
+  | "chartFile"
+  /** Part of a kustomization that kustomize reads as something other than a resource (patches, generator sources). */
+  | "kustomizeFile"
+  /** Could not be read (permissions, a dangling link): also an input error. */
+  | "unreadable";
+
+/** A file under an input path that was not audited, and why: every such file is listed, none is skipped silently. */
+export interface NotAuditedFile {
+  path: string;
+  reason: NotAuditedReason;
+  /** The exclude pattern, the chart or kustomization, or what made it unreadable. */
+  detail?: string;
+}
+
 export interface InputError {
   code: string;
   message: string;

@@ -1,5 +1,5 @@
 /** The options and results of loading inputs, and what loading one unit shares with the load in progress. */
-import type { InputError, InputFile, Resource } from "../types.js";
+import type { InputError, InputFile, NotAuditedFile, Resource } from "../types.js";
 import type { InputRegister } from "./input-register.js";
 import type { HelmOptions } from "./render.js";
 import type { SourceCache } from "./source-attribution.js";
@@ -33,11 +33,13 @@ export interface LoadedUnit {
   resources: Resource[];
 }
 
-/** Every unit loaded, every input file read (by path) and every input error, in the order found. */
+/** Every unit loaded, every input file read (by path), every file not audited and every input error, in the order found. */
 export interface LoadResult {
   units: LoadedUnit[];
   inputs: InputFile[];
   errors: InputError[];
+  /** Files under the input paths that were not audited, with the reason (sorted by path). */
+  notAudited: NotAuditedFile[];
 }
 
 /** What loading one planned unit shares with the load in progress. */

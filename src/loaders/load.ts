@@ -63,5 +63,5 @@ export async function loadInputs(paths: readonly string[], options: LoadOptions 
       if (loaded) units.push(loaded);
     }
   }
-  return { units, inputs: inputs.list(), errors };
+  return { units, inputs: inputs.list(), errors, notAudited: [] };
 }

@@ -52,6 +52,7 @@ export function buildReport(parts: ReportParts): AuditReport {
     controls: parts.controls.map((c) => reportControl(c, parts)),
     findings: parts.findings,
     inputErrors: parts.input.errors,
+    notAudited: parts.input.notAudited,
     waivers: parts.waivers,
     ...(parts.baseline ? { baseline: parts.baseline } : {}),
     disagreements: [...parts.evaluation.disagreements].sort(compareDisagreements),

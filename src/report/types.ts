@@ -2,7 +2,7 @@
 import type { BaselineEntry } from "../baseline/baseline.js";
 import type { FrameworkMapping } from "../catalog/types.js";
 import type { NetworkModel } from "../k8s/network-model.js";
-import type { EngineName, Finding, FrameworkId, InputError, InputFile, ResourceRef, Scope, Severity } from "../types.js";
+import type { EngineName, Finding, FrameworkId, InputError, InputFile, NotAuditedFile, ResourceRef, Scope, Severity } from "../types.js";
 import type { WaiverStatus } from "../waivers/types.js";
 import type { Disagreement } from "../findings/agreement.js";
 import type { ThirdPartyResult } from "../thirdparty/types.js";
@@ -78,6 +78,8 @@ export interface AuditReport {
   controls: ReportControl[];
   findings: Finding[];
   inputErrors: InputError[];
+  /** Files under the input paths that were not audited, with the reason: nothing is skipped silently. */
+  notAudited: NotAuditedFile[];
   waivers: WaiverStatus[];
   disagreements: Disagreement[];
   /** With `--baseline`: the baseline file and its entries no longer found (fixed). */
