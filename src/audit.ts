@@ -46,7 +46,8 @@ export interface AuditOptions {
   maxFileBytes?: number;
   /** Audit date, for waiver expiry and timestamps; default SOURCE_DATE_EPOCH or now. */
   now?: Date;
-  stdin?: () => Promise<string>;
+  /** Text of stdin for the path `-`; given the size limit, it may stop reading once past it. */
+  stdin?: (maxBytes: number) => Promise<string>;
   onProgress?: (event: { phase: "load" | "evaluate"; label: string; index: number; total: number }) => void;
   /** Called once with the wall time of each phase (kept out of the report, which stays deterministic). */
   onTimings?: (timings: AuditTimings) => void;
@@ -90,6 +91,12 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     helm: config.helm,
     maxFileBytes: options.maxFileBytes,
     stdin: options.stdin,
+    ...(config.exclude?.length && configFile ? { exclude: { base: dirname(resolve(cwd, configFile)), patterns: config.exclude } } : {}),
+    runConfigFiles: [
+      ...(configFile ? [resolve(cwd, configFile)] : []),
+      ...(config.waivers ?? []).map((w) => resolve(cwd, dirname(configFile ?? "."), w)),
+      ...(options.waivers ?? []).map((w) => resolve(cwd, w)),
+    ],
     onUnit: (label, index, total) => options.onProgress?.({ phase: "load", label, index, total }),
     onRender: (_label, ms) => (renderMs += ms),
     onFile: (label, index, total) => options.onProgress?.({ phase: "load", label, index, total }),

@@ -1,19 +1,12 @@
 /** `--controls` and `--skip-controls`: control IDs or globs. */
 import { UsageError } from "../errors.js";
+import { compileGlob } from "../config/glob.js";
 import type { Control } from "./types.js";
-
-function globToRegExp(glob: string): RegExp {
-  return new RegExp(
-    `^${glob
-      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-      .replace(/\*/g, ".*")
-      .replace(/\?/g, ".")}$`,
-  );
-}
 
 /** The controls matching `include` (all when empty) and not `exclude`; an include glob matching nothing is a UsageError. */
 export function selectControls(all: readonly Control[], include?: readonly string[], exclude?: readonly string[]): Control[] {
-  const matches = (id: string, globs: readonly string[]) => globs.some((g) => globToRegExp(g).test(id));
+  // Matched in linear time: a pattern such as `*-*-*-*-*-x` cannot make matching blow up.
+  const matches = (id: string, globs: readonly string[]) => globs.some((g) => compileGlob(g)(id));
   if (include?.length) {
     const unknown = include.filter((g) => !all.some((c) => matches(c.id, [g])));
     if (unknown.length) throw new UsageError(`Unknown control ${unknown.join(", ")}. Run \`erlmcp-audit controls\` to list them.`);

@@ -32,9 +32,15 @@ Exit codes:
   2  usage, config or input error (unreadable or invalid YAML, failed render, missing engine);
      the report still covers every input that could be read`;
 
-async function readStdin(): Promise<string> {
+/** Reads stdin, stopping once past `maxBytes` (the audit then refuses it as too large). */
+async function readStdin(maxBytes: number): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  let bytes = 0;
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+    if (bytes > maxBytes) break;
+  }
   return Buffer.concat(chunks).toString("utf8");
 }
 

@@ -28,6 +28,10 @@ export interface AuditConfig {
    * Waiver files, relative to the config file.
    */
   waivers?: string[];
+  /**
+   * Glob patterns (relative to the config file) of files and folders under the input paths that are not audited; each is listed in the report as not audited, with its pattern. Syntax: docs/inputs.md.
+   */
+  exclude?: string[];
   helm?: {
     kubeVersion?: string;
     namespace?: string;

@@ -1,5 +1,6 @@
 /** The sections of report.html that say what was audited: scope and inputs, and the population of resources. */
 import { badge, code, esc, table } from "./html-elements.js";
+import { notAuditedReason } from "../reporters/not-audited.js";
 import type { Evidence } from "./model.js";
 
 /** Paths, commit, configuration, profiles and frameworks; every manifest set; every input file with its SHA-256. */
@@ -30,7 +31,21 @@ ${table(
   e.inputs.map((i) => [code(i.path), esc(i.bytes), code(i.sha256)]),
   "inputs",
 )}
+${notAuditedTable(e)}
 </section>`;
+}
+
+/** Every file or folder under the inputs that was not audited, with the reason; a skipped folder ends in `/`. */
+function notAuditedTable(e: Evidence): string {
+  return `<h3 id="not-audited">Not audited (${e.notAudited.length})</h3>
+${
+  e.notAudited.length
+    ? table(
+        ["Path", "Reason"],
+        e.notAudited.map((n) => [code(n.path), esc(notAuditedReason(n))]),
+      )
+    : `<p>Every file under the input paths was audited.</p>`
+}`;
 }
 
 /** Reconciliation from input files to resources, resources by kind, and every distinct in-scope resource. */
@@ -44,7 +59,7 @@ export function populationSection(e: Evidence): string {
   }
 
   return `<section id="population"><h2>Population</h2>
-<p class="lead">Reconciliation: ${e.reconciliation.inputFiles} input files → ${e.reconciliation.units} manifest sets → ${e.reconciliation.resources} resources → ${
+<p class="lead">Reconciliation: ${e.reconciliation.notAudited} paths under the inputs not audited (see <a href="#not-audited">Not audited</a>); ${e.reconciliation.inputFiles} input files → ${e.reconciliation.units} manifest sets → ${e.reconciliation.resources} resources → ${
     e.reconciliation.evaluated
   } evaluated by at least one control, ${e.reconciliation.notEvaluated} of kinds no control inspects. ${distinct.size} distinct resources (one resource may appear in several sets).</p>
 ${table(

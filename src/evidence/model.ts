@@ -1,7 +1,7 @@
 /** evidence.json: the versioned model every other file of the evidence package is rendered from. */
 import type { MappingBasis } from "../catalog/types.js";
 import type { AuditReport } from "../report/types.js";
-import type { FrameworkId, InputError, InputFile, ResourceRef, Severity } from "../types.js";
+import type { FrameworkId, InputError, InputFile, NotAuditedFile, ResourceRef, Severity } from "../types.js";
 import type { WaiverStatus } from "../waivers/types.js";
 import type { FrameworkCatalog } from "./frameworks.js";
 import { uuidv5 } from "./uuid.js";
@@ -84,10 +84,14 @@ export interface Evidence {
     git?: { commit: string; dirty: boolean };
   };
   inputs: InputFile[];
+  /** Files and folders under the input paths that were not audited, with the reason (sorted by path). */
+  notAudited: NotAuditedFile[];
   units: Array<{ id: string; kind: string; path: string; values?: string; profile: string; resources: number; unevaluatedKinds: string[] }>;
   population: EvidenceResource[];
   reconciliation: {
     inputFiles: number;
+    /** Paths under the inputs not audited (see `notAudited`). */
+    notAudited: number;
     units: number;
     resources: number;
     evaluated: number;
@@ -235,6 +239,7 @@ export function buildEvidence(report: AuditReport, options: EvidenceOptions): Ev
       ...(options.git ? { git: options.git } : {}),
     },
     inputs: [...report.inputs].sort((a, b) => a.path.localeCompare(b.path)),
+    notAudited: [...report.notAudited],
     units: report.units.map((u) => ({
       id: u.id,
       kind: u.kind,
@@ -247,6 +252,7 @@ export function buildEvidence(report: AuditReport, options: EvidenceOptions): Ev
     population,
     reconciliation: {
       inputFiles: report.inputs.length,
+      notAudited: report.notAudited.length,
       units: report.units.length,
       resources: population.length,
       evaluated,

@@ -1,6 +1,7 @@
 /** OSCAL 1.1.3 assessment-results rendered from evidence.json. */
 import type { Evidence, EvidenceFinding, EvidenceResource } from "./model.js";
 import { resourceKey } from "../findings/identity.js";
+import { notAuditedReason } from "../reporters/not-audited.js";
 import { uuidv5 } from "./uuid.js";
 
 const NS = "urn:erlmcp-audit";
@@ -115,7 +116,11 @@ export function renderOscal(evidence: Evidence): string {
         {
           uuid: id("result", "audit"),
           title: `Automated audit of ${evidence.scope.paths.join(", ")}`,
-          description: `${evidence.reconciliation.resources} resources in ${evidence.units.length} units evaluated by ${evidence.controls.length} controls.`,
+          description: `${evidence.reconciliation.resources} resources in ${evidence.units.length} units evaluated by ${evidence.controls.length} controls.${
+            evidence.notAudited.length
+              ? ` ${evidence.notAudited.length} paths under the inputs not audited (back-matter, prop not-audited-reason).`
+              : ""
+          }`,
           start: evidence.generatedAt,
           end: evidence.generatedAt,
           props: evidence.scope.git ? [prop("git-commit", evidence.scope.git.commit)] : undefined,
@@ -169,6 +174,12 @@ export function renderOscal(evidence: Evidence): string {
             title: input.path,
             props: [prop("bytes", String(input.bytes))],
             rlinks: [{ href: encodeURI(input.path), hashes: [{ algorithm: "SHA-256", value: input.sha256 }] }],
+          })),
+          ...evidence.notAudited.map((n) => ({
+            uuid: id("not-audited", `${n.path}\0${n.reason}`),
+            title: n.path,
+            description: line(`Not audited: ${notAuditedReason(n)}`),
+            props: [prop("not-audited-reason", n.reason), ...(n.detail ? [prop("not-audited-detail", n.detail)] : [])],
           })),
         ],
       },

@@ -6,12 +6,12 @@
 import { readdirSync, readFileSync, realpathSync, statSync, type Stats } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parse } from "yaml";
-import type { InputError } from "../types.js";
+import type { InputError, NotAuditedFile } from "../types.js";
 import { inputError } from "./errors.js";
+import { skipRules, type SkipRuleOptions, type SkipVerdict } from "./exclude.js";
 
-export const MANIFEST_EXTENSIONS = [".yaml", ".yml", ".json"];
+export { MANIFEST_EXTENSIONS } from "./exclude.js";
 export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
-const SKIPPED_DIRS = new Set(["node_modules", ".git", ".engines", "dist", "coverage"]);
 
 export type PlannedUnit =
   | { kind: "files"; path: string; files: string[] }
@@ -21,9 +21,11 @@ export type PlannedUnit =
 export interface DiscoveryResult {
   units: PlannedUnit[];
   errors: InputError[];
+  /** Paths under the input folders that are not audited, with the reason (a skipped folder is one entry, ending in `/`). */
+  notAudited: NotAuditedFile[];
 }
 
-export interface DiscoveryOptions {
+export interface DiscoveryOptions extends SkipRuleOptions {
   cwd: string;
   /** Values files given by the user (`--values`); default: values.yaml plus each values-*.yaml. */
   values?: string[];
@@ -92,7 +94,10 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
   const units: PlannedUnit[] = [];
   const errors: InputError[] = [];
   const kustomizations: string[] = [];
+  const notAudited: NotAuditedFile[] = [];
   const rel = (p: string) => relative(options.cwd, p) || ".";
+  const skip = skipRules(options);
+  const notAuditedAt = (path: string, verdict: NonNullable<SkipVerdict>) => notAudited.push({ path, ...verdict });
 
   for (const input of paths) {
     const absolute = resolve(options.cwd, input);
@@ -109,7 +114,9 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
       continue;
     }
     if (stats.isFile()) {
-      units.push({ kind: "files", path: rel(absolute), files: [absolute] });
+      // A file named on the command line is read whatever its name, unless it is this run's config or a waiver file.
+      if (skip.isRunConfig(absolute)) notAuditedAt(rel(absolute), { reason: "runConfig" });
+      else units.push({ kind: "files", path: rel(absolute), files: [absolute] });
       continue;
     }
     if (!stats.isDirectory()) {
@@ -125,6 +132,7 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
         real = realpathSync(dir);
       } catch {
         errors.push(inputError("SYMLINK_LOOP", rel(dir), "cannot resolve directory (symbolic link loop?)", { hint: "fix the link" }));
+        notAuditedAt(`${rel(dir)}/`, { reason: "unreadable", detail: "cannot resolve directory (symbolic link loop?)" });
         return;
       }
       if (seen.has(real)) {
@@ -149,21 +157,31 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
         errors.push(
           inputError("UNREADABLE", rel(dir), `cannot read directory: ${(error as Error).message}`, { hint: "check its permissions" }),
         );
+        notAuditedAt(`${rel(dir)}/`, { reason: "unreadable", detail: `cannot read directory: ${(error as Error).message}` });
         return;
       }
       for (const entry of entries) {
         const path = join(dir, entry.name);
         if (entry.isDirectory() || (entry.isSymbolicLink() && isDirectory(path))) {
-          if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith(".")) walk(path, insideKustomization || isKustomization);
+          const skipped = skip.folder(path);
+          if (skipped) notAuditedAt(`${rel(path)}/`, skipped);
+          else walk(path, insideKustomization || isKustomization);
         } else if (isKustomization || insideKustomization) {
           // A kustomization's files belong to its build; only nested charts and kustomizations are units of their own.
           continue;
-        } else if (MANIFEST_EXTENSIONS.some((ext) => entry.name.endsWith(ext)) && !isConfigFile(entry.name)) {
+        } else {
+          const skipped = skip.file(path);
+          const dangling = entry.isSymbolicLink() && !exists(path);
+          if (dangling && skipped?.reason === "notManifest") {
+            errors.push(inputError("SYMLINK_LOOP", rel(path), "dangling or looping symbolic link", { hint: "fix or remove the link" }));
+            notAuditedAt(rel(path), { reason: "unreadable", detail: "dangling or looping symbolic link" });
+          } else if (skipped) notAuditedAt(rel(path), skipped);
           // A FIFO, socket or device would block or never end: report it instead of reading it.
-          if (entry.isFile() || (entry.isSymbolicLink() && (!exists(path) || isRegularFile(path)))) files.push(path);
-          else errors.push(notRegular(rel(path)));
-        } else if (entry.isSymbolicLink() && !isDirectory(path) && !exists(path)) {
-          errors.push(inputError("SYMLINK_LOOP", rel(path), "dangling or looping symbolic link", { hint: "fix or remove the link" }));
+          else if (entry.isFile() || (entry.isSymbolicLink() && (dangling || isRegularFile(path)))) files.push(path);
+          else {
+            errors.push(notRegular(rel(path)));
+            notAuditedAt(rel(path), { reason: "unreadable", detail: "not a regular file (a FIFO, socket or device)" });
+          }
         }
       }
     };
@@ -183,7 +201,7 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
   for (const dir of kustomizations) {
     if (!dependencies.has(dir)) units.push({ kind: "kustomize", path: rel(dir) });
   }
-  return { units, errors };
+  return { units, errors, notAudited };
 }
 
 function isDirectory(path: string): boolean {
@@ -215,11 +233,6 @@ function exists(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Our own config and waiver files sit beside manifests but are not manifests. */
-function isConfigFile(name: string): boolean {
-  return name.startsWith("erlmcp-audit.");
 }
 
 export function describeUnit(unit: PlannedUnit): string {

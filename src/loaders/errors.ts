@@ -6,6 +6,8 @@ export type InputErrorCode =
   | "YAML_ALIAS_LIMIT"
   | "YAML_DUPLICATE_KEY"
   | "YAML_TOO_DEEP"
+  | "LIST_TOO_DEEP"
+  | "LIST_TOO_LARGE"
   | "NOT_AN_OBJECT"
   | "MISSING_KIND"
   | "TEMPLATED_YAML"

@@ -17,11 +17,13 @@ export function loadFilesUnit(unit: Extract<PlannedUnit, { kind: "files" }>, ctx
     const { data, error } = readManifestBytes(file, name, ctx.maxFileBytes);
     if (error) {
       ctx.errors.push(error);
+      ctx.notAudited.push({ path: name, reason: "unreadable", detail: error.message });
       continue;
     }
     ctx.inputs.addFile(file, data);
     if (!isUtf8(data)) {
       ctx.errors.push(inputError("BINARY_FILE", name, "is not valid UTF-8 text", { hint: "save it as UTF-8" }));
+      ctx.notAudited.push({ path: name, reason: "unreadable", detail: "is not valid UTF-8 text" });
       continue;
     }
     const parsed = parseManifestStream(data.toString("utf8"), { file: name, maxAliasCount: ctx.options.maxAliasCount });

@@ -1,5 +1,6 @@
 /** The options and results of loading inputs, and what loading one unit shares with the load in progress. */
 import type { InputError, InputFile, NotAuditedFile, Resource } from "../types.js";
+import type { ExcludeOptions } from "./exclude.js";
 import type { InputRegister } from "./input-register.js";
 import type { HelmOptions } from "./render.js";
 import type { SourceCache } from "./source-attribution.js";
@@ -13,8 +14,15 @@ export interface LoadOptions {
   /** Largest file read, in bytes (default 16 MiB). */
   maxFileBytes?: number;
   maxAliasCount?: number;
-  /** Text of stdin when a path is `-`. */
-  stdin?: () => Promise<string>;
+  /**
+   * Text of stdin when a path is `-`. It is given the size limit and may stop reading once past it:
+   * text longer than the limit (in UTF-8 bytes) is refused unparsed.
+   */
+  stdin?: (maxBytes: number) => Promise<string>;
+  /** The config's `exclude` patterns and the config folder they are relative to. */
+  exclude?: ExcludeOptions;
+  /** Absolute paths of the config and waiver files the run uses: listed as not audited, never read as manifests. */
+  runConfigFiles?: readonly string[];
   /** Called once per planned unit, for progress reporting. */
   onUnit?: (label: string, index: number, total: number) => void;
   /** Called once per plain file read, for progress reporting of large directories. */
@@ -50,6 +58,8 @@ export interface UnitLoadContext {
   inputs: InputRegister;
   /** Input errors of the whole load, in the order they are found. */
   errors: InputError[];
+  /** Files of the whole load that were not audited (unreadable ones are also input errors). */
+  notAudited: NotAuditedFile[];
   sources: SourceCache;
   /** Announces the next unit (or Helm values file) to `options.onUnit`. */
   startUnit(label: string): void;

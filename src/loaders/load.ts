@@ -1,6 +1,8 @@
 /** Reads every input into audit units of resources that remember their source. */
-import type { InputError } from "../types.js";
+import type { InputError, NotAuditedFile } from "../types.js";
 import { discover, type PlannedUnit } from "./discover.js";
+import { inputError } from "./errors.js";
+import { sortNotAudited } from "./exclude.js";
 import { loadFilesUnit } from "./files-unit.js";
 import { inputRegister } from "./input-register.js";
 import type { LoadedUnit, LoadOptions, LoadResult, UnitLoadContext } from "./load-types.js";
@@ -27,20 +29,30 @@ export async function loadInputs(paths: readonly string[], options: LoadOptions 
   const units: LoadedUnit[] = [];
   const inputs = inputRegister(cwd);
   const errors: InputError[] = [];
+  const notAudited: NotAuditedFile[] = [];
   const helm: HelmOptions = { kubeVersion: DEFAULT_KUBE_VERSION, ...options.helm };
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
 
   const fileArgs = paths.filter((p) => p !== "-");
-  const { units: planned, errors: discoveryErrors } = fileArgs.length
-    ? discover(fileArgs, { cwd, values: options.values })
-    : { units: [] as PlannedUnit[], errors: [] as InputError[] };
-  errors.push(...discoveryErrors);
+  const discovery = fileArgs.length
+    ? discover(fileArgs, { cwd, values: options.values, exclude: options.exclude, runConfigFiles: options.runConfigFiles })
+    : { units: [] as PlannedUnit[], errors: [] as InputError[], notAudited: [] as NotAuditedFile[] };
+  const planned = discovery.units;
+  errors.push(...discovery.errors);
+  notAudited.push(...discovery.notAudited);
 
   if (paths.includes("-")) {
-    const text = options.stdin ? await options.stdin() : "";
-    inputs.addText("<stdin>", text);
-    const parsed = parseManifestStream(text, { file: "<stdin>", maxAliasCount: options.maxAliasCount });
-    errors.push(...parsed.errors);
-    units.push({ id: "<stdin>", kind: "stdin", path: "<stdin>", resources: parsed.resources });
+    const text = options.stdin ? await options.stdin(maxFileBytes) : "";
+    if (Buffer.byteLength(text, "utf8") > maxFileBytes) {
+      const message = `standard input (-) is over the ${maxFileBytes}-byte limit`;
+      errors.push(inputError("FILE_TOO_LARGE", "<stdin>", message, { hint: "split it, or raise --max-file-size" }));
+      notAudited.push({ path: "<stdin>", reason: "unreadable", detail: message });
+    } else {
+      inputs.addText("<stdin>", text);
+      const parsed = parseManifestStream(text, { file: "<stdin>", maxAliasCount: options.maxAliasCount });
+      errors.push(...parsed.errors);
+      units.push({ id: "<stdin>", kind: "stdin", path: "<stdin>", resources: parsed.resources });
+    }
   }
 
   const renders = startRenders(planned, helm, cwd);
@@ -49,9 +61,10 @@ export async function loadInputs(paths: readonly string[], options: LoadOptions 
   const ctx: UnitLoadContext = {
     cwd,
     options,
-    maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+    maxFileBytes,
     inputs,
     errors,
+    notAudited,
     sources: sourceCache(),
     startUnit: (label) => options.onUnit?.(label, index++, total),
   };
@@ -63,5 +76,5 @@ export async function loadInputs(paths: readonly string[], options: LoadOptions 
       if (loaded) units.push(loaded);
     }
   }
-  return { units, inputs: inputs.list(), errors, notAudited: [] };
+  return { units, inputs: inputs.list(), errors, notAudited: sortNotAudited(notAudited) };
 }

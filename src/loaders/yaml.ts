@@ -1,5 +1,5 @@
 /** Parses a YAML or JSON stream into resources that remember their file and line. */
-import { LineCounter, parseAllDocuments, isMap, isSeq, type Document } from "yaml";
+import { LineCounter, parseAllDocuments, isAlias, isMap, isSeq, type Document } from "yaml";
 import { refOf } from "../k8s/workloads.js";
 import type { InputError, K8sObject, RenderOrigin, Resource } from "../types.js";
 import { inputError } from "./errors.js";
@@ -19,6 +19,32 @@ export interface ParseResult {
 
 /** Deepest nesting accepted; real objects (even CRD schemas) stay far below it, and recursive code stays safe. */
 export const MAX_DEPTH = 256;
+
+/** Deepest nesting of Lists in Lists that is expanded; real lists nest once or twice. */
+export const MAX_LIST_NESTING = 16;
+
+/** Most objects the Lists of one document may expand to. */
+export const MAX_LIST_ITEMS = 100_000;
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** A `List` or `*List` kind with `items`: kubectl applies its items, not the list. */
+function isListKind(value: unknown): value is K8sObject & { items: unknown[] } {
+  return isObject(value) && typeof value.kind === "string" && value.kind.endsWith("List") && Array.isArray(value.items);
+}
+
+/**
+ * Another kind whose `items` are objects with a kind: kubectl reads any object with an `items` array
+ * as a list, so those items are audited too (and the object itself, in case it is applied as written).
+ */
+function carriesObjectItems(value: unknown): value is K8sObject & { items: unknown[] } {
+  return (
+    isObject(value) &&
+    Array.isArray(value.items) &&
+    value.items.length > 0 &&
+    value.items.every((i) => isObject(i) && typeof i.kind === "string")
+  );
+}
 
 /** Iterative, so hostile nesting cannot overflow the stack here. */
 function depthExceeds(value: unknown, max: number): boolean {
@@ -110,20 +136,57 @@ export function parseManifestStream(text: string, options: ParseOptions): ParseR
       );
       return;
     }
-    const object = value as K8sObject;
-    if (typeof object.kind === "string" && object.kind.endsWith("List") && Array.isArray(object.items)) {
-      const itemsNode = doc.get("items", true);
-      (object.items as unknown[]).forEach((item, i) => {
-        const node = isSeq(itemsNode) ? itemsNode.items[i] : undefined;
-        const range = (node as { range?: [number, number, number] } | undefined)?.range;
-        const line = range ? lineCounter.linePos(range[0]).line : position.line;
-        addObject(item, line, documentIndex);
-      });
-      return;
-    }
-    addObject(object, position.line, documentIndex);
+    addDocument(value, doc, position.line, documentIndex);
   });
   return { resources, errors };
+
+  /**
+   * Adds the object of one document; a List's items are added instead of the List, at any depth (as
+   * `kubectl apply -f` flattens them), each with the line of its item, within MAX_LIST_NESTING and MAX_LIST_ITEMS.
+   */
+  function addDocument(value: unknown, doc: Document, line: number, documentIndex: number): void {
+    let added = 0;
+    let tooLarge = false;
+    const visit = (item: unknown, node: unknown, itemLine: number, nesting: number): void => {
+      const list = isListKind(item);
+      if (!list) {
+        if (added >= MAX_LIST_ITEMS) {
+          if (!tooLarge) errors.push(listTooLarge(itemLine));
+          tooLarge = true;
+          return;
+        }
+        added++;
+        addObject(item, itemLine, documentIndex);
+      }
+      if (!list && !carriesObjectItems(item)) return;
+      if (nesting >= MAX_LIST_NESTING) {
+        errors.push(listTooDeep(itemLine));
+        return;
+      }
+      const resolved = isAlias(node) ? node.resolve(doc) : node;
+      const itemsNode = isMap(resolved) ? resolved.get("items", true) : undefined;
+      item.items.forEach((child, i) => {
+        const childNode = isSeq(itemsNode) ? itemsNode.items[i] : undefined;
+        const range = (childNode as { range?: [number, number, number] } | undefined)?.range;
+        visit(child, childNode, range ? lineCounter.linePos(range[0]).line : itemLine, nesting + 1);
+      });
+    };
+    visit(value, doc.contents, line, 0);
+  }
+
+  function listTooDeep(line: number): InputError {
+    return inputError("LIST_TOO_DEEP", file, `nests Lists in Lists deeper than ${MAX_LIST_NESTING} levels`, {
+      line,
+      hint: "flatten the nested Lists into one List or separate documents",
+    });
+  }
+
+  function listTooLarge(line: number): InputError {
+    return inputError("LIST_TOO_LARGE", file, `its Lists hold more than ${MAX_LIST_ITEMS} objects in one document`, {
+      line,
+      hint: "split the List into several files",
+    });
+  }
 
   function templated(at: { line: number; col: number }): InputError {
     return inputError("TEMPLATED_YAML", file, "contains Go template syntax ({{ ... }}) outside a Helm chart", {

@@ -5,6 +5,7 @@ import { VERDICT } from "../gate/summary.js";
 import { gateState, type GateState } from "../gate/threshold.js";
 import { byControl } from "./group.js";
 import { errorLocation, findingLocation, resourceName } from "./location.js";
+import { notAuditedReason, summarizeNotAudited } from "./not-audited.js";
 import type { Reporter } from "./types.js";
 
 /** GitHub rejects comments over 65,536 characters; keep a margin for the truncation note. */
@@ -47,6 +48,7 @@ export const markdown: Reporter = (report) => {
       `Input errors: **${s.inputErrors}**`,
       `evaluation errors: **${s.errors}**`,
       `expired waivers: **${s.expiredWaivers}**`,
+      `not audited: **${report.notAudited.length}**`,
       ...(s.baseline ? [`baseline: **${s.baseline.new}** new, ${s.baseline.existing} existing, ${s.baseline.fixed} fixed`] : []),
     ].join(" · "),
     "",
@@ -105,6 +107,11 @@ export const markdown: Reporter = (report) => {
   if (report.baseline?.fixed.length) {
     out.push("<details>", `<summary>Fixed since the baseline: ${report.baseline.fixed.length}</summary>`, "");
     for (const e of report.baseline.fixed) out.push(`- ${md(e.controlId)} ${md(resourceName(e))} [${md(e.unit)}] ${md(e.messageId)}`);
+    out.push("", "</details>", "");
+  }
+  if (report.notAudited.length) {
+    out.push("<details>", `<summary>Not audited: ${summarizeNotAudited(report.notAudited)}</summary>`, "");
+    for (const e of report.notAudited) out.push(`- ${code(e.path)}: ${md(notAuditedReason(e))}`);
     out.push("", "</details>", "");
   }
   const unevaluated = report.units.filter((u) => u.unevaluatedKinds.length);

@@ -3,6 +3,7 @@ import type { AuditReport } from "../report/types.js";
 import type { Finding, Severity } from "../types.js";
 import { gateState } from "../gate/threshold.js";
 import { errorLocation, findingLocation, resourceName } from "./location.js";
+import { summarizeNotAudited } from "./not-audited.js";
 import type { Reporter } from "./types.js";
 
 const SEVERITY_LABEL: Record<Severity, string> = { critical: "CRITICAL", high: "HIGH", medium: "MEDIUM", low: "LOW" };
@@ -84,6 +85,8 @@ export const text: Reporter = (report, options = {}) => {
       `${c.magenta("!")} engines disagree on ${d.controlId} ${resourceName(d.resource)} ${d.messageId}: reported by ${d.reportedBy.join(", ")}, not by ${d.missedBy.join(", ")}`,
     );
   }
+
+  if (report.notAudited.length) lines.push(`${c.yellow("i")} ${summarizeNotAudited(report.notAudited)}: see --format json`);
 
   const verdict = s.exitCode === 0 ? c.green("PASS") : s.exitCode === 1 ? c.red("FAIL") : c.red("ERROR");
   const counts = `${s.failed} failing (${(["critical", "high", "medium", "low"] as const).map((k) => `${s.bySeverity[k]} ${k}`).join(", ")}), ${s.waived} waived, ${s.errors} evaluation errors, ${s.inputErrors} input errors`;
