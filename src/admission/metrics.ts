@@ -1,5 +1,5 @@
 /** Prometheus text exposition (format 0.0.4) of the webhook's counters and latency histogram. */
-import type { DecisionRecord } from "./review.js";
+import type { DecisionRecord } from "./types.js";
 
 /** Latency buckets in seconds: fine below the 25 ms target, coarse up to the webhook timeout. */
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -35,6 +35,14 @@ export class Metrics {
     "Findings at admission by control and action (deny, warn, waived, error).",
   );
   readonly reloads = new Counter("erlmcp_audit_admission_config_reloads_total", "Config and waiver reloads by result.");
+  readonly failures = new Counter(
+    "erlmcp_audit_admission_evaluation_failures_total",
+    "Requests whose evaluation failed, by cause (request, webhook) and whether they were allowed.",
+  );
+  readonly workers = new Counter(
+    "erlmcp_audit_admission_worker_events_total",
+    "Evaluation workers replaced, spares started, starts failed.",
+  );
   private readonly buckets = BUCKETS.map(() => 0);
   private count = 0;
   private sum = 0;
@@ -48,6 +56,7 @@ export class Metrics {
   record(record: DecisionRecord): void {
     this.decisions.inc({ decision: record.decision });
     for (const c of record.controls) this.controls.inc({ control: c.id, action: c.action });
+    if (record.causedBy) this.failures.inc({ cause: record.causedBy, allowed: String(record.allowed) });
   }
 
   render(): string {
@@ -61,9 +70,15 @@ export class Metrics {
       `${name}_count ${this.count}`,
     ];
     return (
-      [...this.requests.render(), ...this.decisions.render(), ...this.controls.render(), ...this.reloads.render(), ...histogram].join(
-        "\n",
-      ) + "\n"
+      [
+        ...this.requests.render(),
+        ...this.decisions.render(),
+        ...this.controls.render(),
+        ...this.reloads.render(),
+        ...this.failures.render(),
+        ...this.workers.render(),
+        ...histogram,
+      ].join("\n") + "\n"
     );
   }
 }

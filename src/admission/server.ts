@@ -3,24 +3,32 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { DEFAULT_LIMITS, type RequestLimits } from "./limits.js";
 import { Metrics } from "./metrics.js";
-import { createReviewer, EvaluationTimeout, type Reviewer } from "./pool.js";
-import { badRequest, failureResult, type DecisionOptions, type ReviewResult } from "./review.js";
+import { createReviewer, ReviewFailure, type PoolEvent, type Reviewer } from "./pool.js";
+import { UID_PREFIX_BYTES, uidFromPrefix } from "./request.js";
+import { badRequest, bodyOverLimitResult, failureResult } from "./review.js";
 import { fingerprint, loadSettings, type SettingsSource } from "./settings.js";
+import type { DecisionOptions, FailureCause, ReviewResult } from "./types.js";
 
-export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+/** A review running this long counts as slow, and another waiting review may get a spare worker. */
+export const DEFAULT_SLOW_AFTER_MS = 500;
 
-export interface ServerOptions extends DecisionOptions {
+/** Everything `erlmcp-audit serve` is configured with. */
+export interface ServerOptions extends Omit<DecisionOptions, "limits"> {
   tlsCert: string;
   tlsKey: string;
   port: number;
   host?: string;
   settings: SettingsSource;
-  /** Evaluation worker threads; 0 evaluates in the main thread. */
+  /** Evaluation worker threads; 0 evaluates in the main thread (then a slow evaluation cannot be timed out). */
   workers: number;
   /** Per request, from its first byte to the response. */
   timeoutMs: number;
-  maxBodyBytes?: number;
+  /** Overrides of DEFAULT_LIMITS. */
+  limits?: Partial<RequestLimits>;
+  /** See DEFAULT_SLOW_AFTER_MS. */
+  slowAfterMs?: number;
   /** How often the config, waiver and certificate files are checked for changes. */
   reloadIntervalMs: number;
   /** After SIGTERM: how long /readyz fails while requests are still served (endpoint removal lags). */
@@ -40,8 +48,11 @@ export interface AdmissionServer {
 
 const KNOWN_PATHS = new Set(["/validate", "/healthz", "/readyz", "/metrics"]);
 
+/** Listens at once; `ready` resolves when the policies are loaded (a load failure leaves the server answering per --on-error). */
 export async function startServer(options: ServerOptions): Promise<AdmissionServer> {
-  const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const { denyOn, mode, onError, excludeNamespaces } = options;
+  const decisions: DecisionOptions = { denyOn, mode, onError, excludeNamespaces, limits: { ...DEFAULT_LIMITS, ...options.limits } };
+  const maxBody = decisions.limits.maxBodyBytes;
   const log = (level: "info" | "error", msg: string, fields: Record<string, unknown> = {}) =>
     options.log(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }));
   const metrics = new Metrics();
@@ -50,6 +61,7 @@ export async function startServer(options: ServerOptions): Promise<AdmissionServ
   let settingsPrint = fingerprint(loaded.files);
   let tlsPrint = fingerprint([options.tlsCert, options.tlsKey]);
   let reviewer: Reviewer | undefined;
+  let loadError: string | undefined;
   let shuttingDown = false;
   let inFlight = 0;
 
@@ -59,7 +71,7 @@ export async function startServer(options: ServerOptions): Promise<AdmissionServ
     if (shuttingDown) res.setHeader("connection", "close");
     if (req.method === "GET" && path === "/healthz") return send(res, 200, "ok\n", "text/plain");
     if (req.method === "GET" && path === "/readyz")
-      return reviewer && !shuttingDown ? send(res, 200, "ready\n", "text/plain") : send(res, 503, "not ready\n", "text/plain");
+      return reviewer?.ready() && !shuttingDown ? send(res, 200, "ready\n", "text/plain") : send(res, 503, "not ready\n", "text/plain");
     if (req.method === "GET" && path === "/metrics") return send(res, 200, metrics.render(), "text/plain; version=0.0.4");
     if (path !== "/validate") return send(res, 404, JSON.stringify({ error: `no route ${path}` }));
     if (req.method !== "POST") return send(res, 405, JSON.stringify({ error: "use POST" }));
@@ -73,15 +85,15 @@ export async function startServer(options: ServerOptions): Promise<AdmissionServ
 
   async function validate(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
-    let body: string | undefined;
+    const elapsedMs = () => Number(process.hrtime.bigint() - started) / 1e6;
     let answered = false;
     const answer = (result: ReviewResult, close = false) => {
       if (answered) return;
       answered = true;
-      clearTimeout(timer);
+      clearTimeout(bodyTimer);
       if (close) res.setHeader("connection", "close");
       send(res, result.httpStatus, result.body);
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const seconds = elapsedMs() / 1e3;
       metrics.observe(seconds);
       if (result.record) {
         metrics.record(result.record);
@@ -89,25 +101,32 @@ export async function startServer(options: ServerOptions): Promise<AdmissionServ
       } else
         log("error", "bad admission request", { status: result.httpStatus, error: (JSON.parse(result.body) as { error: string }).error });
     };
-    const timedOut = `evaluation timed out after ${options.timeoutMs} ms`;
-    const timer = setTimeout(() => {
-      if (body === undefined) answer(badRequest(`request not received within ${options.timeoutMs} ms`, 408), true);
-      else answer(failureResult(body, timedOut, options));
-    }, options.timeoutMs);
+    const bodyTimer = setTimeout(
+      () => answer(badRequest(`request not received within ${options.timeoutMs} ms`, 408), true),
+      options.timeoutMs,
+    );
 
+    // A body announced over the limit is not read past its first chunk: enough for the uid.
     const declared = Number(req.headers["content-length"] ?? 0);
-    if (declared > maxBody) return answer(tooLarge(maxBody), true);
-    const received = await readBody(req, maxBody);
+    const received = await readBody(req, declared > maxBody ? 0 : maxBody);
     if (answered) return;
-    if (received.error) return answer(received.error === "tooLarge" ? tooLarge(maxBody) : badRequest("request body aborted"), true);
-    const text = (body = received.body);
-    if (!reviewer) return answer(badRequest("policies are still loading", 503));
+    clearTimeout(bodyTimer);
+    if ("prefix" in received) {
+      const uid = uidFromPrefix(received.prefix);
+      return answer(uid ? bodyOverLimitResult(uid, decisions) : badRequest(`request body exceeds ${maxBody} bytes`, 413), true);
+    }
+    if (received.body === undefined) return answer(badRequest("request body aborted"), true);
+    const body = received.body;
+    const fail = (message: string, causedBy: FailureCause) => {
+      log("error", "evaluation failed", { error: message, causedBy });
+      answer(failureResult(body, message, causedBy, decisions));
+    };
+    if (!reviewer) return fail(loadError ? `the policies could not be loaded: ${loadError}` : "the policies are still loading", "webhook");
     try {
-      answer(await reviewer.review(text, new Date(), Math.max(1, options.timeoutMs - Number(process.hrtime.bigint() - started) / 1e6)));
+      answer(await reviewer.review(body, new Date(), Math.max(1, options.timeoutMs - elapsedMs()), options.timeoutMs));
     } catch (error) {
-      const message = error instanceof EvaluationTimeout ? timedOut : error instanceof Error ? error.message : String(error);
-      log("error", "evaluation failed", { error: message });
-      answer(failureResult(text, message, options));
+      if (error instanceof ReviewFailure) fail(error.message, error.causedBy);
+      else fail(error instanceof Error ? error.message : String(error), "webhook");
     }
   }
 
@@ -118,14 +137,22 @@ export async function startServer(options: ServerOptions): Promise<AdmissionServ
   const port = (server.address() as AddressInfo).port;
   log("info", "listening", { port, workers: options.workers });
 
-  const { denyOn, mode, onError, excludeNamespaces } = options;
-  const ready = createReviewer(options.workers, loaded.settings, { denyOn, mode, onError, excludeNamespaces }).then((r) => {
+  const pool = {
+    workers: options.workers,
+    slowAfterMs: options.slowAfterMs ?? DEFAULT_SLOW_AFTER_MS,
+    onEvent: ({ event, detail }: PoolEvent) => {
+      metrics.workers.inc({ event });
+      log(event === "worker start failed" ? "error" : "info", event, { detail });
+    },
+  };
+  const ready = createReviewer(loaded.settings, decisions, pool).then((r) => {
     reviewer = r;
     log("info", "policies loaded", { profile: loaded.settings.profile, waivers: loaded.settings.waivers.length });
   });
-  ready.catch((error: unknown) =>
-    log("error", "cannot load the policies", { error: error instanceof Error ? error.message : String(error) }),
-  );
+  ready.catch((error: unknown) => {
+    loadError = error instanceof Error ? error.message : String(error);
+    log("error", "cannot load the policies", { error: loadError });
+  });
 
   const poll = setInterval(() => {
     const nextTls = fingerprint([options.tlsCert, options.tlsKey]);
@@ -174,29 +201,27 @@ export async function startServer(options: ServerOptions): Promise<AdmissionServ
   return { port, ready, metrics, close };
 }
 
-/** The body as text; past the limit the rest is read and discarded so the 413 reaches the client. */
-function readBody(req: IncomingMessage, limit: number): Promise<{ body: string; error?: undefined } | { error: "tooLarge" | "aborted" }> {
+/**
+ * The body as text, or, past the limit, its first bytes (the rest is read and discarded so the answer
+ * reaches the client); neither when the client aborted.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<{ body?: string } | { prefix: string }> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-      else {
-        req.off("data", onData);
-        req.resume();
-        resolve({ error: "tooLarge" });
-      }
+      chunks.push(chunk);
+      if (size <= limit) return;
+      req.off("data", onData);
+      req.resume();
+      resolve({ prefix: Buffer.concat(chunks, Math.min(size, UID_PREFIX_BYTES)).toString("utf8") });
     };
     req.on("data", onData);
     req.on("end", () => resolve({ body: Buffer.concat(chunks).toString("utf8") }));
-    req.on("aborted", () => resolve({ error: "aborted" }));
-    req.on("error", () => resolve({ error: "aborted" }));
+    req.on("aborted", () => resolve({}));
+    req.on("error", () => resolve({}));
   });
-}
-
-function tooLarge(limit: number): ReviewResult {
-  return badRequest(`request body exceeds ${limit} bytes`, 413);
 }
 
 function send(res: ServerResponse, status: number, body: string, type = "application/json"): void {

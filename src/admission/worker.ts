@@ -1,8 +1,9 @@
 /** A worker thread of the webhook: one loaded wasm instance, reviews requests one at a time. */
 import { parentPort, workerData } from "node:worker_threads";
 import { AdmissionEvaluator, type PolicySettings } from "./evaluator.js";
-import { handleReview, type DecisionOptions } from "./review.js";
 import type { ToWorker } from "./pool.js";
+import { handleReview } from "./review.js";
+import type { DecisionOptions } from "./types.js";
 
 const { settings, options } = workerData as { settings: PolicySettings; options: DecisionOptions };
 const evaluator = await AdmissionEvaluator.load(settings);

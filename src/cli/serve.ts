@@ -2,6 +2,7 @@
 import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { PROFILES } from "../config/profiles.js";
+import { DEFAULT_LIMITS, LIMIT_FLAGS } from "../admission/limits.js";
 import { startServer } from "../admission/server.js";
 import { SEVERITIES, type Severity } from "../types.js";
 
@@ -10,6 +11,13 @@ const integer = (value: string) => {
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a whole number >= 0");
   return n;
 };
+const positive = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number >= 1");
+  return n;
+};
+const limit = (flag: string, description: string, value: number) =>
+  new Option(`${flag} <n>`, description).argParser(positive).default(value);
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(",").filter(Boolean)];
 
 export function addServeCommand(program: Command, io: { stderr: (s: string) => void; stdout: (s: string) => void }): void {
@@ -25,7 +33,21 @@ export function addServeCommand(program: Command, io: { stderr: (s: string) => v
     .addOption(new Option("-p, --profile <profile>", "profile (default: the config's, else production)").choices([...PROFILES]))
     .addOption(new Option("--deny-on <severity>", "lowest severity that denies; lower ones warn").choices([...SEVERITIES]).default("high"))
     .addOption(new Option("--mode <mode>", "enforce, or warn (never deny)").choices(["enforce", "warn"]).default("enforce"))
-    .addOption(new Option("--on-error <action>", "on an internal evaluation error or timeout").choices(["deny", "allow"]).default("deny"))
+    .addOption(
+      new Option(
+        "--on-error <action>",
+        "when the webhook itself fails (policies not loaded, no worker free); a request's own failure always denies",
+      )
+        .choices(["deny", "allow"])
+        .default("deny"),
+    )
+    .addOption(limit(LIMIT_FLAGS.maxBodyBytes, "deny a request body larger than this", DEFAULT_LIMITS.maxBodyBytes))
+    .addOption(
+      limit(LIMIT_FLAGS.maxContainers, "deny an object with more containers (incl. init and ephemeral)", DEFAULT_LIMITS.maxContainers),
+    )
+    .addOption(limit(LIMIT_FLAGS.maxVolumes, "deny an object with more volumes", DEFAULT_LIMITS.maxVolumes))
+    .addOption(limit(LIMIT_FLAGS.maxDepth, "deny an object nested deeper", DEFAULT_LIMITS.maxDepth))
+    .addOption(limit(LIMIT_FLAGS.maxNodes, "deny an object with more keys and array items", DEFAULT_LIMITS.maxNodes))
     .addOption(
       new Option("--exclude-namespaces <names>", "namespaces never evaluated (comma list; replaces the default)")
         .argParser((v: string) => v.split(",").filter(Boolean))
@@ -57,6 +79,13 @@ export function addServeCommand(program: Command, io: { stderr: (s: string) => v
         excludeNamespaces: opts.excludeNamespaces,
         workers: opts.workers,
         timeoutMs: opts.timeout,
+        limits: {
+          maxBodyBytes: opts.maxBodyBytes,
+          maxContainers: opts.maxContainers,
+          maxVolumes: opts.maxVolumes,
+          maxDepth: opts.maxDepth,
+          maxNodes: opts.maxNodes,
+        },
         reloadIntervalMs: opts.reloadInterval,
         shutdownDelayMs: opts.shutdownDelay,
         log: (line) => io.stdout(`${line}\n`),

@@ -31,6 +31,29 @@ export function referenceStatefulSet(): K8sObject {
   return found;
 }
 
+/** A Pod of the reference StatefulSet's template (what its controller creates): it passes every object-scope control. */
+export function referencePod(name = "erlmcp-0"): K8sObject {
+  const template = structuredClone((referenceStatefulSet().spec as any).template);
+  return { apiVersion: "v1", kind: "Pod", metadata: { ...template.metadata, name, namespace: "erlmcp" }, spec: template.spec };
+}
+
+/** What `kubectl debug --profile=sysadmin` adds: a privileged container (the image pinned, so only the privilege fails). */
+export function privilegedContainer(name = "debugger"): Record<string, unknown> {
+  return { name, image: `busybox:1.36.1@sha256:${"a".repeat(64)}`, stdin: true, tty: true, securityContext: { privileged: true } };
+}
+
+/** JSON text nested `depth` objects deep, built without recursion (JSON.stringify would overflow). */
+export function deepJson(depth: number): string {
+  return `${'{"x":'.repeat(depth)}1${"}".repeat(depth)}`;
+}
+
+/** An AdmissionReview body with the JSON string `"${marker}"` replaced by raw JSON text. */
+export function withRawJson(body: string, marker: string, raw: string): string {
+  const quoted = JSON.stringify(marker);
+  if (!body.includes(quoted)) throw new Error(`${marker} is not in the body`);
+  return body.replace(quoted, () => raw);
+}
+
 export function admissionReview(uid: string, object: K8sObject, operation = "CREATE", extra: Record<string, unknown> = {}): string {
   const metadata = object.metadata ?? {};
   return JSON.stringify({

@@ -115,4 +115,19 @@ describe("manifests/admission", () => {
     });
     expect(missing).toEqual([]);
   });
+
+  it("sends pods/ephemeralcontainers updates (kubectl debug) and no other subresource", () => {
+    const rules: any[] = one("ValidatingWebhookConfiguration").webhooks[0].rules;
+    const subresources = rules.flatMap((r) => r.resources.filter((res: string) => res.includes("/")));
+    expect(subresources).toEqual(["pods/ephemeralcontainers"]);
+    const rule = rules.find((r) => r.resources.includes("pods/ephemeralcontainers"));
+    expect(rule).toMatchObject({ apiGroups: [""], apiVersions: ["v1"] });
+    expect(rule.operations).toContain("UPDATE");
+  });
+
+  it("runs as many evaluation workers as its CPU limit", () => {
+    const container = one("Deployment").spec.template.spec.containers[0];
+    const workers = Number(container.args.find((a: string) => a.startsWith("--workers="))?.split("=")[1]);
+    expect(workers).toBe(Number(container.resources.limits.cpu));
+  });
 });

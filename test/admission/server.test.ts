@@ -1,10 +1,20 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_LIMITS } from "../../src/admission/limits.js";
 import { startServer, type AdmissionServer, type ServerOptions } from "../../src/admission/server.js";
 import type { K8sObject } from "../../src/types.js";
 import { tempTree } from "../helpers/tmp.js";
-import { admissionReview, call, referenceStatefulSet, selfSignedCert } from "./helpers.js";
+import {
+  admissionReview,
+  call,
+  deepJson,
+  privilegedContainer,
+  referencePod,
+  referenceStatefulSet,
+  selfSignedCert,
+  withRawJson,
+} from "./helpers.js";
 
 const WAIVERS = `apiVersion: erlmcp-audit/v1
 kind: WaiverList
@@ -73,6 +83,9 @@ const bigPod = (containers: number): K8sObject => ({
   metadata: { name: "big", namespace: "erlmcp" },
   spec: { containers: Array.from({ length: containers }, (_, i) => ({ name: `c${i}`, image: "nginx:latest" })) },
 });
+
+/** Limits high enough to let the 8,000-container pod through to its (slow) evaluation. */
+const SLOW_OBJECTS_ADMITTED = { maxContainers: 10_000, maxNodes: 1_000_000 };
 
 async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
@@ -156,6 +169,11 @@ describe.each([
     const system = { ...badPod, metadata: { name: "debug", namespace: "kube-system" } };
     expect(await review("system-1", system)).toEqual({ uid: "system-1", allowed: true });
     expect((await review("status-1", badPod, "UPDATE", { subResource: "status" })).allowed).toBe(true);
+    expect(logs.find((l) => l.uid === "status-1")).toMatchObject({
+      decision: "skipped",
+      subResource: "status",
+      reason: "subresource status is not evaluated",
+    });
     const noNamespace = variant("erlmcp-nons", (o) => delete o.metadata.namespace);
     expect(await review("nons-1", noNamespace, "CREATE", { namespace: "erlmcp" })).toEqual({ uid: "nons-1", allowed: true });
   });
@@ -180,14 +198,88 @@ describe.each([
     const response = await review("error-1", unreadablePolicy);
     expect(response.allowed).toBe(false);
     expect(response.status.message).toContain("- net-no-open-ingress (high): typescript could not evaluate net-no-open-ingress: ");
-    expect(logs.find((l) => l.uid === "error-1")).toMatchObject({ decision: "error", allowed: false });
+    expect(logs.find((l) => l.uid === "error-1")).toMatchObject({ decision: "error", allowed: false, causedBy: "request" });
   });
 
-  it("refuses a body over 3 MiB with 413 and keeps serving", async () => {
-    const oversized = Buffer.alloc(3 * 1024 * 1024 + 1, 0x20);
+  it("evaluates pods/ephemeralcontainers: a privileged debug container is denied, a restricted one allowed", async () => {
+    const pod = referencePod();
+    expect(await review("pod-1", pod)).toEqual({ uid: "pod-1", allowed: true });
+    const debug = (container: Record<string, unknown>) =>
+      review(`debug-${String(container.name)}`, { ...pod, spec: { ...(pod.spec as object), ephemeralContainers: [container] } }, "UPDATE", {
+        subResource: "ephemeralcontainers",
+        oldObject: pod,
+      });
+    const sysadmin = await debug(privilegedContainer("debugger-sysadmin"));
+    expect(sysadmin.allowed).toBe(false);
+    expect(sysadmin.status.message).toMatch(/^erlmcp-audit denied Pod erlmcp\/erlmcp-0 \(ephemeralcontainers\): \d+ failing controls\n/);
+    expect(sysadmin.status.message).toMatch(/- pod-no-host-access \(critical\): .*debugger-sysadmin/);
+    const restricted = await debug({
+      ...privilegedContainer("debugger-restricted"),
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ["ALL"] },
+        runAsNonRoot: true,
+        seccompProfile: { type: "RuntimeDefault" },
+      },
+    });
+    expect(restricted.allowed).toBe(true);
+    expect(logs.find((l) => l.uid === "debug-debugger-sysadmin")).toMatchObject({
+      operation: "UPDATE",
+      kind: "Pod",
+      subResource: "ephemeralcontainers",
+      decision: "denied",
+    });
+  });
+
+  it("denies a pods/ephemeralcontainers request that does not carry the Pod", async () => {
+    const legacy = {
+      apiVersion: "v1",
+      kind: "EphemeralContainers",
+      metadata: { name: "erlmcp-0", namespace: "erlmcp" },
+      ephemeralContainers: [],
+    };
+    const response = await review("legacy-1", legacy, "UPDATE", { subResource: "ephemeralcontainers" });
+    expect(response.allowed).toBe(false);
+    expect(response.status.message).toContain(
+      "pods/ephemeralcontainers must carry the Pod (Kubernetes 1.22 or later), not kind EphemeralContainers",
+    );
+  });
+
+  it("denies an object past a limit before evaluating it, naming the limit and its flag", async () => {
+    const crowded = { ...badPod, spec: { containers: Array.from({ length: 101 }, (_, i) => privilegedContainer(`c${i}`)) } };
+    const response = await review("crowded-1", crowded);
+    expect(response).toEqual({
+      uid: "crowded-1",
+      allowed: false,
+      status: {
+        code: 403,
+        reason: "Forbidden",
+        message:
+          "erlmcp-audit denied Pod erlmcp/debug without evaluating it: the object has 101 containers (containers, initContainers and ephemeralContainers), over the limit of 100 (--max-containers)",
+      },
+    });
+    expect(logs.find((l) => l.uid === "crowded-1")).toMatchObject({ decision: "over-limit", allowed: false, controls: [] });
+  });
+
+  it("refuses a body over 6 MiB: a denial when its uid can be read, else 413; and keeps serving", async () => {
+    const oversized = Buffer.alloc(DEFAULT_LIMITS.maxBodyBytes + 1, 0x20);
     const reply = await validate(oversized);
     expect(reply.status).toBe(413);
-    expect(reply.json().error).toBe("request body exceeds 3145728 bytes");
+    expect(reply.json().error).toBe("request body exceeds 6291456 bytes");
+    const padded = { ...badPod, metadata: { ...badPod.metadata, annotations: { pad: "x".repeat(DEFAULT_LIMITS.maxBodyBytes) } } };
+    const denied = await validate(admissionReview("big-body-1", padded));
+    expect(denied.status).toBe(200);
+    expect(denied.json().response).toEqual({
+      uid: "big-body-1",
+      allowed: false,
+      status: {
+        code: 403,
+        reason: "Forbidden",
+        message:
+          "erlmcp-audit denied the request without evaluating it: the request body exceeds the limit of 6291456 bytes (--max-body-bytes)",
+      },
+    });
+    expect(logs.find((l) => l.uid === "big-body-1")).toMatchObject({ decision: "over-limit", allowed: false });
     expect((await review("after-413", sts)).allowed).toBe(true);
   });
 
@@ -243,43 +335,185 @@ describe.each([
     expect(text).toContain(`erlmcp_audit_admission_review_duration_seconds_bucket{le="+Inf"} ${count}`);
   });
 
-  it.skipIf(workers === 0)("denies (fail-closed) when evaluation outlasts the timeout", async () => {
-    const slow = await startServer(options({ workers: 1, timeoutMs: 150 }));
+  it.skipIf(workers === 0)("denies (fail-closed) when evaluation outlasts the timeout, and replaces that worker", async () => {
+    const slow = await startServer(options({ workers: 1, timeoutMs: 1000, limits: SLOW_OBJECTS_ADMITTED }));
     try {
       await slow.ready;
       // Evaluating 8,000 containers takes tens of seconds: the stuck worker must be replaced, not waited for.
       const reply = await call(slow.port, cert, "/validate", { body: admissionReview("slow-1", bigPod(8000)) });
       expect(reply.json().response).toMatchObject({ uid: "slow-1", allowed: false, status: { code: 500 } });
-      expect(reply.json().response.status.message).toBe("erlmcp-audit could not evaluate the request: evaluation timed out after 150 ms");
+      expect(reply.json().response.status.message).toBe(
+        "erlmcp-audit denied Pod erlmcp/big: the request could not be evaluated: evaluation timed out after 1000 ms",
+      );
+      expect(logs.find((l) => l.uid === "slow-1")).toMatchObject({ decision: "error", causedBy: "request", allowed: false });
       const started = Date.now();
       await until(
         async () =>
           (await call(slow.port, cert, "/validate", { body: admissionReview("after-slow", sts) })).json().response.allowed === true,
       );
       expect(Date.now() - started).toBeLessThan(10_000);
+      // The thread of the slow review is replaced, or a spare started while it was slow takes its place.
+      await until(async () => logs.some((l) => l.msg === "worker replaced" || l.msg === "spare worker started"), 30_000);
     } finally {
       await slow.close();
     }
   });
 });
 
-describe("erlmcp-audit serve --on-error allow --mode warn", () => {
-  it("allows with a warning when evaluation outlasts the timeout, and never denies", async () => {
-    const server = await startServer(options({ workers: 1, onError: "allow", mode: "warn", timeoutMs: 150 }));
+describe("a slow request beside others", () => {
+  it.each([
+    { workers: 2, how: "the other worker takes them", timeoutMs: 6000 },
+    { workers: 1, how: "the standby thread takes them", timeoutMs: 6000 },
+  ])("with $workers worker(s), $how: each is answered within its own deadline, only the slow one fails", async ({ workers, timeoutMs }) => {
+    const server = await startServer(options({ workers, timeoutMs, slowAfterMs: 100, limits: SLOW_OBJECTS_ADMITTED }));
     try {
       await server.ready;
-      const warned = (await call(server.port, cert, "/validate", { body: admissionReview("open-2", badPod) })).json().response;
+      const send = (uid: string, object: K8sObject) => {
+        const sent = Date.now();
+        return call(server.port, cert, "/validate", { body: admissionReview(uid, object) }).then((r) => ({
+          ms: Date.now() - sent,
+          at: Date.now(),
+          response: r.json().response,
+        }));
+      };
+      const slow = send(`slow-${workers}`, bigPod(8000));
+      await new Promise((r) => setTimeout(r, 50));
+      const others = await Promise.all([
+        ...[0, 1, 2].map((i) => send(`good-${workers}-${i}`, sts)),
+        ...[0, 1, 2].map((i) => send(`bad-${workers}-${i}`, badPod)),
+      ]);
+      const first = await slow;
+      expect(first.response.status.message).toMatch(new RegExp(`could not be evaluated: evaluation timed out after ${timeoutMs} ms$`));
+      for (const [i, other] of others.entries()) {
+        expect(other.ms).toBeLessThan(timeoutMs);
+        expect(other.at).toBeLessThan(first.at);
+        expect(other.response.allowed).toBe(i < 3);
+        if (i >= 3) expect(other.response.status.message).toMatch(/^erlmcp-audit denied Pod erlmcp\/debug: 3 failing controls/);
+      }
+      const decisions = logs.filter((l) => l.uid?.endsWith(`-${workers}-0`) || l.uid?.endsWith(`-${workers}-1`)).map((l) => l.decision);
+      expect(decisions.sort()).toEqual(["allowed", "allowed", "denied", "denied"]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe("erlmcp-audit serve --on-error allow", () => {
+  it("still denies what the request caused: an evaluation error, a stack overflow, a timeout", async () => {
+    const server = await startServer(
+      options({ workers: 2, onError: "allow", timeoutMs: 1000, limits: { ...SLOW_OBJECTS_ADMITTED, maxDepth: 1_000_000 } }),
+    );
+    try {
+      await server.ready;
+      const validate = (body: string) => call(server.port, cert, "/validate", { body }).then((r) => r.json().response);
+      const unreadable = await validate(admissionReview("open-error-1", unreadablePolicy));
+      expect(unreadable.allowed).toBe(false);
+      expect(unreadable.status.message).toContain("- net-no-open-ingress (high): typescript could not evaluate");
+      const deep = { ...badPod, spec: { containers: [{ ...privilegedContainer("shell"), args: "DEEP" }] } };
+      const overflow = await validate(withRawJson(admissionReview("open-error-2", deep), "DEEP", deepJson(200_000)));
+      expect(overflow).toMatchObject({ allowed: false, status: { code: 500 } });
+      expect(overflow.status.message).toMatch(/^erlmcp-audit denied Pod erlmcp\/debug: the request could not be evaluated: .*call stack/);
+      const slow = await validate(admissionReview("open-error-3", bigPod(8000)));
+      expect(slow.allowed).toBe(false);
+      expect(slow.status.message).toMatch(/evaluation timed out after 1000 ms$/);
+      for (const uid of ["open-error-1", "open-error-2", "open-error-3"])
+        expect(logs.find((l) => l.uid === uid)).toMatchObject({ decision: "error", causedBy: "request", allowed: false });
+      expect(await validate(admissionReview("open-ok", sts))).toEqual({ uid: "open-ok", allowed: true });
+      const metrics = (await call(server.port, cert, "/metrics")).body;
+      expect(metrics).toContain('erlmcp_audit_admission_evaluation_failures_total{cause="request",allowed="false"} 3');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it.each(["allow", "deny"] as const)(
+    "answers per --on-error %s when the policies cannot be loaded (a failure of the webhook itself)",
+    async (onError) => {
+      const saved = process.env.ERLMCP_AUDIT_POLICY_DIST;
+      process.env.ERLMCP_AUDIT_POLICY_DIST = tempTree({});
+      const server = await startServer(options({ workers: 1, onError }));
+      try {
+        await expect(server.ready).rejects.toThrow(/while loading the policies/);
+        expect((await call(server.port, cert, "/readyz")).status).toBe(503);
+        const response = (await call(server.port, cert, "/validate", { body: admissionReview(`noload-${onError}`, badPod) })).json()
+          .response;
+        expect(response.allowed).toBe(onError === "allow");
+        const text = onError === "allow" ? response.warnings[0] : response.status.message;
+        expect(text).toMatch(/^erlmcp-audit could not evaluate the request: the policies could not be loaded: evaluation worker exited/);
+        expect(logs.find((l) => l.uid === `noload-${onError}`)).toMatchObject({ decision: "error", causedBy: "webhook" });
+        // What the webhook skips is allowed whatever happened to the policies.
+        expect(
+          (await call(server.port, cert, "/validate", { body: admissionReview("noload-delete", badPod, "DELETE") })).json().response,
+        ).toEqual({
+          uid: "noload-delete",
+          allowed: true,
+        });
+      } finally {
+        process.env.ERLMCP_AUDIT_POLICY_DIST = saved;
+        if (saved === undefined) delete process.env.ERLMCP_AUDIT_POLICY_DIST;
+        await server.close();
+      }
+    },
+  );
+
+  it("allows once no worker can run, while the requests that timed out are still denied", async () => {
+    const bundle = tempTree({});
+    cpSync(new URL("../../policies/dist", import.meta.url), bundle, { recursive: true });
+    const saved = process.env.ERLMCP_AUDIT_POLICY_DIST;
+    process.env.ERLMCP_AUDIT_POLICY_DIST = bundle;
+    const server = await startServer(
+      options({ workers: 1, onError: "allow", timeoutMs: 1000, slowAfterMs: 100, limits: SLOW_OBJECTS_ADMITTED }),
+    );
+    try {
+      await server.ready;
+      rmSync(bundle, { recursive: true, force: true });
+      // Two slow reviews take the worker and the standby; neither can be replaced without the bundle.
+      const slow = await Promise.all(
+        ["down-1", "down-2"].map(
+          async (uid) => (await call(server.port, cert, "/validate", { body: admissionReview(uid, bigPod(8000)) })).json().response,
+        ),
+      );
+      for (const response of slow) expect(response).toMatchObject({ allowed: false, status: { code: 500 } });
+      await until(async () => logs.some((l) => l.msg === "worker start failed" && /retrying/.test(l.detail)), 30_000);
+      expect((await call(server.port, cert, "/readyz")).status).toBe(503);
+      const open = (await call(server.port, cert, "/validate", { body: admissionReview("down-3", badPod) })).json().response;
+      expect(open).toEqual({
+        uid: "down-3",
+        allowed: true,
+        warnings: ["erlmcp-audit could not evaluate the request: no evaluation worker is running (allowed by --on-error allow)"],
+      });
+    } finally {
+      process.env.ERLMCP_AUDIT_POLICY_DIST = saved;
+      if (saved === undefined) delete process.env.ERLMCP_AUDIT_POLICY_DIST;
+      await server.close();
+    }
+  });
+});
+
+describe("erlmcp-audit serve --mode warn", () => {
+  it("never denies: findings, limits and failures caused by the request become warnings", async () => {
+    const server = await startServer(options({ workers: 1, mode: "warn", timeoutMs: 1000, limits: SLOW_OBJECTS_ADMITTED }));
+    try {
+      await server.ready;
+      const validate = (uid: string, object: K8sObject) =>
+        call(server.port, cert, "/validate", { body: admissionReview(uid, object) }).then((r) => r.json().response);
+      const warned = await validate("warn-2", badPod);
       expect(warned.allowed).toBe(true);
       expect(warned.warnings).toContainEqual(expect.stringMatching(/^pod-no-host-access \(critical\): /));
-      const unreadable = (await call(server.port, cert, "/validate", { body: admissionReview("open-3", unreadablePolicy) })).json()
-        .response;
+      const unreadable = await validate("warn-3", unreadablePolicy);
       expect(unreadable.allowed).toBe(true);
       expect(unreadable.warnings).toContainEqual(expect.stringMatching(/^net-no-open-ingress \(high\): typescript could not evaluate/));
-      const slow = (await call(server.port, cert, "/validate", { body: admissionReview("open-1", bigPod(2000)) })).json().response;
-      expect(slow).toEqual({
-        uid: "open-1",
+      expect(await validate("warn-4", bigPod(10_001))).toEqual({
+        uid: "warn-4",
         allowed: true,
-        warnings: ["erlmcp-audit could not evaluate the request: evaluation timed out after 150 ms"],
+        warnings: [
+          "erlmcp-audit would deny Pod erlmcp/big without evaluating it: the object has 10001 containers (containers, initContainers and ephemeralContainers), over the limit of 10000 (--max-containers)",
+        ],
+      });
+      expect(await validate("warn-1", bigPod(8000))).toEqual({
+        uid: "warn-1",
+        allowed: true,
+        warnings: ["erlmcp-audit would deny Pod erlmcp/big: the request could not be evaluated: evaluation timed out after 1000 ms"],
       });
     } finally {
       await server.close();
@@ -289,7 +523,7 @@ describe("erlmcp-audit serve --on-error allow --mode warn", () => {
 
 describe("graceful shutdown", () => {
   it("finishes in-flight reviews, then refuses connections and stops the workers", async () => {
-    const server = await startServer(options({ workers: 1, shutdownDelayMs: 100 }));
+    const server = await startServer(options({ workers: 1, shutdownDelayMs: 100, limits: { maxContainers: 1000, maxNodes: 1_000_000 } }));
     await server.ready;
     const inFlight = call(server.port, cert, "/validate", { body: admissionReview("inflight-1", bigPod(400)) });
     await new Promise((r) => setTimeout(r, 50));
