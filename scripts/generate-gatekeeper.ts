@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { dirname, join, relative } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
 import { loadCatalog } from "../src/catalog/load.js";
+import { kindsMatchedOnlyByPodTemplate } from "../src/catalog/match.js";
 import type { Control } from "../src/catalog/types.js";
 import { constraint, constraintTemplate, isGatekeeperControl } from "../src/gatekeeper/build.js";
 import { PACKAGE_ROOT, POLICIES_DIR } from "../src/paths.js";
@@ -55,6 +56,13 @@ function suiteFiles(control: Control, files: Map<string, string>): void {
     const objects = parseAllDocuments(fixture.text)
       .map((d) => d.toJS() as K8sObject | null)
       .filter((o): o is K8sObject => !!o);
+    const unlisted = kindsMatchedOnlyByPodTemplate(control, objects);
+    if (unlisted.length) {
+      skipped.push(
+        `#   ${fixture.file}: ${unlisted.join(", ")} carries a pod template but is not in the constraint's match.kinds (kinds of control.yaml)`,
+      );
+      continue;
+    }
     objects.forEach((object, i) => {
       let path = relative(dir, fixture.path);
       if (objects.length > 1) {

@@ -1,7 +1,8 @@
 /**
- * Writes policies/lib/kinds.rego (package `lib.kinds`): the kind sets of policies/_kinds.yaml that the
- * Rego libraries use (cluster-scoped kinds and every alias, e.g. `workloads`), so Rego and TypeScript
- * read one list. `--check` fails when the committed file differs (drift).
+ * Writes policies/lib/kinds.rego (package `lib.kinds`): the data of policies/_kinds.yaml that the Rego
+ * libraries use (cluster-scoped kinds, every alias, e.g. `workloads`, and where objects carry their pod
+ * template), so Rego and TypeScript read one definition. `--check` fails when the committed file
+ * differs (drift).
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -16,6 +17,21 @@ function regoSet(name: string, kinds: Iterable<string>): string {
   return `${name} := {\n${sorted.map((k) => `\t${JSON.stringify(k)},\n`).join("")}}\n`;
 }
 
+const regoPath = (path: readonly string[]) => `[${path.map((k) => JSON.stringify(k)).join(", ")}]`;
+
+function regoPodTemplates(catalog: KindCatalog): string {
+  const kinds = [...catalog.podTemplates].sort(([a], [b]) => (a < b ? -1 : 1));
+  const { paths, containerFields } = catalog.genericPodTemplate;
+  return [
+    "# Kind → path of keys of its pod template ([] = the object itself, a Pod).",
+    `pod_template_paths := {\n${kinds.map(([kind, path]) => `\t${JSON.stringify(kind)}: ${regoPath(path)},\n`).join("")}}\n`,
+    "# Kinds without a pod_template_paths entry: the first of these paths whose value has spec.<field>, for",
+    "# a field of generic_pod_template_container_fields, a non-empty list is the pod template.",
+    `generic_pod_template_paths := [\n${paths.map((path) => `\t${regoPath(path)},\n`).join("")}]\n`,
+    `generic_pod_template_container_fields := ${regoPath(containerFields)}\n`,
+  ].join("\n");
+}
+
 /** The Rego module of a kind catalog. */
 function regoKindsModule(catalog: KindCatalog): string {
   return [
@@ -25,6 +41,7 @@ function regoKindsModule(catalog: KindCatalog): string {
     "# Kinds without a namespace; every other kind is treated as namespaced.",
     regoSet("cluster_scoped", catalog.clusterScoped),
     ...[...catalog.aliases].flatMap(([alias, kinds]) => [`# Alias \`${alias}\` of policies/_kinds.yaml.`, regoSet(alias, kinds)]),
+    regoPodTemplates(catalog),
   ].join("\n");
 }
 

@@ -14,6 +14,7 @@ import { format, resolveConfig } from "prettier";
 import { stringify } from "yaml";
 import { loadCatalog } from "../src/catalog/load.js";
 import { kyvernoUnsupportedClauses } from "../src/catalog/kyverno-unsupported.js";
+import { kindsMatchedOnlyByPodTemplate } from "../src/catalog/match.js";
 import type { Control } from "../src/catalog/types.js";
 import { isClusterScoped } from "../src/k8s/cluster-scoped.js";
 import { parseManifestStream } from "../src/loaders/yaml.js";
@@ -31,6 +32,10 @@ export function kyvernoSkipReason(control: Control, fixture: Fixture): string | 
   if (changed.length) return `params ${changed.join(", ")} differ from the production defaults the policy carries`;
   const unsupported = kyvernoUnsupportedClauses(control).filter((u) => fixture.expect.some((e) => e.messageId === u.messageId));
   if (unsupported.length) return unsupported.map((u) => `Kyverno cannot evaluate ${u.messageId}: ${u.reason}`).join("; ");
+  const objects = parseManifestStream(fixture.text, { file: relative(PACKAGE_ROOT, fixture.path) }).resources.map((r) => r.object);
+  const unlisted = kindsMatchedOnlyByPodTemplate(control, objects);
+  if (unlisted.length)
+    return `${unlisted.join(", ")} carries a pod template but is not in the policy's matchConstraints (kinds of control.yaml)`;
   return undefined;
 }
 

@@ -88,7 +88,18 @@ describe("catalog data", () => {
   });
 
   it("expands a kind alias in place, once, and rejects an unknown alias", () => {
-    const workloads = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Rollout"];
+    const workloads = [
+      "Pod",
+      "Deployment",
+      "StatefulSet",
+      "DaemonSet",
+      "ReplicaSet",
+      "Job",
+      "CronJob",
+      "Rollout",
+      "ReplicationController",
+      "PodTemplate",
+    ];
     expect(expandKinds(["Service", "workloads", "Pod"])).toEqual(["Service", ...workloads]);
     expect(() => expandKinds(["workload"])).toThrow(CatalogError);
     expect(() => expandKinds(["workload"])).toThrow(/unknown kind alias 'workload'/);

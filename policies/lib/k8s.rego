@@ -8,7 +8,11 @@ import data.lib.kinds
 # The kinds with a pod template (alias `workloads` of policies/_kinds.yaml).
 workload_kinds := kinds.workloads
 
+# A workload carries a pod template: a kind of the `workloads` alias, or an object of any other kind
+# (a custom resource) with a pod template at a generic path. Mirrors isWorkload in src/k8s/workloads.ts.
 is_workload(obj) if workload_kinds[obj.kind]
+
+is_workload(obj) if generic_pod_template(obj)
 
 namespace(obj) := ns if {
 	ns := obj.metadata.namespace
@@ -26,13 +30,33 @@ ref(obj) := {
 
 labels(obj) := object.get(obj, ["metadata", "labels"], {})
 
-# The pod template metadata + spec of a workload.
-pod_template(obj) := {"metadata": {"labels": labels(obj)}, "spec": obj.spec} if {
-	obj.kind == "Pod"
-} else := obj.spec.jobTemplate.spec.template if {
-	obj.kind == "CronJob"
-} else := obj.spec.template if {
-	is_workload(obj)
+# The pod template (metadata + spec) of a workload, one definition in policies/_kinds.yaml: at the
+# path its kind declares (a Pod is its own template), else at the first generic path that holds
+# containers. Undefined for an object without one. Mirrors podTemplate in src/k8s/workloads.ts.
+pod_template(obj) := t if {
+	path := kinds.pod_template_paths[obj.kind]
+	t := object.get(obj, path, null)
+	is_object(t)
+} else := generic_pod_template(obj)
+
+# The pod template of an object whose kind declares no path: the first generic path whose value has
+# a non-empty list of containers (policies/_kinds.yaml genericPodTemplate).
+generic_pod_template(obj) := object.get(obj, kinds.generic_pod_template_paths[first], null) if {
+	# object.get: an object without a kind has no declared path either.
+	not kinds.pod_template_paths[object.get(obj, "kind", null)]
+	holding := [i |
+		some i, path in kinds.generic_pod_template_paths
+		holds_containers(object.get(obj, path, null))
+	]
+	first := holding[0]
+}
+
+holds_containers(template) if {
+	is_object(template)
+	some field in kinds.generic_pod_template_container_fields
+	list := object.get(template, ["spec", field], null)
+	is_array(list)
+	count(list) > 0
 }
 
 pod_spec(obj) := object.get(pod_template(obj), "spec", {})
@@ -42,10 +66,14 @@ pod_labels(obj) := object.get(pod_template(obj), ["metadata", "labels"], {})
 # Main containers only.
 main_containers(obj) := object.get(pod_spec(obj), "containers", [])
 
-# containers + initContainers + ephemeralContainers, each with the field it came from.
+# containers + initContainers + ephemeralContainers, each with the field it came from (lists of
+# mappings only, as allContainers in src/k8s/workloads.ts).
 all_containers(obj) := [c |
 	some field in ["containers", "initContainers", "ephemeralContainers"]
-	some c0 in object.get(pod_spec(obj), field, [])
+	list := object.get(pod_spec(obj), field, [])
+	is_array(list)
+	some c0 in list
+	is_object(c0)
 	c := object.union(c0, {"__field": field})
 ]
 

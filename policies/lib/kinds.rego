@@ -35,7 +35,34 @@ workloads := {
 	"Deployment",
 	"Job",
 	"Pod",
+	"PodTemplate",
 	"ReplicaSet",
+	"ReplicationController",
 	"Rollout",
 	"StatefulSet",
 }
+
+# Kind → path of keys of its pod template ([] = the object itself, a Pod).
+pod_template_paths := {
+	"CronJob": ["spec", "jobTemplate", "spec", "template"],
+	"DaemonSet": ["spec", "template"],
+	"Deployment": ["spec", "template"],
+	"Job": ["spec", "template"],
+	"Pod": [],
+	"PodTemplate": ["template"],
+	"ReplicaSet": ["spec", "template"],
+	"ReplicationController": ["spec", "template"],
+	"Rollout": ["spec", "template"],
+	"StatefulSet": ["spec", "template"],
+}
+
+# Kinds without a pod_template_paths entry: the first of these paths whose value has spec.<field>, for
+# a field of generic_pod_template_container_fields, a non-empty list is the pod template.
+generic_pod_template_paths := [
+	["spec", "template"],
+	["spec", "jobTemplate", "spec", "template"],
+	["spec", "jobTargetRef", "template"],
+	["spec", "podTemplate"],
+]
+
+generic_pod_template_container_fields := ["containers", "initContainers"]

@@ -38,7 +38,7 @@ violation contains violation.make(control_id, "runAsUser", obj, {"container": cn
 
 violation contains violation.make(control_id, "seccompProfile", obj, {"container": cname(c)}) if {
 	some c in k8s.all_containers(obj)
-	not effective(c, "seccompProfile", {}).type in {"RuntimeDefault", "Localhost"}
+	not object.get(effective(c, "seccompProfile", {}), "type", "") in {"RuntimeDefault", "Localhost"}
 }
 
 violation contains violation.make(control_id, "capabilitiesDrop", obj, {"container": cname(c)}) if {

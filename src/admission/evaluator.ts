@@ -61,7 +61,7 @@ export class AdmissionEvaluator {
 
   /** Failing, waived and error findings of one object (passing controls produce none). */
   evaluate(object: K8sObject, now: Date): AdmissionFinding[] {
-    const planned = this.plan.forKind(String(object.kind));
+    const planned = this.plan.forObject(object);
     if (!planned.length) return [];
     const ref = refOf(object);
     const verdicts = emptyObjectVerdicts(this.engines, planned);

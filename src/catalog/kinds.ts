@@ -1,6 +1,7 @@
 /**
- * Catalog data about Kubernetes kinds, from policies/_kinds.yaml: API groups, cluster-scoped kinds and
- * the aliases a control.yaml may name in `kinds:` (e.g. `workloads`).
+ * Catalog data about Kubernetes kinds, from policies/_kinds.yaml: API groups, cluster-scoped kinds,
+ * where an object carries its pod template, and the aliases a control.yaml may name in `kinds:`
+ * (e.g. `workloads`).
  */
 import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -17,9 +18,25 @@ export interface KindCatalog {
   groups: ReadonlyMap<string, readonly string[]>;
   /** Kinds without a namespace; every other kind is treated as namespaced. */
   clusterScoped: ReadonlySet<string>;
+  /** Kind → the path of keys of its pod template (`[]` = the object itself, a Pod): the `workloads` kinds. */
+  podTemplates: ReadonlyMap<string, readonly string[]>;
+  /** How an object of a kind without an entry in `podTemplates` (a custom resource) carries a pod template. */
+  genericPodTemplate: GenericPodTemplate;
   /** Alias → its kinds, in the order written. */
   aliases: ReadonlyMap<string, readonly string[]>;
 }
+
+/**
+ * The generic rule: the first of `paths` whose value is a mapping with `spec.<field>` a non-empty list,
+ * for a field of `containerFields`, is the object's pod template.
+ */
+export interface GenericPodTemplate {
+  paths: ReadonlyArray<readonly string[]>;
+  containerFields: readonly string[];
+}
+
+/** The alias that must list exactly the kinds with a `podTemplate`. */
+export const WORKLOADS_ALIAS = "workloads";
 
 const KIND_NAME = /^[A-Z][A-Za-z0-9]*$/;
 const ALIAS_NAME = /^[a-z][A-Za-z0-9]*$/;
@@ -27,6 +44,11 @@ const ALIAS_NAME = /^[a-z][A-Za-z0-9]*$/;
 const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
 const isStringList = (value: unknown): value is string[] =>
   Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "string");
+const FIELD_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
+const isPath = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((v) => typeof v === "string" && FIELD_NAME.test(v));
+const TOP_LEVEL_KEYS = ["kinds", "genericPodTemplate", "aliases"];
+const KIND_KEYS = ["groups", "clusterScoped", "podTemplate"];
 
 /** Parses and checks the text of a kinds file; `where` names it in errors. */
 export function parseKindCatalog(text: string, where: string): KindCatalog {
@@ -35,20 +57,25 @@ export function parseKindCatalog(text: string, where: string): KindCatalog {
   };
   const data = parse(text) as unknown;
   if (!isRecord(data) || !isRecord(data.kinds)) return fail("`kinds` must be a mapping of kind → { groups, clusterScoped }");
-  const extra = Object.keys(data).filter((k) => k !== "kinds" && k !== "aliases");
+  const extra = Object.keys(data).filter((k) => !TOP_LEVEL_KEYS.includes(k));
   if (extra.length) fail(`unknown key ${extra.join(", ")}`);
   const groups = new Map<string, readonly string[]>();
   const clusterScoped = new Set<string>();
+  const podTemplates = new Map<string, readonly string[]>();
   for (const [kind, entry] of Object.entries(data.kinds)) {
     if (!KIND_NAME.test(kind)) fail(`kind '${kind}' is not a Kind name`);
     if (!isRecord(entry) || !isStringList(entry.groups)) return fail(`kinds.${kind}.groups must be a non-empty list of API groups`);
-    const unknown = Object.keys(entry).filter((k) => k !== "groups" && k !== "clusterScoped");
+    const unknown = Object.keys(entry).filter((k) => !KIND_KEYS.includes(k));
     if (unknown.length) fail(`kinds.${kind}: unknown key ${unknown.join(", ")}`);
     if (entry.clusterScoped !== undefined && typeof entry.clusterScoped !== "boolean")
       fail(`kinds.${kind}.clusterScoped must be true or false`);
+    if (entry.podTemplate !== undefined && !isPath(entry.podTemplate))
+      fail(`kinds.${kind}.podTemplate must be a list of field names ([] = the object itself)`);
     groups.set(kind, entry.groups);
     if (entry.clusterScoped === true) clusterScoped.add(kind);
+    if (isPath(entry.podTemplate)) podTemplates.set(kind, entry.podTemplate);
   }
+  const genericPodTemplate = parseGenericPodTemplate(data.genericPodTemplate, fail);
   const aliases = new Map<string, readonly string[]>();
   if (data.aliases !== undefined && !isRecord(data.aliases)) fail("`aliases` must be a mapping of alias → kinds");
   for (const [alias, kinds] of Object.entries((data.aliases ?? {}) as Record<string, unknown>)) {
@@ -59,7 +86,24 @@ export function parseKindCatalog(text: string, where: string): KindCatalog {
     if (new Set(kinds).size !== kinds.length) fail(`aliases.${alias} lists a kind twice`);
     aliases.set(alias, kinds);
   }
-  return { groups, clusterScoped, aliases };
+  const workloads = aliases.get(WORKLOADS_ALIAS) ?? [];
+  const mismatch = [...podTemplates.keys()].filter((k) => !workloads.includes(k)).concat(workloads.filter((k) => !podTemplates.has(k)));
+  if (mismatch.length)
+    fail(`aliases.${WORKLOADS_ALIAS} must list exactly the kinds with a podTemplate; differs on ${mismatch.sort().join(", ")}`);
+  return { groups, clusterScoped, podTemplates, genericPodTemplate, aliases };
+}
+
+function parseGenericPodTemplate(value: unknown, fail: (problem: string) => never): GenericPodTemplate {
+  if (value === undefined) return { paths: [], containerFields: [] };
+  if (!isRecord(value)) return fail("`genericPodTemplate` must be a mapping { paths, containerFields }");
+  const unknown = Object.keys(value).filter((k) => k !== "paths" && k !== "containerFields");
+  if (unknown.length) fail(`genericPodTemplate: unknown key ${unknown.join(", ")}`);
+  const { paths, containerFields } = value;
+  if (!Array.isArray(paths) || !paths.every((p) => isPath(p) && p.length > 0))
+    return fail("genericPodTemplate.paths must be a list of non-empty lists of field names");
+  if (!isStringList(containerFields) || !containerFields.every((f) => FIELD_NAME.test(f)))
+    return fail("genericPodTemplate.containerFields must be a non-empty list of field names");
+  return { paths, containerFields };
 }
 
 /** Reads policies/_kinds.yaml (or another kinds file). */

@@ -6,12 +6,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { controlMatches } from "../catalog/match.js";
 import type { Control } from "../catalog/types.js";
 import { constraint, constraintTemplate, isGatekeeperControl } from "../gatekeeper/build.js";
 import type { AuditUnit, K8sObject, ResourceRef, Violation } from "../types.js";
 import { runTool } from "../tools/run.js";
 import { findTool, TOOL_PINS } from "../tools/find.js";
-import { controlMatchesKind, type ControlVerdict, type Engine, type EngineContext, type EngineDescription } from "./types.js";
+import { type ControlVerdict, type Engine, type EngineContext, type EngineDescription } from "./types.js";
 
 interface GatorResult {
   msg?: string;
@@ -45,7 +46,7 @@ export class GatorEngine implements Engine {
     if (!this.gator) throw new Error("GatorEngine.evaluate called before prepare()");
     const active = controls.filter((c) => this.implements(c) && this.templates.has(c.id));
     const verdicts = new Map(active.map((c) => [c.id, { controlId: c.id, violations: [], errors: [] } as ControlVerdict]));
-    const objects = unit.resources.filter((r) => active.some((c) => controlMatchesKind(c, r.ref.kind))).map((r) => r.object);
+    const objects = unit.resources.filter((r) => active.some((c) => controlMatches(c, r.object))).map((r) => r.object);
     if (!active.length || !objects.length) return [...verdicts.values()];
 
     const dir = mkdtempSync(join(tmpdir(), "erlmcp-audit-gator-"));

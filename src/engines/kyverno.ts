@@ -7,11 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { kyvernoUnsupportedClauses } from "../catalog/kyverno-unsupported.js";
+import { controlMatches } from "../catalog/match.js";
 import type { Control } from "../catalog/types.js";
 import type { AuditUnit, K8sObject, Resource, Violation } from "../types.js";
 import { findTool, TOOL_PINS } from "../tools/find.js";
 import { runTool } from "../tools/run.js";
-import { controlMatchesKind, type ControlVerdict, type Engine, type EngineContext, type EngineDescription } from "./types.js";
+import { type ControlVerdict, type Engine, type EngineContext, type EngineDescription } from "./types.js";
 
 /** One result of the policy report, mapped back to the input object it is about. */
 export interface KyvernoResult {
@@ -127,7 +128,7 @@ export class KyvernoEngine implements Engine {
   async evaluate(unit: AuditUnit, controls: readonly Control[], context: EngineContext): Promise<ControlVerdict[]> {
     if (!this.binary) throw new Error("KyvernoEngine.evaluate called before prepare()");
     const selected = controls.filter((c) => this.implements(c) && isDeepStrictEqual(context.paramsFor(c, unit), { ...c.params?.defaults }));
-    const resources = unit.resources.filter((r) => selected.some((c) => controlMatchesKind(c, r.ref.kind)));
+    const resources = unit.resources.filter((r) => selected.some((c) => controlMatches(c, r.object)));
     const verdicts = new Map<string, ControlVerdict>(selected.map((c) => [c.id, { controlId: c.id, violations: [], errors: [] }]));
     let results: KyvernoResult[];
     try {
@@ -144,8 +145,8 @@ export class KyvernoEngine implements Engine {
       const verdict = verdicts.get(result.controlId);
       const control = selected.find((c) => c.id === result.controlId);
       const resource = resources[result.index] as Resource;
-      // The policy's matchConstraints may be wider than the control's kinds (e.g. every namespaced kind).
-      if (!verdict || !control || !controlMatchesKind(control, resource.ref.kind)) continue;
+      // The policy's matchConstraints may be wider than the objects the control evaluates (e.g. every namespaced kind).
+      if (!verdict || !control || !controlMatches(control, resource.object)) continue;
       if (kyvernoUnsupportedClauses(control).some((u) => u.appliesTo(resource.object))) continue;
       if (result.status === "error" || ((result.status === "fail" || result.status === "warn") && !result.messageIds.length)) {
         verdict.errors.push({ message: `kyverno: ${result.message}`, resource: resource.ref });

@@ -64,11 +64,6 @@ export function isObjectEngine(engine: Engine): engine is ObjectEngine {
   return typeof (engine as Partial<ObjectEngine>).evaluateObject === "function";
 }
 
-/** Which kinds a control inspects; `kinds` of control.yaml is the admission match list. */
-export function controlMatchesKind(control: Pick<Control, "kinds">, kind: string): boolean {
-  return control.kinds.includes(kind);
-}
-
 /** The message of a thrown value. */
 export function errorMessage(error: unknown): string {
   return String(error instanceof Error ? error.message : error);

@@ -37,7 +37,7 @@ export function evaluateObject(
   ref: ResourceRef,
   into: VerdictsByControl,
 ): void {
-  const checks = plan.forKind(ref.kind);
+  const checks = plan.forObject(object);
   if (!checks.length) return;
   for (const engine of engines) {
     for (const verdict of engine.evaluateObject(object, ref, checks)) {

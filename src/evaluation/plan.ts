@@ -1,9 +1,10 @@
-/** What runs for one profile: the enabled controls with their severity and parameters, and the object-scope ones per kind. */
+/** What runs for one profile: the enabled controls with their severity and parameters, and the object-scope ones per object. */
+import { controlMatches, matchKey } from "../catalog/match.js";
 import type { Control } from "../catalog/types.js";
 import { isControlEnabled, resolveParams, resolveSeverity } from "../config/profiles.js";
 import type { AuditConfig } from "../config/types.js";
 import type { ObjectCheck } from "../engines/types.js";
-import type { Severity } from "../types.js";
+import type { K8sObject, Severity } from "../types.js";
 
 /** An enabled control with its severity and parameters for one profile. */
 export interface PlannedControl extends ObjectCheck {
@@ -14,7 +15,7 @@ export class ControlPlan {
   /** Enabled controls, in catalog order. */
   readonly controls: readonly PlannedControl[];
   private readonly byId: ReadonlyMap<string, PlannedControl>;
-  private readonly byKind = new Map<string, PlannedControl[]>();
+  private readonly byMatchKey = new Map<string, PlannedControl[]>();
 
   constructor(
     catalog: readonly Control[],
@@ -35,10 +36,12 @@ export class ControlPlan {
     return this.byId.get(controlId);
   }
 
-  /** Enabled object-scope controls that inspect this kind. */
-  forKind(kind: string): readonly PlannedControl[] {
-    let list = this.byKind.get(kind);
-    if (!list) this.byKind.set(kind, (list = this.controls.filter((p) => p.control.scope === "object" && p.control.kinds.includes(kind))));
+  /** Enabled object-scope controls that evaluate this object (src/catalog/match.ts). */
+  forObject(object: K8sObject): readonly PlannedControl[] {
+    const key = matchKey(object);
+    let list = this.byMatchKey.get(key);
+    if (!list)
+      this.byMatchKey.set(key, (list = this.controls.filter((p) => p.control.scope === "object" && controlMatches(p.control, object))));
     return list;
   }
 }

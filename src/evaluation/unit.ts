@@ -1,6 +1,7 @@
 /** Evaluates one audit unit with every engine: object-scope controls object by object, set-scope controls on the whole unit. */
+import { controlMatches } from "../catalog/match.js";
 import type { Control } from "../catalog/types.js";
-import { controlMatchesKind, isObjectEngine, type ControlVerdict, type Engine, type EngineContext } from "../engines/types.js";
+import { isObjectEngine, type ControlVerdict, type Engine, type EngineContext } from "../engines/types.js";
 import type { Params } from "../validators/types.js";
 import type { AuditUnit } from "../types.js";
 import { emptyObjectVerdicts, evaluateObject, type VerdictsByControl } from "./object.js";
@@ -42,7 +43,7 @@ export async function verdictOf(engine: Engine, unit: AuditUnit, control: Contro
   }
   const verdict: ControlVerdict = { controlId: control.id, violations: [], errors: [] };
   for (const r of unit.resources) {
-    if (!controlMatchesKind(control, r.ref.kind)) continue;
+    if (!controlMatches(control, r.object)) continue;
     for (const v of engine.evaluateObject(r.object, r.ref, [{ control, params }])) {
       verdict.violations.push(...v.violations);
       verdict.errors.push(...v.errors);

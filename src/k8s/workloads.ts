@@ -1,10 +1,14 @@
-/** Walks workloads to their pod templates and containers (mirrors policies/lib/k8s.rego). */
-import { aliasKinds } from "../catalog/kinds.js";
+/**
+ * Walks workloads to their pod templates and containers (mirrors policies/lib/k8s.rego). Where an object
+ * carries its pod template is data of policies/_kinds.yaml: a path per kind (`podTemplate`) and, for
+ * every other kind, the generic paths (`genericPodTemplate`).
+ */
+import { aliasKinds, KINDS, WORKLOADS_ALIAS } from "../catalog/kinds.js";
 import type { K8sObject, ResourceRef } from "../types.js";
 import type { Labels } from "./selectors.js";
 
 /** The kinds with a pod template (alias `workloads` of policies/_kinds.yaml). */
-export const WORKLOAD_KINDS: ReadonlySet<string> = new Set(aliasKinds("workloads"));
+export const WORKLOAD_KINDS: ReadonlySet<string> = new Set(aliasKinds(WORKLOADS_ALIAS));
 
 export type ContainerField = "containers" | "initContainers" | "ephemeralContainers";
 
@@ -16,8 +20,12 @@ export interface PodTemplate {
   spec?: PodSpec;
 }
 
+/**
+ * Whether the object carries a pod template: a kind of the `workloads` alias, or an object of any other
+ * kind (a custom resource) with a pod template at a generic path. Mirrors `is_workload` in policies/lib/k8s.rego.
+ */
 export function isWorkload(obj: K8sObject): boolean {
-  return typeof obj.kind === "string" && WORKLOAD_KINDS.has(obj.kind);
+  return (typeof obj.kind === "string" && KINDS.podTemplates.has(obj.kind)) || genericPodTemplate(obj) !== undefined;
 }
 
 export function refOf(obj: K8sObject): ResourceRef {
@@ -33,12 +41,33 @@ function asRecord(value: unknown): Record<string, any> | undefined {
   return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, any>) : undefined;
 }
 
+/** The value at a path of keys; `[]` is the object itself. */
+function valueAt(obj: unknown, path: readonly string[]): unknown {
+  let value = obj;
+  for (const key of path) value = asRecord(value)?.[key];
+  return value;
+}
+
+/**
+ * The pod template (metadata + spec) of a workload: at the path its kind declares (a Pod is its own
+ * template), else at the first generic path that holds containers. Mirrors `pod_template` in policies/lib/k8s.rego.
+ */
 export function podTemplate(obj: K8sObject): PodTemplate | undefined {
-  if (!isWorkload(obj)) return undefined;
-  const spec = asRecord(obj.spec);
-  if (obj.kind === "Pod") return { metadata: { labels: obj.metadata?.labels ?? {} }, spec: spec ?? {} };
-  if (obj.kind === "CronJob") return asRecord(asRecord(asRecord(spec?.jobTemplate)?.spec)?.template);
-  return asRecord(spec?.template);
+  const path = typeof obj.kind === "string" ? KINDS.podTemplates.get(obj.kind) : undefined;
+  if (path) return asRecord(valueAt(obj, path));
+  return genericPodTemplate(obj);
+}
+
+/** The pod template of an object whose kind declares no path: the first generic path whose value holds containers. */
+function genericPodTemplate(obj: K8sObject): PodTemplate | undefined {
+  if (typeof obj.kind === "string" && KINDS.podTemplates.has(obj.kind)) return undefined;
+  const { paths, containerFields } = KINDS.genericPodTemplate;
+  for (const path of paths) {
+    const template = asRecord(valueAt(obj, path));
+    const spec = asRecord(template?.spec);
+    if (containerFields.some((field) => Array.isArray(spec?.[field]) && (spec?.[field] as unknown[]).length > 0)) return template;
+  }
+  return undefined;
 }
 
 export function podSpec(obj: K8sObject): PodSpec {

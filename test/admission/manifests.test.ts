@@ -14,6 +14,8 @@ const one = (kind: string) => docs.find((d) => d.kind === kind)!;
 /** Where each kind an object-scope control inspects is served: API group and resource. */
 const RESOURCES: Record<string, [string, string]> = {
   Pod: ["", "pods"],
+  ReplicationController: ["", "replicationcontrollers"],
+  PodTemplate: ["", "podtemplates"],
   Service: ["", "services"],
   ConfigMap: ["", "configmaps"],
   Secret: ["", "secrets"],

@@ -1,0 +1,76 @@
+package lib.k8s_test
+
+import data.lib.k8s
+
+privileged := {"name": "app", "image": "example/app:1.0", "securityContext": {"privileged": true}}
+
+template := {"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [privileged]}}
+
+test_pod_is_its_own_template if {
+	pod := {"kind": "Pod", "metadata": {"labels": {"app": "x"}}, "spec": {"containers": [privileged]}}
+	k8s.pod_spec(pod) == pod.spec
+	k8s.pod_labels(pod) == {"app": "x"}
+}
+
+test_replication_controller_and_pod_template_carry_their_template if {
+	k8s.pod_template({"kind": "ReplicationController", "spec": {"template": template}}) == template
+	k8s.pod_template({"kind": "PodTemplate", "template": template}) == template
+	k8s.is_workload({"kind": "PodTemplate", "template": template})
+}
+
+test_cron_job_template if {
+	k8s.pod_template({"kind": "CronJob", "spec": {"jobTemplate": {"spec": {"template": template}}}}) == template
+}
+
+test_custom_resource_with_containers_is_a_workload if {
+	crd := {"apiVersion": "example.com/v1", "kind": "FooRunner", "spec": {"template": template}}
+	k8s.is_workload(crd)
+	[c.name | some c in k8s.all_containers(crd)] == ["app"]
+}
+
+test_custom_resource_generic_paths_in_order if {
+	other := {"spec": {"initContainers": [{"name": "init"}]}}
+	crd := {"kind": "ScaledJob", "spec": {"jobTargetRef": {"template": other}, "podTemplate": template}}
+	k8s.pod_template(crd) == other
+	k8s.pod_template({"spec": {"podTemplate": template}}) == template
+}
+
+test_custom_resource_without_containers_is_not_a_workload if {
+	not k8s.is_workload({"kind": "FooRunner", "spec": {"template": {"spec": {"containers": []}}}})
+	not k8s.is_workload({"kind": "FooRunner", "spec": {"template": {"spec": {"containers": "app"}}}})
+	not k8s.is_workload({"kind": "Widget", "spec": {"size": 3}})
+	k8s.all_containers({"kind": "Widget", "spec": {"containers": [privileged]}}) == []
+}
+
+test_known_kind_reads_only_its_own_path if {
+	not k8s.pod_template({"kind": "Deployment", "spec": {"podTemplate": template}})
+	k8s.is_workload({"kind": "Deployment", "spec": {}})
+}
+
+test_containers_are_mappings_in_lists if {
+	spec := {"containers": {"a": privileged}, "initContainers": ["x", privileged]}
+	[c.__field | some c in k8s.all_containers({"kind": "Pod", "spec": spec})] == ["initContainers"]
+}
+
+test_replicas if {
+	k8s.replicas({"kind": "DaemonSet", "spec": {"replicas": 5}}) == 2
+	k8s.replicas({"kind": "Job", "spec": {"replicas": 5}}) == 1
+	k8s.replicas({"kind": "FooRunner", "spec": {"replicas": 5}}) == 5
+	k8s.replicas({"kind": "ReplicationController", "spec": {}}) == 1
+}
+
+test_selector_expressions if {
+	lbls := {"app": "x", "tier": "web"}
+	k8s.selector_matches(
+		{"matchExpressions": [
+			{"key": "app", "operator": "In", "values": ["x"]},
+			{"key": "tier", "operator": "NotIn", "values": ["db"]},
+			{"key": "app", "operator": "Exists"},
+			{"key": "zone", "operator": "DoesNotExist"},
+		]},
+		lbls,
+	)
+	not k8s.selector_matches({"matchExpressions": [{"key": "app", "operator": "DoesNotExist"}]}, lbls)
+	k8s.map_selector_matches({"app": "x"}, lbls)
+	not k8s.map_selector_matches({}, lbls)
+}

@@ -1,0 +1,47 @@
+/**
+ * Which objects a control evaluates: the one matching rule of the CLI audit, the webhook, the
+ * engines' resource filters and the report's `unevaluatedKinds`.
+ *
+ * A control evaluates an object whose kind its `kinds` lists. A control whose `kinds` holds the whole
+ * `workloads` alias (a pod-level control) also evaluates every object that carries a pod template,
+ * whatever its kind: custom resources listed nowhere included (policies/_kinds.yaml
+ * `genericPodTemplate`). `kinds` itself stays the admission match list (webhook rules, Kyverno
+ * matchConstraints, Gatekeeper match.kinds): admission sees a custom resource only when its kind is
+ * listed there.
+ */
+import { isWorkload, WORKLOAD_KINDS } from "../k8s/workloads.js";
+import type { K8sObject } from "../types.js";
+import type { Control } from "./types.js";
+
+const coverage = new WeakMap<readonly string[], boolean>();
+
+/** Whether the control's kinds hold every kind of the `workloads` alias, so it is a pod-level control. */
+export function matchesEveryWorkload(control: Pick<Control, "kinds">): boolean {
+  let covers = coverage.get(control.kinds);
+  if (covers === undefined) coverage.set(control.kinds, (covers = [...WORKLOAD_KINDS].every((k) => control.kinds.includes(k))));
+  return covers;
+}
+
+/** Whether the control evaluates this object: its kind is listed, or the control is pod-level and the object carries a pod template. */
+export function controlMatches(control: Pick<Control, "kinds">, object: K8sObject): boolean {
+  const kind = typeof object.kind === "string" ? object.kind : "";
+  return control.kinds.includes(kind) || (matchesEveryWorkload(control) && isWorkload(object));
+}
+
+/**
+ * What controlMatches depends on besides the control: objects with the same key are matched by the
+ * same controls (a cache key for plans).
+ */
+export function matchKey(object: K8sObject): string {
+  const kind = typeof object.kind === "string" ? object.kind : "";
+  return WORKLOAD_KINDS.has(kind) || !isWorkload(object) ? kind : `${kind}\u0000pod-template`;
+}
+
+/**
+ * Kinds of these objects the control evaluates but does not list in `kinds`, i.e. that admission
+ * engines matching by kind (Kyverno, Gatekeeper) never see: custom resources carrying a pod template.
+ */
+export function kindsMatchedOnlyByPodTemplate(control: Pick<Control, "kinds">, objects: readonly K8sObject[]): string[] {
+  const kinds = objects.filter((o) => controlMatches(control, o) && !control.kinds.includes(String(o.kind))).map((o) => String(o.kind));
+  return [...new Set(kinds)].sort();
+}
