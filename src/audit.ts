@@ -76,7 +76,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
 
   const configFile = options.config === false ? undefined : (options.config ?? findConfigFile(paths, cwd));
   const catalog = loadCatalog();
-  const { config, waivers, file } = loadConfig(configFile, cwd, options.waivers, catalog);
+  const { config, waivers, file, files: configFiles, disabled } = loadConfig(configFile, cwd, options.waivers, catalog, now);
   const controls = selectControls(catalog, options.controls, options.skipControls);
   const names = options.engines ?? [...DEFAULT_ENGINES];
   const engines = names.filter((n) => !(n in SCANNER_FACTORIES)).map(createEngine);
@@ -130,6 +130,8 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     engines: names,
     descriptions: engines.map((e) => e.describe()),
     controls,
+    configFiles: options.disallowWaivers ? configFiles.filter((f) => f.role === "config") : configFiles,
+    disabled,
     input,
     units,
     evaluation,

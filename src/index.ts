@@ -33,7 +33,16 @@ export { meetsThreshold, gateState, type GateState } from "./gate/threshold.js";
 export { createBaseline, readBaseline, serializeBaseline, type Baseline, type BaselineEntry } from "./baseline/baseline.js";
 export { REPORTERS, FORMAT_NAMES, type FormatName } from "./reporters/index.js";
 export type { Reporter, ReporterOptions } from "./reporters/types.js";
-export type { AuditReport, ReportControl, ReportSummary, ReportUnit, Disagreement, ThirdPartyResult } from "./report/types.js";
+export type {
+  AuditReport,
+  ConfigFile,
+  DisabledControl,
+  ReportControl,
+  ReportSummary,
+  ReportUnit,
+  Disagreement,
+  ThirdPartyResult,
+} from "./report/types.js";
 export type { NetworkModel } from "./k8s/network-model.js";
 export type { Waiver, WaiverStatus } from "./waivers/types.js";
 export {

@@ -27,25 +27,29 @@ rules:
     resources: ["*"]
     verbs: ["get"]
 `;
-const WAIVERS = (expires: string) => `apiVersion: erlmcp-audit/v1
+const WAIVERS = (approved: string, expires: string) => `apiVersion: erlmcp-audit/v1
 kind: WaiverList
 waivers:
   - id: W1
     control: net-external-exposure
-    match: {kind: Service, name: edge}
+    messageId: loadBalancerService
+    match: {kind: Service, namespace: erlmcp, name: edge}
     justification: the public edge of the service
     owner: team
     approver: ciso
     ticket: SEC-1
+    approved: "${approved}"
     expires: "${expires}"
   - id: W2
     control: iam-no-wildcards
-    match: {kind: Role, name: nothing-matches-this}
+    messageId: wildcardVerb
+    match: {kind: Role, namespace: erlmcp, name: nothing-matches-this}
     justification: kept to prove unused waivers are reported
     owner: team
     approver: ciso
     ticket: SEC-2
-    expires: "2030-01-01"
+    approved: "2026-01-01"
+    expires: "2026-12-31"
 `;
 
 describe("audit", () => {
@@ -53,14 +57,14 @@ describe("audit", () => {
     "clean/cm.yaml": CONFIGMAP("settings"),
     "edge/svc.yaml": LB,
     "edge/erlmcp-audit.config.yaml": "waivers: [erlmcp-audit.waivers.yaml]\n",
-    "edge/erlmcp-audit.waivers.yaml": WAIVERS("2030-01-01"),
+    "edge/erlmcp-audit.waivers.yaml": WAIVERS("2026-01-01", "2026-12-31"),
     "expired/svc.yaml": LB,
     "expired/erlmcp-audit.config.yaml": "waivers: [w.yaml]\n",
-    "expired/w.yaml": WAIVERS("2020-01-01"),
+    "expired/w.yaml": WAIVERS("2019-06-01", "2020-01-01"),
     "role/role.yaml": ROLE,
     "role/broken.yaml": "kind: [\n",
     "profiles/erlmcp-audit.config.yaml":
-      "inputs:\n  - paths: [dev]\n    profile: development\ncontrols:\n  iam-no-wildcards: {severity: low}\nprofiles:\n  development:\n    controls:\n      iam-no-wildcards: {enabled: false}\n",
+      "inputs:\n  - paths: [dev]\n    profile: development\ncontrols:\n  iam-no-wildcards: {severity: low}\nprofiles:\n  development:\n    controls:\n      iam-no-wildcards: {enabled: false, reason: dev roles are scratch}\n",
     "profiles/dev/role.yaml": ROLE,
     "profiles/prod/role.yaml": ROLE,
     "badconfig/erlmcp-audit.config.yaml": "profle: production\n",
@@ -122,6 +126,17 @@ describe("audit", () => {
     const wildcard = report.findings.filter((f) => f.controlId === "iam-no-wildcards");
     expect(new Set(wildcard.map((f) => f.unit))).toEqual(new Set(["profiles/prod"]));
     expect(new Set(wildcard.map((f) => f.severity))).toEqual(new Set(["low"]));
+    expect(report.disabledControls).toEqual([
+      {
+        controlId: "iam-no-wildcards",
+        profile: "development",
+        units: ["profiles/dev"],
+        file: "profiles/erlmcp-audit.config.yaml",
+        line: 9,
+        reason: "dev roles are scratch",
+      },
+    ]);
+    expect(report.summary).toMatchObject({ controls: 37, disabledControls: 1 });
   });
 
   it("gates on --fail-on: low findings do not fail a high gate", async () => {

@@ -12,7 +12,8 @@ import { REPORTERS } from "../src/reporters/index.js";
 import { tempTree } from "./helpers/tmp.js";
 
 const MANIFESTS = join(PACKAGE_ROOT, "manifests");
-const WAIVERS = join(MANIFESTS, "erlmcp-audit.waivers.yaml");
+/** The reference config: its waiver file and the waiver policy that file follows. */
+const CONFIG = join(MANIFESTS, "erlmcp-audit.config.yaml");
 const now = new Date("2026-11-26T00:00:00Z");
 
 type Doc = Record<string, any>;
@@ -74,7 +75,7 @@ const DEFECTS: Array<[control: string, mutation: Mutation]> = [
 ];
 
 async function sarifRuleIds(paths: string[], cwd: string): Promise<string[]> {
-  const report = await audit(paths, { cwd, now, config: false, waivers: [WAIVERS] });
+  const report = await audit(paths, { cwd, now, config: CONFIG });
   expect(report.inputErrors).toEqual([]);
   const sarif = JSON.parse(REPORTERS.sarif(report));
   return [...new Set<string>(sarif.runs[0].results.filter((r: any) => !r.suppressions).map((r: any) => r.ruleId))].sort();
@@ -101,7 +102,7 @@ describe("Helm chart", () => {
     cpSync(join(MANIFESTS, "helm/erlmcp"), join(dir, "erlmcp"), { recursive: true });
     const pod = join(dir, "erlmcp/templates/_helpers.tpl");
     writeFileSync(pod, readFileSync(pod, "utf8").replaceAll("readOnlyRootFilesystem: true", "readOnlyRootFilesystem: false"));
-    const report = await audit([join(dir, "erlmcp")], { cwd: dir, now, config: false, waivers: [WAIVERS] });
+    const report = await audit([join(dir, "erlmcp")], { cwd: dir, now, config: CONFIG });
     expect(report.inputErrors).toEqual([]);
     const failing = report.findings.filter((f) => f.status === "fail" && f.controlId === "pod-readonly-rootfs");
     expect(new Set(failing.map((f) => f.unit))).toEqual(new Set(report.units.map((u) => u.id)));

@@ -32,6 +32,15 @@ export interface AuditConfig {
    * Glob patterns (relative to the config file) of files and folders under the input paths that are not audited; each is listed in the report as not audited, with its pattern. Syntax: docs/inputs.md.
    */
   exclude?: string[];
+  /**
+   * Rules every waiver must follow, in the config's waiver files and in `--waivers` files alike.
+   */
+  waiverPolicy?: {
+    /**
+     * Longest a waiver may run, in days from its `approved` date to its `expires` date (default 365).
+     */
+    maxLifetimeDays?: number;
+  };
   helm?: {
     kubeVersion?: string;
     namespace?: string;
@@ -45,7 +54,14 @@ export interface ControlOverrides {
   [k: string]: ControlOverride;
 }
 export interface ControlOverride {
+  /**
+   * `false` turns the control off; it then needs a `reason`.
+   */
   enabled?: boolean;
+  /**
+   * Why the override is made. Required with `enabled: false`: every report shows it, with the file and line.
+   */
+  reason?: string;
   severity?: "critical" | "high" | "medium" | "low";
   params?: {
     [k: string]: unknown;

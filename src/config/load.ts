@@ -1,13 +1,17 @@
 /** Finds, reads and validates the config file and the waiver files it names. */
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { Ajv, type ValidateFunction } from "ajv";
 import { loadCatalog } from "../catalog/load.js";
+import { auditDate } from "../version.js";
 import type { Waiver } from "../waivers/types.js";
+import { disabledOverrides, disabledReasonIssues, type DisabledOverride } from "./disabled.js";
 import { CONFIG_SCHEMA, WAIVER_FILE_SCHEMA } from "./schema.js";
-import type { AuditConfig } from "./types.js";
+import type { AuditConfig, ConfigFile } from "./types.js";
 import { configCatalogIssues, waiverCatalogIssues, type CatalogEntry } from "./validate-config.js";
 import { schemaIssues } from "./validate-schema.js";
+import { DEFAULT_MAX_WAIVER_LIFETIME_DAYS, waiverPolicyIssues, type WaiverPolicy } from "./validate-waivers.js";
 import {
   formatIssue,
   formatKeyPath,
@@ -42,18 +46,21 @@ const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validateConfig = ajv.compile(CONFIG_SCHEMA);
 const validateWaivers = ajv.compile(WAIVER_FILE_SCHEMA);
 
+/** A parsed file with the digest of the bytes it was parsed from. */
+type HashedSource = YamlSource & { sha256: string };
+
 /** Reads and parses a YAML file; an unreadable file or a syntax error is a ConfigError. */
-function readSource(file: string, cwd: string): YamlSource {
+function readSource(file: string, cwd: string): HashedSource {
   const shown = relative(cwd, file) || file;
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, "utf8");
+    bytes = readFileSync(file);
   } catch (error) {
     throw new ConfigError(shown, `cannot read: ${(error as Error).message}`);
   }
-  const source = parseYamlSource(text, shown);
+  const source = parseYamlSource(bytes.toString("utf8"), shown);
   if (source.syntaxErrors.length) throw new ConfigError(shown, source.syntaxErrors);
-  return source;
+  return { ...source, sha256: createHash("sha256").update(bytes).digest("hex") };
 }
 
 /** Schema issues, then the catalog's; a schema issue at a key the catalog check explains better is dropped. */
@@ -94,38 +101,66 @@ export interface LoadedConfig {
   file?: string;
   config: AuditConfig;
   waivers: Waiver[];
+  /** The config file and the waiver files read, in that order, with their SHA-256. */
+  files: ConfigFile[];
+  /** Every `enabled: false` of the config, with its line and reason. */
+  disabled: DisabledOverride[];
 }
 
 /**
  * Loads and validates the config file (none: an empty config) and its waiver files plus `extraWaiverFiles`,
  * against the JSON Schemas and against the catalog: control IDs, parameter names and types (merged with
  * the control's defaults and profile values), profile names. Throws a ConfigError listing every issue of
- * the first invalid file (the config, then all waiver files together).
+ * the first invalid file (the config, then all waiver files together). Waivers are also checked against
+ * the config's `waiverPolicy` and the audit date (see validate-waivers.ts), and every `enabled: false`
+ * needs a `reason`.
  * @param catalog the controls to check against; default: `loadCatalog()`, loaded only if there is a file to check.
+ * @param now the audit date no waiver may be approved after; default `auditDate()`.
  */
 export function loadConfig(
   file: string | undefined,
   cwd: string,
   extraWaiverFiles: string[] = [],
   catalog?: readonly CatalogEntry[],
+  now: Date = auditDate(),
 ): LoadedConfig {
   const controls = lazyCatalog(catalog);
   let config: AuditConfig = {};
   let base = cwd;
+  const files: ConfigFile[] = [];
+  let disabled: DisabledOverride[] = [];
   if (file) {
     const absolute = resolve(cwd, file);
     const source = readSource(absolute, cwd);
-    const issues = fileIssues(source, validateConfig, configCatalogIssues(source.data, controls()));
+    const issues = fileIssues(source, validateConfig, [
+      ...configCatalogIssues(source.data, controls()),
+      ...disabledReasonIssues(source.data),
+    ]);
     if (issues.length) throw new ConfigError(source.file, issues);
     config = source.data as AuditConfig;
     base = dirname(absolute);
+    files.push({ path: source.file, sha256: source.sha256, role: "config" });
+    disabled = disabledOverrides(source);
   }
+  const policy: WaiverPolicy = { now, maxLifetimeDays: config.waiverPolicy?.maxLifetimeDays ?? DEFAULT_MAX_WAIVER_LIFETIME_DAYS };
   const waiverFiles = [...(config.waivers ?? []).map((w) => resolve(base, w)), ...extraWaiverFiles.map((w) => resolve(cwd, w))];
   const sources = waiverFiles.map((w) => readSource(w, cwd));
-  const issues = sources.flatMap((s) => fileIssues(s, validateWaivers, waiverCatalogIssues(s.data, controls())));
+  const issues = sources.flatMap((s) => waiverFileIssues(s, controls(), policy));
   issues.push(...duplicateWaiverIds(sources));
   if (issues.length) throw new ConfigError(issues[0]!.file, issues);
-  return { file: file ? relative(cwd, resolve(cwd, file)) || file : undefined, config, waivers: sources.flatMap(waiversOf) };
+  files.push(...sources.map((s) => ({ path: s.file, sha256: s.sha256, role: "waivers" as const })));
+  return {
+    file: file ? relative(cwd, resolve(cwd, file)) || file : undefined,
+    config,
+    waivers: sources.flatMap(waiversOf),
+    files,
+    disabled,
+  };
+}
+
+/** Schema, catalog and policy issues of one waiver file. */
+function waiverFileIssues(source: YamlSource, catalog: ReadonlyMap<string, CatalogEntry>, policy: WaiverPolicy): LocatedIssue[] {
+  return fileIssues(source, validateWaivers, [...waiverCatalogIssues(source.data, catalog), ...waiverPolicyIssues(source.data, policy)]);
 }
 
 function waiversOf(source: YamlSource): Waiver[] {
@@ -151,12 +186,18 @@ function duplicateWaiverIds(sources: readonly YamlSource[]): LocatedIssue[] {
 }
 
 /**
- * Loads and validates one waiver file (schema and, with a catalog, control IDs).
+ * Loads and validates one waiver file (schema, control IDs and message IDs, dates and lifetime).
  * @param catalog the controls waivers may name; default: `loadCatalog()`.
+ * @param policy the audit date and longest lifetime; default: now and 365 days.
  */
-export function loadWaiverFile(file: string, cwd: string, catalog?: readonly CatalogEntry[]): Waiver[] {
+export function loadWaiverFile(
+  file: string,
+  cwd: string,
+  catalog?: readonly CatalogEntry[],
+  policy: WaiverPolicy = { now: auditDate(), maxLifetimeDays: DEFAULT_MAX_WAIVER_LIFETIME_DAYS },
+): Waiver[] {
   const source = readSource(file, cwd);
-  const issues = fileIssues(source, validateWaivers, waiverCatalogIssues(source.data, lazyCatalog(catalog)()));
+  const issues = waiverFileIssues(source, lazyCatalog(catalog)(), policy);
   issues.push(...duplicateWaiverIds([source]));
   if (issues.length) throw new ConfigError(source.file, issues);
   return waiversOf(source);

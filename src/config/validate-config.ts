@@ -10,7 +10,11 @@ import { didYouMean } from "./validate-schema.js";
 import type { Issue, KeyPath } from "./validate-yaml.js";
 
 /** The control fields the config checks need (a loaded `Control` has them). */
-export type CatalogEntry = ParamsOwner & { profiles?: Record<string, { params?: Record<string, unknown> }> };
+export type CatalogEntry = ParamsOwner & {
+  profiles?: Record<string, { params?: Record<string, unknown> }>;
+  /** Message IDs of the control (its `messages`), which a waiver's `messageId` must name. */
+  messages?: Record<string, string>;
+};
 
 type Data = Record<string, unknown>;
 
@@ -85,10 +89,27 @@ export function configCatalogIssues(config: unknown, catalog: ReadonlyMap<string
   return issues;
 }
 
-/** Issues of a parsed waiver file against the catalog: each waiver's `control` must be a known control ID. */
+/** `unknown message ID 'x' of control c; did you mean 'y'?` when the control declares its messages. */
+function unknownMessageIssue(path: KeyPath, control: CatalogEntry, messageId: unknown): Issue[] {
+  const known = Object.keys(control.messages ?? {});
+  if (typeof messageId !== "string" || !control.messages || known.includes(messageId)) return [];
+  return [
+    {
+      path,
+      problem: `unknown message ID '${messageId}' of ${control.id}${didYouMean(messageId, known)}; message IDs: ${known.join(", ")}`,
+    },
+  ];
+}
+
+/**
+ * Issues of a parsed waiver file against the catalog: each waiver's `control` must be a known control ID
+ * and its `messageId` one of that control's messages.
+ */
 export function waiverCatalogIssues(file: unknown, catalog: ReadonlyMap<string, CatalogEntry>): Issue[] {
   if (!isRecord(file) || !Array.isArray(file.waivers)) return [];
-  return file.waivers.flatMap((waiver, i) =>
-    isRecord(waiver) && typeof waiver.control === "string" ? unknownControlIssue(["waivers", i, "control"], waiver.control, catalog) : [],
-  );
+  return file.waivers.flatMap((waiver, i) => {
+    if (!isRecord(waiver) || typeof waiver.control !== "string") return [];
+    const unknown = unknownControlIssue(["waivers", i, "control"], waiver.control, catalog);
+    return unknown.length ? unknown : unknownMessageIssue(["waivers", i, "messageId"], catalog.get(waiver.control)!, waiver.messageId);
+  });
 }

@@ -1,4 +1,5 @@
-/** controls.csv and findings.csv (RFC 4180, formula-safe) rendered from evidence.json. */
+/** controls.csv and findings.csv (RFC 4180, formula-safe) rendered from evidence.json; controls.csv names every control the config disabled, where and why. */
+import { disabledByConfig } from "../reporters/config.js";
 import type { Evidence } from "./model.js";
 
 /** Quotes every cell and defuses spreadsheet formulas (=, +, -, @, tab, CR at the start). */
@@ -23,8 +24,15 @@ export function renderControlsCsv(evidence: Evidence): string {
       "basis",
       "rationale",
       "external_evidence",
+      "disabled_by_config",
     ],
   ];
+  const disabled = new Map(
+    evidence.controls.map((c) => [
+      c.id,
+      (c.disabled ?? []).map((d) => `${disabledByConfig(d)}${d.profile ? ` for profile ${d.profile}` : ""}`).join("; "),
+    ]),
+  );
   for (const fw of evidence.frameworks) {
     for (const c of fw.criteria) {
       const mapped = c.controls.length ? c.controls : [undefined];
@@ -40,6 +48,7 @@ export function renderControlsCsv(evidence: Evidence): string {
           m?.basis.join("/") ?? "",
           m?.rationale ?? "",
           c.external ?? "",
+          m ? (disabled.get(m.id) ?? "") : "",
         ]);
     }
   }

@@ -5,14 +5,15 @@ const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;
 /** Escapes text for element content and quoted attribute values. Every manifest-derived string goes through it. */
 export const esc = (value: unknown): string => String(value).replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 
-/** Every status the report shows: of a criterion, a finding or a waiver. */
-export type Status = CriterionStatus | "pass" | "fail" | "waived" | "error" | "active" | "expiring" | "expired";
+/** Every status the report shows: of a criterion, a control, a finding or a waiver. */
+export type Status = CriterionStatus | "disabled" | "pass" | "fail" | "waived" | "error" | "active" | "expiring" | "expired";
 /** Symbol, label and tone (its colour class) of each status; the symbol tells them apart without colour. */
 export const STATUS: Record<Status, { symbol: string; label: string; tone: string }> = {
   satisfied: { symbol: "✓", label: "Satisfied", tone: "ok" },
   "not-satisfied": { symbol: "✗", label: "Not satisfied", tone: "bad" },
   "not-applicable": { symbol: "–", label: "Not applicable", tone: "na" },
   "needs-external-evidence": { symbol: "◐", label: "Needs external evidence", tone: "ext" },
+  disabled: { symbol: "⊘", label: "Disabled by config", tone: "ext" },
   pass: { symbol: "✓", label: "Pass", tone: "ok" },
   fail: { symbol: "✗", label: "Fail", tone: "bad" },
   waived: { symbol: "⚑", label: "Waived", tone: "ext" },

@@ -1,6 +1,7 @@
 /** The sections of report.html with the audit's results: control matrices, controls, failures and the waiver register. */
 import { CHART_ORDER } from "./html-charts.js";
 import { badge, code, esc, ident, resourceLabel, STATUS, table } from "./html-elements.js";
+import { disabledByConfig } from "../reporters/config.js";
 import type { Evidence, EvidenceFramework } from "./model.js";
 
 /** The control matrix of one framework: each criterion, its status, and the controls mapped to it. */
@@ -26,7 +27,17 @@ export function matrixSection(fw: EvidenceFramework): string {
 ${table(["Criterion", "Title (paraphrased)", "Status", "Basis", "Our controls — status, basis, rationale", "Evidence needed from outside the manifests"], rows, "matrix")}</section>`;
 }
 
-/** Every control with its counts and status. */
+/** `disabled by config (file:line, reason)` for each override that kept the control from running somewhere. */
+function disabledNotes(c: Evidence["controls"][number]): string {
+  return (c.disabled ?? [])
+    .map(
+      (d) =>
+        `<br><span class="muted">${esc(disabledByConfig(d))}${d.profile ? ` for profile ${esc(d.profile)}` : ""}: did not run in ${esc(d.units.length)} manifest sets</span>`,
+    )
+    .join("");
+}
+
+/** Every control with its counts and status; a control the config switched off says where and why. */
 export function controlsSection(e: Evidence): string {
   return `<section class="page" id="controls"><h2>Controls</h2>
 ${table(
@@ -39,7 +50,7 @@ ${table(
     esc(c.failed),
     esc(c.waived),
     esc(c.errors),
-    badge(c.status),
+    `${badge(c.status)}${disabledNotes(c)}`,
   ]),
 )}
 </section>`;

@@ -9,7 +9,11 @@ export function scopeSection(e: Evidence): string {
 <dl class="facts">
 <dt>Paths audited</dt><dd>${e.scope.paths.map(code).join(" ")}</dd>
 <dt>Git commit</dt><dd>${e.scope.git ? `${code(e.scope.git.commit)}${e.scope.git.dirty ? " — inputs have uncommitted changes" : " — inputs clean"}` : "not recorded"}</dd>
-<dt>Configuration</dt><dd>${e.scope.config ? code(e.scope.config) : "none"}</dd>
+<dt>Configuration</dt><dd>${
+    e.scope.configFiles.length
+      ? e.scope.configFiles.map((f) => `${code(f.path)} (${esc(f.role)}, SHA-256 ${code(f.sha256)})`).join("<br>")
+      : "none (defaults, no waivers)"
+  }</dd>
 <dt>Profiles</dt><dd>${esc(e.scope.profiles.join(", "))}</dd>
 <dt>Frameworks</dt><dd>${esc(e.frameworks.map((f) => f.name).join("; "))}</dd>
 </dl>

@@ -24,7 +24,7 @@ export function summarySection(e: Evidence): string {
   const domains = [...new Set(e.controls.map((c) => c.domain))].sort((a, b) => (DOMAINS[a] ?? a).localeCompare(DOMAINS[b] ?? b));
   const byDomain = domains.map((d) => {
     const counts = { satisfied: 0, "not-satisfied": 0, "not-applicable": 0, "needs-external-evidence": 0 };
-    for (const c of e.controls.filter((x) => x.domain === d)) counts[c.status]++;
+    for (const c of e.controls.filter((x) => x.domain === d && x.status !== "disabled")) counts[c.status as keyof typeof counts]++;
     return { label: DOMAINS[d] ?? d, counts };
   });
   const byFramework = e.frameworks.map((f) => ({ label: f.id === "soc2" ? "SOC 2" : "ISO 27001", counts: f.counts }));
@@ -37,7 +37,11 @@ export function summarySection(e: Evidence): string {
 <div class="card"><span class="n">${e.reconciliation.inputFiles}</span><span class="k">Input files</span></div>
 <div class="card"><span class="n">${e.reconciliation.units}</span><span class="k">Manifest sets</span></div>
 <div class="card"><span class="n">${e.reconciliation.resources}</span><span class="k">Resources</span></div>
-<div class="card"><span class="n">${e.controls.length}</span><span class="k">Controls</span></div>
+<div class="card"><span class="n">${e.summary.controls}</span><span class="k">Controls run</span></div>${
+    e.summary.disabledControls
+      ? `\n<div class="card"><span class="n">${e.summary.disabledControls}</span><span class="k">Disabled by config</span></div>`
+      : ""
+  }
 <div class="card"><span class="n">${e.summary.failed}</span><span class="k">Failing findings</span></div>
 <div class="card"><span class="n">${e.summary.waived}</span><span class="k">Waived findings</span></div>
 </div>

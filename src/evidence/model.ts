@@ -12,7 +12,8 @@ export type CriterionStatus = "satisfied" | "not-satisfied" | "not-applicable" |
 export const CRITERION_STATUSES: readonly CriterionStatus[] = ["satisfied", "not-satisfied", "not-applicable", "needs-external-evidence"];
 /** Verdict of our controls alone; `none` when no control maps to the criterion. */
 export type AutomatedStatus = "satisfied" | "not-satisfied" | "not-applicable" | "none";
-export type ControlStatus = "satisfied" | "not-satisfied" | "not-applicable";
+/** `disabled`: the config switched the control off for every unit (see `EvidenceControl.disabled`); never "not applicable". */
+export type ControlStatus = "satisfied" | "not-satisfied" | "not-applicable" | "disabled";
 
 export interface EvidenceControl {
   id: string;
@@ -25,6 +26,8 @@ export interface EvidenceControl {
   remediation: string;
   /** Units the control ran in (a profile may disable it in some). */
   units: string[];
+  /** Each `enabled: false` of the config that kept it from running in some units: where, why and which units. */
+  disabled?: Array<{ profile?: string; units: string[]; file: string; line: number; reason: string }>;
   evaluated: number;
   failed: number;
   waived: number;
@@ -78,6 +81,8 @@ export interface Evidence {
   scope: {
     paths: string[];
     config?: string;
+    /** The config and waiver files the run used, with their SHA-256. */
+    configFiles: AuditReport["configFiles"];
     frameworks: FrameworkId[];
     failOn: Severity;
     profiles: string[];
@@ -116,12 +121,15 @@ export interface EvidenceOptions {
 
 const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id, "en", { numeric: true });
 
-function controlStatus(c: { evaluated: number; failed: number; errors: number }): ControlStatus {
+function controlStatus(c: { evaluated: number; failed: number; errors: number; ran: boolean }): ControlStatus {
   if (c.failed > 0 || c.errors > 0) return "not-satisfied";
+  if (!c.ran) return "disabled";
   return c.evaluated > 0 ? "satisfied" : "not-applicable";
 }
 
-function automatedStatus(statuses: ControlStatus[]): AutomatedStatus {
+/** A control the config disabled everywhere gives no evidence: the criterion is judged without it. */
+function automatedStatus(all: ControlStatus[]): AutomatedStatus {
+  const statuses = all.filter((s) => s !== "disabled");
   if (statuses.length === 0) return "none";
   if (statuses.includes("not-satisfied")) return "not-satisfied";
   return statuses.includes("satisfied") ? "satisfied" : "not-applicable";
@@ -143,6 +151,9 @@ export function buildEvidence(report: AuditReport, options: EvidenceOptions): Ev
     .map((c) => {
       const sum = (k: "evaluated" | "failed" | "waived" | "errors") => c.results.reduce((n, r) => n + r[k], 0);
       const counts = { evaluated: sum("evaluated"), failed: sum("failed"), waived: sum("waived"), errors: sum("errors") };
+      const disabled = report.disabledControls
+        .filter((d) => d.controlId === c.id)
+        .map(({ profile, units, file, line, reason }) => ({ ...(profile ? { profile } : {}), units, file, line, reason }));
       return {
         id: c.id,
         title: c.title,
@@ -153,8 +164,9 @@ export function buildEvidence(report: AuditReport, options: EvidenceOptions): Ev
         kinds: [...c.kinds].sort(),
         remediation: c.remediation,
         units: c.results.map((r) => r.unit),
+        ...(disabled.length ? { disabled } : {}),
         ...counts,
-        status: controlStatus(counts),
+        status: controlStatus({ ...counts, ran: c.results.length > 0 || disabled.length === 0 }),
       };
     })
     .sort(byId);
@@ -234,6 +246,7 @@ export function buildEvidence(report: AuditReport, options: EvidenceOptions): Ev
       paths: [...options.paths],
       ...(report.config ? { config: report.config } : {}),
       frameworks: options.frameworks.map((f) => f.id),
+      configFiles: report.configFiles,
       failOn: report.failOn,
       profiles: [...new Set(report.units.map((u) => u.profile))].sort(),
       ...(options.git ? { git: options.git } : {}),

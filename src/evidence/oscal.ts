@@ -2,6 +2,7 @@
 import type { Evidence, EvidenceFinding, EvidenceResource } from "./model.js";
 import { resourceKey } from "../findings/identity.js";
 import { notAuditedReason } from "../reporters/not-audited.js";
+import { disabledByConfig } from "../reporters/config.js";
 import { uuidv5 } from "./uuid.js";
 
 const NS = "urn:erlmcp-audit";
@@ -58,6 +59,23 @@ export function renderOscal(evidence: Evidence): string {
       for (const w of new Set(found.flatMap((f) => (f.waiver ? [f.waiver] : []))))
         waivedObservations.set(w, [...(waivedObservations.get(w) ?? []), uuid]);
     }
+  }
+
+  // A control the config switched off is an observation of its own, never a silent "not applicable".
+  for (const control of evidence.controls) {
+    if (!control.disabled?.length) continue;
+    const uuid = id("observation", `${control.id}\0disabled`);
+    observations.push({
+      uuid,
+      title: `${control.id}: disabled by config`,
+      description: control.disabled
+        .map((d) => `${disabledByConfig(d)}${d.profile ? ` for profile ${d.profile}` : ""}: did not run in ${d.units.join(", ")}`)
+        .join("\n"),
+      props: [prop("control-id", control.id), prop("result", "disabled")],
+      methods: ["EXAMINE"],
+      collected: evidence.generatedAt,
+    });
+    observationsOf.set(control.id, [...(observationsOf.get(control.id) ?? []), uuid]);
   }
 
   const risks = evidence.waivers.map((w) => ({
@@ -167,8 +185,17 @@ export function renderOscal(evidence: Evidence): string {
           {
             uuid: plan,
             title: "Assessment plan: erlmcp-audit control catalog and configuration",
-            description: `Controls: ${evidence.controls.map((c) => c.id).join(", ")}. Config: ${evidence.scope.config ?? "none"}.`,
+            description: `Controls: ${evidence.controls.map((c) => c.id).join(", ")}. Config: ${evidence.scope.config ?? "none"}.${evidence.controls
+              .filter((c) => c.disabled?.length)
+              .map((c) => ` ${c.id} ${c.disabled!.map(disabledByConfig).join("; ")}.`)
+              .join("")}`,
           },
+          ...evidence.scope.configFiles.map((f) => ({
+            uuid: id("config", f.path),
+            title: f.path,
+            props: [prop("config-role", f.role)],
+            rlinks: [{ href: encodeURI(f.path), hashes: [{ algorithm: "SHA-256", value: f.sha256 }] }],
+          })),
           ...evidence.inputs.map((input) => ({
             uuid: id("input", input.path),
             title: input.path,

@@ -7,7 +7,7 @@ import { gateState } from "./threshold.js";
 export const VERDICT = { 0: "PASS", 1: "FAIL", 2: "ERROR" } as const;
 
 export function summarize(
-  report: Pick<AuditReport, "units" | "controls" | "findings" | "inputErrors" | "waivers" | "baseline">,
+  report: Pick<AuditReport, "units" | "controls" | "disabledControls" | "findings" | "inputErrors" | "waivers" | "baseline">,
   failOn: Severity,
 ): ReportSummary {
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
@@ -25,7 +25,8 @@ export function summarize(
   return {
     units: report.units.length,
     resources: report.units.reduce((n, u) => n + u.resources.length, 0),
-    controls: report.controls.length,
+    controls: report.controls.filter((c) => c.results.length > 0).length,
+    disabledControls: new Set(report.disabledControls.map((d) => d.controlId)).size,
     failed,
     waived: report.findings.filter((f) => f.status === "waived").length,
     errors,

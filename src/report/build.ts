@@ -1,7 +1,8 @@
 /** Assembles the audit report from what the pipeline produced; no evaluation happens here. */
 import type { BaselineEntry } from "../baseline/baseline.js";
 import type { Control } from "../catalog/types.js";
-import type { AuditConfig } from "../config/types.js";
+import type { DisabledOverride } from "../config/disabled.js";
+import type { AuditConfig, ConfigFile } from "../config/types.js";
 import { isControlEnabled } from "../config/profiles.js";
 import type { EngineDescription } from "../engines/types.js";
 import type { Evaluation } from "../evaluation/units.js";
@@ -13,7 +14,7 @@ import type { ThirdPartyResult } from "../thirdparty/types.js";
 import type { AuditUnit, EngineName, Finding, Severity } from "../types.js";
 import { packageVersion } from "../version.js";
 import type { WaiverStatus } from "../waivers/types.js";
-import { REPORT_SCHEMA_VERSION, type AuditReport, type ReportControl, type ReportUnit } from "./types.js";
+import { REPORT_SCHEMA_VERSION, type AuditReport, type DisabledControl, type ReportControl, type ReportUnit } from "./types.js";
 
 export interface ReportParts {
   now: Date;
@@ -21,6 +22,10 @@ export interface ReportParts {
   configFile?: string;
   config: AuditConfig;
   engines: EngineName[];
+  /** The config and waiver files used. */
+  configFiles?: ConfigFile[];
+  /** The config's `enabled: false` overrides. */
+  disabled?: DisabledOverride[];
   descriptions: readonly EngineDescription[];
   controls: readonly Control[];
   input: LoadResult;
@@ -47,10 +52,12 @@ export function buildReport(parts: ReportParts): AuditReport {
     generatedAt: parts.now.toISOString(),
     config: parts.configFile,
     failOn: parts.failOn,
+    configFiles: parts.configFiles ?? [],
     inputs: parts.input.inputs,
     units: parts.units.map((u) => reportUnit(u, parts)),
     controls: parts.controls.map((c) => reportControl(c, parts)),
     findings: parts.findings,
+    disabledControls: disabledControls(parts),
     inputErrors: parts.input.errors,
     notAudited: parts.input.notAudited,
     waivers: parts.waivers,
@@ -113,4 +120,21 @@ function reportControl(c: Control, parts: ReportParts): ReportControl {
 function unevaluatedKinds(unit: AuditUnit, controls: readonly Control[], config: AuditConfig): string[] {
   const inspected = new Set(controls.filter((c) => isControlEnabled(c, unit.profile, config)).flatMap((c) => c.kinds));
   return [...new Set(unit.resources.map((r) => r.ref.kind))].filter((k) => !inspected.has(k)).sort();
+}
+
+/** The overrides that kept a selected control from running in at least one unit, by control then position. */
+function disabledControls(parts: ReportParts): DisabledControl[] {
+  const selected = new Set(parts.controls.map((c) => c.id));
+  return (parts.disabled ?? [])
+    .filter((d) => selected.has(d.controlId))
+    .map((d) => ({
+      controlId: d.controlId,
+      ...(d.profile === undefined ? {} : { profile: d.profile }),
+      units: parts.units.filter((u) => d.profile === undefined || u.profile === d.profile).map((u) => u.id),
+      file: d.file,
+      line: d.line,
+      reason: d.reason,
+    }))
+    .filter((d) => d.units.length > 0)
+    .sort((a, b) => a.controlId.localeCompare(b.controlId) || a.file.localeCompare(b.file) || a.line - b.line);
 }

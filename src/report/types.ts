@@ -1,17 +1,21 @@
 /** The audit report: everything a reporter needs, with no catalog lookups. Schema: docs/report-schema.md. */
 import type { BaselineEntry } from "../baseline/baseline.js";
 import type { FrameworkMapping } from "../catalog/types.js";
+import type { ConfigFile } from "../config/types.js";
 import type { NetworkModel } from "../k8s/network-model.js";
 import type { EngineName, Finding, FrameworkId, InputError, InputFile, NotAuditedFile, ResourceRef, Scope, Severity } from "../types.js";
 import type { WaiverStatus } from "../waivers/types.js";
 import type { Disagreement } from "../findings/agreement.js";
 import type { ThirdPartyResult } from "../thirdparty/types.js";
 
-export type { Disagreement, ThirdPartyResult };
+export type { ConfigFile, Disagreement, ThirdPartyResult };
 
 export const REPORT_SCHEMA_VERSION = "1.0.0";
 
-/** Metadata of a control that ran, embedded in the report. */
+/**
+ * Metadata of a selected control, embedded in the report. `results` lists the units it ran in: none when
+ * the config disabled it for every unit (see `AuditReport.disabledControls`).
+ */
 export interface ReportControl {
   id: string;
   title: string;
@@ -39,6 +43,19 @@ export interface ReportControl {
   }>;
 }
 
+/** A control the config switched off (`enabled: false`) for some units of the run: where, why and for which units. */
+export interface DisabledControl {
+  controlId: string;
+  /** The profile of a `profiles.<p>.controls` override; absent for `controls` (every profile). */
+  profile?: string;
+  /** Units of this run the control did not run in because of this override. */
+  units: string[];
+  /** The config file and the line of its `enabled: false`. */
+  file: string;
+  line: number;
+  reason: string;
+}
+
 export interface ReportUnit {
   id: string;
   kind: "files" | "helm" | "kustomize" | "stdin";
@@ -53,7 +70,10 @@ export interface ReportUnit {
 export interface ReportSummary {
   units: number;
   resources: number;
+  /** Controls that ran in at least one unit. */
   controls: number;
+  /** Controls the config disabled in at least one unit (`disabledControls`). */
+  disabledControls: number;
   failed: number;
   waived: number;
   errors: number;
@@ -72,10 +92,14 @@ export interface AuditReport {
   tool: { name: string; version: string; opaVersion: string; policyBundleSha256: string; engines: EngineName[] };
   generatedAt: string;
   config?: string;
+  /** The config and waiver files the run used, with their SHA-256. */
+  configFiles: ConfigFile[];
   failOn: Severity;
   inputs: InputFile[];
   units: ReportUnit[];
   controls: ReportControl[];
+  /** Every `enabled: false` of the config that kept a selected control from running in a unit of this run. */
+  disabledControls: DisabledControl[];
   findings: Finding[];
   inputErrors: InputError[];
   /** Files under the input paths that were not audited, with the reason: nothing is skipped silently. */

@@ -1,11 +1,12 @@
 /**
  * GitLab Code Quality report (a subset of the Code Climate issue format): one issue per failing or
- * erroring finding and per input error, so merge requests show them inline.
+ * erroring finding, per input error and per control disabled by config, so merge requests show them inline.
  */
 import { createHash } from "node:crypto";
 import type { Severity } from "../types.js";
 import { findingFingerprint } from "../findings/identity.js";
 import { gateState } from "../gate/threshold.js";
+import { disabledByConfig } from "./config.js";
 import { resourceName } from "./location.js";
 import type { Reporter } from "./types.js";
 
@@ -19,7 +20,7 @@ interface Issue {
   location: { path: string; lines: { begin: number } };
 }
 
-/** Input errors have no finding identity: their own digest of code, place and message. */
+/** Input errors and disabled controls have no finding identity: their own digest of what they are and where. */
 const inputErrorFingerprint = (...parts: Array<string | number>) => createHash("sha256").update(parts.join("\u0000")).digest("hex");
 
 export const codequality: Reporter = (report) => {
@@ -41,5 +42,14 @@ export const codequality: Reporter = (report) => {
       location: { path: f.source.file, lines: { begin: Math.max(1, f.source.line) } },
     });
   }
+  // A control switched off shows where it was switched off, so a merge request that disables one says so.
+  for (const d of report.disabledControls)
+    issues.push({
+      description: `${d.controlId} ${disabledByConfig(d)}${d.profile ? ` for profile ${d.profile}` : ""}: did not run in ${d.units.length} input sets`,
+      check_name: "config/disabled-control",
+      fingerprint: inputErrorFingerprint("disabled", d.controlId, d.profile ?? "", d.file),
+      severity: "info",
+      location: { path: d.file, lines: { begin: d.line } },
+    });
   return JSON.stringify(issues, null, 2) + "\n";
 };

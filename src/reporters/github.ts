@@ -5,6 +5,7 @@
 import type { Reporter } from "./types.js";
 import { VERDICT } from "../gate/summary.js";
 import { gateState } from "../gate/threshold.js";
+import { disabledByConfig } from "./config.js";
 import { resourceName } from "./location.js";
 
 export const escapeData = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
@@ -68,6 +69,14 @@ export const github: Reporter = (report) => {
         command("warning", { file: w.file, title: `waiver ${w.id} unused` }, `Waiver ${w.id} (${w.control}) matched nothing: remove it.`),
       );
   }
+  for (const d of report.disabledControls)
+    lines.push(
+      command(
+        "notice",
+        { file: d.file, line: d.line, title: `${d.controlId} disabled by config` },
+        `Control ${d.controlId} ${disabledByConfig(d)}${d.profile ? ` for profile ${d.profile}` : ""}: did not run in ${d.units.length} input sets.`,
+      ),
+    );
   const s = report.summary;
   lines.push(
     `erlmcp-audit ${VERDICT[s.exitCode]}: ${s.failed} failing, ${s.waived} waived, ${s.errors} evaluation errors, ${s.inputErrors} input errors${s.baseline ? `; baseline ${s.baseline.new} new, ${s.baseline.existing} existing, ${s.baseline.fixed} fixed` : ""}`,

@@ -3,10 +3,11 @@
  * per (control, unit, resource) evaluated. Gate failures are <failure>s; waived, baseline and
  * below-threshold findings are <skipped> with the reason; input errors and expired waivers get suites.
  */
-import type { ReportControl } from "../report/types.js";
+import type { DisabledControl, ReportControl } from "../report/types.js";
 import type { Finding, ResourceRef } from "../types.js";
 import { resourceKey } from "../findings/identity.js";
 import { gateState } from "../gate/threshold.js";
+import { disabledByConfig } from "./config.js";
 import { byControl } from "./group.js";
 import { errorLocation, findingLocation, resourceName } from "./location.js";
 import type { Reporter } from "./types.js";
@@ -87,10 +88,29 @@ interface Counts {
 
 const countsAttrs = (c: Counts) => `tests="${c.tests}" failures="${c.failures}" errors="${c.errors}" skipped="${c.skipped}" time="0"`;
 
-function suite(name: string, cases: Case[]): Counts & { text: string } {
+/** A skipped testcase per `enabled: false` that kept the control from running in some units. */
+function disabledCases(control: ReportControl, disabled: readonly DisabledControl[]): Case[] {
+  return disabled
+    .filter((d) => d.controlId === control.id)
+    .map((d): Case => ({
+      name: `${disabledByConfig(d)}${d.profile ? ` for profile ${d.profile}` : ""}`,
+      classname: control.id,
+      file: d.file,
+      line: d.line,
+      outcome: { tag: "skipped", message: `${disabledByConfig(d)}: did not run in ${d.units.join(", ")}` },
+    }));
+}
+
+function suite(name: string, cases: Case[], properties: Array<[string, string]> = []): Counts & { text: string } {
   const count = (tag: string) => cases.filter((c) => c.outcome?.tag === tag).length;
   const counts = { tests: cases.length, failures: count("failure"), errors: count("error"), skipped: count("skipped") };
   const lines = [`  <testsuite name="${xml(name)}" ${countsAttrs(counts)}>`];
+  if (properties.length)
+    lines.push(
+      "    <properties>",
+      ...properties.map(([k, v]) => `      <property name="${xml(k)}" value="${xml(v)}"/>`),
+      "    </properties>",
+    );
   for (const c of cases) {
     const attrs = `name="${xml(c.name)}" classname="${xml(c.classname)}"${c.file ? ` file="${xml(c.file)}"` : ""}${c.line ? ` line="${c.line}"` : ""} time="0"`;
     if (!c.outcome) {
@@ -109,7 +129,10 @@ export const junit: Reporter = (report) => {
   const units = new Map(report.units.map((u) => [u.id, u.resources]));
   const groups = byControl(report.findings);
   const suites = report.controls.map((control) =>
-    suite(`${control.id}: ${control.title}`, controlCases(control, groups.get(control.id) ?? [], units, report.failOn)),
+    suite(`${control.id}: ${control.title}`, [
+      ...controlCases(control, groups.get(control.id) ?? [], units, report.failOn),
+      ...disabledCases(control, report.disabledControls),
+    ]),
   );
   if (report.inputErrors.length)
     suites.push(
@@ -136,6 +159,14 @@ export const junit: Reporter = (report) => {
             ? { outcome: { tag: "failure" as const, message: `expired on ${w.expires}: renew or remove it`, type: "expiredWaiver" } }
             : {}),
         })),
+      ),
+    );
+  if (report.configFiles.length)
+    suites.push(
+      suite(
+        "configuration",
+        [],
+        report.configFiles.map((f) => [`${f.role}:${f.path}`, `sha256:${f.sha256}`]),
       ),
     );
   const totals: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };

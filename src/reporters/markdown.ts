@@ -4,6 +4,7 @@ import { SEVERITIES } from "../types.js";
 import { VERDICT } from "../gate/summary.js";
 import { gateState, type GateState } from "../gate/threshold.js";
 import { byControl } from "./group.js";
+import { disabledByConfig } from "./config.js";
 import { errorLocation, findingLocation, resourceName } from "./location.js";
 import { notAuditedReason, summarizeNotAudited } from "./not-audited.js";
 import type { Reporter } from "./types.js";
@@ -35,7 +36,11 @@ export const markdown: Reporter = (report) => {
   const out: string[] = [
     `## ${ICON[s.exitCode]} erlmcp-audit: ${VERDICT[s.exitCode]}`,
     "",
-    `${s.units} input sets, ${s.resources} resources, ${s.controls} controls; failing on **${report.failOn}** and above.`,
+    `${s.units} input sets, ${s.resources} resources, ${s.controls} controls ran${s.disabledControls ? ` (${s.disabledControls} disabled by config)` : ""}; failing on **${report.failOn}** and above.`,
+    "",
+    report.configFiles.length
+      ? `Config files: ${report.configFiles.map((f) => `${code(f.path)} (${f.role}, SHA-256 ${code(f.sha256)})`).join(", ")}`
+      : "Config files: none (defaults, no waivers)",
     "",
     "| Severity | Failing | Waived |",
     "| --- | ---: | ---: |",
@@ -107,6 +112,14 @@ export const markdown: Reporter = (report) => {
   if (report.baseline?.fixed.length) {
     out.push("<details>", `<summary>Fixed since the baseline: ${report.baseline.fixed.length}</summary>`, "");
     for (const e of report.baseline.fixed) out.push(`- ${md(e.controlId)} ${md(resourceName(e))} [${md(e.unit)}] ${md(e.messageId)}`);
+    out.push("", "</details>", "");
+  }
+  if (report.disabledControls.length) {
+    out.push("<details>", `<summary>Disabled by config: ${report.summary.disabledControls} controls</summary>`, "");
+    for (const d of report.disabledControls)
+      out.push(
+        `- ${code(d.controlId)} ${md(disabledByConfig(d))}${d.profile ? ` for profile ${md(d.profile)}` : ""}: did not run in ${d.units.length} input sets`,
+      );
     out.push("", "</details>", "");
   }
   if (report.notAudited.length) {

@@ -1,8 +1,9 @@
 /** SARIF 2.1.0: one rule per control, one result per failing or waived finding; waived results are suppressed. */
 import type { Log, Notification, ReportingDescriptor, Result } from "sarif";
-import type { AuditReport, ReportControl } from "../report/types.js";
+import type { AuditReport, DisabledControl, ReportControl } from "../report/types.js";
 import type { Finding, Severity } from "../types.js";
 import { findingFingerprint, resourceKey } from "../findings/identity.js";
+import { disabledByConfig } from "./config.js";
 import { resourceName } from "./location.js";
 import type { Reporter } from "./types.js";
 
@@ -10,7 +11,7 @@ const LEVEL: Record<Severity, Result.level> = { critical: "error", high: "error"
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0" };
 const INFORMATION_URI = "https://github.com/erlmcp/erlmcp-audit";
 
-function rule(control: ReportControl): ReportingDescriptor {
+function rule(control: ReportControl, disabled: readonly DisabledControl[]): ReportingDescriptor {
   const mappings = [
     ...control.frameworks.soc2.map((m) => `SOC 2 ${m.id} (basis ${m.basis.join("+")}): ${m.rationale}`),
     ...control.frameworks.iso27001.map((m) => `ISO/IEC 27001:2022 ${m.id} (basis ${m.basis.join("+")}): ${m.rationale}`),
@@ -36,8 +37,32 @@ function rule(control: ReportControl): ReportingDescriptor {
       ],
       "security-severity": SECURITY_SEVERITY[control.severity],
       frameworks: control.frameworks,
+      ...(disabled.length
+        ? {
+            disabledByConfig: disabled.map(({ profile, units, file, line, reason }) => ({
+              ...(profile ? { profile } : {}),
+              units,
+              file,
+              line,
+              reason,
+            })),
+          }
+        : {}),
     },
   };
+}
+
+/** Controls the config disabled, located at their `enabled: false`. */
+function disabledNotifications(report: AuditReport): Notification[] {
+  return report.disabledControls.map((d) => ({
+    level: "note",
+    descriptor: { id: "controlDisabled" },
+    associatedRule: { id: d.controlId },
+    locations: [{ physicalLocation: { artifactLocation: { uri: d.file.split("\\").join("/") }, region: { startLine: d.line } } }],
+    message: {
+      text: `Control ${d.controlId} ${disabledByConfig(d)}${d.profile ? ` for profile ${d.profile}` : ""}: did not run in ${d.units.length} input sets.`,
+    },
+  }));
 }
 
 /** Expired, expiring and unused waivers, located at the waiver file. */
@@ -104,7 +129,12 @@ function result(f: Finding, ruleIndex: number): Result {
 }
 
 export const sarif: Reporter = (report) => {
-  const rules = report.controls.map(rule);
+  const rules = report.controls.map((c) =>
+    rule(
+      c,
+      report.disabledControls.filter((d) => d.controlId === c.id),
+    ),
+  );
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const results = report.findings
     .filter((f) => f.status === "fail" || f.status === "waived")
@@ -126,7 +156,7 @@ export const sarif: Reporter = (report) => {
         invocations: [
           {
             executionSuccessful: report.summary.exitCode !== 2,
-            toolConfigurationNotifications: waiverNotifications(report),
+            toolConfigurationNotifications: [...disabledNotifications(report), ...waiverNotifications(report)],
             toolExecutionNotifications: report.inputErrors.map((e) => ({
               level: "error",
               message: { text: `${e.message}${e.hint ? ` (${e.hint})` : ""}` },
@@ -146,6 +176,7 @@ export const sarif: Reporter = (report) => {
         properties: {
           policyBundleSha256: report.tool.policyBundleSha256,
           opaVersion: report.tool.opaVersion,
+          configFiles: report.configFiles,
           ...(report.baseline ? { baseline: { file: report.baseline.file, fixed: report.baseline.fixed } } : {}),
         },
       },

@@ -2,6 +2,7 @@ import pc from "picocolors";
 import type { AuditReport } from "../report/types.js";
 import type { Finding, Severity } from "../types.js";
 import { gateState } from "../gate/threshold.js";
+import { configFilesLine, disabledByConfig } from "./config.js";
 import { errorLocation, findingLocation, resourceName } from "./location.js";
 import { summarizeNotAudited } from "./not-audited.js";
 import type { Reporter } from "./types.js";
@@ -18,10 +19,14 @@ export const text: Reporter = (report, options = {}) => {
   const lines: string[] = [];
   const s = report.summary;
   lines.push(
-    c.bold(`erlmcp-audit ${report.tool.version}`) + c.dim(` — ${s.units} input sets, ${s.resources} resources, ${s.controls} controls`),
+    c.bold(`erlmcp-audit ${report.tool.version}`) +
+      c.dim(
+        ` — ${s.units} input sets, ${s.resources} resources, ${s.controls} controls ran${s.disabledControls ? ` (${s.disabledControls} disabled by config)` : ""}`,
+      ),
   );
   for (const unit of report.units)
     lines.push(c.dim(`  ${unit.id} [${unit.kind}, profile ${unit.profile}]: ${unit.resources.length} resources`));
+  lines.push(c.dim(`  ${configFilesLine(report)}`));
   lines.push("");
 
   if (report.inputErrors.length) {
@@ -79,6 +84,10 @@ export const text: Reporter = (report, options = {}) => {
     lines.push(`${c.green("✔")} fixed since the baseline: ${e.controlId} ${resourceName(e)} ${e.messageId}${c.dim(` [${e.unit}]`)}`);
   const unevaluated = [...new Set(report.units.flatMap((u) => u.unevaluatedKinds))].sort();
   if (unevaluated.length) lines.push(c.dim(`i not evaluated (no control inspects these kinds): ${unevaluated.join(", ")}`));
+  for (const d of report.disabledControls)
+    lines.push(
+      `${c.yellow("-")} ${d.controlId} ${disabledByConfig(d)}${d.profile ? ` for profile ${d.profile}` : ""}: did not run in ${d.units.length} input sets`,
+    );
   lines.push(...engineAgreement(report, c));
   for (const d of report.disagreements) {
     lines.push(

@@ -7,17 +7,21 @@ import { tempTree } from "../helpers/tmp.js";
 import { admissionReview, call, selfSignedCert } from "./helpers.js";
 
 const ENTRY = new URL("./cli-entry.ts", import.meta.url).pathname;
+/** Waivers are approved in the past and run at most a year: dates around the real clock the webhook judges them by. */
+const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 const WAIVERS = `apiVersion: erlmcp-audit/v1
 kind: WaiverList
 waivers:
   - id: WVR-1
     control: pod-no-host-access
-    match: { kind: Pod, name: node-exporter }
+    messageId: hostNamespace
+    match: { kind: Pod, namespace: monitoring, name: node-exporter }
     justification: The node exporter reads host metrics by design.
     owner: platform@example.com
     approver: security@example.com
     ticket: SEC-2
-    expires: "2999-12-31"
+    approved: "${day(-1)}"
+    expires: "${day(300)}"
 `;
 const dir = tempTree({ "erlmcp-audit.config.yaml": "profile: staging\nwaivers: [waivers.yaml]\n", "waivers.yaml": WAIVERS });
 const { cert, key } = selfSignedCert(dir);

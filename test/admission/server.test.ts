@@ -16,17 +16,21 @@ import {
   withRawJson,
 } from "./helpers.js";
 
+/** Waivers are approved in the past and run at most a year: dates around the real clock the webhook judges them by. */
+const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 const WAIVERS = `apiVersion: erlmcp-audit/v1
 kind: WaiverList
 waivers:
   - id: WVR-QUORUM
     control: avl-quorum-replicas
+    messageId: evenReplicas
     match: { kind: StatefulSet, namespace: erlmcp, name: erlmcp-even }
     justification: A four-node cluster while the fifth zone is provisioned.
     owner: platform@example.com
     approver: security@example.com
     ticket: SEC-1
-    expires: "2999-12-31"
+    approved: "${day(-1)}"
+    expires: "${day(300)}"
 `;
 const CONFIG = "profile: production\nwaivers: [waivers.yaml]\n";
 

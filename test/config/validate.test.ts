@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config/load.js";
+import { CONFIG_SCHEMA } from "../../src/config/schema.js";
 import { resolveParams, resolveSeverity, isControlEnabled } from "../../src/config/profiles.js";
 import { loadCatalog } from "../../src/catalog/load.js";
 import { PACKAGE_ROOT } from "../../src/paths.js";
@@ -23,17 +24,19 @@ function errorsOf(text: string, files: Record<string, string> = {}): string[] {
 
 const WAIVER = (id: string, control: string) => `  - id: ${id}
     control: ${control}
-    match: { kind: Service, name: edge }
+    messageId: loadBalancerService
+    match: { kind: Service, namespace: erlmcp, name: edge }
     justification: The public edge of the service.
     owner: platform@example.com
     approver: security@example.com
     ticket: SEC-1
-    expires: "2999-12-31"
+    approved: "2026-01-01"
+    expires: "2026-12-31"
 `;
 
 describe("config validation against the catalog", () => {
   it("names the file, line, column and key of an unknown control ID and suggests the closest ID", () => {
-    expect(errorsOf("controls:\n  avl-quorum-replica: { enabled: false }\n")).toEqual([
+    expect(errorsOf("controls:\n  avl-quorum-replica: { severity: low }\n")).toEqual([
       `${CONFIG}:2:3: controls.avl-quorum-replica: unknown control 'avl-quorum-replica' (did you mean 'avl-quorum-replicas'?)`,
     ]);
     expect(errorsOf("profiles:\n  staging:\n    controls:\n      Nope: {}\n")).toEqual([
@@ -88,8 +91,8 @@ describe("config validation against the catalog", () => {
 
   it("rejects unknown keys at the top level and below, suggesting the documented key", () => {
     expect(errorsOf("profle: production\nhelm:\n  kubeversion: '1.31'\n")).toEqual([
-      `${CONFIG}:1:1: profle: unknown key 'profle' (did you mean 'profile'?); expected one of: profile, controls, profiles, inputs, waivers, helm`,
-      `${CONFIG}:3:3: helm.kubeversion: unknown key 'kubeversion' (did you mean 'kubeVersion'?); expected one of: kubeVersion, namespace, releaseName`,
+      `${CONFIG}:1:1: profle: unknown key 'profle' (did you mean 'profile'?); expected one of: ${Object.keys(CONFIG_SCHEMA.properties).join(", ")}`,
+      `${CONFIG}:3:3: helm.kubeversion: unknown key 'kubeversion' (did you mean 'kubeVersion'?); expected one of: ${Object.keys(CONFIG_SCHEMA.properties.helm.properties).join(", ")}`,
     ]);
   });
 
@@ -124,7 +127,7 @@ describe("config validation against the catalog", () => {
     const waivers = `apiVersion: erlmcp-audit/v1\nkind: WaiverList\nwaivers:\n${WAIVER("W1", "net-external-exposur")}${WAIVER("W1", "net-external-exposure")}`;
     expect(errorsOf("waivers: [w.yaml]\n", { "w.yaml": waivers })).toEqual([
       "w.yaml:5:5: waivers[0].control: unknown control 'net-external-exposur' (did you mean 'net-external-exposure'?)",
-      "w.yaml:12:5: waivers[1].id: waiver id 'W1' is used twice; first at w.yaml:4",
+      "w.yaml:14:5: waivers[1].id: waiver id 'W1' is used twice; first at w.yaml:4",
     ]);
   });
 
@@ -142,7 +145,7 @@ profiles:
   development:
     controls:
       avl-quorum-replicas: { params: { requireOdd: true } }
-      avl-zone-spread: { enabled: false }
+      avl-zone-spread: { enabled: false, reason: single-zone development cluster }
 `,
     });
     const { config } = loadConfig(CONFIG, root);

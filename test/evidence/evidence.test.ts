@@ -92,7 +92,7 @@ describe("evidence package of manifests/", () => {
     expect(e.scope.git?.commit).toMatch(/^[0-9a-f]{40}$/);
     const csv = readFileSync(join(dir, "controls.csv"), "utf8");
     expect(csv.split("\r\n")[0]).toBe(
-      '"framework","criterion","criterion_title","criterion_status","control_id","control_title","control_status","basis","rationale","external_evidence"',
+      '"framework","criterion","criterion_title","criterion_status","control_id","control_title","control_status","basis","rationale","external_evidence","disabled_by_config"',
     );
     expect(csv).toContain('"soc2","A1.3","Recovery procedures are tested","needs-external-evidence","","","","",""');
   });

@@ -37,10 +37,12 @@ kind: WaiverList
 waivers:
   - id: WVR-XSS
     control: net-external-exposure
-    match: { kind: Service }
+    messageId: loadBalancerService
+    match: { kind: Service, namespace: 'shop"><svg onload=window.__pwned=4>', name: 'edge<script>window.__pwned=1</script>' }
     justification: '${PAYLOAD} ${JS_URL}'
     owner: '<b onmouseover=window.__pwned=6>owner</b>'
     approver: '${JS_URL}'
     ticket: '<a href="${JS_URL}">SEC-1</a>'
-    expires: "2099-12-31"
+    approved: "2025-06-01"
+    expires: "2026-05-31"
 `;

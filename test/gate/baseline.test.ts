@@ -1,6 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { applyBaseline, BaselineError, createBaseline, readBaseline } from "../../src/baseline/baseline.js";
 import type { AuditReport } from "../../src/report/types.js";
 import type { Finding } from "../../src/types.js";
@@ -121,33 +121,33 @@ kind: WaiverList
 waivers:
   - id: W1
     control: pod-no-host-access
-    match: { kind: Pod, name: a }
+    messageId: hostNamespace
+    match: { kind: Pod, namespace: erlmcp, name: a }
     justification: accepted for the test suite
     owner: a@example.com
     approver: b@example.com
     ticket: SEC-1
+    approved: "2029-06-01"
     expires: "${expires}"
 `;
   const root = tempTree({ "app/a.yaml": pod("a"), "soon.yaml": waivers("2030-01-21"), "gone.yaml": waivers("2029-12-31") });
   const args = (w: string) => [join(root, "app"), "--controls", "pod-no-host-access", "--no-config", "--waivers", join(root, w)];
+  // The audit date the waivers' approval and expiry are judged by.
+  beforeEach(() => void (process.env.SOURCE_DATE_EPOCH = String(Date.parse("2030-01-01T00:00:00Z") / 1000)));
+  afterEach(() => void delete process.env.SOURCE_DATE_EPOCH);
 
   it("--waiver-warn-days sets when an expiring waiver warns; an expired one fails the gate", async () => {
-    process.env.SOURCE_DATE_EPOCH = String(Date.parse("2030-01-01T00:00:00Z") / 1000);
-    try {
-      const quiet = await runCli(args("soon.yaml"));
-      expect(quiet.code).toBe(0);
-      expect(quiet.stdout).not.toContain("expires in");
-      const warned = await runCli([...args("soon.yaml"), "--waiver-warn-days", "30", "--format", "github"]);
-      expect(warned.code).toBe(0);
-      expect(warned.stdout).toContain("::warning file=");
-      expect(warned.stdout).toContain("Waiver W1 (pod-no-host-access) expires in 20 days (2030-01-21).");
-      const expired = await runCli(args("gone.yaml"));
-      expect(expired.code).toBe(1);
-      expect(expired.stdout).toContain("waiver W1 (pod-no-host-access) expired on 2029-12-31");
-      expect((await runCli([...args("soon.yaml"), "--waiver-warn-days", "soon"])).code).toBe(2);
-    } finally {
-      delete process.env.SOURCE_DATE_EPOCH;
-    }
+    const quiet = await runCli(args("soon.yaml"));
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).not.toContain("expires in");
+    const warned = await runCli([...args("soon.yaml"), "--waiver-warn-days", "30", "--format", "github"]);
+    expect(warned.code).toBe(0);
+    expect(warned.stdout).toContain("::warning file=");
+    expect(warned.stdout).toContain("Waiver W1 (pod-no-host-access) expires in 20 days (2030-01-21).");
+    const expired = await runCli(args("gone.yaml"));
+    expect(expired.code).toBe(1);
+    expect(expired.stdout).toContain("waiver W1 (pod-no-host-access) expired on 2029-12-31");
+    expect((await runCli([...args("soon.yaml"), "--waiver-warn-days", "soon"])).code).toBe(2);
   });
 
   it("--max-file-size turns larger files into FILE_TOO_LARGE input errors (exit 2)", async () => {

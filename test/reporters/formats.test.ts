@@ -30,15 +30,18 @@ spec:
   containers:
     - name: shell
       image: busybox:1.36
+      resources: { requests: { memory: 64Mi }, limits: { memory: 64Mi } }
 `;
 
-const waiver = (id: string, control: string, expires: string, name = "debug") => `  - id: ${id}
+const waiver = (id: string, control: string, messageId: string, [approved, expires]: [string, string], name = "debug") => `  - id: ${id}
     control: ${control}
-    match: { kind: Pod, name: ${name} }
+    messageId: ${messageId}
+    match: { kind: Pod, namespace: erlmcp, name: ${name} }
     justification: accepted for the test suite
     owner: a@example.com
     approver: b@example.com
     ticket: SEC-${id}
+    approved: "${approved}"
     expires: "${expires}"
 `;
 
@@ -47,7 +50,7 @@ export const HOSTILE_REPORT_TREE = {
   "app/cm.yaml": CONFIGMAP("settings"),
   "app/widget.yaml": "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: erlmcp}\n",
   "app/broken.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [oops\n",
-  "waivers.yaml": `apiVersion: erlmcp-audit/v1\nkind: WaiverList\nwaivers:\n${waiver("W1", "res-requests-limits", "2026-01-10")}${waiver("W2", "chg-image-digest", "2025-12-01")}${waiver("W3", "tls-ingress", "2027-01-01", "nothing")}`,
+  "waivers.yaml": `apiVersion: erlmcp-audit/v1\nkind: WaiverList\nwaivers:\n${waiver("W1", "res-requests-limits", "cpuRequestMissing", ["2025-06-01", "2026-01-10"])}${waiver("W2", "chg-image-digest", "notPinned", ["2025-01-01", "2025-12-01"])}${waiver("W3", "tls-ingress", "hostWithoutTls", ["2026-01-01", "2027-01-01"], "nothing")}`,
 };
 
 describe("reporters on a report with failures, waivers and input errors", () => {
@@ -67,7 +70,7 @@ describe("reporters on a report with failures, waivers and input errors", () => 
     expect([...states].sort()).toEqual(["fail", "waived"]);
     expect(report.inputErrors.map((e) => [e.code, e.file, e.line])).toEqual([["YAML_SYNTAX", "app/broken.yaml", 4]]);
     expect(report.waivers.map((w) => [w.id, w.state, w.matched])).toEqual([
-      ["W1", "expiring", 3],
+      ["W1", "expiring", 1],
       ["W2", "expired", 1],
       ["W3", "active", 0],
     ]);
@@ -104,7 +107,12 @@ describe("reporters on a report with failures, waivers and input errors", () => 
   it("JUnit parses with junit2json: a suite per control, a case per (control, resource), failures with file:line and remediation", async () => {
     const parsed = (await parseJunit(junit(report))) as TestSuites;
     const suites = parsed.testsuite ?? [];
-    expect(suites.map((s) => s.name?.split(":")[0])).toEqual([...report.controls.map((c) => c.id), "input errors", "waivers"]);
+    expect(suites.map((s) => s.name?.split(":")[0])).toEqual([
+      ...report.controls.map((c) => c.id),
+      "input errors",
+      "waivers",
+      "configuration",
+    ]);
     const hostAccess = suites.find((s) => s.name?.startsWith("pod-no-host-access:"))!;
     const podCase = hostAccess.testcase!.find((t) => t.name === "Pod erlmcp/debug [app]")!;
     expect(podCase.failure?.[0]?.inner).toContain("app/debug.yaml:1");
