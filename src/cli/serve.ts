@@ -53,8 +53,12 @@ export function addServeCommand(program: Command, io: { stderr: (s: string) => v
         .argParser((v: string) => v.split(",").filter(Boolean))
         .default(["kube-system"]),
     )
-    .addOption(new Option("--workers <n>", "evaluation worker threads (0: main thread)").argParser(integer).default(availableParallelism()))
-    .addOption(new Option("--timeout <ms>", "per-request timeout").argParser(integer).default(8000))
+    .addOption(
+      new Option("--workers <n>", "reviews evaluated at once, plus one standby thread for slow ones (0: main thread)")
+        .argParser(integer)
+        .default(availableParallelism()),
+    )
+    .addOption(new Option("--timeout <ms>", "per request, first byte to response").argParser(integer).default(8000))
     .addOption(
       new Option("--reload-interval <ms>", "how often config, waiver and certificate files are checked").argParser(integer).default(2000),
     )

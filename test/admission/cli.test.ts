@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { run } from "../../src/cli/main.js";
 import { tempTree } from "../helpers/tmp.js";
-import { admissionReview, call, selfSignedCert } from "./helpers.js";
+import { admissionReview, call, privilegedContainer, referencePod, referenceStatefulSet, selfSignedCert } from "./helpers.js";
 
 const ENTRY = new URL("./cli-entry.ts", import.meta.url).pathname;
 /** Waivers are approved in the past and run at most a year: dates around the real clock the webhook judges them by. */
@@ -75,6 +75,52 @@ describe("erlmcp-audit serve (the CLI process)", () => {
     server.child.kill("SIGTERM");
     expect(await server.exited).toBe(0);
     expect(server.lines.at(-1)).toMatchObject({ msg: "stopped" });
+  });
+
+  it("applies the limit flags: an object past one is denied before evaluation, even with --on-error allow", async () => {
+    const server = serve([
+      "--port",
+      "0",
+      "--host",
+      "127.0.0.1",
+      "--workers",
+      "1",
+      "--shutdown-delay",
+      "0",
+      "--on-error",
+      "allow",
+      "--max-containers",
+      "2",
+    ]);
+    const { port } = await server.waitFor("listening");
+    await server.waitFor("policies loaded");
+    const pod = referencePod("hidden");
+    (pod.spec as any).initContainers = [privilegedContainer("root-shell"), privilegedContainer("root-shell-2")];
+    const denied = (await call(port, cert, "/validate", { body: admissionReview("cli-limit", pod) })).json().response;
+    expect(denied.allowed).toBe(false);
+    expect(denied.status.message).toBe(
+      "erlmcp-audit denied Pod erlmcp/hidden without evaluating it: the object has 3 containers (containers, initContainers and ephemeralContainers), over the limit of 2 (--max-containers)",
+    );
+    expect((await call(port, cert, "/validate", { body: admissionReview("cli-good", referenceStatefulSet()) })).json().response).toEqual({
+      uid: "cli-good",
+      allowed: true,
+    });
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+  });
+
+  it("refuses a limit below 1 as a usage error", async () => {
+    const stderr: string[] = [];
+    const saved = process.exitCode;
+    const write = vi.spyOn(process.stderr, "write").mockImplementation((s) => (stderr.push(String(s)), true));
+    try {
+      await run(["serve", "--tls-cert", cert, "--tls-key", key, "--port", "0", "--max-depth", "0"]);
+      expect(process.exitCode).toBe(2);
+    } finally {
+      write.mockRestore();
+      process.exitCode = saved;
+    }
+    expect(stderr.join("")).toMatch(/--max-depth <n>.*expected a whole number >= 1/);
   });
 
   it("exits 2 with the file named when the config is invalid", async () => {
