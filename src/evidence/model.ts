@@ -202,7 +202,8 @@ export function buildEvidence(report: AuditReport, options: EvidenceOptions): Ev
     return { id: fw.id, name: fw.name, version: fw.version, counts, criteria };
   });
 
-  const inspected = new Set(report.controls.flatMap((c) => c.kinds));
+  // The report's unevaluatedKinds come from the evaluation's own matching (src/catalog/match.ts).
+  const notEvaluated = (unit: { unevaluatedKinds: readonly string[] }, kind: string) => unit.unevaluatedKinds.includes(kind);
   const population: EvidenceResource[] = [];
   for (const unit of report.units) {
     for (const r of unit.resources) {
@@ -212,7 +213,7 @@ export function buildEvidence(report: AuditReport, options: EvidenceOptions): Ev
         kind: r.kind,
         namespace: r.namespace,
         name: r.name,
-        evaluated: inspected.has(r.kind),
+        evaluated: !notEvaluated(unit, r.kind),
       });
     }
   }
@@ -260,7 +261,7 @@ export function buildEvidence(report: AuditReport, options: EvidenceOptions): Ev
       ...(u.values ? { values: u.values } : {}),
       profile: u.profile,
       resources: u.resources.length,
-      unevaluatedKinds: [...new Set(u.resources.map((r) => r.kind))].filter((k) => !inspected.has(k)).sort(),
+      unevaluatedKinds: u.unevaluatedKinds,
     })),
     population,
     reconciliation: {
@@ -272,7 +273,7 @@ export function buildEvidence(report: AuditReport, options: EvidenceOptions): Ev
       notEvaluated: population.length - evaluated,
       byKind: [...kinds]
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([kind, n]) => ({ kind, resources: n, evaluated: inspected.has(kind) })),
+        .map(([kind, n]) => ({ kind, resources: n, evaluated: !report.units.some((u) => notEvaluated(u, kind)) })),
     },
     controls,
     frameworks,

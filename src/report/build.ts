@@ -1,5 +1,6 @@
 /** Assembles the audit report from what the pipeline produced; no evaluation happens here. */
 import type { BaselineEntry } from "../baseline/baseline.js";
+import { controlMatches, matchKey } from "../catalog/match.js";
 import type { Control } from "../catalog/types.js";
 import type { DisabledOverride } from "../config/disabled.js";
 import type { AuditConfig, ConfigFile } from "../config/types.js";
@@ -116,10 +117,22 @@ function reportControl(c: Control, parts: ReportParts): ReportControl {
   };
 }
 
-/** Kinds no enabled control inspects in this unit: reported as not evaluated rather than passed silently. */
+/**
+ * Kinds of the objects in this unit that no enabled control evaluates (the matching of the evaluation,
+ * src/catalog/match.ts): reported as not evaluated rather than passed silently. A kind is listed when
+ * any of its objects is not evaluated (e.g. a custom resource without a pod template beside one with).
+ */
 function unevaluatedKinds(unit: AuditUnit, controls: readonly Control[], config: AuditConfig): string[] {
-  const inspected = new Set(controls.filter((c) => isControlEnabled(c, unit.profile, config)).flatMap((c) => c.kinds));
-  return [...new Set(unit.resources.map((r) => r.ref.kind))].filter((k) => !inspected.has(k)).sort();
+  const enabled = controls.filter((c) => isControlEnabled(c, unit.profile, config));
+  const evaluatedByKey = new Map<string, boolean>();
+  const unevaluated = new Set<string>();
+  for (const { object, ref } of unit.resources) {
+    const key = matchKey(object);
+    let evaluated = evaluatedByKey.get(key);
+    if (evaluated === undefined) evaluatedByKey.set(key, (evaluated = enabled.some((c) => controlMatches(c, object))));
+    if (!evaluated) unevaluated.add(ref.kind);
+  }
+  return [...unevaluated].sort();
 }
 
 /** The overrides that kept a selected control from running in at least one unit, by control then position. */
