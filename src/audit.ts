@@ -44,6 +44,8 @@ export interface AuditOptions {
   baseline?: string;
   /** Largest input file read, in bytes (default 16 MiB); larger files are input errors. */
   maxFileBytes?: number;
+  /** Kubernetes version Helm renders for (`--kube-version`); default the config's `helm.kubeVersion`, else 1.31.0. */
+  kubeVersion?: string;
   /** Audit date, for waiver expiry and timestamps; default SOURCE_DATE_EPOCH or now. */
   now?: Date;
   /** Text of stdin for the path `-`; given the size limit, it may stop reading once past it. */
@@ -88,7 +90,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
   const input = await loadInputs(paths, {
     cwd,
     values: options.values,
-    helm: config.helm,
+    helm: options.kubeVersion ? { ...config.helm, kubeVersion: options.kubeVersion } : config.helm,
     maxFileBytes: options.maxFileBytes,
     stdin: options.stdin,
     ...(config.exclude?.length && configFile ? { exclude: { base: dirname(resolve(cwd, configFile)), patterns: config.exclude } } : {}),

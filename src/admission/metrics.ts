@@ -37,7 +37,7 @@ export class Metrics {
   readonly reloads = new Counter("erlmcp_audit_admission_config_reloads_total", "Config and waiver reloads by result.");
   readonly failures = new Counter(
     "erlmcp_audit_admission_evaluation_failures_total",
-    "Requests whose evaluation failed, by cause (request, webhook) and whether they were allowed.",
+    "Requests whose evaluation failed, by cause (request, webhook, overload) and whether they were allowed.",
   );
   readonly workers = new Counter(
     "erlmcp_audit_admission_worker_events_total",

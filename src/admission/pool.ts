@@ -272,12 +272,12 @@ class WorkerPool implements Reviewer {
     this.dispatch();
   }
 
-  /** The deadline of a review: waiting for a worker is the webhook's failure; still running, the request's. */
+  /** The deadline of a review: still waiting for a worker is an overload (always denied); still running, the request's fault. */
   private expire(task: Task): void {
     const thread = task.thread;
     if (!thread) {
       this.queue = this.queue.filter((t) => t !== task);
-      task.reject(new ReviewFailure(`no evaluation worker was free within ${task.timeoutMs} ms`, "webhook"));
+      task.reject(new ReviewFailure(`no evaluation worker was free within ${task.timeoutMs} ms`, "overload"));
       return;
     }
     thread.task = undefined;

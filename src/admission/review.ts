@@ -116,13 +116,13 @@ function overLimit(record: DecisionRecord, reason: string, options: DecisionOpti
 
 /**
  * A failed evaluation. Caused by the request: denied like a failing control (a warning in warn mode).
- * Caused by the webhook: denied, or allowed with a warning under `--on-error allow`.
+ * Caused by the webhook: denied, or allowed with a warning under `--on-error allow`. Overload: denied.
  */
 function failure(record: DecisionRecord, message: string, causedBy: FailureCause, options: DecisionOptions): ReviewResult {
   const failed: DecisionRecord = { ...record, decision: "error", reason: message, causedBy };
   if (causedBy === "request") return refuse(failed, 500, `: the request could not be evaluated: ${message}`, options);
   const text = `erlmcp-audit could not evaluate the request: ${message}`;
-  if (options.onError === "allow")
+  if (options.onError === "allow" && causedBy === "webhook")
     return {
       httpStatus: 200,
       body: respond(record.uid, true, { warnings: [truncate(`${text} (allowed by --on-error allow)`)] }),

@@ -9,8 +9,8 @@ export interface DecisionOptions {
   /** `warn` never denies: every finding, limit and failure caused by the request becomes a warning. */
   mode: "enforce" | "warn";
   /**
-   * What a failure of the webhook itself does (policies not loaded, no evaluation worker running or free
-   * in time): deny (the default) or allow with a warning. A failure caused by the request always denies.
+   * What a failure of the webhook itself does (policies not loaded, no evaluation worker running):
+   * deny (the default) or allow with a warning. A failure caused by the request, or an overload, always denies.
    */
   onError: "deny" | "allow";
   excludeNamespaces: string[];
@@ -19,10 +19,12 @@ export interface DecisionOptions {
 }
 
 /**
- * Who caused a review to fail: the request (its evaluation threw or outlasted its deadline, or the
- * worker died evaluating it) or the webhook (no evaluator loaded, no worker running or free in time).
+ * Who a failed evaluation is due to: the request itself (its evaluation threw or outlasted its
+ * deadline, or the worker died evaluating it), the webhook (policies not loaded, no worker running),
+ * or overload (no worker free before the deadline). Only `webhook` may fail open under
+ * `--on-error allow`: an overload can be caused on purpose by flooding the webhook with slow requests.
  */
-export type FailureCause = "request" | "webhook";
+export type FailureCause = "request" | "webhook" | "overload";
 
 /** The outcome of one request, as logged and counted. */
 export type Decision = "allowed" | "denied" | "warned" | "skipped" | "error" | "over-limit";

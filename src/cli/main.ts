@@ -13,7 +13,9 @@ import { SCANNER_FACTORIES } from "../thirdparty/index.js";
 import { REPORTERS, FORMAT_NAMES } from "../reporters/index.js";
 import { SEVERITIES, type EngineName, type Severity } from "../types.js";
 import { createBaseline, serializeBaseline, BaselineError } from "../baseline/baseline.js";
-import { byteSize, nonNegativeInt } from "./parse.js";
+import { byteSize, kubeVersion, nonNegativeInt } from "./parse.js";
+import { KUBERNETES_SCHEMA_VERSION } from "../k8s/schema/registry.js";
+import { DEFAULT_KUBE_VERSION } from "../loaders/render.js";
 import { pairOutputs } from "./outputs.js";
 import { createProgress } from "./progress.js";
 import { formatTimings } from "./timings.js";
@@ -85,6 +87,12 @@ export function buildProgram(
         "largest input file read (default 16MiB), e.g. 64MiB, 500KB; larger files are input errors",
       ).argParser(byteSize),
     )
+    .addOption(
+      new Option(
+        "--kube-version <version>",
+        `Kubernetes version Helm renders for (default: the config's helm.kubeVersion, else ${DEFAULT_KUBE_VERSION}); objects are type-checked against the shipped Kubernetes ${KUBERNETES_SCHEMA_VERSION} schemas`,
+      ).argParser(kubeVersion),
+    )
     .option("--no-color", "no ANSI colours")
     .option("-q, --quiet", "no progress on stderr")
     .option("--timings", "print the time of each phase (render, load, evaluate) on stderr")
@@ -112,6 +120,7 @@ export function buildProgram(
         waiverWarnDays: opts.waiverWarnDays,
         baseline: opts.baseline,
         maxFileBytes: opts.maxFileSize,
+        kubeVersion: opts.kubeVersion,
         stdin: readStdin,
         onProgress: progress.update,
         onTimings: opts.timings ? (t) => io.stderr(formatTimings(t)) : undefined,

@@ -6,6 +6,13 @@ export function nonNegativeInt(value: string): number {
   return Number(value);
 }
 
+/** `1.31`, `1.31.0` or `v1.31.0` → `1.31.0`-style version for Helm's --kube-version. */
+export function kubeVersion(value: string): string {
+  const m = /^v?(\d+\.\d+(?:\.\d+)?)$/.exec(value.trim());
+  if (!m) throw new InvalidArgumentError("expected a Kubernetes version such as 1.31 or 1.31.0");
+  return m[1]!;
+}
+
 const UNITS: Record<string, number> = { "": 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
 
 /** `1048576`, `500KB`, `64MiB`, `1.5GB` → bytes. */

@@ -10,6 +10,7 @@ export type InputErrorCode =
   | "LIST_TOO_LARGE"
   | "NOT_AN_OBJECT"
   | "MISSING_KIND"
+  | "SCHEMA"
   | "TEMPLATED_YAML"
   | "BINARY_FILE"
   | "FILE_TOO_LARGE"

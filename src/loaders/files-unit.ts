@@ -5,12 +5,14 @@ import type { PlannedUnit } from "./discover.js";
 import { inputError } from "./errors.js";
 import type { LoadedUnit, UnitLoadContext } from "./load-types.js";
 import { readManifestBytes } from "./read-guards.js";
+import { typeCheckParsed } from "./validate-types.js";
 import { parseManifestStream } from "./yaml.js";
 
-/** Reads each file of `unit` through the guards, records its hash, and parses it when it is UTF-8 text. */
-export function loadFilesUnit(unit: Extract<PlannedUnit, { kind: "files" }>, ctx: UnitLoadContext): LoadedUnit {
+/** Reads each file of `unit` through the guards, records its hash, and parses and type-checks it when it is UTF-8 text. */
+export async function loadFilesUnit(unit: Extract<PlannedUnit, { kind: "files" }>, ctx: UnitLoadContext): Promise<LoadedUnit> {
   ctx.startUnit(unit.path);
   const resources: Resource[] = [];
+  const unvalidatedKinds = new Set<string>();
   for (const [fileIndex, file] of unit.files.entries()) {
     const name = ctx.inputs.relative(file);
     ctx.options.onFile?.(name, fileIndex, unit.files.length);
@@ -26,9 +28,11 @@ export function loadFilesUnit(unit: Extract<PlannedUnit, { kind: "files" }>, ctx
       ctx.notAudited.push({ path: name, reason: "unreadable", detail: "is not valid UTF-8 text" });
       continue;
     }
-    const parsed = parseManifestStream(data.toString("utf8"), { file: name, maxAliasCount: ctx.options.maxAliasCount });
+    const parsed = parseManifestStream(data.toString("utf8"), { file: name, maxAliasCount: ctx.options.maxAliasCount, locateFields: true });
     ctx.errors.push(...parsed.errors);
-    resources.push(...parsed.resources);
+    const checked = await typeCheckParsed(parsed, ctx.errors);
+    resources.push(...checked.resources);
+    checked.unvalidatedKinds.forEach((k) => unvalidatedKinds.add(k));
   }
-  return { id: unit.path, kind: "files", path: unit.path, resources };
+  return { id: unit.path, kind: "files", path: unit.path, resources, unvalidatedKinds: [...unvalidatedKinds].sort() };
 }

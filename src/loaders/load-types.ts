@@ -39,6 +39,8 @@ export interface LoadedUnit {
   /** Values file of a Helm render. */
   values?: string;
   resources: Resource[];
+  /** `apiVersion/kind` of the objects no shipped schema knows (unknown custom resources): loaded without a type check. */
+  unvalidatedKinds?: string[];
 }
 
 /** Every unit loaded, every input file read (by path), every file not audited and every input error, in the order found. */

@@ -10,6 +10,7 @@ import { DEFAULT_KUBE_VERSION, type HelmOptions } from "./render.js";
 import { startRenders } from "./render-queue.js";
 import { loadHelmUnits, loadKustomizeUnit } from "./rendered-units.js";
 import { sourceCache } from "./source-attribution.js";
+import { typeCheckParsed } from "./validate-types.js";
 import { parseManifestStream } from "./yaml.js";
 
 export type { LoadedUnit, LoadOptions, LoadResult } from "./load-types.js";
@@ -49,9 +50,10 @@ export async function loadInputs(paths: readonly string[], options: LoadOptions 
       notAudited.push({ path: "<stdin>", reason: "unreadable", detail: message });
     } else {
       inputs.addText("<stdin>", text);
-      const parsed = parseManifestStream(text, { file: "<stdin>", maxAliasCount: options.maxAliasCount });
+      const parsed = parseManifestStream(text, { file: "<stdin>", maxAliasCount: options.maxAliasCount, locateFields: true });
       errors.push(...parsed.errors);
-      units.push({ id: "<stdin>", kind: "stdin", path: "<stdin>", resources: parsed.resources });
+      const { resources, unvalidatedKinds } = await typeCheckParsed(parsed, errors);
+      units.push({ id: "<stdin>", kind: "stdin", path: "<stdin>", resources, unvalidatedKinds });
     }
   }
 
@@ -69,7 +71,7 @@ export async function loadInputs(paths: readonly string[], options: LoadOptions 
     startUnit: (label) => options.onUnit?.(label, index++, total),
   };
   for (const unit of planned) {
-    if (unit.kind === "files") units.push(loadFilesUnit(unit, ctx));
+    if (unit.kind === "files") units.push(await loadFilesUnit(unit, ctx));
     else if (unit.kind === "helm") units.push(...(await loadHelmUnits(unit, renders, ctx)));
     else {
       const loaded = await loadKustomizeUnit(unit, renders, ctx);

@@ -1,10 +1,11 @@
 /** Loads the units that Helm and Kustomize render: awaits the render, parses its output and attributes each object to its source. */
 import { resolve } from "node:path";
-import type { RenderOrigin, Resource } from "../types.js";
+import type { RenderOrigin } from "../types.js";
 import { kustomizationSourceFiles, type PlannedUnit } from "./discover.js";
 import type { LoadedUnit, UnitLoadContext } from "./load-types.js";
 import { helmLabel, type RenderQueue } from "./render-queue.js";
 import { attributeHelmSources, attributeKustomizeSources } from "./source-attribution.js";
+import { typeCheckParsed, type TypeChecked } from "./validate-types.js";
 import { parseManifestStream } from "./yaml.js";
 
 /** The output of the render `label`, or undefined (its error recorded) when the render failed. */
@@ -19,10 +20,11 @@ async function renderedStream(label: string, renders: RenderQueue, ctx: UnitLoad
   return out.stdout ?? "";
 }
 
-function parseRendered(stream: string, file: string, renderedFrom: RenderOrigin, ctx: UnitLoadContext): Resource[] {
-  const parsed = parseManifestStream(stream, { file, renderedFrom, maxAliasCount: ctx.options.maxAliasCount });
+/** The objects of a rendered stream that pass the type check (the others are input errors at their rendered line). */
+async function parseRendered(stream: string, file: string, renderedFrom: RenderOrigin, ctx: UnitLoadContext): Promise<TypeChecked> {
+  const parsed = parseManifestStream(stream, { file, renderedFrom, maxAliasCount: ctx.options.maxAliasCount, locateFields: true });
   ctx.errors.push(...parsed.errors);
-  return parsed.resources;
+  return typeCheckParsed(parsed, ctx.errors);
 }
 
 /** A unit per values file of the chart `unit`; the chart's files and each values file are recorded as inputs. */
@@ -39,9 +41,9 @@ export async function loadHelmUnits(
     ctx.inputs.addFile(resolve(ctx.cwd, values));
     const stream = await renderedStream(label, renders, ctx);
     if (stream === undefined) continue;
-    const resources = parseRendered(stream, label, { tool: "helm", path: unit.path, values }, ctx);
+    const { resources, unvalidatedKinds } = await parseRendered(stream, label, { tool: "helm", path: unit.path, values }, ctx);
     attributeHelmSources(resources, stream, unit.path, ctx.cwd, ctx.sources);
-    units.push({ id: label, kind: "helm", path: unit.path, values, resources });
+    units.push({ id: label, kind: "helm", path: unit.path, values, resources, unvalidatedKinds });
   }
   return units;
 }
@@ -57,7 +59,7 @@ export async function loadKustomizeUnit(
   for (const file of sources) ctx.inputs.addFile(file);
   const stream = await renderedStream(unit.path, renders, ctx);
   if (stream === undefined) return undefined;
-  const resources = parseRendered(stream, unit.path, { tool: "kustomize", path: unit.path }, ctx);
+  const { resources, unvalidatedKinds } = await parseRendered(stream, unit.path, { tool: "kustomize", path: unit.path }, ctx);
   attributeKustomizeSources(resources, sources, ctx.cwd, ctx.sources);
-  return { id: unit.path, kind: "kustomize", path: unit.path, resources };
+  return { id: unit.path, kind: "kustomize", path: unit.path, resources, unvalidatedKinds };
 }

@@ -1,5 +1,5 @@
 /** Parses a YAML or JSON stream into resources that remember their file and line. */
-import { LineCounter, parseAllDocuments, isAlias, isMap, isSeq, type Document } from "yaml";
+import { LineCounter, parseAllDocuments, isAlias, isMap, isScalar, isSeq, type Document } from "yaml";
 import { refOf } from "../k8s/workloads.js";
 import type { InputError, K8sObject, RenderOrigin, Resource } from "../types.js";
 import { inputError } from "./errors.js";
@@ -10,11 +10,18 @@ export interface ParseOptions {
   renderedFrom?: RenderOrigin;
   /** Most aliases a document may resolve (guards against alias bombs). */
   maxAliasCount?: number;
+  /** Keep the YAML positions of each object's fields (`ParseResult.locators`), for errors that point at a field. */
+  locateFields?: boolean;
 }
+
+/** Where a field of an object is in its stream: the line and column of its key (or list item), else of its closest parent. */
+export type FieldLocator = (path: ReadonlyArray<string | number>) => { line: number; column: number } | undefined;
 
 export interface ParseResult {
   resources: Resource[];
   errors: InputError[];
+  /** With `locateFields`: where each resource's fields are. */
+  locators?: Map<Resource, FieldLocator>;
 }
 
 /** Deepest nesting accepted; real objects (even CRD schemas) stay far below it, and recursive code stays safe. */
@@ -71,6 +78,7 @@ export function parseManifestStream(text: string, options: ParseOptions): ParseR
   const { file } = options;
   const lineCounter = new LineCounter();
   const resources: Resource[] = [];
+  const locators = new Map<Resource, FieldLocator>();
   const errors: InputError[] = [];
   const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: "error", version: "1.1" });
   const list = Array.from(docs as Iterable<Document>);
@@ -138,7 +146,7 @@ export function parseManifestStream(text: string, options: ParseOptions): ParseR
     }
     addDocument(value, doc, position.line, documentIndex);
   });
-  return { resources, errors };
+  return { resources, errors, ...(options.locateFields ? { locators } : {}) };
 
   /**
    * Adds the object of one document; a List's items are added instead of the List, at any depth (as
@@ -156,7 +164,7 @@ export function parseManifestStream(text: string, options: ParseOptions): ParseR
           return;
         }
         added++;
-        addObject(item, itemLine, documentIndex);
+        addObject(item, itemLine, documentIndex, node);
       }
       if (!list && !carriesObjectItems(item)) return;
       if (nesting >= MAX_LIST_NESTING) {
@@ -203,7 +211,31 @@ export function parseManifestStream(text: string, options: ParseOptions): ParseR
     });
   }
 
-  function addObject(value: unknown, line: number, documentIndex: number): void {
+  /** Where a field of the object whose YAML node is `node` is: the line and column of its key (or item), else of its closest parent. */
+  function locator(node: unknown): FieldLocator {
+    return (path) => {
+      let current = node;
+      let at = (current as { range?: [number, number, number] } | undefined)?.range?.[0];
+      for (const segment of path) {
+        let next: unknown;
+        if (isMap(current)) {
+          const pair = current.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(segment));
+          at = (pair?.key as { range?: [number, number, number] } | undefined)?.range?.[0] ?? at;
+          next = pair?.value;
+        } else if (isSeq(current) && typeof segment === "number") {
+          next = current.items[segment];
+          at = (next as { range?: [number, number, number] } | undefined)?.range?.[0] ?? at;
+        }
+        if (next === undefined) break;
+        current = next;
+      }
+      if (at === undefined) return undefined;
+      const pos = lineCounter.linePos(at);
+      return { line: pos.line, column: pos.col };
+    };
+  }
+
+  function addObject(value: unknown, line: number, documentIndex: number, node?: unknown): void {
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
       errors.push(
         inputError("NOT_AN_OBJECT", file, `document ${documentIndex + 1} holds an item that is not an object`, {
@@ -223,10 +255,12 @@ export function parseManifestStream(text: string, options: ParseOptions): ParseR
       );
       return;
     }
-    resources.push({
+    const resource: Resource = {
       ref: refOf(object),
       object,
       source: { file, line, documentIndex, ...(options.renderedFrom ? { renderedFrom: options.renderedFrom } : {}) },
-    });
+    };
+    resources.push(resource);
+    if (options.locateFields) locators.set(resource, locator(node));
   }
 }

@@ -79,6 +79,7 @@ function reportUnit(u: AuditUnit, parts: ReportParts): ReportUnit {
     profile: u.profile,
     resources: u.resources.map((r) => r.ref),
     unevaluatedKinds: unevaluatedKinds(u, parts.controls, parts.config),
+    unvalidatedKinds: parts.input.units.find((l) => l.id === u.id)?.unvalidatedKinds ?? [],
   };
 }
 

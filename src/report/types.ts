@@ -65,6 +65,8 @@ export interface ReportUnit {
   resources: ResourceRef[];
   /** Kinds in this unit that no control that ran inspects (custom resources, unknown kinds): not evaluated. */
   unevaluatedKinds: string[];
+  /** `apiVersion/kind` of the objects no shipped schema knows (unknown custom resources): audited without a type check. */
+  unvalidatedKinds: string[];
 }
 
 export interface ReportSummary {

@@ -84,6 +84,8 @@ export const text: Reporter = (report, options = {}) => {
     lines.push(`${c.green("✔")} fixed since the baseline: ${e.controlId} ${resourceName(e)} ${e.messageId}${c.dim(` [${e.unit}]`)}`);
   const unevaluated = [...new Set(report.units.flatMap((u) => u.unevaluatedKinds))].sort();
   if (unevaluated.length) lines.push(c.dim(`i not evaluated (no control inspects these kinds): ${unevaluated.join(", ")}`));
+  const unvalidated = [...new Set(report.units.flatMap((u) => u.unvalidatedKinds))].sort();
+  if (unvalidated.length) lines.push(c.dim(`i not type-checked (no schema known for these kinds): ${unvalidated.join(", ")}`));
   for (const d of report.disabledControls)
     lines.push(
       `${c.yellow("-")} ${d.controlId} ${disabledByConfig(d)}${d.profile ? ` for profile ${d.profile}` : ""}: did not run in ${d.units.length} input sets`,

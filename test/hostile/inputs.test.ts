@@ -112,7 +112,10 @@ describe("hostile input: exit 2, the file named with a fix, everything else audi
   it("unknown kinds and CRDs are reported as not evaluated, without failing the run", async () => {
     const root = tempTree({
       ...good,
-      "case/crd.yaml": "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: widgets.example.com}\n",
+      "case/crd.yaml":
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: widgets.example.com}\n" +
+        "spec: {group: example.com, names: {kind: Widget, plural: widgets}, scope: Namespaced,\n" +
+        "  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}]}\n",
       "case/widget.yaml": "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: erlmcp}\n",
     });
     const { code, report } = await audit([join(root, "case"), join(root, "good")]);

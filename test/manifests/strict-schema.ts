@@ -132,7 +132,8 @@ export function validateResource(doc: K8sDoc): SchemaError[] {
   const errors: SchemaError[] = [];
   const { checker, roots } = load();
   walk(checker, doc, roots.get(key)!, "", (path, message) => errors.push({ resource, path, message }));
-  const Model = (require(module) as Record<string, new (data: unknown) => { validate(): void }>)[doc.kind]!;
+  // The model packages export ES modules to `import` only: load the file itself (require(esm), synchronous).
+  const Model = (require(join(REPO_ROOT, "node_modules", `${module}.js`)) as Record<string, new (data: unknown) => { validate(): void }>)[doc.kind]!;
   try {
     new Model(doc).validate();
   } catch (err) {
