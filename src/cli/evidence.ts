@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { UsageError } from "../errors.js";
 import { PROFILES } from "../config/profiles.js";
-import { createEvidencePackage, verifyEvidencePackage } from "../evidence/package.js";
+import { createEvidencePackage, verifyEvidencePackage, type VerifyResult } from "../evidence/package.js";
+import { cleanText } from "../reporters/sanitize.js";
 import { FRAMEWORK_IDS } from "../evidence/frameworks.js";
 import { SEVERITIES, type FrameworkId, type Severity } from "../types.js";
 
@@ -60,20 +61,43 @@ export function addEvidenceCommands(program: Command, io: Io): void {
 
   program
     .command("verify")
-    .description("check an evidence package: every file's SHA-256 and, with --public-key, the Ed25519 signature")
+    .description(
+      "check an evidence package: every path inside the folder, every file's SHA-256 and, with --public-key, the Ed25519 signature; " +
+        "without a key the package is UNVERIFIED and the exit code is 1 unless --allow-unverified",
+    )
     .argument("<dir>", "the package folder")
     .option("--public-key <file>", "Ed25519 public key (PEM) the package must be signed with")
-    .action((dir: string, opts: { publicKey?: string }) => {
+    .option("--allow-unverified", "exit 0 for an intact package whose signature was not checked (no key given, or not signed)")
+    .action((dir: string, opts: { publicKey?: string; allowUnverified?: boolean }) => {
       if (!existsSync(dir)) throw new UsageError(`${dir} does not exist.`);
       const result = verifyEvidencePackage(dir, opts.publicKey ? { publicKey: readKey(opts.publicKey, "Public key") } : {});
-      for (const e of result.errors) io.stderr(`✗ ${e}\n`);
-      const signature = {
-        valid: "signature valid",
-        invalid: "signature INVALID",
-        unchecked: "signed (no --public-key: signature not checked)",
-        absent: "not signed",
-      }[result.signature];
-      io.stdout(`${result.ok ? "OK" : "FAILED"}: ${result.files} files, ${signature}\n`);
-      io.setExit(result.ok ? 0 : 1);
+      for (const e of result.errors) io.stderr(`✗ ${cleanText(e)}\n`);
+      const verified = result.signature === "valid";
+      const ok = result.ok && (verified || opts.allowUnverified === true);
+      io.stdout(`${signatureLine(result)}\n`);
+      if (!result.ok) io.stdout(`FAILED: ${result.files} files listed\n`);
+      else if (!ok)
+        io.stdout(
+          `FAILED: ${result.files} files intact, but nothing proves who produced them: give --public-key (or --allow-unverified)\n`,
+        );
+      else io.stdout(`OK: ${result.files} files intact${verified ? "" : " (signature UNVERIFIED, accepted with --allow-unverified)"}\n`);
+      io.setExit(ok ? 0 : 1);
     });
+}
+
+/** What the signature check established, with the key fingerprint (SHA-256 of the SPKI DER) it rests on. */
+function signatureLine(result: VerifyResult): string {
+  const signer = result.signerKeySha256
+    ? `the manifest names signer key SHA-256 ${result.signerKeySha256}`
+    : "the manifest names no signer key";
+  switch (result.signature) {
+    case "valid":
+      return `signature valid, checked with public key SHA-256 ${result.checkedKeySha256}`;
+    case "invalid":
+      return `signature INVALID for public key SHA-256 ${result.checkedKeySha256} (${signer})`;
+    case "unchecked":
+      return `signature UNVERIFIED: no --public-key given; ${signer} (a claim until checked: compare it with a key you trust)`;
+    case "absent":
+      return "signature UNVERIFIED: the package is not signed";
+  }
 }

@@ -1,9 +1,9 @@
 /** The evidence package on disk: render, hash, sign, write, verify. */
-import { execFileSync } from "node:child_process";
-import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { createHash, createPrivateKey, randomBytes, sign, type KeyObject } from "node:crypto";
+import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 import { audit, type AuditOptions } from "../audit.js";
+import { UsageError } from "../errors.js";
 import { TOOL_PINS } from "../tools/find.js";
 import type { AuditReport } from "../report/types.js";
 import type { FrameworkId } from "../types.js";
@@ -11,11 +11,13 @@ import { renderControlsCsv, renderFindingsCsv } from "./csv.js";
 import { FRAMEWORK_IDS, loadFramework } from "./frameworks.js";
 import { renderHtml } from "./html.js";
 import { buildEvidence, type Evidence } from "./model.js";
+import { MANIFEST_FILE, PACKAGE_FILES, SIGNATURE_FILE } from "./files.js";
+import { gitState } from "./git.js";
 import { renderOscal } from "./oscal.js";
+import { publicKeySha256 } from "./verify.js";
 
-export const MANIFEST_FILE = "manifest.json";
-export const SIGNATURE_FILE = "manifest.sig";
-export const PACKAGE_FILES = ["assessment-results.json", "controls.csv", "evidence.json", "findings.csv", "report.html"] as const;
+export { MANIFEST_FILE, PACKAGE_FILES, SIGNATURE_FILE, gitState };
+export { publicKeySha256, verifyEvidencePackage, type VerifyResult } from "./verify.js";
 
 export interface EvidencePackageOptions extends AuditOptions {
   /** Frameworks of the control matrix; default both. */
@@ -34,21 +36,6 @@ export interface EvidencePackage {
 }
 
 const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
-
-/** The commit and worktree state of the repository holding the inputs, or undefined outside Git. */
-export function gitState(paths: readonly string[], cwd: string): { commit: string; dirty: boolean } | undefined {
-  const first = resolve(cwd, paths.find((p) => p !== "-") ?? ".");
-  const dir = existsSync(first) && statSync(first).isDirectory() ? first : dirname(first);
-  const git = (...args: string[]) =>
-    execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-  try {
-    const commit = git("rev-parse", "HEAD");
-    const dirty = git("status", "--porcelain", "--", ...paths.filter((p) => p !== "-").map((p) => resolve(cwd, p))) !== "";
-    return { commit, dirty };
-  } catch {
-    return undefined;
-  }
-}
 
 /** Renders every file of the package from the audit report. Pure apart from reading the framework lists. */
 export function renderEvidencePackage(
@@ -85,7 +72,7 @@ export function renderEvidencePackage(
           signature: {
             algorithm: "Ed25519",
             file: SIGNATURE_FILE,
-            publicKeySha256: sha256(createPublicKey(key).export({ type: "spki", format: "der" })),
+            publicKeySha256: publicKeySha256(key),
           },
         }
       : {}),
@@ -95,15 +82,58 @@ export function renderEvidencePackage(
   return { report, evidence, files };
 }
 
-/** Writes the files into dir. Refuses a folder holding files of its own; replaces a previous package. */
+/**
+ * Writes the files into dir. Refuses a folder holding files of its own, and a folder or file that is a
+ * symbolic link (or not a regular file): nothing is written through a link. Each file is written to
+ * a new temporary file opened with O_EXCL|O_NOFOLLOW, then renamed over its name, so a link planted
+ * meanwhile is replaced, never followed. Replaces a previous package.
+ */
 export function writeEvidencePackage(dir: string, files: Record<string, string>): void {
-  mkdirSync(dir, { recursive: true });
+  ensureRealFolder(dir);
   const ours = new Set<string>([...PACKAGE_FILES, MANIFEST_FILE, SIGNATURE_FILE]);
-  const foreign = readdirSync(dir).filter((f) => !ours.has(f));
+  const entries = readdirSync(dir, { withFileTypes: true });
+  const foreign = entries.filter((e) => !ours.has(e.name)).map((e) => e.name);
   if (foreign.length)
-    throw new Error(`${dir} holds files that are not part of an evidence package (${foreign.join(", ")}): choose an empty folder.`);
+    throw new UsageError(`${dir} holds files that are not part of an evidence package (${foreign.join(", ")}): choose an empty folder.`);
+  for (const e of entries)
+    if (!e.isFile())
+      throw new UsageError(
+        `${join(dir, e.name)} is ${e.isSymbolicLink() ? "a symbolic link" : "not a regular file"}: refusing to write through it; remove it or choose another --out.`,
+      );
   for (const name of ours) if (!(name in files)) rmSync(join(dir, name), { force: true });
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  for (const [name, content] of Object.entries(files)) replaceFile(dir, name, content);
+}
+
+/** Creates dir if needed; refuses it when it is a symbolic link or not a folder. */
+function ensureRealFolder(dir: string): void {
+  const stats = lstatOrUndefined(dir) ?? (mkdirSync(dir, { recursive: true }), lstatSync(dir));
+  if (stats.isSymbolicLink())
+    throw new UsageError(`--out ${dir} is a symbolic link: refusing to write through it; give the real folder or a new one.`);
+  if (!stats.isDirectory()) throw new UsageError(`--out ${dir} exists and is not a folder.`);
+}
+
+function lstatOrUndefined(path: string) {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function replaceFile(dir: string, name: string, content: string): void {
+  const temp = join(dir, `.${name}.${randomBytes(6).toString("hex")}.tmp`);
+  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o644);
+  try {
+    writeFileSync(fd, content);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(temp, join(dir, name));
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
 }
 
 /** Audits the paths and writes the evidence package into outDir. */
@@ -123,59 +153,4 @@ export async function createEvidencePackage(
   });
   writeEvidencePackage(resolve(cwd, outDir), pkg.files);
   return pkg;
-}
-
-export interface VerifyResult {
-  ok: boolean;
-  errors: string[];
-  /** valid/invalid: checked against the public key; unchecked: signed but no key given; absent: not signed. */
-  signature: "valid" | "invalid" | "unchecked" | "absent";
-  files: number;
-}
-
-function listFiles(dir: string, base = dir): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? listFiles(join(dir, e.name), base) : [relative(base, join(dir, e.name)).split("\\").join("/")],
-  );
-}
-
-/** Recomputes every hash of manifest.json and checks the signature; any changed, missing or extra file fails. */
-export function verifyEvidencePackage(dir: string, options: { publicKey?: string | KeyObject } = {}): VerifyResult {
-  const errors: string[] = [];
-  const manifestPath = join(dir, MANIFEST_FILE);
-  if (!existsSync(manifestPath)) return { ok: false, errors: [`${manifestPath} is missing`], signature: "absent", files: 0 };
-  const manifestBytes = readFileSync(manifestPath);
-  let manifest: { files?: Array<{ path: string; sha256: string; bytes: number }>; signature?: { file: string; publicKeySha256: string } };
-  try {
-    manifest = JSON.parse(manifestBytes.toString("utf8"));
-  } catch (e) {
-    return { ok: false, errors: [`${manifestPath} is not valid JSON: ${(e as Error).message}`], signature: "absent", files: 0 };
-  }
-  const listed = new Map((manifest.files ?? []).map((f) => [f.path, f]));
-  for (const [path, entry] of listed) {
-    const file = join(dir, path);
-    if (!existsSync(file)) {
-      errors.push(`${path}: missing`);
-      continue;
-    }
-    const data = readFileSync(file);
-    if (data.length !== entry.bytes || sha256(data) !== entry.sha256)
-      errors.push(`${path}: changed (SHA-256 ${sha256(data)}, manifest says ${entry.sha256})`);
-  }
-  const signed = existsSync(join(dir, SIGNATURE_FILE));
-  for (const path of listFiles(dir))
-    if (!listed.has(path) && path !== MANIFEST_FILE && !(signed && path === SIGNATURE_FILE)) errors.push(`${path}: not in the manifest`);
-
-  let signature: VerifyResult["signature"] = signed ? "unchecked" : "absent";
-  if (manifest.signature && !signed) errors.push(`${SIGNATURE_FILE}: missing, but the manifest says the package is signed`);
-  if (options.publicKey !== undefined) {
-    const key = typeof options.publicKey === "string" ? createPublicKey(options.publicKey) : options.publicKey;
-    if (!signed) errors.push(`${SIGNATURE_FILE}: missing, the package is not signed`);
-    else {
-      const sig = Buffer.from(readFileSync(join(dir, SIGNATURE_FILE), "utf8").trim(), "base64");
-      signature = verify(null, manifestBytes, key, sig) ? "valid" : "invalid";
-      if (signature === "invalid") errors.push(`${SIGNATURE_FILE}: the signature does not match manifest.json and this public key`);
-    }
-  }
-  return { ok: errors.length === 0, errors, signature, files: listed.size };
 }

@@ -8,6 +8,7 @@ import { findingFingerprint } from "../findings/identity.js";
 import { gateState } from "../gate/threshold.js";
 import { disabledByConfig } from "./config.js";
 import { resourceName } from "./location.js";
+import { inertJson } from "./sanitize.js";
 import type { Reporter } from "./types.js";
 
 const SEVERITY: Record<Severity, string> = { critical: "blocker", high: "critical", medium: "major", low: "minor" };
@@ -51,5 +52,5 @@ export const codequality: Reporter = (report) => {
       severity: "info",
       location: { path: d.file, lines: { begin: d.line } },
     });
-  return JSON.stringify(issues, null, 2) + "\n";
+  return inertJson(JSON.stringify(issues, null, 2)) + "\n";
 };

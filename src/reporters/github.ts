@@ -1,14 +1,19 @@
 /**
  * GitHub Actions workflow commands: an annotation per failing finding, input error and waiver notice.
- * Escaping follows the runner's rules: data escapes % CR LF; properties also escape : and ,.
+ * Input data is cleaned first (no control characters, see sanitize.ts), then escaped per the runner's
+ * rules: data escapes % CR LF; properties also escape : and , — so input can neither end a command
+ * early nor start a second one.
  */
 import type { Reporter } from "./types.js";
 import { VERDICT } from "../gate/summary.js";
 import { gateState } from "../gate/threshold.js";
 import { disabledByConfig } from "./config.js";
 import { resourceName } from "./location.js";
+import { cleanReport, guardWorkflowCommands } from "./sanitize.js";
 
+/** Escapes a command's message per the runner's rules. */
 export const escapeData = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+/** Escapes a command property (file, title) per the runner's rules. */
 export const escapeProperty = (s: string) => escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
 
 type Level = "error" | "warning" | "notice";
@@ -20,10 +25,11 @@ function command(level: Level, props: { file?: string; line?: number; col?: numb
     ...(props.col ? [`col=${props.col}`] : []),
     `title=${escapeProperty(props.title)}`,
   ];
-  return `::${level} ${parts.join(",")}::${escapeData(message)}`;
+  return `::${level} ${parts.join(",")}::${escapeData(guardWorkflowCommands(message))}`;
 }
 
-export const github: Reporter = (report) => {
+export const github: Reporter = (input) => {
+  const report = cleanReport(input);
   const lines: string[] = [];
   for (const e of report.inputErrors)
     lines.push(

@@ -10,19 +10,24 @@ import { gateState } from "../gate/threshold.js";
 import { disabledByConfig } from "./config.js";
 import { byControl } from "./group.js";
 import { errorLocation, findingLocation, resourceName } from "./location.js";
+import { inertXml } from "./sanitize.js";
 import type { Reporter } from "./types.js";
 
-// XML 1.0 forbids most control characters even when escaped.
+// XML 1.0 forbids most C0 control characters even when escaped, and discourages DEL and C1 (0x9B is a
+// one-byte terminal escape): all become U+FFFD. CR and bidi controls become character references.
 // eslint-disable-next-line no-control-regex
-const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]/g;
 const xml = (s: string) =>
-  s
-    .replace(INVALID_XML, "\uFFFD")
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&apos;");
+  inertXml(
+    s
+      .replace(INVALID_XML, "\uFFFD")
+      .replace(/&/g, "&amp;")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;")
+      .replace(/'/g, "&apos;")
+      .replace(/\r/g, "&#13;"),
+  );
 
 interface Case {
   name: string;

@@ -7,12 +7,13 @@ import { byControl } from "./group.js";
 import { disabledByConfig } from "./config.js";
 import { errorLocation, findingLocation, resourceName } from "./location.js";
 import { notAuditedReason, summarizeNotAudited } from "./not-audited.js";
+import { cleanReport, guardWorkflowCommands, markdownText } from "./sanitize.js";
 import type { Reporter } from "./types.js";
 
 /** GitHub rejects comments over 65,536 characters; keep a margin for the truncation note. */
 export const MAX_MARKDOWN_CHARS = 60_000;
 
-/** Text safe inside a table cell or HTML block: no tags, no pipes, no line breaks. */
+/** Our own text (catalog titles, remediation) inside a table cell or HTML block: no tags, no pipes, no line breaks. */
 const md = (s: string) =>
   s
     .replace(/&/g, "&amp;")
@@ -20,7 +21,9 @@ const md = (s: string) =>
     .replace(/>/g, "&gt;")
     .replace(/\|/g, "\\|")
     .replace(/[\r\n]+/g, " ");
-const code = (s: string) => `<code>${md(s)}</code>`;
+/** Input data (names, paths, messages, waiver fields) as literal text. */
+const data = markdownText;
+const code = (s: string) => `<code>${data(s)}</code>`;
 
 const ICON: Record<0 | 1 | 2, string> = { 0: "✅", 1: "❌", 2: "⚠️" };
 const STATE_LABEL: Record<GateState, string> = {
@@ -31,7 +34,8 @@ const STATE_LABEL: Record<GateState, string> = {
   error: "evaluation error",
 };
 
-export const markdown: Reporter = (report) => {
+export const markdown: Reporter = (input) => {
+  const report = cleanReport(input);
   const s = report.summary;
   const out: string[] = [
     `## ${ICON[s.exitCode]} erlmcp-audit: ${VERDICT[s.exitCode]}`,
@@ -62,7 +66,7 @@ export const markdown: Reporter = (report) => {
   if (report.inputErrors.length) {
     out.push("### Input errors", "");
     for (const e of report.inputErrors)
-      out.push(`- ${code(errorLocation(e))} ${md(e.message)}${e.hint ? ` — ${md(e.hint)}` : ""} (${e.code})`);
+      out.push(`- ${code(errorLocation(e))} ${data(e.message)}${e.hint ? ` — ${data(e.hint)}` : ""} (${e.code})`);
     out.push("");
   }
 
@@ -79,7 +83,7 @@ export const markdown: Reporter = (report) => {
       "",
       ...list.map(
         (f, i) =>
-          `- ${code(findingLocation(f))} ${md(resourceName(f.resource))}${unitNote(f, report.units.length)}: ${md(f.message)}${states[i] === "failing" ? "" : ` _(${STATE_LABEL[states[i]!]})_`}`,
+          `- ${code(findingLocation(f))} ${data(resourceName(f.resource))}${unitNote(f, report.units.length)}: ${data(f.message)}${states[i] === "failing" ? "" : ` _(${STATE_LABEL[states[i]!]})_`}`,
       ),
       "",
       `**Fix:** ${md(control.remediation)}`,
@@ -93,47 +97,48 @@ export const markdown: Reporter = (report) => {
   const notes = [
     ...report.waivers
       .filter((w) => w.state === "expired")
-      .map((w) => `- ❌ waiver ${code(w.id)} (${w.control}) expired on ${w.expires}: renew or remove it (${code(w.file)})`),
+      .map((w) => `- ❌ waiver ${code(w.id)} (${data(w.control)}) expired on ${data(w.expires)}: renew or remove it (${code(w.file)})`),
     ...report.waivers
       .filter((w) => w.state === "expiring")
-      .map((w) => `- ⚠️ waiver ${code(w.id)} (${w.control}) expires in ${w.daysLeft} days (${w.expires})`),
+      .map((w) => `- ⚠️ waiver ${code(w.id)} (${data(w.control)}) expires in ${w.daysLeft} days (${data(w.expires)})`),
     ...report.waivers
       .filter((w) => w.matched === 0)
-      .map((w) => `- ⚠️ waiver ${code(w.id)} (${w.control}) matched nothing: remove it (${code(w.file)})`),
+      .map((w) => `- ⚠️ waiver ${code(w.id)} (${data(w.control)}) matched nothing: remove it (${code(w.file)})`),
   ];
   if (waived.length || notes.length) {
     out.push("<details>", `<summary>Waivers: ${waived.length} findings waived, ${notes.length} notes</summary>`, "", ...notes);
     for (const f of waived)
       out.push(
-        `- ${code(findingLocation(f))} ${md(f.controlId)} ${md(resourceName(f.resource))}: waived by ${code(f.waiver?.id ?? "")} (${md(f.waiver?.ticket ?? "")})`,
+        `- ${code(findingLocation(f))} ${data(f.controlId)} ${data(resourceName(f.resource))}: waived by ${code(f.waiver?.id ?? "")} (${data(f.waiver?.ticket ?? "")})`,
       );
     out.push("", "</details>", "");
   }
   if (report.baseline?.fixed.length) {
     out.push("<details>", `<summary>Fixed since the baseline: ${report.baseline.fixed.length}</summary>`, "");
-    for (const e of report.baseline.fixed) out.push(`- ${md(e.controlId)} ${md(resourceName(e))} [${md(e.unit)}] ${md(e.messageId)}`);
+    for (const e of report.baseline.fixed)
+      out.push(`- ${data(e.controlId)} ${data(resourceName(e))} [${data(e.unit)}] ${data(e.messageId)}`);
     out.push("", "</details>", "");
   }
   if (report.disabledControls.length) {
     out.push("<details>", `<summary>Disabled by config: ${report.summary.disabledControls} controls</summary>`, "");
     for (const d of report.disabledControls)
       out.push(
-        `- ${code(d.controlId)} ${md(disabledByConfig(d))}${d.profile ? ` for profile ${md(d.profile)}` : ""}: did not run in ${d.units.length} input sets`,
+        `- ${code(d.controlId)} ${data(disabledByConfig(d))}${d.profile ? ` for profile ${data(d.profile)}` : ""}: did not run in ${d.units.length} input sets`,
       );
     out.push("", "</details>", "");
   }
   if (report.notAudited.length) {
     out.push("<details>", `<summary>Not audited: ${summarizeNotAudited(report.notAudited)}</summary>`, "");
-    for (const e of report.notAudited) out.push(`- ${code(e.path)}: ${md(notAuditedReason(e))}`);
+    for (const e of report.notAudited) out.push(`- ${code(e.path)}: ${data(notAuditedReason(e))}`);
     out.push("", "</details>", "");
   }
   const unevaluated = report.units.filter((u) => u.unevaluatedKinds.length);
   if (unevaluated.length) {
     out.push("<details>", "<summary>Not evaluated: kinds no control inspects</summary>", "");
-    for (const u of unevaluated) out.push(`- ${code(u.id)}: ${u.unevaluatedKinds.map(md).join(", ")}`);
+    for (const u of unevaluated) out.push(`- ${code(u.id)}: ${u.unevaluatedKinds.map(data).join(", ")}`);
     out.push("", "</details>", "");
   }
-  return truncate(out.join("\n"));
+  return truncate(guardWorkflowCommands(out.join("\n")));
 };
 
 function summarizeStates(states: GateState[]): string {
@@ -142,7 +147,7 @@ function summarizeStates(states: GateState[]): string {
   return [...counts].map(([s, n]) => `${n} ${STATE_LABEL[s]}`).join(", ");
 }
 
-const unitNote = (f: Finding, units: number) => (units > 1 ? ` [${md(f.unit)}]` : "");
+const unitNote = (f: Finding, units: number) => (units > 1 ? ` [${data(f.unit)}]` : "");
 
 function truncate(body: string): string {
   if (body.length <= MAX_MARKDOWN_CHARS) return body;

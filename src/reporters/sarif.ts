@@ -5,6 +5,7 @@ import type { Finding, Severity } from "../types.js";
 import { findingFingerprint, resourceKey } from "../findings/identity.js";
 import { disabledByConfig } from "./config.js";
 import { resourceName } from "./location.js";
+import { inertJson } from "./sanitize.js";
 import type { Reporter } from "./types.js";
 
 const LEVEL: Record<Severity, Result.level> = { critical: "error", high: "error", medium: "warning", low: "note" };
@@ -182,5 +183,5 @@ export const sarif: Reporter = (report) => {
       },
     ],
   };
-  return JSON.stringify(log, null, 2) + "\n";
+  return inertJson(JSON.stringify(log, null, 2)) + "\n";
 };

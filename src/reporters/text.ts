@@ -4,13 +4,15 @@ import type { Finding, Severity } from "../types.js";
 import { gateState } from "../gate/threshold.js";
 import { configFilesLine, disabledByConfig } from "./config.js";
 import { errorLocation, findingLocation, resourceName } from "./location.js";
+import { cleanReport, guardWorkflowCommands } from "./sanitize.js";
 import { summarizeNotAudited } from "./not-audited.js";
 import type { Reporter } from "./types.js";
 
 const SEVERITY_LABEL: Record<Severity, string> = { critical: "CRITICAL", high: "HIGH", medium: "MEDIUM", low: "LOW" };
 
-/** A readable summary grouped by control, with file:line for every finding. */
-export const text: Reporter = (report, options = {}) => {
+/** A readable summary grouped by control, with file:line for every finding; input data is shown escaped (see sanitize.ts). */
+export const text: Reporter = (input, options = {}) => {
+  const report = cleanReport(input);
   const c = pc.createColors(options.color ?? false);
   const sev = (s: Severity) => {
     const label = SEVERITY_LABEL[s];
@@ -103,7 +105,7 @@ export const text: Reporter = (report, options = {}) => {
   const counts = `${s.failed} failing (${(["critical", "high", "medium", "low"] as const).map((k) => `${s.bySeverity[k]} ${k}`).join(", ")}), ${s.waived} waived, ${s.errors} evaluation errors, ${s.inputErrors} input errors`;
   const baseline = s.baseline ? `; baseline: ${s.baseline.new} new, ${s.baseline.existing} existing, ${s.baseline.fixed} fixed` : "";
   lines.push(`${verdict} ${counts}${baseline}${report.failOn !== "low" ? c.dim(` — failing on ${report.failOn} and above`) : ""}`);
-  return lines.join("\n") + "\n";
+  return guardWorkflowCommands(lines.join("\n") + "\n");
 };
 
 /** Which engines judged each control and whether they agreed; listed per control when more than two engines ran. */
