@@ -93,6 +93,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     helm: options.kubeVersion ? { ...config.helm, kubeVersion: options.kubeVersion } : config.helm,
     maxFileBytes: options.maxFileBytes,
     stdin: options.stdin,
+    ...(config.entrypoints && configFile ? { entrypoints: { spec: config.entrypoints, configFile: resolve(cwd, configFile) } } : {}),
     ...(config.exclude?.length && configFile ? { exclude: { base: dirname(resolve(cwd, configFile)), patterns: config.exclude } } : {}),
     runConfigFiles: [
       ...(configFile ? [resolve(cwd, configFile)] : []),

@@ -138,6 +138,25 @@ export interface NotAuditedFile {
   detail?: string;
 }
 
+/** Why a notice was given (see docs/inputs.md). */
+export type NoticeCode =
+  /** A Helm template calls `lookup`, which returns nothing under `helm template`. */
+  | "HELM_LOOKUP"
+  /** A Helm template branches on `.Capabilities.APIVersions`: the branch audited is the one the `--api-versions` passed select. */
+  | "HELM_CAPABILITIES"
+  /** `entrypoints` narrowed the kustomizations rendered on their own; the others are in `notAudited`. */
+  | "KUSTOMIZE_ENTRYPOINTS"
+  /** `entrypoints` is set but names no kustomization among the inputs: every kustomization is rendered. */
+  | "KUSTOMIZE_NO_ENTRYPOINT";
+
+/** How an input was audited, when the reader must know it to trust the result; a notice never fails the run. */
+export interface Notice {
+  code: NoticeCode;
+  /** The template, kustomization or config file the notice is about. */
+  file: string;
+  message: string;
+}
+
 export interface InputError {
   code: string;
   message: string;

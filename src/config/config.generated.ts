@@ -29,6 +29,25 @@ export interface AuditConfig {
    */
   waivers?: string[];
   /**
+   * The kustomizations that are deployed: only these are rendered on their own (default: every kustomization). A list of paths relative to the config file, or a mapping (see docs/inputs.md).
+   */
+  entrypoints?:
+    | string[]
+    | {
+        /**
+         * Kustomization folders (or their kustomization.yaml), relative to the config file.
+         */
+        paths?: string[];
+        /**
+         * Also take as entry points the `path` of every Argo CD Application and Flux Kustomization found in the input files.
+         */
+        fromGitOps?: boolean;
+        /**
+         * Folder the Argo CD and Flux paths are relative to (their repository root), relative to the config file; default: the git work tree holding the config file, else its folder.
+         */
+        gitOpsRoot?: string;
+      };
+  /**
    * Glob patterns (relative to the config file) of files and folders under the input paths that are not audited; each is listed in the report as not audited, with its pattern. Syntax: docs/inputs.md.
    */
   exclude?: string[];
@@ -45,6 +64,10 @@ export interface AuditConfig {
     kubeVersion?: string;
     namespace?: string;
     releaseName?: string;
+    /**
+     * API versions (`group/version` or `group/version/Kind`) passed to every render with `--api-versions`, besides those of the CRDs found in the charts and the inputs: what `.Capabilities.APIVersions.Has` sees.
+     */
+    apiVersions?: string[];
   };
 }
 /**

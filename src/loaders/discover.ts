@@ -1,99 +1,51 @@
 /**
- * Turns the paths a user names into audit units: Helm charts (a unit per values file), Kustomize
- * overlays (a unit each; bases used by another overlay are not rendered alone) and plain YAML/JSON
- * files (one unit per named path).
+ * Turns the paths a user names into audit units: Helm charts (a unit per values file), kustomizations
+ * (a unit each, unless the config's `entrypoints` narrow them) and plain YAML/JSON files (one unit per
+ * named path), stray manifests in chart and kustomization folders included.
  */
-import { readdirSync, readFileSync, realpathSync, statSync, type Stats } from "node:fs";
+import { readdirSync, realpathSync, statSync, type Stats } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { parse } from "yaml";
-import type { InputError, NotAuditedFile } from "../types.js";
+import type { InputError, NotAuditedFile, Notice } from "../types.js";
 import { inputError } from "./errors.js";
+import type { PlannedChart } from "./helm-chart.js";
+import type { EntrypointOptions, PlannedKustomization } from "./kustomize-entrypoints.js";
+import { packageIndex } from "./packages.js";
 import { skipRules, type SkipRuleOptions, type SkipVerdict } from "./exclude.js";
 
 export { MANIFEST_EXTENSIONS } from "./exclude.js";
-export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+export { KUSTOMIZATION_FILES } from "./kustomization.js";
 
-export type PlannedUnit =
-  | { kind: "files"; path: string; files: string[] }
-  | { kind: "helm"; path: string; valuesFiles: string[] }
-  | { kind: "kustomize"; path: string };
+/** A unit of plain files; `id` differs from `path` only where a kustomization in the same folder takes the path as its ID. */
+export type PlannedUnit = { kind: "files"; path: string; id?: string; files: string[] } | PlannedChart | PlannedKustomization;
 
 export interface DiscoveryResult {
   units: PlannedUnit[];
   errors: InputError[];
   /** Paths under the input folders that are not audited, with the reason (a skipped folder is one entry, ending in `/`). */
   notAudited: NotAuditedFile[];
+  /** What the reader must know about how charts and kustomizations were rendered (lookup, Capabilities, entry points). */
+  notices: Notice[];
 }
 
 export interface DiscoveryOptions extends SkipRuleOptions {
   cwd: string;
-  /** Values files given by the user (`--values`); default: values.yaml plus each values-*.yaml. */
+  /** Values files given by the user (`--values`); default: every values file of the chart (see chartValuesFiles). */
   values?: string[];
-}
-
-function kustomizationFile(dir: string): string | undefined {
-  for (const name of KUSTOMIZATION_FILES) {
-    try {
-      if (statSync(join(dir, name)).isFile()) return join(dir, name);
-    } catch {
-      /* not this name */
-    }
-  }
-  return undefined;
-}
-
-function isChart(dir: string): boolean {
-  try {
-    return statSync(join(dir, "Chart.yaml")).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function kustomizationRefs(dir: string): string[] {
-  const file = kustomizationFile(dir);
-  if (!file) return [];
-  try {
-    const k = parse(readFileSync(file, "utf8")) as Record<string, unknown> | null;
-    return ["resources", "bases", "components"]
-      .flatMap((key) => (Array.isArray(k?.[key]) ? (k[key] as unknown[]) : []))
-      .filter((r): r is string => typeof r === "string" && !/^[a-z]+:\/\//.test(r) && !r.includes("?ref="))
-      .map((r) => resolve(dir, r));
-  } catch {
-    return [];
-  }
-}
-
-/** Local directories a kustomization builds on (resources, bases, components). */
-export function kustomizationDependencies(dir: string): string[] {
-  return kustomizationRefs(dir).filter(isDirectory);
-}
-
-/** Every local file a kustomization reads: its own kustomization file, its resource files, and those of its bases. */
-export function kustomizationSourceFiles(dir: string, seen = new Set<string>()): string[] {
-  if (seen.has(dir)) return [];
-  seen.add(dir);
-  const own = kustomizationFile(dir);
-  const refs = kustomizationRefs(dir);
-  return [
-    ...(own ? [own] : []),
-    ...refs.filter((r) => !isDirectory(r) && exists(r)),
-    ...refs.filter(isDirectory).flatMap((d) => kustomizationSourceFiles(d, seen)),
-  ];
-}
-
-function chartValuesFiles(dir: string, requested: string[] | undefined, cwd: string): string[] {
-  if (requested?.length) return requested.map((v) => resolve(cwd, v));
-  const names = readdirSync(dir)
-    .filter((f) => /^values-[A-Za-z0-9_.-]+\.ya?ml$/.test(f))
-    .sort();
-  return [join(dir, "values.yaml"), ...names.map((n) => join(dir, n))];
+  /** The config's `entrypoints`: the kustomizations rendered on their own (default: all). */
+  entrypoints?: EntrypointOptions;
+  /** Files larger than this are not searched for Argo CD and Flux objects (default 16 MiB). */
+  maxFileBytes?: number;
 }
 
 export function discover(paths: readonly string[], options: DiscoveryOptions): DiscoveryResult {
   const units: PlannedUnit[] = [];
   const errors: InputError[] = [];
-  const kustomizations: string[] = [];
+  const packages = packageIndex({
+    cwd: options.cwd,
+    values: options.values,
+    entrypoints: options.entrypoints,
+    maxFileBytes: options.maxFileBytes ?? 16 * 1024 * 1024,
+  });
   const notAudited: NotAuditedFile[] = [];
   const rel = (p: string) => relative(options.cwd, p) || ".";
   const skip = skipRules(options);
@@ -125,8 +77,8 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
     }
     const files: string[] = [];
     const seen = new Set<string>();
-    const before = units.length + errors.length + kustomizations.length;
-    const walk = (dir: string, insideKustomization = false): void => {
+    const before = units.length + errors.length + packages.count();
+    const walk = (dir: string): void => {
       let real: string;
       try {
         real = realpathSync(dir);
@@ -144,12 +96,8 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
         return;
       }
       seen.add(real);
-      if (isChart(dir)) {
-        units.push({ kind: "helm", path: rel(dir), valuesFiles: chartValuesFiles(dir, options.values, options.cwd).map(rel) });
-        return;
-      }
-      const isKustomization = kustomizationFile(dir) !== undefined;
-      if (isKustomization) kustomizations.push(dir);
+      const chart = packages.enter(dir);
+      if (chart) units.push(chart);
       let entries;
       try {
         entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
@@ -162,13 +110,12 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
       }
       for (const entry of entries) {
         const path = join(dir, entry.name);
+        // Read by Helm or kustomize: audited through the render, or listed as not audited by the chart or kustomization.
+        if (packages.claims(path)) continue;
         if (entry.isDirectory() || (entry.isSymbolicLink() && isDirectory(path))) {
           const skipped = skip.folder(path);
           if (skipped) notAuditedAt(`${rel(path)}/`, skipped);
-          else walk(path, insideKustomization || isKustomization);
-        } else if (isKustomization || insideKustomization) {
-          // A kustomization's files belong to its build; only nested charts and kustomizations are units of their own.
-          continue;
+          else walk(path);
         } else {
           const skipped = skip.file(path);
           const dangling = entry.isSymbolicLink() && !exists(path);
@@ -188,7 +135,7 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
     walk(absolute);
     if (files.length) units.push({ kind: "files", path: rel(absolute), files });
     // A named directory that yields nothing is an error even beside others: a typo must not pass silently.
-    if (units.length + errors.length + kustomizations.length === before) {
+    if (units.length + errors.length + packages.count() === before) {
       errors.push(
         inputError("EMPTY_INPUT", input, "no Kubernetes manifests found (.yaml, .yml, .json, Helm charts or kustomizations)", {
           hint: "name a directory that holds manifests",
@@ -197,11 +144,12 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
     }
   }
 
-  const dependencies = new Set(kustomizations.flatMap(kustomizationDependencies));
-  for (const dir of kustomizations) {
-    if (!dependencies.has(dir)) units.push({ kind: "kustomize", path: rel(dir) });
-  }
-  return { units, errors, notAudited };
+  const kustomize = packages.finish(units.flatMap((u) => (u.kind === "files" ? u.files : [])));
+  units.push(...kustomize.units);
+  const kustomizePaths = new Set(kustomize.units.map((u) => u.path));
+  for (const unit of units) if (unit.kind === "files" && kustomizePaths.has(unit.path)) unit.id = `${unit.path} (plain files)`;
+  errors.push(...kustomize.errors);
+  return { units, errors, notAudited: [...notAudited, ...kustomize.notAudited], notices: kustomize.notices };
 }
 
 function isDirectory(path: string): boolean {

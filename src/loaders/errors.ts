@@ -21,6 +21,7 @@ export type InputErrorCode =
   | "RENDER_EMPTY"
   | "TOOL_MISSING"
   | "EMPTY_INPUT"
+  | "ENTRYPOINT_NOT_FOUND"
   | "DUPLICATE_RESOURCE";
 
 export function inputError(code: InputErrorCode, file: string, message: string, extra: Partial<InputError> = {}): InputError {

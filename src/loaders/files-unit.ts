@@ -34,5 +34,5 @@ export async function loadFilesUnit(unit: Extract<PlannedUnit, { kind: "files" }
     resources.push(...checked.resources);
     checked.unvalidatedKinds.forEach((k) => unvalidatedKinds.add(k));
   }
-  return { id: unit.path, kind: "files", path: unit.path, resources, unvalidatedKinds: [...unvalidatedKinds].sort() };
+  return { id: unit.id ?? unit.path, kind: "files", path: unit.path, resources, unvalidatedKinds: [...unvalidatedKinds].sort() };
 }

@@ -1,14 +1,15 @@
 /** The options and results of loading inputs, and what loading one unit shares with the load in progress. */
-import type { InputError, InputFile, NotAuditedFile, Resource } from "../types.js";
+import type { InputError, InputFile, NotAuditedFile, Notice, Resource } from "../types.js";
 import type { ExcludeOptions } from "./exclude.js";
 import type { InputRegister } from "./input-register.js";
+import type { EntrypointOptions } from "./kustomize-entrypoints.js";
 import type { HelmOptions } from "./render.js";
 import type { SourceCache } from "./source-attribution.js";
 
 /** How `loadInputs` reads, renders and reports progress. */
 export interface LoadOptions {
   cwd?: string;
-  /** Helm values files to render instead of values.yaml + values-*.yaml. */
+  /** Helm values files to render instead of the chart's own (values.yaml, values*.yaml, values/, ci/*values.yaml). */
   values?: string[];
   helm?: Partial<HelmOptions>;
   /** Largest file read, in bytes (default 16 MiB). */
@@ -23,6 +24,8 @@ export interface LoadOptions {
   exclude?: ExcludeOptions;
   /** Absolute paths of the config and waiver files the run uses: listed as not audited, never read as manifests. */
   runConfigFiles?: readonly string[];
+  /** The config's `entrypoints`: the kustomizations rendered on their own (default: every kustomization). */
+  entrypoints?: EntrypointOptions;
   /** Called once per planned unit, for progress reporting. */
   onUnit?: (label: string, index: number, total: number) => void;
   /** Called once per plain file read, for progress reporting of large directories. */
@@ -50,6 +53,8 @@ export interface LoadResult {
   errors: InputError[];
   /** Files under the input paths that were not audited, with the reason (sorted by path). */
   notAudited: NotAuditedFile[];
+  /** How charts and kustomizations were rendered, where the reader must know it (see docs/inputs.md). */
+  notices: Notice[];
 }
 
 /** What loading one planned unit shares with the load in progress. */

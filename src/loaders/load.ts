@@ -1,5 +1,6 @@
 /** Reads every input into audit units of resources that remember their source. */
-import type { InputError, NotAuditedFile } from "../types.js";
+import type { InputError, NotAuditedFile, Notice } from "../types.js";
+import { crdApiVersions, crdSourceFiles } from "./crd-versions.js";
 import { discover, type PlannedUnit } from "./discover.js";
 import { inputError } from "./errors.js";
 import { sortNotAudited } from "./exclude.js";
@@ -36,8 +37,15 @@ export async function loadInputs(paths: readonly string[], options: LoadOptions 
 
   const fileArgs = paths.filter((p) => p !== "-");
   const discovery = fileArgs.length
-    ? discover(fileArgs, { cwd, values: options.values, exclude: options.exclude, runConfigFiles: options.runConfigFiles })
-    : { units: [] as PlannedUnit[], errors: [] as InputError[], notAudited: [] as NotAuditedFile[] };
+    ? discover(fileArgs, {
+        cwd,
+        values: options.values,
+        exclude: options.exclude,
+        runConfigFiles: options.runConfigFiles,
+        entrypoints: options.entrypoints,
+        maxFileBytes,
+      })
+    : { units: [] as PlannedUnit[], errors: [] as InputError[], notAudited: [] as NotAuditedFile[], notices: [] as Notice[] };
   const planned = discovery.units;
   errors.push(...discovery.errors);
   notAudited.push(...discovery.notAudited);
@@ -57,6 +65,9 @@ export async function loadInputs(paths: readonly string[], options: LoadOptions 
     }
   }
 
+  // CRDs anywhere in the inputs make `.Capabilities.APIVersions.Has` true for their group/versions, as in a cluster that has them.
+  if (planned.some((u) => u.kind === "helm"))
+    helm.apiVersions = [...new Set([...(helm.apiVersions ?? []), ...crdApiVersions(crdSourceFiles(planned, cwd), maxFileBytes)])].sort();
   const renders = startRenders(planned, helm, cwd);
   let index = 0;
   const total = planned.reduce((n, u) => n + (u.kind === "helm" ? u.valuesFiles.length : 1), 0);
@@ -78,5 +89,5 @@ export async function loadInputs(paths: readonly string[], options: LoadOptions 
       if (loaded) units.push(loaded);
     }
   }
-  return { units, inputs: inputs.list(), errors, notAudited: sortNotAudited(notAudited) };
+  return { units, inputs: inputs.list(), errors, notAudited: sortNotAudited(notAudited), notices: discovery.notices };
 }

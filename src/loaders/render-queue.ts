@@ -1,13 +1,20 @@
 /** Starts the Helm and Kustomize renders of a plan as parallel processes, a few at a time. */
 import { availableParallelism } from "node:os";
+import { basename, isAbsolute, relative, sep } from "node:path";
 import type { PlannedUnit } from "./discover.js";
 import { renderHelm, renderKustomize, type HelmOptions, type RenderOutput } from "./render.js";
 
 /** Pending render output by label: the Helm label of a chart and values file, or the Kustomize overlay path. */
 export type RenderQueue = ReadonlyMap<string, Promise<RenderOutput>>;
 
-/** The label of a chart rendered with one values file: `chart@values-file-name`. */
-export const helmLabel = (chart: string, values: string): string => `${chart}@${values.split("/").pop()}`;
+/**
+ * The label (and unit ID) of a chart rendered with one values file: `chart@` then the values file's path
+ * inside the chart (`chart@values.prod.yaml`, `chart@ci/x-values.yaml`), or its name when it lies outside.
+ */
+export function helmLabel(chart: string, values: string): string {
+  const inside = relative(chart, values);
+  return `${chart}@${inside && !inside.startsWith("..") && !isAbsolute(inside) ? inside.split(sep).join("/") : basename(values)}`;
+}
 
 /** Runs at most `n` tasks at a time. */
 function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
@@ -51,7 +58,7 @@ export function startRenders(planned: readonly PlannedUnit[], helm: HelmOptions,
     } else if (unit.kind === "kustomize")
       renders.set(
         unit.path,
-        limit(() => renderKustomize(unit.path, cwd, unit.path)),
+        limit(() => renderKustomize(unit.path, cwd, unit.path, unit.usedBy.length > 0)),
       );
   }
   return renders;

@@ -16,13 +16,15 @@ export interface HelmOptions {
   kubeVersion: string;
   namespace?: string;
   releaseName?: string;
+  /** Passed with `--api-versions`: what `.Capabilities.APIVersions.Has` sees besides the built-in APIs. */
+  apiVersions?: string[];
 }
 
 /** Kubernetes version Helm renders for (Helm built with `go install` would otherwise assume 1.20). */
 export const DEFAULT_KUBE_VERSION = "1.31.0";
 const MAX_RENDER_BYTES = 256 * 1024 * 1024;
 
-function run(tool: ToolName, args: string[], cwd: string, label: string): Promise<RenderOutput> {
+function run(tool: ToolName, args: string[], cwd: string, label: string, allowEmpty = false): Promise<RenderOutput> {
   let binary: string;
   try {
     binary = findTool(tool);
@@ -41,7 +43,7 @@ function run(tool: ToolName, args: string[], cwd: string, label: string): Promis
             hint: `run \`${tool} ${args.join(" ")}\` to see the full error`,
           }),
         });
-      } else if (!/^\s*(kind|apiVersion):/m.test(stdout)) {
+      } else if (!allowEmpty && !/^\s*(kind|apiVersion):/m.test(stdout)) {
         done({
           error: inputError("RENDER_EMPTY", label, `${tool} rendered no objects`, {
             hint: "check the chart values or the kustomization resources",
@@ -52,10 +54,24 @@ function run(tool: ToolName, args: string[], cwd: string, label: string): Promis
   });
 }
 
+/**
+ * `helm template` of the chart with one values file (on top of the chart's values.yaml, as `helm
+ * install -f` would), with its `crds/` (Helm installs them) and the API versions of `options`.
+ */
 export function renderHelm(chartDir: string, valuesFile: string, options: HelmOptions, cwd: string, label: string): Promise<RenderOutput> {
   const chart = resolve(cwd, chartDir);
   const release = options.releaseName ?? chartName(chart) ?? basename(chart);
-  const args = ["template", release, chart, "--kube-version", options.kubeVersion, "--namespace", options.namespace ?? release];
+  const args = [
+    "template",
+    release,
+    chart,
+    "--include-crds",
+    "--kube-version",
+    options.kubeVersion,
+    "--namespace",
+    options.namespace ?? release,
+  ];
+  for (const apiVersion of options.apiVersions ?? []) args.push("--api-versions", apiVersion);
   const values = resolve(cwd, valuesFile);
   if (values !== resolve(chart, "values.yaml")) args.push("-f", values);
   return run("helm", args, cwd, label);
@@ -70,6 +86,7 @@ function chartName(chart: string): string | undefined {
   }
 }
 
-export function renderKustomize(dir: string, cwd: string, label: string): Promise<RenderOutput> {
-  return run("kustomize", ["build", resolve(cwd, dir)], cwd, label);
+/** `kustomize build` of `dir`; with `allowEmpty` (a base or component other kustomizations use) an empty build is no error. */
+export function renderKustomize(dir: string, cwd: string, label: string, allowEmpty = false): Promise<RenderOutput> {
+  return run("kustomize", ["build", resolve(cwd, dir)], cwd, label, allowEmpty);
 }

@@ -1,7 +1,8 @@
 /** Loads the units that Helm and Kustomize render: awaits the render, parses its output and attributes each object to its source. */
 import { resolve } from "node:path";
 import type { RenderOrigin } from "../types.js";
-import { kustomizationSourceFiles, type PlannedUnit } from "./discover.js";
+import type { PlannedUnit } from "./discover.js";
+import { kustomizationSources } from "./kustomization.js";
 import type { LoadedUnit, UnitLoadContext } from "./load-types.js";
 import { helmLabel, type RenderQueue } from "./render-queue.js";
 import { attributeHelmSources, attributeKustomizeSources } from "./source-attribution.js";
@@ -48,18 +49,18 @@ export async function loadHelmUnits(
   return units;
 }
 
-/** The unit of the Kustomize overlay `unit` (undefined when its build failed); its source files are recorded as inputs. */
+/** The unit of the kustomization `unit` (undefined when its build failed); every file its build reads is recorded as an input. */
 export async function loadKustomizeUnit(
   unit: Extract<PlannedUnit, { kind: "kustomize" }>,
   renders: RenderQueue,
   ctx: UnitLoadContext,
 ): Promise<LoadedUnit | undefined> {
   ctx.startUnit(unit.path);
-  const sources = kustomizationSourceFiles(resolve(ctx.cwd, unit.path));
-  for (const file of sources) ctx.inputs.addFile(file);
+  const sources = kustomizationSources(resolve(ctx.cwd, unit.path));
+  for (const file of [...sources.declaring, ...sources.others]) ctx.inputs.addFile(file);
   const stream = await renderedStream(unit.path, renders, ctx);
   if (stream === undefined) return undefined;
   const { resources, unvalidatedKinds } = await parseRendered(stream, unit.path, { tool: "kustomize", path: unit.path }, ctx);
-  attributeKustomizeSources(resources, sources, ctx.cwd, ctx.sources);
+  attributeKustomizeSources(resources, sources.declaring, ctx.cwd, ctx.sources);
   return { id: unit.path, kind: "kustomize", path: unit.path, resources, unvalidatedKinds };
 }

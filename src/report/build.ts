@@ -61,6 +61,7 @@ export function buildReport(parts: ReportParts): AuditReport {
     disabledControls: disabledControls(parts),
     inputErrors: parts.input.errors,
     notAudited: parts.input.notAudited,
+    notices: parts.input.notices,
     waivers: parts.waivers,
     ...(parts.baseline ? { baseline: parts.baseline } : {}),
     disagreements: [...parts.evaluation.disagreements].sort(compareDisagreements),

@@ -3,7 +3,18 @@ import type { BaselineEntry } from "../baseline/baseline.js";
 import type { FrameworkMapping } from "../catalog/types.js";
 import type { ConfigFile } from "../config/types.js";
 import type { NetworkModel } from "../k8s/network-model.js";
-import type { EngineName, Finding, FrameworkId, InputError, InputFile, NotAuditedFile, ResourceRef, Scope, Severity } from "../types.js";
+import type {
+  EngineName,
+  Finding,
+  FrameworkId,
+  InputError,
+  InputFile,
+  NotAuditedFile,
+  Notice,
+  ResourceRef,
+  Scope,
+  Severity,
+} from "../types.js";
 import type { WaiverStatus } from "../waivers/types.js";
 import type { Disagreement } from "../findings/agreement.js";
 import type { ThirdPartyResult } from "../thirdparty/types.js";
@@ -106,6 +117,8 @@ export interface AuditReport {
   inputErrors: InputError[];
   /** Files under the input paths that were not audited, with the reason: nothing is skipped silently. */
   notAudited: NotAuditedFile[];
+  /** How charts and kustomizations were rendered, where the reader must know it (Helm `lookup`, `.Capabilities`, kustomize entry points); never fails the run. */
+  notices: Notice[];
   waivers: WaiverStatus[];
   disagreements: Disagreement[];
   /** With `--baseline`: the baseline file and its entries no longer found (fixed). */

@@ -132,6 +132,11 @@ export const markdown: Reporter = (input) => {
     for (const e of report.notAudited) out.push(`- ${code(e.path)}: ${data(notAuditedReason(e))}`);
     out.push("", "</details>", "");
   }
+  if (report.notices?.length) {
+    out.push("<details>", `<summary>Notices: ${report.notices.length}</summary>`, "");
+    for (const n of report.notices) out.push(`- ${code(n.file)}: ${data(n.message)} (${n.code})`);
+    out.push("", "</details>", "");
+  }
   const unevaluated = report.units.filter((u) => u.unevaluatedKinds.length);
   if (unevaluated.length) {
     out.push("<details>", "<summary>Not evaluated: kinds no control inspects</summary>", "");

@@ -99,6 +99,7 @@ export const text: Reporter = (input, options = {}) => {
     );
   }
 
+  for (const n of report.notices ?? []) lines.push(`${c.yellow("i")} ${n.file}: ${n.message} ${c.dim(`[${n.code}]`)}`);
   if (report.notAudited.length) lines.push(`${c.yellow("i")} ${summarizeNotAudited(report.notAudited)}: see --format json`);
 
   const verdict = s.exitCode === 0 ? c.green("PASS") : s.exitCode === 1 ? c.red("FAIL") : c.red("ERROR");

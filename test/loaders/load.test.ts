@@ -49,14 +49,15 @@ describe("loadInputs", () => {
     });
   });
 
-  it("renders each overlay but not the base they share, and finds the source file", async () => {
+  it("renders every kustomization, the base the overlays share included, and finds the source file", async () => {
     const { units, errors } = await loadInputs(["kust"], { cwd: root });
     expect(errors).toEqual([]);
     expect(units.map((u) => [u.id, u.resources.map((r) => r.ref.name)])).toEqual([
+      ["kust/base", ["cfg"]],
       ["kust/overlays/a", ["a-cfg"]],
       ["kust/overlays/b", ["b-cfg"]],
     ]);
-    expect(units[0]!.resources[0]!.source).toMatchObject({ file: "kust/base/cm.yaml", line: 1 });
+    expect(units.map((u) => u.resources[0]!.source)).toMatchObject(Array(3).fill({ file: "kust/base/cm.yaml", line: 1 }));
   });
 
   it("walks plain directories recursively, one unit per path given", async () => {
