@@ -11,6 +11,7 @@ import { PROFILES } from "../config/profiles.js";
 import { ENGINE_FACTORIES } from "../engines/index.js";
 import { SCANNER_FACTORIES } from "../thirdparty/index.js";
 import { REPORTERS, FORMAT_NAMES } from "../reporters/index.js";
+import { cleanText, guardWorkflowCommands } from "../reporters/sanitize.js";
 import { SEVERITIES, type EngineName, type Severity } from "../types.js";
 import { createBaseline, serializeBaseline, BaselineError } from "../baseline/baseline.js";
 import { byteSize, kubeVersion, nonNegativeInt } from "./parse.js";
@@ -51,6 +52,9 @@ function writeOutput(path: string, body: string): void {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, body);
 }
+
+/** An error message (one issue a line) with input-borne escapes and CI workflow commands made inert. */
+const safeLines = (message: string) => guardWorkflowCommands(message.split("\n").map(cleanText).join("\n"));
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(",").filter(Boolean)];
 
@@ -164,10 +168,10 @@ export async function run(argv: readonly string[]): Promise<void> {
     if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") exitCode = 0;
     else if (e.code?.startsWith("commander.")) exitCode = EXIT.error;
     else if (error instanceof UsageError || error instanceof ConfigError || error instanceof BaselineError) {
-      io.stderr(`erlmcp-audit: ${e.message}\n`);
+      io.stderr(`erlmcp-audit: ${safeLines(e.message ?? "")}\n`);
       exitCode = EXIT.error;
     } else {
-      io.stderr(`erlmcp-audit: ${e.message ?? String(error)}\n`);
+      io.stderr(`erlmcp-audit: ${safeLines(e.message ?? String(error))}\n`);
       exitCode = EXIT.error;
     }
   }

@@ -2,6 +2,7 @@
  * A one-line progress bar on stderr for long interactive runs: nothing in CI or pipes (the caller
  * decides `enabled`), nothing for runs shorter than `delayMs`, at most one redraw per `intervalMs`.
  */
+import { cleanText } from "../reporters/sanitize.js";
 export interface Progress {
   update(event: { phase: string; label: string; index: number; total: number }): void;
   done(): void;
@@ -32,7 +33,7 @@ export function createProgress(options: ProgressOptions): Progress {
       last = t;
       const width = 20;
       const filled = total ? Math.min(width, Math.round(((index + 1) / total) * width)) : width;
-      const line = `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${phase} ${index + 1}/${total} ${label}`;
+      const line = `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${phase} ${index + 1}/${total} ${cleanText(label)}`;
       options.write(`\r\x1b[K${line.slice(0, Math.max(20, (options.columns ?? 80) - 1))}`);
       shown = true;
     },

@@ -23,4 +23,17 @@ describe("the built CLI with an invalid config", () => {
     );
     expect(r.stderr).toContain("erlmcp-audit.config.yaml:3:58: controls.avl-quorum-replicas.params.bogus: unknown parameter 'bogus'");
   });
+
+  it("keeps input-borne terminal escapes and workflow commands out of its error lines", () => {
+    const name = "bad\u001b[31m\n::error::owned.yaml";
+    const root = tempTree({ "cm.yaml": CONFIGMAP("settings") });
+    const r = spawnSync(process.execPath, [join(PACKAGE_ROOT, "bin/erlmcp-audit.js"), ".", "--quiet", "--baseline", name], {
+      cwd: root,
+      encoding: "utf8",
+    });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toContain("bad\\x1B[31m");
+    expect(r.stderr).not.toContain("\u001b");
+    expect(r.stderr.split("\n").some((line) => line.startsWith("::"))).toBe(false);
+  });
 });
