@@ -26,7 +26,7 @@ violation contains violation.make(control_id, "privilegedContainer", obj, {"cont
 	c.securityContext.privileged == true
 }
 
-violation contains violation.make(control_id, "hostPathVolume", obj, {"volume": object.get(v, "name", "")}) if {
+violation contains violation.make(control_id, "hostPathVolume", obj, {"volume": object.get(v, "name", ""), "path": object.get(v.hostPath, "path", "")}) if {
 	some v in object.get(spec, "volumes", [])
 	v.hostPath
 }

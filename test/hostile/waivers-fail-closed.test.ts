@@ -52,7 +52,7 @@ function waivers(fields: Record<string, string | null> = {}): string {
   const all: Record<string, string | null> = {
     control: "pod-no-host-access",
     messageId: "hostPathVolume",
-    data: "{ volume: varlog }",
+    data: "{ volume: varlog, path: /var/log }",
     match: "{ kind: Deployment, namespace: erlmcp, name: app }",
     justification: "the log shipper reads the node's /var/log read-only",
     owner: "platform@example.com",
@@ -151,7 +151,7 @@ describe("a waiver of the read-only /var/log host path covers exactly that findi
     ]);
     const report = reportOf(stdout);
     expect(report.findings.map((f) => [f.messageId, f.data, f.status, f.waiver?.id])).toEqual([
-      ["hostPathVolume", { volume: "varlog" }, "waived", "WVR-LOG"],
+      ["hostPathVolume", { volume: "varlog", path: "/var/log" }, "waived", "WVR-LOG"],
     ]);
     expect(audited(report)).toEqual(["app", "survivor"]);
     expect(code).toBe(0);
@@ -167,7 +167,7 @@ describe("a waiver of the read-only /var/log host path covers exactly that findi
     const report = reportOf(stdout);
     expect(code).toBe(1);
     expect(report.findings.map((f) => [f.messageId, f.data, f.status])).toEqual([
-      ["hostPathVolume", { volume: "varlog" }, "waived"],
+      ["hostPathVolume", { volume: "varlog", path: "/var/log" }, "waived"],
       ["privilegedContainer", { container: "debug" }, "fail"],
     ]);
     expect(audited(report)).toContain("survivor");
@@ -183,10 +183,26 @@ describe("a waiver of the read-only /var/log host path covers exactly that findi
     const report = reportOf(stdout);
     expect(code).toBe(1);
     expect(report.findings.map((f) => [f.messageId, f.data, f.status])).toEqual([
-      ["hostPathVolume", { volume: "root" }, "fail"],
-      ["hostPathVolume", { volume: "varlog" }, "waived"],
+      ["hostPathVolume", { volume: "root", path: "/" }, "fail"],
+      ["hostPathVolume", { volume: "varlog", path: "/var/log" }, "waived"],
     ]);
     expect(audited(report)).toContain("survivor");
+  });
+});
+
+describe("a waiver pins the host path itself", () => {
+  it("does not cover the same volume pointed at `/` later (exit 1)", async () => {
+    const widened = deployment().replace("hostPath: { path: /var/log }", "hostPath: { path: / }");
+    const { code, stdout } = await run({ "app/deploy.yaml": widened, "w.yaml": waivers() }, [
+      "--format",
+      "json",
+      "--skip-controls",
+      "pod-restricted-context",
+    ]);
+    expect(code).toBe(1);
+    expect(reportOf(stdout).findings.map((f) => [f.messageId, f.data, f.status])).toEqual([
+      ["hostPathVolume", { volume: "varlog", path: "/" }, "fail"],
+    ]);
   });
 });
 
