@@ -32,7 +32,8 @@ function mutate(dir: string, mutation: Mutation): void {
   const docs = files.flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), "utf8")).map((d) => ({ file: f, doc: d.toJS() as Doc })));
   const mutated = mutation(docs.map((d) => d.doc));
   for (const f of files) rmSync(join(dir, f));
-  writeFileSync(join(dir, "all.yaml"), mutated.map((d) => stringify(d)).join("---\n"));
+  // YAML 1.1, as kubectl reads it: a string such as "Off" stays quoted instead of turning into a boolean.
+  writeFileSync(join(dir, "all.yaml"), mutated.map((d) => stringify(d, { version: "1.1" })).join("---\n"));
 }
 
 const byKind = (docs: Doc[], kind: string, name?: string) => docs.find((d) => d.kind === kind && (!name || d.metadata.name === name))!;

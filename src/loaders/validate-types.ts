@@ -27,7 +27,7 @@ function objectName(object: K8sObject): string {
 function hint(problem: SchemaProblem): string {
   return problem.message.startsWith("unknown field")
     ? "remove or correct the field: kubectl apply (strict field validation is its default) and server-side apply reject unknown fields"
-    : `give the field a value of the type the Kubernetes ${KUBERNETES_SCHEMA_VERSION} API (or the resource's CRD) declares; see docs/input-types.md`;
+    : `give the field a value of the type the Kubernetes ${KUBERNETES_SCHEMA_VERSION} API (or the resource's CRD) declares; see docs/inputs.md (Types)`;
 }
 
 /** Input errors (code `SCHEMA`) for the fields of `object` the API server would reject; `known` is false when no shipped schema knows its kind. */

@@ -56,7 +56,7 @@ describe("type check of parsed objects", () => {
         'Deployment shop/web: spec.replicas: must be integer, got string "2" (the API server would reject this object)',
       ],
     ]);
-    expect(errors[0]!.hint).toMatch(/docs\/input-types\.md/);
+    expect(errors[0]!.hint).toMatch(/docs\/inputs\.md/);
   });
 
   it("reports a privileged flag written as a string instead of judging it", async () => {

@@ -2,7 +2,7 @@
  * Which schema checks an apiVersion/kind. The Kubernetes API types come from `kubernetes-models` and the
  * custom resources we know from the `@kubernetes-models/*` packages: validators generated from the
  * Kubernetes OpenAPI document and from each project's CustomResourceDefinitions, shipped as runtime
- * dependencies (see docs/input-types.md).
+ * dependencies (see docs/inputs.md, "Types").
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
