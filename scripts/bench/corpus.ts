@@ -142,7 +142,7 @@ export function writeCorpus(reference: readonly K8sObject[], dir: string, resour
     const objects = copy.objects.slice(0, resources - written);
     if (copy.defect) defective++;
     const file = join(dir, `copy-${String(index).padStart(5, "0")}.yaml`);
-    writeFileSync(file, objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"));
+    writeFileSync(file, objects.map((o) => stringify(o, { lineWidth: 0, version: "1.1" })).join("---\n"));
     files.push(file);
     written += objects.length;
   }

@@ -55,9 +55,10 @@ async function corpusUnit(): Promise<AuditUnit> {
   const indices = [1, 2, ...Array.from({ length: 7 }, (_, i) => (i + 1) * DEFECT_EVERY)];
   for (const index of indices) {
     const copy = makeCopy(reference, index);
-    writeFileSync(join(work, `${copy.namespace}.yaml`), copy.objects.map((o) => stringify(o)).join("---\n"));
+    // YAML 1.1, as kubectl reads it: a string such as "Off" stays quoted instead of turning into a boolean.
+    writeFileSync(join(work, `${copy.namespace}.yaml`), copy.objects.map((o) => stringify(o, { version: "1.1" })).join("---\n"));
   }
-  writeFileSync(join(work, "cross.yaml"), CROSS_NAMESPACE.map((o) => stringify(o)).join("---\n"));
+  writeFileSync(join(work, "cross.yaml"), CROSS_NAMESPACE.map((o) => stringify(o, { version: "1.1" })).join("---\n"));
   const loaded = await loadInputs([work]);
   expect(loaded.errors).toEqual([]);
   const unit = loaded.units[0] as AuditUnit & { profile?: string };
