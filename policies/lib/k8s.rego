@@ -84,44 +84,206 @@ replicas(obj) := 2 if {
 	obj.kind in {"Pod", "Job", "CronJob"}
 } else := object.get(obj, ["spec", "replicas"], 1)
 
-# Label selector semantics of metav1.LabelSelector (matchLabels AND matchExpressions).
-# An empty selector {} matches everything.
+# Label selector semantics of metav1.LabelSelector, mirrored by src/k8s/selectors.ts: matchLabels
+# entries are In requirements with one value, ANDed with matchExpressions. An empty selector {}
+# matches everything; a missing one, or one the API server rejects (In/NotIn without values,
+# Exists/DoesNotExist with values, an unknown operator, a non-string key or value, a field of the
+# wrong type), matches nothing: the object holding it is never admitted.
 selector_matches(selector, lbls) if {
-	every k, v in object.get(selector, "matchLabels", {}) {
-		lbls[k] == v
-	}
-	every expr in object.get(selector, "matchExpressions", []) {
-		expression_matches(expr, lbls)
+	reqs := selector_requirements(selector)
+	every r in reqs {
+		requirement_holds(r, lbls)
 	}
 }
 
-expression_matches(expr, lbls) if {
-	expr.operator == "In"
-	lbls[expr.key] in expr.values
+# The requirements of a valid selector (matchLabels as In with one value); undefined when invalid.
+selector_requirements(selector) := array.concat(from_labels, from_expressions) if {
+	is_object(selector)
+	ml := object.get(selector, "matchLabels", {})
+	me := object.get(selector, "matchExpressions", [])
+	is_object(ml)
+	is_array(me)
+	every k, v in ml {
+		is_string(k)
+		is_string(v)
+	}
+	every e in me {
+		valid_requirement(e)
+	}
+	from_labels := [{"key": k, "operator": "In", "values": [v]} | some k, v in ml]
+	from_expressions := [{"key": e.key, "operator": e.operator, "values": object.get(e, "values", [])} | some e in me]
 }
 
-expression_matches(expr, lbls) if {
-	expr.operator == "NotIn"
-	not lbls[expr.key] in expr.values
+valid_requirement(e) if {
+	requirement_values_valid(e)
+	e.operator in {"In", "NotIn"}
+	count(object.get(e, "values", [])) > 0
 }
 
-expression_matches(expr, lbls) if {
-	expr.operator == "Exists"
-	_ = lbls[expr.key]
+valid_requirement(e) if {
+	requirement_values_valid(e)
+	e.operator in {"Exists", "DoesNotExist"}
+	count(object.get(e, "values", [])) == 0
 }
 
-expression_matches(expr, lbls) if {
-	expr.operator == "DoesNotExist"
-	not has_key(lbls, expr.key)
+requirement_values_valid(e) if {
+	is_object(e)
+	is_string(e.key)
+	vs := object.get(e, "values", [])
+	is_array(vs)
+	every v in vs {
+		is_string(v)
+	}
 }
 
-# A Service-style selector (plain map); an empty or missing map selects nothing.
+requirement_holds(r, lbls) if {
+	r.operator == "In"
+	lbls[r.key] in r.values
+}
+
+requirement_holds(r, lbls) if {
+	r.operator == "NotIn"
+	not value_listed(r, lbls)
+}
+
+requirement_holds(r, lbls) if {
+	r.operator == "Exists"
+	has_key(lbls, r.key)
+}
+
+requirement_holds(r, lbls) if {
+	r.operator == "DoesNotExist"
+	not has_key(lbls, r.key)
+}
+
+value_listed(r, lbls) if lbls[r.key] in r.values
+
+# A Service-style selector (plain map of strings); an empty, missing or invalid map selects nothing.
 map_selector_matches(sel, lbls) if {
+	is_object(sel)
 	count(sel) > 0
 	every k, v in sel {
+		is_string(v)
 		lbls[k] == v
 	}
 }
+
+# Label keys a controller adds to (or overwrites on) the pods it creates, with values a manifest
+# cannot know. Mirrors CONTROLLER_POD_LABEL_KEYS in src/k8s/selectors.ts.
+job_pod_label_keys := {
+	"controller-uid", "job-name", "batch.kubernetes.io/controller-uid",
+	"batch.kubernetes.io/job-name", "batch.kubernetes.io/job-completion-index",
+}
+
+controller_pod_label_keys := {
+	"Deployment": {"pod-template-hash"},
+	"StatefulSet": {"controller-revision-hash", "statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index"},
+	"DaemonSet": {"controller-revision-hash", "pod-template-generation"},
+	"Job": job_pod_label_keys,
+	"CronJob": job_pod_label_keys,
+	"Rollout": {"rollouts-pod-template-hash"},
+}
+
+controller_keys(w) := object.get(controller_pod_label_keys, object.get(w, "kind", ""), set())
+
+# The selector matches every pod the workload creates, whatever values its controller gives the
+# keys it sets (only Exists holds for all of them). Sound for "covers the workload".
+selects_all_pods(selector, w) if {
+	reqs := selector_requirements(selector)
+	managed := controller_keys(w)
+	lbls := pod_labels(w)
+	every r in reqs {
+		all_pods_requirement(r, managed, lbls)
+	}
+}
+
+all_pods_requirement(r, managed, _) if {
+	managed[r.key]
+	r.operator == "Exists"
+}
+
+all_pods_requirement(r, managed, lbls) if {
+	not managed[r.key]
+	requirement_holds(r, lbls)
+}
+
+# The selector matches at least one pod the workload may create, for some values of the keys its
+# controller sets. Sound for "overlaps the workload".
+may_select_pods(selector, w) if {
+	reqs := selector_requirements(selector)
+	managed := controller_keys(w)
+	lbls := pod_labels(w)
+	every r in reqs {
+		may_requirement(r, managed, lbls)
+	}
+	every k in managed {
+		present_satisfiable([r | some r in reqs; r.key == k])
+	}
+}
+
+may_requirement(r, managed, _) if managed[r.key]
+
+may_requirement(r, managed, lbls) if {
+	not managed[r.key]
+	requirement_holds(r, lbls)
+}
+
+# Every label set the selector matches has key: value (a selector matching nothing implies anything).
+selector_implies_label(selector, key, value) if {
+	reqs := selector_requirements(selector)
+	not satisfiable(array.concat(reqs, [{"key": key, "operator": "NotIn", "values": [value]}]))
+}
+
+selector_implies_label(selector, _, _) if not selector_requirements(selector)
+
+# Some label set satisfies every requirement (keys are independent of each other).
+satisfiable(reqs) if {
+	every k in {r.key | some r in reqs} {
+		key_satisfiable([r | some r in reqs; r.key == k])
+	}
+}
+
+key_satisfiable(rs) if {
+	every r in rs {
+		r.operator in {"NotIn", "DoesNotExist"}
+	}
+}
+
+key_satisfiable(rs) if present_satisfiable(rs)
+
+# Some value can be present under one key: no DoesNotExist, and a value every In and NotIn allow
+# (NotIn lists are finite, so without an In a fresh value passes them all).
+present_satisfiable(rs) if {
+	not has_operator(rs, "DoesNotExist")
+	not has_operator(rs, "In")
+}
+
+present_satisfiable(rs) if {
+	not has_operator(rs, "DoesNotExist")
+	some r in rs
+	r.operator == "In"
+	some v in r.values
+	every q in rs {
+		value_allowed(q, v)
+	}
+}
+
+has_operator(rs, op) if {
+	some r in rs
+	r.operator == op
+}
+
+value_allowed(q, v) if {
+	q.operator == "In"
+	v in q.values
+}
+
+value_allowed(q, v) if {
+	q.operator == "NotIn"
+	not v in q.values
+}
+
+value_allowed(q, _) if q.operator == "Exists"
 
 has_key(obj, key) if _ = obj[key]
 

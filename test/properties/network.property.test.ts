@@ -8,13 +8,14 @@ import type { K8sObject, Resource } from "../../src/types.js";
 const KEYS = ["app", "tier", "role"];
 const VALUES = ["x", "y", "z"];
 const labels: fc.Arbitrary<Labels> = fc.dictionary(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES), { maxKeys: 3 });
-const requirement = fc.record(
-  {
+// Valid requirements only (invalid selectors select nothing: test/properties/selectors-evaluator.test.ts).
+const requirement = fc.oneof(
+  fc.record({
     key: fc.constantFrom(...KEYS),
-    operator: fc.constantFrom("In" as const, "NotIn" as const, "Exists" as const, "DoesNotExist" as const),
+    operator: fc.constantFrom("In" as const, "NotIn" as const),
     values: fc.uniqueArray(fc.constantFrom(...VALUES), { minLength: 1, maxLength: 3 }),
-  },
-  { requiredKeys: ["key", "operator"] },
+  }),
+  fc.record({ key: fc.constantFrom(...KEYS), operator: fc.constantFrom("Exists" as const, "DoesNotExist" as const) }),
 );
 const selector: fc.Arbitrary<LabelSelector> = fc.record(
   { matchLabels: labels, matchExpressions: fc.array(requirement, { maxLength: 3 }) },
