@@ -21,7 +21,7 @@ anti_affinity := object.get(k8s.pod_spec(obj), ["affinity", "podAntiAffinity"], 
 
 host_term(term) if {
 	term.topologyKey == "kubernetes.io/hostname"
-	k8s.selector_matches(term.labelSelector, k8s.pod_labels(obj))
+	k8s.selects_all_pods(term.labelSelector, obj)
 }
 
 has_required if {

@@ -30,9 +30,16 @@ size(w) := max(mins) if {
 	count(mins) > 0
 } else := k8s.replicas(w)
 
+# The PDB covers every pod of the workload (whatever values its controller gives the keys it sets).
+covers(p, w) if {
+	k8s.namespace(p) == k8s.namespace(w)
+	k8s.selects_all_pods(p.spec.selector, w)
+}
+
+# The PDB selects at least one pod the workload may create.
 selects(p, w) if {
 	k8s.namespace(p) == k8s.namespace(w)
-	k8s.selector_matches(p.spec.selector, k8s.pod_labels(w))
+	k8s.may_select_pods(p.spec.selector, w)
 }
 
 selected(p) := [w | some w in workloads; selects(p, w)]
@@ -60,7 +67,7 @@ violation contains violation.make(control_id, "noPdb", w, {"kind": w.kind, "work
 
 any_pdb_selects(w) if {
 	some p in pdbs
-	selects(p, w)
+	covers(p, w)
 }
 
 violation contains violation.make(control_id, "pdbSelectsNothing", p, {"pdb": k8s.name(p)}) if {

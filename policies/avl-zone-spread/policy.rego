@@ -20,7 +20,7 @@ has_zone_spread if {
 	c.topologyKey == "topology.kubernetes.io/zone"
 	c.maxSkew == 1
 	c.whenUnsatisfiable == "DoNotSchedule"
-	k8s.selector_matches(c.labelSelector, k8s.pod_labels(obj))
+	k8s.selects_all_pods(c.labelSelector, obj)
 }
 
 violation contains v if {

@@ -42,7 +42,7 @@ violation contains violation.make(control_id, "minBelowPdb", hpa, {"min": min_re
 	some pdb in input.resources
 	pdb.kind == "PodDisruptionBudget"
 	k8s.namespace(pdb) == k8s.namespace(w)
-	k8s.selector_matches(pdb.spec.selector, k8s.pod_labels(w))
+	k8s.may_select_pods(pdb.spec.selector, w)
 	min_available := pdb_min_available(pdb.spec.minAvailable, w)
 	min_replicas(hpa) < min_available + 1
 }

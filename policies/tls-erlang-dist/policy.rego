@@ -46,13 +46,15 @@ peer_authentications contains pa if {
 	startswith(pa.apiVersion, "security.istio.io/")
 }
 
+# Istio's WorkloadSelector has matchLabels only; a workload-level policy counts when it selects
+# every pod of the workload (controller-set keys such as pod-template-hash have unknown values).
 selector_labels(pa) := object.get(pa, ["spec", "selector", "matchLabels"], {})
 
 workload_level(w) := [pa |
 	some pa in peer_authentications
 	k8s.namespace(pa) == k8s.namespace(w)
 	count(selector_labels(pa)) > 0
-	k8s.selector_matches({"matchLabels": selector_labels(pa)}, k8s.pod_labels(w))
+	k8s.selects_all_pods({"matchLabels": selector_labels(pa)}, w)
 ]
 
 namespace_level(w) := [pa |

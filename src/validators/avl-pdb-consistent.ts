@@ -1,6 +1,6 @@
 import type { K8sObject, Violation } from "../types.js";
 import { isErlangNode, isWorkload, podLabels, refOf, replicas } from "../k8s/workloads.js";
-import { labelSelectorMatches } from "../k8s/selectors.js";
+import { maySelectPods, selectsAllPods, type PodsOf } from "../k8s/selectors.js";
 import type { SetValidator } from "./types.js";
 
 const ns = (obj: K8sObject) => refOf(obj).namespace;
@@ -31,13 +31,16 @@ export const avlPdbConsistent: SetValidator = {
         .map((h) => (spec(h).minReplicas ?? 1) as number);
       return mins.length > 0 ? Math.max(...mins) : replicas(w);
     };
-    const selects = (p: K8sObject, w: K8sObject) => ns(p) === ns(w) && labelSelectorMatches(spec(p).selector, podLabels(w));
+    const pods = (w: K8sObject): PodsOf => ({ kind: refOf(w).kind, templateLabels: podLabels(w) });
+    // covers: every pod of the workload; selects: at least one pod it may create.
+    const covers = (p: K8sObject, w: K8sObject) => ns(p) === ns(w) && selectsAllPods(spec(p).selector, pods(w));
+    const selects = (p: K8sObject, w: K8sObject) => ns(p) === ns(w) && maySelectPods(spec(p).selector, pods(w));
     const out: Violation[] = [];
     const add = (messageId: string, obj: K8sObject, data: Violation["data"]) => out.push({ messageId, data, resource: refOf(obj) });
 
     for (const w of workloads) {
       const n = size(w);
-      if (w.kind !== "DaemonSet" && n >= 2 && !pdbs.some((p) => selects(p, w)))
+      if (w.kind !== "DaemonSet" && n >= 2 && !pdbs.some((p) => covers(p, w)))
         add("noPdb", w, { kind: refOf(w).kind, workload: refOf(w).name, replicas: n });
     }
     for (const p of pdbs) {

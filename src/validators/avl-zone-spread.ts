@@ -1,5 +1,5 @@
 import { isWorkload, podLabels, podSpec, refOf, replicas } from "../k8s/workloads.js";
-import { labelSelectorMatches } from "../k8s/selectors.js";
+import { selectsAllPods, type PodsOf } from "../k8s/selectors.js";
 import type { ObjectValidator } from "./types.js";
 
 export const avlZoneSpread: ObjectValidator = {
@@ -8,14 +8,14 @@ export const avlZoneSpread: ObjectValidator = {
   validate(object) {
     const n = replicas(object);
     if (!isWorkload(object) || object.kind === "DaemonSet" || n < 2) return [];
-    const labels = podLabels(object);
+    const pods: PodsOf = { kind: refOf(object).kind, templateLabels: podLabels(object) };
     const constraints: any[] = Array.isArray(podSpec(object).topologySpreadConstraints) ? podSpec(object).topologySpreadConstraints : [];
     const spread = constraints.some(
       (c) =>
         c?.topologyKey === "topology.kubernetes.io/zone" &&
         c.maxSkew === 1 &&
         c.whenUnsatisfiable === "DoNotSchedule" &&
-        labelSelectorMatches(c.labelSelector, labels),
+        selectsAllPods(c.labelSelector, pods),
     );
     if (spread) return [];
     const resource = refOf(object);

@@ -1,5 +1,5 @@
 import type { K8sObject, Violation } from "../types.js";
-import { type LabelSelector, labelSelectorMatches } from "../k8s/selectors.js";
+import { maySelectPods } from "../k8s/selectors.js";
 import { isErlangNode, isWorkload, mainContainers, podLabels, refOf, replicas } from "../k8s/workloads.js";
 import type { SetValidator } from "./types.js";
 
@@ -51,7 +51,7 @@ export const resHpaConsistent: SetValidator = {
         for (const pdb of objects) {
           if (pdb.kind !== "PodDisruptionBudget" || refOf(pdb).namespace !== refOf(workload).namespace) continue;
           const pdbSpec = (pdb.spec ?? {}) as Spec;
-          if (!labelSelectorMatches(pdbSpec.selector as LabelSelector, podLabels(workload))) continue;
+          if (!maySelectPods(pdbSpec.selector, { kind: refOf(workload).kind, templateLabels: podLabels(workload) })) continue;
           const minAvailable = pdbMinAvailable(pdbSpec.minAvailable, workload);
           if (minAvailable !== undefined && min < minAvailable + 1) add("minBelowPdb", { min, pdb: refOf(pdb).name, minAvailable });
         }

@@ -1,5 +1,5 @@
 import type { K8sObject, Resource, Violation } from "../types.js";
-import { labelSelectorMatches } from "../k8s/selectors.js";
+import { selectsAllPods } from "../k8s/selectors.js";
 import { allContainers, containerIsErlang, isErlangNode, podLabels, refOf, type Container } from "../k8s/workloads.js";
 import type { SetValidator } from "./types.js";
 
@@ -47,7 +47,8 @@ export const tlsErlangDist: SetValidator = {
       const resource = refOf(w);
       const inNamespace = peerAuths.filter((pa) => refOf(pa).namespace === resource.namespace);
       const workloadLevel = inNamespace.filter(
-        (pa) => hasSelector(pa) && labelSelectorMatches({ matchLabels: selectorLabels(pa) }, podLabels(w)),
+        (pa) =>
+          hasSelector(pa) && selectsAllPods({ matchLabels: selectorLabels(pa) }, { kind: resource.kind, templateLabels: podLabels(w) }),
       );
       const namespaceLevel = inNamespace.filter((pa) => !hasSelector(pa));
       const modes = [workloadLevel, namespaceLevel, meshLevel].map(setModes).find((m) => m.size > 0) ?? new Set();
