@@ -35,6 +35,20 @@ violation contains violation.make(control_id, "clusterBindingToAppServiceAccount
 	not split(sa, "/")[0] in system_namespaces
 }
 
+# A Group subject that contains application ServiceAccounts (system:serviceaccounts, system:authenticated,
+# system:serviceaccounts:<ns> outside the system namespaces) grants cluster-wide to each of them.
+violation contains violation.make(control_id, "clusterBindingToAppServiceAccount", b, binding_data(b, {"subject": group})) if {
+	some b in bindings
+	b.kind == "ClusterRoleBinding"
+	some group in rbac.service_account_groups(b)
+	not system_namespace_group(group)
+}
+
+system_namespace_group(group) if {
+	some ns in system_namespaces
+	group == concat(":", [rbac.sa_group, ns])
+}
+
 ref_kind(b) := object.get(b, ["roleRef", "kind"], "")
 
 ref_name(b) := object.get(b, ["roleRef", "name"], "")

@@ -70,3 +70,26 @@ test_finding_data if {
 	some v in control.violation with input as {"resources": [binding("RoleBinding", "erlmcp", "Role", "r", [])]}
 	v.details.data == {"kind": "RoleBinding", "binding": "b", "roleKind": "Role", "role": "r"}
 }
+
+group(name) := {"kind": "Group", "name": name, "apiGroup": "rbac.authorization.k8s.io"}
+
+test_cluster_binding_to_service_account_groups if {
+	ids([role("ClusterRole", "", "r"), binding("ClusterRoleBinding", "", "ClusterRole", "r", [group("system:serviceaccounts:erlmcp")])]) == {"clusterBindingToAppServiceAccount"}
+	ids([role("ClusterRole", "", "r"), binding("ClusterRoleBinding", "", "ClusterRole", "r", [group("system:serviceaccounts")])]) == {"clusterBindingToAppServiceAccount"}
+	ids([role("ClusterRole", "", "r"), binding("ClusterRoleBinding", "", "ClusterRole", "r", [group("system:authenticated")])]) == {"clusterBindingToAppServiceAccount"}
+}
+
+test_groups_without_application_service_accounts_pass if {
+	ids([role("ClusterRole", "", "r"), binding("ClusterRoleBinding", "", "ClusterRole", "r", [
+		group("system:serviceaccounts:kube-system"),
+		group("system:unauthenticated"),
+		group("system:serviceaccounts:"),
+		group("erlmcp-developers"),
+	])]) == set()
+}
+
+test_service_account_user_subject if {
+	user := {"kind": "User", "name": "system:serviceaccount:erlmcp:gone"}
+	ids([role("Role", "erlmcp", "r"), binding("RoleBinding", "erlmcp", "Role", "r", [user])]) == {"serviceAccountMissing"}
+	ids([sa("erlmcp", "gone"), role("Role", "erlmcp", "r"), binding("RoleBinding", "erlmcp", "Role", "r", [user])]) == set()
+}

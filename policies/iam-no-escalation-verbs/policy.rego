@@ -13,13 +13,13 @@ write_verbs := ["create", "update", "patch", "delete", "deletecollection"]
 # Dangerous grants: verbs (empty = any verb) on resources of one API group; `label` picks what the finding lists.
 targets := [
 	{"messageId": "escalationVerb", "label": "verb", "verbs": ["escalate", "bind"], "group": "rbac.authorization.k8s.io", "resources": ["roles", "clusterroles"]},
-	{"messageId": "escalationVerb", "label": "verb", "verbs": ["impersonate"], "group": "", "resources": ["users", "groups", "serviceaccounts"]},
 	{"messageId": "sensitiveCreate", "label": "resource", "verbs": ["create"], "group": "", "resources": ["pods", "serviceaccounts/token", "persistentvolumes"]},
 	{"messageId": "sensitiveCreate", "label": "resource", "verbs": ["create"], "group": "apps", "resources": ["deployments", "statefulsets", "daemonsets", "replicasets"]},
 	{"messageId": "sensitiveCreate", "label": "resource", "verbs": ["create"], "group": "extensions", "resources": ["deployments", "daemonsets", "replicasets"]},
 	{"messageId": "sensitiveCreate", "label": "resource", "verbs": ["create"], "group": "batch", "resources": ["jobs", "cronjobs"]},
 	{"messageId": "sensitiveCreate", "label": "resource", "verbs": ["create"], "group": "argoproj.io", "resources": ["rollouts"]},
 	{"messageId": "interactiveAccess", "label": "resource", "verbs": [], "group": "", "resources": ["pods/exec", "pods/attach", "pods/portforward", "nodes/proxy"]},
+	{"messageId": "interactiveAccess", "label": "resource", "verbs": ["update", "patch"], "group": "", "resources": ["pods/ephemeralcontainers"]},
 	{"messageId": "csrApproval", "label": "resource", "verbs": ["update", "patch"], "group": "certificates.k8s.io", "resources": ["certificatesigningrequests/approval"]},
 	{"messageId": "webhookWrite", "label": "resource", "verbs": write_verbs, "group": "admissionregistration.k8s.io", "resources": ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"]},
 ]
@@ -32,6 +32,13 @@ hits contains [t.messageId, i, label] if {
 	rbac.matches_resource(rule, resource)
 	some verb in granted_verbs(rule, t.verbs)
 	label := object.get({"verb": verb, "resource": resource}, t.label, "")
+}
+
+# Impersonation is `impersonate` on users, groups, serviceaccounts, uids or userextras/<key>
+# in any API group (the core group and authentication.k8s.io hold them today).
+hits contains ["escalationVerb", i, "impersonate"] if {
+	some i, rule in rbac.rules(obj)
+	rbac.grants_impersonation(rule)
 }
 
 granted_verbs(rule, verbs) := {v | some v in verbs; rbac.grants_verb(rule, v)} if {

@@ -73,3 +73,30 @@ test_full_wildcard_hits_every_clause if {
 test_other_kinds_ignored if {
 	count(control.violation) == 0 with input as {"review": {"object": {"kind": "RoleBinding", "rules": [rule(["*"], ["*"], ["*"])]}}}
 }
+
+test_impersonation_on_any_resource_of_any_group if {
+	grants(control.violation, "escalationVerb") == ["impersonate"] with input as role([rule(["authentication.k8s.io"], ["uids", "userextras/scopes"], ["impersonate"])])
+	grants(control.violation, "escalationVerb") == ["impersonate"] with input as role([rule(["*"], ["groups"], ["impersonate"])])
+}
+
+test_impersonate_without_resources_grants_nothing if {
+	count(control.violation) == 0 with input as role([rule(["*"], [], ["impersonate"])])
+}
+
+test_ephemeral_containers_write if {
+	grants(control.violation, "interactiveAccess") == ["pods/ephemeralcontainers"] with input as role([rule([""], ["pods/ephemeralcontainers"], ["update"])])
+	grants(control.violation, "interactiveAccess") == ["pods/ephemeralcontainers"] with input as role([rule([""], ["*/ephemeralcontainers"], ["patch"])])
+}
+
+test_ephemeral_containers_read_passes if {
+	count(control.violation) == 0 with input as role([rule([""], ["pods/ephemeralcontainers"], ["get", "list"])])
+}
+
+test_pods_slash_star_is_no_wildcard if {
+	count(control.violation) == 0 with input as role([rule([""], ["pods/*"], ["create", "update"])])
+}
+
+test_impersonate_on_other_resources_is_no_impersonation if {
+	count(control.violation) == 0 with input as role([rule([""], ["pods", "configmaps"], ["impersonate"])])
+	grants(control.violation, "escalationVerb") == ["impersonate"] with input as role([rule(["authentication.k8s.io"], ["*/scopes"], ["impersonate"])])
+}

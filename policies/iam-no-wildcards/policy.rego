@@ -25,4 +25,7 @@ violation contains v if {
 
 is_wildcard(_, value) if value == "*"
 
+# `*/sub` covers a subresource of every resource; a URL ending in `*` covers every path with its prefix.
 is_wildcard("resources", value) if startswith(value, "*/")
+
+is_wildcard("nonResourceURLs", value) if rbac.non_resource_url_wildcard(value)

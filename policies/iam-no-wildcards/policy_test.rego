@@ -15,8 +15,13 @@ test_named_rule_passes if {
 	count(control.violation) == 0 with input as role("Role", [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}])
 }
 
-test_non_resource_url_prefix_glob_passes if {
-	count(control.violation) == 0 with input as role("ClusterRole", [{"nonResourceURLs": ["/healthz/*"], "verbs": ["get"]}])
+test_named_non_resource_urls_pass if {
+	count(control.violation) == 0 with input as role("ClusterRole", [{"nonResourceURLs": ["/healthz", "/metrics"], "verbs": ["get"]}])
+}
+
+test_non_resource_url_trailing_star_is_a_wildcard if {
+	ids(control.violation) == {"wildcardNonResourceUrl"} with input as role("ClusterRole", [{"nonResourceURLs": ["/metrics", "/healthz/*"], "verbs": ["get"]}])
+	ids(control.violation) == {"wildcardNonResourceUrl"} with input as role("ClusterRole", [{"nonResourceURLs": ["/api*"], "verbs": ["get"]}])
 }
 
 test_every_wildcard_field if {

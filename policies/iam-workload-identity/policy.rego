@@ -76,14 +76,30 @@ has_key(obj, k) if _ = obj[k]
 # Each binding with its ServiceAccount subjects, computed once (not once per workload).
 binding_subjects := [[b, rbac.service_account_subjects(b)] | some b in resources; rbac.is_binding(b)]
 
-bound_service_accounts := {sa | some pair in binding_subjects; some sa in pair[1]}
-
+# Group subjects grant to the ServiceAccounts they contain: system:serviceaccounts and system:authenticated
+# to all of them, system:serviceaccounts:<ns> to those of <ns>.
 bindings_by_service_account[sa] contains i if {
 	some i, pair in binding_subjects
 	some sa in pair[1]
 }
 
-bindings_of(sa_key) := [binding_subjects[i][0] | some i in bindings_by_service_account[sa_key]]
+bindings_to_all := {i | some i, pair in binding_subjects; rbac.grants_all_service_accounts(pair[0])}
+
+bindings_by_namespace[ns] contains i if {
+	some i, pair in binding_subjects
+	some ns in rbac.service_account_group_namespaces(pair[0])
+}
+
+binding_indexes_of(sa_key) := (object.get(bindings_by_service_account, sa_key, set()) | bindings_to_all) | object.get(bindings_by_namespace, split(sa_key, "/")[0], set())
+
+bound_service_accounts[sa_key] if {
+	some w in resources
+	k8s.is_workload(w)
+	sa_key := effective_sa(w)
+	count(binding_indexes_of(sa_key)) > 0
+}
+
+bindings_of(sa_key) := [binding_subjects[i][0] | some i in binding_indexes_of(sa_key)]
 
 read_only_in_namespace(binding, ns) if {
 	binding.kind == "RoleBinding"
@@ -107,9 +123,12 @@ roles := [r | some r in resources; rbac.is_role(r)]
 
 role_keys := {role_key_of(r) | some r in roles}
 
+# An aggregated ClusterRole grants the rules of the ClusterRoles its selectors reach in the set.
+aggregation_graph := rbac.aggregation_graph(resources)
+
 writable_role_keys := {role_key_of(r) |
 	some r in roles
-	some rule in rbac.rules(r)
+	some rule in rbac.aggregated_rules(r, aggregation_graph, resources)
 	not read_only_discovery(rule)
 }
 

@@ -107,3 +107,74 @@ test_finding_data if {
 	v.details.data == {"kind": "Deployment", "workload": "app", "serviceAccount": "erlmcp/app"}
 	v.details.resource == {"apiVersion": "apps/v1", "kind": "Deployment", "namespace": "erlmcp", "name": "app"}
 }
+
+labelled_cluster_role(name, labels, rules) := {"kind": "ClusterRole", "metadata": {"name": name, "labels": labels}, "rules": rules}
+
+aggregated(name, selectors) := {"kind": "ClusterRole", "metadata": {"name": name}, "aggregationRule": {"clusterRoleSelectors": selectors}, "rules": []}
+
+test_aggregated_role_has_the_rules_it_selects if {
+	writes := [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]
+	ids([
+		sa("app", {}), deploy({"serviceAccountName": "app"}),
+		labelled_cluster_role("secret-reader", {"agg": "peers"}, writes),
+		aggregated("peers", [{"matchExpressions": [{"key": "agg", "operator": "Exists"}]}]),
+		binding("RoleBinding", "erlmcp", "ClusterRole", "peers"),
+	]) == {"tokenAutomountedOverprivileged"}
+}
+
+test_aggregation_is_transitive_and_skips_unselected_roles if {
+	writes := [{"apiGroups": [""], "resources": ["pods"], "verbs": ["delete"]}]
+	inner := object.union(aggregated("inner", [{"matchLabels": {"agg": "inner"}}]), {"metadata": {"name": "inner", "labels": {"agg": "outer"}}})
+	resources := [
+		sa("app", {}), deploy({"serviceAccountName": "app"}),
+		labelled_cluster_role("deleter", {"agg": "inner"}, writes),
+		inner,
+		aggregated("outer", [{"matchLabels": {"agg": "outer"}}]),
+		binding("RoleBinding", "erlmcp", "ClusterRole", "outer"),
+	]
+	ids(resources) == {"tokenAutomountedOverprivileged"}
+	ids(array.concat([r | some r in resources; r.metadata.name != "deleter"], [labelled_cluster_role("deleter", {"agg": "other"}, writes)])) == set()
+}
+
+test_aggregated_role_of_read_only_sources_passes if {
+	ids([
+		sa("app", {}), deploy({"serviceAccountName": "app"}),
+		labelled_cluster_role("peer-reader", {"agg": "peers"}, discovery),
+		aggregated("peers", [{"matchLabels": {"agg": "peers"}}]),
+		binding("RoleBinding", "erlmcp", "ClusterRole", "peers"),
+	]) == set()
+}
+
+group_binding(kind, ns, role_kind, role_name, subject) := object.union(binding(kind, ns, role_kind, role_name), {"subjects": [subject]})
+
+test_group_subjects_grant_to_their_service_accounts if {
+	writes := [{"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["patch"]}]
+	every group in ["system:serviceaccounts", "system:serviceaccounts:erlmcp", "system:authenticated"] {
+		ids([
+			sa("app", {}), deploy({"serviceAccountName": "app"}),
+			role("Role", "deployer", writes),
+			group_binding("RoleBinding", "erlmcp", "Role", "deployer", {"kind": "Group", "name": group}),
+		]) == {"tokenAutomountedOverprivileged"}
+	}
+}
+
+test_groups_of_other_namespaces_do_not_bind if {
+	ids([
+		sa("app", {}), deploy({"serviceAccountName": "app"}),
+		role("Role", "peers", discovery),
+		group_binding("RoleBinding", "erlmcp", "Role", "peers", {"kind": "Group", "name": "system:serviceaccounts:other"}),
+	]) == {"tokenAutomountedUnneeded"}
+	ids([
+		sa("app", {}), deploy({"serviceAccountName": "app"}),
+		role("Role", "peers", discovery),
+		group_binding("RoleBinding", "erlmcp", "Role", "peers", {"kind": "Group", "name": "system:unauthenticated"}),
+	]) == {"tokenAutomountedUnneeded"}
+}
+
+test_service_account_user_subject_binds if {
+	ids([
+		sa("app", {}), deploy({"serviceAccountName": "app"}),
+		role("Role", "peers", discovery),
+		group_binding("RoleBinding", "erlmcp", "Role", "peers", {"kind": "User", "name": "system:serviceaccount:erlmcp:app"}),
+	]) == set()
+}

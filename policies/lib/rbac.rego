@@ -1,5 +1,8 @@
-# RBAC rule semantics shared by the iam controls. Mirrored by src/k8s/rbac.ts.
+# RBAC as the Kubernetes authorizer reads it, shared by the iam controls. Mirrored by src/k8s/rbac.ts:
+# rule matching (RuleAllows), aggregated ClusterRoles and the ServiceAccounts a subject contains.
 package lib.rbac
+
+import data.lib.k8s
 
 role_kinds := {"Role", "ClusterRole"}
 
@@ -9,9 +12,10 @@ is_role(obj) if role_kinds[obj.kind]
 
 is_binding(obj) if binding_kinds[obj.kind]
 
+# The rules written in a role (an aggregated ClusterRole's effective rules: aggregated_rules).
 rules(obj) := object.get(obj, "rules", []) if is_role(obj)
 
-field(rule, name) := object.get(rule, name, [])
+field(rule, name) := [v | some v in object.get(rule, name, []); is_string(v)]
 
 grants_verb(rule, verb) if verb in field(rule, "verbs")
 
@@ -23,20 +27,174 @@ matches_group(rule, group) if group in field(rule, "apiGroups")
 
 matches_group(rule, _) if "*" in field(rule, "apiGroups")
 
-# `*` covers every resource; `*/sub` covers the subresource `sub` of every resource.
+# `*` covers every resource; `*/sub` covers the subresource `sub` of every resource. `pods/*` is no
+# wildcard for the authorizer: it covers nothing that exists.
 matches_resource(rule, resource) if resource in field(rule, "resources")
 
 matches_resource(rule, _) if "*" in field(rule, "resources")
 
 matches_resource(rule, resource) if {
-	parts := split(resource, "/")
-	count(parts) == 2
-	concat("/", ["*", parts[1]]) in field(rule, "resources")
+	i := indexof(resource, "/")
+	i > 0
+	concat("", ["*", substring(resource, i, -1)]) in field(rule, "resources")
 }
 
-# A ServiceAccount subject as "namespace/name" (namespace defaults to the binding's).
+# No resourceNames: every name (and requests without a name).
+matches_resource_name(rule, _) if count(field(rule, "resourceNames")) == 0
+
+matches_resource_name(rule, name) if name in field(rule, "resourceNames")
+
+# `*`, the exact path, or a prefix written with a trailing `*`.
+matches_non_resource_url(rule, path) if {
+	some url in field(rule, "nonResourceURLs")
+	url_covers(url, path)
+}
+
+url_covers("*", _)
+
+url_covers(url, path) if url == path
+
+url_covers(url, path) if {
+	non_resource_url_wildcard(url)
+	startswith(path, trim_right(url, "*"))
+}
+
+non_resource_url_wildcard(url) if endswith(url, "*")
+
+# Whether a rule allows a request ({verb, apiGroup, resource, subresource, name} or {verb, path}).
+rule_allows(rule, request) if {
+	is_string(request.path)
+	grants_verb(rule, request.verb)
+	matches_non_resource_url(rule, request.path)
+}
+
+rule_allows(rule, request) if {
+	not is_string(request.path)
+	grants_verb(rule, request.verb)
+	matches_group(rule, request.apiGroup)
+	matches_resource(rule, combined_resource(request))
+	matches_resource_name(rule, request.name)
+}
+
+combined_resource(request) := request.resource if {
+	request.subresource == ""
+} else := concat("/", [request.resource, request.subresource])
+
+# `impersonate` on users, groups, serviceaccounts, uids or userextras/<key> (directly, by `*` or by `*/<key>`),
+# in any API group, whichever group the rule names.
+grants_impersonation(rule) if {
+	grants_verb(rule, "impersonate")
+	count(field(rule, "apiGroups")) > 0
+	some r in field(rule, "resources")
+	impersonation_resource(r)
+}
+
+impersonation_resources := {"*", "users", "groups", "serviceaccounts", "uids"}
+
+impersonation_resource(r) if impersonation_resources[r]
+
+impersonation_resource(r) if startswith(r, "userextras/")
+
+impersonation_resource(r) if startswith(r, "*/")
+
+sa_user_prefix := "system:serviceaccount:"
+
+sa_group := "system:serviceaccounts"
+
+# ServiceAccounts named one by one, as "namespace/name": ServiceAccount subjects (namespace defaults to the
+# binding's) and User subjects spelled system:serviceaccount:<ns>:<name>.
 service_account_subjects(binding) := {key |
 	some s in object.get(binding, "subjects", [])
-	s.kind == "ServiceAccount"
-	key := concat("/", [object.get(s, "namespace", object.get(binding, ["metadata", "namespace"], "")), s.name])
+	key := service_account_key(s, binding)
 }
+
+service_account_key(s, binding) := concat("/", [object.get(s, "namespace", object.get(binding, ["metadata", "namespace"], "")), s.name]) if {
+	s.kind == "ServiceAccount"
+	is_string(s.name)
+}
+
+service_account_key(s, _) := concat("/", parts) if {
+	s.kind == "User"
+	startswith(s.name, sa_user_prefix)
+	parts := split(substring(s.name, count(sa_user_prefix), -1), ":")
+	count(parts) == 2
+	every p in parts {
+		p != ""
+	}
+}
+
+# Group subjects that contain every ServiceAccount (system:unauthenticated contains none).
+all_service_account_groups := {sa_group, "system:authenticated"}
+
+grants_all_service_accounts(binding) if {
+	some s in object.get(binding, "subjects", [])
+	s.kind == "Group"
+	all_service_account_groups[s.name]
+}
+
+# Namespaces whose every ServiceAccount a system:serviceaccounts:<ns> Group subject contains.
+service_account_group_namespaces(binding) := {ns |
+	some s in object.get(binding, "subjects", [])
+	s.kind == "Group"
+	startswith(s.name, concat("", [sa_group, ":"]))
+	ns := substring(s.name, count(sa_group) + 1, -1)
+	ns != ""
+}
+
+# The Group subjects of a binding that contain ServiceAccounts, for findings.
+service_account_groups(binding) := {s.name |
+	some s in object.get(binding, "subjects", [])
+	s.kind == "Group"
+	is_string(s.name)
+	sa_group_contains_some(s.name)
+}
+
+sa_group_contains_some(name) if all_service_account_groups[name]
+
+sa_group_contains_some(name) if {
+	startswith(name, concat("", [sa_group, ":"]))
+	count(name) > count(sa_group) + 1
+}
+
+# The binding grants its role to ServiceAccount "namespace/name", by name or through a group.
+binding_grants_service_account(binding, sa) if sa in service_account_subjects(binding)
+
+binding_grants_service_account(binding, _) if grants_all_service_accounts(binding)
+
+binding_grants_service_account(binding, sa) if split(sa, "/")[0] in service_account_group_namespaces(binding)
+
+is_aggregated(obj) if {
+	obj.kind == "ClusterRole"
+	is_object(obj.aggregationRule)
+}
+
+# ClusterRole name -> names of the other ClusterRoles its clusterRoleSelectors match (set-scope input).
+aggregation_graph(resources) := {name: sources |
+	some r in resources
+	r.kind == "ClusterRole"
+	name := k8s.name(r)
+	sources := {k8s.name(c) |
+		is_aggregated(r)
+		some sel in object.get(r.aggregationRule, "clusterRoleSelectors", [])
+		is_object(sel)
+		some c in resources
+		c.kind == "ClusterRole"
+		k8s.name(c) != name
+		k8s.selector_matches(sel, k8s.labels(c))
+	}
+}
+
+# The rules a role grants once the aggregation controller has run: an aggregated ClusterRole has the union of
+# the rules of every non-aggregated ClusterRole its selectors reach (its own written rules are overwritten).
+aggregated_rules(role, sources_graph, resources) := rules_reached(role, sources_graph, resources) if {
+	is_aggregated(role)
+} else := rules(role)
+
+rules_reached(role, sources_graph, resources) := [rule |
+	reached := graph.reachable(sources_graph, {k8s.name(role)})
+	some c in resources
+	c.kind == "ClusterRole"
+	not is_aggregated(c)
+	reached[k8s.name(c)]
+	some rule in rules(c)
+]

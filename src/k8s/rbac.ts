@@ -1,6 +1,12 @@
-/** RBAC rule semantics shared by the iam controls (mirrors policies/lib/rbac.rego). */
+/**
+ * RBAC as the Kubernetes authorizer reads it, shared by the iam controls (mirrors policies/lib/rbac.rego):
+ * rule matching (k8s.io/kubernetes pkg/apis/rbac/v1 evaluation helpers), aggregated ClusterRoles and the
+ * ServiceAccounts a subject (ServiceAccount, `system:serviceaccount:<ns>:<name>` User, or Group) contains.
+ */
 import type { K8sObject } from "../types.js";
+import { labelSelectorMatches, type LabelSelector, type Labels } from "./selectors.js";
 
+/** One entry of a Role/ClusterRole `rules` list. */
 export interface PolicyRule {
   verbs?: string[];
   apiGroups?: string[];
@@ -9,71 +15,236 @@ export interface PolicyRule {
   nonResourceURLs?: string[];
 }
 
+/** One entry of a binding's `subjects` list. */
 export interface Subject {
   kind?: string;
   name?: string;
   namespace?: string;
 }
 
+/** A request on an API resource, as the authorizer receives it (subresource and name may be empty). */
+export interface ResourceRequest {
+  verb: string;
+  apiGroup: string;
+  resource: string;
+  subresource: string;
+  name: string;
+}
+
+/** A request on a non-resource URL path (e.g. `/healthz`). */
+export interface NonResourceRequest {
+  verb: string;
+  path: string;
+}
+
+/** True for Role and ClusterRole. */
 export function isRole(obj: K8sObject): boolean {
   return obj.kind === "Role" || obj.kind === "ClusterRole";
 }
 
+/** True for RoleBinding and ClusterRoleBinding. */
 export function isBinding(obj: K8sObject): boolean {
   return obj.kind === "RoleBinding" || obj.kind === "ClusterRoleBinding";
 }
 
+/** The rules written in a Role/ClusterRole (not the aggregated ones: see {@link AggregatedRules}). */
 export function rulesOf(obj: K8sObject): PolicyRule[] {
   if (!isRole(obj) || !Array.isArray(obj.rules)) return [];
   return obj.rules.map((rule) => (rule !== null && typeof rule === "object" ? (rule as PolicyRule) : {}));
 }
 
+/** A list field of a rule; anything but an array reads as empty. */
 export function field(rule: PolicyRule, name: keyof PolicyRule): string[] {
   const value = rule[name];
-  return Array.isArray(value) ? value : [];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 }
 
+/** The rule allows `verb` (named or `*`). */
 export function grantsVerb(rule: PolicyRule, verb: string): boolean {
   const verbs = field(rule, "verbs");
   return verbs.includes(verb) || verbs.includes("*");
 }
 
+/** The rule allows at least one verb. */
 export function grantsAnyVerb(rule: PolicyRule): boolean {
   return field(rule, "verbs").length > 0;
 }
 
+/** The rule covers API group `group` (named or `*`). */
 export function matchesGroup(rule: PolicyRule, group: string): boolean {
   const groups = field(rule, "apiGroups");
   return groups.includes(group) || groups.includes("*");
 }
 
-/** `*` covers every resource; `*\/sub` covers the subresource `sub` of every resource. */
+/**
+ * The rule covers `resource` ("pods" or "pods/exec"): `*` covers everything, `*\/sub` the subresource
+ * `sub` of every resource. `pods/*` is no wildcard for the authorizer: it covers nothing that exists.
+ */
 export function matchesResource(rule: PolicyRule, resource: string): boolean {
   const resources = field(rule, "resources");
   if (resources.includes(resource) || resources.includes("*")) return true;
-  const parts = resource.split("/");
-  return parts.length === 2 && resources.includes(`*/${parts[1]}`);
+  const slash = resource.indexOf("/");
+  return slash > 0 && resources.includes(`*${resource.slice(slash)}`);
 }
 
+/** The rule covers object `name`: no `resourceNames` means every name (and requests without a name). */
+export function matchesResourceName(rule: PolicyRule, name: string): boolean {
+  const names = field(rule, "resourceNames");
+  return names.length === 0 || names.includes(name);
+}
+
+/** The rule covers the non-resource URL `path`: `*`, the exact path, or a prefix written with a trailing `*`. */
+export function matchesNonResourceUrl(rule: PolicyRule, path: string): boolean {
+  return field(rule, "nonResourceURLs").some(
+    (url) => url === "*" || url === path || (url.endsWith("*") && path.startsWith(url.replace(/\*+$/, ""))),
+  );
+}
+
+/** A `nonResourceURLs` entry that covers more than one path (`*`, `/apis/*`). */
+export function isNonResourceUrlWildcard(url: string): boolean {
+  return url.endsWith("*");
+}
+
+/** Whether the rule allows a request, exactly as the RBAC authorizer decides (RuleAllows). */
+export function ruleAllows(rule: PolicyRule, request: ResourceRequest | NonResourceRequest): boolean {
+  if (!grantsVerb(rule, request.verb)) return false;
+  if ("path" in request) return matchesNonResourceUrl(rule, request.path);
+  const combined = request.subresource === "" ? request.resource : `${request.resource}/${request.subresource}`;
+  return matchesGroup(rule, request.apiGroup) && matchesResource(rule, combined) && matchesResourceName(rule, request.name);
+}
+
+const IMPERSONATION_RESOURCES = new Set(["*", "users", "groups", "serviceaccounts", "uids"]);
+
+/**
+ * The rule lets its holder impersonate: `impersonate` on users, groups, serviceaccounts, uids or
+ * userextras/<key> (directly, by `*` or by `*\/<key>`) in any API group, whichever group the rule names.
+ */
+export function grantsImpersonation(rule: PolicyRule): boolean {
+  return (
+    grantsVerb(rule, "impersonate") &&
+    field(rule, "apiGroups").length > 0 &&
+    field(rule, "resources").some((r) => IMPERSONATION_RESOURCES.has(r) || r.startsWith("userextras/") || r.startsWith("*/"))
+  );
+}
+
+/** A binding's subjects (non-object entries dropped). */
 export function subjectsOf(binding: K8sObject): Subject[] {
   const subjects = binding.subjects;
   return Array.isArray(subjects) ? subjects.filter((s): s is Subject => s !== null && typeof s === "object") : [];
 }
 
-/** ServiceAccount subjects as "namespace/name" (namespace defaults to the binding's). */
+const SA_USER_PREFIX = "system:serviceaccount:";
+const SA_GROUP = "system:serviceaccounts";
+
+/**
+ * ServiceAccounts named one by one, as "namespace/name": `ServiceAccount` subjects (namespace defaults to the
+ * binding's) and `User` subjects spelled `system:serviceaccount:<ns>:<name>` (the name a token authenticates as).
+ */
 export function serviceAccountSubjects(binding: K8sObject): Set<string> {
   const out = new Set<string>();
   for (const s of subjectsOf(binding)) {
-    if (s.kind !== "ServiceAccount" || typeof s.name !== "string") continue;
-    out.add(`${s.namespace ?? binding.metadata?.namespace ?? ""}/${s.name}`);
+    if (typeof s.name !== "string") continue;
+    if (s.kind === "ServiceAccount") out.add(`${s.namespace ?? binding.metadata?.namespace ?? ""}/${s.name}`);
+    if (s.kind === "User" && s.name.startsWith(SA_USER_PREFIX)) {
+      const parts = s.name.slice(SA_USER_PREFIX.length).split(":");
+      if (parts.length === 2 && parts[0] !== "" && parts[1] !== "") out.add(`${parts[0]}/${parts[1]}`);
+    }
   }
   return out;
 }
 
+/** What a binding's Group subjects grant to: every ServiceAccount, or those of the listed namespaces. */
+export interface ServiceAccountGroupGrant {
+  /** `system:serviceaccounts` or `system:authenticated`: every ServiceAccount of the cluster. */
+  all: boolean;
+  /** `system:serviceaccounts:<ns>`: every ServiceAccount of `<ns>`. */
+  namespaces: Set<string>;
+  /** The group names that grant, for findings. */
+  groups: string[];
+}
+
+/** The ServiceAccounts a binding's Group subjects contain (`system:unauthenticated` contains none). */
+export function serviceAccountGroups(binding: K8sObject): ServiceAccountGroupGrant {
+  const grant: ServiceAccountGroupGrant = { all: false, namespaces: new Set(), groups: [] };
+  for (const s of subjectsOf(binding)) {
+    if (s.kind !== "Group" || typeof s.name !== "string") continue;
+    if (s.name === SA_GROUP || s.name === "system:authenticated") grant.all = true;
+    else if (s.name.startsWith(`${SA_GROUP}:`) && s.name.length > SA_GROUP.length + 1)
+      grant.namespaces.add(s.name.slice(SA_GROUP.length + 1));
+    else continue;
+    grant.groups.push(s.name);
+  }
+  return grant;
+}
+
+/** The binding grants its role to ServiceAccount "namespace/name", by name or through a group. */
+export function bindingGrantsServiceAccount(binding: K8sObject, serviceAccount: string): boolean {
+  if (serviceAccountSubjects(binding).has(serviceAccount)) return true;
+  const groups = serviceAccountGroups(binding);
+  return groups.all || groups.namespaces.has(serviceAccount.split("/")[0] ?? "");
+}
+
+/** A binding's `roleRef` kind and name ("" when missing). */
 export function roleRefOf(binding: K8sObject): { kind: string; name: string } {
   const ref = binding.roleRef as { kind?: unknown; name?: unknown } | undefined;
   return {
     kind: typeof ref?.kind === "string" ? ref.kind : "",
     name: typeof ref?.name === "string" ? ref.name : "",
   };
+}
+
+/** A ClusterRole whose rules the aggregation controller writes (it has an `aggregationRule`). */
+export function isAggregated(obj: K8sObject): boolean {
+  const rule = obj.aggregationRule;
+  return obj.kind === "ClusterRole" && rule !== null && typeof rule === "object";
+}
+
+function clusterRoleSelectors(obj: K8sObject): LabelSelector[] {
+  const selectors = (obj.aggregationRule as { clusterRoleSelectors?: unknown } | undefined)?.clusterRoleSelectors;
+  return Array.isArray(selectors) ? selectors.filter((s): s is LabelSelector => s !== null && typeof s === "object") : [];
+}
+
+function labelsOf(obj: K8sObject): Labels {
+  const labels = obj.metadata?.labels;
+  return labels !== null && typeof labels === "object" ? (labels as Labels) : {};
+}
+
+/** Rules of the roles of a set as the authorizer uses them. */
+export interface AggregatedRules {
+  /** The rules a Role/ClusterRole of the set grants: for an aggregated ClusterRole, the union of its sources. */
+  rulesOf(role: K8sObject): PolicyRule[];
+}
+
+/**
+ * The rules of the set's roles once the aggregation controller has run: an aggregated ClusterRole has the union
+ * of the rules of every other ClusterRole its `clusterRoleSelectors` match, transitively (its own written
+ * `rules` are overwritten); other roles keep their rules.
+ */
+export function aggregatedRules(objects: readonly K8sObject[]): AggregatedRules {
+  const clusterRoles = objects.filter((o) => o.kind === "ClusterRole");
+  const sources = (role: K8sObject) => {
+    const name = role.metadata?.name;
+    const selectors = clusterRoleSelectors(role);
+    return clusterRoles.filter((c) => c.metadata?.name !== name && selectors.some((s) => labelSelectorMatches(s, labelsOf(c))));
+  };
+  const cache = new Map<K8sObject, PolicyRule[]>();
+  const resolve = (role: K8sObject): PolicyRule[] => {
+    const known = cache.get(role);
+    if (known) return known;
+    if (!isAggregated(role)) return rulesOf(role);
+    const seen = new Set<K8sObject>([role]);
+    const queue = [role];
+    const rules: PolicyRule[] = [];
+    while (queue.length > 0) {
+      for (const source of sources(queue.shift() as K8sObject)) {
+        if (seen.has(source)) continue;
+        seen.add(source);
+        if (isAggregated(source)) queue.push(source);
+        else rules.push(...rulesOf(source));
+      }
+    }
+    cache.set(role, rules);
+    return rules;
+  };
+  return { rulesOf: resolve };
 }

@@ -1,10 +1,11 @@
 import type { K8sObject, Violation } from "../types.js";
-import { isBinding, roleRefOf, serviceAccountSubjects } from "../k8s/rbac.js";
+import { isBinding, roleRefOf, serviceAccountGroups, serviceAccountSubjects } from "../k8s/rbac.js";
 import { refOf } from "../k8s/workloads.js";
 import type { SetValidator } from "./types.js";
 
 const BUILTIN_CLUSTER_ROLES = new Set(["cluster-admin", "admin", "edit", "view"]);
 const SYSTEM_NAMESPACES = new Set(["kube-system", "kube-public", "kube-node-lease"]);
+const SYSTEM_SA_GROUPS = new Set([...SYSTEM_NAMESPACES].map((ns) => `system:serviceaccounts:${ns}`));
 
 export const iamBindingIntegrity: SetValidator = {
   id: "iam-binding-integrity",
@@ -34,6 +35,12 @@ export const iamBindingIntegrity: SetValidator = {
         if (!saKeys.has(subject)) add("serviceAccountMissing", { subject });
         if (binding.kind === "ClusterRoleBinding" && !SYSTEM_NAMESPACES.has(subject.split("/")[0] ?? ""))
           add("clusterBindingToAppServiceAccount", { subject });
+      }
+      // A Group subject that contains application ServiceAccounts grants cluster-wide to each of them.
+      if (binding.kind === "ClusterRoleBinding") {
+        for (const group of serviceAccountGroups(binding).groups) {
+          if (!SYSTEM_SA_GROUPS.has(group)) add("clusterBindingToAppServiceAccount", { subject: group });
+        }
       }
     }
     return out;

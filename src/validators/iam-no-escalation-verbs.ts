@@ -1,5 +1,5 @@
 import type { Violation } from "../types.js";
-import { grantsAnyVerb, grantsVerb, matchesGroup, matchesResource, rulesOf, type PolicyRule } from "../k8s/rbac.js";
+import { grantsAnyVerb, grantsImpersonation, grantsVerb, matchesGroup, matchesResource, rulesOf, type PolicyRule } from "../k8s/rbac.js";
 import { refOf } from "../k8s/workloads.js";
 import type { ObjectValidator } from "./types.js";
 
@@ -22,7 +22,6 @@ const TARGETS: readonly Target[] = [
     group: "rbac.authorization.k8s.io",
     resources: ["roles", "clusterroles"],
   },
-  { messageId: "escalationVerb", label: "verb", verbs: ["impersonate"], group: "", resources: ["users", "groups", "serviceaccounts"] },
   {
     messageId: "sensitiveCreate",
     label: "resource",
@@ -54,6 +53,13 @@ const TARGETS: readonly Target[] = [
     resources: ["pods/exec", "pods/attach", "pods/portforward", "nodes/proxy"],
   },
   {
+    messageId: "interactiveAccess",
+    label: "resource",
+    verbs: ["update", "patch"],
+    group: "",
+    resources: ["pods/ephemeralcontainers"],
+  },
+  {
     messageId: "csrApproval",
     label: "resource",
     verbs: ["update", "patch"],
@@ -82,6 +88,9 @@ export const iamNoEscalationVerbs: ObjectValidator = {
     const out: Violation[] = [];
     rulesOf(object).forEach((rule, i) => {
       const hits = new Map<string, Set<string>>();
+      // Impersonation is `impersonate` on users, groups, serviceaccounts, uids or userextras/<key>
+      // in any API group (the core group and authentication.k8s.io hold them today).
+      if (grantsImpersonation(rule)) hits.set("escalationVerb", new Set(["impersonate"]));
       for (const target of TARGETS) {
         if (!matchesGroup(rule, target.group)) continue;
         for (const res of target.resources.filter((r) => matchesResource(rule, r))) {

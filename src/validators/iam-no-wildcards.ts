@@ -1,5 +1,5 @@
 import type { Violation } from "../types.js";
-import { field, rulesOf, type PolicyRule } from "../k8s/rbac.js";
+import { field, isNonResourceUrlWildcard, rulesOf, type PolicyRule } from "../k8s/rbac.js";
 import { refOf } from "../k8s/workloads.js";
 import type { ObjectValidator } from "./types.js";
 
@@ -10,8 +10,11 @@ const MESSAGE_IDS: ReadonlyArray<[keyof PolicyRule, string]> = [
   ["nonResourceURLs", "wildcardNonResourceUrl"],
 ];
 
-function isWildcard(name: keyof PolicyRule, value: unknown): boolean {
-  return value === "*" || (name === "resources" && typeof value === "string" && value.startsWith("*/"));
+/** `*\/sub` covers a subresource of every resource; a URL ending in `*` covers every path with its prefix. */
+function isWildcard(name: keyof PolicyRule, value: string): boolean {
+  if (value === "*") return true;
+  if (name === "resources") return value.startsWith("*/");
+  return name === "nonResourceURLs" && isNonResourceUrlWildcard(value);
 }
 
 export const iamNoWildcards: ObjectValidator = {

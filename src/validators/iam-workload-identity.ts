@@ -1,5 +1,13 @@
 import type { K8sObject, Violation } from "../types.js";
-import { field, isBinding, roleRefOf, rulesOf, serviceAccountSubjects, type PolicyRule } from "../k8s/rbac.js";
+import {
+  aggregatedRules,
+  field,
+  isBinding,
+  roleRefOf,
+  serviceAccountGroups,
+  serviceAccountSubjects,
+  type PolicyRule,
+} from "../k8s/rbac.js";
 import { isWorkload, podSpec, refOf } from "../k8s/workloads.js";
 import type { SetValidator } from "./types.js";
 
@@ -27,21 +35,27 @@ export const iamWorkloadIdentity: SetValidator = {
     const saKeys = new Set(serviceAccounts.map(keyOf));
     const disabled = new Set(serviceAccounts.filter((sa) => sa.automountServiceAccountToken === false).map(keyOf));
     // Indexes (not scans per workload): bindings by ServiceAccount subject, read-only-ness by role key.
-    const boundBy = new Map<string, K8sObject[]>();
+    // Group subjects grant to the ServiceAccounts they contain (all of them, or those of one namespace).
+    const boundBy = new Map<string, Set<K8sObject>>();
+    const bindTo = (key: string, binding: K8sObject) => boundBy.set(key, (boundBy.get(key) ?? new Set()).add(binding));
+    const boundToAll = new Set<K8sObject>();
     for (const binding of objects.filter(isBinding)) {
-      for (const sa of serviceAccountSubjects(binding)) {
-        const list = boundBy.get(sa);
-        if (list) list.push(binding);
-        else boundBy.set(sa, [binding]);
-      }
+      for (const sa of serviceAccountSubjects(binding)) bindTo(sa, binding);
+      const groups = serviceAccountGroups(binding);
+      if (groups.all) boundToAll.add(binding);
+      for (const namespace of groups.namespaces) bindTo(`${namespace}/*`, binding);
     }
+    const bindingsOf = (sa: string) =>
+      new Set([...(boundBy.get(sa) ?? []), ...boundToAll, ...(boundBy.get(`${sa.split("/")[0] ?? ""}/*`) ?? [])]);
     // A ClusterRole is in scope of every binding, a Role of the bindings of its namespace.
     const roleKey = (kind: string, namespace: string, name: string) => `${kind}/${kind === "ClusterRole" ? "" : namespace}/${name}`;
     const readOnlyRoles = new Map<string, boolean>();
+    // An aggregated ClusterRole grants the rules of the ClusterRoles its selectors reach in the set.
+    const aggregated = aggregatedRules(objects);
     for (const role of objects) {
       if (role.kind !== "Role" && role.kind !== "ClusterRole") continue;
       const key = roleKey(role.kind, refOf(role).namespace, refOf(role).name);
-      readOnlyRoles.set(key, (readOnlyRoles.get(key) ?? true) && rulesOf(role).every(readOnlyDiscovery));
+      readOnlyRoles.set(key, (readOnlyRoles.get(key) ?? true) && aggregated.rulesOf(role).every(readOnlyDiscovery));
     }
     const readOnlyInNamespace = (binding: K8sObject, namespace: string) => {
       if (binding.kind !== "RoleBinding" || refOf(binding).namespace !== namespace) return false;
@@ -64,8 +78,8 @@ export const iamWorkloadIdentity: SetValidator = {
 
       const mounted = "automountServiceAccountToken" in spec ? spec.automountServiceAccountToken === true : !disabled.has(serviceAccount);
       if (!mounted) continue;
-      const bound = boundBy.get(serviceAccount) ?? [];
-      if (bound.length === 0) add("tokenAutomountedUnneeded");
+      const bound = bindingsOf(serviceAccount);
+      if (bound.size === 0) add("tokenAutomountedUnneeded");
       for (const binding of bound) {
         if (!readOnlyInNamespace(binding, resource.namespace))
           add("tokenAutomountedOverprivileged", { binding: refOf(binding).name, role: roleRefOf(binding).name });
