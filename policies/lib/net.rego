@@ -43,7 +43,7 @@ rule_opens(rule, w, ports) if {
 	port_entry_opens(p, w, ports)
 }
 
-port_entry_opens(p, _, _) if not p.port
+port_entry_opens(p, _, _) if port_entry_all_ports(p)
 
 port_entry_opens(p, _, ports) if {
 	is_number(p.port)
@@ -57,4 +57,97 @@ port_entry_opens(p, w, ports) if {
 	is_string(p.port)
 	some n in named_port(w, p.port, "TCP")
 	ports[n]
+}
+
+# --- Empty means all (docs/network-model.md) ---
+
+# A present, non-null field: JSON null is unset.
+present(obj, key) if object.get(obj, key, null) != null
+
+# The peers of a rule (`from` or `to`); a missing or null list is no list.
+rule_peers(rule, field) := object.get(rule, field, []) if is_array(object.get(rule, field, []))
+
+else := []
+
+# A rule without peers (`from`/`to` missing, null or []) admits every source or destination.
+rule_admits_all_peers(rule, field) if count(rule_peers(rule, field)) == 0
+
+# An empty peer `{}` (no ipBlock, namespaceSelector or podSelector) is every source or destination.
+empty_peer(peer) if {
+	not present(peer, "ipBlock")
+	not present(peer, "namespaceSelector")
+	not present(peer, "podSelector")
+}
+
+# A label selector with no matchLabels entries and no matchExpressions (`{}`, `{matchLabels: {}}`) selects everything.
+selects_everything(selector) if {
+	is_object(selector)
+	count(object_or_empty(object.get(selector, "matchLabels", {}))) == 0
+	count(array_or_empty(object.get(selector, "matchExpressions", []))) == 0
+}
+
+object_or_empty(x) := x if is_object(x)
+
+else := {}
+
+array_or_empty(x) := x if is_array(x)
+
+else := []
+
+# A peer selecting every pod of every namespace: a match-all namespaceSelector, no podSelector or a match-all one.
+any_namespace_peer(peer) if {
+	not present(peer, "ipBlock")
+	selects_everything(peer.namespaceSelector)
+	not present(peer, "podSelector")
+}
+
+any_namespace_peer(peer) if {
+	not present(peer, "ipBlock")
+	selects_everything(peer.namespaceSelector)
+	selects_everything(peer.podSelector)
+}
+
+# A ports entry without `port` covers every port of its protocol.
+port_entry_all_ports(p) if not present(p, "port")
+
+# A rule without ports (missing, null or []) allows every port of every protocol.
+rule_all_ports(rule) if count(array_or_empty(object.get(rule, "ports", []))) == 0
+
+# Whether a selector only ever selects objects labelled key=value (matchLabels or an `In` with that one value).
+selector_requires(selector, key, value) if object.get(selector, ["matchLabels", key], null) == value
+
+selector_requires(selector, key, value) if {
+	some expr in array_or_empty(object.get(selector, "matchExpressions", []))
+	expr.key == key
+	expr.operator == "In"
+	count(expr.values) > 0
+	every v in expr.values {
+		v == value
+	}
+}
+
+# --- CIDRs as networks ---
+
+# The prefix length of a valid CIDR; the address is checked by net.cidr_contains (which parses it as a network).
+cidr_prefix(cidr) := to_number(parts[1]) if {
+	is_string(cidr)
+	parts := split(cidr, "/")
+	count(parts) == 2
+	regex.match(`^[0-9]{1,3}$`, parts[1])
+	net.cidr_contains(cidr, cidr)
+}
+
+# Any `/0` is the whole address space of its family, whatever the digits before it (1.2.3.4/0, 2001:db8::/0).
+whole_space(cidr) if cidr_prefix(cidr) == 0
+
+# An ipBlock that still covers its whole family: a `/0` without a valid `except` network inside it.
+open_ip_block(block) if {
+	whole_space(block.cidr)
+	not has_hole(block)
+}
+
+has_hole(block) if {
+	some hole in array_or_empty(object.get(block, "except", []))
+	is_string(hole)
+	net.cidr_contains(block.cidr, hole)
 }

@@ -1,26 +1,38 @@
 import type { Violation } from "../types.js";
+import { ipBlockIsOpen } from "../k8s/cidr.js";
+import { list, rec } from "../k8s/manifest-fields.js";
+import {
+  isEmptyPeer,
+  portEntryCoversAllPorts,
+  ruleAdmitsAllPeers,
+  ruleCoversAllPorts,
+  rulePeers,
+  selectorRequires,
+} from "../k8s/network-peers.js";
 import { refOf } from "../k8s/workloads.js";
 import type { ObjectValidator } from "./types.js";
 
-type Rec = Record<string, any>;
-
-const OPEN_CIDRS = new Set(["0.0.0.0/0", "::/0"]);
 const DNS_PORT_NAMES = new Set(["dns", "dns-tcp"]);
-const list = (value: unknown): any[] => (Array.isArray(value) ? value : []);
 
-function isDnsPort(p: Rec): boolean {
-  if (typeof p?.port === "string") return DNS_PORT_NAMES.has(p.port);
-  return typeof p?.port === "number" && p.port <= 53 && (p.endPort ?? p.port) >= 53;
+/** A ports entry that allows port 53: 53 itself, a range holding it, a port named dns/dns-tcp, or no port at all. */
+function isDnsPort(entry: unknown): boolean {
+  const p = rec(entry);
+  if (portEntryCoversAllPorts(p)) return true;
+  if (typeof p.port === "string") return DNS_PORT_NAMES.has(p.port);
+  return typeof p.port === "number" && p.port <= 53 && (typeof p.endPort === "number" ? p.endPort : p.port) >= 53;
 }
 
-function isKubeDnsPeer(peer: Rec): boolean {
+/** The kube-dns pods in kube-system, by matchLabels or by an `In` expression naming only those values. */
+function isKubeDnsPeer(peer: unknown): boolean {
+  const p = rec(peer);
   return (
-    !peer?.ipBlock &&
-    peer?.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"] === "kube-system" &&
-    peer?.podSelector?.matchLabels?.["k8s-app"] === "kube-dns"
+    (p.ipBlock === undefined || p.ipBlock === null) &&
+    selectorRequires(p.namespaceSelector, "kubernetes.io/metadata.name", "kube-system") &&
+    selectorRequires(p.podSelector, "k8s-app", "kube-dns")
   );
 }
 
+/** net-egress-allowlist: egress rules must name their destinations and ports (empty means all). */
 export const netEgressAllowlist: ObjectValidator = {
   id: "net-egress-allowlist",
   scope: "object",
@@ -31,14 +43,14 @@ export const netEgressAllowlist: ObjectValidator = {
     const out: Violation[] = [];
     const add = (messageId: string, rule: number, extra: Record<string, string> = {}) =>
       out.push({ messageId, data: { policy, rule, ...extra }, resource });
-    list((object.spec as Rec)?.egress).forEach((rule: Rec, i) => {
-      const to = list(rule?.to);
-      const ports = list(rule?.ports);
-      if (to.length === 0) add("egressWithoutTo", i);
-      if (ports.length === 0) add("egressWithoutPorts", i);
+    list(rec(object.spec).egress).forEach((rule, i) => {
+      const to = rulePeers(rule, "to");
+      const ports = list(rec(rule).ports);
+      if (ruleAdmitsAllPeers(rule, "to") || to.some(isEmptyPeer)) add("egressWithoutTo", i);
+      if (ruleCoversAllPorts(rule) || ports.some(portEntryCoversAllPorts)) add("egressWithoutPorts", i);
       for (const peer of to) {
-        const cidr = peer?.ipBlock?.cidr;
-        if (OPEN_CIDRS.has(cidr) && list(peer.ipBlock.except).length === 0) add("egressOpenIpBlock", i, { cidr });
+        const block = rec(rec(peer).ipBlock);
+        if (ipBlockIsOpen(block.cidr, block.except)) add("egressOpenIpBlock", i, { cidr: String(block.cidr) });
       }
       if (ports.some(isDnsPort) && !(to.length > 0 && to.every(isKubeDnsPeer))) add("dnsNotKubeDns", i);
     });

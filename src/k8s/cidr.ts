@@ -1,0 +1,118 @@
+/**
+ * CIDR networks as numbers (IPv4 and IPv6), as the API server reads `ipBlock.cidr` and `except`:
+ * the address is masked to its prefix, so `1.2.3.4/0` is the whole IPv4 space; containment and
+ * overlap compare the numbers, never the text.
+ */
+
+/** A parsed network: its family, the masked network address as a number and its prefix length. */
+export interface Cidr {
+  family: 4 | 6;
+  /** Address width in bits: 32 or 128. */
+  bits: 32 | 128;
+  /** Network address with the host bits cleared. */
+  network: bigint;
+  prefix: number;
+}
+
+const DECIMAL = /^(0|[1-9][0-9]{0,2})$/;
+const HEXTET = /^[0-9a-fA-F]{1,4}$/;
+
+function parseIpv4(text: string): bigint | null {
+  const parts = text.split(".");
+  if (parts.length !== 4) return null;
+  let value = 0n;
+  for (const part of parts) {
+    if (!DECIMAL.test(part) || Number(part) > 255) return null;
+    value = (value << 8n) | BigInt(part);
+  }
+  return value;
+}
+
+/** The 16-bit groups of one side of `::` (an embedded IPv4 address counts as two groups). */
+function hextets(text: string, allowIpv4Tail: boolean): bigint[] | null {
+  if (text === "") return [];
+  const parts = text.split(":");
+  const out: bigint[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (allowIpv4Tail && i === parts.length - 1 && part.includes(".")) {
+      const v4 = parseIpv4(part);
+      if (v4 === null) return null;
+      out.push(v4 >> 16n, v4 & 0xffffn);
+    } else if (HEXTET.test(part)) out.push(BigInt(parseInt(part, 16)));
+    else return null;
+  }
+  return out;
+}
+
+function parseIpv6(text: string): bigint | null {
+  const halves = text.split("::");
+  if (halves.length > 2) return null;
+  const head = hextets(halves[0]!, halves.length === 1);
+  const tail = halves.length === 2 ? hextets(halves[1]!, true) : [];
+  if (!head || !tail) return null;
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
+  const groups = [...head, ...Array<bigint>(halves.length === 2 ? missing : 0).fill(0n), ...tail];
+  return groups.reduce((acc, g) => (acc << 16n) | g, 0n);
+}
+
+/** Parses an IP address (dotted IPv4, or IPv6 with `::` and an optional IPv4 tail); null if invalid. */
+export function parseIp(text: string): { family: 4 | 6; value: bigint } | null {
+  if (text.includes(":")) {
+    const value = parseIpv6(text);
+    return value === null ? null : { family: 6, value };
+  }
+  const value = parseIpv4(text);
+  return value === null ? null : { family: 4, value };
+}
+
+/** Parses `address/prefix` into its network (host bits cleared); null when it is not a valid CIDR. */
+export function parseCidr(text: unknown): Cidr | null {
+  if (typeof text !== "string") return null;
+  const slash = text.indexOf("/");
+  if (slash < 0) return null;
+  const ip = parseIp(text.slice(0, slash));
+  const prefixText = text.slice(slash + 1);
+  if (!ip || !/^[0-9]{1,3}$/.test(prefixText)) return null;
+  const bits = ip.family === 4 ? 32 : 128;
+  const prefix = Number(prefixText);
+  if (prefix > bits) return null;
+  return { family: ip.family, bits, network: ip.value & netmask(bits, prefix), prefix };
+}
+
+function netmask(bits: number, prefix: number): bigint {
+  const all = (1n << BigInt(bits)) - 1n;
+  return all ^ ((1n << BigInt(bits - prefix)) - 1n);
+}
+
+/** Whether `cidr` is the whole address space of its family (any `/0`). */
+export function isWholeSpace(cidr: Cidr): boolean {
+  return cidr.prefix === 0;
+}
+
+/** Whether every address of `inner` lies in `outer` (same family only). */
+export function cidrContains(outer: Cidr, inner: Cidr): boolean {
+  return (
+    outer.family === inner.family && outer.prefix <= inner.prefix && (inner.network & netmask(outer.bits, outer.prefix)) === outer.network
+  );
+}
+
+/** Whether `a` and `b` share at least one address (for networks: one contains the other). */
+export function cidrsIntersect(a: Cidr, b: Cidr): boolean {
+  return cidrContains(a, b) || cidrContains(b, a);
+}
+
+/** Whether the IP block `cidr` minus `except` still covers its whole family: a `/0` with no valid `except` inside it. */
+export function ipBlockIsOpen(cidr: unknown, except: unknown): boolean {
+  const block = parseCidr(cidr);
+  if (!block || !isWholeSpace(block)) return false;
+  const holes = Array.isArray(except) ? except.map(parseCidr) : [];
+  return !holes.some((hole) => hole !== null && cidrContains(block, hole));
+}
+
+/** Whether the IP block `cidr` is a `/0` (whole address space), whatever its `except`. */
+export function ipBlockIsWholeSpace(cidr: unknown): boolean {
+  const block = parseCidr(cidr);
+  return block !== null && isWholeSpace(block);
+}
