@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
+import { aliasKinds, WORKLOADS_ALIAS } from "../src/catalog/kinds.js";
 import { CatalogError, loadControl } from "../src/catalog/load.js";
 import { parseManifestStream } from "../src/loaders/yaml.js";
 import { PACKAGE_ROOT } from "../src/paths.js";
@@ -134,8 +135,11 @@ describe("new:control, object scope with --kyverno and --validator", () => {
     const policy = parse(readFileSync(join(root, "policies", id, "kyverno.yaml"), "utf8"));
     expect(policy).toMatchObject({ apiVersion: "policies.kyverno.io/v1", kind: "ValidatingPolicy", metadata: { name: id } });
     const rules = policy.spec.matchConstraints.resourceRules as Array<{ apiGroups: string[]; resources: string[] }>;
+    // Every kind of the `workloads` alias of policies/_kinds.yaml, as the API server's plural resource name.
     expect(rules.flatMap((r) => r.resources).sort()).toEqual(
-      ["cronjobs", "daemonsets", "deployments", "jobs", "pods", "replicasets", "rollouts", "statefulsets"].sort(),
+      aliasKinds(WORKLOADS_ALIAS)
+        .map((k) => `${k.toLowerCase()}s`)
+        .sort(),
     );
     expect(JSON.stringify(policy.spec.variables)).toContain("[hostIpcShared]");
   });
