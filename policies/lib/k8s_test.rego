@@ -74,3 +74,11 @@ test_selector_expressions if {
 	k8s.map_selector_matches({"app": "x"}, lbls)
 	not k8s.map_selector_matches({}, lbls)
 }
+
+test_without_nulls_drops_null_keys_at_any_depth if {
+	k8s.without_nulls({"a": null, "b": {"c": null, "d": 1}, "e": [null, {"f": null, "g": 2}]}) == {"b": {"d": 1}, "e": [null, {"g": 2}]}
+}
+
+test_without_nulls_keeps_an_object_without_nulls if {
+	k8s.without_nulls({"a": {"b": [1, "x"]}}) == {"a": {"b": [1, "x"]}}
+}

@@ -5,7 +5,8 @@ import data.lib.violation
 
 control_id := "pod-restricted-context"
 
-obj := input.review.object
+# JSON null is unset (a container-level null falls back to the pod-level value).
+obj := k8s.without_nulls(input.review.object)
 
 spec := k8s.pod_spec(obj)
 

@@ -1,5 +1,6 @@
 package erlmcp.controls.sec_erlang_cookie_from_secret
 
+import data.lib.env
 import data.lib.k8s
 import data.lib.violation
 
@@ -9,37 +10,33 @@ cookie_env := {"RELEASE_COOKIE", "ERLANG_COOKIE"}
 
 cookie_paths := object.get(input, ["parameters", "cookiePaths"], [])
 
-# [namespace, secret name, key] of every key a Secret or ExternalSecret in the set provides.
-provided contains [k8s.namespace(r), k8s.name(r), key] if {
-	some r in input.resources
-	r.kind == "Secret"
-	some key in object.keys(object.union(object.get(r, "data", {}), object.get(r, "stringData", {})))
-}
-
-provided contains [k8s.namespace(r), object.get(r, ["spec", "target", "name"], k8s.name(r)), item.secretKey] if {
-	some r in input.resources
-	r.kind == "ExternalSecret"
-	some item in object.get(r, ["spec", "data"], [])
-}
+# [kind, namespace, name, key] of every key a Secret, ExternalSecret or ConfigMap of the set provides.
+provided := env.provided_keys(input.resources)
 
 erlang_containers(w) := [c |
 	some c in k8s.all_containers(w)
 	k8s.container_is_erlang(c)
 ]
 
-env_sources(c) := {concat("", ["secret:", ref.name, "/", ref.key]) |
-	some e in object.get(c, "env", [])
-	cookie_env[e.name]
-	ref := e.valueFrom.secretKeyRef
+# The winning source of each cookie variable the container sets (the env entry that wins, see
+# CONTROLS.md Semantics: last entry of a name, env over envFrom).
+winning_cookies(w, c) := {name: src |
+	some name, src in env.effective_env(c, k8s.namespace(w), provided)
+	cookie_env[name]
 }
 
-env_from_sources(ns, c) := {concat("", ["secret:", name, "/", key]) |
-	some ef in object.get(c, "envFrom", [])
-	object.get(ef, "prefix", "") == ""
-	name := ef.secretRef.name
-	some key in cookie_env
-	provided[[ns, name, key]]
+env_sources(w, c) := {concat("", ["secret:", ref[0], "/", ref[1]]) |
+	some src in winning_cookies(w, c)
+	ref := env.from_secret(src)
 }
+
+# A cookie variable whose winning value does not come from a Secret (a literal, a ConfigMap, a field).
+cookie_not_from_secret(w, c) if {
+	some src in winning_cookies(w, c)
+	not env.from_secret(src)
+}
+
+cookie_not_from_secret(w, c) if source_of(w, c) == ""
 
 volume_sources(w, c) := {concat("", ["volume:", vol.secret.secretName]) |
 	some m in object.get(c, "volumeMounts", [])
@@ -55,19 +52,22 @@ mount_paths(ns, m, secret) := {m.mountPath} | {concat("/", [trim_suffix(m.mountP
 
 file_names(_, secret) := {item.path | some item in secret.items} if secret.items
 
-file_names(ns, secret) := {key | provided[[ns, secret.secretName, key]]} if not secret.items
+file_names(ns, secret) := {p[3] |
+	some p in provided
+	p == ["secret", ns, secret.secretName, p[3]]
+} if not secret.items
 
 is_cookie_path(path) if endswith(path, ".erlang.cookie")
 
 is_cookie_path(path) if path in cookie_paths
 
-source_of(w, c) := concat(",", sort(((env_sources(c) | env_from_sources(k8s.namespace(w), c)) | volume_sources(w, c))))
+source_of(w, c) := concat(",", sort(env_sources(w, c) | volume_sources(w, c)))
 
 violation contains violation.make(control_id, "cookieNotFromSecret", w, {"workload": k8s.name(w), "container": c.name}) if {
 	some w in input.resources
 	k8s.is_erlang_node(w)
 	some c in erlang_containers(w)
-	source_of(w, c) == ""
+	cookie_not_from_secret(w, c)
 }
 
 violation contains violation.make(control_id, "cookieSourceMismatch", w, {"workload": k8s.name(w), "sources": concat("; ", sort(sources))}) if {

@@ -7,6 +7,7 @@ import type { Control } from "../catalog/types.js";
 import type { AuditConfig } from "../config/types.js";
 import { createEngine } from "../engines/index.js";
 import { isObjectEngine, type ObjectEngine } from "../engines/types.js";
+import { stripNullKeys } from "../loaders/strip-nulls.js";
 import { emptyObjectVerdicts, evaluateObject } from "../evaluation/object.js";
 import { ControlPlan } from "../evaluation/plan.js";
 import { mergeVerdicts } from "../findings/merge.js";
@@ -59,8 +60,12 @@ export class AdmissionEvaluator {
     this.settings = settings;
   }
 
-  /** Failing, waived and error findings of one object (passing controls produce none). */
-  evaluate(object: K8sObject, now: Date): AdmissionFinding[] {
+  /**
+   * Failing, waived and error findings of one object (passing controls produce none). JSON null is
+   * unset: the object is judged without its null-valued keys, as the API server stores it.
+   */
+  evaluate(admitted: K8sObject, now: Date): AdmissionFinding[] {
+    const object = stripNullKeys(admitted);
     const planned = this.plan.forObject(object);
     if (!planned.length) return [];
     const ref = refOf(object);

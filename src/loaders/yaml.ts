@@ -1,4 +1,5 @@
 /** Parses a YAML or JSON stream into resources that remember their file and line. */
+import { stripNullKeys } from "./strip-nulls.js";
 import { LineCounter, parseAllDocuments, isAlias, isMap, isScalar, isSeq, type Document } from "yaml";
 import { refOf } from "../k8s/workloads.js";
 import type { InputError, K8sObject, RenderOrigin, Resource } from "../types.js";
@@ -245,7 +246,7 @@ export function parseManifestStream(text: string, options: ParseOptions): ParseR
       );
       return;
     }
-    const object = value as K8sObject;
+    const object = stripNullKeys(value) as K8sObject;
     if (typeof object.apiVersion !== "string" || typeof object.kind !== "string" || !object.kind) {
       errors.push(
         inputError("MISSING_KIND", file, `document ${documentIndex + 1} has no apiVersion/kind: not a Kubernetes object`, {

@@ -1,0 +1,115 @@
+# A container's environment as the kubelet builds it (mirrors src/k8s/env.ts): `envFrom` sources in
+# order, each key under its `prefix`, a later source overriding an earlier one; then `env` entries in
+# order, a later entry of a name overriding an earlier one and every `envFrom` value of that name.
+package lib.env
+
+import data.lib.k8s
+
+# [kind, namespace, name, key] of every key a Secret ("secret"), ExternalSecret target ("secret") or
+# ConfigMap ("configMap") of the set provides. binaryData keys are keys like data keys.
+provided_keys(resources) := {[kind, k8s.namespace(r), name, key] |
+	some r in resources
+	some [kind, name, keys] in key_sources(r)
+	some key in keys
+}
+
+key_sources(r) := {["secret", k8s.name(r), object.keys(object.union(k8s_get(r, "data"), k8s_get(r, "stringData")))]} if {
+	r.kind == "Secret"
+}
+
+key_sources(r) := {["configMap", k8s.name(r), object.keys(object.union(k8s_get(r, "data"), k8s_get(r, "binaryData")))]} if {
+	r.kind == "ConfigMap"
+}
+
+key_sources(r) := {["secret", object.get(r, ["spec", "target", "name"], k8s.name(r)), {item.secretKey |
+	some item in object.get(r, ["spec", "data"], [])
+	is_string(item.secretKey)
+}]} if {
+	r.kind == "ExternalSecret"
+}
+
+k8s_get(r, field) := v if {
+	v := object.get(r, field, {})
+	is_object(v)
+} else := {}
+
+# Every variable of container c (in namespace ns) with the source that wins it:
+# {"from": "env", "index": i, "entry": e} or
+# {"from": "envFrom", "index": i, "kind": "secret"|"configMap", "name": n, "key": k}.
+effective_env(c, ns, provided) := object.union(from_env_from(c, ns, provided), from_env(c))
+
+env_list(c) := l if {
+	l := object.get(c, "env", [])
+	is_array(l)
+} else := []
+
+env_from_list(c) := l if {
+	l := object.get(c, "envFrom", [])
+	is_array(l)
+} else := []
+
+from_env(c) := {e.name: {"from": "env", "index": i, "entry": e} |
+	some i, e in env_list(c)
+	is_string(e.name)
+	not env_overridden(env_list(c), i, e.name)
+}
+
+env_overridden(list, i, name) if {
+	some j, later in list
+	j > i
+	later.name == name
+}
+
+from_env_from(c, ns, provided) := {var: {"from": "envFrom", "index": i, "kind": kind, "name": name, "key": key} |
+	list := env_from_list(c)
+	some i, item in list
+	some [kind, name, key, var] in env_from_vars(item, ns, provided)
+	not env_from_overridden(list, i, kind, var, ns, provided)
+}
+
+env_from_vars(item, ns, provided) := {[kind, name, key, concat("", [prefix(item), key])] |
+	some kind in ["secret", "configMap"]
+	name := item[concat("", [kind, "Ref"])].name
+	some p in provided
+	p[0] == kind
+	p[1] == ns
+	p[2] == name
+	key := p[3]
+}
+
+prefix(item) := p if {
+	p := item.prefix
+	is_string(p)
+} else := ""
+
+# A later envFrom source sets the same variable; within one source, configMapRef is read after secretRef.
+env_from_overridden(list, i, _, var, ns, provided) if {
+	some j, later in list
+	j > i
+	some v in env_from_vars(later, ns, provided)
+	v[3] == var
+}
+
+env_from_overridden(list, i, "secret", var, ns, provided) if {
+	some v in env_from_vars(list[i], ns, provided)
+	v[0] == "configMap"
+	v[3] == var
+}
+
+# The literal text a winning source sets, if it is an `env` entry with a string `value`.
+literal_value(source) := v if {
+	source.from == "env"
+	v := source.entry.value
+	is_string(v)
+}
+
+# [secret name, key] when the winning source reads a Secret (secretKeyRef or an envFrom secretRef).
+from_secret(source) := [source.name, source.key] if {
+	source.from == "envFrom"
+	source.kind == "secret"
+}
+
+from_secret(source) := [object.get(ref, "name", ""), object.get(ref, "key", "")] if {
+	source.from == "env"
+	ref := source.entry.valueFrom.secretKeyRef
+}

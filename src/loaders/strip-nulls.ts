@@ -1,0 +1,18 @@
+/**
+ * JSON `null` is unset: the API server decodes a manifest into typed fields, so a key whose value is
+ * null (Helm renders an unset value as null) is absent from the stored object. Every object is read
+ * that way before any engine sees it: plain files, renders and stdin (src/loaders/yaml.ts) and the
+ * admission webhook (src/admission/review.ts).
+ */
+
+/**
+ * A copy of the value with every null-valued key removed from every mapping, at any depth. List
+ * items are kept in place (a null item is not a key); only mappings inside them are cleaned.
+ */
+export function stripNullKeys<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((item) => stripNullKeys(item)) as T;
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) if (item !== null) out[key] = stripNullKeys(item);
+  return out as T;
+}
