@@ -30,6 +30,22 @@ ref(obj) := {
 
 labels(obj) := object.get(obj, ["metadata", "labels"], {})
 
+# JSON null is unset: the object without its null-valued keys, at any depth (list items stay in place),
+# as the API server stores it. The CLI and the webhook strip nulls before evaluation
+# (src/loaders/strip-nulls.ts); Gatekeeper and gator hand over objects as written. Note that
+# object.get(x, k, d) returns null, not d, for a key that holds null.
+without_nulls(x) := json.remove(x, [[segment_text(s) | some s in path] |
+	walk(x, [path, value])
+	value == null
+	count(path) > 0
+	is_string(path[count(path) - 1])
+])
+
+# json.remove reaches into a list only through a path segment written as text.
+segment_text(s) := format_int(s, 10) if is_number(s)
+
+segment_text(s) := s if is_string(s)
+
 # The pod template (metadata + spec) of a workload, one definition in policies/_kinds.yaml: at the
 # path its kind declares (a Pod is its own template), else at the first generic path that holds
 # containers. Undefined for an object without one. Mirrors podTemplate in src/k8s/workloads.ts.
