@@ -63,18 +63,20 @@ non_resource_url_wildcard(url) if endswith(url, "*")
 
 # Whether a rule allows a request ({verb, apiGroup, resource, subresource, name} or {verb, path}).
 rule_allows(rule, request) if {
-	is_string(request.path)
+	non_resource_request(request)
 	grants_verb(rule, request.verb)
 	matches_non_resource_url(rule, request.path)
 }
 
 rule_allows(rule, request) if {
-	not is_string(request.path)
+	not non_resource_request(request)
 	grants_verb(rule, request.verb)
 	matches_group(rule, request.apiGroup)
 	matches_resource(rule, combined_resource(request))
 	matches_resource_name(rule, request.name)
 }
+
+non_resource_request(request) if is_string(request.path)
 
 combined_resource(request) := request.resource if {
 	request.subresource == ""
