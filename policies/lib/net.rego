@@ -32,26 +32,35 @@ named_port(w, name, protocol) := {p.containerPort |
 	object.get(p, "protocol", "TCP") == protocol
 }
 
-# Whether an ingress/egress rule of a policy selecting w opens a TCP port of `ports` on w.
-rule_opens(rule, w, ports) if {
-	count(object.get(rule, "ports", [])) == 0
-}
+# Whether an ingress/egress rule of a policy selecting w opens a TCP port of `ports` on w:
+# no ports at all, an entry without port, a range (endPort) holding one, or a name resolving to one on w.
+rule_opens(rule, _, _) if rule_all_ports(rule)
 
 rule_opens(rule, w, ports) if {
-	some p in rule.ports
-	object.get(p, "protocol", "TCP") == "TCP"
+	some p in array_or_empty(object.get(rule, "ports", []))
+	protocol(p) == "TCP"
 	port_entry_opens(p, w, ports)
 }
+
+# The protocol of a ports entry (TCP when unset).
+protocol(p) := object.get(p, "protocol", "TCP") if present(p, "protocol")
+
+else := "TCP"
 
 port_entry_opens(p, _, _) if port_entry_all_ports(p)
 
 port_entry_opens(p, _, ports) if {
 	is_number(p.port)
-	hi := object.get(p, "endPort", p.port)
+	hi := end_port(p)
 	some n in ports
 	n >= p.port
 	n <= hi
 }
+
+# The last port of a numeric entry: its endPort when set, else the port itself.
+end_port(p) := p.endPort if is_number(p.endPort)
+
+else := p.port
 
 port_entry_opens(p, w, ports) if {
 	is_string(p.port)
@@ -80,15 +89,8 @@ empty_peer(peer) if {
 }
 
 # A label selector with no matchLabels entries and no matchExpressions (`{}`, `{matchLabels: {}}`) selects everything.
-selects_everything(selector) if {
-	is_object(selector)
-	count(object_or_empty(object.get(selector, "matchLabels", {}))) == 0
-	count(array_or_empty(object.get(selector, "matchExpressions", []))) == 0
-}
-
-object_or_empty(x) := x if is_object(x)
-
-else := {}
+# An invalid selector selects nothing (lib/k8s selector_requirements is undefined for it).
+selects_everything(selector) if count(k8s.selector_requirements(selector)) == 0
 
 array_or_empty(x) := x if is_array(x)
 
@@ -112,19 +114,6 @@ port_entry_all_ports(p) if not present(p, "port")
 
 # A rule without ports (missing, null or []) allows every port of every protocol.
 rule_all_ports(rule) if count(array_or_empty(object.get(rule, "ports", []))) == 0
-
-# Whether a selector only ever selects objects labelled key=value (matchLabels or an `In` with that one value).
-selector_requires(selector, key, value) if object.get(selector, ["matchLabels", key], null) == value
-
-selector_requires(selector, key, value) if {
-	some expr in array_or_empty(object.get(selector, "matchExpressions", []))
-	expr.key == key
-	expr.operator == "In"
-	count(expr.values) > 0
-	every v in expr.values {
-		v == value
-	}
-}
 
 # --- CIDRs as networks ---
 

@@ -45,6 +45,7 @@ test_selects_everything if {
 	not net.selects_everything({"matchLabels": {"a": "b"}})
 	not net.selects_everything({"matchExpressions": [{"key": "a", "operator": "Exists"}]})
 	not net.selects_everything(null)
+	not net.selects_everything({"matchExpressions": [{"key": "a", "operator": "Exists", "values": ["x"]}]})
 }
 
 test_any_namespace_peer if {
@@ -60,14 +61,6 @@ test_ports_empty_means_all if {
 	not net.rule_all_ports({"ports": [{"port": 80}]})
 	net.port_entry_all_ports({"protocol": "UDP"})
 	not net.port_entry_all_ports({"port": 53})
-}
-
-test_selector_requires if {
-	net.selector_requires({"matchLabels": {"k8s-app": "kube-dns"}}, "k8s-app", "kube-dns")
-	net.selector_requires({"matchExpressions": [{"key": "k8s-app", "operator": "In", "values": ["kube-dns"]}]}, "k8s-app", "kube-dns")
-	not net.selector_requires({"matchExpressions": [{"key": "k8s-app", "operator": "In", "values": ["kube-dns", "x"]}]}, "k8s-app", "kube-dns")
-	not net.selector_requires({"matchExpressions": [{"key": "k8s-app", "operator": "NotIn", "values": ["x"]}]}, "k8s-app", "kube-dns")
-	not net.selector_requires({}, "k8s-app", "kube-dns")
 }
 
 wl := {"kind": "Deployment", "metadata": {"name": "w", "namespace": "n"}, "spec": {"template": {

@@ -75,8 +75,8 @@ only_kube_dns(rule) if {
 
 kube_dns_peer(peer) if {
 	not net.present(peer, "ipBlock")
-	net.selector_requires(peer.namespaceSelector, "kubernetes.io/metadata.name", "kube-system")
-	net.selector_requires(peer.podSelector, "k8s-app", "kube-dns")
+	k8s.selector_implies_label(peer.namespaceSelector, "kubernetes.io/metadata.name", "kube-system")
+	k8s.selector_implies_label(peer.podSelector, "k8s-app", "kube-dns")
 }
 
 rule_data(i, extra) := object.union({"policy": k8s.name(obj), "rule": i}, extra)

@@ -41,11 +41,11 @@ dist_ports(w) := {4369} | {n | some n in numbers.range(min([dist_min(w), dist_ma
 same_workload(a, b) if k8s.ref(a) == k8s.ref(b)
 
 peer_problem(peer, w) := "distIngressFromIpBlock" if {
-	peer.ipBlock
+	net.present(peer, "ipBlock")
 } else := "distIngressFromNamespaceSelector" if {
-	peer.namespaceSelector
+	net.present(peer, "namespaceSelector")
 } else := "distIngressFromAnywhere" if {
-	not peer.podSelector
+	net.empty_peer(peer)
 } else := "distIngressFromOtherPods" if {
 	some x in net.workloads
 	k8s.namespace(x) == k8s.namespace(w)
@@ -54,8 +54,8 @@ peer_problem(peer, w) := "distIngressFromIpBlock" if {
 }
 
 rule_problems(rule, w) := {"distIngressFromAnywhere"} if {
-	count(object.get(rule, "from", [])) == 0
-} else := {peer_problem(peer, w) | some peer in rule.from}
+	net.rule_admits_all_peers(rule, "from")
+} else := {peer_problem(peer, w) | some peer in net.rule_peers(rule, "from")}
 
 violation contains v if {
 	some w in erlang_nodes
@@ -63,7 +63,7 @@ violation contains v if {
 	some np in net.network_policies
 	net.policy_types(np).Ingress
 	net.selects(np, w)
-	some i, rule in object.get(np, ["spec", "ingress"], [])
+	some i, rule in net.array_or_empty(object.get(np, ["spec", "ingress"], []))
 	net.rule_opens(rule, w, ports)
 	some message_id in rule_problems(rule, w)
 	v := violation.make(control_id, message_id, np, {"workload": k8s.name(w), "policy": k8s.name(np), "rule": i})

@@ -3,6 +3,7 @@
  * (docs/network-model.md, "Empty means all"). JSON null is unset throughout.
  */
 import { list, rec } from "./manifest-fields.js";
+import { selectorRequirements } from "./selectors.js";
 
 const present = (value: unknown): boolean => value !== undefined && value !== null;
 
@@ -24,9 +25,7 @@ export function isEmptyPeer(peer: unknown): boolean {
 
 /** A label selector with no matchLabels entries and no matchExpressions (`{}`, `{matchLabels: {}}`) selects everything. */
 export function selectsEverything(selector: unknown): boolean {
-  if (selector === null || typeof selector !== "object" || Array.isArray(selector)) return false;
-  const s = rec(selector);
-  return Object.keys(rec(s.matchLabels)).length === 0 && list(s.matchExpressions).length === 0;
+  return selectorRequirements(selector)?.length === 0;
 }
 
 /** A peer selecting every pod of every namespace: a match-all namespaceSelector with no or a match-all podSelector. */
@@ -43,15 +42,4 @@ export function portEntryCoversAllPorts(entry: unknown): boolean {
 /** A rule whose `ports` is missing, null or `[]` allows every port of every protocol. */
 export function ruleCoversAllPorts(rule: unknown): boolean {
   return list(rec(rule).ports).length === 0;
-}
-
-/** Whether `selector` only ever selects objects labelled key=value (in matchLabels, or an `In` listing only that value). */
-export function selectorRequires(selector: unknown, key: string, value: string): boolean {
-  const s = rec(selector);
-  if (rec(s.matchLabels)[key] === value) return true;
-  return list(s.matchExpressions).some((expr) => {
-    const e = rec(expr);
-    const values = list(e.values);
-    return e.key === key && e.operator === "In" && values.length > 0 && values.every((v) => v === value);
-  });
 }

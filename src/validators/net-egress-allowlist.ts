@@ -1,14 +1,8 @@
 import type { Violation } from "../types.js";
 import { ipBlockIsOpen } from "../k8s/cidr.js";
 import { list, rec } from "../k8s/manifest-fields.js";
-import {
-  isEmptyPeer,
-  portEntryCoversAllPorts,
-  ruleAdmitsAllPeers,
-  ruleCoversAllPorts,
-  rulePeers,
-  selectorRequires,
-} from "../k8s/network-peers.js";
+import { isEmptyPeer, portEntryCoversAllPorts, ruleAdmitsAllPeers, ruleCoversAllPorts, rulePeers } from "../k8s/network-peers.js";
+import { selectorImpliesLabel } from "../k8s/selectors.js";
 import { refOf } from "../k8s/workloads.js";
 import type { ObjectValidator } from "./types.js";
 
@@ -22,13 +16,18 @@ function isDnsPort(entry: unknown): boolean {
   return typeof p.port === "number" && p.port <= 53 && (typeof p.endPort === "number" ? p.endPort : p.port) >= 53;
 }
 
-/** The kube-dns pods in kube-system, by matchLabels or by an `In` expression naming only those values. */
+const isSelector = (value: unknown): boolean => value !== null && typeof value === "object";
+
+/** Only kube-dns pods of kube-system: every label set both selectors match carries those labels (matchLabels or expressions). */
 function isKubeDnsPeer(peer: unknown): boolean {
   const p = rec(peer);
   return (
     (p.ipBlock === undefined || p.ipBlock === null) &&
-    selectorRequires(p.namespaceSelector, "kubernetes.io/metadata.name", "kube-system") &&
-    selectorRequires(p.podSelector, "k8s-app", "kube-dns")
+    // A missing selector is not one that selects nothing: no namespaceSelector means the policy's namespace.
+    isSelector(p.namespaceSelector) &&
+    isSelector(p.podSelector) &&
+    selectorImpliesLabel(p.namespaceSelector, "kubernetes.io/metadata.name", "kube-system") &&
+    selectorImpliesLabel(p.podSelector, "k8s-app", "kube-dns")
   );
 }
 
