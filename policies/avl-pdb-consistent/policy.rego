@@ -13,22 +13,8 @@ pdbs := [p |
 	p.apiVersion == "policy/v1"
 ]
 
-hpas := [h |
-	some h in input.resources
-	h.kind == "HorizontalPodAutoscaler"
-	startswith(object.get(h, "apiVersion", ""), "autoscaling/")
-]
-
-hpa_targets(h, w) if {
-	k8s.namespace(h) == k8s.namespace(w)
-	h.spec.scaleTargetRef.kind == w.kind
-	h.spec.scaleTargetRef.name == k8s.name(w)
-}
-
-size(w) := max(mins) if {
-	mins := {object.get(h, ["spec", "minReplicas"], 1) | some h in hpas; hpa_targets(h, w)}
-	count(mins) > 0
-} else := k8s.replicas(w)
+# The sizes the workload can take: its HPA or KEDA ScaledObject range, else its replicas (lib.k8s).
+sizes(w) := k8s.size_range(w, input.resources)
 
 # The PDB covers every pod of the workload (whatever values its controller gives the keys it sets).
 covers(p, w) if {
@@ -52,16 +38,27 @@ scaled(v, n) := ceil((to_number(trim_suffix(v, "%")) * n) / 100) if {
 	endswith(v, "%")
 }
 
-single(p) := [w, size(w)] if {
+single(p) := w if {
 	ws := selected(p)
 	count(ws) == 1
 	w := ws[0]
 }
 
-violation contains violation.make(control_id, "noPdb", w, {"kind": w.kind, "workload": k8s.name(w), "replicas": size(w)}) if {
+# The smallest size of the workload's range at which the check fails (arithmetic must hold at every size).
+first_size(w, check, spec) := min(failing) if {
+	[lo, hi] := sizes(w)
+	failing := {n | some n in numbers.range(lo, hi); size_fails(check, spec, n)}
+	count(failing) > 0
+}
+
+size_fails("blocks", spec, n) if blocks(spec, n)
+
+size_fails("quorum", spec, n) if breaks_quorum(spec, n)
+
+violation contains violation.make(control_id, "noPdb", w, {"kind": w.kind, "workload": k8s.name(w), "replicas": sizes(w)[1]}) if {
 	some w in workloads
 	w.kind != "DaemonSet"
-	size(w) >= 2
+	sizes(w)[1] >= 2
 	not any_pdb_selects(w)
 }
 
@@ -82,8 +79,8 @@ violation contains violation.make(control_id, "pdbSelectsMany", p, {"pdb": k8s.n
 
 violation contains violation.make(control_id, "pdbBlocksDisruption", p, {"pdb": k8s.name(p), "workload": k8s.name(w), "replicas": n}) if {
 	some p in pdbs
-	[w, n] := single(p)
-	blocks(p.spec, n)
+	w := single(p)
+	n := first_size(w, "blocks", p.spec)
 }
 
 blocks(spec, n) if scaled(spec.maxUnavailable, n) == 0
@@ -92,9 +89,9 @@ blocks(spec, n) if scaled(spec.minAvailable, n) >= n
 
 violation contains violation.make(control_id, "pdbBreaksQuorum", p, {"pdb": k8s.name(p), "workload": k8s.name(w), "replicas": n, "quorum": quorum(n)}) if {
 	some p in pdbs
-	[w, n] := single(p)
+	w := single(p)
 	k8s.is_erlang_node(w)
-	breaks_quorum(p.spec, n)
+	n := first_size(w, "quorum", p.spec)
 }
 
 quorum(n) := floor(n / 2) + 1

@@ -61,8 +61,28 @@ test_hpa_min_counts_as_replicas if {
 	run([web(1), hpa(2)]) == {"noPdb"}
 }
 
-test_hpa_min_one_needs_no_pdb if {
-	run([web(3), hpa(1)]) == set()
+# Size is the range the HPA gives (CONTROLS.md Semantics): a PDB is needed once maxReplicas >= 2.
+test_hpa_min_one_max_five_needs_a_pdb if {
+	run([web(3), hpa(1)]) == {"noPdb"}
+}
+
+test_hpa_of_one_needs_no_pdb if {
+	run([web(3), object.union(hpa(1), {"spec": {"maxReplicas": 1}})]) == set()
+}
+
+test_keda_scaled_object_range_counts if {
+	keda := {
+		"apiVersion": "keda.sh/v1alpha1",
+		"kind": "ScaledObject",
+		"metadata": {"name": "web", "namespace": "erlmcp"},
+		"spec": {"scaleTargetRef": {"name": "web"}, "minReplicaCount": 0, "maxReplicaCount": 4},
+	}
+	run([web(1), keda]) == {"noPdb"}
+}
+
+# minAvailable 2 blocks every disruption at size 2 of a 2-5 range, though not at 5.
+test_blocking_checked_at_every_size if {
+	run([web(1), object.union(hpa(2), {"spec": {"maxReplicas": 5}}), pdb("web", {"app": "web"}, {"minAvailable": 2})]) == {"pdbBlocksDisruption"}
 }
 
 test_hpa_min_used_for_blocking if {

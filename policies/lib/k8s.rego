@@ -100,6 +100,34 @@ replicas(obj) := 2 if {
 	obj.kind in {"Pod", "Job", "CronJob"}
 } else := object.get(obj, ["spec", "replicas"], 1)
 
+# The sizes a workload can take, [lowest, highest] (CONTROLS.md Semantics, "Size"): from the lowest
+# minimum to the highest maximum of the HPAs and KEDA ScaledObjects of the set that target it, else its
+# declared replicas (unset = 1). Sizes below 1 count as 1. Mirrors sizeRange in src/k8s/workloads.ts.
+size_range(w, resources) := [min({r[0] | some r in ranges}), max({r[1] | some r in ranges})] if {
+	ranges := [r | some s in resources; r := scaler_range(s, w)]
+	count(ranges) > 0
+} else := [replicas(w), replicas(w)]
+
+scaler_range(s, w) := clamp_range(object.get(s, ["spec", "minReplicas"], 1), object.get(s, ["spec", "maxReplicas"], 0)) if {
+	s.kind == "HorizontalPodAutoscaler"
+	startswith(object.get(s, "apiVersion", ""), "autoscaling/")
+	scales(s, w, object.get(s, ["spec", "scaleTargetRef", "kind"], null))
+}
+
+scaler_range(s, w) := clamp_range(object.get(s, ["spec", "minReplicaCount"], 0), object.get(s, ["spec", "maxReplicaCount"], 100)) if {
+	s.kind == "ScaledObject"
+	startswith(object.get(s, "apiVersion", ""), "keda.sh/")
+	scales(s, w, object.get(s, ["spec", "scaleTargetRef", "kind"], "Deployment"))
+}
+
+scales(s, w, kind) if {
+	kind == w.kind
+	object.get(s, ["spec", "scaleTargetRef", "name"], null) == name(w)
+	namespace(s) == namespace(w)
+}
+
+clamp_range(lo, hi) := [low, max({low, hi})] if low := max({1, lo})
+
 # Label selector semantics of metav1.LabelSelector, mirrored by src/k8s/selectors.ts: matchLabels
 # entries are In requirements with one value, ANDed with matchExpressions. An empty selector {}
 # matches everything; a missing one, or one the API server rejects (In/NotIn without values,

@@ -121,3 +121,43 @@ export function containerIsErlang(container: Container): boolean {
 export function isErlangNode(obj: K8sObject): boolean {
   return isWorkload(obj) && allContainers(obj).some(({ container }) => containerIsErlang(container));
 }
+
+/** The sizes a workload can take, from `min` to `max` replicas. */
+export interface SizeRange {
+  min: number;
+  max: number;
+}
+
+const numberOr = (value: unknown, fallback: number): number => (typeof value === "number" ? value : fallback);
+
+/**
+ * The range of `scaler` (an HPA of `autoscaling/*`: `minReplicas` default 1 to `maxReplicas`; a KEDA
+ * `ScaledObject`: `minReplicaCount` default 0 to `maxReplicaCount` default 100, target kind default
+ * Deployment) if it targets the workload, else undefined. Sizes below 1 count as 1.
+ */
+function scalerRange(scaler: K8sObject, workload: K8sObject): SizeRange | undefined {
+  const spec = asRecord(scaler.spec);
+  const target = asRecord(spec?.scaleTargetRef);
+  const apiVersion = typeof scaler.apiVersion === "string" ? scaler.apiVersion : "";
+  const same = (kind: unknown) =>
+    kind === workload.kind && target?.name === refOf(workload).name && refOf(scaler).namespace === refOf(workload).namespace;
+  let range: SizeRange | undefined;
+  if (scaler.kind === "HorizontalPodAutoscaler" && apiVersion.startsWith("autoscaling/") && same(target?.kind))
+    range = { min: numberOr(spec?.minReplicas, 1), max: numberOr(spec?.maxReplicas, 0) };
+  if (scaler.kind === "ScaledObject" && apiVersion.startsWith("keda.sh/") && same(target?.kind ?? "Deployment"))
+    range = { min: numberOr(spec?.minReplicaCount, 0), max: numberOr(spec?.maxReplicaCount, 100) };
+  if (!range) return undefined;
+  const min = Math.max(1, range.min);
+  return { min, max: Math.max(min, range.max) };
+}
+
+/**
+ * The sizes a workload can take (CONTROLS.md Semantics, "Size"): from the lowest minimum to the highest
+ * maximum of the HPAs and KEDA ScaledObjects of the set that target it, else its declared replicas
+ * (unset = 1). Mirrors `size_range` in policies/lib/k8s.rego.
+ */
+export function sizeRange(workload: K8sObject, objects: readonly K8sObject[]): SizeRange {
+  const ranges = objects.flatMap((o) => scalerRange(o, workload) ?? []);
+  if (ranges.length === 0) return { min: replicas(workload), max: replicas(workload) };
+  return { min: Math.min(...ranges.map((r) => r.min)), max: Math.max(...ranges.map((r) => r.max)) };
+}

@@ -1,5 +1,5 @@
 import type { K8sObject, Violation } from "../types.js";
-import { isErlangNode, isWorkload, podLabels, refOf, replicas } from "../k8s/workloads.js";
+import { isErlangNode, isWorkload, podLabels, refOf, sizeRange } from "../k8s/workloads.js";
 import { maySelectPods, selectsAllPods, type PodsOf } from "../k8s/selectors.js";
 import type { SetValidator } from "./types.js";
 
@@ -22,14 +22,13 @@ export const avlPdbConsistent: SetValidator = {
     const objects = resources.map((r) => r.object);
     const workloads = objects.filter(isWorkload);
     const pdbs = objects.filter((o) => o.kind === "PodDisruptionBudget" && o.apiVersion === "policy/v1");
-    const hpas = objects.filter(
-      (o) => o.kind === "HorizontalPodAutoscaler" && typeof o.apiVersion === "string" && o.apiVersion.startsWith("autoscaling/"),
-    );
-    const size = (w: K8sObject): number => {
-      const mins = hpas
-        .filter((h) => ns(h) === ns(w) && spec(h).scaleTargetRef?.kind === w.kind && spec(h).scaleTargetRef?.name === refOf(w).name)
-        .map((h) => (spec(h).minReplicas ?? 1) as number);
-      return mins.length > 0 ? Math.max(...mins) : replicas(w);
+    // The sizes a workload can take: its HPA or KEDA ScaledObject range, else its replicas.
+    const sizes = (w: K8sObject) => sizeRange(w, objects);
+    // The smallest size of the range at which a check fails: PDB arithmetic must hold at every size.
+    const firstSize = (w: K8sObject, fails: (n: number) => boolean): number | undefined => {
+      const { min, max } = sizes(w);
+      for (let n = min; n <= max; n++) if (fails(n)) return n;
+      return undefined;
     };
     const pods = (w: K8sObject): PodsOf => ({ kind: refOf(w).kind, templateLabels: podLabels(w) });
     // covers: every pod of the workload; selects: at least one pod it may create.
@@ -39,7 +38,7 @@ export const avlPdbConsistent: SetValidator = {
     const add = (messageId: string, obj: K8sObject, data: Violation["data"]) => out.push({ messageId, data, resource: refOf(obj) });
 
     for (const w of workloads) {
-      const n = size(w);
+      const n = sizes(w).max;
       if (w.kind !== "DaemonSet" && n >= 2 && !pdbs.some((p) => covers(p, w)))
         add("noPdb", w, { kind: refOf(w).kind, workload: refOf(w).name, replicas: n });
     }
@@ -50,14 +49,14 @@ export const avlPdbConsistent: SetValidator = {
       if (selected.length > 1) add("pdbSelectsMany", p, { pdb, count: selected.length });
       const [w] = selected;
       if (selected.length !== 1 || !w) continue;
-      const n = size(w);
-      const data = { pdb, workload: refOf(w).name, replicas: n };
-      const minAvailable = scaled(spec(p).minAvailable, n);
-      const maxUnavailable = scaled(spec(p).maxUnavailable, n);
-      if (maxUnavailable === 0 || (minAvailable !== undefined && minAvailable >= n)) add("pdbBlocksDisruption", p, data);
-      const q = quorum(n);
-      if (isErlangNode(w) && ((minAvailable !== undefined && minAvailable < q) || (maxUnavailable !== undefined && maxUnavailable > n - q)))
-        add("pdbBreaksQuorum", p, { ...data, quorum: q });
+      const minAvailable = (n: number) => scaled(spec(p).minAvailable, n);
+      const maxUnavailable = (n: number) => scaled(spec(p).maxUnavailable, n);
+      const blocks = (n: number) => maxUnavailable(n) === 0 || (minAvailable(n) ?? -1) >= n;
+      const breaksQuorum = (n: number) => (minAvailable(n) ?? n) < quorum(n) || (maxUnavailable(n) ?? 0) > n - quorum(n);
+      const blockedAt = firstSize(w, blocks);
+      if (blockedAt !== undefined) add("pdbBlocksDisruption", p, { pdb, workload: refOf(w).name, replicas: blockedAt });
+      const brokenAt = isErlangNode(w) ? firstSize(w, breaksQuorum) : undefined;
+      if (brokenAt !== undefined) add("pdbBreaksQuorum", p, { pdb, workload: refOf(w).name, replicas: brokenAt, quorum: quorum(brokenAt) });
     }
     return out;
   },
