@@ -7,17 +7,23 @@ network_policies := [np | some np in input.resources; np.kind == "NetworkPolicy"
 
 workloads := [w | some w in input.resources; k8s.is_workload(w)]
 
-# Effective policyTypes: as written, else Ingress plus Egress when egress rules exist.
+# Effective policyTypes: as written, else (missing, null or [], which the API server defaults)
+# Ingress plus Egress when egress rules exist.
 policy_types(np) := {t | some t in np.spec.policyTypes} if {
-	is_array(np.spec.policyTypes)
+	count(array_or_empty(object.get(np, ["spec", "policyTypes"], []))) > 0
 } else := {"Ingress", "Egress"} if {
-	count(object.get(np, ["spec", "egress"], [])) > 0
+	count(array_or_empty(object.get(np, ["spec", "egress"], []))) > 0
 } else := {"Ingress"}
 
 selects(np, w) if {
 	k8s.namespace(np) == k8s.namespace(w)
-	k8s.selector_matches(object.get(np, ["spec", "podSelector"], {}), k8s.pod_labels(w))
+	k8s.selector_matches(pod_selector(np), k8s.pod_labels(w))
 }
+
+# The policy's podSelector; a missing one is the empty selector (every pod of the namespace).
+pod_selector(np) := np.spec.podSelector if present(np.spec, "podSelector")
+
+else := {}
 
 container_ports(w) := [p |
 	some c in k8s.all_containers(w)

@@ -15,12 +15,12 @@ denied_namespaces contains k8s.namespace(np) if {
 	default_deny(np)
 }
 
+# Selects every pod of the namespace ({} or {matchLabels: {}}), covers both directions, allows nothing.
 default_deny(np) if {
-	count(object.get(np, ["spec", "podSelector", "matchLabels"], {})) == 0
-	count(object.get(np, ["spec", "podSelector", "matchExpressions"], [])) == 0
-	{"Ingress", "Egress"} - {t | some t in object.get(np, ["spec", "policyTypes"], [])} == set()
-	count(object.get(np, ["spec", "ingress"], [])) == 0
-	count(object.get(np, ["spec", "egress"], [])) == 0
+	net.selects_everything(net.pod_selector(np))
+	{"Ingress", "Egress"} - net.policy_types(np) == set()
+	count(net.array_or_empty(object.get(np, ["spec", "ingress"], []))) == 0
+	count(net.array_or_empty(object.get(np, ["spec", "egress"], []))) == 0
 }
 
 violation contains v if {

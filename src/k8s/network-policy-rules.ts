@@ -13,10 +13,10 @@ export const ALL_PORTS: PortRange = {
   name: null,
 };
 
-/** Effective policyTypes: as written, else Ingress plus Egress when egress rules exist. */
+/** Effective policyTypes: as written, else (missing, null or `[]`, which the API server defaults) Ingress plus Egress when egress rules exist. */
 export function policyTypes(policy: K8sObject): Direction[] {
   const spec = rec(policy.spec);
-  if (Array.isArray(spec.policyTypes)) {
+  if (Array.isArray(spec.policyTypes) && spec.policyTypes.length > 0) {
     return (["ingress", "egress"] as const).filter((d) => spec.policyTypes.includes(d === "ingress" ? "Ingress" : "Egress"));
   }
   return list(spec.egress).length > 0 ? ["ingress", "egress"] : ["ingress"];

@@ -1,24 +1,24 @@
 import type { K8sObject, Violation } from "../types.js";
+import { list, rec } from "../k8s/manifest-fields.js";
+import { policyTypes } from "../k8s/network-policy-rules.js";
+import { selectsEverything } from "../k8s/network-peers.js";
 import { isWorkload, refOf } from "../k8s/workloads.js";
 import type { SetValidator } from "./types.js";
 
-type Rec = Record<string, any>;
-
+/** Selects every pod of its namespace (`{}` or `{matchLabels: {}}`), covers both directions and allows nothing. */
 function isDefaultDeny(np: K8sObject): boolean {
-  const spec = (np.spec ?? {}) as Rec;
-  const selector = (spec.podSelector ?? {}) as Rec;
-  const types: unknown[] = Array.isArray(spec.policyTypes) ? spec.policyTypes : [];
-  const empty = (value: unknown) => !value || (Array.isArray(value) ? value.length === 0 : Object.keys(value).length === 0);
+  const spec = rec(np.spec);
+  const types = policyTypes(np);
   return (
-    empty(selector.matchLabels) &&
-    empty(selector.matchExpressions) &&
-    types.includes("Ingress") &&
-    types.includes("Egress") &&
-    empty(spec.ingress) &&
-    empty(spec.egress)
+    selectsEverything(spec.podSelector ?? {}) &&
+    types.includes("ingress") &&
+    types.includes("egress") &&
+    list(spec.ingress).length === 0 &&
+    list(spec.egress).length === 0
   );
 }
 
+/** net-default-deny: every namespace holding a workload has a deny-all NetworkPolicy for both directions. */
 export const netDefaultDeny: SetValidator = {
   id: "net-default-deny",
   scope: "set",

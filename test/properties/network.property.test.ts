@@ -169,7 +169,9 @@ describe("NetworkPolicy model (property)", () => {
           const selected = policies.some(
             (p) =>
               p.metadata!.namespace === to.namespace &&
-              (p.spec as { policyTypes: string[] }).policyTypes.includes("Ingress") &&
+              // policyTypes [] is defaulted by the API server: Ingress always.
+              ((p.spec as { policyTypes: string[] }).policyTypes.includes("Ingress") ||
+                (p.spec as { policyTypes: string[] }).policyTypes.length === 0) &&
               reference((p.spec as { podSelector: LabelSelector }).podSelector, to.podLabels),
           );
           expect(to.ingress.isolated).toBe(selected);
