@@ -1,5 +1,7 @@
 package erlmcp.controls.res_hpa_consistent
 
+import data.erlmcp.controls.avl_anti_affinity as anti_affinity
+import data.erlmcp.controls.avl_zone_spread as zone_spread
 import data.lib.k8s
 import data.lib.violation
 
@@ -43,13 +45,14 @@ violation contains violation.make(control_id, "minBelowPdb", hpa, {"min": min_re
 	pdb.kind == "PodDisruptionBudget"
 	k8s.namespace(pdb) == k8s.namespace(w)
 	k8s.may_select_pods(pdb.spec.selector, w)
-	min_available := pdb_min_available(pdb.spec.minAvailable, w)
+	min_available := pdb_min_available(pdb.spec.minAvailable, hpa)
 	min_replicas(hpa) < min_available + 1
 }
 
 pdb_min_available(value, _) := value if is_number(value)
 
-pdb_min_available(value, w) := ceil((to_number(trim_suffix(value, "%")) * k8s.replicas(w)) / 100) if {
+# A percentage is taken of the size the HPA may scale the workload down to, its minReplicas.
+pdb_min_available(value, hpa) := ceil((to_number(trim_suffix(value, "%")) * min_replicas(hpa)) / 100) if {
 	is_string(value)
 	endswith(value, "%")
 }
@@ -79,4 +82,48 @@ violation contains violation.make(control_id, "metricWithoutRequest", hpa, {"met
 	cname := object.get(c, "name", "")
 	container in {"", cname}
 	object.get(c, ["resources", "requests", metric], null) == null
+}
+
+require_odd := object.get(input, ["parameters", "requireOdd"], true)
+
+allow_preferred := object.get(input, ["parameters", "allowPreferred"], false)
+
+max_replicas(hpa) := object.get(hpa, ["spec", "maxReplicas"], 0)
+
+violation contains violation.make(control_id, "evenBound", hpa, {"bound": bound, "value": value, "workload": k8s.name(w)}) if {
+	require_odd
+	some hpa in hpas
+	some w in targets(hpa)
+	k8s.is_erlang_node(w)
+	some [bound, value] in [["minReplicas", min_replicas(hpa)], ["maxReplicas", max_replicas(hpa)]]
+	value % 2 == 0
+}
+
+# The object-scope controls judge the declared replicas; here, where the HPA is visible, their own
+# rules judge the workload at the HPA's maxReplicas when its declared replicas stay below 2.
+scaled_input(w, hpa) := {
+	"review": {"object": object.union(w, {"spec": {"replicas": max_replicas(hpa)}})},
+	"parameters": {"allowPreferred": allow_preferred},
+}
+
+scaled_above_one(hpa, w) if {
+	w.kind in {"Deployment", "StatefulSet", "ReplicaSet", "Rollout"}
+	k8s.replicas(w) < 2
+	max_replicas(hpa) >= 2
+}
+
+violation contains violation.make(control_id, "scaledWithoutAntiAffinity", hpa, {"workload": k8s.name(w), "max": max_replicas(hpa)}) if {
+	some hpa in hpas
+	some w in targets(hpa)
+	scaled_above_one(hpa, w)
+	scaled := scaled_input(w, hpa)
+	count(anti_affinity.violation) > 0 with input as scaled
+}
+
+violation contains violation.make(control_id, "scaledWithoutZoneSpread", hpa, {"workload": k8s.name(w), "max": max_replicas(hpa)}) if {
+	some hpa in hpas
+	some w in targets(hpa)
+	scaled_above_one(hpa, w)
+	scaled := scaled_input(w, hpa)
+	count(zone_spread.violation) > 0 with input as scaled
 }

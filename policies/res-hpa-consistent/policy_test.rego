@@ -60,19 +60,21 @@ test_min_below_pdb_int_fails if {
 	ids(run([deployment("web", 4, app), pdb(3), hpa({})])) == {"minBelowPdb"}
 }
 
+# A percentage is taken of the size at minReplicas (3): 67% -> 3, 41% -> 2.
 test_min_below_pdb_percentage_rounds_up if {
-	vs := run([deployment("web", 5, app), pdb("41%"), hpa({})])
+	vs := run([deployment("web", 5, app), pdb("67%"), hpa({})])
 	[v.details.data.minAvailable | some v in vs] == [3]
+	count(run([deployment("web", 5, app), pdb("41%"), hpa({})])) == 0
 }
 
 test_erlang_quorum if {
-	ids(run([deployment("web", 3, erlang), hpa({"minReplicas": 2})])) == {"minBelowQuorum"}
-	count(run([deployment("web", 3, erlang), hpa({"minReplicas": 3})])) == 0
+	ids(run([deployment("web", 3, erlang), hpa({"minReplicas": 1, "maxReplicas": 7})])) == {"minBelowQuorum"}
+	count(run([deployment("web", 3, erlang), hpa({"minReplicas": 3, "maxReplicas": 7})])) == 0
 	count(run([deployment("web", 3, app), hpa({"minReplicas": 2})])) == 0
 }
 
 test_quorum_default_without_parameters if {
-	ids(control.violation) == {"minBelowQuorum"} with input as {"resources": [deployment("web", 3, erlang), hpa({"minReplicas": 2})]}
+	ids(control.violation) == {"minBelowQuorum"} with input as {"resources": [deployment("web", 3, erlang), hpa({"minReplicas": 1, "maxReplicas": 7})]}
 }
 
 test_resource_metric_without_request_fails if {
@@ -89,4 +91,31 @@ test_container_resource_metric_checks_only_that_container if {
 test_v1_cpu_target if {
 	v1 := object.union(hpa({}), {"apiVersion": "autoscaling/v1", "spec": {"targetCPUUtilizationPercentage": 50}})
 	ids(run([deployment("web", 2, {"name": "app"}), v1])) == {"metricWithoutRequest"}
+}
+
+test_even_bounds_of_an_erlang_workload if {
+	vs := run([deployment("web", 3, erlang), hpa({"minReplicas": 4, "maxReplicas": 6})])
+	{[v.details.messageId, v.details.data.bound] | some v in vs} == {["evenBound", "minReplicas"], ["evenBound", "maxReplicas"]}
+	count(control.violation) == 0 with input as {
+		"resources": [deployment("web", 3, erlang), hpa({"minReplicas": 4, "maxReplicas": 6})],
+		"parameters": {"requireOdd": false},
+	}
+}
+
+# A Deployment without replicas (1) that the HPA scales to 3..6 needs anti-affinity and a zone spread.
+test_scaled_workload_needs_anti_affinity_and_zone_spread if {
+	web := json.remove(deployment("web", 1, app), ["spec/replicas"])
+	ids(run([web, hpa({})])) == {"scaledWithoutAntiAffinity", "scaledWithoutZoneSpread"}
+	count(run([web, hpa({"minReplicas": 1, "maxReplicas": 1})])) == 1
+}
+
+test_scaled_workload_with_anti_affinity_and_zone_spread_passes if {
+	sel := {"matchLabels": {"app": "web"}}
+	spec := {
+		"affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{"topologyKey": "kubernetes.io/hostname", "labelSelector": sel}]}},
+		"topologySpreadConstraints": [{"topologyKey": "topology.kubernetes.io/zone", "maxSkew": 1, "whenUnsatisfiable": "DoNotSchedule", "labelSelector": sel}],
+		"containers": [app],
+	}
+	web := object.union(json.remove(deployment("web", 1, app), ["spec/replicas"]), {"spec": {"template": {"spec": spec}}})
+	count(run([web, hpa({})])) == 0
 }

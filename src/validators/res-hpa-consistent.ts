@@ -1,18 +1,31 @@
 import type { K8sObject, Violation } from "../types.js";
 import { maySelectPods } from "../k8s/selectors.js";
 import { isErlangNode, isWorkload, mainContainers, podLabels, refOf, replicas } from "../k8s/workloads.js";
-import type { SetValidator } from "./types.js";
+import { avlAntiAffinity } from "./avl-anti-affinity.js";
+import { avlZoneSpread } from "./avl-zone-spread.js";
+import type { ObjectValidator, SetValidator } from "./types.js";
 
 type Spec = Record<string, any>;
 
-/** PDB `minAvailable` as a pod count: an int, or a percentage of the workload's replicas rounded up. */
-function pdbMinAvailable(value: unknown, workload: K8sObject): number | undefined {
+/** PDB `minAvailable` as a pod count at size n: an int, or a percentage of n rounded up. */
+function pdbMinAvailable(value: unknown, n: number): number | undefined {
   if (typeof value === "number") return value;
   if (typeof value === "string" && value.endsWith("%")) {
     const percent = Number(value.slice(0, -1));
-    return Number.isNaN(percent) ? undefined : Math.ceil((percent * replicas(workload)) / 100);
+    return Number.isNaN(percent) ? undefined : Math.ceil((percent * n) / 100);
   }
   return undefined;
+}
+
+const SCALED_KINDS = new Set(["Deployment", "StatefulSet", "ReplicaSet", "Rollout"]);
+
+/**
+ * Whether an object-scope rule (avl-anti-affinity, avl-zone-spread) fails the workload at the HPA's
+ * maxReplicas: those controls see the declared replicas only; here the HPA is visible.
+ */
+function failsWhenScaled(rule: ObjectValidator, workload: K8sObject, max: number, params: Record<string, any>): boolean {
+  const scaled = { ...workload, spec: { ...(workload.spec as object), replicas: max } } as K8sObject;
+  return rule.validate(scaled, { allowPreferred: params.allowPreferred === true }).length > 0;
 }
 
 /** [resource name, container name or "" for every main container] the HPA computes utilisation from. */
@@ -52,10 +65,21 @@ export const resHpaConsistent: SetValidator = {
           if (pdb.kind !== "PodDisruptionBudget" || refOf(pdb).namespace !== refOf(workload).namespace) continue;
           const pdbSpec = (pdb.spec ?? {}) as Spec;
           if (!maySelectPods(pdbSpec.selector, { kind: refOf(workload).kind, templateLabels: podLabels(workload) })) continue;
-          const minAvailable = pdbMinAvailable(pdbSpec.minAvailable, workload);
+          const minAvailable = pdbMinAvailable(pdbSpec.minAvailable, min);
           if (minAvailable !== undefined && min < minAvailable + 1) add("minBelowPdb", { min, pdb: refOf(pdb).name, minAvailable });
         }
         if (isErlangNode(workload) && min < minQuorum) add("minBelowQuorum", { min, quorum: minQuorum });
+        if (isErlangNode(workload) && params.requireOdd !== false)
+          for (const [bound, value] of [
+            ["minReplicas", min],
+            ["maxReplicas", max],
+          ] as const)
+            if (value % 2 === 0) add("evenBound", { bound, value, workload: refOf(workload).name });
+        if (SCALED_KINDS.has(String(workload.kind)) && replicas(workload) < 2 && max >= 2) {
+          const data = { workload: refOf(workload).name, max };
+          if (failsWhenScaled(avlAntiAffinity, workload, max, params)) add("scaledWithoutAntiAffinity", data);
+          if (failsWhenScaled(avlZoneSpread, workload, max, params)) add("scaledWithoutZoneSpread", data);
+        }
         for (const [metric, container] of measured(spec)) {
           for (const c of mainContainers(workload)) {
             const name = typeof c.name === "string" ? c.name : "";
