@@ -53,3 +53,29 @@ test_preferred_fails_in_production if {
 test_preferred_passes_when_allowed if {
 	count(control.violation) == 0 with input as object.union(deploy(2, preferred(term)), {"parameters": {"allowPreferred": true}})
 }
+
+passes(t) if count(control.violation) == 0 with input as deploy(3, required(t))
+
+fails(t) if ids(control.violation) == {"noHostAntiAffinity"} with input as deploy(3, required(t))
+
+test_term_namespaces if {
+	passes(object.union(term, {"namespaces": ["erlmcp"]}))
+	passes(object.union(term, {"namespaces": []}))
+	passes(object.union(term, {"namespaceSelector": {}}))
+	passes(object.union(term, {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "erlmcp"}}}))
+	fails(object.union(term, {"namespaces": ["other"]}))
+	fails(object.union(term, {"namespaceSelector": {"matchLabels": {"team": "erlmcp"}}}))
+	fails(object.union(term, {"namespaceSelector": {"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "NotIn", "values": ["erlmcp"]}]}}))
+}
+
+test_mismatch_label_keys if {
+	passes(object.union(term, {"mismatchLabelKeys": ["tenant"]}))
+	fails(object.union(term, {"mismatchLabelKeys": ["app.kubernetes.io/name"]}))
+	fails(object.union(term, {"mismatchLabelKeys": ["pod-template-hash"]}))
+}
+
+test_selector_must_cover_every_pod if {
+	passes({"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "In", "values": ["erlmcp"]}]}})
+	fails({"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": object.union(labels, {"pod-template-hash": "abc"})}})
+	fails({"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "NotIn", "values": ["erlmcp"]}]}})
+}
