@@ -110,9 +110,19 @@ service_account_subjects(binding) := {key |
 	key := service_account_key(s, binding)
 }
 
-service_account_key(s, binding) := concat("/", [object.get(s, "namespace", object.get(binding, ["metadata", "namespace"], "")), s.name]) if {
+service_account_key(s, binding) := concat("/", [subject_namespace(s, binding), s.name]) if {
 	s.kind == "ServiceAccount"
 	is_string(s.name)
+}
+
+# An unset or empty namespace defaults to the binding's.
+subject_namespace(s, binding) := s.namespace if {
+	subject_has_namespace(s)
+} else := object.get(binding, ["metadata", "namespace"], "")
+
+subject_has_namespace(s) if {
+	is_string(s.namespace)
+	s.namespace != ""
 }
 
 service_account_key(s, _) := concat("/", parts) if {

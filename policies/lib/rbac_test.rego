@@ -37,12 +37,13 @@ test_service_account_subjects if {
 	rbac.service_account_subjects(binding("erlmcp", [
 		{"kind": "ServiceAccount", "name": "a"},
 		{"kind": "ServiceAccount", "name": "b", "namespace": "other"},
+		{"kind": "ServiceAccount", "name": "e", "namespace": ""},
 		{"kind": "User", "name": "system:serviceaccount:ns:c"},
 		{"kind": "User", "name": "system:serviceaccount:ns"},
 		{"kind": "User", "name": "system:serviceaccount::c"},
 		{"kind": "User", "name": "alice"},
 		{"kind": "Group", "name": "system:serviceaccount:ns:d"},
-	])) == {"erlmcp/a", "other/b", "ns/c"}
+	])) == {"erlmcp/a", "other/b", "erlmcp/e", "ns/c"}
 }
 
 test_group_subjects if {

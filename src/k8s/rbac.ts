@@ -137,14 +137,14 @@ const SA_USER_PREFIX = "system:serviceaccount:";
 const SA_GROUP = "system:serviceaccounts";
 
 /**
- * ServiceAccounts named one by one, as "namespace/name": `ServiceAccount` subjects (namespace defaults to the
- * binding's) and `User` subjects spelled `system:serviceaccount:<ns>:<name>` (the name a token authenticates as).
+ * ServiceAccounts named one by one, as "namespace/name": `ServiceAccount` subjects (an unset or empty namespace
+ * defaults to the binding's) and `User` subjects spelled `system:serviceaccount:<ns>:<name>` (the name a token authenticates as).
  */
 export function serviceAccountSubjects(binding: K8sObject): Set<string> {
   const out = new Set<string>();
   for (const s of subjectsOf(binding)) {
     if (typeof s.name !== "string") continue;
-    if (s.kind === "ServiceAccount") out.add(`${s.namespace ?? binding.metadata?.namespace ?? ""}/${s.name}`);
+    if (s.kind === "ServiceAccount") out.add(`${s.namespace || binding.metadata?.namespace || ""}/${s.name}`);
     if (s.kind === "User" && s.name.startsWith(SA_USER_PREFIX)) {
       const parts = s.name.slice(SA_USER_PREFIX.length).split(":");
       if (parts.length === 2 && parts[0] !== "" && parts[1] !== "") out.add(`${parts[0]}/${parts[1]}`);

@@ -184,7 +184,10 @@ describe(`RBAC rule matcher (property, ${RUNS} generated cases): TypeScript and 
     const allowedBy = (pattern: (c: Case) => boolean) => cases.some((c) => pattern(c) && referenceAllows(c.rule, c.request));
     expect(allowedBy((c) => !!c.rule.resources?.some((x) => x.startsWith("*/")) && !c.rule.resources?.includes("*"))).toBe(true);
     expect(
-      allowedBy((c) => "path" in c.request && !!c.rule.nonResourceURLs?.some((u) => u !== "*" && u.endsWith("*") && u !== c.request.path)),
+      allowedBy((c) => {
+        const request = c.request;
+        return "path" in request && !!c.rule.nonResourceURLs?.some((u) => u !== "*" && u.endsWith("*") && u !== request.path);
+      }),
     ).toBe(true);
     expect(allowedBy((c) => (c.rule.resourceNames?.length ?? 0) > 0)).toBe(true);
     expect(reference.filter((v) => v.impersonates).length).toBeGreaterThan(20);
