@@ -113,3 +113,17 @@ from_secret(source) := [object.get(ref, "name", ""), object.get(ref, "key", "")]
 	source.from == "env"
 	ref := source.entry.valueFrom.secretKeyRef
 }
+
+# The text of every ConfigMap value: `data` as written and `binaryData` decoded from base64, as the
+# kubelet hands both to a container. Mirrors configMapTexts in src/k8s/env.ts.
+config_map_texts(obj) := object.union(
+	{k: v |
+		some k, v in object.get(obj, "data", {})
+		is_string(v)
+	},
+	{k: base64.decode(v) |
+		some k, v in object.get(obj, "binaryData", {})
+		is_string(v)
+		base64.is_valid(v)
+	},
+)

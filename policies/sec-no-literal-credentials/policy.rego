@@ -1,11 +1,13 @@
 package erlmcp.controls.sec_no_literal_credentials
 
+import data.lib.env
 import data.lib.k8s
 import data.lib.violation
 
 control_id := "sec-no-literal-credentials"
 
-obj := input.review.object
+# JSON null is unset (Gatekeeper hands over the object as written).
+obj := k8s.without_nulls(input.review.object)
 
 credential_name := `(?i)(COOKIE|PASS(WORD)?|SECRET|TOKEN|API[-_]?KEY|PRIVATE[-_]?KEY|CREDENTIAL)`
 
@@ -46,7 +48,7 @@ command_texts(c) := object.union(
 	{"command/args": concat(" ", array.concat(object.get(c, "command", []), object.get(c, "args", [])))},
 	{concat(" ", ["env", e.name]): e.value |
 		some e in object.get(c, "env", [])
-		e.name in {"ERL_FLAGS", "ERL_AFLAGS"}
+		is_string(e.name)
 		is_string(e.value)
 	},
 )
@@ -56,7 +58,8 @@ has_literal_setcookie(text) if {
 	not startswith(m[1], "$")
 }
 
-cm_data := object.get(obj, "data", {}) if obj.kind == "ConfigMap"
+# data as written and binaryData decoded, as the kubelet hands both to a container.
+cm_data := env.config_map_texts(obj) if obj.kind == "ConfigMap"
 
 violation contains violation.make(control_id, "configMapCredentialKey", obj, {"configMap": k8s.name(obj), "key": key}) if {
 	obj.kind == "ConfigMap"

@@ -86,3 +86,17 @@ export function providedEnvKeys(objects: readonly K8sObject[]): (namespace: stri
     return found ? [...found] : undefined;
   };
 }
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * The text of every ConfigMap value: `data` as written and `binaryData` decoded from base64, as the
+ * kubelet hands both to a container. Mirrors `config_map_texts` in policies/lib/env.rego.
+ */
+export function configMapTexts(object: K8sObject): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const [key, value] of Object.entries(asRecord(object.data) ?? {})) if (typeof value === "string") out.push([key, value]);
+  for (const [key, value] of Object.entries(asRecord(object.binaryData) ?? {}))
+    if (typeof value === "string" && BASE64.test(value)) out.push([key, Buffer.from(value, "base64").toString("utf8")]);
+  return out;
+}

@@ -1,4 +1,5 @@
 import type { K8sObject, Violation } from "../types.js";
+import { configMapTexts } from "../k8s/env.js";
 import { allContainers, isWorkload, refOf, type Container } from "../k8s/workloads.js";
 import type { ObjectValidator } from "./types.js";
 
@@ -12,11 +13,12 @@ export function hasLiteralSetcookie(text: string): boolean {
   return [...text.matchAll(SETCOOKIE_ARG)].some((m) => !(m[1] ?? "").startsWith("$"));
 }
 
+/** Where a container passes flags: command + args, and every literal env value (ERL_FLAGS, ELIXIR_ERL_OPTIONS, ...). */
 function commandTexts(c: Container): Array<[string, string]> {
   const argv = [...(Array.isArray(c.command) ? c.command : []), ...(Array.isArray(c.args) ? c.args : [])];
   const texts: Array<[string, string]> = [["command/args", argv.join(" ")]];
   for (const e of Array.isArray(c.env) ? c.env : []) {
-    if ((e?.name === "ERL_FLAGS" || e?.name === "ERL_AFLAGS") && typeof e.value === "string") texts.push([`env ${e.name}`, e.value]);
+    if (typeof e?.name === "string" && typeof e.value === "string") texts.push([`env ${e.name}`, e.value]);
   }
   return texts;
 }
@@ -39,8 +41,7 @@ function validateConfigMap(object: K8sObject, add: (id: string, data: Violation[
   const data = (object.data ?? {}) as Record<string, unknown>;
   const keys = new Set([...Object.keys(data), ...Object.keys((object.binaryData ?? {}) as object)]);
   for (const key of keys) if (CREDENTIAL_NAME.test(key)) add("configMapCredentialKey", { configMap, key });
-  for (const [key, value] of Object.entries(data)) {
-    if (typeof value !== "string") continue;
+  for (const [key, value] of configMapTexts(object)) {
     if (hasLiteralSetcookie(value)) add("configMapSetcookie", { configMap, key });
     if (PEM_PRIVATE_KEY.test(value)) add("configMapPrivateKey", { configMap, key });
     if (CREDENTIAL_ASSIGNMENT.test(value)) add("configMapCredentialAssignment", { configMap, key });

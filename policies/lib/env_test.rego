@@ -1,0 +1,38 @@
+package lib.env_test
+
+import data.lib.env
+
+secret := {"kind": "Secret", "metadata": {"name": "s", "namespace": "n"}, "data": {"RELEASE_COOKIE": "eA=="}}
+
+config_map := {"kind": "ConfigMap", "metadata": {"name": "c", "namespace": "n"}, "binaryData": {"RELEASE_COOKIE": "eA=="}}
+
+provided := env.provided_keys([secret, config_map])
+
+test_last_env_entry_wins if {
+	c := {"env": [{"name": "A", "value": "1"}, {"name": "A", "value": "2"}]}
+	env.effective_env(c, "n", provided).A.entry.value == "2"
+}
+
+test_env_overrides_env_from if {
+	c := {"envFrom": [{"secretRef": {"name": "s"}}], "env": [{"name": "RELEASE_COOKIE", "value": "x"}]}
+	env.literal_value(env.effective_env(c, "n", provided).RELEASE_COOKIE) == "x"
+}
+
+test_later_env_from_overrides_earlier_and_reads_binary_data_keys if {
+	c := {"envFrom": [{"secretRef": {"name": "s"}}, {"configMapRef": {"name": "c"}}]}
+	src := env.effective_env(c, "n", provided).RELEASE_COOKIE
+	src.kind == "configMap"
+	not env.from_secret(src)
+}
+
+test_env_from_prefix_and_unknown_source if {
+	c := {"envFrom": [{"secretRef": {"name": "s"}, "prefix": "APP_"}, {"secretRef": {"name": "elsewhere"}}]}
+	object.keys(env.effective_env(c, "n", provided)) == {"APP_RELEASE_COOKIE"}
+}
+
+test_config_map_texts_decode_binary_data if {
+	texts := env.config_map_texts({"data": {"a": "x"}, "binaryData": {"b": "LXNldGNvb2tpZSBhYmM=", "png": "iVBORw0KGgo=", "bad": "%%"}})
+	texts.a == "x"
+	texts.b == "-setcookie abc"
+	not texts.bad
+}
