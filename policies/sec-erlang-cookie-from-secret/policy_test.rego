@@ -55,3 +55,27 @@ test_different_sources_fail if {
 test_one_without_secret_fails_twice if {
 	ids(run([sts([node("a", cookie_env("c")), node("b", {})], [])])) == {"cookieSourceMismatch", "cookieNotFromSecret"}
 }
+
+test_the_winning_cookie_entry_counts if {
+	literal_last := {"env": [
+		{"name": "RELEASE_COOKIE", "valueFrom": {"secretKeyRef": {"name": "c", "key": "cookie"}}},
+		{"name": "RELEASE_COOKIE", "value": "x"},
+	]}
+	ids(run([sts([node("a", literal_last)], [])])) == {"cookieNotFromSecret"}
+	secret_last := {"env": [
+		{"name": "RELEASE_COOKIE", "value": "x"},
+		{"name": "RELEASE_COOKIE", "valueFrom": {"secretKeyRef": {"name": "c", "key": "cookie"}}},
+	]}
+	count(run([sts([node("a", secret_last)], [])])) == 0
+}
+
+test_env_overrides_env_from_and_a_config_map_source_is_no_secret if {
+	secret := {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "erlmcp"}, "data": {"RELEASE_COOKIE": "eA=="}}
+	cm := {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "m", "namespace": "erlmcp"}, "data": {"RELEASE_COOKIE": "x"}}
+	over := {"envFrom": [{"secretRef": {"name": "s"}}], "env": [{"name": "RELEASE_COOKIE", "value": "x"}]}
+	ids(run([secret, sts([node("a", over)], [])])) == {"cookieNotFromSecret"}
+	later_cm := {"envFrom": [{"secretRef": {"name": "s"}}, {"configMapRef": {"name": "m"}}]}
+	ids(run([secret, cm, sts([node("a", later_cm)], [])])) == {"cookieNotFromSecret"}
+	later_secret := {"envFrom": [{"configMapRef": {"name": "m"}}, {"secretRef": {"name": "s"}}]}
+	count(run([secret, cm, sts([node("a", later_secret)], [])])) == 0
+}

@@ -54,3 +54,36 @@ test_port_level_weakening if {
 test_non_erlang_ignored if {
 	run([{"kind": "Deployment", "metadata": {"name": "web"}, "spec": {"template": {"spec": {"containers": [{"name": "web"}]}}}}]) == set()
 }
+
+tls_flags := "-proto_dist inet_tls -ssl_dist_optfile /etc/ssl_dist.conf"
+
+flags_cm(values) := {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "flags", "namespace": "a"}, "data": values}
+
+with_volume(w, vol) := object.union(w, {"spec": {"template": {"spec": {"volumes": [object.union({"name": "v"}, vol)]}}}})
+
+mount := {"volumeMounts": [{"name": "v", "mountPath": "/opt/rel/vm.args", "subPath": "vm.args"}]}
+
+test_flags_from_a_config_map_key_and_env_from if {
+	ref := {"env": [{"name": "ERL_FLAGS", "valueFrom": {"configMapKeyRef": {"name": "flags", "key": "f"}}}]}
+	run([flags_cm({"f": tls_flags}), sts("a", ref)]) == set()
+	run([flags_cm({"ERL_FLAGS": tls_flags}), sts("a", {"envFrom": [{"configMapRef": {"name": "flags"}}]})]) == set()
+	run([sts("a", ref)]) == {"distNotEncrypted"}
+}
+
+test_flags_from_a_mounted_vm_args if {
+	cm := flags_cm({"vm.args": tls_flags, "other.args": "-x"})
+	run([cm, with_volume(sts("a", mount), {"configMap": {"name": "flags"}})]) == set()
+	run([cm, with_volume(sts("a", mount), {"projected": {"sources": [{"configMap": {"name": "flags"}}]}})]) == set()
+	run([cm, with_volume(sts("a", mount), {"configMap": {"name": "flags", "items": [{"key": "other.args", "path": "o"}]}})]) == {"distNotEncrypted"}
+	run([cm, sts("a", {})]) == {"distNotEncrypted"}
+}
+
+test_binary_data_vm_args_and_sys_config_are_read if {
+	cm := {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "flags", "namespace": "a"}, "binaryData": {"sys.config": base64.encode(tls_flags)}}
+	run([cm, with_volume(sts("a", mount), {"configMap": {"name": "flags"}})]) == set()
+}
+
+test_a_later_flags_entry_wins if {
+	env := {"env": [{"name": "ERL_FLAGS", "value": tls_flags}, {"name": "ERL_FLAGS", "value": "-kernel x"}]}
+	run([sts("a", env)]) == {"distNotEncrypted"}
+}
