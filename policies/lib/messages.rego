@@ -59,12 +59,12 @@ templates := {
 	"iam-binding-integrity": {
 		"roleRefMissing": "{kind} {binding} references {roleKind} {role}, which is not in the manifest set.",
 		"serviceAccountMissing": "{kind} {binding} binds ServiceAccount {subject}, which is not in the manifest set.",
-		"clusterBindingToAppServiceAccount": "{kind} {binding} grants cluster-wide rights to application ServiceAccount {subject}; use a RoleBinding in its namespace.",
+		"clusterBindingToAppServiceAccount": "{kind} {binding} grants cluster-wide rights to application ServiceAccount {subject} (a ServiceAccount, or a group containing ServiceAccounts); use a RoleBinding in its namespace.",
 	},
 	"iam-no-escalation-verbs": {
 		"escalationVerb": "Rule {rule} of {kind} {role} grants privilege-escalation verbs: {grants}.",
 		"sensitiveCreate": "Rule {rule} of {kind} {role} grants `create` on {grants}: the holder can run code as other identities or reach the host.",
-		"interactiveAccess": "Rule {rule} of {kind} {role} grants access to {grants}: interactive access to running pods or nodes.",
+		"interactiveAccess": "Rule {rule} of {kind} {role} grants access to {grants}: interactive access to running pods or nodes (exec, attach, port-forward, proxy, ephemeral debug containers).",
 		"csrApproval": "Rule {rule} of {kind} {role} grants `update`/`patch` on {grants}: the holder can approve certificates.",
 		"webhookWrite": "Rule {rule} of {kind} {role} grants write verbs on {grants}: the holder can intercept or disable admission control.",
 	},
@@ -77,7 +77,7 @@ templates := {
 		"wildcardVerb": "Rule {rule} of {kind} {role} grants every verb (`*` in `verbs`).",
 		"wildcardResource": "Rule {rule} of {kind} {role} covers every resource (`*` in `resources`).",
 		"wildcardApiGroup": "Rule {rule} of {kind} {role} covers every API group (`*` in `apiGroups`).",
-		"wildcardNonResourceUrl": "Rule {rule} of {kind} {role} covers every non-resource URL (`*` in `nonResourceURLs`).",
+		"wildcardNonResourceUrl": "Rule {rule} of {kind} {role} covers every non-resource URL under a prefix (a `nonResourceURLs` entry that is or ends in `*`).",
 	},
 	"iam-secret-access-scoped": {
 		"secretListWatch": "Rule {rule} of {kind} {role} grants `list`/`watch` on Secrets: it reads every Secret in scope.",
@@ -170,6 +170,9 @@ templates := {
 		"minBelowPdb": "HPA minReplicas {min} is below PodDisruptionBudget {pdb} minAvailable {minAvailable} + 1: at minimum scale no pod may be evicted and node drains block.",
 		"minBelowQuorum": "HPA minReplicas {min} is below the Erlang cluster quorum size {quorum}: scaling in can break the cluster's majority.",
 		"metricWithoutRequest": "HPA scales on {metric} but container {container} of the target declares no `resources.requests.{metric}`.",
+		"evenBound": "HPA {bound} {value} of Erlang node workload {workload} is even; an odd size tolerates the same failures with one node less.",
+		"scaledWithoutAntiAffinity": "HPA scales {workload} to {max} replicas, but its pods have no required hostname anti-affinity selecting all of them (avl-anti-affinity).",
+		"scaledWithoutZoneSpread": "HPA scales {workload} to {max} replicas, but its pods have no zone topologySpreadConstraint (maxSkew 1, DoNotSchedule) selecting all of them (avl-zone-spread).",
 	},
 	"res-requests-limits": {
 		"cpuRequestMissing": "Container {container} does not declare `resources.requests.cpu`.",
