@@ -14,7 +14,9 @@ pdbs := [p |
 ]
 
 # The sizes the workload can take: its HPA or KEDA ScaledObject range, else its replicas (lib.k8s).
-sizes(w) := k8s.size_range(w, input.resources)
+sizes(w) := k8s.size_range(w, scalers)
+
+scalers := [s | some s in input.resources; s.kind in {"HorizontalPodAutoscaler", "ScaledObject"}]
 
 # The PDB covers every pod of the workload (whatever values its controller gives the keys it sets).
 covers(p, w) if {

@@ -23,7 +23,8 @@ export const avlPdbConsistent: SetValidator = {
     const workloads = objects.filter(isWorkload);
     const pdbs = objects.filter((o) => o.kind === "PodDisruptionBudget" && o.apiVersion === "policy/v1");
     // The sizes a workload can take: its HPA or KEDA ScaledObject range, else its replicas.
-    const sizes = (w: K8sObject) => sizeRange(w, objects);
+    const scalers = objects.filter((o) => o.kind === "HorizontalPodAutoscaler" || o.kind === "ScaledObject");
+    const sizes = (w: K8sObject) => sizeRange(w, scalers);
     // The smallest size of the range at which a check fails: PDB arithmetic must hold at every size.
     const firstSize = (w: K8sObject, fails: (n: number) => boolean): number | undefined => {
       const { min, max } = sizes(w);
