@@ -5,7 +5,8 @@ import data.lib.violation
 
 control_id := "sec-no-plaintext-secrets"
 
-obj := input.review.object
+# JSON null is unset (Gatekeeper hands over the object as written).
+obj := k8s.without_nulls(input.review.object)
 
 violation contains violation.make(control_id, "plaintextSecret", obj, {"secret": k8s.name(obj), "field": field}) if {
 	obj.kind == "Secret"
