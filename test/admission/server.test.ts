@@ -198,11 +198,11 @@ describe.each([
     expect(noObject.status).toBe(400);
   });
 
-  it("denies (fail-closed) an object an engine cannot evaluate, and logs the error", async () => {
+  it("denies (fail-closed) a NetworkPolicy whose `from` is not a list: read as every source, as Kubernetes reads a missing one", async () => {
     const response = await review("error-1", unreadablePolicy);
     expect(response.allowed).toBe(false);
-    expect(response.status.message).toContain("- net-no-open-ingress (high): typescript could not evaluate net-no-open-ingress: ");
-    expect(logs.find((l) => l.uid === "error-1")).toMatchObject({ decision: "error", allowed: false, causedBy: "request" });
+    expect(response.status.message).toContain("- net-no-open-ingress (high): Ingress rule 0 of NetworkPolicy odd has no `from`");
+    expect(logs.find((l) => l.uid === "error-1")).toMatchObject({ decision: "denied", allowed: false });
   });
 
   it("evaluates pods/ephemeralcontainers: a privileged debug container is denied, a restricted one allowed", async () => {
@@ -403,7 +403,7 @@ describe("a slow request beside others", () => {
 });
 
 describe("erlmcp-audit serve --on-error allow", () => {
-  it("still denies what the request caused: an evaluation error, a stack overflow, a timeout", async () => {
+  it("still denies what the request caused: a malformed object, a stack overflow, a timeout", async () => {
     const server = await startServer(
       options({ workers: 2, onError: "allow", timeoutMs: 1000, limits: { ...SLOW_OBJECTS_ADMITTED, maxDepth: 1_000_000 } }),
     );
@@ -412,7 +412,7 @@ describe("erlmcp-audit serve --on-error allow", () => {
       const validate = (body: string) => call(server.port, cert, "/validate", { body }).then((r) => r.json().response);
       const unreadable = await validate(admissionReview("open-error-1", unreadablePolicy));
       expect(unreadable.allowed).toBe(false);
-      expect(unreadable.status.message).toContain("- net-no-open-ingress (high): typescript could not evaluate");
+      expect(unreadable.status.message).toContain("- net-no-open-ingress (high): Ingress rule 0 of NetworkPolicy odd has no `from`");
       const deep = { ...badPod, spec: { containers: [{ ...privilegedContainer("shell"), args: "DEEP" }] } };
       const overflow = await validate(withRawJson(admissionReview("open-error-2", deep), "DEEP", deepJson(200_000)));
       expect(overflow).toMatchObject({ allowed: false, status: { code: 500 } });
@@ -420,11 +420,12 @@ describe("erlmcp-audit serve --on-error allow", () => {
       const slow = await validate(admissionReview("open-error-3", bigPod(8000)));
       expect(slow.allowed).toBe(false);
       expect(slow.status.message).toMatch(/evaluation timed out after 1000 ms$/);
-      for (const uid of ["open-error-1", "open-error-2", "open-error-3"])
+      expect(logs.find((l) => l.uid === "open-error-1")).toMatchObject({ decision: "denied", allowed: false });
+      for (const uid of ["open-error-2", "open-error-3"])
         expect(logs.find((l) => l.uid === uid)).toMatchObject({ decision: "error", causedBy: "request", allowed: false });
       expect(await validate(admissionReview("open-ok", sts))).toEqual({ uid: "open-ok", allowed: true });
       const metrics = (await call(server.port, cert, "/metrics")).body;
-      expect(metrics).toContain('erlmcp_audit_admission_evaluation_failures_total{cause="request",allowed="false"} 3');
+      expect(metrics).toContain('erlmcp_audit_admission_evaluation_failures_total{cause="request",allowed="false"} 2');
     } finally {
       await server.close();
     }
@@ -506,7 +507,9 @@ describe("erlmcp-audit serve --mode warn", () => {
       expect(warned.warnings).toContainEqual(expect.stringMatching(/^pod-no-host-access \(critical\): /));
       const unreadable = await validate("warn-3", unreadablePolicy);
       expect(unreadable.allowed).toBe(true);
-      expect(unreadable.warnings).toContainEqual(expect.stringMatching(/^net-no-open-ingress \(high\): typescript could not evaluate/));
+      expect(unreadable.warnings).toContainEqual(
+        expect.stringMatching(/^net-no-open-ingress \(high\): Ingress rule 0 of NetworkPolicy odd has no `from`/),
+      );
       expect(await validate("warn-4", bigPod(10_001))).toEqual({
         uid: "warn-4",
         allowed: true,
