@@ -15,9 +15,17 @@ policy_types(np) := {t | some t in np.spec.policyTypes} if {
 	count(array_or_empty(object.get(np, ["spec", "egress"], []))) > 0
 } else := {"Ingress"}
 
-selects(np, w) if {
+# The policy isolates workload w: its podSelector selects every pod w creates, whatever values the
+# controller gives the labels it adds (pod-template-hash, statefulset.kubernetes.io/pod-name...).
+isolates(np, w) if {
 	k8s.namespace(np) == k8s.namespace(w)
-	k8s.selector_matches(pod_selector(np), k8s.pod_labels(w))
+	k8s.selects_all_pods(pod_selector(np), w)
+}
+
+# The policy may select some pod of workload w: its rules then allow traffic to or from that pod.
+may_select(np, w) if {
+	k8s.namespace(np) == k8s.namespace(w)
+	k8s.may_select_pods(pod_selector(np), w)
 }
 
 # The policy's podSelector; a missing one is the empty selector (every pod of the namespace).

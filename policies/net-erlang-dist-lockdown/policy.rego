@@ -50,7 +50,7 @@ peer_problem(peer, w) := "distIngressFromIpBlock" if {
 	some x in net.workloads
 	k8s.namespace(x) == k8s.namespace(w)
 	not same_workload(x, w)
-	k8s.selector_matches(peer.podSelector, k8s.pod_labels(x))
+	k8s.may_select_pods(peer.podSelector, x)
 }
 
 rule_problems(rule, w) := {"distIngressFromAnywhere"} if {
@@ -62,7 +62,7 @@ violation contains v if {
 	ports := dist_ports(w)
 	some np in net.network_policies
 	net.policy_types(np).Ingress
-	net.selects(np, w)
+	net.may_select(np, w)
 	some i, rule in net.array_or_empty(object.get(np, ["spec", "ingress"], []))
 	net.rule_opens(rule, w, ports)
 	some message_id in rule_problems(rule, w)

@@ -24,10 +24,10 @@ violation contains v if {
 isolated(w, direction) if {
 	some np in net.network_policies
 	net.policy_types(np)[direction]
-	net.selects(np, w)
+	net.isolates(np, w)
 }
 
 selects_any(np) if {
 	some w in net.workloads
-	net.selects(np, w)
+	net.may_select(np, w)
 }

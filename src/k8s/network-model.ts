@@ -6,8 +6,8 @@ import type { K8sObject, Resource } from "../types.js";
 import { list, nameOf, nsOf, rec } from "./manifest-fields.js";
 import { ALL_PORTS, peerResolver, policyTypes, resolvePorts, type PeerResolver } from "./network-policy-rules.js";
 import type { Endpoint, Flow, NetworkModel, PolicyNode, WorkloadNode } from "./network-types.js";
-import { indexWorkloads } from "./network-workloads.js";
-import { labelSelectorMatches, type LabelSelector } from "./selectors.js";
+import { indexWorkloads, podsOf } from "./network-workloads.js";
+import { maySelectPods, selectsAllPods, type LabelSelector } from "./selectors.js";
 
 export type {
   ContainerPort,
@@ -37,7 +37,8 @@ function addPolicyFlows(
   const id = `${ns}/${nameOf(policy)}`;
   const types = policyTypes(policy);
   const selector = rec(spec.podSelector) as LabelSelector;
-  const selected = (byNamespace.get(ns) ?? []).filter((w) => labelSelectorMatches(selector, w.podLabels));
+  // Its rules apply to every workload it may select some pods of; it isolates only those it selects all pods of.
+  const selected = (byNamespace.get(ns) ?? []).filter((w) => maySelectPods(selector, podsOf(w)));
   const node: PolicyNode = {
     id,
     namespace: ns,
@@ -57,8 +58,10 @@ function addPolicyFlows(
       };
     });
     for (const w of selected) {
-      w[direction].isolated = true;
-      w[direction].policies.push(id);
+      if (selectsAllPods(selector, podsOf(w))) {
+        w[direction].isolated = true;
+        w[direction].policies.push(id);
+      }
       const self: Endpoint = { type: "workload", id: w.id };
       rules.forEach(({ ports, peers }, rule) => {
         for (const { peer, external, workloads: matched } of peers) {

@@ -2,8 +2,8 @@
 import type { K8sObject } from "../types.js";
 import { list, rec } from "./manifest-fields.js";
 import type { Direction, Endpoint, PeerType, PortRange, WorkloadNode } from "./network-types.js";
-import type { WorkloadIndex } from "./network-workloads.js";
-import { labelSelectorMatches, type LabelSelector } from "./selectors.js";
+import { podsOf, type WorkloadIndex } from "./network-workloads.js";
+import { labelSelectorMatches, maySelectPods, type LabelSelector } from "./selectors.js";
 
 /** Every port of every protocol: a rule without ports, and a direction no policy isolates. */
 export const ALL_PORTS: PortRange = {
@@ -98,7 +98,8 @@ export function peerResolver({ byNamespace, namespaceLabels }: WorkloadIndex): P
       };
     }
     const podSelector: LabelSelector | null = peer.podSelector ? rec(peer.podSelector) : null;
-    const matchPods = (w: WorkloadNode) => !podSelector || labelSelectorMatches(podSelector, w.podLabels);
+    // A peer allows traffic from or to a workload when it may select some of its pods.
+    const matchPods = (w: WorkloadNode) => !podSelector || maySelectPods(podSelector, podsOf(w));
     if (peer.namespaceSelector) {
       const namespaceSelector = rec(peer.namespaceSelector) as LabelSelector;
       const namespaces = namespacesMatching(namespaceSelector);

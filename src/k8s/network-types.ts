@@ -22,7 +22,7 @@ export interface ContainerPort {
 /** Whether NetworkPolicies isolate a workload in one direction, and which. */
 export interface Isolation {
   isolated: boolean;
-  /** IDs (`namespace/name`) of the NetworkPolicies that select the workload for this direction. */
+  /** IDs (`namespace/name`) of the NetworkPolicies that select every pod of the workload for this direction. */
   policies: string[];
 }
 
@@ -46,7 +46,7 @@ export interface PolicyNode {
   namespace: string;
   name: string;
   policyTypes: Direction[];
-  /** IDs of the workloads its `podSelector` selects. */
+  /** IDs of the workloads its `podSelector` may select some pods of (controller-added labels included). */
   selects: string[];
 }
 

@@ -2,13 +2,16 @@
 import type { K8sObject } from "../types.js";
 import { list, nameOf, nsOf } from "./manifest-fields.js";
 import type { ContainerPort, WorkloadNode } from "./network-types.js";
-import type { Labels } from "./selectors.js";
+import type { Labels, PodsOf } from "./selectors.js";
 import { allContainers, isWorkload, podLabels } from "./workloads.js";
 
 const NAME_LABEL = "kubernetes.io/metadata.name";
 
 /** The ID of a workload node: `namespace/Kind/name`. */
 export const workloadId = (obj: K8sObject): string => `${nsOf(obj)}/${obj.kind}/${nameOf(obj)}`;
+
+/** The pods a workload node creates, as the selector helpers read them (template labels plus controller keys). */
+export const podsOf = (w: Pick<WorkloadNode, "kind" | "podLabels">): PodsOf => ({ kind: w.kind, templateLabels: w.podLabels });
 
 /** The workload nodes of a set and what NetworkPolicy peers are matched against. */
 export interface WorkloadIndex {

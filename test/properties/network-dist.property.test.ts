@@ -23,7 +23,13 @@ type Rec = Record<string, any>;
 
 const DIST = new Set([4369, 9100, 9101, 9102, 9103, 9104, 9105]);
 const NODE_LABELS = { app: "erl" };
+/** Set by the StatefulSet controller on every pod it creates (never in a template). */
+const POD_NAME = "statefulset.kubernetes.io/pod-name";
+/** The one pod of the other StatefulSet, `tool` (one replica): its template labels plus the controller's. */
+const TOOL_POD = { app: "other", [POD_NAME]: "tool-0" };
 const selector = fc.oneof(
+  fc.constant({ matchExpressions: [{ key: POD_NAME, operator: "Exists" }] }),
+  fc.constant({ matchLabels: { [POD_NAME]: "tool-0" } }),
   fc.constant({}),
   fc.constant({ matchLabels: {} }),
   fc.constant({ matchLabels: NODE_LABELS }),
@@ -109,7 +115,7 @@ function refMessages(r: Rule, ports: Rec[], otherPods: boolean): string[] {
     if (p.ipBlock) out.add("distIngressFromIpBlock");
     else if (p.namespaceSelector) out.add("distIngressFromNamespaceSelector");
     else if (!p.podSelector) out.add("distIngressFromAnywhere");
-    else if (otherPods && selects(p.podSelector, { app: "other" })) out.add("distIngressFromOtherPods");
+    else if (otherPods && selects(p.podSelector, TOOL_POD)) out.add("distIngressFromOtherPods");
   }
   return [...out];
 }

@@ -8,7 +8,9 @@
  * - `ports` missing or `[]` matches every port; an entry's protocol defaults to TCP; an entry without `port`
  *   matches every port of its protocol; `endPort` makes `port..endPort`; a named port matches the
  *   target container port of that name and protocol;
- * - label selectors are the set-based requirements of apimachinery (matchLabels k=v is `k In (v)`).
+ * - label selectors are the set-based requirements of apimachinery (matchLabels k=v is `k In (v)`);
+ * - a Deployment's pods carry `pod-template-hash` (any value, whatever the template says) besides the
+ *   template's labels: a peer admits a source when it selects some of its pods.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -34,6 +36,9 @@ interface Selector {
 
 const KEYS = ["app", "tier"];
 const VALUES = ["x", "y"];
+/** The label the Deployment controller adds to every pod; selectors may name it, templates never do. */
+const HASH = "pod-template-hash";
+const SELECTOR_KEYS = [...KEYS, HASH];
 const NAMESPACES: Record<string, Labels> = {
   a: { "kubernetes.io/metadata.name": "a", tier: "x" },
   b: { "kubernetes.io/metadata.name": "b", tier: "y" },
@@ -56,30 +61,33 @@ function refSelects(sel: Selector, labels: Labels): boolean {
   });
 }
 
-/** Every label map over KEYS (each key absent or one of VALUES), plus the namespaces' labels. */
-const UNIVERSE: Labels[] = KEYS.reduce<Labels[]>(
+/** Every label map over SELECTOR_KEYS (each key absent or one of VALUES), plus the namespaces' labels. */
+const UNIVERSE: Labels[] = SELECTOR_KEYS.reduce<Labels[]>(
   (maps, key) => maps.flatMap((m) => [m, ...VALUES.map((v) => ({ ...m, [key]: v }))]),
   [{}],
 ).flatMap((m) => [m, ...Object.values(NAMESPACES).map((ns) => ({ ...ns, ...m }))]);
 const selectsEverything = (sel: Selector) => UNIVERSE.every((l) => refSelects(sel, l));
 
 const labels = fc.dictionary(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES), { maxKeys: 2 });
+const selectorLabels = fc.dictionary(fc.constantFrom(...SELECTOR_KEYS), fc.constantFrom(...VALUES), { maxKeys: 2 });
+/** The pods of a Deployment with these template labels: one per hash value a selector can tell apart. */
+const deploymentPods = (template: Labels): Labels[] => [...VALUES, "fresh"].map((h) => ({ ...template, [HASH]: h }));
 const selector: fc.Arbitrary<Selector> = fc.oneof(
   fc.constant({}),
   fc.constant({ matchLabels: {} }),
   fc.constant<Selector>({ matchLabels: {}, matchExpressions: [] }),
   fc.record(
     {
-      matchLabels: labels,
+      matchLabels: selectorLabels,
       matchExpressions: fc.array(
         // Valid requirements only (values for In/NotIn, none for Exists/DoesNotExist): the API server rejects the others.
         fc.oneof(
           fc.record({
-            key: fc.constantFrom(...KEYS),
+            key: fc.constantFrom(...SELECTOR_KEYS),
             operator: fc.constantFrom("In", "NotIn"),
             values: fc.uniqueArray(fc.constantFrom(...VALUES), { minLength: 1, maxLength: 2 }),
           }),
-          fc.record({ key: fc.constantFrom(...KEYS), operator: fc.constantFrom("Exists", "DoesNotExist") }),
+          fc.record({ key: fc.constantFrom(...SELECTOR_KEYS), operator: fc.constantFrom("Exists", "DoesNotExist") }),
         ),
         { maxLength: 2 },
       ),
@@ -141,7 +149,7 @@ const resource = (object: K8sObject, i: number): Resource => ({
 function refAdmits(
   r: Rule,
   policyNs: string,
-  src: { ns: string; labels: Labels },
+  src: { ns: string; pods: Labels[] },
   target: { ports: any[] },
   protocol: string,
   port: number,
@@ -153,8 +161,10 @@ function refAdmits(
       if (p.ipBlock) return false;
       if (!p.namespaceSelector && !p.podSelector) return true;
       if (p.namespaceSelector)
-        return refSelects(p.namespaceSelector, NAMESPACES[src.ns]!) && (!p.podSelector || refSelects(p.podSelector, src.labels));
-      return src.ns === policyNs && refSelects(p.podSelector, src.labels);
+        return (
+          refSelects(p.namespaceSelector, NAMESPACES[src.ns]!) && (!p.podSelector || src.pods.some((l) => refSelects(p.podSelector, l)))
+        );
+      return src.ns === policyNs && src.pods.some((l) => refSelects(p.podSelector, l));
     });
   const entries = r.ports ?? [];
   const portOk =
@@ -210,7 +220,9 @@ describe("NetworkPolicy peers and ports (property, reference from the Kubernetes
           for (const protocol of ["TCP", "UDP"])
             for (const port of PROBE_PORTS) {
               cases++;
-              const expected = rules.some((r) => refAdmits(r, "a", s, { ports: targetPorts }, protocol, port));
+              const expected = rules.some((r) =>
+                refAdmits(r, "a", { ns: s.ns, pods: deploymentPods(s.labels) }, { ports: targetPorts }, protocol, port),
+              );
               expect(canReach(model, `${s.ns}/Deployment/s${i}`, "a/Deployment/target", protocol, port), `s${i} ${protocol}/${port}`).toBe(
                 expected,
               );

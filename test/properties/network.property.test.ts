@@ -7,18 +7,26 @@ import type { K8sObject, Resource } from "../../src/types.js";
 
 const KEYS = ["app", "tier", "role"];
 const VALUES = ["x", "y", "z"];
+/** The label the Deployment controller adds to every pod (any value, whatever the template says). */
+const HASH = "pod-template-hash";
+const SELECTOR_KEYS = [...KEYS, HASH];
 const labels: fc.Arbitrary<Labels> = fc.dictionary(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES), { maxKeys: 3 });
+const selectorLabels: fc.Arbitrary<Labels> = fc.dictionary(fc.constantFrom(...SELECTOR_KEYS), fc.constantFrom(...VALUES), {
+  maxKeys: 3,
+});
+/** The pods of a Deployment with these template labels: one per hash value a selector can tell apart. */
+const deploymentPods = (template: Labels): Labels[] => [...VALUES, "fresh"].map((h) => ({ ...template, [HASH]: h }));
 // Valid requirements only (invalid selectors select nothing: test/properties/selectors-evaluator.test.ts).
 const requirement = fc.oneof(
   fc.record({
-    key: fc.constantFrom(...KEYS),
+    key: fc.constantFrom(...SELECTOR_KEYS),
     operator: fc.constantFrom("In" as const, "NotIn" as const),
     values: fc.uniqueArray(fc.constantFrom(...VALUES), { minLength: 1, maxLength: 3 }),
   }),
-  fc.record({ key: fc.constantFrom(...KEYS), operator: fc.constantFrom("Exists" as const, "DoesNotExist" as const) }),
+  fc.record({ key: fc.constantFrom(...SELECTOR_KEYS), operator: fc.constantFrom("Exists" as const, "DoesNotExist" as const) }),
 );
 const selector: fc.Arbitrary<LabelSelector> = fc.record(
-  { matchLabels: labels, matchExpressions: fc.array(requirement, { maxLength: 3 }) },
+  { matchLabels: selectorLabels, matchExpressions: fc.array(requirement, { maxLength: 3 }) },
   { requiredKeys: [] },
 );
 
@@ -160,7 +168,7 @@ describe("NetworkPolicy model (property)", () => {
     );
   });
 
-  it("a pod selected by no policy is reachable from any pod not isolated for egress, on every port", () => {
+  it("a workload is isolated exactly when a policy selects all its pods; otherwise reachable from any workload not isolated for egress, on every port", () => {
     fc.assert(
       fc.property(cluster, ([workloads, policies]) => {
         const objects = [...namespaces, ...workloads, ...policies];
@@ -172,7 +180,7 @@ describe("NetworkPolicy model (property)", () => {
               // policyTypes [] is defaulted by the API server: Ingress always.
               ((p.spec as { policyTypes: string[] }).policyTypes.includes("Ingress") ||
                 (p.spec as { policyTypes: string[] }).policyTypes.length === 0) &&
-              reference((p.spec as { podSelector: LabelSelector }).podSelector, to.podLabels),
+              deploymentPods(to.podLabels).every((pod) => reference((p.spec as { podSelector: LabelSelector }).podSelector, pod)),
           );
           expect(to.ingress.isolated).toBe(selected);
           if (selected) continue;
