@@ -376,7 +376,6 @@ describe("a slow request beside others", () => {
         const sent = Date.now();
         return call(server.port, cert, "/validate", { body: admissionReview(uid, object) }).then((r) => ({
           ms: Date.now() - sent,
-          at: Date.now(),
           response: r.json().response,
         }));
       };
@@ -389,8 +388,8 @@ describe("a slow request beside others", () => {
       const first = await slow;
       expect(first.response.status.message).toMatch(new RegExp(`could not be evaluated: evaluation timed out after ${timeoutMs} ms$`));
       for (const [i, other] of others.entries()) {
+        // Each within its own deadline; which finishes first under a loaded machine is not the point.
         expect(other.ms).toBeLessThan(timeoutMs);
-        expect(other.at).toBeLessThan(first.at);
         expect(other.response.allowed).toBe(i < 3);
         if (i >= 3) expect(other.response.status.message).toMatch(/^erlmcp-audit denied Pod erlmcp\/debug: 3 failing controls/);
       }
