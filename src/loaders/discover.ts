@@ -11,6 +11,7 @@ import type { PlannedChart } from "./helm-chart.js";
 import type { EntrypointOptions, PlannedKustomization } from "./kustomize-entrypoints.js";
 import { packageIndex } from "./packages.js";
 import { skipRules, type SkipRuleOptions, type SkipVerdict } from "./exclude.js";
+import { isDirectory, isFile } from "./path-kind.js";
 
 export { MANIFEST_EXTENSIONS } from "./exclude.js";
 export { KUSTOMIZATION_FILES } from "./kustomization.js";
@@ -124,7 +125,7 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
             notAuditedAt(rel(path), { reason: "unreadable", detail: "dangling or looping symbolic link" });
           } else if (skipped) notAuditedAt(rel(path), skipped);
           // A FIFO, socket or device would block or never end: report it instead of reading it.
-          else if (entry.isFile() || (entry.isSymbolicLink() && (dangling || isRegularFile(path)))) files.push(path);
+          else if (entry.isFile() || (entry.isSymbolicLink() && (dangling || isFile(path)))) files.push(path);
           else {
             errors.push(notRegular(rel(path)));
             notAuditedAt(rel(path), { reason: "unreadable", detail: "not a regular file (a FIFO, socket or device)" });
@@ -150,22 +151,6 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
   for (const unit of units) if (unit.kind === "files" && kustomizePaths.has(unit.path)) unit.id = `${unit.path} (plain files)`;
   errors.push(...kustomize.errors);
   return { units, errors, notAudited: [...notAudited, ...kustomize.notAudited], notices: kustomize.notices };
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function isRegularFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }
 
 function notRegular(path: string): InputError {

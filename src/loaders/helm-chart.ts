@@ -6,12 +6,13 @@
  * plain YAML. Templates that branch on what the cluster holds (`lookup`, `.Capabilities.APIVersions`)
  * get a notice.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
 import { compileGlob } from "../config/glob.js";
 import type { NotAuditedFile, Notice } from "../types.js";
 import { MANIFEST_EXTENSIONS } from "./exclude.js";
 import { helmLabel } from "./render-queue.js";
+import { isDirectory, isFile } from "./path-kind.js";
 
 /** A chart rendered once per values file. */
 export interface PlannedChart {
@@ -235,20 +236,4 @@ function filesUnder(dir: string, skip: (dir: string) => boolean = () => false): 
   };
   walk(dir);
   return out;
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }

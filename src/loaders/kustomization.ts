@@ -3,9 +3,10 @@
  * folders), the files it emits as resources, and the files it reads for something else (patches,
  * generator sources, transformer configs). Remote references (URLs, `?ref=`) are left out.
  */
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
+import { isDirectory, isFile } from "./path-kind.js";
 
 /** The names kustomize looks for in a folder, in its order. */
 export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -104,20 +105,4 @@ export function kustomizationSources(dir: string): KustomizationSources {
   };
   visit(dir);
   return { declaring, others };
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }

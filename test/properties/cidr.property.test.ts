@@ -2,15 +2,10 @@
  * CIDR logic (src/k8s/cidr.ts) against a bit-string reference: an address is its list of bits, a network
  * its first `prefix` bits, containment is "same family, shorter or equal prefix, same leading bits".
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import fc from "fast-check";
+import { opaProbe } from "../helpers/opa-probe.js";
 import { describe, expect, it } from "vitest";
 import { cidrContains, cidrsIntersect, ipBlockIsOpen, ipBlockIsWholeSpace, parseCidr } from "../../src/k8s/cidr.js";
-import { PACKAGE_ROOT } from "../../src/paths.js";
-import { findTool } from "../../src/tools/find.js";
 
 /** Cases run by this file, reported by the last test. */
 let cases = 0;
@@ -154,10 +149,7 @@ describe("CIDR parsing and containment (property)", () => {
     const samples = fc.sample(fc.tuple(written, fc.array(written, { maxLength: 2 })), { numRuns: 1000, seed: 13 });
     const blocks = samples.map(([{ text }, holes]) => ({ cidr: text, except: holes.map((h) => h.text) }));
     cases += blocks.length;
-    const dir = mkdtempSync(join(tmpdir(), "cidr-rego-"));
-    writeFileSync(join(dir, "input.json"), JSON.stringify({ blocks }));
-    writeFileSync(
-      join(dir, "probe.rego"),
+    const rego = opaProbe<[boolean, boolean][]>(
       [
         "package probe",
         "import data.lib.net",
@@ -166,25 +158,9 @@ describe("CIDR parsing and containment (property)", () => {
         "else := false",
         "is_open(b) if net.open_ip_block(b)",
         "else := false",
-      ].join("\n"),
-    );
-    const out = execFileSync(
-      findTool("opa"),
-      [
-        "eval",
-        "--format",
-        "json",
-        "-d",
-        join(PACKAGE_ROOT, "policies/lib"),
-        "-d",
-        join(dir, "probe.rego"),
-        "-i",
-        join(dir, "input.json"),
-        "data.probe.results",
       ],
-      { encoding: "utf8" },
+      { blocks },
     );
-    const rego = JSON.parse(out).result[0].expressions[0].value as [boolean, boolean][];
     expect(rego).toEqual(blocks.map((b) => [ipBlockIsWholeSpace(b.cidr), ipBlockIsOpen(b.cidr, b.except)]));
     expect(rego.some(([w]) => w)).toBe(true);
     expect(rego.some(([w, o]) => w && !o)).toBe(true);

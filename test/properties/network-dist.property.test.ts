@@ -5,14 +5,9 @@
  * network model) is checked against a reference written from the Kubernetes documentation and
  * CONTROLS.md, Rego (policies/lib/net.rego) against TypeScript in one opa eval.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import fc from "fast-check";
+import { opaProbe } from "../helpers/opa-probe.js";
 import { describe, expect, it } from "vitest";
-import { PACKAGE_ROOT } from "../../src/paths.js";
-import { findTool } from "../../src/tools/find.js";
 import type { K8sObject, Resource } from "../../src/types.js";
 import { refOf } from "../../src/k8s/workloads.js";
 import { netErlangDistLockdown } from "../../src/validators/net-erlang-dist-lockdown.js";
@@ -152,36 +147,16 @@ describe("net-erlang-dist-lockdown NetworkPolicy clause (property)", () => {
   it("Rego raises the same findings as TypeScript (one opa eval)", () => {
     const sets = fc.sample(scenario, { numRuns: 500, seed: 13 }).map(({ rules, ports, otherPods }) => set(rules, ports, otherPods));
     cases += sets.length;
-    const dir = mkdtempSync(join(tmpdir(), "dist-rego-"));
-    writeFileSync(join(dir, "input.json"), JSON.stringify({ sets }));
-    writeFileSync(
-      join(dir, "probe.rego"),
+    const rego = opaProbe<string[][]>(
       [
         "package probe",
         "import data.erlmcp.controls.net_erlang_dist_lockdown as control",
         "results := [ids | some s in input.sets; ids := found(s)]",
         'found(s) := sort({sprintf("%d %s", [v.details.data.rule, v.details.messageId]) | some v in control.violation with input as {"resources": s, "parameters": {}}; v.details.resource.kind == "NetworkPolicy"}) if true',
-      ].join("\n"),
-    );
-    const out = execFileSync(
-      findTool("opa"),
-      [
-        "eval",
-        "--format",
-        "json",
-        "-d",
-        join(PACKAGE_ROOT, "policies/lib"),
-        "-d",
-        join(PACKAGE_ROOT, "policies/net-erlang-dist-lockdown/policy.rego"),
-        "-d",
-        join(dir, "probe.rego"),
-        "-i",
-        join(dir, "input.json"),
-        "data.probe.results",
       ],
-      { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+      { sets },
+      ["net-erlang-dist-lockdown/policy.rego"],
     );
-    const rego = JSON.parse(out).result[0].expressions[0].value as string[][];
     expect(rego).toEqual(sets.map(tsMessages));
     expect(rego.filter((ids) => ids.length > 0).length).toBeGreaterThan(50);
     expect(rego.filter((ids) => ids.length === 0).length).toBeGreaterThan(20);

@@ -7,14 +7,9 @@
  * holds a value no generated selector names. TypeScript is checked against the reference, Rego against
  * TypeScript (one opa eval).
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import fc from "fast-check";
+import { opaProbe } from "../helpers/opa-probe.js";
 import { describe, expect, it } from "vitest";
-import { PACKAGE_ROOT } from "../../src/paths.js";
-import { findTool } from "../../src/tools/find.js";
 import type { K8sObject } from "../../src/types.js";
 import { netEgressAllowlist } from "../../src/validators/net-egress-allowlist.js";
 
@@ -157,36 +152,16 @@ describe("net-egress-allowlist (property, reference from the Kubernetes docs)", 
   it("Rego raises the same message IDs as TypeScript (one opa eval)", () => {
     const policies = fc.sample(fc.array(rule, { minLength: 1, maxLength: 3 }), { numRuns: 800, seed: 13 }).map(policyOf);
     cases += policies.length;
-    const dir = mkdtempSync(join(tmpdir(), "egress-rego-"));
-    writeFileSync(join(dir, "input.json"), JSON.stringify({ policies }));
-    writeFileSync(
-      join(dir, "probe.rego"),
+    const rego = opaProbe<string[][]>(
       [
         "package probe",
         "import data.erlmcp.controls.net_egress_allowlist as control",
         "results := [ids | some np in input.policies; ids := found(np)]",
         'found(np) := sort({sprintf("%d %s", [v.details.data.rule, v.details.messageId]) | some v in control.violation with input as {"review": {"object": np}}}) if true',
-      ].join("\n"),
-    );
-    const out = execFileSync(
-      findTool("opa"),
-      [
-        "eval",
-        "--format",
-        "json",
-        "-d",
-        join(PACKAGE_ROOT, "policies/lib"),
-        "-d",
-        join(PACKAGE_ROOT, "policies/net-egress-allowlist/policy.rego"),
-        "-d",
-        join(dir, "probe.rego"),
-        "-i",
-        join(dir, "input.json"),
-        "data.probe.results",
       ],
-      { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+      { policies },
+      ["net-egress-allowlist/policy.rego"],
     );
-    const rego = JSON.parse(out).result[0].expressions[0].value as string[][];
     expect(rego).toEqual(policies.map(tsMessages));
     expect(rego.filter((ids) => ids.length === 0).length).toBeGreaterThan(10);
   });

@@ -12,14 +12,9 @@
  * - a Deployment's pods carry `pod-template-hash` (any value, whatever the template says) besides the
  *   template's labels: a peer admits a source when it selects some of its pods.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import fc from "fast-check";
+import { opaProbe } from "../helpers/opa-probe.js";
 import { describe, expect, it } from "vitest";
-import { PACKAGE_ROOT } from "../../src/paths.js";
-import { findTool } from "../../src/tools/find.js";
 import { buildNetworkModel, canReach } from "../../src/k8s/network-model.js";
 import { refOf } from "../../src/k8s/workloads.js";
 import { netNoOpenIngress } from "../../src/validators/net-no-open-ingress.js";
@@ -259,38 +254,18 @@ describe("NetworkPolicy peers and ports (property, reference from the Kubernetes
       spec: JSON.parse(JSON.stringify({ podSelector: {}, policyTypes: ["Ingress"], ingress: rules })),
     }));
     cases += policies.length;
-    const dir = mkdtempSync(join(tmpdir(), "netpol-rego-"));
-    writeFileSync(join(dir, "input.json"), JSON.stringify({ policies }));
-    writeFileSync(
-      join(dir, "probe.rego"),
+    const rego = opaProbe<string[][]>(
       [
         "package probe",
         "import data.erlmcp.controls.net_no_open_ingress as control",
         "results := [ids | some np in input.policies; ids := found(np)]",
         'found(np) := sort({sprintf("%d %s", [v.details.data.rule, v.details.messageId]) | some v in control.violation}) if true',
-      ]
-        .join("\n")
-        .replace("some v in control.violation}", 'some v in control.violation with input as {"review": {"object": np}}}'),
+      ].map((line) =>
+        line.replace("some v in control.violation}", 'some v in control.violation with input as {"review": {"object": np}}}'),
+      ),
+      { policies },
+      ["net-no-open-ingress/policy.rego"],
     );
-    const out = execFileSync(
-      findTool("opa"),
-      [
-        "eval",
-        "--format",
-        "json",
-        "-d",
-        join(PACKAGE_ROOT, "policies/lib"),
-        "-d",
-        join(PACKAGE_ROOT, "policies/net-no-open-ingress/policy.rego"),
-        "-d",
-        join(dir, "probe.rego"),
-        "-i",
-        join(dir, "input.json"),
-        "data.probe.results",
-      ],
-      { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
-    );
-    const rego = JSON.parse(out).result[0].expressions[0].value as string[][];
     const typescript = policies.map((np) =>
       [...new Set(netNoOpenIngress.validate(np, {}).map((v) => `${v.data.rule} ${v.messageId}`))].sort(),
     );

@@ -1,0 +1,20 @@
+/** What a path is, following links: a missing or unreadable path is neither a file nor a folder. */
+import { statSync } from "node:fs";
+
+/** Whether the path is (or links to) a regular file. */
+export function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the path is (or links to) a folder. */
+export function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
