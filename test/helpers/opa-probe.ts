@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { PACKAGE_ROOT } from "../../src/paths.js";
 import { findTool } from "../../src/tools/find.js";
 
-/** `probe`: the lines of a module in `package probe` that defines `results`; `policies`: paths under policies/. */
-export function opaProbe<T>(probe: readonly string[], input: unknown, policies: readonly string[] = []): T {
+/** `probe`: the lines of a module (by default `package probe` defining `results`); `policies`: paths under policies/. */
+export function opaProbe<T>(probe: readonly string[], input: unknown, policies: readonly string[] = [], query = "data.probe.results"): T {
   const dir = mkdtempSync(join(tmpdir(), "opa-probe-"));
   try {
     writeFileSync(join(dir, "input.json"), JSON.stringify(input));
@@ -18,7 +18,7 @@ export function opaProbe<T>(probe: readonly string[], input: unknown, policies: 
     const data = [join(PACKAGE_ROOT, "policies/lib"), ...policies.map((p) => join(PACKAGE_ROOT, "policies", p)), join(dir, "probe.rego")];
     const out = execFileSync(
       findTool("opa"),
-      ["eval", "--format", "json", ...data.flatMap((d) => ["-d", d]), "-i", join(dir, "input.json"), "data.probe.results"],
+      ["eval", "--format", "json", ...data.flatMap((d) => ["-d", d]), "-i", join(dir, "input.json"), query],
       { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
     );
     return JSON.parse(out).result[0].expressions[0].value as T;

@@ -8,15 +8,10 @@
  * prefixes, both kinds of source, missing sources and malformed entries; both implementations must
  * give the reference's winner for every name.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import fc from "fast-check";
+import { opaProbe } from "../helpers/opa-probe.js";
 import { describe, expect, it } from "vitest";
 import { effectiveEnv, providedEnvKeys, type EnvSource } from "../../src/k8s/env.js";
-import { PACKAGE_ROOT } from "../../src/paths.js";
-import { findTool } from "../../src/tools/find.js";
 import type { K8sObject } from "../../src/types.js";
 
 const NAMES = ["RELEASE_COOKIE", "ERLANG_COOKIE", "A_RELEASE_COOKIE", "LOG"] as const;
@@ -163,22 +158,5 @@ describe("effective env (property): the definition that wins, as the kubelet bui
 
 /** Evaluates `data.envprop.x` of a module next to policies/lib with the real opa. */
 function evalRego(module: string, input: unknown): unknown {
-  const dir = mkdtempSync(join(tmpdir(), "env-prop-"));
-  try {
-    writeFileSync(join(dir, "envprop.rego"), module);
-    const run = spawnSync(
-      findTool("opa"),
-      ["eval", "--format", "json", "--stdin-input", "--data", "policies/lib", "--data", dir, "data.envprop.x"],
-      {
-        cwd: PACKAGE_ROOT,
-        input: JSON.stringify(input),
-        encoding: "utf8",
-        maxBuffer: 64 * 1024 * 1024,
-      },
-    );
-    if (run.status !== 0) throw new Error(`opa eval failed: ${run.stderr}`);
-    return (JSON.parse(run.stdout) as { result: Array<{ expressions: Array<{ value: unknown }> }> }).result[0]!.expressions[0]!.value;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return opaProbe<unknown>(module.split("\n"), input, [], "data.envprop.x");
 }

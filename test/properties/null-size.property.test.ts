@@ -8,40 +8,18 @@
  *   minReplicaCount default 0 .. maxReplicaCount default 100, target kind default Deployment; sizes
  *   below 1 count as 1); the reference enumerates those sizes and takes their least and greatest.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import fc from "fast-check";
+import { opaProbe } from "../helpers/opa-probe.js";
 import { describe, expect, it } from "vitest";
 import { sizeRange } from "../../src/k8s/workloads.js";
 import { stripNullKeys } from "../../src/loaders/strip-nulls.js";
-import { PACKAGE_ROOT } from "../../src/paths.js";
-import { findTool } from "../../src/tools/find.js";
 import type { K8sObject } from "../../src/types.js";
 
 const RUNS = 500;
 
 /** Evaluates `data.prop.x` of a module next to policies/lib with the real opa. */
 function evalRego(module: string, input: unknown): unknown {
-  const dir = mkdtempSync(join(tmpdir(), "null-size-prop-"));
-  try {
-    writeFileSync(join(dir, "prop.rego"), module);
-    const run = spawnSync(
-      findTool("opa"),
-      ["eval", "--format", "json", "--stdin-input", "--data", "policies/lib", "--data", dir, "data.prop.x"],
-      {
-        cwd: PACKAGE_ROOT,
-        input: JSON.stringify(input),
-        encoding: "utf8",
-        maxBuffer: 64 * 1024 * 1024,
-      },
-    );
-    if (run.status !== 0) throw new Error(`opa eval failed: ${run.stderr}`);
-    return (JSON.parse(run.stdout) as { result: Array<{ expressions: Array<{ value: unknown }> }> }).result[0]!.expressions[0]!.value;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return opaProbe<unknown>(module.split("\n"), input, [], "data.prop.x");
 }
 
 /** Reference: what the API server keeps of a decoded manifest (null members of objects omitted). */
