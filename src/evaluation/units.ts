@@ -1,6 +1,7 @@
 /** Evaluates every audit unit and turns the engines' verdicts into findings (src/findings/merge.ts). */
 import type { Engine } from "../engines/types.js";
 import type { Disagreement } from "../findings/agreement.js";
+import { resourceKey } from "../findings/identity.js";
 import { mergeVerdicts } from "../findings/merge.js";
 import { sourceLocator } from "../units/profile.js";
 import type { AuditUnit, EngineName, Finding, Resource } from "../types.js";
@@ -58,6 +59,6 @@ export async function evaluateUnits(
 /** The resource each finding is about (for waivers that match labels), by unit and resource. */
 export function resourceIndex(units: readonly AuditUnit[]): (finding: Finding) => Resource | undefined {
   const index = new Map<string, Resource>();
-  for (const unit of units) for (const r of unit.resources) index.set(`${unit.id}\u0000${r.ref.kind}/${r.ref.namespace}/${r.ref.name}`, r);
-  return (f) => index.get(`${f.unit}\u0000${f.resource.kind}/${f.resource.namespace}/${f.resource.name}`);
+  for (const unit of units) for (const r of unit.resources) index.set(`${unit.id}\u0000${resourceKey(r.ref)}`, r);
+  return (f) => index.get(`${f.unit}\u0000${resourceKey(f.resource)}`);
 }
