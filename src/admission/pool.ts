@@ -91,7 +91,8 @@ interface Task {
   timer: NodeJS.Timeout;
   /** The thread running it; unset while queued. */
   thread?: Thread;
-  startedAt?: number;
+  /** Set by the thread's slow timer; a flag, not a clock comparison, since a timer may fire before `slowAfterMs` has passed by another clock. */
+  slow?: boolean;
 }
 
 interface Thread {
@@ -255,8 +256,10 @@ class WorkerPool implements Reviewer {
   private run(thread: Thread, task: Task): void {
     thread.task = task;
     task.thread = thread;
-    task.startedAt = performance.now();
-    thread.slowTimer = setTimeout(() => this.dispatch(), this.pool.slowAfterMs);
+    thread.slowTimer = setTimeout(() => {
+      task.slow = true;
+      this.dispatch();
+    }, this.pool.slowAfterMs);
     thread.worker.postMessage({ type: "review", id: task.id, body: task.body, now: task.now } satisfies ToWorker);
   }
 
@@ -302,8 +305,7 @@ class WorkerPool implements Reviewer {
   }
 
   private slowCount(): number {
-    const now = performance.now();
-    return this.threads.filter((t) => t.task && now - t.task.startedAt! >= this.pool.slowAfterMs).length;
+    return this.threads.filter((t) => t.task?.slow).length;
   }
 
   /** Threads not held by slow reviews: `target()` of them keep `workers` and the standby free for the others. */
