@@ -40,7 +40,34 @@ export interface SourceLocation {
   line: number;
   /** 0-based index of the YAML document in its file or stream. */
   documentIndex: number;
+  /** Where the object sits inside its document when a List carried it (`["items", 2]`); absent for a whole document. */
+  itemPath?: Array<string | number>;
   renderedFrom?: RenderOrigin;
+}
+
+/**
+ * How a finding's location was found:
+ * - `field`: the field's own key (or list item) in the file that declares the object;
+ * - `parent`: the field is not written there (a missing field): its closest existing parent;
+ * - `object`: the field could not be placed (e.g. stdin): the object's first line;
+ * - `kustomize-patch`: the line of a Kustomize patch (strategic-merge or JSON 6902) that sets it;
+ * - `kustomize-transformer`: the line of a kustomization field that sets it (`replicas`, `images`, `namePrefix`, ...);
+ * - `helm-template` / `helm-helper`: the template line that renders it, in the template or in a `define` it includes.
+ */
+export type LocationVia = "field" | "parent" | "object" | "kustomize-patch" | "kustomize-transformer" | "helm-template" | "helm-helper";
+
+/** The line to change for a finding, in the file its author edits. */
+export interface FieldLocation {
+  file: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based column of the field's key (or list item); absent when only the line is known. */
+  column?: number;
+  via: LocationVia;
+  /** The first and last line of the object in `file`, when `file` declares the object. */
+  objectLines?: [number, number];
+  /** Helm: the values file and key whose value the template renders there. */
+  values?: { file: string; key: string; line?: number };
 }
 
 export interface ResourceRef {
@@ -86,6 +113,11 @@ export interface Violation {
   messageId: string;
   data: Record<string, string | number | boolean>;
   resource: ResourceRef;
+  /**
+   * JSON path (keys and list indexes) of the field to change in `resource`, or of its closest existing
+   * parent when the field is missing; `[]` (or absent) is the object as a whole.
+   */
+  path?: Array<string | number>;
 }
 
 export interface WaiverRef {
@@ -108,6 +140,10 @@ export interface Finding {
   source: SourceLocation;
   engine: EngineName;
   unit: string;
+  /** JSON path of the field to change in `resource` (or of its closest existing parent), e.g. `spec.template.spec.containers[0].securityContext.privileged`; absent for the object as a whole. */
+  path?: string;
+  /** The line to change (see FieldLocation); `source` stays where the object itself came from. */
+  location?: FieldLocation;
   waiver?: WaiverRef;
   /** With `--baseline`: `existing` findings are in the baseline and do not fail the gate. */
   baseline?: "new" | "existing";

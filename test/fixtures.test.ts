@@ -16,6 +16,8 @@ import { parseManifestStream } from "../src/loaders/yaml.js";
 import { PACKAGE_ROOT, POLICIES_DIR } from "../src/paths.js";
 import type { AuditUnit } from "../src/types.js";
 import { readFixtures, tupleKey } from "./fixture-files.js";
+import { closestPath, formatPath } from "../src/k8s/field-path.js";
+import { resourceKey } from "../src/findings/identity.js";
 
 const bundle = readBundleManifest();
 // A partial bundle (ERLMCP_AUDIT_POLICY_DIST) limits the run to the controls it holds.
@@ -52,16 +54,30 @@ describe.each(ids)("%s", (id) => {
     if (fixture.verdict === "pass") expect(fixture.expect).toEqual([]);
     const unit: AuditUnit = { id: fixture.file, kind: "files", path: fixture.path, resources: parsed.resources, profile: fixture.profile };
     const expected = [...new Set(fixture.expect.map(tupleKey))].sort();
+    const located = new Map<string, string[]>();
     for (const name of engineNames) {
       const verdict = await verdictOf(engines[name]!, unit, control, { ...resolveParams(control, unit.profile), ...fixture.params });
       expect(verdict?.errors ?? [], `${name} errors`).toEqual([]);
       const actual = [...new Set((verdict?.violations ?? []).map((v) => tupleKey({ ...v.resource, messageId: v.messageId })))].sort();
       expect(actual, `${name} on ${fixture.file}`).toEqual(expected);
+      located.set(
+        name,
+        [
+          ...new Set(
+            (verdict?.violations ?? []).map((v) => `${tupleKey({ ...v.resource, messageId: v.messageId })} @ ${formatPath(v.path ?? [])}`),
+          ),
+        ].sort(),
+      );
       for (const v of verdict?.violations ?? []) {
+        // The path names a field the object has (a missing field is cut back to its closest existing parent).
+        const object = parsed.resources.find((r) => resourceKey(r.ref) === resourceKey(v.resource))?.object;
+        if (object && v.path) expect(formatPath(closestPath(object, v.path)), `${name} path of ${v.messageId}`).toBe(formatPath(v.path));
         expect(Object.keys(control.messages), `${name} messageId`).toContain(v.messageId);
         const needed = placeholdersOf(control.messages[v.messageId] ?? "");
         expect(Object.keys(v.data), `${name} data for ${v.messageId}`).toEqual(expect.arrayContaining(needed));
       }
     }
+    // Rego and TypeScript point at the same field for every violation.
+    if (located.has("rego") && located.has("typescript")) expect(located.get("typescript"), "paths").toEqual(located.get("rego"));
   });
 });

@@ -12,7 +12,7 @@ workload_kinds := kinds.workloads
 # (a custom resource) with a pod template at a generic path. Mirrors isWorkload in src/k8s/workloads.ts.
 is_workload(obj) if workload_kinds[obj.kind]
 
-is_workload(obj) if generic_pod_template(obj)
+is_workload(obj) if generic_pod_template_path(obj)
 
 namespace(obj) := ns if {
 	ns := obj.metadata.namespace
@@ -49,15 +49,18 @@ segment_text(s) := s if is_string(s)
 # The pod template (metadata + spec) of a workload, one definition in policies/_kinds.yaml: at the
 # path its kind declares (a Pod is its own template), else at the first generic path that holds
 # containers. Undefined for an object without one. Mirrors podTemplate in src/k8s/workloads.ts.
-pod_template(obj) := t if {
+pod_template(obj) := object.get(obj, pod_template_path(obj), null)
+
+# The path of keys of the pod template: at the kind's declared path, else the first generic path that
+# holds containers. Undefined for an object without one. Mirrors podTemplatePath in src/k8s/workloads.ts.
+pod_template_path(obj) := path if {
 	path := kinds.pod_template_paths[obj.kind]
-	t := object.get(obj, path, null)
-	is_object(t)
-} else := generic_pod_template(obj)
+	is_object(object.get(obj, path, null))
+} else := generic_pod_template_path(obj)
 
 # The pod template of an object whose kind declares no path: the first generic path whose value has
 # a non-empty list of containers (policies/_kinds.yaml genericPodTemplate).
-generic_pod_template(obj) := object.get(obj, kinds.generic_pod_template_paths[first], null) if {
+generic_pod_template_path(obj) := kinds.generic_pod_template_paths[first] if {
 	# object.get: an object without a kind has no declared path either.
 	not kinds.pod_template_paths[object.get(obj, "kind", null)]
 	holding := [i |
@@ -77,20 +80,24 @@ holds_containers(template) if {
 
 pod_spec(obj) := object.get(pod_template(obj), "spec", {})
 
+# The path of the pod spec (a JSON path as an array of keys and indexes); for violations.
+pod_spec_path(obj) := array.concat(pod_template_path(obj), ["spec"])
+
 pod_labels(obj) := object.get(pod_template(obj), ["metadata", "labels"], {})
 
 # Main containers only.
 main_containers(obj) := object.get(pod_spec(obj), "containers", [])
 
-# containers + initContainers + ephemeralContainers, each with the field it came from (lists of
-# mappings only, as allContainers in src/k8s/workloads.ts).
+# containers + initContainers + ephemeralContainers, each with the field it came from (`__field`) and
+# its path in the object (`__path`, for violations), lists of mappings only, as allContainers in
+# src/k8s/workloads.ts.
 all_containers(obj) := [c |
 	some field in ["containers", "initContainers", "ephemeralContainers"]
 	list := object.get(pod_spec(obj), field, [])
 	is_array(list)
-	some c0 in list
+	some i, c0 in list
 	is_object(c0)
-	c := object.union(c0, {"__field": field})
+	c := object.union(c0, {"__field": field, "__path": array.concat(pod_spec_path(obj), [field, i])})
 ]
 
 # Declared replicas (1 when unset; Pods, Jobs and CronJobs count as 1; DaemonSets as 2: one per node).

@@ -6,14 +6,36 @@ package lib.violation
 import data.lib.k8s
 import data.lib.messages
 
-# A violation of control control_id about the object obj (resource = k8s.ref(obj)).
-make(control_id, message_id, obj, fields) := make_with_ref(control_id, message_id, k8s.ref(obj), fields)
+# A violation of control control_id about the object obj as a whole (resource = k8s.ref(obj)).
+make(control_id, message_id, obj, fields) := at(control_id, message_id, obj, [], fields)
+
+# A violation about the field at `path` of obj: a JSON path as an array of keys and list indexes
+# (["spec", "template", "spec", "containers", 0, "securityContext", "privileged"]). A path to a field
+# the object lacks is cut back to its closest existing parent, which is where the fix goes.
+at(control_id, message_id, obj, path, fields) := with_ref_at(control_id, message_id, k8s.ref(obj), closest(obj, path), fields)
 
 # A violation about `resource`, a reference {apiVersion, kind, namespace, name}: for set-scope
 # findings about an object that is not itself in the input (e.g. a Namespace).
-make_with_ref(control_id, message_id, resource, fields) := {
+make_with_ref(control_id, message_id, resource, fields) := with_ref_at(control_id, message_id, resource, [], fields)
+
+with_ref_at(control_id, message_id, resource, path, fields) := {
 	"msg": concat("", ["[", message_id, "] ", render(control_id, message_id, fields)]),
-	"details": {"messageId": message_id, "data": fields, "resource": resource},
+	"details": {"messageId": message_id, "data": fields, "resource": resource, "path": path},
+}
+
+# The longest prefix of path that exists in obj (a key holding null does not exist).
+closest(obj, path) := array.slice(path, 0, max(lengths)) if {
+	lengths := {n |
+		some n in numbers.range(0, count(path))
+		exists(obj, array.slice(path, 0, n))
+	}
+}
+
+exists(_, []) := true
+
+exists(obj, prefix) if {
+	count(prefix) > 0
+	not is_null(object.get(obj, prefix, null))
 }
 
 # The template with each {key} of fields filled in; a placeholder without a value stays visible.

@@ -28,14 +28,35 @@ test_make_carries_message_id_data_and_the_object_ref if {
 			"messageId": "plain",
 			"data": {"a": 1},
 			"resource": {"apiVersion": "v1", "kind": "Pod", "namespace": "erlmcp", "name": "web"},
+			"path": [],
 		},
 	}
+}
+
+deployment := {
+	"kind": "Deployment",
+	"metadata": {"name": "web"},
+	"spec": {"template": {"spec": {"containers": [{"name": "a", "securityContext": {"privileged": true, "runAsUser": null}}]}}},
+}
+
+test_at_keeps_the_path_of_an_existing_field if {
+	path := ["spec", "template", "spec", "containers", 0, "securityContext", "privileged"]
+	v := violation.at("demo-control", "plain", deployment, path, {}) with data.lib.messages.templates as templates
+	v.details.path == path
+}
+
+test_at_cuts_a_missing_field_back_to_its_closest_existing_parent if {
+	missing := ["spec", "template", "spec", "containers", 0, "resources", "limits", "memory"]
+	violation.closest(deployment, missing) == ["spec", "template", "spec", "containers", 0]
+	violation.closest(deployment, ["spec", "template", "spec", "containers", 3, "image"]) == ["spec", "template", "spec", "containers"]
+	violation.closest(deployment, ["spec", "template", "spec", "containers", 0, "securityContext", "runAsUser"]) == ["spec", "template", "spec", "containers", 0, "securityContext"]
+	violation.closest(deployment, ["status"]) == []
 }
 
 test_make_with_ref_keeps_the_given_resource if {
 	ns := {"apiVersion": "v1", "kind": "Namespace", "namespace": "", "name": "erlmcp"}
 	v := violation.make_with_ref("demo-control", "plain", ns, {}) with data.lib.messages.templates as templates
-	v.details == {"messageId": "plain", "data": {}, "resource": ns}
+	v.details == {"messageId": "plain", "data": {}, "resource": ns, "path": []}
 	v.msg == "[plain] Nothing to fill."
 }
 

@@ -16,7 +16,7 @@ import { type ControlVerdict, type Engine, type EngineContext, type EngineDescri
 
 interface GatorResult {
   msg?: string;
-  metadata?: { details?: { messageId?: string; data?: Violation["data"]; resource?: ResourceRef } };
+  metadata?: { details?: { messageId?: string; data?: Violation["data"]; resource?: ResourceRef; path?: Violation["path"] } };
   constraint?: { metadata?: { name?: string } };
   violatingObject?: K8sObject;
 }
@@ -76,7 +76,8 @@ export class GatorEngine implements Engine {
           verdict.errors.push({ message: `gator result without details.messageId/resource: ${result.msg ?? JSON.stringify(result)}` });
           continue;
         }
-        verdict.violations.push({ messageId: details.messageId, data: details.data ?? {}, resource });
+        const path = details.path;
+        verdict.violations.push({ messageId: details.messageId, data: details.data ?? {}, resource, ...(path?.length ? { path } : {}) });
       }
     } catch (error) {
       const message = `gator test failed: ${error instanceof Error ? error.message : String(error)}`;

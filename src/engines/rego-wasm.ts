@@ -19,7 +19,7 @@ export interface BundleManifest {
 
 interface RegoViolation {
   msg?: string;
-  details?: { messageId?: string; data?: Violation["data"]; resource?: ResourceRef };
+  details?: { messageId?: string; data?: Violation["data"]; resource?: ResourceRef; path?: Violation["path"] };
 }
 
 /** `$ERLMCP_AUDIT_POLICY_DIST`, else policies/dist of the package. */
@@ -39,7 +39,8 @@ export function toViolations(result: unknown, fallback: ResourceRef | undefined,
     const resource = v.details?.resource ?? fallback;
     if (!v.details?.messageId || !resource)
       throw new Error(`${controlId}: violation without details.messageId/resource: ${JSON.stringify(v)}`);
-    return { messageId: v.details.messageId, data: v.details.data ?? {}, resource };
+    const path = v.details.path;
+    return { messageId: v.details.messageId, data: v.details.data ?? {}, resource, ...(path?.length ? { path } : {}) };
   });
 }
 

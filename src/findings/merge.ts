@@ -9,6 +9,7 @@ import type { ControlVerdict, ViolationDetail } from "../engines/types.js";
 import type { EngineName, Finding, ResourceRef, Severity, SourceLocation } from "../types.js";
 import { compareEngines, tupleKey, type Disagreement, type EngineTuples } from "./agreement.js";
 import { findingKey } from "./identity.js";
+import { formatPath } from "../k8s/field-path.js";
 
 /** One engine's verdict on the control, and how much detail the engine's violations carry. */
 export interface EngineVerdict {
@@ -68,6 +69,7 @@ export function mergeVerdicts(context: MergeContext, verdicts: readonly EngineVe
         source: context.sourceOf(v.resource),
         engine,
         unit,
+        ...(v.path?.length ? { path: formatPath(v.path) } : {}),
       };
       const key = findingKey(finding);
       if (!failing.has(key)) failing.set(key, finding);

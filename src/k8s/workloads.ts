@@ -3,6 +3,7 @@
  * carries its pod template is data of policies/_kinds.yaml: a path per kind (`podTemplate`) and, for
  * every other kind, the generic paths (`genericPodTemplate`).
  */
+import type { FieldPath } from "./field-path.js";
 import { aliasKinds, KINDS, WORKLOADS_ALIAS } from "../catalog/kinds.js";
 import type { K8sObject, ResourceRef } from "../types.js";
 import type { Labels } from "./selectors.js";
@@ -25,7 +26,7 @@ export interface PodTemplate {
  * kind (a custom resource) with a pod template at a generic path. Mirrors `is_workload` in policies/lib/k8s.rego.
  */
 export function isWorkload(obj: K8sObject): boolean {
-  return (typeof obj.kind === "string" && KINDS.podTemplates.has(obj.kind)) || genericPodTemplate(obj) !== undefined;
+  return (typeof obj.kind === "string" && KINDS.podTemplates.has(obj.kind)) || genericPodTemplatePath(obj) !== undefined;
 }
 
 export function refOf(obj: K8sObject): ResourceRef {
@@ -53,19 +54,29 @@ function valueAt(obj: unknown, path: readonly string[]): unknown {
  * template), else at the first generic path that holds containers. Mirrors `pod_template` in policies/lib/k8s.rego.
  */
 export function podTemplate(obj: K8sObject): PodTemplate | undefined {
+  const path = podTemplatePath(obj);
+  return path ? asRecord(valueAt(obj, path)) : undefined;
+}
+
+/** The path of the pod template (see podTemplate); mirrors `pod_template_path` in policies/lib/k8s.rego. */
+export function podTemplatePath(obj: K8sObject): readonly string[] | undefined {
   const path = typeof obj.kind === "string" ? KINDS.podTemplates.get(obj.kind) : undefined;
-  if (path) return asRecord(valueAt(obj, path));
-  return genericPodTemplate(obj);
+  if (path) return asRecord(valueAt(obj, path)) ? path : undefined;
+  return genericPodTemplatePath(obj);
+}
+
+/** The path of the pod spec, for violations; `["spec"]` when the object has no pod template. */
+export function podSpecPath(obj: K8sObject): FieldPath {
+  return [...(podTemplatePath(obj) ?? []), "spec"];
 }
 
 /** The pod template of an object whose kind declares no path: the first generic path whose value holds containers. */
-function genericPodTemplate(obj: K8sObject): PodTemplate | undefined {
+function genericPodTemplatePath(obj: K8sObject): readonly string[] | undefined {
   if (typeof obj.kind === "string" && KINDS.podTemplates.has(obj.kind)) return undefined;
   const { paths, containerFields } = KINDS.genericPodTemplate;
   for (const path of paths) {
-    const template = asRecord(valueAt(obj, path));
-    const spec = asRecord(template?.spec);
-    if (containerFields.some((field) => Array.isArray(spec?.[field]) && (spec?.[field] as unknown[]).length > 0)) return template;
+    const spec = asRecord(asRecord(valueAt(obj, path))?.spec);
+    if (containerFields.some((field) => Array.isArray(spec?.[field]) && (spec?.[field] as unknown[]).length > 0)) return path;
   }
   return undefined;
 }
@@ -83,14 +94,17 @@ export function mainContainers(obj: K8sObject): Container[] {
   return Array.isArray(list) ? list.filter((c) => asRecord(c)) : [];
 }
 
-/** containers + initContainers + ephemeralContainers, each with the field it came from. */
-export function allContainers(obj: K8sObject): Array<{ field: ContainerField; container: Container }> {
+/** containers + initContainers + ephemeralContainers, each with the field it came from and its path in the object. */
+export function allContainers(obj: K8sObject): Array<{ field: ContainerField; container: Container; path: FieldPath }> {
   const spec = podSpec(obj);
-  const out: Array<{ field: ContainerField; container: Container }> = [];
+  const specPath = podSpecPath(obj);
+  const out: Array<{ field: ContainerField; container: Container; path: FieldPath }> = [];
   for (const field of ["containers", "initContainers", "ephemeralContainers"] as const) {
     const list = spec[field];
     if (!Array.isArray(list)) continue;
-    for (const container of list) if (asRecord(container)) out.push({ field, container });
+    list.forEach((container, i) => {
+      if (asRecord(container)) out.push({ field, container, path: [...specPath, field, i] });
+    });
   }
   return out;
 }
