@@ -15,12 +15,12 @@ namespaced if {
 	not cluster_scoped.is_cluster_scoped(obj)
 }
 
-violation contains violation.make(control_id, "namespaceMissing", obj, object_data) if {
+violation contains violation.at(control_id, "namespaceMissing", obj, ["metadata", "namespace"], object_data) if {
 	namespaced
 	k8s.namespace(obj) == ""
 }
 
-violation contains violation.make(control_id, "reservedNamespace", obj, object_data) if {
+violation contains violation.at(control_id, "reservedNamespace", obj, ["metadata", "namespace"], object_data) if {
 	namespaced
 	reserved[k8s.namespace(obj)]
 }

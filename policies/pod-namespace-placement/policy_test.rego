@@ -29,3 +29,11 @@ test_reserved_namespace_fails if {
 test_object_without_kind_ignored if {
 	count(control.violation) == 0 with input as {"review": {"object": {"metadata": {"name": "x"}}}}
 }
+
+test_missing_namespace_points_at_metadata if {
+	[v.details.path | some v in control.violation] == [["metadata"]] with input as resource("Deployment", {"name": "d"})
+}
+
+test_reserved_namespace_points_at_the_namespace if {
+	[v.details.path | some v in control.violation] == [["metadata", "namespace"]] with input as resource("Secret", {"name": "s", "namespace": "default"})
+}

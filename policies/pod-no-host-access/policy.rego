@@ -9,6 +9,8 @@ obj := input.review.object
 
 spec := k8s.pod_spec(obj)
 
+spec_path := k8s.pod_spec_path(obj)
+
 safe_sysctls := {
 	"kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start",
 	"net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports",
@@ -16,41 +18,47 @@ safe_sysctls := {
 	"net.ipv4.tcp_keepalive_probes",
 }
 
-violation contains violation.make(control_id, "hostNamespace", obj, {"field": field}) if {
+violation contains violation.at(control_id, "hostNamespace", obj, array.concat(spec_path, [field]), {"field": field}) if {
 	some field in ["hostNetwork", "hostPID", "hostIPC"]
 	spec[field] == true
 }
 
-violation contains violation.make(control_id, "privilegedContainer", obj, {"container": cname(c)}) if {
+violation contains violation.at(control_id, "privilegedContainer", obj, array.concat(c.__path, ["securityContext", "privileged"]), {"container": cname(c)}) if {
 	some c in k8s.all_containers(obj)
 	c.securityContext.privileged == true
 }
 
-violation contains violation.make(control_id, "hostPathVolume", obj, {"volume": object.get(v, "name", ""), "path": object.get(v.hostPath, "path", "")}) if {
-	some v in object.get(spec, "volumes", [])
+violation contains violation.at(control_id, "hostPathVolume", obj, array.concat(spec_path, ["volumes", i, "hostPath"]), {"volume": object.get(v, "name", ""), "path": object.get(v.hostPath, "path", "")}) if {
+	some i, v in object.get(spec, "volumes", [])
 	v.hostPath
 }
 
-violation contains violation.make(control_id, "hostPort", obj, {"container": cname(c), "port": p.hostPort}) if {
+violation contains violation.at(control_id, "hostPort", obj, array.concat(c.__path, ["ports", i, "hostPort"]), {"container": cname(c), "port": p.hostPort}) if {
 	some c in k8s.all_containers(obj)
-	some p in object.get(c, "ports", [])
+	some i, p in object.get(c, "ports", [])
 	p.hostPort != 0
 }
 
-violation contains violation.make(control_id, "unmaskedProcMount", obj, {"container": cname(c)}) if {
+violation contains violation.at(control_id, "unmaskedProcMount", obj, array.concat(c.__path, ["securityContext", "procMount"]), {"container": cname(c)}) if {
 	some c in k8s.all_containers(obj)
 	c.securityContext.procMount == "Unmasked"
 }
 
-violation contains violation.make(control_id, "hostProcess", obj, {"container": cname(c)}) if {
+violation contains violation.at(control_id, "hostProcess", obj, host_process_path(c), {"container": cname(c)}) if {
 	some c in k8s.all_containers(obj)
-	path := ["securityContext", "windowsOptions", "hostProcess"]
-	object.get(c, path, object.get(spec, path, false)) == true
+	object.get(c, host_process, object.get(spec, host_process, false)) == true
 }
 
-violation contains violation.make(control_id, "unsafeSysctl", obj, {"sysctl": s.name}) if {
-	some s in object.get(spec, ["securityContext", "sysctls"], [])
+violation contains violation.at(control_id, "unsafeSysctl", obj, array.concat(spec_path, ["securityContext", "sysctls", i]), {"sysctl": s.name}) if {
+	some i, s in object.get(spec, ["securityContext", "sysctls"], [])
 	not safe_sysctls[s.name]
 }
+
+host_process := ["securityContext", "windowsOptions", "hostProcess"]
+
+# The container's own setting when it has one, else the pod's: the field that makes it a host process.
+host_process_path(c) := array.concat(c.__path, host_process) if {
+	object.get(c, host_process, null) != null
+} else := array.concat(spec_path, host_process)
 
 cname(c) := object.get(c, "name", "")

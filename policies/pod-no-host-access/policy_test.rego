@@ -52,3 +52,26 @@ test_unsafe_sysctl_fails if {
 test_non_workload_ignored if {
 	count(control.violation) == 0 with input as {"review": {"object": {"kind": "Service", "spec": {"hostNetwork": true}}}}
 }
+
+paths(vs) := {v.details.path | some v in vs}
+
+test_paths_point_at_the_offending_fields if {
+	paths(control.violation) == {
+		["spec", "hostPID"],
+		["spec", "initContainers", 0, "securityContext", "privileged"],
+		["spec", "containers", 0, "ports", 1, "hostPort"],
+		["spec", "volumes", 1, "hostPath"],
+		["spec", "securityContext", "sysctls", 1],
+	} with input as pod({
+		"hostPID": true,
+		"containers": [ctr({"ports": [{"containerPort": 80}, {"containerPort": 4369, "hostPort": 4369}]})],
+		"initContainers": [ctr({"securityContext": {"privileged": true}})],
+		"volumes": [{"name": "t", "emptyDir": {}}, {"name": "h", "hostPath": {"path": "/"}}],
+		"securityContext": {"sysctls": [{"name": "net.ipv4.tcp_syncookies", "value": "1"}, {"name": "kernel.msgmax", "value": "1"}]},
+	})
+}
+
+test_host_process_points_where_it_is_set if {
+	paths(control.violation) == {["spec", "securityContext", "windowsOptions", "hostProcess"]} with input as pod({"securityContext": {"windowsOptions": {"hostProcess": true}}, "containers": [ctr({})]})
+	paths(control.violation) == {["spec", "containers", 0, "securityContext", "windowsOptions", "hostProcess"]} with input as pod({"containers": [ctr({"securityContext": {"windowsOptions": {"hostProcess": true}}})]})
+}

@@ -11,5 +11,5 @@ violation contains v if {
 	some c in k8s.all_containers(obj)
 	object.get(c, ["securityContext", "readOnlyRootFilesystem"], false) != true
 	name := object.get(c, "name", "")
-	v := violation.make(control_id, "writableRootFilesystem", obj, {"container": name})
+	v := violation.at(control_id, "writableRootFilesystem", obj, array.concat(c.__path, ["securityContext", "readOnlyRootFilesystem"]), {"container": name})
 }

@@ -27,3 +27,11 @@ test_false_fails if {
 test_non_workload_ignored if {
 	count(control.violation) == 0 with input as {"review": {"object": {"kind": "Service", "spec": {"containers": [{"name": "x"}]}}}}
 }
+
+test_paths_point_at_the_setting_or_the_container_lacking_it if {
+	vs := control.violation with input as pod([{"name": "a", "securityContext": {"readOnlyRootFilesystem": false}}], [{"name": "init"}])
+	{v.details.path | some v in vs} == {
+		["spec", "containers", 0, "securityContext", "readOnlyRootFilesystem"],
+		["spec", "initContainers", 0],
+	}
+}

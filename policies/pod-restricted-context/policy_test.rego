@@ -65,3 +65,27 @@ test_host_path_volume_fails if {
 test_non_workload_ignored if {
 	count(control.violation) == 0 with input as {"review": {"object": {"kind": "Service", "spec": {}}}}
 }
+
+paths(vs) := {v.details.messageId: v.details.path | some v in vs}
+
+test_paths_point_at_the_container_or_pod_setting if {
+	# The pod sets runAsUser: 0; the container sets an unconfined seccomp profile and lacks the rest.
+	paths(control.violation) == {
+		"allowPrivilegeEscalation": ["spec", "containers", 0, "securityContext"],
+		"capabilitiesDrop": ["spec", "containers", 0, "securityContext", "capabilities"],
+		"capabilitiesAdd": ["spec", "containers", 0, "securityContext", "capabilities", "add"],
+		"runAsNonRoot": ["spec", "containers", 0, "securityContext"],
+		"runAsUser": ["spec", "securityContext", "runAsUser"],
+		"seccompProfile": ["spec", "containers", 0, "securityContext", "seccompProfile", "type"],
+		"volumeType": ["spec", "volumes", 1, "hostPath"],
+	} with input as pod(
+		{"runAsUser": 0},
+		{"seccompProfile": {"type": "Unconfined"}, "capabilities": {"add": ["SYS_ADMIN"]}},
+		[{"name": "t", "emptyDir": {}}, {"name": "h", "hostPath": {"path": "/"}}],
+	)
+}
+
+test_missing_pod_and_container_settings_point_at_the_container if {
+	vs := control.violation with input as pod({}, {}, [])
+	{v.details.path | some v in vs} == {["spec", "containers", 0, "securityContext"]}
+}

@@ -27,3 +27,9 @@ test_baseline_fails if {
 test_other_kinds_ignored if {
 	count(control.violation) == 0 with input as {"review": {"object": {"kind": "ConfigMap", "metadata": {"name": "x"}}}}
 }
+
+test_paths_point_at_the_label_or_the_labels_lacking_it if {
+	[v.details.path | some v in control.violation] == [["metadata", "labels"]] with input as ns({"pod-security.kubernetes.io/warn": "restricted"})
+	[v.details.path | some v in control.violation] == [["metadata"]] with input as {"review": {"object": {"kind": "Namespace", "metadata": {"name": "x"}}}}
+	[v.details.path | some v in control.violation] == [["metadata", "labels", "pod-security.kubernetes.io/enforce"]] with input as ns({"pod-security.kubernetes.io/enforce": "privileged"})
+}
