@@ -32,13 +32,13 @@ export function addEvidenceCommands(program: Command, io: Io): void {
     .addOption(new Option("--framework <framework>", "soc2, iso27001 or all").choices([...FRAMEWORK_IDS, "all"]).default("all"))
     .option("--sign-key <file>", "Ed25519 private key (PEM) to sign manifest.json (default: $ERLMCP_AUDIT_SIGN_KEY, a path or PEM text)")
     .option("-c, --config <file>", "config file (default: nearest erlmcp-audit.config.yaml above the first path)")
+    .option("--no-config", "use no config file")
     .addOption(new Option("-p, --profile <profile>", "profile for every input (overrides the config)").choices([...PROFILES]))
     .addOption(new Option("--fail-on <severity>", "lowest severity that fails the run").choices([...SEVERITIES]))
     .addOption(new Option("--values <file>", "Helm values file to render (repeatable)").argParser(collect))
     .addOption(new Option("--waivers <file>", "extra waiver file (repeatable)").argParser(collect))
     .option("--no-git", "do not record the Git commit of the inputs")
-    .action(async (paths: string[], _opts, command: Command) => {
-      const opts = command.optsWithGlobals();
+    .action(async (paths: string[], opts) => {
       const keySource = opts.signKey ?? process.env.ERLMCP_AUDIT_SIGN_KEY;
       const frameworks: FrameworkId[] = opts.framework === "all" ? [...FRAMEWORK_IDS] : [opts.framework as FrameworkId];
       const pkg = await createEvidencePackage(paths, opts.out, {

@@ -22,6 +22,7 @@ import { createProgress } from "./progress.js";
 import { formatTimings } from "./timings.js";
 import { addServeCommand } from "./serve.js";
 import { addEvidenceCommands } from "./evidence.js";
+import { rejectUnsupportedOptions } from "./strict-options.js";
 
 export const EXIT = { pass: 0, fail: 1, error: 2 } as const;
 
@@ -151,6 +152,7 @@ export function buildProgram(
     });
   addServeCommand(program, io);
   addEvidenceCommands(program, io);
+  rejectUnsupportedOptions(program);
   return program;
 }
 

@@ -63,9 +63,7 @@ export function addServeCommand(program: Command, io: { stderr: (s: string) => v
       new Option("--reload-interval <ms>", "how often config, waiver and certificate files are checked").argParser(integer).default(2000),
     )
     .addOption(new Option("--shutdown-delay <ms>", "after SIGTERM, keep serving (not ready) this long").argParser(integer).default(5000))
-    .action(async (_options, command: Command) => {
-      // -c, --waivers and -p are also options of the root command, which claims them wherever they appear.
-      const opts = command.optsWithGlobals();
+    .action(async (opts) => {
       const server = await startServer({
         tlsCert: opts.tlsCert,
         tlsKey: opts.tlsKey,
