@@ -66,17 +66,20 @@ has_preferred if {
 	host_term(weighted.podAffinityTerm)
 }
 
-violation contains violation.make(control_id, "noHostAntiAffinity", obj, workload_data) if {
+violation contains violation.at(control_id, "noHostAntiAffinity", obj, anti_affinity_path("requiredDuringSchedulingIgnoredDuringExecution"), workload_data) if {
 	multi_replica
 	not has_required
 	not has_preferred
 }
 
-violation contains violation.make(control_id, "preferredAntiAffinityOnly", obj, workload_data) if {
+violation contains violation.at(control_id, "preferredAntiAffinityOnly", obj, anti_affinity_path("preferredDuringSchedulingIgnoredDuringExecution"), workload_data) if {
 	multi_replica
 	not has_required
 	has_preferred
 	not allow_preferred
 }
+
+# Where a required term is added (cut back to what exists), or the preferred terms to make required.
+anti_affinity_path(field) := array.concat(k8s.pod_spec_path(obj), ["affinity", "podAntiAffinity", field])
 
 workload_data := {"kind": obj.kind, "workload": k8s.name(obj), "replicas": n}

@@ -79,3 +79,11 @@ test_selector_must_cover_every_pod if {
 	fails({"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": object.union(labels, {"pod-template-hash": "abc"})}})
 	fails({"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "NotIn", "values": ["erlmcp"]}]}})
 }
+
+paths(vs) := {v.details.path | some v in vs}
+
+test_paths_point_where_a_required_term_goes if {
+	paths(control.violation) == {["spec", "template", "spec", "affinity"]} with input as deploy(2, {})
+	paths(control.violation) == {["spec", "template", "spec", "affinity", "podAntiAffinity", "requiredDuringSchedulingIgnoredDuringExecution"]} with input as deploy(2, required(object.union(term, {"topologyKey": "topology.kubernetes.io/zone"})))
+	paths(control.violation) == {["spec", "template", "spec", "affinity", "podAntiAffinity", "preferredDuringSchedulingIgnoredDuringExecution"]} with input as deploy(2, preferred(term))
+}

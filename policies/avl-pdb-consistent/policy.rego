@@ -57,7 +57,7 @@ size_fails("blocks", spec, n) if blocks(spec, n)
 
 size_fails("quorum", spec, n) if breaks_quorum(spec, n)
 
-violation contains violation.make(control_id, "noPdb", w, {"kind": w.kind, "workload": k8s.name(w), "replicas": sizes(w)[1]}) if {
+violation contains violation.at(control_id, "noPdb", w, ["spec", "replicas"], {"kind": w.kind, "workload": k8s.name(w), "replicas": sizes(w)[1]}) if {
 	some w in workloads
 	w.kind != "DaemonSet"
 	sizes(w)[1] >= 2
@@ -69,32 +69,42 @@ any_pdb_selects(w) if {
 	covers(p, w)
 }
 
-violation contains violation.make(control_id, "pdbSelectsNothing", p, {"pdb": k8s.name(p)}) if {
+violation contains violation.at(control_id, "pdbSelectsNothing", p, ["spec", "selector"], {"pdb": k8s.name(p)}) if {
 	some p in pdbs
 	count(selected(p)) == 0
 }
 
-violation contains violation.make(control_id, "pdbSelectsMany", p, {"pdb": k8s.name(p), "count": count(selected(p))}) if {
+violation contains violation.at(control_id, "pdbSelectsMany", p, ["spec", "selector"], {"pdb": k8s.name(p), "count": count(selected(p))}) if {
 	some p in pdbs
 	count(selected(p)) > 1
 }
 
-violation contains violation.make(control_id, "pdbBlocksDisruption", p, {"pdb": k8s.name(p), "workload": k8s.name(w), "replicas": n}) if {
+violation contains violation.at(control_id, "pdbBlocksDisruption", p, ["spec", blocking_field(p.spec, n)], {"pdb": k8s.name(p), "workload": k8s.name(w), "replicas": n}) if {
 	some p in pdbs
 	w := single(p)
 	n := first_size(w, "blocks", p.spec)
 }
 
+# The field that blocks every eviction at size n (maxUnavailable first, as blocks reads it).
+blocking_field(spec, n) := "maxUnavailable" if {
+	scaled(spec.maxUnavailable, n) == 0
+} else := "minAvailable"
+
 blocks(spec, n) if scaled(spec.maxUnavailable, n) == 0
 
 blocks(spec, n) if scaled(spec.minAvailable, n) >= n
 
-violation contains violation.make(control_id, "pdbBreaksQuorum", p, {"pdb": k8s.name(p), "workload": k8s.name(w), "replicas": n, "quorum": quorum(n)}) if {
+violation contains violation.at(control_id, "pdbBreaksQuorum", p, ["spec", quorum_field(p.spec, n)], {"pdb": k8s.name(p), "workload": k8s.name(w), "replicas": n, "quorum": quorum(n)}) if {
 	some p in pdbs
 	w := single(p)
 	k8s.is_erlang_node(w)
 	n := first_size(w, "quorum", p.spec)
 }
+
+# The field that lets a majority go at size n (minAvailable first, as breaks_quorum reads it).
+quorum_field(spec, n) := "minAvailable" if {
+	scaled(spec.minAvailable, n) < quorum(n)
+} else := "maxUnavailable"
 
 quorum(n) := floor(n / 2) + 1
 

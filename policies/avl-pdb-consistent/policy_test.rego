@@ -120,3 +120,15 @@ test_erlang_max_unavailable_percent_above_quorum if {
 test_erlang_min_available_quorum_passes if {
 	run([sts(5), pdb("erlmcp", labels, {"minAvailable": 3})]) == set()
 }
+
+located(resources) := {[v.details.messageId, v.details.resource.name, v.details.path] | some v in control.violation with input as {"resources": resources}}
+
+test_paths_point_at_the_budget_or_selector_to_change if {
+	located([sts(3), pdb("erlmcp", labels, {"minAvailable": 1})]) == {["pdbBreaksQuorum", "erlmcp", ["spec", "minAvailable"]]}
+	located([sts(3), pdb("erlmcp", labels, {"maxUnavailable": 0})]) == {["pdbBlocksDisruption", "erlmcp", ["spec", "maxUnavailable"]]}
+	located([sts(3), pdb("erlmcp", labels, {"maxUnavailable": 2})]) == {["pdbBreaksQuorum", "erlmcp", ["spec", "maxUnavailable"]]}
+	located([web(3), pdb("other", {"app": "none"}, {"maxUnavailable": 1})]) == {
+		["noPdb", "web", ["spec", "replicas"]],
+		["pdbSelectsNothing", "other", ["spec", "selector"]],
+	}
+}

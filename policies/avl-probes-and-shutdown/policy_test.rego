@@ -60,3 +60,16 @@ test_grace_param if {
 		{"parameters": {"minTerminationGracePeriodSeconds": 5}},
 	)
 }
+
+located(vs) := {v.details.messageId: v.details.path | some v in vs}
+
+test_paths_point_at_the_container_or_pod_field if {
+	sidecar := {"name": "proxy", "readinessProbe": probe, "livenessProbe": probe}
+	bare_erl := object.remove(erl, ["startupProbe", "lifecycle"])
+	located(control.violation) == {
+		"missingStartupProbe": ["spec", "template", "spec", "containers", 1],
+		"missingPreStop": ["spec", "template", "spec", "containers", 1],
+		"shortGracePeriod": ["spec", "template", "spec", "terminationGracePeriodSeconds"],
+	} with input as workload("StatefulSet", {"containers": [sidecar, bare_erl], "terminationGracePeriodSeconds": 5})
+	located(control.violation) == {"missingLivenessProbe": ["spec", "template", "spec", "containers", 0]} with input as workload("Deployment", {"containers": [{"name": "web", "readinessProbe": probe}]})
+}

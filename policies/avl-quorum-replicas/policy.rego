@@ -20,23 +20,23 @@ n := k8s.replicas(obj)
 
 strategy := object.get(obj, ["spec", "updateStrategy", "type"], "RollingUpdate")
 
-violation contains violation.make(control_id, "tooFewReplicas", obj, workload_data({"replicas": n, "minReplicas": min_replicas})) if {
+violation contains violation.at(control_id, "tooFewReplicas", obj, ["spec", "replicas"], workload_data({"replicas": n, "minReplicas": min_replicas})) if {
 	erlang_sts
 	n < min_replicas
 }
 
-violation contains violation.make(control_id, "evenReplicas", obj, workload_data({"replicas": n})) if {
+violation contains violation.at(control_id, "evenReplicas", obj, ["spec", "replicas"], workload_data({"replicas": n})) if {
 	erlang_sts
 	require_odd
 	n % 2 == 0
 }
 
-violation contains violation.make(control_id, "updateStrategyNotRolling", obj, workload_data({"strategy": strategy})) if {
+violation contains violation.at(control_id, "updateStrategyNotRolling", obj, ["spec", "updateStrategy", "type"], workload_data({"strategy": strategy})) if {
 	erlang_sts
 	strategy != "RollingUpdate"
 }
 
-violation contains violation.make(control_id, "noMinReadySeconds", obj, workload_data({})) if {
+violation contains violation.at(control_id, "noMinReadySeconds", obj, ["spec", "minReadySeconds"], workload_data({})) if {
 	erlang_sts
 	not object.get(obj, ["spec", "minReadySeconds"], 0) > 0
 }

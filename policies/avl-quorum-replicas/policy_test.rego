@@ -51,3 +51,13 @@ test_on_delete_fails if {
 test_zero_min_ready_fails if {
 	ids(control.violation) == {"noMinReadySeconds"} with input as sts({"replicas": 3, "minReadySeconds": 0})
 }
+
+test_paths_point_at_the_spec_fields if {
+	located := {v.details.messageId: v.details.path | some v in control.violation} with input as sts({"replicas": 2, "updateStrategy": {"type": "OnDelete"}})
+	located == {
+		"tooFewReplicas": ["spec", "replicas"],
+		"evenReplicas": ["spec", "replicas"],
+		"updateStrategyNotRolling": ["spec", "updateStrategy", "type"],
+		"noMinReadySeconds": ["spec"],
+	}
+}

@@ -26,5 +26,6 @@ has_zone_spread if {
 violation contains v if {
 	multi_replica
 	not has_zone_spread
-	v := violation.make(control_id, "noZoneSpread", obj, {"kind": obj.kind, "workload": k8s.name(obj), "replicas": n})
+	path := array.concat(k8s.pod_spec_path(obj), ["topologySpreadConstraints"])
+	v := violation.at(control_id, "noZoneSpread", obj, path, {"kind": obj.kind, "workload": k8s.name(obj), "replicas": n})
 }

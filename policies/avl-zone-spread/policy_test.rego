@@ -48,3 +48,7 @@ test_hostname_key_fails if {
 test_other_selector_fails if {
 	count(control.violation) == 1 with input as sts(3, [object.union(spread, {"labelSelector": {"matchLabels": {"app": "x"}}})])
 }
+
+test_path_points_at_the_constraints if {
+	[v.details.path | some v in control.violation] == [["spec", "template", "spec", "topologySpreadConstraints"]] with input as sts(3, [object.union(spread, {"maxSkew": 2})])
+}

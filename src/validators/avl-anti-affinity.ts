@@ -1,5 +1,6 @@
 import type { Violation } from "../types.js";
-import { isWorkload, podLabels, podSpec, refOf, replicas } from "../k8s/workloads.js";
+import { closestPath } from "../k8s/field-path.js";
+import { isWorkload, podLabels, podSpec, podSpecPath, refOf, replicas } from "../k8s/workloads.js";
 import { CONTROLLER_POD_LABEL_KEYS, labelSelectorMatches, selectorRequirements, selectsAllPods, type PodsOf } from "../k8s/selectors.js";
 import type { ObjectValidator } from "./types.js";
 
@@ -62,6 +63,15 @@ export const avlAntiAffinity: ObjectValidator = {
       messageId: preferred ? "preferredAntiAffinityOnly" : "noHostAntiAffinity",
       data: { kind: resource.kind, workload: resource.name, replicas: n },
       resource,
+      // Where a required term is added (cut back to what exists), or the preferred terms to make required.
+      path: [
+        ...closestPath(object, [
+          ...podSpecPath(object),
+          "affinity",
+          "podAntiAffinity",
+          preferred ? "preferredDuringSchedulingIgnoredDuringExecution" : "requiredDuringSchedulingIgnoredDuringExecution",
+        ]),
+      ],
     };
     return [violation];
   },

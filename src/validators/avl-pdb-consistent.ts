@@ -1,4 +1,5 @@
 import type { K8sObject, Violation } from "../types.js";
+import { closestPath, type FieldPath } from "../k8s/field-path.js";
 import { isErlangNode, isWorkload, podLabels, refOf, sizeRange } from "../k8s/workloads.js";
 import { maySelectPods, selectsAllPods, type PodsOf } from "../k8s/selectors.js";
 import type { SetValidator } from "./types.js";
@@ -36,18 +37,19 @@ export const avlPdbConsistent: SetValidator = {
     const covers = (p: K8sObject, w: K8sObject) => ns(p) === ns(w) && selectsAllPods(spec(p).selector, pods(w));
     const selects = (p: K8sObject, w: K8sObject) => ns(p) === ns(w) && maySelectPods(spec(p).selector, pods(w));
     const out: Violation[] = [];
-    const add = (messageId: string, obj: K8sObject, data: Violation["data"]) => out.push({ messageId, data, resource: refOf(obj) });
+    const add = (messageId: string, obj: K8sObject, path: FieldPath, data: Violation["data"]) =>
+      out.push({ messageId, data, resource: refOf(obj), path: [...closestPath(obj, path)] });
 
     for (const w of workloads) {
       const n = sizes(w).max;
       if (w.kind !== "DaemonSet" && n >= 2 && !pdbs.some((p) => covers(p, w)))
-        add("noPdb", w, { kind: refOf(w).kind, workload: refOf(w).name, replicas: n });
+        add("noPdb", w, ["spec", "replicas"], { kind: refOf(w).kind, workload: refOf(w).name, replicas: n });
     }
     for (const p of pdbs) {
       const pdb = refOf(p).name;
       const selected = workloads.filter((w) => selects(p, w));
-      if (selected.length === 0) add("pdbSelectsNothing", p, { pdb });
-      if (selected.length > 1) add("pdbSelectsMany", p, { pdb, count: selected.length });
+      if (selected.length === 0) add("pdbSelectsNothing", p, ["spec", "selector"], { pdb });
+      if (selected.length > 1) add("pdbSelectsMany", p, ["spec", "selector"], { pdb, count: selected.length });
       const [w] = selected;
       if (selected.length !== 1 || !w) continue;
       const minAvailable = (n: number) => scaled(spec(p).minAvailable, n);
@@ -55,9 +57,16 @@ export const avlPdbConsistent: SetValidator = {
       const blocks = (n: number) => maxUnavailable(n) === 0 || (minAvailable(n) ?? -1) >= n;
       const breaksQuorum = (n: number) => (minAvailable(n) ?? n) < quorum(n) || (maxUnavailable(n) ?? 0) > n - quorum(n);
       const blockedAt = firstSize(w, blocks);
-      if (blockedAt !== undefined) add("pdbBlocksDisruption", p, { pdb, workload: refOf(w).name, replicas: blockedAt });
+      // The field to change: the one that blocks (maxUnavailable first) or lets a majority go (minAvailable first).
+      if (blockedAt !== undefined) {
+        const field = maxUnavailable(blockedAt) === 0 ? "maxUnavailable" : "minAvailable";
+        add("pdbBlocksDisruption", p, ["spec", field], { pdb, workload: refOf(w).name, replicas: blockedAt });
+      }
       const brokenAt = isErlangNode(w) ? firstSize(w, breaksQuorum) : undefined;
-      if (brokenAt !== undefined) add("pdbBreaksQuorum", p, { pdb, workload: refOf(w).name, replicas: brokenAt, quorum: quorum(brokenAt) });
+      if (brokenAt !== undefined) {
+        const field = (minAvailable(brokenAt) ?? brokenAt) < quorum(brokenAt) ? "minAvailable" : "maxUnavailable";
+        add("pdbBreaksQuorum", p, ["spec", field], { pdb, workload: refOf(w).name, replicas: brokenAt, quorum: quorum(brokenAt) });
+      }
     }
     return out;
   },

@@ -1,4 +1,5 @@
-import { isWorkload, podLabels, podSpec, refOf, replicas } from "../k8s/workloads.js";
+import { closestPath } from "../k8s/field-path.js";
+import { isWorkload, podLabels, podSpec, podSpecPath, refOf, replicas } from "../k8s/workloads.js";
 import { selectsAllPods, type PodsOf } from "../k8s/selectors.js";
 import type { ObjectValidator } from "./types.js";
 
@@ -19,6 +20,7 @@ export const avlZoneSpread: ObjectValidator = {
     );
     if (spread) return [];
     const resource = refOf(object);
-    return [{ messageId: "noZoneSpread", data: { kind: resource.kind, workload: resource.name, replicas: n }, resource }];
+    const path = [...closestPath(object, [...podSpecPath(object), "topologySpreadConstraints"])];
+    return [{ messageId: "noZoneSpread", data: { kind: resource.kind, workload: resource.name, replicas: n }, resource, path }];
   },
 };
