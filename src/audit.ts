@@ -13,6 +13,7 @@ import { planCache } from "./evaluation/plan.js";
 import { evaluateUnits, resourceIndex } from "./evaluation/units.js";
 import { compareFindings } from "./findings/identity.js";
 import { loadInputs } from "./loaders/load.js";
+import { locateFindings } from "./locate/index.js";
 import { buildReport } from "./report/build.js";
 import type { AuditReport } from "./report/types.js";
 import { SCANNER_FACTORIES } from "./thirdparty/index.js";
@@ -116,6 +117,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
   const evaluation = await evaluateUnits(units, planCache(controls, config), engines, (unit, index) =>
     options.onProgress?.({ phase: "evaluate", label: unit.id, index, total: units.length }),
   );
+  await locateFindings(evaluation.findings, units, { cwd, texts: input.texts });
   const evaluateMs = clock.lap();
 
   const resourceOf = resourceIndex(units);

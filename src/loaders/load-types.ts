@@ -55,6 +55,8 @@ export interface LoadResult {
   notAudited: NotAuditedFile[];
   /** How charts and kustomizations were rendered, where the reader must know it (see docs/inputs.md). */
   notices: Notice[];
+  /** Streams that are not files (stdin), by the name their resources carry: read again only to place findings. */
+  texts: Map<string, string>;
 }
 
 /** What loading one planned unit shares with the load in progress. */

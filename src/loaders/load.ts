@@ -31,6 +31,7 @@ export async function loadInputs(paths: readonly string[], options: LoadOptions 
   const units: LoadedUnit[] = [];
   const inputs = inputRegister(cwd);
   const errors: InputError[] = [];
+  const texts = new Map<string, string>();
   const notAudited: NotAuditedFile[] = [];
   const helm: HelmOptions = { kubeVersion: DEFAULT_KUBE_VERSION, ...options.helm };
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
@@ -58,6 +59,7 @@ export async function loadInputs(paths: readonly string[], options: LoadOptions 
       notAudited.push({ path: "<stdin>", reason: "unreadable", detail: message });
     } else {
       inputs.addText("<stdin>", text);
+      texts.set("<stdin>", text);
       const parsed = parseManifestStream(text, { file: "<stdin>", maxAliasCount: options.maxAliasCount, locateFields: true });
       errors.push(...parsed.errors);
       const { resources, unvalidatedKinds } = await typeCheckParsed(parsed, errors);
@@ -89,5 +91,5 @@ export async function loadInputs(paths: readonly string[], options: LoadOptions 
       if (loaded) units.push(loaded);
     }
   }
-  return { units, inputs: inputs.list(), errors, notAudited: sortNotAudited(notAudited), notices: discovery.notices };
+  return { units, inputs: inputs.list(), errors, notAudited: sortNotAudited(notAudited), notices: discovery.notices, texts };
 }

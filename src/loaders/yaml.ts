@@ -156,7 +156,7 @@ export function parseManifestStream(text: string, options: ParseOptions): ParseR
   function addDocument(value: unknown, doc: Document, line: number, documentIndex: number): void {
     let added = 0;
     let tooLarge = false;
-    const visit = (item: unknown, node: unknown, itemLine: number, nesting: number): void => {
+    const visit = (item: unknown, node: unknown, itemLine: number, nesting: number, itemPath: Array<string | number>): void => {
       const list = isListKind(item);
       if (!list) {
         if (added >= MAX_LIST_ITEMS) {
@@ -165,7 +165,7 @@ export function parseManifestStream(text: string, options: ParseOptions): ParseR
           return;
         }
         added++;
-        addObject(item, itemLine, documentIndex, node);
+        addObject(item, itemLine, documentIndex, node, itemPath);
       }
       if (!list && !carriesObjectItems(item)) return;
       if (nesting >= MAX_LIST_NESTING) {
@@ -177,10 +177,10 @@ export function parseManifestStream(text: string, options: ParseOptions): ParseR
       item.items.forEach((child, i) => {
         const childNode = isSeq(itemsNode) ? itemsNode.items[i] : undefined;
         const range = (childNode as { range?: [number, number, number] } | undefined)?.range;
-        visit(child, childNode, range ? lineCounter.linePos(range[0]).line : itemLine, nesting + 1);
+        visit(child, childNode, range ? lineCounter.linePos(range[0]).line : itemLine, nesting + 1, [...itemPath, "items", i]);
       });
     };
-    visit(value, doc.contents, line, 0);
+    visit(value, doc.contents, line, 0, []);
   }
 
   function listTooDeep(line: number): InputError {
@@ -236,7 +236,7 @@ export function parseManifestStream(text: string, options: ParseOptions): ParseR
     };
   }
 
-  function addObject(value: unknown, line: number, documentIndex: number, node?: unknown): void {
+  function addObject(value: unknown, line: number, documentIndex: number, node: unknown, itemPath: Array<string | number>): void {
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
       errors.push(
         inputError("NOT_AN_OBJECT", file, `document ${documentIndex + 1} holds an item that is not an object`, {
@@ -259,7 +259,13 @@ export function parseManifestStream(text: string, options: ParseOptions): ParseR
     const resource: Resource = {
       ref: refOf(object),
       object,
-      source: { file, line, documentIndex, ...(options.renderedFrom ? { renderedFrom: options.renderedFrom } : {}) },
+      source: {
+        file,
+        line,
+        documentIndex,
+        ...(itemPath.length ? { itemPath } : {}),
+        ...(options.renderedFrom ? { renderedFrom: options.renderedFrom } : {}),
+      },
     };
     resources.push(resource);
     if (options.locateFields) locators.set(resource, locator(node));

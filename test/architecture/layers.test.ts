@@ -15,7 +15,7 @@ export const LAYERS: ReadonlyArray<readonly string[]> = [
   ["loaders", "units", "validators", "gatekeeper"],
   ["engines", "thirdparty"],
   ["findings"],
-  ["evaluation"],
+  ["evaluation", "locate"],
   ["waivers", "baseline"],
   ["report/types.ts", "gate"],
   ["report/build.ts", "audit.ts"],

@@ -1,0 +1,65 @@
+/**
+ * Points every finding at the line to change (Finding.location): the field's key in a plain file, the
+ * overlay line that sets it in a Kustomize build, the template (or helper) line that renders it in a
+ * Helm chart. Runs after evaluation, on the findings only; a field that cannot be placed keeps the
+ * object's own source, flagged `via: "object"`. See docs/locations.md.
+ */
+import { findingKey, resourceKey } from "../findings/identity.js";
+import { parsePath } from "../k8s/field-path.js";
+import type { AuditUnit, Finding, FieldLocation, Resource } from "../types.js";
+import { locateHelm } from "./helm.js";
+import { locateKustomize } from "./kustomize.js";
+import { locatePlain } from "./plain.js";
+import type { LocateContext, Locator } from "./types.js";
+import { YamlFiles } from "./yaml-file.js";
+
+/** The locator of each kind of unit. */
+export const LOCATORS: Record<AuditUnit["kind"], Locator> = {
+  files: locatePlain,
+  stdin: locatePlain,
+  helm: locateHelm,
+  kustomize: locateKustomize,
+};
+
+export interface LocateOptions {
+  cwd: string;
+  /** Texts of streams that are not files (stdin), by the name findings carry. */
+  texts?: ReadonlyMap<string, string>;
+}
+
+/** Sets `location` on every failing or waived finding about a resource of the units. */
+export async function locateFindings(findings: readonly Finding[], units: readonly AuditUnit[], options: LocateOptions): Promise<void> {
+  const context: LocateContext = { cwd: options.cwd, files: new YamlFiles(options.cwd, options.texts), memo: new Map() };
+  const byUnit = new Map(units.map((u) => [u.id, u]));
+  const resources = new Map<string, Map<string, Resource>>();
+  const resourceIn = (unit: AuditUnit, key: string): Resource | undefined => {
+    let index = resources.get(unit.id);
+    if (!index) {
+      index = new Map(unit.resources.map((r) => [resourceKey(r.ref), r]));
+      resources.set(unit.id, index);
+    }
+    return index.get(key);
+  };
+  const done = new Map<string, FieldLocation | undefined>();
+  for (const finding of findings) {
+    if (finding.status === "error") continue;
+    const unit = byUnit.get(finding.unit);
+    const resource = unit && resourceIn(unit, resourceKey(finding.resource));
+    if (!unit || !resource) continue;
+    const key = `${findingKey(finding)}\u0000${finding.path ?? ""}`;
+    if (!done.has(key)) done.set(key, await locateOne(unit, resource, finding.path, context));
+    const location = done.get(key);
+    if (location) finding.location = location;
+  }
+}
+
+async function locateOne(unit: AuditUnit, resource: Resource, path: string | undefined, context: LocateContext): Promise<FieldLocation> {
+  const request = { unit, resource, path: parsePath(path ?? "") };
+  try {
+    const found = await LOCATORS[unit.kind](request, context);
+    if (found) return found;
+  } catch {
+    // Placing a field is best effort: the finding stands, pointing at its object.
+  }
+  return { file: resource.source.file, line: resource.source.line, via: "object" };
+}

@@ -1,0 +1,23 @@
+/** What the locators of src/locate/ share: a finding's field → the line a person edits. */
+import type { FieldPath } from "../k8s/field-path.js";
+import type { AuditUnit, FieldLocation, Resource } from "../types.js";
+import type { YamlFiles } from "./yaml-file.js";
+
+/** One field to place: the path of a violation in one resource of one unit. */
+export interface LocateRequest {
+  unit: AuditUnit;
+  resource: Resource;
+  /** JSON path in `resource.object`; `[]` is the object as a whole. */
+  path: FieldPath;
+}
+
+/** Per run: the working directory and the YAML files read so far (each parsed once, only when a finding needs it). */
+export interface LocateContext {
+  cwd: string;
+  files: YamlFiles;
+  /** Per-run caches of the locators (e.g. a unit's re-render), by a key each locator prefixes with its name. */
+  memo: Map<string, unknown>;
+}
+
+/** Places one field of one kind of unit; undefined when it cannot (the caller falls back to the object's source). */
+export type Locator = (request: LocateRequest, context: LocateContext) => Promise<FieldLocation | undefined> | FieldLocation | undefined;

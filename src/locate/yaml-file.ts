@@ -1,0 +1,135 @@
+/**
+ * YAML files parsed for their positions, once per run and only when a finding needs them (the audit
+ * itself reads objects without keeping the document model), and the walk from a JSON path to a node.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from "yaml";
+import type { FieldPath } from "../k8s/field-path.js";
+
+/** A file's text and documents, with their positions. */
+export interface YamlFile {
+  text: string;
+  documents: Document[];
+  lineCounter: LineCounter;
+}
+
+/** Where a path landed in a document. */
+export interface NodePosition {
+  /** 1-based line and column of the field's key (or list item), or of the closest parent the document has. */
+  line: number;
+  column: number;
+  /** How many segments of the path the document has (all of them: `found`). */
+  depth: number;
+  found: boolean;
+  /** The first and last line of the node the walk started from (the object). */
+  objectLines: [number, number];
+}
+
+/** The files of one run, read and parsed on first use. */
+export class YamlFiles {
+  private readonly cache = new Map<string, YamlFile | undefined>();
+
+  constructor(
+    private readonly cwd: string,
+    /** Texts known without reading the disk (stdin, renders), by name. */
+    private readonly texts: ReadonlyMap<string, string> = new Map(),
+  ) {}
+
+  /** The parsed file (`file` relative to the working directory or absolute); undefined when unreadable. */
+  get(file: string): YamlFile | undefined {
+    if (this.cache.has(file)) return this.cache.get(file);
+    let text = this.texts.get(file);
+    if (text === undefined) {
+      try {
+        text = readFileSync(resolve(this.cwd, file), "utf8");
+      } catch {
+        text = undefined;
+      }
+    }
+    const parsed = text === undefined ? undefined : parseYaml(text);
+    this.cache.set(file, parsed);
+    return parsed;
+  }
+}
+
+/** Parses a stream as the loader does (YAML 1.1, JSON included), keeping positions. */
+export function parseYaml(text: string): YamlFile {
+  const lineCounter = new LineCounter();
+  const documents = Array.from(
+    parseAllDocuments(text, {
+      lineCounter,
+      prettyErrors: false,
+      logLevel: "silent",
+      version: "1.1",
+      uniqueKeys: false,
+    }) as Iterable<Document>,
+  );
+  return { text, documents, lineCounter };
+}
+
+type Ranged = { range?: [number, number, number] | null };
+
+/**
+ * Walks `path` from the node at `start` (an object's node) in document `index` of `file`: the position
+ * of the last segment found. Aliases are followed to their anchors' content, but the position stays
+ * where the alias is written (that is the line to change for this object).
+ */
+export function positionOf(file: YamlFile, index: number, start: FieldPath, path: FieldPath): NodePosition | undefined {
+  const document = file.documents[index];
+  if (!document) return undefined;
+  const resolveAlias = (node: unknown): unknown => (isAlias(node) ? node.resolve(document) : node);
+  let node: unknown = document.contents;
+  for (const segment of start) {
+    node = childOf(resolveAlias(node), segment, document)?.value;
+    if (node === undefined) return undefined;
+  }
+  const objectRange = (node as Ranged).range;
+  if (!objectRange) return undefined;
+  const pos = (offset: number) => file.lineCounter.linePos(offset);
+  const objectLines: [number, number] = [pos(objectRange[0]).line, lastLine(file, objectRange)];
+  let at = objectRange[0];
+  let depth = 0;
+  for (const segment of path) {
+    const child = childOf(resolveAlias(node), segment, document);
+    if (!child) break;
+    at = child.at ?? at;
+    node = child.value;
+    depth++;
+  }
+  const { line, col } = pos(at);
+  return { line, column: col, depth, found: depth === path.length, objectLines };
+}
+
+/** The last line holding content of a node (its range ends after the trailing newline). */
+function lastLine(file: YamlFile, range: [number, number, number]): number {
+  let end = range[1];
+  while (end > range[0] && /\s/.test(file.text[end - 1] ?? "")) end--;
+  return file.lineCounter.linePos(Math.max(range[0], end - 1)).line;
+}
+
+function keyText(key: unknown): string {
+  return String(isScalar(key) ? key.value : key);
+}
+
+function childOf(node: unknown, segment: string | number, document?: Document): { value: unknown; at?: number } | undefined {
+  if (isMap(node)) {
+    const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(segment));
+    if (pair) return { value: pair.value ?? undefined, at: (pair.key as Ranged | null)?.range?.[0] };
+    // A key brought in by a YAML 1.1 merge (`<<: *defaults`): the merge line is where this object gets it.
+    const merge = node.items.find((p) => isPair(p) && keyText(p.key) === "<<");
+    if (!merge || !document) return undefined;
+    const sources = isSeq(merge.value) ? merge.value.items : [merge.value];
+    for (const source of sources) {
+      const found = childOf(isAlias(source) ? source.resolve(document) : source, segment);
+      if (found) return { value: found.value, at: (merge.key as Ranged | null)?.range?.[0] };
+    }
+    return undefined;
+  }
+  if (isSeq(node) && typeof segment === "number") {
+    const item = node.items[segment] as Node | undefined;
+    if (item === undefined) return undefined;
+    return { value: item, at: (item as Ranged).range?.[0] };
+  }
+  return undefined;
+}
