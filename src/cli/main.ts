@@ -156,11 +156,24 @@ export function buildProgram(
   return program;
 }
 
+/**
+ * A write target that goes quiet once its reader has gone (`erlmcp-audit controls --json | head`):
+ * the closed pipe ends the output, not the run, and prints no EPIPE stack trace.
+ */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): (s: string) => void {
+  let open = true;
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    open = false;
+  });
+  return (s) => void (open && stream.write(s));
+}
+
 export async function run(argv: readonly string[]): Promise<void> {
   let exitCode = 0;
   const io = {
-    stdout: (s: string) => void process.stdout.write(s),
-    stderr: (s: string) => void process.stderr.write(s),
+    stdout: quietOnClosedPipe(process.stdout),
+    stderr: quietOnClosedPipe(process.stderr),
     setExit: (code: number) => void (exitCode = code),
   };
   try {
