@@ -84,7 +84,7 @@ spec:
     expect(at.second?.objectLines).toEqual([17, 29]);
     expect(at.json).toMatchObject({ file: "pod.json", line: 14, column: 11, via: "field" });
     // A Pod inside a List inside a List: the item's own field.
-    expect(at.nested).toMatchObject({ file: "list.yaml", line: 17, column: 32, via: "field", objectLines: [10, 17] });
+    expect(at.nested).toMatchObject({ file: "list.yaml", line: 17, column: 33, via: "field", objectLines: [10, 17] });
     // A key brought in by a merge key: the `<<:` line of this object is where it gets it.
     expect(at.anchored).toMatchObject({ file: "anchors.yaml", line: 14, column: 9, via: "field" });
     for (const f of privileged(report)) expect(f.path).toMatch(/^spec\.containers\[\d\]\.securityContext\.privileged$/);
