@@ -16,31 +16,31 @@ bindings := [b | some b in resources; rbac.is_binding(b)]
 
 service_account_keys := {concat("/", [k8s.namespace(sa), k8s.name(sa)]) | some sa in resources; sa.kind == "ServiceAccount"}
 
-violation contains violation.make(control_id, "roleRefMissing", b, binding_data(b, {"roleKind": ref_kind(b), "role": ref_name(b)})) if {
+violation contains violation.at(control_id, "roleRefMissing", b, ["roleRef"], binding_data(b, {"roleKind": ref_kind(b), "role": ref_name(b)})) if {
 	some b in bindings
 	not startswith(ref_name(b), "system:")
 	not role_exists(b)
 }
 
-violation contains violation.make(control_id, "serviceAccountMissing", b, binding_data(b, {"subject": sa})) if {
+violation contains violation.at(control_id, "serviceAccountMissing", b, ["subjects", i], binding_data(b, {"subject": sa})) if {
 	some b in bindings
-	some sa in rbac.service_account_subjects(b)
+	some [i, sa] in rbac.service_account_subject_entries(b)
 	not sa in service_account_keys
 }
 
-violation contains violation.make(control_id, "clusterBindingToAppServiceAccount", b, binding_data(b, {"subject": sa})) if {
+violation contains violation.at(control_id, "clusterBindingToAppServiceAccount", b, ["subjects", i], binding_data(b, {"subject": sa})) if {
 	some b in bindings
 	b.kind == "ClusterRoleBinding"
-	some sa in rbac.service_account_subjects(b)
+	some [i, sa] in rbac.service_account_subject_entries(b)
 	not split(sa, "/")[0] in system_namespaces
 }
 
 # A Group subject that contains application ServiceAccounts (system:serviceaccounts, system:authenticated,
 # system:serviceaccounts:<ns> outside the system namespaces) grants cluster-wide to each of them.
-violation contains violation.make(control_id, "clusterBindingToAppServiceAccount", b, binding_data(b, {"subject": group})) if {
+violation contains violation.at(control_id, "clusterBindingToAppServiceAccount", b, ["subjects", i], binding_data(b, {"subject": group})) if {
 	some b in bindings
 	b.kind == "ClusterRoleBinding"
-	some group in rbac.service_account_groups(b)
+	some [i, group] in rbac.service_account_group_entries(b)
 	not system_namespace_group(group)
 }
 

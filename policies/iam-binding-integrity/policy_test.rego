@@ -93,3 +93,20 @@ test_service_account_user_subject if {
 	ids([role("Role", "erlmcp", "r"), binding("RoleBinding", "erlmcp", "Role", "r", [user])]) == {"serviceAccountMissing"}
 	ids([sa("erlmcp", "gone"), role("Role", "erlmcp", "r"), binding("RoleBinding", "erlmcp", "Role", "r", [user])]) == set()
 }
+
+paths(resources) := {[v.details.messageId, v.details.path] | some v in vs} if {
+	vs := control.violation with input as {"resources": resources}
+}
+
+test_paths_point_at_the_role_ref_and_the_subject if {
+	paths([binding("ClusterRoleBinding", "", "ClusterRole", "gone", [
+		{"kind": "Group", "name": "devs"},
+		{"kind": "ServiceAccount", "name": "app", "namespace": "erlmcp"},
+		{"kind": "Group", "name": "system:serviceaccounts"},
+	])]) == {
+		["roleRefMissing", ["roleRef"]],
+		["serviceAccountMissing", ["subjects", 1]],
+		["clusterBindingToAppServiceAccount", ["subjects", 1]],
+		["clusterBindingToAppServiceAccount", ["subjects", 2]],
+	}
+}

@@ -50,5 +50,10 @@ granted_verbs(rule, verbs) := {v | some v in verbs; rbac.grants_verb(rule, v)} i
 violation contains v if {
 	some [message_id, i, _] in hits
 	grants := concat(", ", sort({h[2] | some h in hits; h[0] == message_id; h[1] == i}))
-	v := violation.make(control_id, message_id, obj, {"kind": obj.kind, "role": k8s.name(obj), "rule": i, "grants": grants})
+	v := violation.at(control_id, message_id, obj, ["rules", i, granted_field(message_id)], {"kind": obj.kind, "role": k8s.name(obj), "rule": i, "grants": grants})
 }
+
+# The field of the rule that lists what `grants` names: the verbs for escalationVerb, else the resources.
+granted_field("escalationVerb") := "verbs"
+
+granted_field(message_id) := "resources" if message_id != "escalationVerb"

@@ -100,3 +100,12 @@ test_impersonate_on_other_resources_is_no_impersonation if {
 	count(control.violation) == 0 with input as role([rule([""], ["pods", "configmaps"], ["impersonate"])])
 	grants(control.violation, "escalationVerb") == ["impersonate"] with input as role([rule(["authentication.k8s.io"], ["*/scopes"], ["impersonate"])])
 }
+
+test_paths_point_at_the_verbs_or_resources_granted if {
+	paths := {[v.details.messageId, v.details.path] | some v in control.violation} with input as role([
+		rule([""], ["pods"], ["get"]),
+		rule(["rbac.authorization.k8s.io"], ["roles"], ["bind"]),
+		rule([""], ["pods/exec"], ["create"]),
+	])
+	paths == {["escalationVerb", ["rules", 1, "verbs"]], ["interactiveAccess", ["rules", 2, "resources"]]}
+}

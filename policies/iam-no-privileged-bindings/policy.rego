@@ -18,19 +18,19 @@ violation contains v if {
 	rbac.is_binding(obj)
 	obj.roleRef.kind == "ClusterRole"
 	privileged_roles[obj.roleRef.name]
-	v := violation.make(control_id, "privilegedRole", obj, binding_data({"role": obj.roleRef.name}))
+	v := violation.at(control_id, "privilegedRole", obj, ["roleRef", "name"], binding_data({"role": obj.roleRef.name}))
 }
 
 violation contains v if {
-	some s in subjects
+	some i, s in subjects
 	superuser_subjects[s.name]
-	v := violation.make(control_id, "superuserSubject", obj, binding_data({"subject": s.name}))
+	v := violation.at(control_id, "superuserSubject", obj, ["subjects", i], binding_data({"subject": s.name}))
 }
 
 violation contains v if {
-	some s in subjects
+	some i, s in subjects
 	public_subjects[s.name]
-	v := violation.make(control_id, "publicSubject", obj, binding_data({"subject": s.name}))
+	v := violation.at(control_id, "publicSubject", obj, ["subjects", i], binding_data({"subject": s.name}))
 }
 
 subjects := object.get(obj, "subjects", []) if rbac.is_binding(obj)

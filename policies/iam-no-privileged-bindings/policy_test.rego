@@ -49,3 +49,16 @@ test_no_subjects_passes if {
 test_other_kinds_ignored if {
 	count(control.violation) == 0 with input as {"review": {"object": {"kind": "ConfigMap", "roleRef": {"kind": "ClusterRole", "name": "cluster-admin"}, "subjects": [{"name": "system:masters"}]}}}
 }
+
+test_paths_point_at_the_role_name_and_the_subject if {
+	vs := control.violation with input as binding("ClusterRoleBinding", "ClusterRole", "cluster-admin", [
+		{"kind": "ServiceAccount", "name": "erlmcp"},
+		{"kind": "Group", "name": "system:masters"},
+		{"kind": "Group", "name": "system:authenticated"},
+	])
+	{[v.details.messageId, v.details.path] | some v in vs} == {
+		["privilegedRole", ["roleRef", "name"]],
+		["superuserSubject", ["subjects", 1]],
+		["publicSubject", ["subjects", 2]],
+	}
+}

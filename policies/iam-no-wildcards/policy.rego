@@ -20,7 +20,7 @@ violation contains v if {
 	some name, message_id in message_ids
 	some value in rbac.field(rule, name)
 	is_wildcard(name, value)
-	v := violation.make(control_id, message_id, obj, {"kind": obj.kind, "role": k8s.name(obj), "rule": i})
+	v := violation.at(control_id, message_id, obj, ["rules", i, name], {"kind": obj.kind, "role": k8s.name(obj), "rule": i})
 }
 
 is_wildcard(_, value) if value == "*"

@@ -43,3 +43,8 @@ test_rule_index_and_data if {
 test_other_kinds_ignored if {
 	count(control.violation) == 0 with input as {"review": {"object": {"kind": "ConfigMap", "rules": [{"verbs": ["*"]}]}}}
 }
+
+test_path_points_at_the_wildcard_field if {
+	vs := control.violation with input as role("Role", [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}, {"apiGroups": ["*"], "resources": ["pods"], "verbs": ["get"]}])
+	{v.details.path | some v in vs} == {["rules", 1, "apiGroups"]}
+}

@@ -18,14 +18,14 @@ violation contains v if {
 	some i, rule in secret_rules
 	some verb in ["list", "watch"]
 	rbac.grants_verb(rule, verb)
-	v := violation.make(control_id, "secretListWatch", obj, rule_data(i))
+	v := violation.at(control_id, "secretListWatch", obj, ["rules", i, "verbs"], rule_data(i))
 }
 
 violation contains v if {
 	some i, rule in secret_rules
 	rbac.grants_verb(rule, "get")
 	count(rbac.field(rule, "resourceNames")) == 0
-	v := violation.make(control_id, "secretGetUnscoped", obj, rule_data(i))
+	v := violation.at(control_id, "secretGetUnscoped", obj, ["rules", i, "resourceNames"], rule_data(i))
 }
 
 rule_data(i) := {"kind": obj.kind, "role": k8s.name(obj), "rule": i}

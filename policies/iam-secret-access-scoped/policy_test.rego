@@ -38,3 +38,15 @@ test_unscoped_get_fails if {
 test_wildcard_verb_fails_twice if {
 	ids(control.violation) == {"secretListWatch", "secretGetUnscoped"} with input as role([{"apiGroups": [""], "resources": ["secrets"], "verbs": ["*"]}])
 }
+
+test_paths_point_at_the_verbs_and_the_missing_resource_names if {
+	vs := control.violation with input as role([
+		{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list"]},
+		{"apiGroups": [""], "resources": ["secrets"], "resourceNames": [], "verbs": ["get"]},
+	])
+	{[v.details.messageId, v.details.path] | some v in vs} == {
+		["secretListWatch", ["rules", 0, "verbs"]],
+		["secretGetUnscoped", ["rules", 0]],
+		["secretGetUnscoped", ["rules", 1, "resourceNames"]],
+	}
+}

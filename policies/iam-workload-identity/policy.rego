@@ -25,39 +25,44 @@ effective_sa(w) := concat("/", [k8s.namespace(w), name]) if {
 	name != ""
 } else := concat("/", [k8s.namespace(w), "default"])
 
-violation contains violation.make(control_id, "noServiceAccount", w, workload_data(w, {})) if {
+violation contains violation.at(control_id, "noServiceAccount", w, sa_name_path(w), workload_data(w, {})) if {
 	some w in resources
 	k8s.is_workload(w)
 	sa_name(w) == ""
 }
 
-violation contains violation.make(control_id, "defaultServiceAccount", w, workload_data(w, {})) if {
+violation contains violation.at(control_id, "defaultServiceAccount", w, sa_name_path(w), workload_data(w, {})) if {
 	some w in resources
 	k8s.is_workload(w)
 	sa_name(w) == "default"
 }
 
-violation contains violation.make(control_id, "serviceAccountMissing", w, workload_data(w, {})) if {
+violation contains violation.at(control_id, "serviceAccountMissing", w, sa_name_path(w), workload_data(w, {})) if {
 	some w in resources
 	k8s.is_workload(w)
 	not sa_name(w) in {"", "default"}
 	not effective_sa(w) in service_account_keys
 }
 
-violation contains violation.make(control_id, "tokenAutomountedUnneeded", w, workload_data(w, {})) if {
+violation contains violation.at(control_id, "tokenAutomountedUnneeded", w, automount_path(w), workload_data(w, {})) if {
 	some w in resources
 	k8s.is_workload(w)
 	token_mounted(w)
 	not bound_service_accounts[effective_sa(w)]
 }
 
-violation contains violation.make(control_id, "tokenAutomountedOverprivileged", w, workload_data(w, {"binding": k8s.name(b), "role": object.get(b, ["roleRef", "name"], "")})) if {
+violation contains violation.at(control_id, "tokenAutomountedOverprivileged", w, automount_path(w), workload_data(w, {"binding": k8s.name(b), "role": object.get(b, ["roleRef", "name"], "")})) if {
 	some w in resources
 	k8s.is_workload(w)
 	token_mounted(w)
 	some b in bindings_of(effective_sa(w))
 	not read_only_in_namespace(b, k8s.namespace(w))
 }
+
+# Where the pod names its ServiceAccount, and where it turns the token off (cut back to the pod spec when unset).
+sa_name_path(w) := array.concat(k8s.pod_spec_path(w), ["serviceAccountName"])
+
+automount_path(w) := array.concat(k8s.pod_spec_path(w), ["automountServiceAccountToken"])
 
 # The pod's setting wins over the ServiceAccount's; unset on both means mounted.
 token_mounted(w) if k8s.pod_spec(w).automountServiceAccountToken == true

@@ -178,3 +178,18 @@ test_service_account_user_subject_binds if {
 		group_binding("RoleBinding", "erlmcp", "Role", "peers", {"kind": "User", "name": "system:serviceaccount:erlmcp:app"}),
 	]) == set()
 }
+
+paths(resources) := {[v.details.messageId, v.details.path] | some v in vs} if {
+	vs := control.violation with input as {"resources": resources}
+}
+
+test_paths_point_at_the_pod_spec_fields if {
+	paths([deploy({})]) == {
+		["noServiceAccount", ["spec", "template", "spec"]],
+		["tokenAutomountedUnneeded", ["spec", "template", "spec"]],
+	}
+	paths([deploy({"serviceAccountName": "default", "automountServiceAccountToken": true})]) == {
+		["defaultServiceAccount", ["spec", "template", "spec", "serviceAccountName"]],
+		["tokenAutomountedUnneeded", ["spec", "template", "spec", "automountServiceAccountToken"]],
+	}
+}

@@ -110,6 +110,13 @@ service_account_subjects(binding) := {key |
 	key := service_account_key(s, binding)
 }
 
+# Each subject naming a ServiceAccount one by one, as [index in subjects, "namespace/name"]: the
+# subject a finding points at.
+service_account_subject_entries(binding) := {[i, key] |
+	some i, s in object.get(binding, "subjects", [])
+	key := service_account_key(s, binding)
+}
+
 service_account_key(s, binding) := concat("/", [subject_namespace(s, binding), s.name]) if {
 	s.kind == "ServiceAccount"
 	is_string(s.name)
@@ -156,6 +163,14 @@ service_account_group_namespaces(binding) := {ns |
 # The Group subjects of a binding that contain ServiceAccounts, for findings.
 service_account_groups(binding) := {s.name |
 	some s in object.get(binding, "subjects", [])
+	s.kind == "Group"
+	is_string(s.name)
+	sa_group_contains_some(s.name)
+}
+
+# The Group subjects of a binding that contain ServiceAccounts, as [index in subjects, group name].
+service_account_group_entries(binding) := {[i, s.name] |
+	some i, s in object.get(binding, "subjects", [])
 	s.kind == "Group"
 	is_string(s.name)
 	sa_group_contains_some(s.name)

@@ -46,6 +46,18 @@ test_service_account_subjects if {
 	])) == {"erlmcp/a", "other/b", "erlmcp/e", "ns/c"}
 }
 
+test_subject_entries_keep_the_subject_index if {
+	b := binding("erlmcp", [
+		{"kind": "Group", "name": "system:serviceaccounts"},
+		"not a subject",
+		{"kind": "ServiceAccount", "name": "a"},
+		{"kind": "User", "name": "system:serviceaccount:ns:c"},
+		{"kind": "Group", "name": "devs"},
+	])
+	rbac.service_account_subject_entries(b) == {[2, "erlmcp/a"], [3, "ns/c"]}
+	rbac.service_account_group_entries(b) == {[0, "system:serviceaccounts"]}
+}
+
 test_group_subjects if {
 	b := binding("erlmcp", [
 		{"kind": "Group", "name": "system:serviceaccounts:erlmcp"},

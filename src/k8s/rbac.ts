@@ -129,8 +129,16 @@ export function grantsImpersonation(rule: PolicyRule): boolean {
 
 /** A binding's subjects (non-object entries dropped). */
 export function subjectsOf(binding: K8sObject): Subject[] {
+  return subjectEntries(binding).map(({ subject }) => subject);
+}
+
+/** A binding's subjects with their index in `subjects` (non-object entries dropped, indexes kept): the subject a finding points at. */
+export function subjectEntries(binding: K8sObject): Array<{ index: number; subject: Subject }> {
   const subjects = binding.subjects;
-  return Array.isArray(subjects) ? subjects.filter((s): s is Subject => s !== null && typeof s === "object") : [];
+  if (!Array.isArray(subjects)) return [];
+  return subjects.flatMap((subject, index) =>
+    subject !== null && typeof subject === "object" ? [{ index, subject: subject as Subject }] : [],
+  );
 }
 
 const SA_USER_PREFIX = "system:serviceaccount:";
@@ -141,13 +149,18 @@ const SA_GROUP = "system:serviceaccounts";
  * defaults to the binding's) and `User` subjects spelled `system:serviceaccount:<ns>:<name>` (the name a token authenticates as).
  */
 export function serviceAccountSubjects(binding: K8sObject): Set<string> {
-  const out = new Set<string>();
-  for (const s of subjectsOf(binding)) {
+  return new Set(serviceAccountSubjectEntries(binding).map(({ key }) => key));
+}
+
+/** The ServiceAccounts of {@link serviceAccountSubjects}, each with the index of the subject naming it. */
+export function serviceAccountSubjectEntries(binding: K8sObject): Array<{ index: number; key: string }> {
+  const out: Array<{ index: number; key: string }> = [];
+  for (const { index, subject: s } of subjectEntries(binding)) {
     if (typeof s.name !== "string") continue;
-    if (s.kind === "ServiceAccount") out.add(`${s.namespace || binding.metadata?.namespace || ""}/${s.name}`);
+    if (s.kind === "ServiceAccount") out.push({ index, key: `${s.namespace || binding.metadata?.namespace || ""}/${s.name}` });
     if (s.kind === "User" && s.name.startsWith(SA_USER_PREFIX)) {
       const parts = s.name.slice(SA_USER_PREFIX.length).split(":");
-      if (parts.length === 2 && parts[0] !== "" && parts[1] !== "") out.add(`${parts[0]}/${parts[1]}`);
+      if (parts.length === 2 && parts[0] !== "" && parts[1] !== "") out.push({ index, key: `${parts[0]}/${parts[1]}` });
     }
   }
   return out;
@@ -166,15 +179,23 @@ export interface ServiceAccountGroupGrant {
 /** The ServiceAccounts a binding's Group subjects contain (`system:unauthenticated` contains none). */
 export function serviceAccountGroups(binding: K8sObject): ServiceAccountGroupGrant {
   const grant: ServiceAccountGroupGrant = { all: false, namespaces: new Set(), groups: [] };
-  for (const s of subjectsOf(binding)) {
-    if (s.kind !== "Group" || typeof s.name !== "string") continue;
-    if (s.name === SA_GROUP || s.name === "system:authenticated") grant.all = true;
-    else if (s.name.startsWith(`${SA_GROUP}:`) && s.name.length > SA_GROUP.length + 1)
-      grant.namespaces.add(s.name.slice(SA_GROUP.length + 1));
-    else continue;
-    grant.groups.push(s.name);
+  for (const { group } of serviceAccountGroupEntries(binding)) {
+    if (group === SA_GROUP || group === "system:authenticated") grant.all = true;
+    else grant.namespaces.add(group.slice(SA_GROUP.length + 1));
+    grant.groups.push(group);
   }
   return grant;
+}
+
+/** The Group subjects that contain ServiceAccounts, each with its index in `subjects`. */
+export function serviceAccountGroupEntries(binding: K8sObject): Array<{ index: number; group: string }> {
+  const out: Array<{ index: number; group: string }> = [];
+  for (const { index, subject: s } of subjectEntries(binding)) {
+    if (s.kind !== "Group" || typeof s.name !== "string") continue;
+    const all = s.name === SA_GROUP || s.name === "system:authenticated";
+    if (all || (s.name.startsWith(`${SA_GROUP}:`) && s.name.length > SA_GROUP.length + 1)) out.push({ index, group: s.name });
+  }
+  return out;
 }
 
 /** The binding grants its role to ServiceAccount "namespace/name", by name or through a group. */

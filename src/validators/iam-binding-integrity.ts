@@ -1,6 +1,7 @@
 import type { K8sObject, Violation } from "../types.js";
-import { isBinding, roleRefOf, serviceAccountGroups, serviceAccountSubjects } from "../k8s/rbac.js";
+import { isBinding, roleRefOf, serviceAccountGroupEntries, serviceAccountSubjectEntries } from "../k8s/rbac.js";
 import { refOf } from "../k8s/workloads.js";
+import { closestPath, type FieldPath } from "../k8s/field-path.js";
 import type { SetValidator } from "./types.js";
 
 const BUILTIN_CLUSTER_ROLES = new Set(["cluster-admin", "admin", "edit", "view"]);
@@ -27,19 +28,25 @@ export const iamBindingIntegrity: SetValidator = {
     const out: Violation[] = [];
     for (const binding of objects.filter(isBinding)) {
       const resource = refOf(binding);
-      const add = (messageId: string, extra: Record<string, string>) =>
-        out.push({ messageId, data: { kind: resource.kind, binding: resource.name, ...extra }, resource });
+      const add = (messageId: string, path: FieldPath, extra: Record<string, string>) =>
+        out.push({
+          messageId,
+          data: { kind: resource.kind, binding: resource.name, ...extra },
+          resource,
+          path: [...closestPath(binding, path)],
+        });
       const ref = roleRefOf(binding);
-      if (!ref.name.startsWith("system:") && !roleExists(binding)) add("roleRefMissing", { roleKind: ref.kind, role: ref.name });
-      for (const subject of serviceAccountSubjects(binding)) {
-        if (!saKeys.has(subject)) add("serviceAccountMissing", { subject });
+      if (!ref.name.startsWith("system:") && !roleExists(binding))
+        add("roleRefMissing", ["roleRef"], { roleKind: ref.kind, role: ref.name });
+      for (const { index, key: subject } of serviceAccountSubjectEntries(binding)) {
+        if (!saKeys.has(subject)) add("serviceAccountMissing", ["subjects", index], { subject });
         if (binding.kind === "ClusterRoleBinding" && !SYSTEM_NAMESPACES.has(subject.split("/")[0] ?? ""))
-          add("clusterBindingToAppServiceAccount", { subject });
+          add("clusterBindingToAppServiceAccount", ["subjects", index], { subject });
       }
       // A Group subject that contains application ServiceAccounts grants cluster-wide to each of them.
       if (binding.kind === "ClusterRoleBinding") {
-        for (const group of serviceAccountGroups(binding).groups) {
-          if (!SYSTEM_SA_GROUPS.has(group)) add("clusterBindingToAppServiceAccount", { subject: group });
+        for (const { index, group } of serviceAccountGroupEntries(binding)) {
+          if (!SYSTEM_SA_GROUPS.has(group)) add("clusterBindingToAppServiceAccount", ["subjects", index], { subject: group });
         }
       }
     }

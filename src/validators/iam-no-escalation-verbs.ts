@@ -103,7 +103,9 @@ export const iamNoEscalationVerbs: ObjectValidator = {
       }
       for (const [messageId, labels] of hits) {
         const grants = [...labels].sort().join(", ");
-        out.push({ messageId, data: { kind: resource.kind, role: resource.name, rule: i, grants }, resource });
+        // The field of the rule that lists what `grants` names: the verbs for escalationVerb, else the resources.
+        const path = ["rules", i, messageId === "escalationVerb" ? "verbs" : "resources"];
+        out.push({ messageId, data: { kind: resource.kind, role: resource.name, rule: i, grants }, resource, path });
       }
     });
     return out;

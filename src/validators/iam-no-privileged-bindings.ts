@@ -1,5 +1,5 @@
 import type { Violation } from "../types.js";
-import { isBinding, roleRefOf, subjectsOf } from "../k8s/rbac.js";
+import { isBinding, roleRefOf, subjectEntries } from "../k8s/rbac.js";
 import { refOf } from "../k8s/workloads.js";
 import type { ObjectValidator } from "./types.js";
 
@@ -14,14 +14,16 @@ export const iamNoPrivilegedBindings: ObjectValidator = {
     if (!isBinding(object)) return [];
     const resource = refOf(object);
     const out: Violation[] = [];
-    const add = (messageId: string, extra: Record<string, string>) =>
-      out.push({ messageId, data: { kind: resource.kind, binding: resource.name, ...extra }, resource });
+    const add = (messageId: string, path: Violation["path"], extra: Record<string, string>) =>
+      out.push({ messageId, data: { kind: resource.kind, binding: resource.name, ...extra }, resource, path });
     const roleRef = roleRefOf(object);
-    if (roleRef.kind === "ClusterRole" && PRIVILEGED_ROLES.has(roleRef.name)) add("privilegedRole", { role: roleRef.name });
-    for (const { name } of subjectsOf(object)) {
+    if (roleRef.kind === "ClusterRole" && PRIVILEGED_ROLES.has(roleRef.name))
+      add("privilegedRole", ["roleRef", "name"], { role: roleRef.name });
+    for (const { index, subject } of subjectEntries(object)) {
+      const { name } = subject;
       if (typeof name !== "string") continue;
-      if (SUPERUSER_SUBJECTS.has(name)) add("superuserSubject", { subject: name });
-      if (PUBLIC_SUBJECTS.has(name)) add("publicSubject", { subject: name });
+      if (SUPERUSER_SUBJECTS.has(name)) add("superuserSubject", ["subjects", index], { subject: name });
+      if (PUBLIC_SUBJECTS.has(name)) add("publicSubject", ["subjects", index], { subject: name });
     }
     return out;
   },

@@ -26,7 +26,7 @@ export const iamNoWildcards: ObjectValidator = {
     rulesOf(object).forEach((rule, i) => {
       for (const [name, messageId] of MESSAGE_IDS) {
         if (field(rule, name).some((value) => isWildcard(name, value)))
-          out.push({ messageId, data: { kind: resource.kind, role: resource.name, rule: i }, resource });
+          out.push({ messageId, data: { kind: resource.kind, role: resource.name, rule: i }, resource, path: ["rules", i, name] });
       }
     });
     return out;

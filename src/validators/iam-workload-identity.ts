@@ -8,7 +8,8 @@ import {
   serviceAccountSubjects,
   type PolicyRule,
 } from "../k8s/rbac.js";
-import { isWorkload, podSpec, refOf } from "../k8s/workloads.js";
+import { closestPath, type FieldPath } from "../k8s/field-path.js";
+import { isWorkload, podSpec, podSpecPath, refOf } from "../k8s/workloads.js";
 import type { SetValidator } from "./types.js";
 
 const READ_ONLY_VERBS = new Set(["get", "list", "watch"]);
@@ -69,20 +70,28 @@ export const iamWorkloadIdentity: SetValidator = {
       const spec = podSpec(workload);
       const name = typeof spec.serviceAccountName === "string" ? spec.serviceAccountName : "";
       const serviceAccount = `${resource.namespace}/${name || "default"}`;
-      const add = (messageId: string, extra: Record<string, string> = {}) =>
-        out.push({ messageId, data: { kind: resource.kind, workload: resource.name, serviceAccount, ...extra }, resource });
+      // Where the pod names its ServiceAccount, and where it turns the token off (cut back to the pod spec when unset).
+      const namePath = [...podSpecPath(workload), "serviceAccountName"];
+      const automountPath = [...podSpecPath(workload), "automountServiceAccountToken"];
+      const add = (messageId: string, path: FieldPath, extra: Record<string, string> = {}) =>
+        out.push({
+          messageId,
+          data: { kind: resource.kind, workload: resource.name, serviceAccount, ...extra },
+          resource,
+          path: [...closestPath(workload, path)],
+        });
 
-      if (name === "") add("noServiceAccount");
-      else if (name === "default") add("defaultServiceAccount");
-      else if (!saKeys.has(serviceAccount)) add("serviceAccountMissing");
+      if (name === "") add("noServiceAccount", namePath);
+      else if (name === "default") add("defaultServiceAccount", namePath);
+      else if (!saKeys.has(serviceAccount)) add("serviceAccountMissing", namePath);
 
       const mounted = "automountServiceAccountToken" in spec ? spec.automountServiceAccountToken === true : !disabled.has(serviceAccount);
       if (!mounted) continue;
       const bound = bindingsOf(serviceAccount);
-      if (bound.size === 0) add("tokenAutomountedUnneeded");
+      if (bound.size === 0) add("tokenAutomountedUnneeded", automountPath);
       for (const binding of bound) {
         if (!readOnlyInNamespace(binding, resource.namespace))
-          add("tokenAutomountedOverprivileged", { binding: refOf(binding).name, role: roleRefOf(binding).name });
+          add("tokenAutomountedOverprivileged", automountPath, { binding: refOf(binding).name, role: roleRefOf(binding).name });
       }
     }
     return out;
