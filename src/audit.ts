@@ -3,7 +3,7 @@
  * evaluation (every engine, one object evaluator) → findings → waivers and baseline → gate → report.
  */
 import { dirname, resolve } from "node:path";
-import { applyBaseline, readBaseline } from "./baseline/baseline.js";
+import { applyBaseline, createBaseline, readBaseline } from "./baseline/baseline.js";
 import { loadCatalog } from "./catalog/load.js";
 import { selectControls } from "./catalog/select.js";
 import { findConfigFile, loadConfig } from "./config/load.js";
@@ -43,6 +43,11 @@ export interface AuditOptions {
   waiverWarnDays?: number;
   /** Baseline file (see --write-baseline): only findings not in it fail the gate. */
   baseline?: string;
+  /**
+   * The baseline file this run writes (--write-baseline): every failing finding is judged against it,
+   * so the report shows them as existing and the gate passes unless something else fails it.
+   */
+  writeBaseline?: string;
   /** Largest input file read, in bytes (default 16 MiB); larger files are input errors. */
   maxFileBytes?: number;
   /** Kubernetes version Helm renders for (`--kube-version`); default the config's `helm.kubeVersion`, else 1.31.0. */
@@ -126,7 +131,12 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     warnDays: options.waiverWarnDays,
     objectOf: (f) => resourceOf(f)?.object,
   });
-  const baseline = options.baseline ? applyBaseline(waived.findings, readBaseline(resolve(cwd, options.baseline))) : undefined;
+  const baselineFile = options.writeBaseline ?? options.baseline;
+  const baseline = options.writeBaseline
+    ? applyBaseline(waived.findings, createBaseline(waived.findings))
+    : options.baseline
+      ? applyBaseline(waived.findings, readBaseline(resolve(cwd, options.baseline)))
+      : undefined;
   const report = buildReport({
     now,
     failOn: options.failOn ?? "low",
@@ -142,7 +152,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     evaluation,
     findings: (baseline?.findings ?? waived.findings).sort(compareFindings),
     waivers: waived.register,
-    ...(baseline && options.baseline ? { baseline: { file: options.baseline, fixed: baseline.fixed } } : {}),
+    ...(baseline && baselineFile ? { baseline: { file: baselineFile, fixed: baseline.fixed } } : {}),
     ...(scanners.length ? { thirdParty: (await Promise.all(scanners.map((s) => s.scan(units)))).flat() } : {}),
   });
   const reportMs = clock.lap();

@@ -85,7 +85,10 @@ export function buildProgram(
       new Option("--waiver-warn-days <days>", "warn about waivers expiring within this many days").argParser(nonNegativeInt).default(14),
     )
     .option("--baseline <file>", "fail only on findings not in this baseline; report the others as existing and the missing as fixed")
-    .option("--write-baseline <file>", "save the failing findings as a baseline (folders are created)")
+    .option(
+      "--write-baseline <file>",
+      "save the failing findings as a baseline (folders are created); the run is judged against it: they are existing, and it exits 0 unless an expired waiver or an error fails it",
+    )
     .addOption(
       new Option(
         "--max-file-size <size>",
@@ -124,6 +127,7 @@ export function buildProgram(
         disallowWaivers: opts.disallowWaivers,
         waiverWarnDays: opts.waiverWarnDays,
         baseline: opts.baseline,
+        writeBaseline: opts.writeBaseline,
         maxFileBytes: opts.maxFileSize,
         kubeVersion: opts.kubeVersion,
         stdin: readStdin,

@@ -103,9 +103,13 @@ export const text: Reporter = (input, options = {}) => {
   if (report.notAudited.length) lines.push(`${c.yellow("i")} ${summarizeNotAudited(report.notAudited)}: see --format json`);
 
   const verdict = s.exitCode === 0 ? c.green("PASS") : s.exitCode === 1 ? c.red("FAIL") : c.red("ERROR");
-  const counts = `${s.failed} failing (${(["critical", "high", "medium", "low"] as const).map((k) => `${s.bySeverity[k]} ${k}`).join(", ")}), ${s.waived} waived, ${s.errors} evaluation errors, ${s.inputErrors} input errors`;
-  const baseline = s.baseline ? `; baseline: ${s.baseline.new} new, ${s.baseline.existing} existing, ${s.baseline.fixed} fixed` : "";
-  lines.push(`${verdict} ${counts}${baseline}${report.failOn !== "low" ? c.dim(` — failing on ${report.failOn} and above`) : ""}`);
+  const bySeverity = (["critical", "high", "medium", "low"] as const).map((k) => `${s.bySeverity[k]} ${k}`).join(", ");
+  // With a baseline only new findings fail: "PASS 23 failing" would contradict itself.
+  const failing = s.baseline
+    ? `${s.baseline.new} new failing, ${s.baseline.existing} existing in the baseline (${bySeverity}), ${s.baseline.fixed} fixed`
+    : `${s.failed} failing (${bySeverity})`;
+  const counts = `${failing}, ${s.waived} waived, ${s.errors} evaluation errors, ${s.inputErrors} input errors`;
+  lines.push(`${verdict} ${counts}${report.failOn !== "low" ? c.dim(` — failing on ${report.failOn} and above`) : ""}`);
   return guardWorkflowCommands(lines.join("\n") + "\n");
 };
 

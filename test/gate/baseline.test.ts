@@ -80,7 +80,8 @@ describe("CLI gate with --baseline", () => {
 
   it("only new findings fail; existing stay visible; fixed ones are counted", async () => {
     const first = await runCli([app, ...gate, "--write-baseline", base]);
-    expect(first.code).toBe(1);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^PASS 0 new failing, 2 existing in the baseline \(2 critical, /m);
     const saved = JSON.parse(readFileSync(base, "utf8")) as { version: number; findings: Array<Record<string, string>> };
     expect(saved.version).toBe(2);
     expect(saved.findings.map((e) => e.name)).toEqual(["a", "b"]);
@@ -88,7 +89,8 @@ describe("CLI gate with --baseline", () => {
     const same = await runCli([app, ...gate, "--baseline", base]);
     expect(same.code).toBe(0);
     expect(same.stdout).toContain("Pod erlmcp/a (in baseline)");
-    expect(same.stdout).toContain("baseline: 0 new, 2 existing, 0 fixed");
+    expect(same.stdout).toMatch(/^PASS 0 new failing, 2 existing in the baseline \(2 critical, 0 high, 0 medium, 0 low\), 0 fixed, /m);
+    expect(same.stdout).not.toMatch(/PASS \d+ failing/);
 
     // Moving a resource (line numbers change) keeps it matched; a new pod fails; a removed one is fixed.
     writeFileSync(join(app, "a.yaml"), `# moved\n\n${pod("a")}`);
