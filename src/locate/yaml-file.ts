@@ -109,7 +109,9 @@ function lastLine(file: YamlFile, range: [number, number, number]): number {
 }
 
 function keyText(key: unknown): string {
-  return String(isScalar(key) ? key.value : key);
+  const value = isScalar(key) ? key.value : key;
+  // The yaml package gives a merge key the value Symbol(<<).
+  return typeof value === "symbol" ? (value.description ?? "") : String(value);
 }
 
 function childOf(node: unknown, segment: string | number, document?: Document): { value: unknown; at?: number } | undefined {

@@ -57,10 +57,7 @@ items:
               image: nginx:1.27
               securityContext: {privileged: true}
 `,
-    "anchors.yaml": `x-context: &risky
-  privileged: true
----
-apiVersion: v1
+    "anchors.yaml": `apiVersion: v1
 kind: Pod
 metadata:
   name: anchored
@@ -69,6 +66,10 @@ spec:
   containers:
     - name: app
       image: nginx:1.27
+      securityContext: &risky
+        privileged: true
+    - name: sidecar
+      image: busybox:1.36
       securityContext:
         <<: *risky
         runAsNonRoot: true
@@ -77,7 +78,7 @@ spec:
 
   it("gives the line and column of the field's key, and the object's line range", async () => {
     const report = await audit([root], { cwd: root, config: false, controls: ["pod-no-host-access"] });
-    const at = Object.fromEntries(privileged(report).map((f) => [f.resource.name, f.location]));
+    const at = Object.fromEntries(privileged(report).map((f) => [f.resource.name === "anchored" ? f.path : f.resource.name, f.location]));
     expect(at.one).toEqual({ file: "one.yaml", line: 13, column: 9, via: "field", objectLines: [1, 13] });
     // The second document of a stream, after a comment and a blank line.
     expect(at.second).toMatchObject({ file: "multi.yaml", line: 29, column: 9, via: "field" });
@@ -86,8 +87,10 @@ spec:
     // A Pod inside a List inside a List: the item's own field.
     expect(at.nested).toMatchObject({ file: "list.yaml", line: 17, column: 33, via: "field", objectLines: [10, 17] });
     // A key brought in by a merge key: the `<<:` line of this object is where it gets it.
-    expect(at.anchored).toMatchObject({ file: "anchors.yaml", line: 14, column: 9, via: "field" });
+    expect(at["spec.containers[0].securityContext.privileged"]).toMatchObject({ file: "anchors.yaml", line: 11, column: 9, via: "field" });
+    expect(at["spec.containers[1].securityContext.privileged"]).toMatchObject({ file: "anchors.yaml", line: 15, column: 9, via: "field" });
     for (const f of privileged(report)) expect(f.path).toMatch(/^spec\.containers\[\d\]\.securityContext\.privileged$/);
+    expect(privileged(report)).toHaveLength(6);
   });
 
   it("places stdin findings in the stream", async () => {
