@@ -26,19 +26,19 @@ targets(hpa) := [w |
 	k8s.namespace(w) == k8s.namespace(hpa)
 ]
 
-violation contains violation.make(control_id, "targetMissing", hpa, {"target": target}) if {
+violation contains violation.at(control_id, "targetMissing", hpa, ["spec", "scaleTargetRef"], {"target": target}) if {
 	some hpa in hpas
 	count(targets(hpa)) == 0
 	target := concat("/", [object.get(scale_ref(hpa), "kind", ""), object.get(scale_ref(hpa), "name", "")])
 }
 
-violation contains violation.make(control_id, "maxNotAboveMin", hpa, {"min": min_replicas(hpa), "max": max}) if {
+violation contains violation.at(control_id, "maxNotAboveMin", hpa, ["spec", "maxReplicas"], {"min": min_replicas(hpa), "max": max}) if {
 	some hpa in hpas
 	max := object.get(hpa, ["spec", "maxReplicas"], 0)
 	max <= min_replicas(hpa)
 }
 
-violation contains violation.make(control_id, "minBelowPdb", hpa, {"min": min_replicas(hpa), "pdb": k8s.name(pdb), "minAvailable": min_available}) if {
+violation contains violation.at(control_id, "minBelowPdb", hpa, ["spec", "minReplicas"], {"min": min_replicas(hpa), "pdb": k8s.name(pdb), "minAvailable": min_available}) if {
 	some hpa in hpas
 	some w in targets(hpa)
 	some pdb in input.resources
@@ -57,27 +57,28 @@ pdb_min_available(value, hpa) := ceil((to_number(trim_suffix(value, "%")) * min_
 	endswith(value, "%")
 }
 
-violation contains violation.make(control_id, "minBelowQuorum", hpa, {"min": min_replicas(hpa), "quorum": min_quorum}) if {
+violation contains violation.at(control_id, "minBelowQuorum", hpa, ["spec", "minReplicas"], {"min": min_replicas(hpa), "quorum": min_quorum}) if {
 	some hpa in hpas
 	some w in targets(hpa)
 	k8s.is_erlang_node(w)
 	min_replicas(hpa) < min_quorum
 }
 
-# [resource name, container name or "" for all main containers] the HPA computes utilisation from.
+# [resource name, container name or "" for all main containers, path of the metric in the HPA] the
+# HPA computes utilisation from.
 measured(hpa) := array.concat(
-	[source | some m in object.get(hpa, ["spec", "metrics"], []); source := metric_source(m)],
-	[["cpu", ""] | hpa.spec.targetCPUUtilizationPercentage],
+	[array.concat(source, [["spec", "metrics", i]]) | some i, m in object.get(hpa, ["spec", "metrics"], []); source := metric_source(m)],
+	[["cpu", "", ["spec", "targetCPUUtilizationPercentage"]] | hpa.spec.targetCPUUtilizationPercentage],
 )
 
 metric_source(m) := [m.resource.name, ""] if m.type == "Resource"
 
 metric_source(m) := [m.containerResource.name, m.containerResource.container] if m.type == "ContainerResource"
 
-violation contains violation.make(control_id, "metricWithoutRequest", hpa, {"metric": metric, "container": cname}) if {
+violation contains violation.at(control_id, "metricWithoutRequest", hpa, path, {"metric": metric, "container": cname}) if {
 	some hpa in hpas
 	some w in targets(hpa)
-	some [metric, container] in measured(hpa)
+	some [metric, container, path] in measured(hpa)
 	some c in k8s.main_containers(w)
 	cname := object.get(c, "name", "")
 	container in {"", cname}
@@ -90,7 +91,7 @@ allow_preferred := object.get(input, ["parameters", "allowPreferred"], false)
 
 max_replicas(hpa) := object.get(hpa, ["spec", "maxReplicas"], 0)
 
-violation contains violation.make(control_id, "evenBound", hpa, {"bound": bound, "value": value, "workload": k8s.name(w)}) if {
+violation contains violation.at(control_id, "evenBound", hpa, ["spec", bound], {"bound": bound, "value": value, "workload": k8s.name(w)}) if {
 	require_odd
 	some hpa in hpas
 	some w in targets(hpa)
@@ -112,7 +113,7 @@ scaled_above_one(hpa, w) if {
 	max_replicas(hpa) >= 2
 }
 
-violation contains violation.make(control_id, "scaledWithoutAntiAffinity", hpa, {"workload": k8s.name(w), "max": max_replicas(hpa)}) if {
+violation contains violation.at(control_id, "scaledWithoutAntiAffinity", hpa, ["spec", "maxReplicas"], {"workload": k8s.name(w), "max": max_replicas(hpa)}) if {
 	some hpa in hpas
 	some w in targets(hpa)
 	scaled_above_one(hpa, w)
@@ -120,7 +121,7 @@ violation contains violation.make(control_id, "scaledWithoutAntiAffinity", hpa, 
 	count(anti_affinity.violation) > 0 with input as scaled
 }
 
-violation contains violation.make(control_id, "scaledWithoutZoneSpread", hpa, {"workload": k8s.name(w), "max": max_replicas(hpa)}) if {
+violation contains violation.at(control_id, "scaledWithoutZoneSpread", hpa, ["spec", "maxReplicas"], {"workload": k8s.name(w), "max": max_replicas(hpa)}) if {
 	some hpa in hpas
 	some w in targets(hpa)
 	scaled_above_one(hpa, w)

@@ -119,3 +119,27 @@ test_scaled_workload_with_anti_affinity_and_zone_spread_passes if {
 	web := object.union(json.remove(deployment("web", 1, app), ["spec/replicas"]), {"spec": {"template": {"spec": spec}}})
 	count(run([web, hpa({})])) == 0
 }
+
+located(vs) := {[v.details.messageId, v.details.path] | some v in vs}
+
+test_paths_point_at_the_hpa_field_to_change if {
+	located(run([deployment("other", 2, app), hpa({})])) == {["targetMissing", ["spec", "scaleTargetRef"]]}
+	located(run([deployment("web", 4, app), pdb(3), hpa({"maxReplicas": 3})])) == {
+		["maxNotAboveMin", ["spec", "maxReplicas"]],
+		["minBelowPdb", ["spec", "minReplicas"]],
+	}
+	located(run([deployment("web", 3, erlang), hpa({"minReplicas": 1, "maxReplicas": 7})])) == {["minBelowQuorum", ["spec", "minReplicas"]]}
+	located(run([deployment("web", 3, erlang), hpa({"maxReplicas": 6})])) == {["evenBound", ["spec", "maxReplicas"]]}
+	memory := {"type": "Resource", "resource": {"name": "memory"}}
+	cpu_only := {"name": "app", "resources": {"requests": {"cpu": "100m"}}}
+	located(run([deployment("web", 2, cpu_only), hpa({"metrics": array.concat(cpu, [memory])})])) == {["metricWithoutRequest", ["spec", "metrics", 1]]}
+	located(run([json.remove(deployment("web", 1, app), ["spec/replicas"]), hpa({})])) == {
+		["scaledWithoutAntiAffinity", ["spec", "maxReplicas"]],
+		["scaledWithoutZoneSpread", ["spec", "maxReplicas"]],
+	}
+}
+
+test_path_of_a_v1_cpu_target if {
+	v1 := object.union(hpa({}), {"apiVersion": "autoscaling/v1", "spec": {"targetCPUUtilizationPercentage": 50}})
+	located(run([deployment("web", 2, {"name": "app"}), v1])) == {["metricWithoutRequest", ["spec", "targetCPUUtilizationPercentage"]]}
+}

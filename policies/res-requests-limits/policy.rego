@@ -19,5 +19,5 @@ violation contains v if {
 	some message_id, path in required
 	object.get(c, array.concat(["resources"], path), null) == null
 	name := object.get(c, "name", "")
-	v := violation.make(control_id, message_id, obj, {"container": name})
+	v := violation.at(control_id, message_id, obj, array.concat(c.__path, array.concat(["resources"], path)), {"container": name})
 }

@@ -29,3 +29,12 @@ test_memory_limit_missing if {
 test_non_workload_ignored if {
 	count(control.violation) == 0 with input as {"review": {"object": {"kind": "ConfigMap"}}}
 }
+
+test_paths_point_at_the_missing_quantity_or_its_closest_parent if {
+	vs := control.violation with input as pod({"requests": {"cpu": "1"}, "limits": {"cpu": "1"}})
+	{[v.details.messageId, v.details.path] | some v in vs} == {
+		["memoryRequestMissing", ["spec", "containers", 0, "resources", "requests"]],
+		["memoryLimitMissing", ["spec", "containers", 0, "resources", "limits"]],
+	}
+	{v.details.path | some v in control.violation} == {["spec", "containers", 1]} with input as {"review": {"object": {"kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "a", "resources": {"requests": {"cpu": "1", "memory": "1Gi"}, "limits": {"memory": "1Gi"}}}, {"name": "b"}], "ephemeralContainers": [{"name": "debug"}]}}}}
+}

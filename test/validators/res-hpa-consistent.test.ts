@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import type { K8sObject, Resource } from "../../src/types.js";
+import { formatPath } from "../../src/k8s/field-path.js";
 import { refOf } from "../../src/k8s/workloads.js";
 import { resHpaConsistent } from "../../src/validators/res-hpa-consistent.js";
 
@@ -39,7 +40,45 @@ describe(id, () => {
         messageId: "minBelowPdb",
         data: { min: 3, pdb: "erlmcp-gateway", minAvailable: 3 },
         resource: { apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", namespace: "erlmcp", name: "erlmcp-gateway" },
+        path: ["spec", "minReplicas"],
       },
     ]);
+  });
+
+  it("points at the HPA field to change: the bound, the target, or the metric that needs a request", () => {
+    const deployment = (container: Record<string, unknown>): K8sObject => ({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "web", namespace: "erlmcp" },
+      spec: { replicas: 2, template: { metadata: { labels: { app: "web" } }, spec: { containers: [container] } } },
+    });
+    const hpa = (spec: Record<string, unknown>): K8sObject => ({
+      apiVersion: "autoscaling/v2",
+      kind: "HorizontalPodAutoscaler",
+      metadata: { name: "h", namespace: "erlmcp" },
+      spec: { scaleTargetRef: { kind: "Deployment", name: "web" }, minReplicas: 3, maxReplicas: 5, ...spec },
+    });
+    const located = (objects: K8sObject[]) =>
+      resHpaConsistent
+        .validate(
+          objects.map((object, documentIndex) => ({ ref: refOf(object), object, source: { file: "f", line: 1, documentIndex } })),
+          { minQuorum: 3 },
+        )
+        .map((v) => `${v.messageId} @ ${formatPath(v.path ?? [])}`)
+        .sort();
+    const metrics = [
+      { type: "Resource", resource: { name: "cpu" } },
+      { type: "Resource", resource: { name: "memory" } },
+    ];
+    expect(located([deployment({ name: "app", resources: { requests: { cpu: "1" } } }), hpa({ metrics })])).toEqual([
+      "metricWithoutRequest @ spec.metrics[1]",
+    ]);
+    expect(located([hpa({ maxReplicas: 3 })])).toEqual(["maxNotAboveMin @ spec.maxReplicas", "targetMissing @ spec.scaleTargetRef"]);
+    const v1 = {
+      ...hpa({}),
+      apiVersion: "autoscaling/v1",
+      spec: { scaleTargetRef: { kind: "Deployment", name: "web" }, minReplicas: 3, maxReplicas: 5, targetCPUUtilizationPercentage: 50 },
+    };
+    expect(located([deployment({ name: "app" }), v1])).toEqual(["metricWithoutRequest @ spec.targetCPUUtilizationPercentage"]);
   });
 });
