@@ -17,22 +17,22 @@ is_kind(group, kind) if {
 
 application if is_kind("argoproj.io", "Application")
 
-violation contains violation.make(control_id, "defaultProject", obj, {"project": project}) if {
+violation contains violation.at(control_id, "defaultProject", obj, ["spec", "project"], {"project": project}) if {
 	application
 	project := object.get(spec, "project", "default")
 	project == "default"
 }
 
-sources contains ["spec.source", spec.source] if application
+sources contains ["spec.source", spec.source, ["spec", "source"]] if application
 
-sources contains [concat("", ["spec.sources[", format_int(i, 10), "]"]), src] if {
+sources contains [concat("", ["spec.sources[", format_int(i, 10), "]"]), src, ["spec", "sources", i]] if {
 	application
 	some i, src in object.get(spec, "sources", [])
 }
 
-violation contains violation.make(control_id, "unpinnedRevision", obj, {"source": label, "revision": revision}) if {
+violation contains violation.at(control_id, "unpinnedRevision", obj, array.concat(path, ["targetRevision"]), {"source": label, "revision": revision}) if {
 	not allow_branches
-	some [label, src] in sources
+	some [label, src, path] in sources
 	revision := object.get(src, "targetRevision", "HEAD")
 	not pinned(src, revision)
 }
@@ -66,21 +66,27 @@ sync_missing contains "enabled" if {
 	automated.enabled == false
 }
 
-violation contains violation.make(control_id, "autoSyncIncomplete", obj, {"missing": concat(", ", sort(sync_missing))}) if {
+violation contains violation.at(control_id, "autoSyncIncomplete", obj, sync_path, {"missing": concat(", ", sort(sync_missing))}) if {
 	count(sync_missing) > 0
 }
 
-violation contains violation.make(control_id, "fluxPruneDisabled", obj, {}) if {
+# The one automated setting to change, else syncPolicy.automated itself (cut back where it is missing).
+sync_path := ["spec", "syncPolicy", "automated", setting] if {
+	[setting] := [s | some s in sync_missing]
+	setting in {"prune", "selfHeal", "enabled"}
+} else := ["spec", "syncPolicy", "automated"]
+
+violation contains violation.at(control_id, "fluxPruneDisabled", obj, ["spec", "prune"], {}) if {
 	is_kind("kustomize.toolkit.fluxcd.io", "Kustomization")
 	object.get(spec, "prune", false) != true
 }
 
-violation contains violation.make(control_id, "fluxSuspended", obj, {}) if {
+violation contains violation.at(control_id, "fluxSuspended", obj, ["spec", "suspend"], {}) if {
 	is_kind("kustomize.toolkit.fluxcd.io", "Kustomization")
 	spec.suspend == true
 }
 
-violation contains violation.make(control_id, "gitVerifyMissing", obj, {}) if {
+violation contains violation.at(control_id, "gitVerifyMissing", obj, ["spec", "verify"], {}) if {
 	is_kind("source.toolkit.fluxcd.io", "GitRepository")
 	object.get(spec, "verify", null) == null
 }

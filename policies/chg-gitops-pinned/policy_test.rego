@@ -77,3 +77,21 @@ test_flux_git_repository if {
 test_kustomize_config_kind_ignored if {
 	count(control.violation) == 0 with input as flux("kustomize.config.k8s.io/v1beta1", "Kustomization", {})
 }
+
+located(vs) := {[v.details.messageId, v.details.path] | some v in vs}
+
+test_paths_point_at_the_application_field_to_change if {
+	located(control.violation) == {
+		["defaultProject", ["spec"]],
+		["unpinnedRevision", ["spec", "sources", 1, "targetRevision"]],
+		["unpinnedRevision", ["spec", "sources", 2]],
+		["autoSyncIncomplete", ["spec", "syncPolicy", "automated", "selfHeal"]],
+	} with input as app({"sources": [git(sha), git("main"), object.remove(git(sha), ["targetRevision"])], "syncPolicy": {"automated": {"prune": true, "selfHeal": false}}}, false)
+	located(control.violation) == {["autoSyncIncomplete", ["spec", "syncPolicy", "automated"]]} with input as app({"project": "erlmcp", "source": git(sha), "syncPolicy": {"automated": {}}}, false)
+	located(control.violation) == {["autoSyncIncomplete", ["spec"]]} with input as app({"project": "erlmcp", "source": git(sha)}, false)
+}
+
+test_paths_of_flux_objects if {
+	located(control.violation) == {["fluxPruneDisabled", ["spec", "prune"]], ["fluxSuspended", ["spec", "suspend"]]} with input as flux("kustomize.toolkit.fluxcd.io/v1", "Kustomization", {"prune": false, "suspend": true})
+	located(control.violation) == {["gitVerifyMissing", ["spec"]]} with input as flux("source.toolkit.fluxcd.io/v1", "GitRepository", {"url": "https://example.org/x"})
+}

@@ -9,23 +9,24 @@ obj := input.review.object
 
 allowed_registries := object.get(input, ["parameters", "allowedRegistries"], [])
 
-images contains [object.get(c, "name", ""), object.get(c, "image", "")] if {
+# [container name, image, path of the image field].
+images contains [object.get(c, "name", ""), object.get(c, "image", ""), array.concat(c.__path, ["image"])] if {
 	some c in k8s.all_containers(obj)
 }
 
-violation contains violation.make(control_id, "notPinned", obj, {"container": container, "image": image}) if {
-	some [container, image] in images
+violation contains violation.at(control_id, "notPinned", obj, path, {"container": container, "image": image}) if {
+	some [container, image, path] in images
 	not regex.match(`^[^@]+@sha256:[a-f0-9]{64}$`, image)
 }
 
-violation contains violation.make(control_id, "latestTag", obj, {"container": container, "image": image}) if {
-	some [container, image] in images
+violation contains violation.at(control_id, "latestTag", obj, path, {"container": container, "image": image}) if {
+	some [container, image, path] in images
 	tag(image) == "latest"
 }
 
-violation contains violation.make(control_id, "registryNotAllowed", obj, {"container": container, "image": image}) if {
+violation contains violation.at(control_id, "registryNotAllowed", obj, path, {"container": container, "image": image}) if {
 	count(allowed_registries) > 0
-	some [container, image] in images
+	some [container, image, path] in images
 	not registry_allowed(image)
 }
 

@@ -55,3 +55,21 @@ test_registry_prefix_with_slash if {
 test_no_parameters_means_any_registry if {
 	count(control.violation) == 0 with input as {"review": pod(concat("", ["x", digest]), []).review}
 }
+
+test_paths_point_at_each_image_field if {
+	input_ := {"review": {"object": {
+		"apiVersion": "apps/v1",
+		"kind": "Deployment",
+		"metadata": {"name": "d", "namespace": "erlmcp"},
+		"spec": {"template": {"spec": {
+			"containers": [{"name": "app", "image": concat("", ["ghcr.io/erlmcp/erlmcp", digest])}, {"name": "side", "image": "busybox:latest"}],
+			"initContainers": [{"name": "init"}],
+		}}},
+	}}}
+	vs := control.violation with input as input_
+	{[v.details.messageId, v.details.path] | some v in vs} == {
+		["notPinned", ["spec", "template", "spec", "containers", 1, "image"]],
+		["latestTag", ["spec", "template", "spec", "containers", 1, "image"]],
+		["notPinned", ["spec", "template", "spec", "initContainers", 0]],
+	}
+}

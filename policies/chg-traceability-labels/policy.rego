@@ -23,5 +23,5 @@ violation contains v if {
 	applies
 	some label in required_labels
 	object.get(k8s.labels(obj), label, "") == ""
-	v := violation.make(control_id, "labelMissing", obj, {"label": label})
+	v := violation.at(control_id, "labelMissing", obj, ["metadata", "labels", label], {"label": label})
 }

@@ -28,3 +28,9 @@ test_configmap_without_labels_fails_five_times if {
 test_other_kinds_ignored if {
 	count(control.violation) == 0 with input as resource("Secret", {})
 }
+
+test_paths_point_at_the_label_or_where_it_goes if {
+	vs := control.violation with input as resource("Service", object.union(object.remove(full, ["app.kubernetes.io/version"]), {"app.kubernetes.io/instance": ""}))
+	{v.details.path | some v in vs} == {["metadata", "labels"], ["metadata", "labels", "app.kubernetes.io/instance"]}
+	{v.details.path | some v in control.violation} == {["metadata"]} with input as {"review": {"object": {"kind": "ConfigMap", "metadata": {"name": "c"}}}}
+}
