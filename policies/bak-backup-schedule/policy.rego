@@ -15,7 +15,7 @@ backups := [c |
 	k8s.labels(c)[label]
 ]
 
-violation contains violation.make(control_id, "noBackupCronJob", s, {"statefulset": k8s.name(s)}) if {
+violation contains violation.at(control_id, "noBackupCronJob", s, ["spec", "volumeClaimTemplates"], {"statefulset": k8s.name(s)}) if {
 	some s in input.resources
 	s.kind == "StatefulSet"
 	count(object.get(s, ["spec", "volumeClaimTemplates"], [])) > 0
@@ -28,39 +28,39 @@ has_backup(s) if {
 	k8s.labels(c)[label] == k8s.name(s)
 }
 
-violation contains violation.make(control_id, "concurrencyNotForbid", c, cron_data(c, {"policy": policy})) if {
+violation contains violation.at(control_id, "concurrencyNotForbid", c, ["spec", "concurrencyPolicy"], cron_data(c, {"policy": policy})) if {
 	some c in backups
 	policy := object.get(c, ["spec", "concurrencyPolicy"], "Allow")
 	policy != "Forbid"
 }
 
-violation contains violation.make(control_id, "missingStartingDeadline", c, cron_data(c, {})) if {
+violation contains violation.at(control_id, "missingStartingDeadline", c, ["spec", "startingDeadlineSeconds"], cron_data(c, {})) if {
 	some c in backups
 	object.get(c, ["spec", "startingDeadlineSeconds"], null) == null
 }
 
-violation contains violation.make(control_id, "missingBackoffLimit", c, cron_data(c, {})) if {
+violation contains violation.at(control_id, "missingBackoffLimit", c, ["spec", "jobTemplate", "spec", "backoffLimit"], cron_data(c, {})) if {
 	some c in backups
 	object.get(c, ["spec", "jobTemplate", "spec", "backoffLimit"], null) == null
 }
 
-violation contains violation.make(control_id, "missingActiveDeadline", c, cron_data(c, {})) if {
+violation contains violation.at(control_id, "missingActiveDeadline", c, ["spec", "jobTemplate", "spec", "activeDeadlineSeconds"], cron_data(c, {})) if {
 	some c in backups
 	object.get(c, ["spec", "jobTemplate", "spec", "activeDeadlineSeconds"], null) == null
 }
 
-violation contains violation.make(control_id, "backupSuspended", c, cron_data(c, {})) if {
+violation contains violation.at(control_id, "backupSuspended", c, ["spec", "suspend"], cron_data(c, {})) if {
 	some c in backups
 	c.spec.suspend == true
 }
 
-violation contains violation.make(control_id, "scheduleExceedsRpo", c, cron_data(c, {"schedule": schedule(c), "interval": minutes, "rpoMinutes": rpo})) if {
+violation contains violation.at(control_id, "scheduleExceedsRpo", c, ["spec", "schedule"], cron_data(c, {"schedule": schedule(c), "interval": minutes, "rpoMinutes": rpo})) if {
 	some c in backups
 	minutes := interval(schedule(c))
 	minutes > rpo
 }
 
-violation contains violation.make(control_id, "scheduleUnparseable", c, cron_data(c, {"schedule": schedule(c)})) if {
+violation contains violation.at(control_id, "scheduleUnparseable", c, ["spec", "schedule"], cron_data(c, {"schedule": schedule(c)})) if {
 	some c in backups
 	not interval(schedule(c))
 }

@@ -75,3 +75,19 @@ test_intervals if {
 	control.interval("0,30 * * * *") == 30
 	control.interval("@daily") == 1440
 }
+
+located(resources) := {[v.details.messageId, v.details.resource.kind, v.details.path] | some v in control.violation with input as {"resources": resources}}
+
+test_paths_point_at_the_cronjob_field_to_change if {
+	located([sts]) == {["noBackupCronJob", "StatefulSet", ["spec", "volumeClaimTemplates"]]}
+	unguarded := json.remove(cron({"concurrencyPolicy": "Allow", "suspend": true, "schedule": "0 3 * * *"}), ["spec/startingDeadlineSeconds", "spec/jobTemplate/spec/backoffLimit", "spec/jobTemplate/spec/activeDeadlineSeconds"])
+	located([sts, unguarded]) == {
+		["concurrencyNotForbid", "CronJob", ["spec", "concurrencyPolicy"]],
+		["missingStartingDeadline", "CronJob", ["spec"]],
+		["missingBackoffLimit", "CronJob", ["spec", "jobTemplate", "spec"]],
+		["missingActiveDeadline", "CronJob", ["spec", "jobTemplate", "spec"]],
+		["backupSuspended", "CronJob", ["spec", "suspend"]],
+		["scheduleExceedsRpo", "CronJob", ["spec", "schedule"]],
+	}
+	located([sts, json.remove(cron({}), ["spec/schedule"])]) == {["scheduleUnparseable", "CronJob", ["spec"]]}
+}

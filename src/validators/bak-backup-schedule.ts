@@ -1,4 +1,5 @@
 import type { K8sObject, Violation } from "../types.js";
+import { closestPath, type FieldPath } from "../k8s/field-path.js";
 import { refOf } from "../k8s/workloads.js";
 import type { SetValidator } from "./types.js";
 
@@ -56,24 +57,29 @@ export const bakBackupSchedule: SetValidator = {
       if (!Array.isArray(templates) || templates.length === 0) continue;
       const { namespace, name } = refOf(sts);
       if (!backups.some((c) => refOf(c).namespace === namespace && c.metadata?.labels?.[LABEL] === name))
-        out.push({ messageId: "noBackupCronJob", data: { statefulset: name }, resource: refOf(sts) });
+        out.push({
+          messageId: "noBackupCronJob",
+          data: { statefulset: name },
+          resource: refOf(sts),
+          path: ["spec", "volumeClaimTemplates"],
+        });
     }
     for (const cron of backups) {
       const resource = refOf(cron);
-      const add = (messageId: string, extra: Violation["data"] = {}) =>
-        out.push({ messageId, data: { cronjob: resource.name, ...extra }, resource });
+      const add = (messageId: string, path: FieldPath, extra: Violation["data"] = {}) =>
+        out.push({ messageId, data: { cronjob: resource.name, ...extra }, resource, path: [...closestPath(cron, path)] });
       const s = spec(cron);
       const job = (s.jobTemplate?.spec ?? {}) as Record<string, unknown>;
       const policy = s.concurrencyPolicy ?? "Allow";
-      if (policy !== "Forbid") add("concurrencyNotForbid", { policy });
-      if (!isSet(s.startingDeadlineSeconds)) add("missingStartingDeadline");
-      if (!isSet(job.backoffLimit)) add("missingBackoffLimit");
-      if (!isSet(job.activeDeadlineSeconds)) add("missingActiveDeadline");
-      if (s.suspend === true) add("backupSuspended");
+      if (policy !== "Forbid") add("concurrencyNotForbid", ["spec", "concurrencyPolicy"], { policy });
+      if (!isSet(s.startingDeadlineSeconds)) add("missingStartingDeadline", ["spec", "startingDeadlineSeconds"]);
+      if (!isSet(job.backoffLimit)) add("missingBackoffLimit", ["spec", "jobTemplate", "spec", "backoffLimit"]);
+      if (!isSet(job.activeDeadlineSeconds)) add("missingActiveDeadline", ["spec", "jobTemplate", "spec", "activeDeadlineSeconds"]);
+      if (s.suspend === true) add("backupSuspended", ["spec", "suspend"]);
       const schedule = typeof s.schedule === "string" ? s.schedule : "";
       const interval = scheduleInterval(schedule);
-      if (interval === undefined) add("scheduleUnparseable", { schedule });
-      else if (interval > rpoMinutes) add("scheduleExceedsRpo", { schedule, interval, rpoMinutes });
+      if (interval === undefined) add("scheduleUnparseable", ["spec", "schedule"], { schedule });
+      else if (interval > rpoMinutes) add("scheduleExceedsRpo", ["spec", "schedule"], { schedule, interval, rpoMinutes });
     }
     return out;
   },

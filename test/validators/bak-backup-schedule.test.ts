@@ -4,6 +4,7 @@ import { loadControl, placeholdersOf } from "../../src/catalog/load.js";
 import { resolveParams } from "../../src/config/profiles.js";
 import { parseManifestStream } from "../../src/loaders/yaml.js";
 import { POLICIES_DIR } from "../../src/paths.js";
+import { formatPath } from "../../src/k8s/field-path.js";
 import { bakBackupSchedule, scheduleInterval } from "../../src/validators/bak-backup-schedule.js";
 import { readFixtures, tupleKey } from "../fixture-files.js";
 
@@ -20,6 +21,37 @@ describe("bak-backup-schedule validator", () => {
     for (const v of violations) {
       expect(Object.keys(v.data)).toEqual(expect.arrayContaining(placeholdersOf(control.messages[v.messageId] ?? "")));
     }
+  });
+});
+
+describe("bak-backup-schedule paths", () => {
+  it("point at the CronJob field to change, or where a missing one goes", () => {
+    const text = `apiVersion: apps/v1
+kind: StatefulSet
+metadata: { name: erlmcp, namespace: erlmcp }
+spec: { volumeClaimTemplates: [{ metadata: { name: data } }] }
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: { name: backup, namespace: erlmcp, labels: { erlmcp.io/backup-for: other } }
+spec:
+  schedule: "0 3 * * *"
+  suspend: true
+  jobTemplate: { spec: { backoffLimit: 2 } }
+`;
+    const { resources } = parseManifestStream(text, { file: "backup.yaml" });
+    const located = bakBackupSchedule
+      .validate(resources, { rpoMinutes: 60 })
+      .map((v) => `${v.resource.kind} ${v.messageId} @ ${formatPath(v.path ?? [])}`)
+      .sort();
+    expect(located).toEqual([
+      "CronJob backupSuspended @ spec.suspend",
+      "CronJob concurrencyNotForbid @ spec",
+      "CronJob missingActiveDeadline @ spec.jobTemplate.spec",
+      "CronJob missingStartingDeadline @ spec",
+      "CronJob scheduleExceedsRpo @ spec.schedule",
+      "StatefulSet noBackupCronJob @ spec.volumeClaimTemplates",
+    ]);
   });
 });
 
