@@ -9,12 +9,13 @@ readiness_metrics := object.get(input, ["parameters", "readinessMetrics"], ["kub
 
 membership_metrics := object.get(input, ["parameters", "membershipMetrics"], ["erlmcp_cluster_nodes", "erlang_vm_dist_node_state", "erlmcp_cluster_members"])
 
-alerts := [{"prule": p, "group": object.get(g, "name", ""), "rule": r} |
+# Each alerting rule with its PrometheusRule, group name and path in the PrometheusRule.
+alerts := [{"prule": p, "group": object.get(g, "name", ""), "rule": r, "path": ["spec", "groups", gi, "rules", ri]} |
 	some p in input.resources
 	p.kind == "PrometheusRule"
 	p.apiVersion == "monitoring.coreos.com/v1"
-	some g in object.get(p, ["spec", "groups"], [])
-	some r in object.get(g, "rules", [])
+	some gi, g in object.get(p, ["spec", "groups"], [])
+	some ri, r in object.get(g, "rules", [])
 	r.alert
 ]
 
@@ -48,6 +49,7 @@ covered(w, ids) if {
 	ids[id]
 }
 
+# The alert is missing from the PrometheusRules, not a field of the workload: the workload as a whole.
 violation contains violation.make(control_id, "noReadinessAlert", w, workload_data(w)) if {
 	some w in erlang_workloads
 	not covered(w, readiness_covered)
@@ -58,17 +60,17 @@ violation contains violation.make(control_id, "noMembershipAlert", w, workload_d
 	not covered(w, membership_covered)
 }
 
-violation contains violation.make(control_id, "alertMissingSeverity", a.prule, alert_data(a)) if {
+violation contains violation.at(control_id, "alertMissingSeverity", a.prule, array.concat(a.path, ["labels", "severity"]), alert_data(a)) if {
 	some a in alerts
 	missing(a.rule, ["labels", "severity"])
 }
 
-violation contains violation.make(control_id, "alertMissingSummary", a.prule, alert_data(a)) if {
+violation contains violation.at(control_id, "alertMissingSummary", a.prule, array.concat(a.path, ["annotations", "summary"]), alert_data(a)) if {
 	some a in alerts
 	missing(a.rule, ["annotations", "summary"])
 }
 
-violation contains violation.make(control_id, "alertMissingRunbook", a.prule, alert_data(a)) if {
+violation contains violation.at(control_id, "alertMissingRunbook", a.prule, array.concat(a.path, ["annotations", "runbook_url"]), alert_data(a)) if {
 	some a in alerts
 	missing(a.rule, ["annotations", "runbook_url"])
 }

@@ -74,3 +74,15 @@ test_missing_summary_fails if {
 test_missing_runbook_fails if {
 	run([sts, rule([ready, object.union(object.remove(member, ["annotations"]), {"annotations": {"summary": "s"}})])]) == {"alertMissingRunbook"}
 }
+
+located(resources) := {[v.details.messageId, v.details.resource.kind, v.details.path] | some v in control.violation with input as {"resources": resources}}
+
+test_paths_point_at_the_alert_rule_field_to_change if {
+	bare := {"alert": "ErlmcpSplit", "expr": `min(erlmcp_cluster_nodes{job="erlmcp"}) < 3`, "annotations": {"summary": ""}}
+	located([sts, rule([ready, bare])]) == {
+		["alertMissingSeverity", "PrometheusRule", ["spec", "groups", 0, "rules", 2]],
+		["alertMissingSummary", "PrometheusRule", ["spec", "groups", 0, "rules", 2, "annotations", "summary"]],
+		["alertMissingRunbook", "PrometheusRule", ["spec", "groups", 0, "rules", 2, "annotations"]],
+	}
+	located([sts, rule([ready])]) == {["noMembershipAlert", "StatefulSet", []]}
+}

@@ -33,10 +33,10 @@ scrapes(m, svc, port_name) if {
 violation contains v if {
 	some svc in input.resources
 	svc.kind == "Service"
-	some port in object.get(svc, ["spec", "ports"], [])
+	some i, port in object.get(svc, ["spec", "ports"], [])
 	port.name in port_names
 	not any_scrapes(svc, port.name)
-	v := violation.make(control_id, "metricsPortNotScraped", svc, {"service": k8s.name(svc), "port": port.name})
+	v := violation.at(control_id, "metricsPortNotScraped", svc, ["spec", "ports", i], {"service": k8s.name(svc), "port": port.name})
 }
 
 # Only the monitors that can cover the Service's namespace are tried (indexed, not scanned per Service).

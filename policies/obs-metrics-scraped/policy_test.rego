@@ -53,3 +53,8 @@ test_no_metrics_port_passes if {
 test_custom_port_names if {
 	count(control.violation) == 1 with input as {"resources": [svc("prom")], "parameters": {"metricsPortNames": ["prom"]}}
 }
+
+test_path_points_at_the_unscraped_port if {
+	vs := control.violation with input as {"resources": [svc("http-metrics"), sm("erlmcp", {})]}
+	[v.details.path | some v in vs] == [["spec", "ports", 1]]
+}

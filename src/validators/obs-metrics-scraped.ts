@@ -43,11 +43,16 @@ export const obsMetricsScraped: SetValidator = {
     for (const service of objects.filter((o) => o.kind === "Service")) {
       const ports: any[] = Array.isArray(spec(service).ports) ? spec(service).ports : [];
       const candidates = [...(byNamespace.get(refOf(service).namespace) ?? []), ...anyNamespace];
-      for (const port of ports) {
-        if (!portNames.includes(port?.name) || candidates.some((m) => scrapes(m, service, port.name))) continue;
+      ports.forEach((port, i) => {
+        if (!portNames.includes(port?.name) || candidates.some((m) => scrapes(m, service, port.name))) return;
         const resource = refOf(service);
-        out.push({ messageId: "metricsPortNotScraped", data: { service: resource.name, port: port.name }, resource });
-      }
+        out.push({
+          messageId: "metricsPortNotScraped",
+          data: { service: resource.name, port: port.name },
+          resource,
+          path: ["spec", "ports", i],
+        });
+      });
     }
     return out;
   },
