@@ -1,13 +1,13 @@
 /**
  * GitLab Code Quality report (a subset of the Code Climate issue format): one issue per failing or
- * erroring finding, per input error and per control disabled by config, so merge requests show them inline.
+ * erroring finding (at the line to change; repeated in several units, once with the units in the description), per input error and per control disabled by config, so merge requests show them inline.
  */
 import { createHash } from "node:crypto";
 import type { Severity } from "../types.js";
-import { findingFingerprint } from "../findings/identity.js";
 import { gateState } from "../gate/threshold.js";
 import { disabledByConfig } from "./config.js";
-import { resourceName } from "./location.js";
+import { groupFingerprint, groupRepeated, unitsLabel } from "./group.js";
+import { fieldNote, findingPosition, resourceName } from "./location.js";
 import { inertJson } from "./sanitize.js";
 import type { Reporter } from "./types.js";
 
@@ -32,15 +32,18 @@ export const codequality: Reporter = (report) => {
     severity: "blocker",
     location: { path: e.file, lines: { begin: e.line ?? 1 } },
   }));
-  for (const f of report.findings) {
+  for (const g of groupRepeated(report.findings)) {
+    const f = g.first;
     const state = gateState(f, report.failOn);
     if (state === "waived") continue;
+    const at = findingPosition(f);
+    const field = fieldNote(f, g.members);
     issues.push({
-      description: `${f.controlId}: ${resourceName(f.resource)}: ${f.message}${state === "existing" ? " (in baseline)" : ""}`,
+      description: `${f.controlId}: ${resourceName(f.resource)}: ${f.message}${field ? ` Field: ${field}.` : ""} [${unitsLabel(g.units)}]${state === "existing" ? " (in baseline)" : ""}`,
       check_name: f.controlId,
-      fingerprint: findingFingerprint(f),
+      fingerprint: groupFingerprint(g),
       severity: state === "existing" || state === "belowThreshold" ? "info" : SEVERITY[f.severity],
-      location: { path: f.source.file, lines: { begin: Math.max(1, f.source.line) } },
+      location: { path: at.file, lines: { begin: at.line } },
     });
   }
   // A control switched off shows where it was switched off, so a merge request that disables one says so.

@@ -1,5 +1,6 @@
 /**
- * GitHub Actions workflow commands: an annotation per failing finding, input error and waiver notice.
+ * GitHub Actions workflow commands: an annotation per failing finding (at the line to change; a finding
+ * repeated in several units once, naming them), input error and waiver notice.
  * Input data is cleaned first (no control characters, see sanitize.ts), then escaped per the runner's
  * rules: data escapes % CR LF; properties also escape : and , — so input can neither end a command
  * early nor start a second one.
@@ -8,7 +9,8 @@ import type { Reporter } from "./types.js";
 import { VERDICT } from "../gate/summary.js";
 import { gateState } from "../gate/threshold.js";
 import { disabledByConfig } from "./config.js";
-import { resourceName } from "./location.js";
+import { groupRepeated } from "./group.js";
+import { fieldNote, findingPosition, resourceName } from "./location.js";
 import { cleanReport, guardWorkflowCommands } from "./sanitize.js";
 
 /** Escapes a command's message per the runner's rules. */
@@ -40,16 +42,24 @@ export const github: Reporter = (input) => {
       ),
     );
   const remediation = new Map(report.controls.map((c) => [c.id, c.remediation]));
-  for (const f of report.findings) {
+  for (const g of groupRepeated(report.findings)) {
+    const f = g.first;
     const state = gateState(f, report.failOn);
     if (state === "waived") continue;
     const level: Level = state === "failing" || state === "error" ? "error" : state === "existing" ? "notice" : "warning";
     const note = state === "existing" ? " (in the baseline)" : state === "belowThreshold" ? ` (below --fail-on ${report.failOn})` : "";
+    const at = findingPosition(f);
+    const field = fieldNote(f, g.members);
     lines.push(
       command(
         level,
-        { file: f.source.file, line: f.source.line, title: `${f.controlId} (${f.severity})${note}` },
-        `${resourceName(f.resource)}: ${f.message}\nFix: ${remediation.get(f.controlId) ?? ""}`,
+        { file: at.file, line: at.line, col: at.column, title: `${f.controlId} (${f.severity})${note}` },
+        [
+          `${resourceName(f.resource)}: ${f.message}`,
+          ...(field ? [`Field: ${field}`] : []),
+          g.units.length === 1 ? `Unit: ${f.unit}` : `Units (${g.units.length}): ${g.units.join(", ")}`,
+          `Fix: ${remediation.get(f.controlId) ?? ""}`,
+        ].join("\n"),
       ),
     );
   }

@@ -1,6 +1,7 @@
 /**
  * JUnit XML (the Ant/Surefire shape Jenkins and GitLab read): one testsuite per control, one testcase
- * per (control, unit, resource) evaluated. Gate failures are <failure>s; waived, baseline and
+ * per (control, unit, resource) evaluated; the same findings on one resource in several units (one
+ * template, several values files) are one testcase naming the units. Gate failures are <failure>s; waived, baseline and
  * below-threshold findings are <skipped> with the reason; input errors and expired waivers get suites.
  */
 import type { DisabledControl, ReportControl } from "../report/types.js";
@@ -8,8 +9,8 @@ import type { Finding, ResourceRef } from "../types.js";
 import { resourceKey } from "../findings/identity.js";
 import { gateState } from "../gate/threshold.js";
 import { disabledByConfig } from "./config.js";
-import { byControl } from "./group.js";
-import { errorLocation, findingLocation, resourceName } from "./location.js";
+import { byControl, collapseRepeats, repeatKey } from "./group.js";
+import { errorLocation, fieldNote, findingLocation, findingPosition, resourceName } from "./location.js";
 import { inertXml } from "./sanitize.js";
 import type { Reporter } from "./types.js";
 
@@ -39,36 +40,56 @@ interface Case {
 
 const refKey = (unit: string, r: Pick<ResourceRef, "kind" | "namespace" | "name">) => `${unit}\u0000${resourceKey(r)}`;
 
+/** The findings of one control on one resource in one unit (none: it passed). */
+interface Evaluated {
+  unit: string;
+  ref: Pick<ResourceRef, "kind" | "namespace" | "name">;
+  findings: Finding[];
+}
+
+/** Equal for the same resource with the same findings in several units (a template rendered several times); unique for a pass. */
+const evaluatedKey = (e: Evaluated) =>
+  e.findings.length ? [resourceKey(e.ref), ...e.findings.map(repeatKey).sort()].join("\u0001") : `pass\u0001${refKey(e.unit, e.ref)}`;
+
 function controlCases(control: ReportControl, findings: Finding[], units: Map<string, ResourceRef[]>, failOn: string): Case[] {
   const grouped = new Map<string, Finding[]>();
   for (const f of findings) grouped.set(refKey(f.unit, f.resource), [...(grouped.get(refKey(f.unit, f.resource)) ?? []), f]);
-  const cases: Case[] = [];
+  const evaluated: Evaluated[] = [];
   const listed = new Set<string>();
   for (const result of control.results) {
     for (const ref of units.get(result.unit) ?? []) {
       if (!control.kinds.includes(ref.kind)) continue;
       listed.add(refKey(result.unit, ref));
-      cases.push(caseFor(control, result.unit, ref, grouped.get(refKey(result.unit, ref)) ?? [], failOn));
+      evaluated.push({ unit: result.unit, ref, findings: grouped.get(refKey(result.unit, ref)) ?? [] });
     }
   }
   // Findings about resources outside the control's kinds (e.g. a Namespace without a policy).
-  for (const [key, list] of grouped) if (!listed.has(key)) cases.push(caseFor(control, list[0]!.unit, list[0]!.resource, list, failOn));
-  return cases;
+  for (const [key, list] of grouped) if (!listed.has(key)) evaluated.push({ unit: list[0]!.unit, ref: list[0]!.resource, findings: list });
+  return collapseRepeats(evaluated, evaluatedKey, (e) => e.unit).map((g) =>
+    caseFor(control, g.units, g.first.ref, g.first.findings, failOn),
+  );
 }
+
+/** `file:line:col: message (field)`: one line of a failure's text. */
+const findingLine = (f: Finding) => {
+  const field = fieldNote(f);
+  return `${findingLocation(f)}: ${f.message}${field ? ` (field: ${field})` : ""}`;
+};
 
 function caseFor(
   control: ReportControl,
-  unit: string,
+  units: string[],
   ref: Pick<ResourceRef, "kind" | "namespace" | "name">,
   findings: Finding[],
   failOn: string,
 ): Case {
-  const base: Case = { name: `${resourceName(ref)} [${unit}]`, classname: control.id };
+  const base: Case = { name: `${resourceName(ref)} [${units.join(", ")}]`, classname: control.id };
   const first = findings[0];
   if (!first) return base;
-  const located = { ...base, file: first.source.file, line: first.source.line };
+  const at = findingPosition(first);
+  const located = { ...base, file: at.file, line: at.line };
   const states = findings.map((f) => gateState(f, failOn as Finding["severity"]));
-  const details = findings.map((f) => `${findingLocation(f)}: ${f.message}`).join("\n");
+  const details = [...findings.map(findingLine), `${units.length === 1 ? "Unit" : "Units"}: ${units.join(", ")}`].join("\n");
   const messages = findings.map((f) => f.message).join(" ");
   if (states.includes("error")) return { ...located, outcome: { tag: "error", message: messages, type: "evaluationError", body: details } };
   if (states.includes("failing"))

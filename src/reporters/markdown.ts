@@ -1,11 +1,13 @@
-/** Markdown for a pull-request comment or a job summary: verdict, summary table, failures by control in <details>. */
-import type { Finding } from "../types.js";
+/**
+ * Markdown for a pull-request comment or a job summary: verdict, summary table, failures by control in
+ * <details>, each at the line to change with its units (a finding repeated in several units once).
+ */
 import { SEVERITIES } from "../types.js";
 import { VERDICT } from "../gate/summary.js";
 import { gateState, type GateState } from "../gate/threshold.js";
-import { byControl } from "./group.js";
+import { byControl, groupRepeated, unitsLabel, type FindingGroup } from "./group.js";
 import { disabledByConfig } from "./config.js";
-import { errorLocation, findingLocation, resourceName } from "./location.js";
+import { distinctValues, errorLocation, findingLocation, resourceName, valuesLocation } from "./location.js";
 import { notAuditedReason, summarizeNotAudited } from "./not-audited.js";
 import { cleanReport, guardWorkflowCommands, markdownText } from "./sanitize.js";
 import type { Reporter } from "./types.js";
@@ -70,21 +72,20 @@ export const markdown: Reporter = (input) => {
     out.push("");
   }
 
-  const groups = byControl(report.findings.filter((f) => f.status !== "waived"));
+  const groups = byControl(
+    groupRepeated(report.findings.filter((f) => f.status !== "waived")).map((g) => ({ ...g, controlId: g.first.controlId })),
+  );
   if (groups.size) out.push("### Findings", "");
   for (const control of report.controls) {
     const list = groups.get(control.id);
     if (!list) continue;
-    const states = list.map((f) => gateState(f, report.failOn));
+    const states = list.map((g) => gateState(g.first, report.failOn));
     const failing = states.filter((x) => x === "failing" || x === "error").length;
     out.push(
       "<details>",
-      `<summary>${failing ? "❌" : "ℹ️"} <b>${md(control.id)}</b> (${list[0]!.severity}) ${md(control.title)} — ${summarizeStates(states)}</summary>`,
+      `<summary>${failing ? "❌" : "ℹ️"} <b>${md(control.id)}</b> (${list[0]!.first.severity}) ${md(control.title)} — ${summarizeStates(states)}</summary>`,
       "",
-      ...list.map(
-        (f, i) =>
-          `- ${code(findingLocation(f))} ${data(resourceName(f.resource))}${unitNote(f, report.units.length)}: ${data(f.message)}${states[i] === "failing" ? "" : ` _(${STATE_LABEL[states[i]!]})_`}`,
-      ),
+      ...list.map((g, i) => `${findingItem(g)}${states[i] === "failing" ? "" : ` _(${STATE_LABEL[states[i]!]})_`}`),
       "",
       `**Fix:** ${md(control.remediation)}`,
       "",
@@ -107,9 +108,9 @@ export const markdown: Reporter = (input) => {
   ];
   if (waived.length || notes.length) {
     out.push("<details>", `<summary>Waivers: ${waived.length} findings waived, ${notes.length} notes</summary>`, "", ...notes);
-    for (const f of waived)
+    for (const { first: f, units } of groupRepeated(waived))
       out.push(
-        `- ${code(findingLocation(f))} ${data(f.controlId)} ${data(resourceName(f.resource))}: waived by ${code(f.waiver?.id ?? "")} (${data(f.waiver?.ticket ?? "")})`,
+        `- ${code(findingLocation(f))} ${data(f.controlId)} ${data(resourceName(f.resource))} ${unitsNote(units)}: waived by ${code(f.waiver?.id ?? "")} (${data(f.waiver?.ticket ?? "")})`,
       );
     out.push("", "</details>", "");
   }
@@ -152,7 +153,18 @@ function summarizeStates(states: GateState[]): string {
   return [...counts].map(([s, n]) => `${n} ${STATE_LABEL[s]}`).join(", ");
 }
 
-const unitNote = (f: Finding, units: number) => (units > 1 ? ` [${data(f.unit)}]` : "");
+/** `[unit]` or `[2 units: a, b]`. */
+const unitsNote = (units: readonly string[]) => `[${data(unitsLabel(units))}]`;
+
+/** `- file:line:col Kind ns/name [units]: message — field path (values file: key)`. */
+function findingItem(g: FindingGroup): string {
+  const f = g.first;
+  const values = distinctValues(g.members).map(valuesLocation);
+  const field = [f.path ? `field ${code(f.path)}` : "", values.length ? `values ${values.map(code).join(", ")}` : ""]
+    .filter(Boolean)
+    .join(", ");
+  return `- ${code(findingLocation(f))} ${data(resourceName(f.resource))} ${unitsNote(g.units)}: ${data(f.message)}${field ? ` — ${field}` : ""}`;
+}
 
 function truncate(body: string): string {
   if (body.length <= MAX_MARKDOWN_CHARS) return body;

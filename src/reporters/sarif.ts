@@ -1,10 +1,11 @@
-/** SARIF 2.1.0: one rule per control, one result per failing or waived finding; waived results are suppressed. */
+/** SARIF 2.1.0: one rule per control, one result per failing or waived finding (repeats across units once); waived results are suppressed. */
 import type { Log, Notification, ReportingDescriptor, Result } from "sarif";
 import type { AuditReport, DisabledControl, ReportControl } from "../report/types.js";
-import type { Finding, Severity } from "../types.js";
-import { findingFingerprint, resourceKey } from "../findings/identity.js";
+import type { Severity } from "../types.js";
+import { resourceKey } from "../findings/identity.js";
 import { disabledByConfig } from "./config.js";
-import { resourceName } from "./location.js";
+import { groupFingerprint, groupRepeated, type FindingGroup } from "./group.js";
+import { distinctValues, findingPosition, logicalName, resourceName, valuesLocation } from "./location.js";
 import { inertJson } from "./sanitize.js";
 import type { Reporter } from "./types.js";
 
@@ -96,25 +97,56 @@ function waiverNotifications(report: AuditReport): Notification[] {
   return out;
 }
 
-/** One result per finding (a finding's identity is its fingerprint); waived results are suppressed. */
-function result(f: Finding, ruleIndex: number): Result {
+/** The message of a result: resource and message, then the field to change and the Helm values behind it. */
+function resultText(g: FindingGroup): string {
+  const f = g.first;
+  const values = distinctValues(g.members).map(valuesLocation);
+  return [
+    `${resourceName(f.resource)}: ${f.message}`,
+    ...(f.path ? [`Field: ${f.path}.`] : []),
+    ...(values.length ? [`Values: ${values.join("; ")}.`] : []),
+  ].join(" ");
+}
+
+/**
+ * One result per finding repeated at one location (its units in `properties.units` and one logical
+ * location each); a lone finding keeps its own fingerprint. Waived results are suppressed.
+ */
+function result(g: FindingGroup, ruleIndex: number): Result {
+  const f = g.first;
+  const p = findingPosition(f);
+  const lines = f.location?.objectLines;
+  // The object's line range as context, when the file that holds the line declares the object.
+  const context = lines && lines[0] <= p.line && p.line <= lines[1] ? { contextRegion: { startLine: lines[0], endLine: lines[1] } } : {};
+  const values = distinctValues(g.members);
   return {
     ruleId: f.controlId,
     ruleIndex,
     level: LEVEL[f.severity],
-    message: { text: `${resourceName(f.resource)}: ${f.message}` },
+    message: { text: resultText(g) },
     locations: [
       {
         physicalLocation: {
-          artifactLocation: { uri: f.source.file.split("\\").join("/") },
-          region: { startLine: Math.max(1, f.source.line) },
+          artifactLocation: { uri: p.file.split("\\").join("/") },
+          region: { startLine: p.line, ...(p.column ? { startColumn: p.column } : {}) },
+          ...context,
         },
-        logicalLocations: [{ fullyQualifiedName: resourceKey(f.resource), kind: "resource" }],
+        logicalLocations: g.members.map((m) => ({ fullyQualifiedName: logicalName(m), name: resourceKey(m.resource), kind: "resource" })),
       },
     ],
-    partialFingerprints: { "erlmcpAuditFinding/v2": findingFingerprint(f) },
+    partialFingerprints: { "erlmcpAuditFinding/v2": groupFingerprint(g) },
     ...(f.baseline ? { baselineState: f.baseline === "new" ? ("new" as const) : ("unchanged" as const) } : {}),
-    properties: { unit: f.unit, severity: f.severity, messageId: f.messageId, data: f.data, engine: f.engine },
+    properties: {
+      unit: f.unit,
+      units: g.units,
+      ...(f.path ? { path: f.path } : {}),
+      via: p.via,
+      ...(values.length ? { values } : {}),
+      severity: f.severity,
+      messageId: f.messageId,
+      data: f.data,
+      engine: f.engine,
+    },
     ...(f.status === "waived" && f.waiver
       ? {
           suppressions: [
@@ -137,9 +169,9 @@ export const sarif: Reporter = (report) => {
     ),
   );
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
-  const results = report.findings
-    .filter((f) => f.status === "fail" || f.status === "waived")
-    .map((f) => result(f, ruleIndex.get(f.controlId) ?? 0));
+  const results = groupRepeated(report.findings.filter((f) => f.status === "fail" || f.status === "waived")).map((g) =>
+    result(g, ruleIndex.get(g.first.controlId) ?? 0),
+  );
   const log: Log = {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",

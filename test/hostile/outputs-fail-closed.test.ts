@@ -102,7 +102,7 @@ describe("outputs: planted escapes, workflow commands and Markdown stay inert", 
     const lines = stdout.trimEnd().split("\n");
     const commands = lines.filter((l) => /^\s*::/.test(l));
     expect(commands).toHaveLength(report.findings.length);
-    for (const c of commands) expect(c).toMatch(/^::(error|warning|notice) (file=[^:,]*,)?(line=\d+,)?title=[^:,]*::/);
+    for (const c of commands) expect(c).toMatch(/^::(error|warning|notice) (file=[^:,]*,)?(line=\d+,)?(col=\d+,)?title=[^:,]*::/);
     expect(lines.filter((l) => !/^::/.test(l))).toEqual([expect.stringMatching(/^erlmcp-audit FAIL: /)]);
     expect(commands.filter((c) => /title=pod-no-host-access \(critical\)::Pod erlmcp\/evil: /.test(c))).toHaveLength(1);
     expect(stdout).not.toMatch(/##[a-z]*\[/i);

@@ -2,13 +2,14 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Ajv04Module from "ajv-draft-04";
 import addFormats from "ajv-formats";
-import { parse as parseJunit, type TestSuites } from "junit2json";
+import { parse as parseJunit, type TestCase, type TestSuites } from "junit2json";
 import { beforeAll, describe, expect, it } from "vitest";
 import { audit } from "../../src/audit.js";
 import type { AuditReport } from "../../src/report/types.js";
 import { escapeData, escapeProperty, github } from "../../src/reporters/github.js";
 import { REPORTERS } from "../../src/reporters/index.js";
 import { junit } from "../../src/reporters/junit.js";
+import { findingLocation, findingPosition } from "../../src/reporters/location.js";
 import { markdown, MAX_MARKDOWN_CHARS } from "../../src/reporters/markdown.js";
 import { sarif } from "../../src/reporters/sarif.js";
 import { text } from "../../src/reporters/text.js";
@@ -115,7 +116,10 @@ describe("reporters on a report with failures, waivers and input errors", () => 
     ]);
     const hostAccess = suites.find((s) => s.name?.startsWith("pod-no-host-access:"))!;
     const podCase = hostAccess.testcase!.find((t) => t.name === "Pod erlmcp/debug [app]")!;
-    expect(podCase.failure?.[0]?.inner).toContain("app/debug.yaml:1");
+    const hostFinding = report.findings.find((f) => f.controlId === "pod-no-host-access" && f.status === "fail")!;
+    expect(podCase.failure?.[0]?.inner).toContain(`${findingLocation(hostFinding)}: ${hostFinding.message}`);
+    const { file, line } = podCase as TestCase & { file?: string; line?: number };
+    expect([file, line]).toEqual([findingPosition(hostFinding).file, findingPosition(hostFinding).line]);
     expect(podCase.failure?.[0]?.inner).toContain(
       `Remediation: ${report.controls.find((c) => c.id === "pod-no-host-access")!.remediation}`,
     );
@@ -145,9 +149,13 @@ describe("reporters on a report with failures, waivers and input errors", () => 
   it("GitHub annotations: an error per failing finding at file:line, warnings for waivers, escaped per the runner's rules", () => {
     const out = github(report).trimEnd().split("\n");
     const failing = report.findings.filter((f) => f.status === "fail");
-    expect(out.filter((l) => /^::error file=app\/[a-z]+\.yaml,line=1,title=/.test(l))).toHaveLength(failing.length);
     expect(
-      out.filter((l) => l.startsWith("::error file=app/debug.yaml,line=1,title=pod-no-host-access (critical)::Pod erlmcp/debug: ")),
+      out.filter((l) => /^::error file=app\/[a-z]+\.yaml,line=\d+,(col=\d+,)?title=(?!erlmcp-audit input error)/.test(l)),
+    ).toHaveLength(failing.length);
+    const host = findingPosition(failing.find((f) => f.controlId === "pod-no-host-access")!);
+    const at = `line=${host.line}${host.column ? `,col=${host.column}` : ""}`;
+    expect(
+      out.filter((l) => l.startsWith(`::error file=app/debug.yaml,${at},title=pod-no-host-access (critical)::Pod erlmcp/debug: `)),
     ).toHaveLength(1);
     expect(out).toContain(
       "::error file=app/broken.yaml,line=4,col=14,title=erlmcp-audit input error YAML_SYNTAX::" +
