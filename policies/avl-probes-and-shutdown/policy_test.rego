@@ -73,3 +73,11 @@ test_paths_point_at_the_container_or_pod_field if {
 	} with input as workload("StatefulSet", {"containers": [sidecar, bare_erl], "terminationGracePeriodSeconds": 5})
 	located(control.violation) == {"missingLivenessProbe": ["spec", "template", "spec", "containers", 0]} with input as workload("Deployment", {"containers": [{"name": "web", "readinessProbe": probe}]})
 }
+
+test_erlang_settings_of_a_pod_whose_erlang_runs_in_an_init_container_point_at_the_first_container if {
+	web := {"name": "web", "readinessProbe": probe, "livenessProbe": probe}
+	located(control.violation) == {
+		"missingStartupProbe": ["spec", "template", "spec", "containers", 0],
+		"missingPreStop": ["spec", "template", "spec", "containers", 0],
+	} with input as workload("StatefulSet", {"containers": [web], "initContainers": [erl]})
+}
