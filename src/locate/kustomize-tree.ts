@@ -1,0 +1,177 @@
+/**
+ * The kustomizations of one build as a tree (resources and bases, components), each parsed with its
+ * positions, walked outermost first (the outermost kustomization that sets a field is applied last),
+ * and the selection of the resource a patch or a transformer entry targets.
+ */
+import { relative, resolve } from "node:path";
+import { kustomizationFile } from "../loaders/kustomization.js";
+import type { Resource } from "../types.js";
+import { isRecord } from "./merge-keys.js";
+import type { LocateContext } from "./types.js";
+import type { YamlFile } from "./yaml-file.js";
+
+/** One kustomization file, parsed. */
+export interface Kustomization {
+  /** The kustomization file, relative to the working directory (as findings name files). */
+  file: string;
+  dir: string;
+  yaml: YamlFile;
+  /** Its content as plain data. */
+  fields: Record<string, unknown>;
+  /** Kustomizations it builds on (`resources:` and `bases:` folders), in their order. */
+  resources: Kustomization[];
+  /** Components it applies, in their order. */
+  components: Kustomization[];
+  /** Absolute paths of the files its whole tree emits as objects. */
+  treeFiles: Set<string>;
+}
+
+const isRemote = (ref: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(ref) || ref.includes("?ref=") || ref.startsWith("git@");
+const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : []);
+
+/** The kustomization of `dir` (absolute) and those it builds on; undefined when it has none or it does not parse. */
+export function kustomizationTree(dir: string, context: LocateContext, visiting = new Set<string>()): Kustomization | undefined {
+  const key = `kustomize:tree:${dir}`;
+  if (context.memo.has(key)) return context.memo.get(key) as Kustomization | undefined;
+  if (visiting.has(dir)) return undefined;
+  visiting.add(dir);
+  const found = kustomizationFile(dir);
+  const file = found && relative(context.cwd, found);
+  const yaml = file === undefined ? undefined : context.files.get(file);
+  const fields: unknown = yaml?.documents[0]?.toJS({ maxAliasCount: 1000 });
+  let tree: Kustomization | undefined;
+  if (file !== undefined && yaml && isRecord(fields)) {
+    const local = (key: string) => strings(fields[key]).filter((ref) => !isRemote(ref));
+    const folders = (refs: string[]) =>
+      refs.map((ref) => kustomizationTree(resolve(dir, ref), context, visiting)).filter((k): k is Kustomization => k !== undefined);
+    const resourceRefs = [...local("resources"), ...local("bases")];
+    const resources = folders(resourceRefs);
+    const components = folders(local("components"));
+    const treeFiles = new Set(resourceRefs.map((ref) => resolve(dir, ref)).filter((path) => /\.(ya?ml|json)$/i.test(path)));
+    for (const child of [...resources, ...components]) for (const path of child.treeFiles) treeFiles.add(path);
+    tree = { file, dir, yaml, fields, resources, components, treeFiles };
+  }
+  visiting.delete(dir);
+  context.memo.set(key, tree);
+  return tree;
+}
+
+/**
+ * The kustomizations that may touch `resource`, outermost first: the kustomization itself, its
+ * components (the last listed is applied last), then the folders it builds on whose tree emits the
+ * resource's source file (all of them when no tree does: a generated or remote object).
+ */
+export function* outermostFirst(root: Kustomization, resource: Resource, cwd: string): Generator<Kustomization> {
+  const source = resolve(cwd, resource.source.file);
+  const known = root.treeFiles.has(source);
+  const seen = new Set<Kustomization>();
+  function* visit(k: Kustomization): Generator<Kustomization> {
+    if (seen.has(k)) return;
+    seen.add(k);
+    yield k;
+    for (const component of [...k.components].reverse()) yield* visit(component);
+    for (const base of k.resources) if (!known || base.treeFiles.has(source)) yield* visit(base);
+  }
+  yield* visit(root);
+}
+
+/** What a patch target or an entry is matched against: the resource at every stage of the build. */
+export interface ResourceFacts {
+  kind: string;
+  group: string;
+  version: string;
+  /** Its built name, its name in its source, and the names between (name prefixes and suffixes removed, generator hash removed). */
+  names: Set<string>;
+  /** Its built namespace and its namespace in its source. */
+  namespaces: Set<string>;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+const GENERATED_HASH = /-[a-z0-9]{10}$/;
+
+/** The facts of `resource` in the build of `root`, given its name and namespace in its source. */
+export function resourceFacts(root: Kustomization, resource: Resource, original: { name?: string; namespace?: string }): ResourceFacts {
+  const [group, version] = (resource.object.apiVersion ?? "").includes("/")
+    ? (resource.object.apiVersion ?? "").split("/", 2)
+    : ["", resource.object.apiVersion ?? ""];
+  const names = new Set([resource.ref.name]);
+  if (original.name) names.add(original.name);
+  if (GENERATED_HASH.test(resource.ref.name)) names.add(resource.ref.name.replace(GENERATED_HASH, ""));
+  const affixes: Array<[string, string]> = [];
+  const collect = (k: Kustomization) => {
+    const prefix = typeof k.fields.namePrefix === "string" ? k.fields.namePrefix : "";
+    const suffix = typeof k.fields.nameSuffix === "string" ? k.fields.nameSuffix : "";
+    if (prefix || suffix) affixes.push([prefix, suffix]);
+    [...k.resources, ...k.components].forEach(collect);
+  };
+  collect(root);
+  for (let round = 0; round < affixes.length; round++) {
+    for (const name of [...names]) {
+      for (const [prefix, suffix] of affixes) {
+        let inner = name;
+        if (prefix && inner.startsWith(prefix)) inner = inner.slice(prefix.length);
+        if (suffix && inner.endsWith(suffix)) inner = inner.slice(0, -suffix.length);
+        if (inner) names.add(inner);
+      }
+    }
+  }
+  const metadata = resource.object.metadata ?? {};
+  return {
+    kind: resource.ref.kind,
+    group: group ?? "",
+    version: version ?? "",
+    names,
+    namespaces: new Set([resource.ref.namespace, metadata.namespace ?? "", original.namespace ?? ""].filter(Boolean)),
+    labels: metadata.labels ?? {},
+    annotations: metadata.annotations ?? {},
+  };
+}
+
+/** kustomize reads a target's kind, name and namespace as anchored regular expressions. */
+function matchesPattern(pattern: string, values: Iterable<string>): boolean {
+  let regex: RegExp | undefined;
+  try {
+    regex = new RegExp(`^(?:${pattern})$`);
+  } catch {
+    regex = undefined;
+  }
+  for (const value of values) if (value === pattern || regex?.test(value)) return true;
+  return false;
+}
+
+/** `a=b,c!=d,e,!f`; a set-based selector (`in`, `notin`) is not read and matches. */
+function matchesSelector(selector: string, labels: Record<string, string>): boolean {
+  for (const term of selector
+    .split(",")
+    .map((t) => t.trim())
+    .filter(Boolean)) {
+    if (/\s(in|notin)\s/.test(term)) continue;
+    const [, key, op, value] = /^(!?[^=!]+?)\s*(==|=|!=)?\s*([^=!]*)$/.exec(term) ?? [];
+    if (key === undefined) continue;
+    if (!op) {
+      if (key.startsWith("!") ? key.slice(1) in labels : !(key in labels)) return false;
+    } else if ((labels[key] === value) === (op === "!=")) return false;
+  }
+  return true;
+}
+
+/** Whether a `target:` selector of `patches:`/`patchesJson6902:` (or a patch's own kind/name) selects the resource. */
+export function selects(target: Record<string, unknown>, facts: ResourceFacts): boolean {
+  const text = (key: string) => (typeof target[key] === "string" && target[key] !== "" ? (target[key] as string) : undefined);
+  const kind = text("kind");
+  const name = text("name");
+  const namespace = text("namespace");
+  const group = text("group");
+  const version = text("version");
+  if (kind !== undefined && !matchesPattern(kind, [facts.kind])) return false;
+  if (name !== undefined && !matchesPattern(name, facts.names)) return false;
+  if (namespace !== undefined && facts.namespaces.size > 0 && !matchesPattern(namespace, facts.namespaces)) return false;
+  if (group !== undefined && group !== facts.group) return false;
+  if (version !== undefined && version !== facts.version) return false;
+  const labelSelector = text("labelSelector");
+  const annotationSelector = text("annotationSelector");
+  if (labelSelector !== undefined && !matchesSelector(labelSelector, facts.labels)) return false;
+  if (annotationSelector !== undefined && !matchesSelector(annotationSelector, facts.annotations)) return false;
+  return true;
+}
