@@ -127,3 +127,14 @@ config_map_texts(obj) := object.union(
 		base64.is_valid(v)
 	},
 )
+
+# The texts of config_map_texts, each with the field it is read from, as [field, key, text] (field
+# "data" or "binaryData"): the field a finding points at. Mirrors configMapTextEntries in src/k8s/env.ts.
+config_map_text_entries(obj) := {["data", k, v] |
+	some k, v in object.get(obj, "data", {})
+	is_string(v)
+} | {["binaryData", k, base64.decode(v)] |
+	some k, v in object.get(obj, "binaryData", {})
+	is_string(v)
+	base64.is_valid(v)
+}

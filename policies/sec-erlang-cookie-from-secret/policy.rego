@@ -30,13 +30,15 @@ env_sources(w, c) := {concat("", ["secret:", ref[0], "/", ref[1]]) |
 	ref := env.from_secret(src)
 }
 
-# A cookie variable whose winning value does not come from a Secret (a literal, a ConfigMap, a field).
-cookie_not_from_secret(w, c) if {
+# Where a container's cookie does not come from a Secret: the env/envFrom entry whose winning value
+# is a literal, a ConfigMap or a field; or, with no cookie at all, its env (where one is added).
+cookie_not_from_secret_paths(w, c) := {array.concat(c.__path, [src.from, src.index]) |
 	some src in winning_cookies(w, c)
 	not env.from_secret(src)
+} | {array.concat(c.__path, ["env"]) |
+	count(winning_cookies(w, c)) == 0
+	source_of(w, c) == ""
 }
-
-cookie_not_from_secret(w, c) if source_of(w, c) == ""
 
 volume_sources(w, c) := {concat("", ["volume:", vol.secret.secretName]) |
 	some m in object.get(c, "volumeMounts", [])
@@ -63,14 +65,15 @@ is_cookie_path(path) if path in cookie_paths
 
 source_of(w, c) := concat(",", sort(env_sources(w, c) | volume_sources(w, c)))
 
-violation contains violation.make(control_id, "cookieNotFromSecret", w, {"workload": k8s.name(w), "container": c.name}) if {
+violation contains violation.at(control_id, "cookieNotFromSecret", w, path, {"workload": k8s.name(w), "container": c.name}) if {
 	some w in input.resources
 	k8s.is_erlang_node(w)
 	some c in erlang_containers(w)
-	cookie_not_from_secret(w, c)
+	some path in cookie_not_from_secret_paths(w, c)
 }
 
-violation contains violation.make(control_id, "cookieSourceMismatch", w, {"workload": k8s.name(w), "sources": concat("; ", sort(sources))}) if {
+# The containers disagree: the pod spec that holds them.
+violation contains violation.at(control_id, "cookieSourceMismatch", w, k8s.pod_spec_path(w), {"workload": k8s.name(w), "sources": concat("; ", sort(sources))}) if {
 	some w in input.resources
 	k8s.is_erlang_node(w)
 	sources := {described(c.name, source_of(w, c)) | some c in erlang_containers(w)}

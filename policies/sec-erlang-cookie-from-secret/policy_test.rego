@@ -79,3 +79,19 @@ test_env_overrides_env_from_and_a_config_map_source_is_no_secret if {
 	later_secret := {"envFrom": [{"configMapRef": {"name": "m"}}, {"secretRef": {"name": "s"}}]}
 	count(run([secret, cm, sts([node("a", later_secret)], [])])) == 0
 }
+
+test_paths_point_at_the_cookie_entry_the_missing_env_and_the_pod_spec if {
+	vs := run([sts(
+		[
+			node("a", {"env": [{"name": "LANG", "value": "C"}, {"name": "RELEASE_COOKIE", "value": "x"}]}),
+			node("b", {}),
+			node("c", cookie_env("c")),
+		],
+		[],
+	)])
+	{[v.details.messageId, v.details.path] | some v in vs} == {
+		["cookieNotFromSecret", ["spec", "template", "spec", "containers", 0, "env", 1]],
+		["cookieNotFromSecret", ["spec", "template", "spec", "containers", 1]],
+		["cookieSourceMismatch", ["spec", "template", "spec"]],
+	}
+}

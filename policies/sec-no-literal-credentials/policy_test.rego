@@ -60,3 +60,24 @@ test_config_map_references_pass if {
 test_other_kinds_ignored if {
 	count(control.violation) == 0 with input as {"review": {"object": {"kind": "Service", "metadata": {"name": "s"}, "data": {"password": "x"}}}}
 }
+
+paths(vs) := {[v.details.messageId, v.details.path] | some v in vs}
+
+test_paths_point_at_the_env_value_the_argv_list_and_the_config_map_key if {
+	paths(control.violation) == {
+		["literalCredentialEnv", ["spec", "containers", 0, "env", 1, "value"]],
+		["credentialEnvFromConfigMap", ["spec", "containers", 0, "env", 2, "valueFrom", "configMapKeyRef"]],
+		["setcookieLiteral", ["spec", "containers", 0, "args"]],
+		["setcookieLiteral", ["spec", "containers", 0, "env", 0, "value"]],
+	} with input as pod({
+		"command": ["erl"],
+		"args": ["-setcookie", "abc"],
+		"env": [
+			{"name": "ERL_FLAGS", "value": "-setcookie xyz"},
+			{"name": "DB_PASSWORD", "value": "hunter2"},
+			{"name": "RELEASE_COOKIE", "valueFrom": {"configMapKeyRef": {"name": "c", "key": "k"}}},
+		],
+	})
+	paths(control.violation) == {["setcookieLiteral", ["spec", "containers", 0, "command"]]} with input as pod({"command": ["erl", "-setcookie", "abc"], "args": ["foreground"]})
+	paths(control.violation) == {["configMapCredentialKey", ["data", "db_password"]]} with input as config_map({"db_password": "$DB"})
+}

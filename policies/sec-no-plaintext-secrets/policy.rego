@@ -8,14 +8,17 @@ control_id := "sec-no-plaintext-secrets"
 # JSON null is unset (Gatekeeper hands over the object as written).
 obj := k8s.without_nulls(input.review.object)
 
-violation contains violation.make(control_id, "plaintextSecret", obj, {"secret": k8s.name(obj), "field": field}) if {
+# One violation per plaintext key: data.<key> is the value to encrypt.
+violation contains violation.at(control_id, "plaintextSecret", obj, [field, key], {"secret": k8s.name(obj), "field": field}) if {
 	obj.kind == "Secret"
 	not obj.sops
 	some field in ["data", "stringData"]
-	count(object.get(obj, field, {})) > 0
+	values := object.get(obj, field, {})
+	is_object(values)
+	some key, _ in values
 }
 
-violation contains violation.make(control_id, "sopsMacMissing", obj, {"secret": k8s.name(obj)}) if {
+violation contains violation.at(control_id, "sopsMacMissing", obj, ["sops", "mac"], {"secret": k8s.name(obj)}) if {
 	obj.kind == "Secret"
 	obj.sops
 	not obj.sops.mac

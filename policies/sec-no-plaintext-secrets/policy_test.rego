@@ -30,3 +30,10 @@ test_empty_and_token_secrets_pass if {
 test_operator_kinds_pass if {
 	count(control.violation) == 0 with input as review({"kind": "SealedSecret", "spec": {"encryptedData": {"a": "AgB..."}}, "data": {"x": "y"}})
 }
+
+test_paths_point_at_each_plaintext_key_and_the_missing_mac if {
+	vs := control.violation with input as review({"kind": "Secret", "data": {"a": "Yg==", "b": "Yg=="}, "stringData": {"c": "d"}})
+	{v.details.path | some v in vs} == {["data", "a"], ["data", "b"], ["stringData", "c"]}
+	some w in control.violation with input as review({"kind": "Secret", "data": {"a": "x"}, "sops": {"version": "3.9.0"}})
+	w.details.path == ["sops"]
+}

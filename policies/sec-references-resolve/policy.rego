@@ -39,49 +39,50 @@ produced contains [k8s.namespace(r), tls.secretName] if {
 	some tls in object.get(r, ["spec", "tls"], [])
 }
 
-references contains [w, ref.name, concat(" ", ["container", c.name, "env", e.name])] if {
+# [object, secret name, where, path of the name in the object] of every non-optional Secret reference.
+references contains [w, ref.name, concat(" ", ["container", c.name, "env", e.name]), array.concat(c.__path, ["env", i, "valueFrom", "secretKeyRef", "name"])] if {
 	some w in input.resources
 	some c in k8s.all_containers(w)
-	some e in object.get(c, "env", [])
+	some i, e in object.get(c, "env", [])
 	ref := e.valueFrom.secretKeyRef
 	not ref.optional
 }
 
-references contains [w, ref.name, concat(" ", ["container", c.name, "envFrom"])] if {
+references contains [w, ref.name, concat(" ", ["container", c.name, "envFrom"]), array.concat(c.__path, ["envFrom", i, "secretRef", "name"])] if {
 	some w in input.resources
 	some c in k8s.all_containers(w)
-	some ef in object.get(c, "envFrom", [])
+	some i, ef in object.get(c, "envFrom", [])
 	ref := ef.secretRef
 	not ref.optional
 }
 
-references contains [w, v.secret.secretName, concat(" ", ["volume", v.name])] if {
+references contains [w, v.secret.secretName, concat(" ", ["volume", v.name]), array.concat(k8s.pod_spec_path(w), ["volumes", i, "secret", "secretName"])] if {
 	some w in input.resources
-	some v in object.get(k8s.pod_spec(w), "volumes", [])
+	some i, v in object.get(k8s.pod_spec(w), "volumes", [])
 	not v.secret.optional
 }
 
-references contains [w, source.secret.name, concat(" ", ["projected volume", v.name])] if {
+references contains [w, source.secret.name, concat(" ", ["projected volume", v.name]), array.concat(k8s.pod_spec_path(w), ["volumes", i, "projected", "sources", j, "secret", "name"])] if {
 	some w in input.resources
-	some v in object.get(k8s.pod_spec(w), "volumes", [])
-	some source in v.projected.sources
+	some i, v in object.get(k8s.pod_spec(w), "volumes", [])
+	some j, source in v.projected.sources
 	not source.secret.optional
 }
 
-references contains [w, ref.name, "imagePullSecrets"] if {
+references contains [w, ref.name, "imagePullSecrets", array.concat(k8s.pod_spec_path(w), ["imagePullSecrets", i, "name"])] if {
 	some w in input.resources
-	some ref in object.get(k8s.pod_spec(w), "imagePullSecrets", [])
+	some i, ref in object.get(k8s.pod_spec(w), "imagePullSecrets", [])
 }
 
-references contains [r, tls.secretName, concat(" ", ["tls", format_int(i, 10)])] if {
+references contains [r, tls.secretName, concat(" ", ["tls", format_int(i, 10)]), ["spec", "tls", i, "secretName"]] if {
 	some r in input.resources
 	r.kind == "Ingress"
 	some i, tls in object.get(r, ["spec", "tls"], [])
 }
 
 violation contains v if {
-	some [obj, secret, where] in references
+	some [obj, secret, where, path] in references
 	is_string(secret)
 	not produced[[k8s.namespace(obj), secret]]
-	v := violation.make(control_id, "unresolvedSecret", obj, {"object": concat("/", [obj.kind, k8s.name(obj)]), "secret": secret, "where": where})
+	v := violation.at(control_id, "unresolvedSecret", obj, path, {"object": concat("/", [obj.kind, k8s.name(obj)]), "secret": secret, "where": where})
 }

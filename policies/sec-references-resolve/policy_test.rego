@@ -52,3 +52,23 @@ test_ingress_tls if {
 	shim := object.union(ing, {"metadata": {"annotations": {"cert-manager.io/issuer": "ca"}}})
 	run([shim]) == set()
 }
+
+paths(resources) := {[v.details.data.secret, v.details.path] | some v in vs} if {
+	vs := control.violation with input as {"resources": resources}
+}
+
+test_paths_point_at_the_secret_name if {
+	t := ["spec", "template", "spec"]
+	paths([deploy("a", object.union(env_ref("s1"), {
+		"initContainers": [{"name": "i", "envFrom": [{"configMapRef": {"name": "c"}}, {"secretRef": {"name": "s5"}}]}],
+		"imagePullSecrets": [{"name": "s2"}],
+		"volumes": [{"name": "v", "secret": {"secretName": "s3"}}, {"name": "p", "projected": {"sources": [{"configMap": {"name": "c"}}, {"secret": {"name": "s4"}}]}}],
+	}))]) == {
+		["s1", array.concat(t, ["containers", 0, "env", 0, "valueFrom", "secretKeyRef", "name"])],
+		["s5", array.concat(t, ["initContainers", 0, "envFrom", 1, "secretRef", "name"])],
+		["s2", array.concat(t, ["imagePullSecrets", 0, "name"])],
+		["s3", array.concat(t, ["volumes", 0, "secret", "secretName"])],
+		["s4", array.concat(t, ["volumes", 1, "projected", "sources", 1, "secret", "name"])],
+	}
+	paths([{"kind": "Ingress", "metadata": {"name": "i", "namespace": "a"}, "spec": {"tls": [{"hosts": ["x"], "secretName": "t"}]}}]) == {["t", ["spec", "tls", 0, "secretName"]]}
+}

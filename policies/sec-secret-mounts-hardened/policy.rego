@@ -13,11 +13,14 @@ default_mode := 420
 # Group-write and every world bit (0027).
 forbidden_bits := 23
 
-secret_volumes := [v |
+# The secret (or projected with a secret) volumes of the pod, by index in `volumes`.
+secret_volumes[i] := v if {
 	k8s.is_workload(obj)
-	some v in object.get(k8s.pod_spec(obj), "volumes", [])
+	some i, v in object.get(k8s.pod_spec(obj), "volumes", [])
 	is_secret_volume(v)
-]
+}
+
+volume_path(i) := array.concat(k8s.pod_spec_path(obj), ["volumes", i])
 
 is_secret_volume(v) if v.secret
 
@@ -26,38 +29,39 @@ is_secret_volume(v) if {
 	source.secret
 }
 
-volume_source(v) := v.secret if v.secret
+volume_field(v) := "secret" if v.secret
 
-else := v.projected
+else := "projected"
 
-item_modes(v) := [[item.path, item.mode] |
-	some item in object.get(v, ["secret", "items"], [])
+# [path of the mode in the volume, item path, mode] of every item with its own mode.
+item_modes(v) := [[["secret", "items", n, "mode"], item.path, item.mode] |
+	some n, item in object.get(v, ["secret", "items"], [])
 	is_number(item.mode)
 ] if v.secret
 
-else := [[item.path, item.mode] |
-	some source in v.projected.sources
-	some item in object.get(source, ["secret", "items"], [])
+else := [[["projected", "sources", s, "secret", "items", n, "mode"], item.path, item.mode] |
+	some s, source in v.projected.sources
+	some n, item in object.get(source, ["secret", "items"], [])
 	is_number(item.mode)
 ]
 
-violation contains violation.make(control_id, "secretModeTooOpen", obj, {"volume": v.name, "mode": format_int(mode, 8), "where": "defaultMode"}) if {
-	some v in secret_volumes
-	mode := object.get(volume_source(v), "defaultMode", default_mode)
+violation contains violation.at(control_id, "secretModeTooOpen", obj, array.concat(volume_path(i), [volume_field(v), "defaultMode"]), {"volume": v.name, "mode": format_int(mode, 8), "where": "defaultMode"}) if {
+	some i, v in secret_volumes
+	mode := object.get(v, [volume_field(v), "defaultMode"], default_mode)
 	is_number(mode)
 	bits.and(mode, forbidden_bits) != 0
 }
 
-violation contains violation.make(control_id, "secretModeTooOpen", obj, {"volume": v.name, "mode": format_int(mode, 8), "where": concat(" ", ["item", path])}) if {
-	some v in secret_volumes
-	some [path, mode] in item_modes(v)
+violation contains violation.at(control_id, "secretModeTooOpen", obj, array.concat(volume_path(i), mode_path), {"volume": v.name, "mode": format_int(mode, 8), "where": concat(" ", ["item", path])}) if {
+	some i, v in secret_volumes
+	some [mode_path, path, mode] in item_modes(v)
 	bits.and(mode, forbidden_bits) != 0
 }
 
-violation contains violation.make(control_id, "secretMountWritable", obj, {"container": c.name, "volume": m.name}) if {
+violation contains violation.at(control_id, "secretMountWritable", obj, array.concat(c.__path, ["volumeMounts", j, "readOnly"]), {"container": c.name, "volume": m.name}) if {
 	names := {v.name | some v in secret_volumes}
 	some c in k8s.all_containers(obj)
-	some m in object.get(c, "volumeMounts", [])
+	some j, m in object.get(c, "volumeMounts", [])
 	names[m.name]
 	object.get(m, "readOnly", false) != true
 }

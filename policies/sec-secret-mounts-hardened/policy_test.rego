@@ -35,3 +35,19 @@ test_other_volumes_ignored if {
 	count(control.violation) == 0 with input as pod([{"name": "c", "configMap": {"name": "c"}}, {"name": "p", "projected": {"sources": [{"configMap": {"name": "c"}}]}}], [{"name": "c", "mountPath": "/c"}])
 	count(control.violation) == 0 with input as {"review": {"object": {"kind": "Secret", "metadata": {"name": "s"}}}}
 }
+
+test_paths_point_at_the_mode_and_the_mount if {
+	vs := control.violation with input as pod(
+		[
+			{"name": "c", "configMap": {"name": "c"}},
+			{"name": "s", "secret": {"secretName": "s"}},
+			{"name": "p", "projected": {"defaultMode": 256, "sources": [{"configMap": {"name": "c"}}, {"secret": {"name": "s", "items": [{"key": "k", "path": "k", "mode": 511}]}}]}},
+		],
+		[ro("c"), {"name": "s", "mountPath": "/s"}, ro("p")],
+	)
+	{v.details.path | some v in vs} == {
+		["spec", "volumes", 1, "secret"],
+		["spec", "volumes", 2, "projected", "sources", 1, "secret", "items", 0, "mode"],
+		["spec", "containers", 0, "volumeMounts", 1],
+	}
+}

@@ -94,9 +94,23 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  * kubelet hands both to a container. Mirrors `config_map_texts` in policies/lib/env.rego.
  */
 export function configMapTexts(object: K8sObject): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  for (const [key, value] of Object.entries(asRecord(object.data) ?? {})) if (typeof value === "string") out.push([key, value]);
+  return configMapTextEntries(object).map(({ key, text }) => [key, text]);
+}
+
+/** One text of a ConfigMap and the field it is read from (the field a finding points at). */
+export interface ConfigMapText {
+  field: "data" | "binaryData";
+  key: string;
+  text: string;
+}
+
+/** The texts of {@link configMapTexts}, each with its field. Mirrors `config_map_text_entries` in policies/lib/env.rego. */
+export function configMapTextEntries(object: K8sObject): ConfigMapText[] {
+  const out: ConfigMapText[] = [];
+  for (const [key, value] of Object.entries(asRecord(object.data) ?? {}))
+    if (typeof value === "string") out.push({ field: "data", key, text: value });
   for (const [key, value] of Object.entries(asRecord(object.binaryData) ?? {}))
-    if (typeof value === "string" && BASE64.test(value)) out.push([key, Buffer.from(value, "base64").toString("utf8")]);
+    if (typeof value === "string" && BASE64.test(value))
+      out.push({ field: "binaryData", key, text: Buffer.from(value, "base64").toString("utf8") });
   return out;
 }

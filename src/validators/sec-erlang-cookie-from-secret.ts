@@ -1,6 +1,7 @@
 import type { K8sObject, Violation } from "../types.js";
 import { effectiveEnv, fromSecret, providedEnvKeys, type EnvFromKeys, type EnvSource } from "../k8s/env.js";
-import { allContainers, containerIsErlang, isErlangNode, podSpec, refOf, type Container } from "../k8s/workloads.js";
+import { closestPath, type FieldPath } from "../k8s/field-path.js";
+import { allContainers, containerIsErlang, isErlangNode, podSpec, podSpecPath, refOf, type Container } from "../k8s/workloads.js";
 import type { SetValidator } from "./types.js";
 
 const COOKIE_ENV = ["RELEASE_COOKIE", "ERLANG_COOKIE"];
@@ -46,8 +47,7 @@ export const secErlangCookieFromSecret: SetValidator = {
       const keysOf = provided(resource.namespace);
       const described = new Set<string>();
       const distinct = new Set<string>();
-      const failing = new Set<string>();
-      for (const { container } of allContainers(object)) {
+      for (const { container, path } of allContainers(object)) {
         if (!containerIsErlang(container)) continue;
         const cookies = winningCookies(container, keysOf);
         const fromSecrets = cookies.flatMap((s) => {
@@ -56,15 +56,22 @@ export const secErlangCookieFromSecret: SetValidator = {
         });
         const source = [...new Set([...fromSecrets, ...volumeSources(object, container, keysOf, cookiePaths)])].sort().join(",");
         const name = String(container.name ?? "");
-        if ((source === "" || cookies.some((s) => !fromSecret(s))) && !failing.has(name)) {
-          failing.add(name);
-          out.push({ messageId: "cookieNotFromSecret", data: { workload, container: name }, resource });
-        }
+        // The env/envFrom entry whose winning value is a literal, a ConfigMap or a field; with no cookie at all, the env (where one is added).
+        const failing: FieldPath[] = cookies.filter((s) => !fromSecret(s)).map((s) => [...path, s.from, s.index]);
+        if (cookies.length === 0 && source === "") failing.push([...path, "env"]);
+        for (const at of failing)
+          out.push({ messageId: "cookieNotFromSecret", data: { workload, container: name }, resource, path: [...closestPath(object, at)] });
         distinct.add(source);
         described.add(`${name}: ${source || "none"}`);
       }
       if (distinct.size > 1)
-        out.push({ messageId: "cookieSourceMismatch", data: { workload, sources: [...described].sort().join("; ") }, resource });
+        // The containers disagree: the pod spec that holds them.
+        out.push({
+          messageId: "cookieSourceMismatch",
+          data: { workload, sources: [...described].sort().join("; ") },
+          resource,
+          path: [...podSpecPath(object)],
+        });
     }
     return out;
   },

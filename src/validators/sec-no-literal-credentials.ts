@@ -1,5 +1,7 @@
 import type { K8sObject, Violation } from "../types.js";
-import { configMapTexts } from "../k8s/env.js";
+import { configMapTextEntries } from "../k8s/env.js";
+import type { FieldPath } from "../k8s/field-path.js";
+import { rec } from "../k8s/manifest-fields.js";
 import { allContainers, isWorkload, refOf, type Container } from "../k8s/workloads.js";
 import type { ObjectValidator } from "./types.js";
 
@@ -13,38 +15,53 @@ export function hasLiteralSetcookie(text: string): boolean {
   return [...text.matchAll(SETCOOKIE_ARG)].some((m) => !(m[1] ?? "").startsWith("$"));
 }
 
-/** Where a container passes flags: command + args, and every literal env value (ERL_FLAGS, ELIXIR_ERL_OPTIONS, ...). */
-function commandTexts(c: Container): Array<[string, string]> {
-  const argv = [...(Array.isArray(c.command) ? c.command : []), ...(Array.isArray(c.args) ? c.args : [])];
-  const texts: Array<[string, string]> = [["command/args", argv.join(" ")]];
-  for (const e of Array.isArray(c.env) ? c.env : []) {
-    if (typeof e?.name === "string" && typeof e.value === "string") texts.push([`env ${e.name}`, e.value]);
-  }
-  return texts;
+type Add = (id: string, data: Violation["data"], path: FieldPath) => void;
+
+const strings = (value: unknown): string[] => (Array.isArray(value) ? value : []);
+
+/** Where a container passes flags: command + args (the list that sets the cookie: command when it does on its own, else args), and every literal env value (ERL_FLAGS, ELIXIR_ERL_OPTIONS, ...). */
+function checkSetcookie(c: Container, path: FieldPath, add: Add): void {
+  const name = String(c.name ?? "");
+  if (hasLiteralSetcookie([...strings(c.command), ...strings(c.args)].join(" ")))
+    add("setcookieLiteral", { container: name, where: "command/args" }, [
+      ...path,
+      hasLiteralSetcookie(strings(c.command).join(" ")) ? "command" : "args",
+    ]);
+  strings(c.env).forEach((e: any, i) => {
+    if (typeof e?.name === "string" && typeof e.value === "string" && hasLiteralSetcookie(e.value))
+      add("setcookieLiteral", { container: name, where: `env ${e.name}` }, [...path, "env", i, "value"]);
+  });
 }
 
-function validateWorkload(object: K8sObject, add: (id: string, data: Violation["data"]) => void): void {
-  for (const { container } of allContainers(object)) {
+function validateWorkload(object: K8sObject, add: Add): void {
+  for (const { container, path } of allContainers(object)) {
     const name = String(container.name ?? "");
-    for (const e of Array.isArray(container.env) ? container.env : []) {
-      if (typeof e?.name !== "string" || !CREDENTIAL_NAME.test(e.name)) continue;
-      if (e.value != null && e.value !== "") add("literalCredentialEnv", { container: name, env: e.name });
+    strings(container.env).forEach((e: any, i) => {
+      if (typeof e?.name !== "string" || !CREDENTIAL_NAME.test(e.name)) return;
+      if (e.value != null && e.value !== "") add("literalCredentialEnv", { container: name, env: e.name }, [...path, "env", i, "value"]);
       const ref = e.valueFrom?.configMapKeyRef;
-      if (ref) add("credentialEnvFromConfigMap", { container: name, env: e.name, configMap: ref.name ?? "" });
-    }
-    for (const [where, text] of commandTexts(container)) if (hasLiteralSetcookie(text)) add("setcookieLiteral", { container: name, where });
+      if (ref)
+        add("credentialEnvFromConfigMap", { container: name, env: e.name, configMap: ref.name ?? "" }, [
+          ...path,
+          "env",
+          i,
+          "valueFrom",
+          "configMapKeyRef",
+        ]);
+    });
+    checkSetcookie(container, path, add);
   }
 }
 
-function validateConfigMap(object: K8sObject, add: (id: string, data: Violation["data"]) => void): void {
+function validateConfigMap(object: K8sObject, add: Add): void {
   const configMap = refOf(object).name;
-  const data = (object.data ?? {}) as Record<string, unknown>;
-  const keys = new Set([...Object.keys(data), ...Object.keys((object.binaryData ?? {}) as object)]);
-  for (const key of keys) if (CREDENTIAL_NAME.test(key)) add("configMapCredentialKey", { configMap, key });
-  for (const [key, value] of configMapTexts(object)) {
-    if (hasLiteralSetcookie(value)) add("configMapSetcookie", { configMap, key });
-    if (PEM_PRIVATE_KEY.test(value)) add("configMapPrivateKey", { configMap, key });
-    if (CREDENTIAL_ASSIGNMENT.test(value)) add("configMapCredentialAssignment", { configMap, key });
+  for (const field of ["data", "binaryData"])
+    for (const key of Object.keys(rec(object[field])))
+      if (CREDENTIAL_NAME.test(key)) add("configMapCredentialKey", { configMap, key }, [field, key]);
+  for (const { field, key, text } of configMapTextEntries(object)) {
+    if (hasLiteralSetcookie(text)) add("configMapSetcookie", { configMap, key }, [field, key]);
+    if (PEM_PRIVATE_KEY.test(text)) add("configMapPrivateKey", { configMap, key }, [field, key]);
+    if (CREDENTIAL_ASSIGNMENT.test(text)) add("configMapCredentialAssignment", { configMap, key }, [field, key]);
   }
 }
 
@@ -54,7 +71,7 @@ export const secNoLiteralCredentials: ObjectValidator = {
   validate(object) {
     const resource = refOf(object);
     const out: Violation[] = [];
-    const add = (messageId: string, data: Violation["data"]) => out.push({ messageId, data, resource });
+    const add: Add = (messageId, data, path) => out.push({ messageId, data, resource, path: [...path] });
     if (isWorkload(object)) validateWorkload(object, add);
     else if (object.kind === "ConfigMap") validateConfigMap(object, add);
     return out;

@@ -1,4 +1,6 @@
 import type { Violation } from "../types.js";
+import { closestPath } from "../k8s/field-path.js";
+import { rec } from "../k8s/manifest-fields.js";
 import { refOf } from "../k8s/workloads.js";
 import type { ObjectValidator } from "./types.js";
 
@@ -10,12 +12,13 @@ export const secNoPlaintextSecrets: ObjectValidator = {
     const resource = refOf(object);
     const secret = resource.name;
     const sops = object.sops as Record<string, unknown> | undefined;
-    if (sops) return sops.mac ? [] : [{ messageId: "sopsMacMissing", data: { secret }, resource }];
+    if (sops)
+      return sops.mac ? [] : [{ messageId: "sopsMacMissing", data: { secret }, resource, path: [...closestPath(object, ["sops", "mac"])] }];
     const out: Violation[] = [];
+    // One violation per plaintext key (JSON null is unset): data.<key> is the value to encrypt.
     for (const field of ["data", "stringData"]) {
-      const value = object[field];
-      if (value && typeof value === "object" && Object.keys(value).length > 0)
-        out.push({ messageId: "plaintextSecret", data: { secret, field }, resource });
+      for (const [key, value] of Object.entries(rec(object[field])))
+        if (value !== null) out.push({ messageId: "plaintextSecret", data: { secret, field }, resource, path: [field, key] });
     }
     return out;
   },

@@ -1,5 +1,6 @@
 import type { K8sObject, Violation } from "../types.js";
-import { allContainers, podSpec, refOf } from "../k8s/workloads.js";
+import type { FieldPath } from "../k8s/field-path.js";
+import { allContainers, podSpec, podSpecPath, refOf } from "../k8s/workloads.js";
 import type { SetValidator } from "./types.js";
 
 const ISSUER_ANNOTATIONS = ["cert-manager.io/cluster-issuer", "cert-manager.io/issuer"];
@@ -21,24 +22,40 @@ function producedSecrets(obj: K8sObject): string[] {
   return names.filter((n) => typeof n === "string").map((n) => `${namespace}/${n}`);
 }
 
-/** [secret name, where] of every non-optional Secret reference of an object. */
-function secretReferences(obj: K8sObject): Array<[unknown, string]> {
-  const refs: Array<[unknown, string]> = [];
-  const add = (ref: any, key: "name" | "secretName", where: string) => {
-    if (ref && !ref.optional) refs.push([ref[key], where]);
+/** A non-optional Secret reference: the name, where the object makes it, and the path of the name. */
+interface SecretReference {
+  secret: unknown;
+  where: string;
+  path: FieldPath;
+}
+
+/** Every non-optional Secret reference of an object. */
+function secretReferences(obj: K8sObject): SecretReference[] {
+  const refs: SecretReference[] = [];
+  const add = (ref: any, key: "name" | "secretName", where: string, path: FieldPath) => {
+    if (ref && !ref.optional) refs.push({ secret: ref[key], where, path: [...path, key] });
   };
-  for (const { container: c } of allContainers(obj)) {
-    for (const e of list(c.env)) add(e?.valueFrom?.secretKeyRef, "name", `container ${c.name} env ${e.name}`);
-    for (const ef of list(c.envFrom)) add(ef?.secretRef, "name", `container ${c.name} envFrom`);
+  for (const { container: c, path } of allContainers(obj)) {
+    list(c.env).forEach((e, i) =>
+      add(e?.valueFrom?.secretKeyRef, "name", `container ${c.name} env ${e?.name}`, [...path, "env", i, "valueFrom", "secretKeyRef"]),
+    );
+    list(c.envFrom).forEach((ef, i) => add(ef?.secretRef, "name", `container ${c.name} envFrom`, [...path, "envFrom", i, "secretRef"]));
   }
   const spec = podSpec(obj);
-  for (const v of list(spec.volumes)) {
-    add(v?.secret, "secretName", `volume ${v?.name}`);
-    for (const source of list(v?.projected?.sources)) add(source?.secret, "name", `projected volume ${v?.name}`);
-  }
-  for (const ref of list(spec.imagePullSecrets)) refs.push([ref?.name, "imagePullSecrets"]);
+  const specPath = podSpecPath(obj);
+  list(spec.volumes).forEach((v, i) => {
+    add(v?.secret, "secretName", `volume ${v?.name}`, [...specPath, "volumes", i, "secret"]);
+    list(v?.projected?.sources).forEach((source, j) =>
+      add(source?.secret, "name", `projected volume ${v?.name}`, [...specPath, "volumes", i, "projected", "sources", j, "secret"]),
+    );
+  });
+  list(spec.imagePullSecrets).forEach((ref, i) =>
+    refs.push({ secret: ref?.name, where: "imagePullSecrets", path: [...specPath, "imagePullSecrets", i, "name"] }),
+  );
   if (obj.kind === "Ingress")
-    list((obj.spec as Record<string, any> | undefined)?.tls).forEach((t, i) => refs.push([t?.secretName, `tls ${i}`]));
+    list((obj.spec as Record<string, any> | undefined)?.tls).forEach((t, i) =>
+      refs.push({ secret: t?.secretName, where: `tls ${i}`, path: ["spec", "tls", i, "secretName"] }),
+    );
   return refs;
 }
 
@@ -50,9 +67,14 @@ export const secReferencesResolve: SetValidator = {
     const out: Violation[] = [];
     for (const { object } of resources) {
       const resource = refOf(object);
-      for (const [secret, where] of secretReferences(object)) {
+      for (const { secret, where, path } of secretReferences(object)) {
         if (typeof secret !== "string" || produced.has(`${resource.namespace}/${secret}`)) continue;
-        out.push({ messageId: "unresolvedSecret", data: { object: `${resource.kind}/${resource.name}`, secret, where }, resource });
+        out.push({
+          messageId: "unresolvedSecret",
+          data: { object: `${resource.kind}/${resource.name}`, secret, where },
+          resource,
+          path: [...path],
+        });
       }
     }
     return out;

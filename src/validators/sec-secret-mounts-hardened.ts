@@ -1,5 +1,6 @@
 import type { Violation } from "../types.js";
-import { allContainers, isWorkload, podSpec, refOf } from "../k8s/workloads.js";
+import { closestPath, type FieldPath } from "../k8s/field-path.js";
+import { allContainers, isWorkload, podSpec, podSpecPath, refOf } from "../k8s/workloads.js";
 import type { ObjectValidator } from "./types.js";
 
 /** Kubernetes' default mode of secret and projected volumes (0644). */
@@ -13,9 +14,12 @@ function isSecretVolume(v: any): boolean {
   return Boolean(v?.secret) || list(v?.projected?.sources).some((s) => s?.secret);
 }
 
-function itemModes(v: any): Array<[string, number]> {
-  const items = v.secret ? list(v.secret.items) : list(v.projected?.sources).flatMap((s) => list(s?.secret?.items));
-  return items.filter((i) => typeof i?.mode === "number").map((i) => [String(i.path), i.mode]);
+/** [path of the mode in the volume, item path, mode] of every item with its own mode. */
+function itemModes(v: any): Array<[FieldPath, string, number]> {
+  const withMode = (items: unknown, at: FieldPath): Array<[FieldPath, string, number]> =>
+    list(items).flatMap((item, n) => (typeof item?.mode === "number" ? [[[...at, n, "mode"], String(item.path), item.mode]] : []));
+  if (v.secret) return withMode(v.secret.items, ["secret", "items"]);
+  return list(v.projected?.sources).flatMap((source, s) => withMode(source?.secret?.items, ["projected", "sources", s, "secret", "items"]));
 }
 
 export const secSecretMountsHardened: ObjectValidator = {
@@ -25,21 +29,36 @@ export const secSecretMountsHardened: ObjectValidator = {
     if (!isWorkload(object)) return [];
     const resource = refOf(object);
     const out: Violation[] = [];
-    const tooOpen = (volume: string, mode: number, where: string) => {
-      if (mode & FORBIDDEN_BITS) out.push({ messageId: "secretModeTooOpen", data: { volume, mode: mode.toString(8), where }, resource });
+    const tooOpen = (volume: string, mode: number, where: string, path: FieldPath) => {
+      if (mode & FORBIDDEN_BITS)
+        out.push({
+          messageId: "secretModeTooOpen",
+          data: { volume, mode: mode.toString(8), where },
+          resource,
+          path: [...closestPath(object, path)],
+        });
     };
-    const volumes = list(podSpec(object).volumes).filter(isSecretVolume);
-    for (const v of volumes) {
-      const defaultMode = (v.secret ?? v.projected)?.defaultMode ?? DEFAULT_MODE;
-      if (typeof defaultMode === "number") tooOpen(v.name, defaultMode, "defaultMode");
-      for (const [path, mode] of itemModes(v)) tooOpen(v.name, mode, `item ${path}`);
+    const specPath = podSpecPath(object);
+    const volumes = list(podSpec(object).volumes)
+      .map((v, i) => ({ v, path: [...specPath, "volumes", i] }))
+      .filter(({ v }) => isSecretVolume(v));
+    for (const { v, path } of volumes) {
+      const field = v.secret ? "secret" : "projected";
+      const defaultMode = v[field]?.defaultMode ?? DEFAULT_MODE;
+      if (typeof defaultMode === "number") tooOpen(v.name, defaultMode, "defaultMode", [...path, field, "defaultMode"]);
+      for (const [modePath, itemPath, mode] of itemModes(v)) tooOpen(v.name, mode, `item ${itemPath}`, [...path, ...modePath]);
     }
-    const names = new Set(volumes.map((v) => v.name));
-    for (const { container } of allContainers(object)) {
-      for (const m of list(container.volumeMounts)) {
+    const names = new Set(volumes.map(({ v }) => v.name));
+    for (const { container, path } of allContainers(object)) {
+      list(container.volumeMounts).forEach((m, j) => {
         if (names.has(m?.name) && m.readOnly !== true)
-          out.push({ messageId: "secretMountWritable", data: { container: String(container.name ?? ""), volume: m.name }, resource });
-      }
+          out.push({
+            messageId: "secretMountWritable",
+            data: { container: String(container.name ?? ""), volume: m.name },
+            resource,
+            path: [...closestPath(object, [...path, "volumeMounts", j, "readOnly"])],
+          });
+      });
     }
     return out;
   },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { configMapTexts, effectiveEnv, fromSecret, literalValue, providedEnvKeys } from "../../src/k8s/env.js";
+import { configMapTextEntries, configMapTexts, effectiveEnv, fromSecret, literalValue, providedEnvKeys } from "../../src/k8s/env.js";
 import type { K8sObject } from "../../src/types.js";
 
 const objects: K8sObject[] = [
@@ -50,5 +50,18 @@ describe("ConfigMap texts", () => {
     expect(texts.get("b")).toBe("-setcookie abc");
     expect(texts.has("png")).toBe(true);
     expect(texts.has("bad")).toBe(false);
+  });
+
+  it("names the field each text is read from", () => {
+    const entries = configMapTextEntries({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      data: { a: "x", n: 1 },
+      binaryData: { b: "LXNldGNvb2tpZSBhYmM=", bad: "%%" },
+    });
+    expect(entries).toEqual([
+      { field: "data", key: "a", text: "x" },
+      { field: "binaryData", key: "b", text: "-setcookie abc" },
+    ]);
   });
 });
