@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { UsageError } from "../errors.js";
+import { pathsToAudit } from "./default-inputs.js";
 import { PROFILES } from "../config/profiles.js";
 import { createEvidencePackage, verifyEvidencePackage, type VerifyResult } from "../evidence/package.js";
 import { cleanText } from "../reporters/sanitize.js";
@@ -27,7 +28,7 @@ export function addEvidenceCommands(program: Command, io: Io): void {
   program
     .command("evidence")
     .description("audit and write the evidence package (report.html, OSCAL, CSV, evidence.json, signed manifest.json)")
-    .argument("[paths...]", "files, directories, Helm charts or Kustomize overlays", ["."])
+    .argument("[paths...]", "files, directories, Helm charts or Kustomize overlays (default: the paths of the config's `inputs`)")
     .requiredOption("--out <dir>", "folder for the package (created; must hold nothing else)")
     .addOption(new Option("--framework <framework>", "soc2, iso27001 or all").choices([...FRAMEWORK_IDS, "all"]).default("all"))
     .option("--sign-key <file>", "Ed25519 private key (PEM) to sign manifest.json (default: $ERLMCP_AUDIT_SIGN_KEY, a path or PEM text)")
@@ -38,11 +39,12 @@ export function addEvidenceCommands(program: Command, io: Io): void {
     .addOption(new Option("--values <file>", "Helm values file to render (repeatable)").argParser(collect))
     .addOption(new Option("--waivers <file>", "extra waiver file (repeatable)").argParser(collect))
     .option("--no-git", "do not record the Git commit of the inputs")
-    .action(async (paths: string[], opts) => {
+    .action(async (given: string[], opts) => {
+      const { paths, config } = pathsToAudit(given, opts, io);
       const keySource = opts.signKey ?? process.env.ERLMCP_AUDIT_SIGN_KEY;
       const frameworks: FrameworkId[] = opts.framework === "all" ? [...FRAMEWORK_IDS] : [opts.framework as FrameworkId];
       const pkg = await createEvidencePackage(paths, opts.out, {
-        config: opts.config === false ? false : opts.config,
+        config,
         profile: opts.profile,
         failOn: opts.failOn as Severity | undefined,
         values: opts.values,

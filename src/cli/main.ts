@@ -23,6 +23,7 @@ import { formatTimings } from "./timings.js";
 import { addServeCommand } from "./serve.js";
 import { addEvidenceCommands } from "./evidence.js";
 import { rejectUnsupportedOptions } from "./strict-options.js";
+import { pathsToAudit } from "./default-inputs.js";
 
 export const EXIT = { pass: 0, fail: 1, error: 2 } as const;
 
@@ -66,7 +67,10 @@ export function buildProgram(
   const program = new Command("erlmcp-audit")
     .description("Audit Kubernetes manifests (plain YAML, Helm charts, Kustomize overlays) against the erlmcp-audit controls.")
     .version(packageVersion())
-    .argument("[paths...]", "files, directories, Helm charts or Kustomize overlays; - for stdin", ["."])
+    .argument(
+      "[paths...]",
+      "files, directories, Helm charts or Kustomize overlays; - for stdin (default: the paths of the config's `inputs`)",
+    )
     .addOption(new Option("-f, --format <format>", `output format, repeatable: ${FORMAT_NAMES.join(", ")}`))
     .addOption(new Option("-o, --output <file>", "write the preceding --format to this file"))
     .option("-c, --config <file>", "config file (default: nearest erlmcp-audit.config.yaml above the first path)")
@@ -104,11 +108,13 @@ export function buildProgram(
     .option("--no-color", "no ANSI colours")
     .option("-q, --quiet", "no progress on stderr")
     .option("--timings", "print the time of each phase (render, load, evaluate) on stderr")
+    .option("-v, --verbose", "text format: also the units, engine agreement and the kinds not evaluated or type-checked")
     .addHelpText("after", EXIT_HELP)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .action(async (paths: string[], opts) => {
+    .action(async (given: string[], opts) => {
       const outputs = pairOutputs(argv);
+      const { paths, config } = pathsToAudit(given, opts, io);
       const engines: EngineName[] | undefined = opts.engine?.includes("all") ? ALL_ENGINES : opts.engine;
       const progress = createProgress({
         enabled: !opts.quiet && Boolean(process.stderr.isTTY) && !process.env.CI,
@@ -116,7 +122,7 @@ export function buildProgram(
         columns: process.stderr.columns,
       });
       const report = await audit(paths, {
-        config: opts.config === false ? false : opts.config,
+        config,
         profile: opts.profile,
         engines,
         controls: opts.controls,
@@ -137,7 +143,7 @@ export function buildProgram(
       progress.done();
       const color = opts.color !== false && !process.env.NO_COLOR && Boolean(process.stdout.isTTY);
       for (const target of outputs) {
-        const body = REPORTERS[target.format](report, { color: target.file ? false : color });
+        const body = REPORTERS[target.format](report, { color: target.file ? false : color, verbose: opts.verbose });
         if (target.file) writeOutput(target.file, body);
         else io.stdout(body);
       }
