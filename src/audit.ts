@@ -122,7 +122,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
   const evaluation = await evaluateUnits(units, planCache(controls, config), engines, (unit, index) =>
     options.onProgress?.({ phase: "evaluate", label: unit.id, index, total: units.length }),
   );
-  await locateFindings(evaluation.findings, units, { cwd, texts: input.texts });
+  await locateFindings(evaluation.findings, units, { cwd, texts: input.texts, helm: input.helm });
   const evaluateMs = clock.lap();
 
   const resourceOf = resourceIndex(units);

@@ -57,6 +57,8 @@ export interface LoadResult {
   notices: Notice[];
   /** Streams that are not files (stdin), by the name their resources carry: read again only to place findings. */
   texts: Map<string, string>;
+  /** The options Helm rendered with (API versions of the inputs' CRDs included): rendered again only to place findings. */
+  helm: HelmOptions;
 }
 
 /** What loading one planned unit shares with the load in progress. */

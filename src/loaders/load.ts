@@ -91,5 +91,5 @@ export async function loadInputs(paths: readonly string[], options: LoadOptions 
       if (loaded) units.push(loaded);
     }
   }
-  return { units, inputs: inputs.list(), errors, notAudited: sortNotAudited(notAudited), notices: discovery.notices, texts };
+  return { units, inputs: inputs.list(), errors, notAudited: sortNotAudited(notAudited), notices: discovery.notices, texts, helm };
 }

@@ -57,14 +57,22 @@ function run(tool: ToolName, args: string[], cwd: string, label: string, allowEm
 /**
  * `helm template` of the chart with one values file (on top of the chart's values.yaml, as `helm
  * install -f` would), with its `crds/` (Helm installs them) and the API versions of `options`.
+ * `renderDir`: a copy of the chart rendered in its place (same release name and values file).
  */
-export function renderHelm(chartDir: string, valuesFile: string, options: HelmOptions, cwd: string, label: string): Promise<RenderOutput> {
+export function renderHelm(
+  chartDir: string,
+  valuesFile: string,
+  options: HelmOptions,
+  cwd: string,
+  label: string,
+  renderDir?: string,
+): Promise<RenderOutput> {
   const chart = resolve(cwd, chartDir);
   const release = options.releaseName ?? chartName(chart) ?? basename(chart);
   const args = [
     "template",
     release,
-    chart,
+    renderDir ?? chart,
     "--include-crds",
     "--kube-version",
     options.kubeVersion,

@@ -1,9 +1,271 @@
-/** Helm renders: the template (or helper) line that renders a field, and the values key it comes from. (Being written.) */
-import type { FieldLocation } from "../types.js";
+/**
+ * Helm renders: the template (or helper) line that renders a field, and the values key it comes from.
+ *
+ * The chart is rendered a second time, only for units with findings, from a copy whose template lines
+ * carry comment tags (helm-tag.ts); the tag on the rendered line of the field names the template line.
+ * When that render fails or its object differs from the audited one, the field's key is searched in the
+ * object's part of its template. See docs/locations.md.
+ */
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join, resolve } from "node:path";
+import { isMap, type Document } from "yaml";
+import { type FieldPath, formatPath, valueAtPath } from "../k8s/field-path.js";
+import { DEFAULT_KUBE_VERSION, renderHelm } from "../loaders/render.js";
+import type { FieldLocation, Resource } from "../types.js";
+import { tagsOf, tagTemplate } from "./helm-tag.js";
+import { valuesRefs } from "./helm-values.js";
 import type { LocateContext, LocateRequest } from "./types.js";
+import { parseYaml, positionOf, type YamlFile } from "./yaml-file.js";
+
+/** A unit's chart rendered from its tagged copy. */
+interface TaggedRender {
+  rendered: YamlFile;
+  lines: string[];
+  /** Template files by tag number, relative to the chart. */
+  files: string[];
+  /** Per document: the template it came from (`chart/templates/x.yaml`), its kind and name. */
+  documents: Array<{ template: string; kind: unknown; name: unknown }>;
+}
+
+/** Where a rendered line came from: a template line, and whether the line lies in a `nindent` action's output. */
+interface Owner {
+  file: number;
+  line: number;
+  inOutput: boolean;
+}
 
 /** The locator of Helm units. */
-export function locateHelm(request: LocateRequest, _context: LocateContext): FieldLocation | undefined {
-  const { source } = request.resource;
-  return { file: source.file, line: source.line, via: "object" };
+export async function locateHelm(request: LocateRequest, context: LocateContext): Promise<FieldLocation | undefined> {
+  const { resource, path } = request;
+  const origin = resource.source.renderedFrom;
+  // The object as a whole: its `kind:` line, where the loader already points.
+  if (!origin?.template || origin.tool !== "helm" || path.length === 0) return undefined;
+  const render = await taggedRender(request, context);
+  return (render && fromTaggedRender(render, request, context)) ?? fromTemplateText(resource, path, context);
+}
+
+function taggedRender(request: LocateRequest, context: LocateContext): Promise<TaggedRender | undefined> {
+  const key = `helm:${request.unit.id}`;
+  let pending = context.memo.get(key) as Promise<TaggedRender | undefined> | undefined;
+  if (!pending) {
+    pending = renderTagged(request, context).catch(() => undefined);
+    context.memo.set(key, pending);
+  }
+  return pending;
+}
+
+const TEMPLATE_FILE = /\.(?:ya?ml|tpl)$/;
+
+/** Template files (`.yaml`, `.yml`, `.tpl` under a `templates/` folder) of a chart and its unpacked subcharts. */
+function templateFiles(chart: string, dir = ""): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(join(chart, dir), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const rel = dir ? `${dir}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...templateFiles(chart, rel));
+    else if (entry.isFile() && TEMPLATE_FILE.test(entry.name) && `/${rel}`.includes("/templates/")) out.push(rel);
+  }
+  return out;
+}
+
+async function renderTagged(request: LocateRequest, context: LocateContext): Promise<TaggedRender | undefined> {
+  const origin = request.resource.source.renderedFrom!;
+  if (!origin.values) return undefined;
+  const chart = resolve(context.cwd, origin.path);
+  const temp = mkdtempSync(join(tmpdir(), "erlmcp-audit-helm-"));
+  try {
+    const copy = join(temp, basename(chart));
+    cpSync(chart, copy, { recursive: true, dereference: true });
+    const files = templateFiles(copy);
+    files.forEach((file, index) => {
+      const at = join(copy, file);
+      writeFileSync(at, tagTemplate(readFileSync(at, "utf8"), index));
+    });
+    const options = context.helm ?? { kubeVersion: DEFAULT_KUBE_VERSION };
+    const out = await renderHelm(origin.path, origin.values, options, context.cwd, request.unit.id, copy);
+    if (out.stdout === undefined) return undefined;
+    const rendered = parseYaml(out.stdout);
+    const lines = out.stdout.split("\n");
+    const documents = rendered.documents.map((document) => ({
+      template: templateOf(out.stdout!, document, origin.path),
+      kind: isMap(document.contents) ? document.get("kind") : undefined,
+      name: isMap(document.contents) ? document.getIn(["metadata", "name"]) : undefined,
+    }));
+    return { rendered, lines, files, documents };
+  } finally {
+    rmSync(temp, { recursive: true, force: true });
+  }
+}
+
+/** The template of a rendered document, from the last `# Source:` comment before its content. */
+function templateOf(stream: string, document: Document, chartPath: string): string {
+  const start = document.contents?.range?.[0] ?? document.range?.[0] ?? 0;
+  const before = stream.slice(0, start);
+  const at = before.lastIndexOf("# Source: ");
+  if (at < 0) return "";
+  const source = before
+    .slice(at + "# Source: ".length)
+    .split("\n")[0]!
+    .trim();
+  return join(chartPath, source.split("/").slice(1).join("/"));
+}
+
+/** The tagged document rendering `resource`: same template, kind and name, and the same rank among those. */
+function documentOf(render: TaggedRender, request: LocateRequest): number | undefined {
+  const { resource, unit } = request;
+  if (resource.source.itemPath?.length) return undefined;
+  const same = (r: Resource) =>
+    r.source.renderedFrom?.template === resource.source.renderedFrom?.template &&
+    r.ref.kind === resource.ref.kind &&
+    r.ref.name === resource.ref.name;
+  const rank = unit.resources.filter(same).indexOf(resource);
+  const template = resource.source.renderedFrom?.template;
+  const candidates = render.documents.flatMap((d, i) =>
+    d.template === template && d.kind === resource.ref.kind && d.name === resource.ref.name ? [i] : [],
+  );
+  return rank < 0 ? undefined : candidates[rank];
+}
+
+function fromTaggedRender(render: TaggedRender, request: LocateRequest, context: LocateContext): FieldLocation | undefined {
+  const { resource, path } = request;
+  const index = documentOf(render, request);
+  if (index === undefined) return undefined;
+  const document = render.rendered.documents[index]!;
+  const located = positionOf(render.rendered, index, [], path);
+  if (!located) return undefined;
+  // The tags must not have changed what is located: the rendered value there is the audited one.
+  const at = path.slice(0, located.depth);
+  if (!sameValue(valueAtPath(document.toJS(), at), valueAtPath(resource.object, at))) return undefined;
+  for (let depth = located.depth; depth >= 0; depth--) {
+    const line = depth === located.depth ? located.line : positionOf(render.rendered, index, [], path.slice(0, depth))?.line;
+    const owner = line === undefined ? undefined : ownerOf(render.lines, line);
+    if (!owner) continue;
+    const file = join(resource.source.renderedFrom!.path, render.files[owner.file] ?? "");
+    const ownSuffix = owner.inOutput ? outputSuffix(render, index, path.slice(0, depth), owner) : [];
+    const template = readText(context, file);
+    const text = template?.split("\n")[owner.line - 1] ?? "";
+    const key = path.slice(0, depth).at(-1);
+    const column = typeof key === "string" && text.includes(`${key}:`) ? text.indexOf(`${key}:`) + 1 : undefined;
+    const values = template ? valuesOf(template, owner.line, ownSuffix, path, request, context) : undefined;
+    return {
+      file,
+      line: owner.line,
+      ...(column ? { column } : {}),
+      via: file === resource.source.renderedFrom!.template ? "helm-template" : "helm-helper",
+      ...(values ? { values } : {}),
+    };
+  }
+  return undefined;
+}
+
+/**
+ * The template line that wrote rendered line `line` (1-based): the first tag on the line when it is an
+ * end tag; else the `nindent` action whose output the line lies in (an open start tag above it).
+ */
+function ownerOf(lines: string[], line: number): Owner | undefined {
+  const own = tagsOf(lines[line - 1] ?? "")[0];
+  if (own?.kind === "L") return { file: own.file, line: own.line, inOutput: false };
+  for (let i = line - 1; i >= 1; i--) {
+    const last = tagsOf(lines[i - 1] ?? "").at(-1);
+    if (!last) continue;
+    return last.kind === "B" ? { file: last.file, line: last.line, inOutput: true } : undefined;
+  }
+  return undefined;
+}
+
+/** The part of `path` written by the `nindent` action `owner`: the keys of the field and of its parents the action wrote. */
+function outputSuffix(render: TaggedRender, index: number, path: FieldPath, owner: Owner): FieldPath {
+  if (path.length === 0) return [];
+  let start = path.length;
+  while (start > 1) {
+    const line = positionOf(render.rendered, index, [], path.slice(0, start - 1))?.line;
+    const above = line === undefined ? undefined : ownerOf(render.lines, line);
+    if (!above?.inOutput || above.file !== owner.file || above.line !== owner.line) break;
+    start--;
+  }
+  return path.slice(start - 1);
+}
+
+function readText(context: LocateContext, file: string): string | undefined {
+  const key = `helm:text:${file}`;
+  if (!context.memo.has(key)) {
+    let text: string | undefined;
+    try {
+      text = readFileSync(resolve(context.cwd, file), "utf8");
+    } catch {
+      text = undefined;
+    }
+    context.memo.set(key, text);
+  }
+  return context.memo.get(key) as string | undefined;
+}
+
+/**
+ * The values key the template line reads, in the unit's values file or else the chart's values.yaml:
+ * the reference named like the field first; below a `toYaml` of values, the field's own key under it.
+ */
+function valuesOf(
+  template: string,
+  line: number,
+  suffix: FieldPath,
+  path: FieldPath,
+  request: LocateRequest,
+  context: LocateContext,
+): FieldLocation["values"] {
+  const origin = request.resource.source.renderedFrom!;
+  const files = [origin.values, join(origin.path, "values.yaml")].filter((f, i, all): f is string => !!f && all.indexOf(f) === i);
+  const leaf = path.at(-1);
+  const refs = valuesRefs(template, line).sort((a, b) => Number(b.at(-1) === leaf) - Number(a.at(-1) === leaf));
+  for (const ref of refs) {
+    for (const key of suffix.length ? [[...ref, ...suffix], ref] : [ref]) {
+      for (const file of files) {
+        const parsed = context.files.get(file);
+        const position = parsed && positionOf(parsed, 0, [], key);
+        if (position?.found) return { file, key: formatPath(key), line: position.line };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Equal as the audit reads them (null-valued keys are absent). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  }
+  if (a && b && typeof a === "object" && typeof b === "object") {
+    const keys = (o: object) => Object.keys(o).filter((k) => (o as Record<string, unknown>)[k] !== null);
+    const ka = keys(a);
+    const kb = keys(b);
+    return ka.length === kb.length && ka.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  }
+  return false;
+}
+
+/**
+ * Without a tagged render: the line of the field's key in the object's part of its template (from its
+ * `kind:` line to the next document), each key of the path searched below the previous one.
+ */
+function fromTemplateText(resource: Resource, path: FieldPath, context: LocateContext): FieldLocation | undefined {
+  const file = resource.source.renderedFrom!.template!;
+  const text = readText(context, file);
+  if (!text) return undefined;
+  const lines = text.split("\n");
+  let end = lines.findIndex((l, i) => i >= resource.source.line && /^---/.test(l));
+  if (end < 0) end = lines.length;
+  let line: number | undefined;
+  let column: number | undefined;
+  let from = Math.max(0, resource.source.line - 1);
+  for (const key of path) {
+    if (typeof key === "number") continue;
+    const pattern = new RegExp(`^(\\s*(?:-\\s+)?)["']?${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*:`);
+    const found = lines.slice(from, end).findIndex((l) => pattern.test(l));
+    if (found < 0) break;
+    from += found;
+    line = from + 1;
+    column = (pattern.exec(lines[from]!)?.[1]?.length ?? 0) + 1;
+    from++;
+  }
+  return line === undefined ? undefined : { file, line, column, via: "helm-template" };
 }

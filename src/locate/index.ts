@@ -6,6 +6,7 @@
  */
 import { findingKey, resourceKey } from "../findings/identity.js";
 import { parsePath } from "../k8s/field-path.js";
+import type { HelmOptions } from "../loaders/render.js";
 import type { AuditUnit, Finding, FieldLocation, Resource } from "../types.js";
 import { locateHelm } from "./helm.js";
 import { locateKustomize } from "./kustomize.js";
@@ -25,11 +26,18 @@ export interface LocateOptions {
   cwd: string;
   /** Texts of streams that are not files (stdin), by the name findings carry. */
   texts?: ReadonlyMap<string, string>;
+  /** The options the loader rendered Helm charts with (the Helm locator renders them again the same way). */
+  helm?: HelmOptions;
 }
 
 /** Sets `location` on every failing or waived finding about a resource of the units. */
 export async function locateFindings(findings: readonly Finding[], units: readonly AuditUnit[], options: LocateOptions): Promise<void> {
-  const context: LocateContext = { cwd: options.cwd, files: new YamlFiles(options.cwd, options.texts), memo: new Map() };
+  const context: LocateContext = {
+    cwd: options.cwd,
+    files: new YamlFiles(options.cwd, options.texts),
+    memo: new Map(),
+    helm: options.helm,
+  };
   const byUnit = new Map(units.map((u) => [u.id, u]));
   const resources = new Map<string, Map<string, Resource>>();
   const resourceIn = (unit: AuditUnit, key: string): Resource | undefined => {

@@ -1,5 +1,6 @@
 /** What the locators of src/locate/ share: a finding's field → the line a person edits. */
 import type { FieldPath } from "../k8s/field-path.js";
+import type { HelmOptions } from "../loaders/render.js";
 import type { AuditUnit, FieldLocation, Resource } from "../types.js";
 import type { YamlFiles } from "./yaml-file.js";
 
@@ -17,6 +18,8 @@ export interface LocateContext {
   files: YamlFiles;
   /** Per-run caches of the locators (e.g. a unit's re-render), by a key each locator prefixes with its name. */
   memo: Map<string, unknown>;
+  /** The options the loader rendered Helm charts with; absent when no chart was rendered. */
+  helm?: HelmOptions;
 }
 
 /** Places one field of one kind of unit; undefined when it cannot (the caller falls back to the object's source). */

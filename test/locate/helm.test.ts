@@ -1,0 +1,161 @@
+/**
+ * Helm charts: a finding points at the template line that renders the field (or the helper line a
+ * template includes), and names the values file and key the value comes from.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { audit } from "../../src/audit.js";
+import { valuesRefs } from "../../src/locate/helm-values.js";
+import type { AuditReport } from "../../src/report/types.js";
+import type { Finding } from "../../src/types.js";
+import { tempTree } from "../helpers/tmp.js";
+
+const HELPERS = `{{/* Names. */}}
+{{- define "demo.fullname" -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The sidecar's securityContext. */}}
+{{- define "demo.sidecarSecurityContext" -}}
+runAsNonRoot: true
+privileged: true
+capabilities:
+  drop: ["ALL"]
+{{- end }}
+`;
+
+const DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "demo.fullname" . }}
+  namespace: demo
+  labels:
+    app: demo
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: demo
+  template:
+    metadata:
+      labels:
+        app: demo
+    spec:
+      containers:
+        - name: app
+          image: nginx:1.27
+          securityContext:
+            privileged: {{ .Values.debug.privileged }}
+        - name: sidecar
+          image: busybox:1.36
+          securityContext:
+            {{- include "demo.sidecarSecurityContext" . | nindent 12 }}
+        - name: tools
+          image: busybox:1.36
+          securityContext:
+            {{- toYaml .Values.tools.securityContext | nindent 12 }}
+`;
+
+const VALUES = `debug:
+  privileged: false
+tools:
+  securityContext:
+    runAsNonRoot: true
+    privileged: true
+`;
+
+const privileged = (report: AuditReport, unit: string, container: number): Finding | undefined =>
+  report.findings.find(
+    (f) =>
+      f.controlId === "pod-no-host-access" &&
+      f.messageId === "privilegedContainer" &&
+      f.unit === unit &&
+      f.path === `spec.template.spec.containers[${container}].securityContext.privileged`,
+  );
+
+describe("locations in Helm charts", () => {
+  const root = tempTree({
+    "chart/Chart.yaml": "apiVersion: v2\nname: demo\nversion: 0.1.0\n",
+    "chart/values.yaml": VALUES,
+    "chart/values-a.yaml": "debug:\n  privileged: true\n",
+    "chart/values-b.yaml": "# A debug build: the app runs privileged.\nreplicas: 2\ndebug:\n  privileged: true\n",
+    "chart/templates/_helpers.tpl": HELPERS,
+    "chart/templates/deployment.yaml": DEPLOYMENT,
+  });
+  let report: AuditReport;
+  beforeAll(async () => {
+    report = await audit(["chart"], { cwd: root, config: false, controls: ["pod-no-host-access"] });
+  });
+
+  it("points at the template line that renders a value, and at the values key and line it comes from", () => {
+    expect(privileged(report, "chart@values-a.yaml", 0)?.location).toEqual({
+      file: "chart/templates/deployment.yaml",
+      line: 22,
+      column: 13,
+      via: "helm-template",
+      values: { file: "chart/values-a.yaml", key: "debug.privileged", line: 2 },
+    });
+    // The chart's own values do not make it privileged: no finding there.
+    expect(privileged(report, "chart@values.yaml", 0)).toBeUndefined();
+  });
+
+  it("follows an include into the helper line that writes the field", () => {
+    expect(privileged(report, "chart@values.yaml", 1)?.location).toEqual({
+      file: "chart/templates/_helpers.tpl",
+      line: 9,
+      column: 1,
+      via: "helm-helper",
+    });
+  });
+
+  it("points a field written by toYaml of values at the toYaml line, with the values key under it", () => {
+    expect(privileged(report, "chart@values.yaml", 2)?.location).toEqual({
+      file: "chart/templates/deployment.yaml",
+      line: 30,
+      via: "helm-template",
+      values: { file: "chart/values.yaml", key: "tools.securityContext.privileged", line: 6 },
+    });
+  });
+
+  it("gives the same template line for every values file rendering it; the values file named is the unit's own", () => {
+    const a = privileged(report, "chart@values-a.yaml", 0)?.location;
+    const b = privileged(report, "chart@values-b.yaml", 0)?.location;
+    expect(b).toMatchObject({ file: a?.file, line: a?.line, via: "helm-template" });
+    expect(b?.values).toEqual({ file: "chart/values-b.yaml", key: "debug.privileged", line: 4 });
+    for (const unit of ["chart@values.yaml", "chart@values-a.yaml", "chart@values-b.yaml"]) {
+      expect(privileged(report, unit, 1)?.location).toMatchObject({ file: "chart/templates/_helpers.tpl", line: 9 });
+      // Not set by values-a.yaml or values-b.yaml: the chart's values.yaml sets it.
+      expect(privileged(report, unit, 2)?.location?.values).toEqual({
+        file: "chart/values.yaml",
+        key: "tools.securityContext.privileged",
+        line: 6,
+      });
+    }
+  });
+});
+
+describe("values keys a template line reads", () => {
+  const template = `{{- $v := .Values.cluster -}}
+{{- $root := . -}}
+image: "{{ .Values.image.repository }}:{{ $.Values.image.tag }}"
+replicas: {{ $v.replicaCount }}
+port: {{ $root.Values.ports.http }}
+{{- with .Values.podSecurityContext }}
+securityContext:
+  {{- toYaml . | nindent 2 }}
+  runAsUser: {{ .runAsUser }}
+{{- end }}
+name: {{ .Release.Name }}
+`;
+
+  it("reads .Values, $.Values, variables bound to values and the scope of a with", () => {
+    expect(valuesRefs(template, 3)).toEqual([
+      ["image", "repository"],
+      ["image", "tag"],
+    ]);
+    expect(valuesRefs(template, 4)).toEqual([["cluster", "replicaCount"]]);
+    expect(valuesRefs(template, 5)).toEqual([["ports", "http"]]);
+    expect(valuesRefs(template, 8)).toEqual([["podSecurityContext"]]);
+    expect(valuesRefs(template, 9)).toEqual([["podSecurityContext", "runAsUser"]]);
+    expect(valuesRefs(template, 11)).toEqual([]);
+  });
+});
