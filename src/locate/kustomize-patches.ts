@@ -25,6 +25,8 @@ interface PatchText {
 interface PatchEntry {
   text: PatchText;
   target?: Record<string, unknown>;
+  /** Each document's content as plain data (undefined when it cannot be read). */
+  contents: unknown[];
 }
 
 const records = (value: unknown): Array<Record<string, unknown> | undefined> =>
@@ -68,7 +70,15 @@ function patchesOf(k: Kustomization, context: LocateContext): PatchEntry[] {
   if (context.memo.has(key)) return context.memo.get(key) as PatchEntry[];
   const entries: PatchEntry[] = [];
   const add = (text: PatchText | undefined, target?: unknown) => {
-    if (text) entries.push({ text, target: isRecord(target) ? target : undefined });
+    if (!text) return;
+    const contents = text.yaml.documents.map((document) => {
+      try {
+        return document.toJS({ maxAliasCount: 1000 }) as unknown;
+      } catch {
+        return undefined;
+      }
+    });
+    entries.push({ text, target: isRecord(target) ? target : undefined, contents });
   };
   const smp = k.fields.patchesStrategicMerge;
   (Array.isArray(smp) ? smp : []).forEach((patch, i) => {
@@ -164,14 +174,9 @@ export interface PatchRequest {
 export function patchHit(k: Kustomization, request: PatchRequest, context: LocateContext): FieldLocation | undefined {
   const entries = patchesOf(k, context);
   for (let e = entries.length - 1; e >= 0; e--) {
-    const { text, target } = entries[e]!;
-    for (let d = text.yaml.documents.length - 1; d >= 0; d--) {
-      let content: unknown;
-      try {
-        content = text.yaml.documents[d]!.toJS({ maxAliasCount: 1000 });
-      } catch {
-        continue;
-      }
+    const { text, target, contents } = entries[e]!;
+    for (let d = contents.length - 1; d >= 0; d--) {
+      const content = contents[d];
       const hit = Array.isArray(content)
         ? jsonPatchHit(text, d, content, target, request)
         : isRecord(content) && request.mergedCounts

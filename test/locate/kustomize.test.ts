@@ -273,3 +273,100 @@ describe("locations in Kustomize builds", () => {
     }
   });
 });
+
+describe("locations set by components and kustomization fields", () => {
+  const files = {
+    "base/kustomization.yaml": tree["base/kustomization.yaml"],
+    "base/statefulset.yaml": BASE_STS,
+    "components/debug/kustomization.yaml": `apiVersion: kustomize.config.k8s.io/v1alpha1
+kind: Component
+patches:
+  - path: privileged.yaml
+    target:
+      kind: StatefulSet
+`,
+    // With a target, the patch's own name does not select anything.
+    "components/debug/privileged.yaml": `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: any
+spec:
+  template:
+    spec:
+      containers:
+        - name: erlmcp
+          securityContext:
+            privileged: true
+`,
+    "staging/kustomization.yaml": KUSTOMIZATION(`namespace: default
+resources:
+  - ../base
+components:
+  - ../components/debug
+`),
+    "psa/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: erlmcp\n",
+    "psa/kustomization.yaml": KUSTOMIZATION(`resources:
+  - namespace.yaml
+labels:
+  - pairs:
+      pod-security.kubernetes.io/enforce: baseline
+`),
+    "psa-outer/kustomization.yaml": KUSTOMIZATION(`resources:
+  - ../psa
+commonLabels:
+  pod-security.kubernetes.io/enforce: privileged
+`),
+  };
+  const root = tempTree(files);
+  let report: AuditReport;
+  const locationOf = (unit: string, messageId: string) => {
+    const found = report.findings.filter((f) => f.unit === unit && f.messageId === messageId);
+    expect(found, `${messageId} in ${unit}`).toHaveLength(1);
+    return found[0]!.location;
+  };
+
+  beforeAll(async () => {
+    report = await audit(
+      ["staging", "psa", "psa-outer"].map((d) => join(root, d)),
+      {
+        cwd: root,
+        config: false,
+        controls: ["pod-no-host-access", "pod-namespace-placement", "pod-security-admission"],
+      },
+    );
+    expect(report.inputErrors).toEqual([]);
+  });
+
+  it("places a field a component's targeted patch sets on the component's patch file", () => {
+    expect(locationOf("staging", "privilegedContainer")).toEqual({
+      file: "components/debug/privileged.yaml",
+      line: 11,
+      column: 13,
+      via: "kustomize-patch",
+    });
+  });
+
+  it("places metadata.namespace on the namespace: line", () => {
+    expect(locationOf("staging", "reservedNamespace")).toEqual({
+      file: "staging/kustomization.yaml",
+      line: 3,
+      column: 1,
+      via: "kustomize-transformer",
+    });
+  });
+
+  it("places a label on its labels: pair, or on the outermost commonLabels that overrides it", () => {
+    expect(locationOf("psa", "enforceLevelWeak")).toEqual({
+      file: "psa/kustomization.yaml",
+      line: 7,
+      column: 7,
+      via: "kustomize-transformer",
+    });
+    expect(locationOf("psa-outer", "enforceLevelWeak")).toEqual({
+      file: "psa-outer/kustomization.yaml",
+      line: 6,
+      column: 3,
+      via: "kustomize-transformer",
+    });
+  });
+});
