@@ -142,10 +142,9 @@ function matchesPattern(pattern: string, values: Iterable<string>): boolean {
 
 /** `a=b,c!=d,e,!f`; a set-based selector (`in`, `notin`) is not read and matches. */
 function matchesSelector(selector: string, labels: Record<string, string>): boolean {
-  for (const term of selector
-    .split(",")
-    .map((t) => t.trim())
-    .filter(Boolean)) {
+  // Commas inside `in (a, b)` separate values, not terms.
+  const terms = selector.split(/,(?![^()]*\))/).map((t) => t.trim());
+  for (const term of terms.filter(Boolean)) {
     if (/\s(in|notin)\s/.test(term)) continue;
     const [, key, op, value] = /^(!?[^=!]+?)\s*(==|=|!=)?\s*([^=!]*)$/.exec(term) ?? [];
     if (key === undefined) continue;
