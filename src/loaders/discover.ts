@@ -1,7 +1,7 @@
 /**
  * Turns the paths a user names into audit units: Helm charts (a unit per values file), kustomizations
  * (a unit each, unless the config's `entrypoints` narrow them) and plain YAML/JSON files (one unit per
- * named path), stray manifests in chart and kustomization folders included.
+ * named folder, and one for all the files named), stray manifests in chart and kustomization folders included.
  */
 import { readdirSync, realpathSync, statSync, type Stats } from "node:fs";
 import { join, relative, resolve } from "node:path";
@@ -16,7 +16,11 @@ import { isDirectory, isFile } from "./path-kind.js";
 export { MANIFEST_EXTENSIONS } from "./exclude.js";
 export { KUSTOMIZATION_FILES } from "./kustomization.js";
 
-/** A unit of plain files; `id` differs from `path` only where a kustomization in the same folder takes the path as its ID. */
+/**
+ * A unit of plain files: the files under one named folder, or every file named on the command line
+ * (`path` is then the first of them). `id` differs from `path` when the set has several named files,
+ * or when a kustomization in the same folder takes the path as its ID.
+ */
 export type PlannedUnit = { kind: "files"; path: string; id?: string; files: string[] } | PlannedChart | PlannedKustomization;
 
 export interface DiscoveryResult {
@@ -52,6 +56,8 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
   const skip = skipRules(options);
   const notAuditedAt = (path: string, verdict: NonNullable<SkipVerdict>) => notAudited.push({ path, ...verdict });
 
+  // The files named on the command line form one manifest set, as `kubectl apply -f a.yaml -f b.yaml` applies them together.
+  let namedFiles: Extract<PlannedUnit, { kind: "files" }> | undefined;
   for (const input of paths) {
     const absolute = resolve(options.cwd, input);
     let stats: Stats;
@@ -69,7 +75,8 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
     if (stats.isFile()) {
       // A file named on the command line is read whatever its name, unless it is this run's config or a waiver file.
       if (skip.isRunConfig(absolute)) notAuditedAt(rel(absolute), { reason: "runConfig" });
-      else units.push({ kind: "files", path: rel(absolute), files: [absolute] });
+      else if (!namedFiles) units.push((namedFiles = { kind: "files", path: rel(absolute), files: [absolute] }));
+      else if (!namedFiles.files.includes(absolute)) namedFiles.files.push(absolute);
       continue;
     }
     if (!stats.isDirectory()) {
@@ -145,12 +152,21 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
     }
   }
 
+  if (namedFiles && namedFiles.files.length > 1) namedFiles.id = namedFilesId(namedFiles.files.map(rel));
   const kustomize = packages.finish(units.flatMap((u) => (u.kind === "files" ? u.files : [])));
   units.push(...kustomize.units);
   const kustomizePaths = new Set(kustomize.units.map((u) => u.path));
   for (const unit of units) if (unit.kind === "files" && kustomizePaths.has(unit.path)) unit.id = `${unit.path} (plain files)`;
   errors.push(...kustomize.errors);
   return { units, errors, notAudited: [...notAudited, ...kustomize.notAudited], notices: kustomize.notices };
+}
+
+/**
+ * The ID of the set of files named on the command line: `a.yaml + b.yaml` (up to three, in the
+ * order given), else `a.yaml + 4 more files`. A single file's ID is its path.
+ */
+export function namedFilesId(files: readonly string[]): string {
+  return files.length <= 3 ? files.join(" + ") : `${files[0]} + ${files.length - 1} more files`;
 }
 
 function notRegular(path: string): InputError {
