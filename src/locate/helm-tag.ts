@@ -3,9 +3,10 @@
  * the tagged chart says which template line produced each rendered line (see docs/locations.md).
  *
  * - `#@L:<file>:<line>` ends the output of a template line that writes a YAML key or list item, or a
- *   lone `{{ … | nindent n }}` action (its output ends there);
- * - `#@B:<file>:<line>` starts the output of such a lone `nindent` action (`toYaml`, `include`): the
- *   rendered lines after it, up to its `#@L`, come from that action.
+ *   lone `{{ … | nindent n }}` action;
+ * - when the line ends in a `{{ … | nindent n }}` action (`toYaml`, `include`), `#@B:<file>:<line>`
+ *   starts the action's output and the `#@L` follows it on a line of its own: the rendered lines in
+ *   between come from that action.
  * A line is left untagged when a comment there could change the output: inside a multi-line action or
  * a block scalar, a line ending in `-}}` or followed by a `{{-` action whose text joins it, a line
  * that opens a flow collection or a quoted string it does not close, a document separator.
@@ -43,6 +44,7 @@ interface LineShape {
 const CONTROL = /^(?:if|else|end|range|with|define|block|break|continue|\/\*|\$[\w]*\s*:?=)/;
 const KEY_LINE = /^\s*(?:-\s+)*(?:"[^"]*"|'[^']*'|[^\s#{"'-][^#{]*?)\s*:(?:\s|$)/;
 const ITEM_LINE = /^\s*-(?:\s|$)/;
+const NINDENT_AT_END = /\|\s*nindent\s+\d+\s*\}\}\s*$/;
 const BLOCK_HEADER = /(?::|^\s*-)\s+[|>][-+0-9]{0,2}\s*(?:#.*)?$/;
 
 /** Splits a line into actions and literal text; `open` says whether it starts inside an action. */
@@ -134,8 +136,11 @@ function tagLine(
   // A `{{-` on the next line joins its text to this one, after the tag: unless it writes nothing or starts a new line.
   const joined = next !== undefined && /^\s*\{\{-/.test(nextLine ?? "") && !next.silent && !next.nindent;
   if (joined) return line;
-  const end = ` #@L:${file}:${number}`;
-  if (!shape.nindent || /-\}\}\s*$/.test(previousLine ?? "")) return `${line}${end}`;
-  const start = line.indexOf("{{");
-  return `${line.slice(0, start)} #@B:${file}:${number}${line.slice(start)}${end}`;
+  const end = `#@L:${file}:${number}`;
+  if (!NINDENT_AT_END.test(line)) return `${line} ${end}`;
+  // An action writing lines of its own: mark where its output starts, and end it on a line of its own
+  // (its last line may be inside a block scalar, where a comment would be text).
+  const start = line.lastIndexOf("{{");
+  const glued = shape.nindent && /-\}\}\s*$/.test(previousLine ?? "");
+  return `${glued ? line : `${line.slice(0, start)} #@B:${file}:${number}${line.slice(start)}`}\n${end}`;
 }

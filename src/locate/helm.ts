@@ -159,12 +159,13 @@ function fromTaggedRender(render: TaggedRender, request: LocateRequest, context:
 }
 
 /**
- * The template line that wrote rendered line `line` (1-based): the first tag on the line when it is an
- * end tag; else the `nindent` action whose output the line lies in (an open start tag above it).
+ * The template line that wrote rendered line `line` (1-based): the first tag after its text; else the
+ * `nindent` action whose output the line lies in (a start tag above it, not yet ended).
  */
 function ownerOf(lines: string[], line: number): Owner | undefined {
-  const own = tagsOf(lines[line - 1] ?? "")[0];
-  if (own?.kind === "L") return { file: own.file, line: own.line, inOutput: false };
+  const text = lines[line - 1] ?? "";
+  const own = tagsOf(text)[0];
+  if (own && text.slice(0, text.indexOf("#@")).trim() !== "") return { file: own.file, line: own.line, inOutput: false };
   for (let i = line - 1; i >= 1; i--) {
     const last = tagsOf(lines[i - 1] ?? "").at(-1);
     if (!last) continue;
