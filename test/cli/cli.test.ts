@@ -57,18 +57,18 @@ describe("erlmcp-audit CLI", () => {
     expect(r.stdout).toMatch(/^PASS 0 failing/m);
   });
 
-  it("exits 1 with findings grouped by control, with file:line", async () => {
+  it("exits 1 with findings by severity, each at file:line:col with its resource", async () => {
     const r = await cli(["bad", "--no-config"], root);
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toMatch(/^pod-no-host-access CRITICAL/m);
-    expect(r.stdout).toContain("bad/pod.yaml:2 Pod erlmcp/root");
+    expect(r.stdout).toMatch(/^CRITICAL \(\d+\)$/m);
+    expect(r.stdout).toMatch(/^ {2}bad\/pod\.yaml:\d+(:\d+)? {2}CRITICAL {2}pod-no-host-access {2}.*\n {6}Pod erlmcp\/root · /m);
   });
 
   it("exits 2 on an input error but still reports the readable files", async () => {
     const r = await cli(["mixed", "--no-config"], root);
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toContain("mixed/broken.yaml:1:5: Flow sequence");
-    expect(r.stdout).toContain("mixed/pod.yaml:2 Pod erlmcp/root");
+    expect(r.stdout).toMatch(/^ {2}mixed\/pod\.yaml:\d+(:\d+)? {2}CRITICAL {2}pod-no-host-access {2}.*\n {6}Pod erlmcp\/root · /m);
   });
 
   it("writes several formats in one run, creating folders; SARIF is valid 2.1.0", async () => {
@@ -86,7 +86,12 @@ describe("erlmcp-audit CLI", () => {
     const validate = ajv.compile(JSON.parse(readFileSync(join(__dirname, "../schemas/sarif-schema-2.1.0.json"), "utf8")));
     expect(validate(sarif), JSON.stringify(validate.errors)).toBe(true);
     const result = sarif.runs[0].results.find((x: { ruleId: string }) => x.ruleId === "pod-no-host-access");
-    expect(result.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: "bad/pod.yaml" }, region: { startLine: 2 } });
+    // The line of `privileged: true`, with the object's lines (2-9) as context.
+    expect(result.locations[0].physicalLocation).toEqual({
+      artifactLocation: { uri: "bad/pod.yaml" },
+      region: { startLine: 9, startColumn: 25 },
+      contextRegion: { startLine: 2, endLine: 9 },
+    });
     const rule = sarif.runs[0].tool.driver.rules[result.ruleIndex];
     expect(rule.id).toBe("pod-no-host-access");
     expect(rule.properties.tags).toContain("iso27001/A.8.2");

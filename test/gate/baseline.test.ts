@@ -88,7 +88,7 @@ describe("CLI gate with --baseline", () => {
 
     const same = await runCli([app, ...gate, "--baseline", base]);
     expect(same.code).toBe(0);
-    expect(same.stdout).toContain("Pod erlmcp/a (in baseline)");
+    expect(same.stdout).toMatch(/ {2}pod-no-host-access {2}.* \(in baseline\)\n {6}Pod erlmcp\/a · /);
     expect(same.stdout).toMatch(/^PASS 0 new failing, 2 existing in the baseline \(2 critical, 0 high, 0 medium, 0 low\), 0 fixed, /m);
     expect(same.stdout).not.toMatch(/PASS \d+ failing/);
 

@@ -124,7 +124,7 @@ describe("hostile input: exit 2, the file named with a fix, everything else audi
       ["case", ["CustomResourceDefinition", "Widget"]],
       ["good", ["ConfigMap"]],
     ]);
-    const text = await runCli([join(root, "case"), "--controls", "pod-no-host-access", "--no-config"]);
+    const text = await runCli([join(root, "case"), "--controls", "pod-no-host-access", "--no-config", "--verbose"]);
     expect(text.stdout).toContain("not evaluated (no control inspects these kinds): CustomResourceDefinition, Widget");
   });
 

@@ -121,7 +121,7 @@ describe("kinds fail closed: a privileged pod template is found whatever kind ca
       ["case", ["Widget"]],
       ["good", []],
     ]);
-    const text = await runCli([join(root, "case"), "--controls", "pod-no-host-access", "--no-config"]);
+    const text = await runCli([join(root, "case"), "--controls", "pod-no-host-access", "--no-config", "--verbose"]);
     expect(text.stdout).toContain("not evaluated (no control inspects these kinds): Widget");
   });
 

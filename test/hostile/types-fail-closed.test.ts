@@ -161,7 +161,7 @@ describe("types fail closed: an object the API server would reject is an input e
       ["case", ["planted"], ["example.com/v1/Widget"]],
       ["good", ["survivor"], []],
     ]);
-    const text = await runCli([join(root, "case"), ...ARGS]);
+    const text = await runCli([join(root, "case"), ...ARGS, "--verbose"]);
     expect(text.stdout).toContain("not type-checked (no schema known for these kinds): example.com/v1/Widget");
   });
 

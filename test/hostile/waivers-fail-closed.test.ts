@@ -247,7 +247,7 @@ describe("enabled: false", () => {
       expect(readable, format).not.toMatch(/not applicable/i);
     }
     const text = (await cli("text")).stdout;
-    expect(text).toMatch(/— 2 input sets, 2 resources, 1 controls ran \(1 disabled by config\)/);
+    expect(text).toMatch(/^ {2}audited: \d+ files, 2 units, 2 resources; 1 controls ran \(1 disabled by config\)$/m);
     expect((await cli("markdown")).stdout).toMatch(/1 controls ran \(1 disabled by config\)/);
 
     const { files: evidence } = renderEvidencePackage(report, { paths: ["app", "good"] });

@@ -161,6 +161,6 @@ describe(".pre-commit-hooks.yaml", () => {
     const cwd = tempTree({ "k8s/pod.yaml": FAILING_POD });
     const r = spawnSync("node", [join(PACKAGE_ROOT, bin!), ...hook!.args], { cwd, encoding: "utf8" });
     expect(r.status).toBe(1);
-    expect(r.stdout).toContain("k8s/pod.yaml:1 Pod erlmcp/debug");
+    expect(r.stdout).toMatch(/^ {2}k8s\/pod\.yaml:\d+(:\d+)? {2}CRITICAL {2}pod-no-host-access {2}.*\n {6}Pod erlmcp\/debug · /m);
   });
 });

@@ -188,7 +188,7 @@ describe("reporters on a report with failures, waivers and input errors", () => 
     expect((cut.match(/<details>/g) ?? []).length).toBe((cut.match(/<\/details>/g) ?? []).length);
   });
 
-  it("text: colours only when asked, lists input errors, waiver warnings and unevaluated kinds", () => {
+  it("text: colours only when asked, lists input errors and waiver warnings, counts unevaluated kinds (listed with verbose)", () => {
     const plain = text(report, { color: false });
     // eslint-disable-next-line no-control-regex
     expect(plain).not.toMatch(/\x1b\[/);
@@ -196,7 +196,8 @@ describe("reporters on a report with failures, waivers and input errors", () => 
     expect(plain).toContain("app/broken.yaml:4:14");
     expect(plain).toContain("waiver W1 (res-requests-limits) expires in 9 days");
     expect(plain).toContain("waiver W3 (tls-ingress) matched nothing");
-    expect(plain).toContain("not evaluated (no control inspects these kinds): Widget");
+    expect(plain).toMatch(/^i 1 kind no control inspects(, .*)?: --verbose lists them$/m);
+    expect(text(report, { verbose: true })).toContain("not evaluated (no control inspects these kinds): Widget");
   });
 
   it("every registered format is a pure function of the report", () => {
