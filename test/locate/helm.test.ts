@@ -53,6 +53,9 @@ spec:
           image: busybox:1.36
           securityContext:
             {{- toYaml .Values.tools.securityContext | nindent 12 }}
+        - name: extra
+          image: busybox:1.36
+          securityContext: {{- toYaml .Values.extra.securityContext | nindent 12 }}
 `;
 
 const VALUES = `debug:
@@ -61,6 +64,8 @@ tools:
   securityContext:
     runAsNonRoot: true
     privileged: true
+extra:
+  securityContext: {privileged: true}
 `;
 
 const privileged = (report: AuditReport, unit: string, container: number): Finding | undefined =>
@@ -113,6 +118,15 @@ describe("locations in Helm charts", () => {
       line: 30,
       via: "helm-template",
       values: { file: "chart/values.yaml", key: "tools.securityContext.privileged", line: 6 },
+    });
+  });
+
+  it("places a field written by toYaml on its key's line on that line", () => {
+    expect(privileged(report, "chart@values.yaml", 3)?.location).toEqual({
+      file: "chart/templates/deployment.yaml",
+      line: 33,
+      via: "helm-template",
+      values: { file: "chart/values.yaml", key: "extra.securityContext.privileged", line: 8 },
     });
   });
 
