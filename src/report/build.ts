@@ -15,6 +15,7 @@ import type { ThirdPartyResult } from "../thirdparty/types.js";
 import type { AuditUnit, EngineName, Finding, Severity } from "../types.js";
 import { packageVersion } from "../version.js";
 import type { WaiverStatus } from "../waivers/types.js";
+import { explainUnusedWaivers } from "../waivers/unused.js";
 import { REPORT_SCHEMA_VERSION, type AuditReport, type DisabledControl, type ReportControl, type ReportUnit } from "./types.js";
 
 export interface ReportParts {
@@ -62,7 +63,14 @@ export function buildReport(parts: ReportParts): AuditReport {
     inputErrors: parts.input.errors,
     notAudited: parts.input.notAudited,
     notices: parts.input.notices,
-    waivers: parts.waivers,
+    waivers: explainUnusedWaivers(parts.waivers, {
+      selected: new Set(parts.controls.map((c) => c.id)),
+      units: parts.units,
+      runs: parts.evaluation.runs,
+      disabled: parts.disabled ?? [],
+      evaluationErrors: parts.findings.filter((f) => f.status === "error"),
+      inputErrors: parts.input.errors.length,
+    }),
     ...(parts.baseline ? { baseline: parts.baseline } : {}),
     disagreements: [...parts.evaluation.disagreements].sort(compareDisagreements),
     network: Object.fromEntries(parts.units.map((u) => [u.id, buildNetworkModel(u.resources)])),

@@ -82,7 +82,11 @@ export const github: Reporter = (input) => {
       );
     if (w.matched === 0)
       lines.push(
-        command("warning", { file: w.file, title: `waiver ${w.id} unused` }, `Waiver ${w.id} (${w.control}) matched nothing: remove it.`),
+        command(
+          "warning",
+          { file: w.file, title: `waiver ${w.id} unused` },
+          `Waiver ${w.id} (${w.control}) matched nothing: ${w.unused?.advice ?? "remove it"}.`,
+        ),
       );
   }
   for (const d of report.disabledControls)

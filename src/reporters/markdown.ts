@@ -104,7 +104,9 @@ export const markdown: Reporter = (input) => {
       .map((w) => `- ⚠️ waiver ${code(w.id)} (${data(w.control)}) expires in ${w.daysLeft} days (${data(w.expires)})`),
     ...report.waivers
       .filter((w) => w.matched === 0)
-      .map((w) => `- ⚠️ waiver ${code(w.id)} (${data(w.control)}) matched nothing: remove it (${code(w.file)})`),
+      .map(
+        (w) => `- ⚠️ waiver ${code(w.id)} (${data(w.control)}) matched nothing: ${data(w.unused?.advice ?? "remove it")} (${code(w.file)})`,
+      ),
   ];
   if (waived.length || notes.length) {
     out.push("<details>", `<summary>Waivers: ${waived.length} findings waived, ${notes.length} notes</summary>`, "", ...notes);

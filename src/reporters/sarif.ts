@@ -91,7 +91,7 @@ function waiverNotifications(report: AuditReport): Notification[] {
         level: "warning",
         descriptor: { id: "waiverUnused" },
         locations: at(w.file),
-        message: { text: `Waiver ${w.id} (${w.control}) matched nothing: remove it.` },
+        message: { text: `Waiver ${w.id} (${w.control}) matched nothing: ${w.unused?.advice ?? "remove it"}.` },
       });
   }
   return out;

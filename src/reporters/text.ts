@@ -111,7 +111,7 @@ function waiverNotes(report: AuditReport, c: Colors): string[] {
     else if (w.state === "expiring")
       lines.push(`${c.yellow("!")} waiver ${w.id} (${w.control}) expires in ${w.daysLeft} days (${w.expires})`);
     if (w.matched === 0)
-      lines.push(`${c.yellow("!")} waiver ${w.id} (${w.control}) matched nothing: remove it (${w.file})`);
+      lines.push(`${c.yellow("!")} waiver ${w.id} (${w.control}) matched nothing: ${w.unused?.advice ?? "remove it"} (${w.file})`);
   }
   return lines;
 }

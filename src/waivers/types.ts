@@ -40,4 +40,13 @@ export interface WaiverStatus extends Waiver {
   daysLeft: number;
   /** Findings this waiver matched. */
   matched: number;
+  /** When it matched nothing: why, and what to do (`remove it` only when the run could have matched it). */
+  unused?: { reason: UnusedReason; advice: string };
 }
+
+/**
+ * Why a waiver matched nothing: `fixed` (its control ran on every input and all loaded: remove it), or
+ * why the run could not tell — control not selected, disabled by config, not run in a unit, failed to
+ * evaluate, an input error, or no audited object is the one it names.
+ */
+export type UnusedReason = "fixed" | "notSelected" | "disabled" | "notRun" | "evaluationError" | "inputError" | "noObject";
