@@ -136,7 +136,8 @@ function fromTaggedRender(render: TaggedRender, request: LocateRequest, context:
   // The tags must not have changed what is located: the rendered value there is the audited one.
   const at = path.slice(0, located.depth);
   if (!sameValue(valueAtPath(document.toJS(), at), valueAtPath(resource.object, at))) return undefined;
-  for (let depth = located.depth; depth >= 0; depth--) {
+  // Depth 0 would be the document's first line: the object's `kind:` line says more (the caller's fallback).
+  for (let depth = located.depth; depth >= 1; depth--) {
     const line = depth === located.depth ? located.line : positionOf(render.rendered, index, [], path.slice(0, depth))?.line;
     const owner = line === undefined ? undefined : ownerOf(render.lines, line);
     if (!owner) continue;
@@ -144,9 +145,8 @@ function fromTaggedRender(render: TaggedRender, request: LocateRequest, context:
     const ownSuffix = owner.inOutput ? outputSuffix(render, index, path.slice(0, depth), owner) : [];
     const template = readText(context, file);
     const text = template?.split("\n")[owner.line - 1] ?? "";
-    const key = path.slice(0, depth).at(-1);
-    const column = typeof key === "string" && text.includes(`${key}:`) ? text.indexOf(`${key}:`) + 1 : undefined;
-    const values = template ? valuesOf(template, owner.line, ownSuffix, path, request, context) : undefined;
+    const values = template ? valuesOf(template, owner.line, ownSuffix, path.slice(0, depth), request, context) : undefined;
+    const column = owner.inOutput ? undefined : columnOf(text, path[depth - 1]!);
     return {
       file,
       line: owner.line,
@@ -156,6 +156,12 @@ function fromTaggedRender(render: TaggedRender, request: LocateRequest, context:
     };
   }
   return undefined;
+}
+
+/** The 1-based column of `key:` (or of the item's `-`) in a template line, when the line writes it. */
+function columnOf(text: string, key: string | number): number | undefined {
+  const at = typeof key === "number" ? /^\s*-(?:\s|$)/.exec(text)?.[0].indexOf("-") : text.indexOf(`${key}:`);
+  return at === undefined || at < 0 ? undefined : at + 1;
 }
 
 /**
