@@ -80,7 +80,7 @@ export interface ResourceFacts {
   kind: string;
   group: string;
   version: string;
-  /** Its built name, its name in its source, and the names between (name prefixes and suffixes removed, generator hash removed). */
+  /** Its names along the build (see namesAlongBuild) and its name in its source. */
   names: Set<string>;
   /** Its built namespace and its namespace in its source. */
   namespaces: Set<string>;
@@ -88,16 +88,17 @@ export interface ResourceFacts {
   annotations: Record<string, string>;
 }
 
-const GENERATED_HASH = /-[a-z0-9]{10}$/;
+/** The hash kustomize appends to a generated ConfigMap's or Secret's name (hex digits mapped to consonants and digits). */
+const GENERATED_HASH = /-[2456789bcdfghkmt]{10}$/;
 
-/** The facts of `resource` in the build of `root`, given its name and namespace in its source. */
-export function resourceFacts(root: Kustomization, resource: Resource, original: { name?: string; namespace?: string }): ResourceFacts {
-  const [group, version] = (resource.object.apiVersion ?? "").includes("/")
-    ? (resource.object.apiVersion ?? "").split("/", 2)
-    : ["", resource.object.apiVersion ?? ""];
-  const names = new Set([resource.ref.name]);
-  if (original.name) names.add(original.name);
-  if (GENERATED_HASH.test(resource.ref.name)) names.add(resource.ref.name.replace(GENERATED_HASH, ""));
+/**
+ * Every name the object may have had along the build of `root`: its built name, without a generator's
+ * hash, and without the `namePrefix`/`nameSuffix` of any kustomization of the tree (kustomize matches
+ * patches and entries by any of an object's names).
+ */
+export function namesAlongBuild(root: Kustomization, kind: string, name: string): Set<string> {
+  const names = new Set([name]);
+  if ((kind === "ConfigMap" || kind === "Secret") && GENERATED_HASH.test(name)) names.add(name.replace(GENERATED_HASH, ""));
   const affixes: Array<[string, string]> = [];
   const collect = (k: Kustomization) => {
     const prefix = typeof k.fields.namePrefix === "string" ? k.fields.namePrefix : "";
@@ -107,21 +108,28 @@ export function resourceFacts(root: Kustomization, resource: Resource, original:
   };
   collect(root);
   for (let round = 0; round < affixes.length; round++) {
-    for (const name of [...names]) {
+    for (const current of [...names]) {
       for (const [prefix, suffix] of affixes) {
-        let inner = name;
+        let inner = current;
         if (prefix && inner.startsWith(prefix)) inner = inner.slice(prefix.length);
         if (suffix && inner.endsWith(suffix)) inner = inner.slice(0, -suffix.length);
         if (inner) names.add(inner);
       }
     }
   }
+  return names;
+}
+
+/** The facts of `resource`, given its names along the build and its name and namespace in its source. */
+export function resourceFacts(resource: Resource, names: Set<string>, original: { name?: string; namespace?: string }): ResourceFacts {
+  const apiVersion = resource.object.apiVersion ?? "";
+  const [group, version] = apiVersion.includes("/") ? apiVersion.split("/", 2) : ["", apiVersion];
   const metadata = resource.object.metadata ?? {};
   return {
     kind: resource.ref.kind,
     group: group ?? "",
     version: version ?? "",
-    names,
+    names: original.name ? new Set([...names, original.name]) : names,
     namespaces: new Set([resource.ref.namespace, metadata.namespace ?? "", original.namespace ?? ""].filter(Boolean)),
     labels: metadata.labels ?? {},
     annotations: metadata.annotations ?? {},

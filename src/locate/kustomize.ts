@@ -10,7 +10,7 @@ import { valueAtPath, type FieldPath } from "../k8s/field-path.js";
 import type { FieldLocation, Resource } from "../types.js";
 import { patchHit } from "./kustomize-patches.js";
 import { generatorDataHit, generatorEntry, generatorLine, transformerHit } from "./kustomize-transformers.js";
-import { kustomizationTree, outermostFirst, resourceFacts } from "./kustomize-tree.js";
+import { kustomizationTree, namesAlongBuild, outermostFirst, resourceFacts } from "./kustomize-tree.js";
 import { isRecord, translatePath } from "./merge-keys.js";
 import type { LocateContext, LocateRequest } from "./types.js";
 import { positionOf, type YamlFile } from "./yaml-file.js";
@@ -53,17 +53,21 @@ function declaredIn(file: string, yaml: YamlFile, context: LocateContext): Decla
 }
 
 /**
- * The object in the resource's source file: same kind, and its own name or the longest name the built
- * name contains (name prefixes and suffixes), like the loader's attribution; a namespace match first.
+ * The object in the resource's source file: same kind, and one of its names along the build (`exact`),
+ * else the longest name the built name contains, like the loader's attribution; a namespace match first.
  */
-function sourceObject(resource: Resource, context: LocateContext): { yaml: YamlFile; object: Declared } | undefined {
+function sourceObject(
+  resource: Resource,
+  names: Set<string>,
+  context: LocateContext,
+): { yaml: YamlFile; object: Declared; exact: boolean } | undefined {
   const yaml = context.files.get(resource.source.file);
   if (!yaml) return undefined;
   const { kind, name, namespace } = resource.ref;
   const candidates = declaredIn(resource.source.file, yaml, context).filter((d) => d.kind === kind && name.includes(d.name));
-  const score = (d: Declared) => (d.name === name ? 1e6 : d.name.length) + (d.namespace === namespace ? 0.5 : 0);
+  const score = (d: Declared) => (names.has(d.name) ? 1e6 : d.name.length) + (d.namespace === namespace ? 0.5 : 0);
   const object = candidates.sort((a, b) => score(b) - score(a))[0];
-  return object && { yaml, object };
+  return object && { yaml, object, exact: names.has(object.name) };
 }
 
 /** The field's key in the resource's source (or its closest parent there). */
@@ -86,28 +90,33 @@ const isMerged = (value: unknown) => isRecord(value) || (Array.isArray(value) &&
 /** The locator of Kustomize units. */
 export function locateKustomize(request: LocateRequest, context: LocateContext): FieldLocation | undefined {
   const { unit, resource, path } = request;
-  const source = sourceObject(resource, context);
-  const inBase = source && inSource(resource, source, path);
   const root = kustomizationTree(resolve(context.cwd, resource.source.renderedFrom?.path ?? unit.path), context);
-  if (!root) return inBase;
-  const facts = resourceFacts(root, resource, { name: source?.object.name, namespace: source?.object.namespace });
+  const names = root ? namesAlongBuild(root, resource.ref.kind, resource.ref.name) : new Set([resource.ref.name]);
+  const found = sourceObject(resource, names, context);
+  if (!root) return found && inSource(resource, found, path);
+  // A generated object the loader attributed to a declared one with a name it merely contains.
+  const generated =
+    !found?.exact && [...outermostFirst(root, resource, context.cwd)].some((k) => generatorEntry(k, resourceFacts(resource, names, {})));
+  const source = generated ? undefined : found;
+  const inBase = source && inSource(resource, source, path);
+  const facts = resourceFacts(resource, names, { name: source?.object.name, namespace: source?.object.namespace });
   const patchRequest = {
     path,
     built: resource.object,
     facts,
     mergedCounts: !(isMerged(valueAtPath(resource.object, path)) && inBase?.via === "field"),
   };
-  let generated: FieldLocation | undefined;
+  let generator: FieldLocation | undefined;
   for (const k of outermostFirst(root, resource, context.cwd)) {
-    const generator = source ? undefined : generatorEntry(k, facts);
+    const entry = generated ? generatorEntry(k, facts) : undefined;
     if (path.length > 0) {
       const hit =
         transformerHit(k, path, facts, resource.object) ??
         patchHit(k, patchRequest, context) ??
-        (generator && generatorDataHit(k, generator, path, context));
+        (entry && generatorDataHit(k, entry, path, context));
       if (hit) return hit;
     }
-    if (generator) generated = generatorLine(k, generator) ?? generated;
+    if (entry) generator = generatorLine(k, entry) ?? generator;
   }
-  return inBase ?? generated;
+  return inBase ?? generator;
 }

@@ -47,8 +47,10 @@ kind: Kustomization
 ${body}`;
 
 const tree = {
-  "base/kustomization.yaml": KUSTOMIZATION("resources:\n  - statefulset.yaml\n"),
+  "base/kustomization.yaml": KUSTOMIZATION("resources:\n  - statefulset.yaml\n  - configmap.yaml\n"),
   "base/statefulset.yaml": BASE_STS,
+  // Its name is part of the generated erlmcp-env's: the loader attributes that one here.
+  "base/configmap.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: erlmcp\n  namespace: erlmcp\n",
   "prod/kustomization.yaml": KUSTOMIZATION(`namePrefix: prod-
 resources:
   - ../base
@@ -74,6 +76,9 @@ configMapGenerator:
   - name: settings
     literals:
       - LOG_LEVEL=debug
+  - name: erlmcp-env
+    literals:
+      - ERLMCP_ENV=prod
 `),
   // The shell container is the base's second: the merge puts the patched one first in the build.
   "prod/debug-shell.yaml": `apiVersion: apps/v1
@@ -251,10 +256,18 @@ describe("locations in Kustomize builds", () => {
     });
   });
 
-  it("places a generated object's field on its generator entry", () => {
-    expect(one("prod", "pod-namespace-placement", "namespaceMissing", /^metadata/).location).toMatchObject({
+  it("places a generated object's field on its generator entry, also when a declared object's name is part of its name", () => {
+    const generated = find("prod", "pod-namespace-placement", "namespaceMissing");
+    const at = Object.fromEntries(generated.map((f) => [f.resource.name.replace(/-[a-z0-9]+$/, ""), f.location]));
+    expect(Object.keys(at).sort()).toEqual(["prod-erlmcp-env", "prod-settings"]);
+    expect(at["prod-settings"]).toMatchObject({
       file: "prod/kustomization.yaml",
       line: lineOf("prod/kustomization.yaml", "- name: settings"),
+      via: "kustomize-transformer",
+    });
+    expect(at["prod-erlmcp-env"]).toMatchObject({
+      file: "prod/kustomization.yaml",
+      line: lineOf("prod/kustomization.yaml", "- name: erlmcp-env"),
       via: "kustomize-transformer",
     });
   });
@@ -278,6 +291,7 @@ describe("locations set by components and kustomization fields", () => {
   const files = {
     "base/kustomization.yaml": tree["base/kustomization.yaml"],
     "base/statefulset.yaml": BASE_STS,
+    "base/configmap.yaml": tree["base/configmap.yaml"],
     "components/debug/kustomization.yaml": `apiVersion: kustomize.config.k8s.io/v1alpha1
 kind: Component
 patches:
@@ -319,8 +333,8 @@ commonLabels:
   };
   const root = tempTree(files);
   let report: AuditReport;
-  const locationOf = (unit: string, messageId: string) => {
-    const found = report.findings.filter((f) => f.unit === unit && f.messageId === messageId);
+  const locationOf = (unit: string, messageId: string, kind?: string) => {
+    const found = report.findings.filter((f) => f.unit === unit && f.messageId === messageId && (!kind || f.resource.kind === kind));
     expect(found, `${messageId} in ${unit}`).toHaveLength(1);
     return found[0]!.location;
   };
@@ -347,7 +361,7 @@ commonLabels:
   });
 
   it("places metadata.namespace on the namespace: line", () => {
-    expect(locationOf("staging", "reservedNamespace")).toEqual({
+    expect(locationOf("staging", "reservedNamespace", "StatefulSet")).toEqual({
       file: "staging/kustomization.yaml",
       line: 3,
       column: 1,
