@@ -38,3 +38,9 @@ test_other_namespace_fails if {
 test_no_workloads_passes if {
 	count(control.violation) == 0 with input as {"resources": [deny_all]}
 }
+
+test_violation_is_about_the_namespace_as_a_whole if {
+	some v in control.violation with input as {"resources": [sts]}
+	v.details.resource.kind == "Namespace"
+	v.details.path == []
+}

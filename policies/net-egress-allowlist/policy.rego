@@ -17,43 +17,55 @@ egress_rules[i] := rule if {
 
 violation contains v if {
 	some i, rule in egress_rules
-	to_everything(rule)
-	v := violation.make(control_id, "egressWithoutTo", obj, rule_data(i, {}))
+	some path in to_everything_paths(rule)
+	v := violation.at(control_id, "egressWithoutTo", obj, rule_path(i, path), rule_data(i, {}))
 }
 
 violation contains v if {
 	some i, rule in egress_rules
-	every_port(rule)
-	v := violation.make(control_id, "egressWithoutPorts", obj, rule_data(i, {}))
+	some path in every_port_paths(rule)
+	v := violation.at(control_id, "egressWithoutPorts", obj, rule_path(i, path), rule_data(i, {}))
 }
 
 violation contains v if {
 	some i, rule in egress_rules
-	some peer in net.rule_peers(rule, "to")
+	some j, peer in net.rule_peers(rule, "to")
 	net.open_ip_block(peer.ipBlock)
-	v := violation.make(control_id, "egressOpenIpBlock", obj, rule_data(i, {"cidr": peer.ipBlock.cidr}))
+	v := violation.at(control_id, "egressOpenIpBlock", obj, rule_path(i, ["to", j, "ipBlock", "cidr"]), rule_data(i, {"cidr": peer.ipBlock.cidr}))
 }
 
 violation contains v if {
 	some i, rule in egress_rules
 	some p in net.array_or_empty(object.get(rule, "ports", []))
 	dns_port(p)
-	not only_kube_dns(rule)
-	v := violation.make(control_id, "dnsNotKubeDns", obj, rule_data(i, {}))
+	some path in not_kube_dns_paths(rule)
+	v := violation.at(control_id, "dnsNotKubeDns", obj, rule_path(i, path), rule_data(i, {}))
 }
 
-to_everything(rule) if net.rule_admits_all_peers(rule, "to")
+rule_path(i, path) := array.concat(["spec", "egress", i], path)
 
-to_everything(rule) if {
-	some peer in net.rule_peers(rule, "to")
+# Where a rule allows every destination: its missing or empty `to`, else each empty peer.
+to_everything_paths(rule) := {["to"]} if {
+	net.rule_admits_all_peers(rule, "to")
+} else := {["to", j] |
+	some j, peer in net.rule_peers(rule, "to")
 	net.empty_peer(peer)
 }
 
-every_port(rule) if net.rule_all_ports(rule)
-
-every_port(rule) if {
-	some p in net.array_or_empty(object.get(rule, "ports", []))
+# Where a rule allows every port: its missing or empty `ports`, else each entry without `port`.
+every_port_paths(rule) := {["ports"]} if {
+	net.rule_all_ports(rule)
+} else := {["ports", k, "port"] |
+	some k, p in net.array_or_empty(object.get(rule, "ports", []))
 	net.port_entry_all_ports(p)
+}
+
+# Where a DNS rule reaches beyond kube-dns: its missing or empty `to`, else each other peer.
+not_kube_dns_paths(rule) := {["to"]} if {
+	net.rule_admits_all_peers(rule, "to")
+} else := {["to", j] |
+	some j, peer in net.rule_peers(rule, "to")
+	not kube_dns_peer(peer)
 }
 
 dns_port(p) if net.port_entry_all_ports(p)
@@ -64,13 +76,6 @@ dns_port(p) if {
 	is_number(p.port)
 	p.port <= 53
 	object.get(p, "endPort", p.port) >= 53
-}
-
-only_kube_dns(rule) if {
-	count(net.rule_peers(rule, "to")) > 0
-	every peer in net.rule_peers(rule, "to") {
-		kube_dns_peer(peer)
-	}
 }
 
 kube_dns_peer(peer) if {

@@ -52,3 +52,20 @@ test_dns_without_to if {
 test_other_kinds_ignored if {
 	count(control.violation) == 0 with input as {"review": {"object": {"kind": "Service", "spec": {"egress": [{}]}}}}
 }
+
+paths(egress) := {[v.details.messageId, v.details.path] | some v in control.violation with input as netpol(egress)}
+
+test_paths_point_at_the_rule_field_or_the_peer if {
+	paths([
+		{"ports": [{"port": 443}]},
+		{"to": [kube_dns, {}, {"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"port": 53, "protocol": "UDP"}, {"protocol": "TCP"}]},
+	]) == {
+		["egressWithoutTo", ["spec", "egress", 0]],
+		["egressWithoutTo", ["spec", "egress", 1, "to", 1]],
+		["egressWithoutPorts", ["spec", "egress", 1, "ports", 1]],
+		["egressOpenIpBlock", ["spec", "egress", 1, "to", 2, "ipBlock", "cidr"]],
+		["dnsNotKubeDns", ["spec", "egress", 1, "to", 1]],
+		["dnsNotKubeDns", ["spec", "egress", 1, "to", 2]],
+	}
+	paths([{"to": [], "ports": []}]) == {["egressWithoutTo", ["spec", "egress", 0, "to"]], ["egressWithoutPorts", ["spec", "egress", 0, "ports"]]}
+}

@@ -53,9 +53,10 @@ peer_problem(peer, w) := "distIngressFromIpBlock" if {
 	k8s.may_select_pods(peer.podSelector, x)
 }
 
-rule_problems(rule, w) := {"distIngressFromAnywhere"} if {
+# [message ID, path in the rule] of each problem of a rule: its missing or empty `from`, else each peer.
+rule_problems(rule, w) := {["distIngressFromAnywhere", ["from"]]} if {
 	net.rule_admits_all_peers(rule, "from")
-} else := {peer_problem(peer, w) | some peer in net.rule_peers(rule, "from")}
+} else := {[peer_problem(peer, w), ["from", j]] | some j, peer in net.rule_peers(rule, "from")}
 
 violation contains v if {
 	some w in erlang_nodes
@@ -65,8 +66,8 @@ violation contains v if {
 	net.may_select(np, w)
 	some i, rule in net.array_or_empty(object.get(np, ["spec", "ingress"], []))
 	net.rule_opens(rule, w, ports)
-	some message_id in rule_problems(rule, w)
-	v := violation.make(control_id, message_id, np, {"workload": k8s.name(w), "policy": k8s.name(np), "rule": i})
+	some [message_id, path] in rule_problems(rule, w)
+	v := violation.at(control_id, message_id, np, array.concat(["spec", "ingress", i], path), {"workload": k8s.name(w), "policy": k8s.name(np), "rule": i})
 }
 
 service_selects(svc, w) if {
@@ -96,14 +97,19 @@ violation contains v if {
 	some svc in services
 	not headless(svc)
 	service_selects(svc, w)
-	some sp in object.get(svc, ["spec", "ports"], [])
+	some k, sp in object.get(svc, ["spec", "ports"], [])
 	targets(sp, w, dist_ports(w))
-	v := violation.make(control_id, "distExposedByService", svc, {"workload": k8s.name(w), "service": k8s.name(svc), "port": sp.port})
+	v := violation.at(control_id, "distExposedByService", svc, ["spec", "ports", k], {"workload": k8s.name(w), "service": k8s.name(svc), "port": sp.port})
 }
 
+# [path, service backend] of each backend of an Ingress.
 backends(ing) := array.concat(
-	[b | b := ing.spec.defaultBackend.service],
-	[b | some r in object.get(ing, ["spec", "rules"], []); some p in object.get(r, ["http", "paths"], []); b := p.backend.service],
+	[[["spec", "defaultBackend", "service"], b] | b := ing.spec.defaultBackend.service],
+	[[["spec", "rules", i, "http", "paths", j, "backend", "service"], b] |
+		some i, r in object.get(ing, ["spec", "rules"], [])
+		some j, p in object.get(r, ["http", "paths"], [])
+		b := p.backend.service
+	],
 )
 
 backend_port(b, sp) if b.port.number == sp.port
@@ -114,25 +120,26 @@ violation contains v if {
 	some w in erlang_nodes
 	some ing in ingresses
 	k8s.namespace(ing) == k8s.namespace(w)
-	some b in backends(ing)
+	some [path, b] in backends(ing)
 	some svc in services
 	k8s.name(svc) == b.name
 	service_selects(svc, w)
 	some sp in object.get(svc, ["spec", "ports"], [])
 	backend_port(b, sp)
 	targets(sp, w, dist_ports(w))
-	v := violation.make(control_id, "distExposedByIngress", ing, {"workload": k8s.name(w), "ingress": k8s.name(ing), "service": b.name})
+	v := violation.at(control_id, "distExposedByIngress", ing, array.concat(path, ["port"]), {"workload": k8s.name(w), "ingress": k8s.name(ing), "service": b.name})
 }
 
 violation contains v if {
 	some w in erlang_nodes
 	some c in k8s.all_containers(w)
-	some p in object.get(c, "ports", [])
+	some k, p in object.get(c, "ports", [])
 	object.get(p, "hostPort", 0) > 0
 	dist_ports(w)[p.containerPort]
-	v := violation.make(control_id, "distHostPort", w, {"workload": k8s.name(w), "container": c.name, "port": p.containerPort})
+	v := violation.at(control_id, "distHostPort", w, array.concat(c.__path, ["ports", k, "hostPort"]), {"workload": k8s.name(w), "container": c.name, "port": p.containerPort})
 }
 
+# No field of the workload is to blame (a headless Service is missing): the finding is about the object.
 violation contains v if {
 	some w in erlang_nodes
 	not has_headless_service(w)

@@ -98,3 +98,18 @@ test_host_port if {
 test_no_headless_service if {
 	run([sts]) == {"noHeadlessService"}
 }
+
+paths(resources) := {[v.details.messageId, v.details.resource.kind, v.details.path] | some v in control.violation with input as {"resources": resources}}
+
+test_paths_point_at_the_peer_the_service_port_the_backend_and_the_host_port if {
+	svc := {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "dist", "namespace": "erlmcp"}, "spec": {"selector": labels, "ports": [{"name": "http", "port": 80}, {"name": "epmd", "port": 4369}]}}
+	ing := {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "i", "namespace": "erlmcp"}, "spec": {"rules": [{"http": {"paths": [{"path": "/", "backend": {"service": {"name": "dist", "port": {"name": "epmd"}}}}]}}]}}
+	host := node([], [], [{"name": "epmd", "containerPort": 4369, "hostPort": 4369}])
+	paths([host, headless, svc, ing, netpol([{"from": [self_peer, {"ipBlock": {"cidr": "10.0.0.0/8"}}]}, {"ports": [{"port": 4369}]}])]) == {
+		["distIngressFromIpBlock", "NetworkPolicy", ["spec", "ingress", 0, "from", 1]],
+		["distIngressFromAnywhere", "NetworkPolicy", ["spec", "ingress", 1]],
+		["distExposedByService", "Service", ["spec", "ports", 1]],
+		["distExposedByIngress", "Ingress", ["spec", "rules", 0, "http", "paths", 0, "backend", "service", "port"]],
+		["distHostPort", "StatefulSet", ["spec", "template", "spec", "containers", 0, "ports", 0, "hostPort"]],
+	}
+}

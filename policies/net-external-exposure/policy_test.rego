@@ -29,3 +29,8 @@ test_external_ips_fail if {
 test_other_kinds_ignored if {
 	count(control.violation) == 0 with input as {"review": {"object": {"kind": "Ingress", "spec": {"type": "LoadBalancer"}}}}
 }
+
+test_paths_point_at_the_type_and_the_external_ips if {
+	vs := control.violation with input as svc({"type": "LoadBalancer", "externalIPs": ["198.51.100.7"]})
+	{[v.details.messageId, v.details.path] | some v in vs} == {["loadBalancerService", ["spec", "type"]], ["externalIps", ["spec", "externalIPs"]]}
+}

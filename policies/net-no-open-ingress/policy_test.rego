@@ -42,3 +42,16 @@ test_open_ipv6_block_fails if {
 test_other_kinds_ignored if {
 	count(control.violation) == 0 with input as {"review": {"object": {"kind": "Service", "spec": {"ingress": [{}]}}}}
 }
+
+test_paths_point_at_the_rule_or_the_peer if {
+	vs := control.violation with input as netpol([
+		{"ports": [{"port": 80}]},
+		{"from": [{"podSelector": {"matchLabels": {"app": "x"}}}, {}, {"namespaceSelector": {}}, {"ipBlock": {"cidr": "::/0"}}]},
+	])
+	{[v.details.messageId, v.details.path] | some v in vs} == {
+		["ingressWithoutFrom", ["spec", "ingress", 0]],
+		["emptyPeer", ["spec", "ingress", 1, "from", 1]],
+		["anyNamespace", ["spec", "ingress", 1, "from", 2, "namespaceSelector"]],
+		["openIpBlock", ["spec", "ingress", 1, "from", 3, "ipBlock", "cidr"]],
+	}
+}

@@ -8,6 +8,7 @@ control_id := "net-workload-isolated"
 
 directions := {"Ingress": "ingressNotIsolated", "Egress": "egressNotIsolated"}
 
+# No field of the workload is to blame (a NetworkPolicy is missing): the finding is about the object.
 violation contains v if {
 	some w in net.workloads
 	some direction, message_id in directions
@@ -18,7 +19,7 @@ violation contains v if {
 violation contains v if {
 	some np in net.network_policies
 	not selects_any(np)
-	v := violation.make(control_id, "danglingPolicy", np, {"policy": k8s.name(np), "namespace": k8s.namespace(np)})
+	v := violation.at(control_id, "danglingPolicy", np, ["spec", "podSelector"], {"policy": k8s.name(np), "namespace": k8s.namespace(np)})
 }
 
 isolated(w, direction) if {

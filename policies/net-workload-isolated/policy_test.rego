@@ -39,3 +39,12 @@ test_dangling_policy_fails if {
 		netpol("typo", {"podSelector": {"matchLabels": {"app": "wbe"}}, "policyTypes": ["Ingress"]}),
 	]}
 }
+
+test_paths_point_at_the_pod_selector_of_a_dangling_policy if {
+	vs := control.violation with input as {"resources": [deploy, netpol("np", {"podSelector": {"matchLabels": {"app": "gone"}}, "policyTypes": ["Ingress", "Egress"]})]}
+	{[v.details.messageId, v.details.path] | some v in vs} == {
+		["ingressNotIsolated", []],
+		["egressNotIsolated", []],
+		["danglingPolicy", ["spec", "podSelector"]],
+	}
+}

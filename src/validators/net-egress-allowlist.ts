@@ -4,6 +4,7 @@ import { list, rec } from "../k8s/manifest-fields.js";
 import { isEmptyPeer, portEntryCoversAllPorts, ruleAdmitsAllPeers, ruleCoversAllPorts, rulePeers } from "../k8s/network-peers.js";
 import { selectorImpliesLabel } from "../k8s/selectors.js";
 import { refOf } from "../k8s/workloads.js";
+import { closestPath, type FieldPath } from "../k8s/field-path.js";
 import type { ObjectValidator } from "./types.js";
 
 const DNS_PORT_NAMES = new Set(["dns", "dns-tcp"]);
@@ -40,18 +41,25 @@ export const netEgressAllowlist: ObjectValidator = {
     const resource = refOf(object);
     const policy = resource.name;
     const out: Violation[] = [];
-    const add = (messageId: string, rule: number, extra: Record<string, string> = {}) =>
-      out.push({ messageId, data: { policy, rule, ...extra }, resource });
+    const add = (messageId: string, rule: number, at: FieldPath, extra: Record<string, string> = {}) =>
+      out.push({ messageId, data: { policy, rule, ...extra }, resource, path: [...closestPath(object, ["spec", "egress", rule, ...at])] });
     list(rec(object.spec).egress).forEach((rule, i) => {
       const to = rulePeers(rule, "to");
       const ports = list(rec(rule).ports);
-      if (ruleAdmitsAllPeers(rule, "to") || to.some(isEmptyPeer)) add("egressWithoutTo", i);
-      if (ruleCoversAllPorts(rule) || ports.some(portEntryCoversAllPorts)) add("egressWithoutPorts", i);
-      for (const peer of to) {
+      // A rule without `to` (or `ports`) is to blame as a whole, else each peer (or entry) that opens everything.
+      if (ruleAdmitsAllPeers(rule, "to")) add("egressWithoutTo", i, ["to"]);
+      to.forEach((peer, j) => isEmptyPeer(peer) && add("egressWithoutTo", i, ["to", j]));
+      if (ruleCoversAllPorts(rule)) add("egressWithoutPorts", i, ["ports"]);
+      ports.forEach((entry, k) => portEntryCoversAllPorts(entry) && add("egressWithoutPorts", i, ["ports", k, "port"]));
+      to.forEach((peer, j) => {
         const block = rec(rec(peer).ipBlock);
-        if (ipBlockIsOpen(block.cidr, block.except)) add("egressOpenIpBlock", i, { cidr: String(block.cidr) });
+        if (ipBlockIsOpen(block.cidr, block.except))
+          add("egressOpenIpBlock", i, ["to", j, "ipBlock", "cidr"], { cidr: String(block.cidr) });
+      });
+      if (ports.some(isDnsPort)) {
+        if (to.length === 0) add("dnsNotKubeDns", i, ["to"]);
+        to.forEach((peer, j) => !isKubeDnsPeer(peer) && add("dnsNotKubeDns", i, ["to", j]));
       }
-      if (ports.some(isDnsPort) && !(to.length > 0 && to.every(isKubeDnsPeer))) add("dnsNotKubeDns", i);
     });
     return out;
   },

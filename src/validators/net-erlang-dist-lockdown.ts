@@ -1,6 +1,11 @@
-import type { K8sObject, ResourceRef, Violation } from "../types.js";
-import { buildNetworkModel, rangesOverlap, workloadId, type WorkloadNode } from "../k8s/network-model.js";
-import { mapSelectorMatches } from "../k8s/selectors.js";
+import type { K8sObject, Violation } from "../types.js";
+import { closestPath, type FieldPath } from "../k8s/field-path.js";
+import { nsOf, rec } from "../k8s/manifest-fields.js";
+import { rangesOverlap, type WorkloadNode } from "../k8s/network-model.js";
+import { rulePeers } from "../k8s/network-peers.js";
+import { peerResolver, policyTypes, resolvePorts, type PeerResolver } from "../k8s/network-policy-rules.js";
+import { indexWorkloads, podsOf, workloadId } from "../k8s/network-workloads.js";
+import { mapSelectorMatches, maySelectPods, type LabelSelector } from "../k8s/selectors.js";
 import { allContainers, isErlangNode, podLabels, refOf } from "../k8s/workloads.js";
 import type { SetValidator } from "./types.js";
 
@@ -47,18 +52,62 @@ const PEER_MESSAGES = {
   pods: "distIngressFromOtherPods",
 } as const;
 
+interface RuleProblem {
+  messageId: string;
+  rule: number;
+  path: FieldPath;
+}
+
+/**
+ * What the ingress rules of a NetworkPolicy that may select `w` and open one of `ports` on it let in:
+ * a rule without `from` (its `from`), else each peer beyond `w` itself (the peer).
+ */
+function ruleProblems(policy: K8sObject, w: WorkloadNode, ports: Set<number>, resolvePeer: PeerResolver): RuleProblem[] {
+  const spec = rec(policy.spec);
+  if (nsOf(policy) !== w.namespace || !policyTypes(policy).includes("ingress")) return [];
+  if (!maySelectPods(rec(spec.podSelector) as LabelSelector, podsOf(w))) return [];
+  const out: RuleProblem[] = [];
+  list(spec.ingress).forEach((rule, i) => {
+    if (!rangesOverlap(resolvePorts(rec(rule).ports, w), ports)) return;
+    const peers = rulePeers(rule, "from");
+    if (peers.length === 0) out.push({ messageId: PEER_MESSAGES.any, rule: i, path: ["spec", "ingress", i, "from"] });
+    peers.forEach((raw, j) => {
+      const { peer, workloads } = resolvePeer(raw, w.namespace);
+      if (peer === "unrestricted" || (peer === "pods" && !workloads.some((m) => m.id !== w.id))) return;
+      out.push({ messageId: PEER_MESSAGES[peer], rule: i, path: ["spec", "ingress", i, "from", j] });
+    });
+  });
+  return out;
+}
+
+/** [path, service backend] of each backend of an Ingress. */
+function backends(ing: K8sObject): Array<[FieldPath, Rec]> {
+  const spec = rec(ing.spec);
+  const out: Array<[FieldPath, Rec]> = [];
+  if (spec.defaultBackend?.service) out.push([["spec", "defaultBackend", "service"], spec.defaultBackend.service]);
+  list(spec.rules).forEach((r, i) =>
+    list(r?.http?.paths).forEach((p, j) => {
+      if (p?.backend?.service) out.push([["spec", "rules", i, "http", "paths", j, "backend", "service"], p.backend.service]);
+    }),
+  );
+  return out;
+}
+
 export const netErlangDistLockdown: SetValidator = {
   id: "net-erlang-dist-lockdown",
   scope: "set",
   validate(resources, params) {
-    const model = buildNetworkModel(resources);
-    const nodes = new Map(model.workloads.map((w) => [w.id, w]));
     const objects = resources.map((r) => r.object);
     const ofKind = (kind: string) => objects.filter((o) => o.kind === kind);
     const services = ofKind("Service");
-    const policyRefs = new Map(ofKind("NetworkPolicy").map((np) => [`${refOf(np).namespace}/${refOf(np).name}`, refOf(np)]));
+    const policies = ofKind("NetworkPolicy");
+    const index = indexWorkloads(objects, policies);
+    const nodes = new Map(index.workloads.map((w) => [w.id, w]));
+    const resolvePeer = peerResolver(index);
     const out: Violation[] = [];
-    const add = (messageId: string, resource: ResourceRef, data: Violation["data"]) => out.push({ messageId, data, resource });
+    // A violation about `object`: the field at `path` (cut back to its closest existing parent).
+    const add = (messageId: string, object: K8sObject, data: Violation["data"], path: FieldPath) =>
+      out.push({ messageId, data, resource: refOf(object), path: [...closestPath(object, path)] });
 
     for (const obj of objects) {
       if (!isErlangNode(obj)) continue;
@@ -70,37 +119,20 @@ export const netErlangDistLockdown: SetValidator = {
         refOf(svc).namespace === ref.namespace && mapSelectorMatches((svc.spec as Rec)?.selector, podLabels(obj));
       const headless = (svc: K8sObject) => (svc.spec as Rec)?.clusterIP === "None";
 
-      for (const f of model.flows) {
-        if (f.direction !== "ingress" || f.policy === null || f.rule === null || f.peer === "unrestricted") continue;
-        if (f.to.type !== "workload" || f.to.id !== w.id || !rangesOverlap(f.ports, ports)) continue;
-        if (f.peer === "pods" && f.from.type === "workload" && f.from.id === w.id) continue;
-        const policy = policyRefs.get(f.policy);
-        if (policy)
-          add(PEER_MESSAGES[f.peer], policy, {
-            workload: ref.name,
-            policy: policy.name,
-            rule: f.rule,
-          });
+      for (const policy of policies) {
+        for (const { messageId, rule, path } of ruleProblems(policy, w, ports, resolvePeer))
+          add(messageId, policy, { workload: ref.name, policy: refOf(policy).name, rule }, path);
       }
       for (const svc of services) {
         if (headless(svc) || !selects(svc)) continue;
-        for (const sp of list((svc.spec as Rec)?.ports)) {
+        list((svc.spec as Rec)?.ports).forEach((sp, k) => {
           if (targets(sp, w, ports))
-            add("distExposedByService", refOf(svc), {
-              workload: ref.name,
-              service: refOf(svc).name,
-              port: sp.port,
-            });
-        }
+            add("distExposedByService", svc, { workload: ref.name, service: refOf(svc).name, port: sp.port }, ["spec", "ports", k]);
+        });
       }
       for (const ing of ofKind("Ingress")) {
         if (refOf(ing).namespace !== ref.namespace) continue;
-        const spec = (ing.spec ?? {}) as Rec;
-        const backends = [
-          spec.defaultBackend?.service,
-          ...list(spec.rules).flatMap((r) => list(r?.http?.paths).map((p) => p?.backend?.service)),
-        ];
-        for (const b of backends.filter(Boolean)) {
+        for (const [path, b] of backends(ing)) {
           for (const svc of services) {
             if (refOf(svc).name !== b.name || !selects(svc)) continue;
             const hit = list((svc.spec as Rec)?.ports).some(
@@ -108,27 +140,24 @@ export const netErlangDistLockdown: SetValidator = {
                 ((b.port?.number !== undefined && b.port.number === sp.port) || (b.port?.name !== undefined && b.port.name === sp.name)) &&
                 targets(sp, w, ports),
             );
-            if (hit)
-              add("distExposedByIngress", refOf(ing), {
-                workload: ref.name,
-                ingress: refOf(ing).name,
-                service: b.name,
-              });
+            if (hit) add("distExposedByIngress", ing, { workload: ref.name, ingress: refOf(ing).name, service: b.name }, [...path, "port"]);
           }
         }
       }
-      for (const { container } of allContainers(obj)) {
-        for (const p of list(container.ports)) {
+      for (const { container, path } of allContainers(obj)) {
+        list(container.ports).forEach((p, k) => {
           if (typeof p?.hostPort === "number" && p.hostPort > 0 && ports.has(p.containerPort)) {
-            add("distHostPort", ref, {
-              workload: ref.name,
-              container: String(container.name ?? ""),
-              port: p.containerPort,
-            });
+            add("distHostPort", obj, { workload: ref.name, container: String(container.name ?? ""), port: p.containerPort }, [
+              ...path,
+              "ports",
+              k,
+              "hostPort",
+            ]);
           }
-        }
+        });
       }
-      if (!services.some((svc) => headless(svc) && selects(svc))) add("noHeadlessService", ref, { workload: ref.name });
+      // No field of the workload is to blame (a headless Service is missing): the finding is about the object.
+      if (!services.some((svc) => headless(svc) && selects(svc))) add("noHeadlessService", obj, { workload: ref.name }, []);
     }
     return out;
   },

@@ -130,6 +130,17 @@ const tsMessages = (objects: K8sObject[]) =>
     ),
   ].sort();
 
+/** The TypeScript findings with the path of the field each points at (the rule's `from`, or the peer). */
+const tsLocated = (objects: K8sObject[]) =>
+  [
+    ...new Set(
+      netErlangDistLockdown
+        .validate(objects.map(resource), {})
+        .filter((v) => v.resource.kind === "NetworkPolicy")
+        .map((v) => `${v.data.rule} ${v.messageId} ${JSON.stringify(v.path)}`),
+    ),
+  ].sort();
+
 const scenario = fc.record({ rules: fc.array(rule, { minLength: 1, maxLength: 3 }), ports: containerPorts, otherPods: fc.boolean() });
 
 describe("net-erlang-dist-lockdown NetworkPolicy clause (property)", () => {
@@ -144,7 +155,7 @@ describe("net-erlang-dist-lockdown NetworkPolicy clause (property)", () => {
     );
   });
 
-  it("Rego raises the same findings as TypeScript (one opa eval)", () => {
+  it("Rego raises the same findings as TypeScript, at the same paths (one opa eval)", () => {
     const sets = fc.sample(scenario, { numRuns: 500, seed: 13 }).map(({ rules, ports, otherPods }) => set(rules, ports, otherPods));
     cases += sets.length;
     const rego = opaProbe<string[][]>(
@@ -152,12 +163,12 @@ describe("net-erlang-dist-lockdown NetworkPolicy clause (property)", () => {
         "package probe",
         "import data.erlmcp.controls.net_erlang_dist_lockdown as control",
         "results := [ids | some s in input.sets; ids := found(s)]",
-        'found(s) := sort({sprintf("%d %s", [v.details.data.rule, v.details.messageId]) | some v in control.violation with input as {"resources": s, "parameters": {}}; v.details.resource.kind == "NetworkPolicy"}) if true',
+        'found(s) := sort({sprintf("%d %s %s", [v.details.data.rule, v.details.messageId, json.marshal(v.details.path)]) | some v in control.violation with input as {"resources": s, "parameters": {}}; v.details.resource.kind == "NetworkPolicy"}) if true',
       ],
       { sets },
       ["net-erlang-dist-lockdown/policy.rego"],
     );
-    expect(rego).toEqual(sets.map(tsMessages));
+    expect(rego).toEqual(sets.map(tsLocated));
     expect(rego.filter((ids) => ids.length > 0).length).toBeGreaterThan(50);
     expect(rego.filter((ids) => ids.length === 0).length).toBeGreaterThan(20);
   });

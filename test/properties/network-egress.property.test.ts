@@ -149,7 +149,7 @@ describe("net-egress-allowlist (property, reference from the Kubernetes docs)", 
     );
   });
 
-  it("Rego raises the same message IDs as TypeScript (one opa eval)", () => {
+  it("Rego raises the same message IDs as TypeScript, at the same paths (one opa eval)", () => {
     const policies = fc.sample(fc.array(rule, { minLength: 1, maxLength: 3 }), { numRuns: 800, seed: 13 }).map(policyOf);
     cases += policies.length;
     const rego = opaProbe<string[][]>(
@@ -157,12 +157,14 @@ describe("net-egress-allowlist (property, reference from the Kubernetes docs)", 
         "package probe",
         "import data.erlmcp.controls.net_egress_allowlist as control",
         "results := [ids | some np in input.policies; ids := found(np)]",
-        'found(np) := sort({sprintf("%d %s", [v.details.data.rule, v.details.messageId]) | some v in control.violation with input as {"review": {"object": np}}}) if true',
+        'found(np) := sort({sprintf("%d %s %s", [v.details.data.rule, v.details.messageId, json.marshal(v.details.path)]) | some v in control.violation with input as {"review": {"object": np}}}) if true',
       ],
       { policies },
       ["net-egress-allowlist/policy.rego"],
     );
-    expect(rego).toEqual(policies.map(tsMessages));
+    const tsLocated = (np: K8sObject) =>
+      [...new Set(netEgressAllowlist.validate(np, {}).map((v) => `${v.data.rule} ${v.messageId} ${JSON.stringify(v.path)}`))].sort();
+    expect(rego).toEqual(policies.map(tsLocated));
     expect(rego.filter((ids) => ids.length === 0).length).toBeGreaterThan(10);
   });
 

@@ -245,7 +245,7 @@ describe("NetworkPolicy peers and ports (property, reference from the Kubernetes
     );
   });
 
-  it("the Rego policy of net-no-open-ingress flags the same rules with the same message IDs (one opa eval)", () => {
+  it("the Rego policy of net-no-open-ingress flags the same rules with the same message IDs, at the same paths (one opa eval)", () => {
     const policies = fc.sample(fc.array(rule, { minLength: 1, maxLength: 3 }), { numRuns: 600, seed: 13 }).map((rules): K8sObject => ({
       apiVersion: "networking.k8s.io/v1",
       kind: "NetworkPolicy",
@@ -259,7 +259,7 @@ describe("NetworkPolicy peers and ports (property, reference from the Kubernetes
         "package probe",
         "import data.erlmcp.controls.net_no_open_ingress as control",
         "results := [ids | some np in input.policies; ids := found(np)]",
-        'found(np) := sort({sprintf("%d %s", [v.details.data.rule, v.details.messageId]) | some v in control.violation}) if true',
+        'found(np) := sort({sprintf("%d %s %s", [v.details.data.rule, v.details.messageId, json.marshal(v.details.path)]) | some v in control.violation}) if true',
       ].map((line) =>
         line.replace("some v in control.violation}", 'some v in control.violation with input as {"review": {"object": np}}}'),
       ),
@@ -267,7 +267,7 @@ describe("NetworkPolicy peers and ports (property, reference from the Kubernetes
       ["net-no-open-ingress/policy.rego"],
     );
     const typescript = policies.map((np) =>
-      [...new Set(netNoOpenIngress.validate(np, {}).map((v) => `${v.data.rule} ${v.messageId}`))].sort(),
+      [...new Set(netNoOpenIngress.validate(np, {}).map((v) => `${v.data.rule} ${v.messageId} ${JSON.stringify(v.path)}`))].sort(),
     );
     expect(rego).toEqual(typescript);
     expect(rego.filter((ids) => ids.length > 0).length).toBeGreaterThan(100);
