@@ -7,6 +7,9 @@ import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { audit } from "../../src/audit.js";
+import { loadInputs } from "../../src/loaders/load.js";
+import { locateKustomize } from "../../src/locate/kustomize.js";
+import { YamlFiles } from "../../src/locate/yaml-file.js";
 import type { AuditReport } from "../../src/report/types.js";
 import type { Finding } from "../../src/types.js";
 import { runCli } from "../helpers/cli.js";
@@ -79,6 +82,8 @@ configMapGenerator:
   - name: erlmcp-env
     literals:
       - ERLMCP_ENV=prod
+commonAnnotations:
+  team: core
 `),
   // The shell container is the base's second: the merge puts the patched one first in the build.
   "prod/debug-shell.yaml": `apiVersion: apps/v1
@@ -269,6 +274,28 @@ describe("locations in Kustomize builds", () => {
       file: "prod/kustomization.yaml",
       line: lineOf("prod/kustomization.yaml", "- name: erlmcp-env"),
       via: "kustomize-transformer",
+    });
+  });
+
+  it("places fields no control reports today: metadata.name, a template annotation, a generated data key", async () => {
+    const loaded = await loadInputs([join(root, "prod")], { cwd: root });
+    const unit = { ...loaded.units[0]!, profile: "production" };
+    const context = { cwd: root, files: new YamlFiles(root), memo: new Map<string, unknown>() };
+    const place = (kind: string, path: Array<string | number>) => {
+      const resource = unit.resources.find((r) => r.ref.kind === kind && r.ref.name.includes("settings") === (kind === "ConfigMap"))!;
+      return locateKustomize({ unit, resource, path }, context);
+    };
+    const kustomization = "prod/kustomization.yaml" as const;
+    expect(place("StatefulSet", ["metadata", "name"])).toMatchObject({ file: kustomization, line: lineOf(kustomization, "namePrefix:") });
+    expect(place("StatefulSet", ["spec", "template", "metadata", "annotations", "team"])).toMatchObject({
+      file: kustomization,
+      line: lineOf(kustomization, "team: core"),
+      column: 3,
+      via: "kustomize-transformer",
+    });
+    expect(place("ConfigMap", ["data", "LOG_LEVEL"])).toMatchObject({
+      file: kustomization,
+      line: lineOf(kustomization, "- LOG_LEVEL=debug"),
     });
   });
 
