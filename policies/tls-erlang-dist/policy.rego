@@ -179,6 +179,7 @@ mesh_weakened(w) if {
 	count(weakenings(w)) > 0
 }
 
+# No field of the workload is to blame (a PeerAuthentication weakens the port): the finding is about the object.
 violation contains violation.make(control_id, "mtlsPortWeakened", w, {"workload": k8s.name(w), "peerAuthentication": pa, "port": port}) if {
 	some w in input.resources
 	unprotected(w)
@@ -186,7 +187,8 @@ violation contains violation.make(control_id, "mtlsPortWeakened", w, {"workload"
 	strict(w)
 }
 
-violation contains violation.make(control_id, "distNotEncrypted", w, {"workload": k8s.name(w), "container": c.name}) if {
+# The container whose flags lack TLS distribution (they may come from its args, env or a mounted file).
+violation contains violation.at(control_id, "distNotEncrypted", w, c.__path, {"workload": k8s.name(w), "container": c.name}) if {
 	some w in input.resources
 	unprotected(w)
 	not mesh_weakened(w)
@@ -194,7 +196,7 @@ violation contains violation.make(control_id, "distNotEncrypted", w, {"workload"
 	not regex.match(proto_dist_tls, flag_text(w, c))
 }
 
-violation contains violation.make(control_id, "sslDistOptfileMissing", w, {"workload": k8s.name(w), "container": c.name}) if {
+violation contains violation.at(control_id, "sslDistOptfileMissing", w, c.__path, {"workload": k8s.name(w), "container": c.name}) if {
 	some w in input.resources
 	unprotected(w)
 	not mesh_weakened(w)

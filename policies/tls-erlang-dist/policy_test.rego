@@ -87,3 +87,10 @@ test_a_later_flags_entry_wins if {
 	env := {"env": [{"name": "ERL_FLAGS", "value": tls_flags}, {"name": "ERL_FLAGS", "value": "-kernel x"}]}
 	run([sts("a", env)]) == {"distNotEncrypted"}
 }
+
+test_paths_point_at_the_container if {
+	vs := control.violation with input as {"resources": [sts("a", {})]}
+	{v.details.path | some v in vs} == {["spec", "template", "spec", "containers", 0]}
+	weakened := control.violation with input as {"resources": [sts("a", {}), pa("a", object.union(strict, {"portLevelMtls": {"4369": {"mode": "DISABLE"}}}))]}
+	{w.details.path | some w in weakened} == {[]}
+}

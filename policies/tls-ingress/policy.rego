@@ -48,17 +48,18 @@ host_matches(pattern, host) if {
 	not contains(label, ".")
 }
 
-violation contains violation.make(control_id, "hostWithoutTls", obj, ingress_data({"host": display(host)})) if {
+# Where the TLS entry covering the host goes.
+violation contains violation.at(control_id, "hostWithoutTls", obj, ["spec", "tls"], ingress_data({"host": display(host)})) if {
 	some host in rule_hosts
 	not covered(host)
 }
 
-violation contains violation.make(control_id, "tlsWithoutSecret", obj, ingress_data({"entry": i})) if {
+violation contains violation.at(control_id, "tlsWithoutSecret", obj, ["spec", "tls", i, "secretName"], ingress_data({"entry": i})) if {
 	some i, tls in tls_entries
 	object.get(tls, "secretName", "") == ""
 }
 
-violation contains violation.make(control_id, "snippetAnnotation", obj, ingress_data({"annotation": annotation})) if {
+violation contains violation.at(control_id, "snippetAnnotation", obj, ["metadata", "annotations", annotation], ingress_data({"annotation": annotation})) if {
 	obj.kind == "Ingress"
 	some annotation, _ in object.get(obj, ["metadata", "annotations"], {})
 	snippet_annotations[annotation]

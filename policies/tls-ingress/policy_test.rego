@@ -46,3 +46,17 @@ test_snippet_fails if {
 test_other_kinds_ignored if {
 	count(control.violation) == 0 with input as {"review": {"object": {"kind": "Service", "spec": {"rules": [{"host": "x"}]}}}}
 }
+
+test_paths_point_at_the_tls_list_the_secret_name_and_the_annotation if {
+	vs := control.violation with input as ingress(
+		{"tls": [{"hosts": ["a.example.com"], "secretName": "t"}, {"hosts": ["b.example.com"]}], "rules": [rule("c.example.com")]},
+		{"nginx.ingress.kubernetes.io/server-snippet": "x"},
+	)
+	{[v.details.messageId, v.details.path] | some v in vs} == {
+		["hostWithoutTls", ["spec", "tls"]],
+		["tlsWithoutSecret", ["spec", "tls", 1]],
+		["snippetAnnotation", ["metadata", "annotations", "nginx.ingress.kubernetes.io/server-snippet"]],
+	}
+	some w in control.violation with input as ingress({"rules": [rule("c.example.com")]}, {})
+	w.details.path == ["spec"]
+}

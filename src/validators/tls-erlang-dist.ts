@@ -85,10 +85,8 @@ export const tlsErlangDist: SetValidator = {
       if (!isErlangNode(w)) continue;
       const flags = (c: Container) => flagText(w, c, texts, provided(refOf(w).namespace));
       const runsTls = (c: Container) => PROTO_DIST_TLS.test(flags(c)) && SSL_DIST_OPTFILE.test(flags(c));
-      const containers = allContainers(w)
-        .map(({ container }) => container)
-        .filter(containerIsErlang);
-      if (containers.every(runsTls)) continue;
+      const containers = allContainers(w).filter(({ container }) => containerIsErlang(container));
+      if (containers.every(({ container }) => runsTls(container))) continue;
       const resource = refOf(w);
       const inNamespace = peerAuths.filter((pa) => refOf(pa).namespace === resource.namespace);
       const workloadLevel = inNamespace.filter(
@@ -106,16 +104,19 @@ export const tlsErlangDist: SetValidator = {
       }
       if (strict && weakenings.size === 0) continue;
       const workload = resource.name;
+      // No field of the workload is to blame (a PeerAuthentication weakens the port): the finding is about the object.
       if (strict) {
         for (const [peerAuthentication, port] of [...weakenings].map((s) => JSON.parse(s) as [string, string]))
           out.push({ messageId: "mtlsPortWeakened", data: { workload, peerAuthentication, port }, resource });
         continue;
       }
-      for (const c of containers) {
+      // The container whose flags lack TLS distribution (they may come from its args, env or a mounted file).
+      for (const { container: c, path } of containers) {
         const container = String(c.name ?? "");
-        if (!PROTO_DIST_TLS.test(flags(c))) out.push({ messageId: "distNotEncrypted", data: { workload, container }, resource });
+        if (!PROTO_DIST_TLS.test(flags(c)))
+          out.push({ messageId: "distNotEncrypted", data: { workload, container }, resource, path: [...path] });
         else if (!SSL_DIST_OPTFILE.test(flags(c)))
-          out.push({ messageId: "sslDistOptfileMissing", data: { workload, container }, resource });
+          out.push({ messageId: "sslDistOptfileMissing", data: { workload, container }, resource, path: [...path] });
       }
     }
     return out;
