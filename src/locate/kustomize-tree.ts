@@ -57,13 +57,13 @@ export function kustomizationTree(dir: string, context: LocateContext, visiting 
 }
 
 /**
- * The kustomizations that may touch `resource`, outermost first: the kustomization itself, its
+ * The kustomizations that may touch an object, outermost first: the kustomization itself, its
  * components (the last listed is applied last), then the folders it builds on whose tree emits the
- * resource's source file (all of them when no tree does: a generated or remote object).
+ * object's source file (absolute; all of them when no tree does or it is unknown: a generated or
+ * remote object).
  */
-export function* outermostFirst(root: Kustomization, resource: Resource, cwd: string): Generator<Kustomization> {
-  const source = resolve(cwd, resource.source.file);
-  const known = root.treeFiles.has(source);
+export function* outermostFirst(root: Kustomization, source: string | undefined): Generator<Kustomization> {
+  const known = source !== undefined && root.treeFiles.has(source);
   const seen = new Set<Kustomization>();
   function* visit(k: Kustomization): Generator<Kustomization> {
     if (seen.has(k)) return;

@@ -95,8 +95,8 @@ export function locateKustomize(request: LocateRequest, context: LocateContext):
   const found = sourceObject(resource, names, context);
   if (!root) return found && inSource(resource, found, path);
   // A generated object the loader attributed to a declared one with a name it merely contains.
-  const generated =
-    !found?.exact && [...outermostFirst(root, resource, context.cwd)].some((k) => generatorEntry(k, resourceFacts(resource, names, {})));
+  const bare = resourceFacts(resource, names, {});
+  const generated = !found?.exact && [...outermostFirst(root, undefined)].some((k) => generatorEntry(k, bare));
   const source = generated ? undefined : found;
   const inBase = source && inSource(resource, source, path);
   const facts = resourceFacts(resource, names, { name: source?.object.name, namespace: source?.object.namespace });
@@ -107,7 +107,7 @@ export function locateKustomize(request: LocateRequest, context: LocateContext):
     mergedCounts: !(isMerged(valueAtPath(resource.object, path)) && inBase?.via === "field"),
   };
   let generator: FieldLocation | undefined;
-  for (const k of outermostFirst(root, resource, context.cwd)) {
+  for (const k of outermostFirst(root, source && resolve(context.cwd, resource.source.file))) {
     const entry = generated ? generatorEntry(k, facts) : undefined;
     if (path.length > 0) {
       const hit =
