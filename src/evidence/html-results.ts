@@ -2,7 +2,10 @@
 import { CHART_ORDER } from "./html-charts.js";
 import { badge, code, esc, ident, resourceLabel, STATUS, table } from "./html-elements.js";
 import { disabledByConfig } from "../reporters/config.js";
-import type { Evidence, EvidenceFramework } from "./model.js";
+import { byControl, collapseRepeats } from "../reporters/group.js";
+import { SEVERITIES } from "../types.js";
+import { inlineCode } from "./html-text.js";
+import type { Evidence, EvidenceFinding, EvidenceFramework } from "./model.js";
 
 /** The control matrix of one framework: each criterion, its status, and the controls mapped to it. */
 export function matrixSection(fw: EvidenceFramework): string {
@@ -56,32 +59,68 @@ ${table(
 </section>`;
 }
 
-/** Failing findings, waived findings, and input errors when there are any. */
-export function findingsSection(e: Evidence): string {
-  const failures = e.findings.filter((f) => f.status !== "waived");
-  const waived = e.findings.filter((f) => f.status === "waived");
-  return `<section id="findings"><h2>Failures</h2>
+/** A finding and the units it repeats in: one template rendered with several values files, one base in several overlays. */
+type Repeated = ReturnType<typeof repeatedFindings>[number];
+
+/** Findings that differ only by unit, collapsed into one row that lists the units. */
+function repeatedFindings(findings: readonly EvidenceFinding[]) {
+  const key = (f: EvidenceFinding) =>
+    [f.controlId, f.status, f.severity, f.message, f.resource.kind, f.resource.namespace, f.resource.name, f.location, f.waiver ?? ""].join(
+      "\u0000",
+    );
+  return collapseRepeats(findings, key, (f) => f.unit);
+}
+
+/** The resource, with the field to change under it when the finding names one. */
+const resourceCell = (f: EvidenceFinding & { path?: string }) =>
+  `${esc(resourceLabel(f.resource))}${f.path ? `<br><span class="muted">${code(f.path)}</span>` : ""}`;
+const unitsCell = (g: Repeated) => `<ul class="plain">${g.units.map((u) => `<li>${code(u)}</li>`).join("")}</ul>`;
+
+/** One control's failures: its remediation once, then a row per location with the units it was found in. */
+function controlFailures(control: Evidence["controls"][number] | undefined, groups: Repeated[]): string {
+  const first = groups[0]!.first;
+  const findings = groups.reduce((n, g) => n + g.members.length, 0);
+  return `<div class="control-failures">
+<h3>${ident(first.controlId)} ${esc(control?.title ?? "")} <span class="muted">— ${esc(first.severity)}, ${esc(findings)} ${findings === 1 ? "finding" : "findings"}</span></h3>
+<p class="fix"><strong>Remediation:</strong> ${inlineCode(first.remediation)}</p>
 ${table(
-  ["Control", "Severity", "Resource", "Location", "Finding", "Remediation"],
-  failures.map((f) => [
-    ident(f.controlId),
-    esc(f.severity),
-    `${esc(resourceLabel(f.resource))}<br><span class="muted">${esc(f.unit)}</span>`,
-    code(f.location),
-    `${badge(f.status)} ${esc(f.message)}`,
-    esc(f.remediation),
+  ["Resource and field", "Location (line to change)", "Finding", "Units"],
+  groups.map((g) => [
+    resourceCell(g.first),
+    code(g.first.location),
+    `${badge(g.first.status)} ${inlineCode(g.first.message)}`,
+    unitsCell(g),
   ]),
-)}
+  "failures",
+)}</div>`;
+}
+
+/** Failing findings by control (the remediation once per control), waived findings, and input errors when there are any. */
+export function findingsSection(e: Evidence): string {
+  const failures = byControl(
+    repeatedFindings(e.findings.filter((f) => f.status !== "waived")).map((g) => ({ ...g, controlId: g.first.controlId })),
+  );
+  const waived = repeatedFindings(e.findings.filter((f) => f.status === "waived"));
+  const controls = new Map(e.controls.map((c) => [c.id, c]));
+  const order = [...failures.keys()].sort(
+    (a, b) =>
+      SEVERITIES.indexOf(failures.get(a)![0]!.first.severity) - SEVERITIES.indexOf(failures.get(b)![0]!.first.severity) ||
+      a.localeCompare(b),
+  );
+  return `<section id="findings"><h2>Failures</h2>
+${order.length ? order.map((id) => controlFailures(controls.get(id), failures.get(id)!)).join("\n") : `<p class="muted">No failing finding.</p>`}
 <h3>Waived findings</h3>
 ${table(
-  ["Control", "Resource", "Location", "Finding", "Waiver"],
-  waived.map((f) => [
-    ident(f.controlId),
-    `${esc(resourceLabel(f.resource))}<br><span class="muted">${esc(f.unit)}</span>`,
-    code(f.location),
-    esc(f.message),
-    ident(f.waiver ?? ""),
+  ["Control", "Resource and field", "Location", "Finding", "Units", "Waiver"],
+  waived.map((g) => [
+    ident(g.first.controlId),
+    resourceCell(g.first),
+    code(g.first.location),
+    inlineCode(g.first.message),
+    unitsCell(g),
+    ident(g.first.waiver ?? ""),
   ]),
+  "failures",
 )}
 ${
   e.inputErrors.length

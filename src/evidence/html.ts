@@ -4,6 +4,7 @@ import { controlsSection, findingsSection, matrixSection, waiversSection } from 
 import { populationSection, scopeSection } from "./html-scope.js";
 import { summarySection } from "./html-summary.js";
 import { toolSection } from "./html-tool.js";
+import { configurationSection, custodyBanner, exceptionsSection, limitationsSection } from "./html-custody.js";
 import type { Evidence } from "./model.js";
 
 export { esc } from "./html-elements.js";
@@ -24,6 +25,7 @@ h3{font-size:15px;margin:20px 0 8px}
 .card .n{font-size:24px;font-weight:700;display:block}.card .k{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.05em}
 .verdict{display:inline-block;font-weight:700;padding:4px 12px;border-radius:6px;border:2px solid currentColor}
 .verdict.ok{color:var(--ok)}.verdict.bad{color:var(--bad)}
+p.custody{padding:6px 10px;border-left:4px solid currentColor;background:var(--bg)}p.custody.ok{color:var(--ok)}p.custody.bad{color:var(--bad)}
 .charts{display:grid;grid-template-columns:1fr 1fr;gap:20px;align-items:start}
 figure.chart{margin:0;border:1px solid var(--line);border-radius:8px;padding:12px 14px;break-inside:avoid}
 figure.chart figcaption{font-weight:600;margin-bottom:6px}
@@ -37,13 +39,16 @@ thead th{background:var(--bg);font-weight:600;border-bottom:2px solid var(--line
 td.empty{color:var(--muted);font-style:italic}
 tr{break-inside:avoid}
 table.matrix td:nth-child(1){white-space:nowrap}table.matrix td:nth-child(3){white-space:nowrap}
-code{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono",monospace;background:var(--bg);padding:1px 4px;border-radius:3px;overflow-wrap:break-word}
-table.inputs code,dl.facts code{overflow-wrap:anywhere}
-code.id,.nw{white-space:nowrap}
+code{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono",monospace;background:var(--bg);padding:1px 4px;border-radius:3px;overflow-wrap:anywhere}
+.nw{white-space:nowrap}
+td,th{overflow-wrap:anywhere}
+table.failures td{min-width:9em}table.failures td:nth-last-child(2),table.failures td:nth-child(3){min-width:13em}
+p.fix{margin:4px 0 8px;max-width:75em}
+div.control-failures{break-inside:auto}div.control-failures h3{break-after:avoid}
 .badge{display:inline-block;font-size:12px;font-weight:600;padding:1px 8px;border-radius:10px;border:1px solid currentColor;white-space:nowrap}
 .badge.ok{color:var(--ok)}.badge.bad{color:var(--bad)}.badge.ext{color:var(--ext)}.badge.na{color:var(--na)}
 ul.plain{list-style:none;margin:0;padding:0}ul.plain li{margin:0 0 3px}
-dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 18px;margin:8px 0 16px}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
+dl.facts{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:4px 18px;margin:8px 0 16px}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
 nav.toc ol{columns:2;margin:0;padding-left:20px}
 footer{margin-top:40px;color:var(--muted);font-size:12px;border-top:1px solid var(--line);padding-top:10px}
 @page{size:A4;margin:16mm 14mm}
@@ -59,14 +64,28 @@ footer{margin-top:40px;color:var(--muted);font-size:12px;border-top:1px solid va
 @media (max-width:800px){.charts{grid-template-columns:1fr}main{padding:16px}}
 `;
 
+/**
+ * The inputs the report is about: the paths as given, or (none given, or only `.`) the paths of the
+ * units audited; at most three named, then how many more.
+ */
+export function inputsLabel(e: Pick<Evidence, "scope" | "units">): string {
+  const given = e.scope.paths.filter((p) => p !== "." && p !== "./");
+  const paths = given.length ? given : [...new Set(e.units.map((u) => u.path))].sort();
+  if (!paths.length) return e.scope.paths.join(", ") || "no inputs";
+  return paths.length <= 3 ? paths.join(", ") : `${paths.slice(0, 3).join(", ")} and ${paths.length - 3} more`;
+}
+
 /** The whole report: cover, contents, then summary, scope, population, a control matrix per framework, controls, failures, waivers and tool identity. */
 export function renderHtml(e: Evidence): string {
   const sections = [
     ["summary", "Summary"],
+    ["limitations", "Limitations"],
     ["scope", "Scope and inputs"],
     ["population", "Population"],
     ...e.frameworks.map((f) => [`matrix-${f.id}`, `Control matrix: ${f.name}`]),
     ["controls", "Controls"],
+    ["configuration", "Configuration of each control"],
+    ["exceptions", "Exceptions"],
     ["findings", "Failures"],
     ["waivers", "Waiver register"],
     ["tool", "Tool identity and verification"],
@@ -79,21 +98,24 @@ export function renderHtml(e: Evidence): string {
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>Compliance evidence — ${esc(e.scope.paths.join(", "))}</title>
+<title>Compliance evidence — ${esc(inputsLabel(e))}</title>
 <style>${STYLE}</style>
 </head>
 <body>
 <main>
 <header class="cover">
 <div class="eyebrow">Compliance evidence · ${esc(e.frameworks.map((f) => f.name).join(" · "))}</div>
-<h1>Kubernetes configuration audit: ${esc(e.scope.paths.join(", "))}</h1>
+<h1>Kubernetes configuration audit: ${esc(inputsLabel(e))}</h1>
 <p class="lead">Generated ${esc(e.generatedAt)} (UTC) by ${esc(e.tool.name)} ${esc(e.tool.version)} · evidence ${code(e.id)}${
     e.scope.git ? ` · commit ${code(e.scope.git.commit)}${e.scope.git.dirty ? " (uncommitted changes to the inputs)" : ""}` : ""
   }</p>
+${custodyBanner(e)}
 </header>
 <nav class="toc" aria-label="Contents"><ol>${sections.map(([id, t]) => `<li><a href="#${esc(id)}">${esc(t)}</a></li>`).join("")}</ol></nav>
 
 ${summarySection(e)}
+
+${limitationsSection(e)}
 
 ${scopeSection(e)}
 
@@ -102,6 +124,10 @@ ${populationSection(e)}
 ${e.frameworks.map(matrixSection).join("\n")}
 
 ${controlsSection(e)}
+
+${configurationSection(e)}
+
+${exceptionsSection(e)}
 
 ${findingsSection(e)}
 

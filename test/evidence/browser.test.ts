@@ -70,6 +70,37 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("report.html in Chromi
     await page.close();
   });
 
+  it("fits the page on screen and in print: long names and paths wrap, no table overflows", async () => {
+    const long = "a".repeat(120);
+    const dir = `app/${"deeply-nested-folder/".repeat(6)}${long}`;
+    const root = tempTree({
+      [`${dir}/pod.yaml`]: `apiVersion: v1\nkind: Pod\nmetadata: {name: ${long}, namespace: ${"n".repeat(60)}}\nspec:\n  hostNetwork: true\n  containers: [{name: ${"c".repeat(60)}, image: "registry.example.com/${long}:1"}]\n`,
+    });
+    const report = await audit([join(root, "app")], { now: NOW, config: false, cwd: root });
+    const file = join(root, "report.html");
+    writeFileSync(file, renderEvidencePackage(report, { paths: ["app"] }).files["report.html"]!);
+    const overflow = `[document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      ...[...document.querySelectorAll("table")].map((t) => t.getBoundingClientRect().right - t.parentElement.getBoundingClientRect().right)]
+      .filter((d) => d > 1)`;
+    for (const [width, media] of [
+      [1280, "screen"],
+      [800, "screen"],
+      [690, "print"], // A4 less the 14 mm page margins, at 96 dpi
+    ] as const) {
+      const { page, problems } = await open(file);
+      await page.setViewportSize({ width, height: 900 });
+      await page.emulateMedia({ media });
+      expect(await page.evaluate(overflow), `${media} at ${width}px`).toEqual([]);
+      expect(problems).toEqual([]);
+      await page.close();
+    }
+    const { page } = await open(file);
+    const fix = await page.locator("#findings p.fix").first();
+    expect(await fix.innerText()).not.toContain("`");
+    expect(await fix.locator("code").count()).toBeGreaterThan(0);
+    await page.close();
+  });
+
   it("renders the report of manifests/ with every key section; saves a screenshot and a PDF", async () => {
     const report = await audit(["manifests"], { now: NOW, profile: "production" });
     mkdirSync(ARTIFACTS, { recursive: true });
