@@ -6,6 +6,8 @@ import { pathsToAudit } from "./default-inputs.js";
 import { PROFILES } from "../config/profiles.js";
 import { createEvidencePackage, verifyEvidencePackage, type VerifyResult } from "../evidence/package.js";
 import { cleanText } from "../reporters/sanitize.js";
+import { appendRun } from "../ledger/index.js";
+import { appendedLine } from "./ledger.js";
 import { FRAMEWORK_IDS } from "../evidence/frameworks.js";
 import { SEVERITIES, type FrameworkId, type Severity } from "../types.js";
 
@@ -18,7 +20,7 @@ interface Io {
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(",").filter(Boolean)];
 
 /** A PEM key given as a file path or inline (environment variables often carry the PEM text itself). */
-function readKey(value: string, what: string): string {
+export function readKey(value: string, what: string): string {
   if (value.includes("-----BEGIN")) return value;
   if (!existsSync(value)) throw new UsageError(`${what} ${value} does not exist: give a PEM file.`);
   return readFileSync(value, "utf8");
@@ -29,7 +31,7 @@ export function addEvidenceCommands(program: Command, io: Io): void {
     .command("evidence")
     .description("audit and write the evidence package (report.html, OSCAL, CSV, evidence.json, signed manifest.json)")
     .argument("[paths...]", "files, directories, Helm charts or Kustomize overlays (default: the paths of the config's `inputs`)")
-    .requiredOption("--out <dir>", "folder for the package (created; must hold nothing else)")
+    .option("--out <dir>", "folder for the package (created; must hold nothing else); required")
     .addOption(new Option("--framework <framework>", "soc2, iso27001 or all").choices([...FRAMEWORK_IDS, "all"]).default("all"))
     .option("--sign-key <file>", "Ed25519 private key (PEM) to sign manifest.json (default: $ERLMCP_AUDIT_SIGN_KEY, a path or PEM text)")
     .option("-c, --config <file>", "config file (default: nearest erlmcp-audit.config.yaml above the first path)")
@@ -39,7 +41,11 @@ export function addEvidenceCommands(program: Command, io: Io): void {
     .addOption(new Option("--values <file>", "Helm values file to render (repeatable)").argParser(collect))
     .addOption(new Option("--waivers <file>", "extra waiver file (repeatable)").argParser(collect))
     .option("--no-git", "do not record the Git commit of the inputs")
-    .action(async (given: string[], opts) => {
+    .option("--ledger <dir>", "also append the run to this ledger (signed with the same key); see `erlmcp-audit ledger`")
+    .option("--location <url>", "with --ledger: where the package will be archived, recorded as its link (default: --out)")
+    .action(async (given: string[], opts, command: Command) => {
+      // Not a requiredOption: commander would demand it of `evidence period` too.
+      if (!opts.out) command.error("error: required option '--out <dir>' not specified", { code: "commander.missingMandatoryOptionValue" });
       const { paths, config } = pathsToAudit(given, opts, io);
       const keySource = opts.signKey ?? process.env.ERLMCP_AUDIT_SIGN_KEY;
       const frameworks: FrameworkId[] = opts.framework === "all" ? [...FRAMEWORK_IDS] : [opts.framework as FrameworkId];
@@ -58,6 +64,15 @@ export function addEvidenceCommands(program: Command, io: Io): void {
         `Wrote ${Object.keys(pkg.files).length} files to ${opts.out}${keySource ? " (signed)" : ""}: ` +
           `${s.resources} resources, ${s.failed} failing, ${s.waived} waived; evidence ${pkg.evidence.id}\n`,
       );
+      if (opts.ledger)
+        io.stdout(
+          appendedLine(
+            appendRun(opts.out, opts.ledger, {
+              location: opts.location ?? opts.out,
+              ...(keySource ? { signKey: readKey(keySource, "Signing key") } : {}),
+            }),
+          ),
+        );
       io.setExit(s.exitCode);
     });
 

@@ -22,6 +22,7 @@ import { createProgress } from "./progress.js";
 import { formatTimings } from "./timings.js";
 import { addServeCommand } from "./serve.js";
 import { addEvidenceCommands } from "./evidence.js";
+import { addLedgerCommands } from "./ledger.js";
 import { rejectUnsupportedOptions } from "./strict-options.js";
 import { pathsToAudit } from "./default-inputs.js";
 
@@ -162,6 +163,7 @@ export function buildProgram(
     });
   addServeCommand(program, io);
   addEvidenceCommands(program, io);
+  addLedgerCommands(program, io);
   rejectUnsupportedOptions(program);
   return program;
 }

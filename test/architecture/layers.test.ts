@@ -19,7 +19,7 @@ export const LAYERS: ReadonlyArray<readonly string[]> = [
   ["waivers", "baseline"],
   ["report/types.ts", "gate"],
   ["report/build.ts", "audit.ts"],
-  ["reporters", "evidence", "admission"],
+  ["reporters", "evidence", "admission", "ledger"],
   ["cli", "index.ts"],
 ];
 
