@@ -53,3 +53,50 @@ function valuesScope(lines: string[], line: number): string[] | undefined {
   }
   return stack.at(-1);
 }
+
+const INCLUDE = /\b(?:include|template)\s+"([^"]+)"/g;
+
+/**
+ * The values keys read by the `define`s a template line includes (`include "x"`, `template "x"`),
+ * found in `templates` (the texts of the chart's template files), followed `depth` includes deep.
+ */
+export function includedValuesRefs(text: string, templates: readonly string[], depth = 3): string[][] {
+  const refs: string[][] = [];
+  const seen = new Set<string>();
+  const follow = (line: string, left: number) => {
+    for (const [, name] of line.matchAll(INCLUDE)) {
+      if (seen.has(name!) || left === 0) continue;
+      seen.add(name!);
+      for (const { template, lines } of defineBodies(templates, name!)) {
+        for (const number of lines) {
+          for (const ref of valuesRefs(template, number)) if (!refs.some((r) => r.join(".") === ref.join("."))) refs.push(ref);
+          follow(template.split("\n")[number - 1] ?? "", left - 1);
+        }
+      }
+    }
+  };
+  follow(text, depth);
+  return refs;
+}
+
+/** The line numbers (1-based) of each body of `define "name"` in the templates. */
+function defineBodies(templates: readonly string[], name: string): Array<{ template: string; lines: number[] }> {
+  const out: Array<{ template: string; lines: number[] }> = [];
+  for (const template of templates) {
+    const lines = template.split("\n");
+    const start = lines.findIndex((l) => new RegExp(`\\{\\{-?\\s*define\\s+"${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"`).test(l));
+    if (start < 0) continue;
+    const body: number[] = [];
+    let open = 0;
+    for (let i = start; i < lines.length; i++) {
+      for (const action of (lines[i] ?? "").matchAll(ACTION)) {
+        if (/^(if|with|range|define|block)\b/.test(action[1]!)) open++;
+        else if (/^end\b/.test(action[1]!)) open--;
+      }
+      body.push(i + 1);
+      if (open <= 0) break;
+    }
+    out.push({ template, lines: body });
+  }
+  return out;
+}

@@ -14,7 +14,7 @@ import { type FieldPath, formatPath, valueAtPath } from "../k8s/field-path.js";
 import { DEFAULT_KUBE_VERSION, renderHelm } from "../loaders/render.js";
 import type { FieldLocation, Resource } from "../types.js";
 import { tagsOf, tagTemplate } from "./helm-tag.js";
-import { valuesRefs } from "./helm-values.js";
+import { includedValuesRefs, valuesRefs } from "./helm-values.js";
 import type { LocateContext, LocateRequest } from "./types.js";
 import { parseYaml, positionOf, type YamlFile } from "./yaml-file.js";
 
@@ -145,7 +145,7 @@ function fromTaggedRender(render: TaggedRender, request: LocateRequest, context:
     const ownSuffix = owner.inOutput ? outputSuffix(render, index, path.slice(0, depth), owner) : [];
     const template = readText(context, file);
     const text = template?.split("\n")[owner.line - 1] ?? "";
-    const values = template ? valuesOf(template, owner.line, ownSuffix, path.slice(0, depth), request, context) : undefined;
+    const values = template ? valuesOf(template, owner.line, ownSuffix, path.slice(0, depth), render, request, context) : undefined;
     const column = owner.inOutput ? undefined : columnOf(text, path[depth - 1]!);
     return {
       file,
@@ -208,31 +208,52 @@ function readText(context: LocateContext, file: string): string | undefined {
 }
 
 /**
- * The values key the template line reads, in the unit's values file or else the chart's values.yaml:
- * the reference named like the field first; below a `toYaml` of values, the field's own key under it.
+ * The values key the template line reads (or, when it reads none, the `define`s it includes read), in
+ * the unit's values file or else the chart's values.yaml: the reference named like the field first;
+ * below a `toYaml` of values, the field's own key under it.
  */
 function valuesOf(
   template: string,
   line: number,
   suffix: FieldPath,
   path: FieldPath,
+  render: TaggedRender,
   request: LocateRequest,
   context: LocateContext,
 ): FieldLocation["values"] {
   const origin = request.resource.source.renderedFrom!;
+  const templates = () => render.files.map((f) => readText(context, join(origin.path, f)) ?? "");
   const files = [origin.values, join(origin.path, "values.yaml")].filter((f, i, all): f is string => !!f && all.indexOf(f) === i);
-  const leaf = path.at(-1);
-  const refs = valuesRefs(template, line).sort((a, b) => Number(b.at(-1) === leaf) - Number(a.at(-1) === leaf));
-  for (const ref of refs) {
+  const own = valuesRefs(template, line);
+  // A helper reads keys it may not use (`fullnameOverride: ""`): only a key with a value can have rendered the field.
+  const helper = own.length === 0;
+  const refs = helper ? includedValuesRefs(template.split("\n")[line - 1] ?? "", templates()) : own;
+  for (const ref of preferred(refs, path.at(-1))) {
     for (const key of suffix.length ? [[...ref, ...suffix], ref] : [ref]) {
-      for (const file of files) {
+      // The unit's values file overrides values.yaml: the first file that sets the key renders it.
+      const set = files.flatMap((file) => {
         const parsed = context.files.get(file);
         const position = parsed && positionOf(parsed, 0, [], key);
-        if (position?.found) return { file, key: formatPath(key), line: position.line };
-      }
+        return parsed && position?.found ? [{ file, line: position.line, value: parsed.documents[0]?.getIn(key) as unknown }] : [];
+      })[0];
+      if (set && (!helper || (set.value !== null && set.value !== ""))) return { file: set.file, key: formatPath(key), line: set.line };
     }
   }
   return undefined;
+}
+
+/** Keys named like the field first; then, for several keys, the map holding them all (`image` for `image.repository` and `image.tag`). */
+function preferred(refs: string[][], leaf: string | number | undefined): string[][] {
+  const named = refs.filter((r) => r.at(-1) === leaf);
+  const [first = [], ...rest] = refs;
+  let shared = first.length;
+  for (const ref of rest) {
+    let i = 0;
+    while (i < shared && ref[i] === first[i]) i++;
+    shared = i;
+  }
+  const common = first.slice(0, shared);
+  return [...named, ...(refs.length > 1 && common.length ? [common] : []), ...refs];
 }
 
 /** Equal as the audit reads them (null-valued keys are absent). */

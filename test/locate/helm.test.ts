@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { audit } from "../../src/audit.js";
-import { valuesRefs } from "../../src/locate/helm-values.js";
+import { includedValuesRefs, valuesRefs } from "../../src/locate/helm-values.js";
 import type { AuditReport } from "../../src/report/types.js";
 import type { Finding } from "../../src/types.js";
 import { tempTree } from "../helpers/tmp.js";
@@ -20,6 +20,10 @@ runAsNonRoot: true
 privileged: true
 capabilities:
   drop: ["ALL"]
+{{- end }}
+
+{{- define "demo.image" -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag }}
 {{- end }}
 `;
 
@@ -42,7 +46,7 @@ spec:
     spec:
       containers:
         - name: app
-          image: nginx:1.27
+          image: {{ include "demo.image" . }}
           securityContext:
             privileged: {{ .Values.debug.privileged }}
         - name: sidecar
@@ -66,6 +70,9 @@ tools:
     privileged: true
 extra:
   securityContext: {privileged: true}
+image:
+  repository: nginx
+  tag: "1.27"
 `;
 
 const privileged = (report: AuditReport, unit: string, container: number): Finding | undefined =>
@@ -88,7 +95,7 @@ describe("locations in Helm charts", () => {
   });
   let report: AuditReport;
   beforeAll(async () => {
-    report = await audit(["chart"], { cwd: root, config: false, controls: ["pod-no-host-access"] });
+    report = await audit(["chart"], { cwd: root, config: false, controls: ["pod-no-host-access", "chg-image-digest"] });
   });
 
   it("points at the template line that renders a value, and at the values key and line it comes from", () => {
@@ -127,6 +134,19 @@ describe("locations in Helm charts", () => {
       line: 33,
       via: "helm-template",
       values: { file: "chart/values.yaml", key: "extra.securityContext.privileged", line: 8 },
+    });
+  });
+
+  it("names the values a helper reads when the template line includes it: the map holding them", () => {
+    const image = report.findings.find(
+      (f) => f.controlId === "chg-image-digest" && f.unit === "chart@values.yaml" && f.path === "spec.template.spec.containers[0].image",
+    );
+    expect(image?.location).toEqual({
+      file: "chart/templates/deployment.yaml",
+      line: 20,
+      column: 11,
+      via: "helm-template",
+      values: { file: "chart/values.yaml", key: "image", line: 9 },
     });
   });
 
@@ -171,5 +191,31 @@ name: {{ .Release.Name }}
     expect(valuesRefs(template, 8)).toEqual([["podSecurityContext"]]);
     expect(valuesRefs(template, 9)).toEqual([["podSecurityContext", "runAsUser"]]);
     expect(valuesRefs(template, 11)).toEqual([]);
+  });
+
+  it("follows include and template into the defines of the chart's templates", () => {
+    const helpers = `{{- define "x.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- include "x.tagged" . }}
+{{- end }}
+{{- end }}
+{{- define "x.tagged" -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag }}
+{{- end }}
+{{- define "x.other" -}}
+{{ .Values.unrelated }}
+{{- end }}`;
+    expect(includedValuesRefs('image: {{ include "x.image" . }}', ["", helpers])).toEqual([
+      ["image", "digest"],
+      ["image", "repository"],
+      ["image", "tag"],
+    ]);
+    expect(includedValuesRefs('{{ template "x.tagged" . }}', [helpers])).toEqual([
+      ["image", "repository"],
+      ["image", "tag"],
+    ]);
+    expect(includedValuesRefs('{{ include "x.missing" . }}', [helpers])).toEqual([]);
   });
 });
