@@ -75,6 +75,19 @@ patches:
 patchesJson6902:
   - target: {group: apps, version: v1, kind: StatefulSet, name: erlmcp}
     path: sidecar-ops.yaml
+patchesStrategicMerge:
+  - |
+    apiVersion: apps/v1
+    kind: StatefulSet
+    metadata: {name: erlmcp, namespace: erlmcp}
+    spec:
+      template:
+        spec:
+          terminationGracePeriodSeconds: 5
+secretGenerator:
+  - name: tokens
+    envs:
+      - tokens.env
 configMapGenerator:
   - name: settings
     literals:
@@ -85,6 +98,7 @@ configMapGenerator:
 commonAnnotations:
   team: core
 `),
+  "prod/tokens.env": "# tokens\nAPI_TOKEN=x\nexport OTHER_TOKEN=y\n",
   // The shell container is the base's second: the merge puts the patched one first in the build.
   "prod/debug-shell.yaml": `apiVersion: apps/v1
 kind: StatefulSet
@@ -264,12 +278,13 @@ describe("locations in Kustomize builds", () => {
   it("places a generated object's field on its generator entry, also when a declared object's name is part of its name", () => {
     const generated = find("prod", "pod-namespace-placement", "namespaceMissing");
     const at = Object.fromEntries(generated.map((f) => [f.resource.name.replace(/-[a-z0-9]+$/, ""), f.location]));
-    expect(Object.keys(at).sort()).toEqual(["prod-erlmcp-env", "prod-settings"]);
+    expect(Object.keys(at).sort()).toEqual(["prod-erlmcp-env", "prod-settings", "prod-tokens"]);
     expect(at["prod-settings"]).toMatchObject({
       file: "prod/kustomization.yaml",
       line: lineOf("prod/kustomization.yaml", "- name: settings"),
       via: "kustomize-transformer",
     });
+    expect(at["prod-tokens"]).toMatchObject({ file: "prod/kustomization.yaml", line: lineOf("prod/kustomization.yaml", "- name: tokens") });
     expect(at["prod-erlmcp-env"]).toMatchObject({
       file: "prod/kustomization.yaml",
       line: lineOf("prod/kustomization.yaml", "- name: erlmcp-env"),
@@ -282,7 +297,7 @@ describe("locations in Kustomize builds", () => {
     const unit = { ...loaded.units[0]!, profile: "production" };
     const context = { cwd: root, files: new YamlFiles(root), memo: new Map<string, unknown>() };
     const place = (kind: string, path: Array<string | number>) => {
-      const resource = unit.resources.find((r) => r.ref.kind === kind && r.ref.name.includes("settings") === (kind === "ConfigMap"))!;
+      const resource = unit.resources.find((r) => r.ref.kind === kind && (kind !== "ConfigMap" || r.ref.name.includes("settings")))!;
       return locateKustomize({ unit, resource, path }, context);
     };
     const kustomization = "prod/kustomization.yaml" as const;
@@ -296,6 +311,14 @@ describe("locations in Kustomize builds", () => {
     expect(place("ConfigMap", ["data", "LOG_LEVEL"])).toMatchObject({
       file: kustomization,
       line: lineOf(kustomization, "- LOG_LEVEL=debug"),
+    });
+    expect(place("Secret", ["data", "OTHER_TOKEN"])).toEqual({ file: "prod/tokens.env", line: 3, column: 1, via: "kustomize-transformer" });
+    // An inline strategic-merge patch written as a literal block: its own line and column in kustomization.yaml.
+    expect(place("StatefulSet", ["spec", "template", "spec", "terminationGracePeriodSeconds"])).toEqual({
+      file: kustomization,
+      line: lineOf(kustomization, "terminationGracePeriodSeconds: 5"),
+      column: columnOf(kustomization, "terminationGracePeriodSeconds"),
+      via: "kustomize-patch",
     });
   });
 
