@@ -2,8 +2,9 @@
  * net-erlang-dist-lockdown's NetworkPolicy clause on random ingress rules: which rules open EPMD or a
  * distribution port (no ports, an entry without port, a range via endPort, a named port resolved
  * against the Erlang node's container ports, TCP only) and from which peers. TypeScript (through the
- * network model) is checked against a reference written from the Kubernetes documentation and
- * CONTROLS.md, Rego (policies/lib/net.rego) against TypeScript in one opa eval.
+ * network model's peer resolver) is checked against a reference written from the Kubernetes
+ * documentation and CONTROLS.md, Rego (policies/lib/net.rego) against TypeScript in one opa eval,
+ * message IDs and the paths they point at (the rule's `from`, or the peer).
  */
 import fc from "fast-check";
 import { opaProbe } from "../helpers/opa-probe.js";
