@@ -94,7 +94,8 @@ describe("action.yml", () => {
     const audit = runStep(step("audit"), cwd, inputs, outputs);
     expect(audit.status, audit.stderr).toBe(0);
     expect(outputs.audit).toEqual({ "exit-code": String(expected) });
-    expect(audit.stdout).toContain("::error file=bad/pod.yaml,line=1,title=pod-no-host-access (critical)::");
+    // The annotation lands on the line to change: `hostNetwork: true`, line 5, column 3.
+    expect(audit.stdout).toContain("::error file=bad/pod.yaml,line=5,col=3,title=pod-no-host-access (critical)::");
     const sarif = JSON.parse(readFileSync(join(cwd, "out/audit.sarif"), "utf8")) as { version: string };
     expect(sarif.version).toBe("2.1.0");
     expect(readFileSync(join(cwd, "summary.md"), "utf8")).toBe(readFileSync(join(cwd, "out/audit.md"), "utf8"));
@@ -137,7 +138,7 @@ describe("ci/gitlab-ci.yml", () => {
     const issues = JSON.parse(readFileSync(join(cwd, job.artifacts.reports.codequality), "utf8")) as Array<Record<string, unknown>>;
     expect(issues.find((i) => i.check_name === "pod-no-host-access")).toMatchObject({
       severity: "blocker",
-      location: { path: "bad/pod.yaml", lines: { begin: 1 } },
+      location: { path: "bad/pod.yaml", lines: { begin: 5 } }, // `hostNetwork: true`
     });
     expect(new Set(issues.map((i) => i.fingerprint)).size).toBe(issues.length);
   });
