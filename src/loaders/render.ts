@@ -6,6 +6,7 @@ import { parse } from "yaml";
 import { findTool, ToolNotFoundError, type ToolName } from "../tools/find.js";
 import type { InputError } from "../types.js";
 import { inputError } from "./errors.js";
+import { errorLines, helmSchemaError, kustomizeMissingPathError, type ErrorPlace } from "./render-errors.js";
 
 export interface RenderOutput {
   stdout?: string;
@@ -24,7 +25,18 @@ export interface HelmOptions {
 export const DEFAULT_KUBE_VERSION = "1.31.0";
 const MAX_RENDER_BYTES = 256 * 1024 * 1024;
 
-function run(tool: ToolName, args: string[], cwd: string, label: string, allowEmpty = false): Promise<RenderOutput> {
+/**
+ * Runs `tool`; a failure is an input error of the unit `label`, or of the file and line `explain`
+ * finds in the tool's error (the message then starts with the tool's first error line).
+ */
+function run(
+  tool: ToolName,
+  args: string[],
+  cwd: string,
+  label: string,
+  allowEmpty = false,
+  explain?: (stderr: string) => ErrorPlace | undefined,
+): Promise<RenderOutput> {
   let binary: string;
   try {
     binary = findTool(tool);
@@ -37,11 +49,22 @@ function run(tool: ToolName, args: string[], cwd: string, label: string, allowEm
   return new Promise((done) => {
     execFile(binary, args, { cwd, maxBuffer: MAX_RENDER_BYTES, encoding: "utf8" }, (error, stdout, stderr) => {
       if (error) {
-        const detail = (stderr || error.message).trim().split("\n").slice(-3).join(" | ");
+        const place = explain?.(stderr || error.message);
+        const detail = errorLines(stderr || error.message)
+          .slice(0, 3)
+          .map((l) => l.replace(/^Error:\s*/, ""))
+          .join(" | ");
         done({
-          error: inputError("RENDER_FAILED", label, `${tool} failed: ${detail}`, {
-            hint: `run \`${tool} ${args.join(" ")}\` to see the full error`,
-          }),
+          error: place
+            ? inputError("RENDER_FAILED", place.file ?? label, place.file ? `${label}: ${place.message}` : place.message, {
+                ...(place.line ? { line: place.line } : {}),
+                ...(place.column ? { column: place.column } : {}),
+                hint: place.hint,
+              })
+            : inputError("RENDER_FAILED", label, `${tool} failed: ${detail}`, {
+                // The binary found (on PATH or in the engines folder): a command the user can run as given.
+                hint: `run \`${binary} ${args.join(" ")}\` to see the full error`,
+              }),
         });
       } else if (!allowEmpty && !/^\s*(kind|apiVersion):/m.test(stdout)) {
         done({
@@ -82,7 +105,7 @@ export function renderHelm(
   for (const apiVersion of options.apiVersions ?? []) args.push("--api-versions", apiVersion);
   const values = resolve(cwd, valuesFile);
   if (values !== resolve(chart, "values.yaml")) args.push("-f", values);
-  return run("helm", args, cwd, label);
+  return run("helm", args, cwd, label, false, (stderr) => helmSchemaError(stderr, chartDir, valuesFile, cwd));
 }
 
 function chartName(chart: string): string | undefined {
@@ -96,5 +119,5 @@ function chartName(chart: string): string | undefined {
 
 /** `kustomize build` of `dir`; with `allowEmpty` (a base or component other kustomizations use) an empty build is no error. */
 export function renderKustomize(dir: string, cwd: string, label: string, allowEmpty = false): Promise<RenderOutput> {
-  return run("kustomize", ["build", resolve(cwd, dir)], cwd, label, allowEmpty);
+  return run("kustomize", ["build", resolve(cwd, dir)], cwd, label, allowEmpty, (stderr) => kustomizeMissingPathError(stderr, dir, cwd));
 }

@@ -71,7 +71,7 @@ const CASES: Array<[string, Record<string, string | Buffer>, string, string]> = 
     "a Kustomize overlay with a missing base",
     { "overlay/kustomization.yaml": "resources: [../base-that-is-gone]\n" },
     "RENDER_FAILED",
-    "overlay",
+    "overlay/kustomization.yaml:1",
   ],
 ];
 

@@ -82,7 +82,7 @@ describe("loadInputs", () => {
     expect(units.map((u) => u.id)).toEqual(["plain"]);
     expect(errors.map((e) => [e.code, e.file])).toEqual([
       ["RENDER_FAILED", "badchart@values.yaml"],
-      ["RENDER_FAILED", "missingbase"],
+      ["RENDER_FAILED", "missingbase/kustomization.yaml"],
     ]);
     expect(errors[0]!.message).toContain("boom: values are wrong");
   });
