@@ -138,7 +138,7 @@ export async function recordScenarioRun(
   work: string,
   packageDir: string,
   ledgerDir: string,
-  options: { signKey?: string | KeyObject; location?: string },
+  options: { signKey?: string | KeyObject; location?: string; signPackages?: boolean },
 ): Promise<void> {
   mkdirSync(work, { recursive: true });
   writeFileSync(join(work, "pod.yaml"), pod(run.manifest));
@@ -155,7 +155,7 @@ export async function recordScenarioRun(
     const { files } = renderEvidencePackage(report, {
       paths: ["pod.yaml"],
       git: { commit: run.commit, dirty: false },
-      signKey: options.signKey,
+      ...(options.signPackages === false ? {} : { signKey: options.signKey }),
     });
     writeEvidencePackage(packageDir, files);
   } finally {
@@ -167,17 +167,19 @@ export async function recordScenarioRun(
 
 /**
  * Builds the scenario's ledger in ledgerDir: every run's package in `<work>/packages/<n>` (or linked
- * to `location(n)`), then the admission log in 1-hour intervals.
+ * to `location(n)`), then the admission log in 1-hour intervals. `signPackages: false` signs the
+ * ledger records only, so that the packages can be rebuilt byte for byte without the key.
  */
 export async function buildScenarioLedger(
   ledgerDir: string,
   work: string,
-  options: { signKey?: string | KeyObject; location?: (n: number) => string } = {},
+  options: { signKey?: string | KeyObject; location?: (n: number) => string; signPackages?: boolean } = {},
 ): Promise<void> {
   for (const [i, run] of SCENARIO_RUNS.entries()) {
     const n = i + 1;
     await recordScenarioRun(run, join(work, "src"), join(work, "packages", String(n)), ledgerDir, {
       signKey: options.signKey,
+      signPackages: options.signPackages,
       ...(options.location ? { location: options.location(n) } : {}),
     });
   }

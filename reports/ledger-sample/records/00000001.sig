@@ -1,0 +1,1 @@
+LbyeuFjfo/pofjgZpeN/KsS8ReFwzDdKHbuP+sh7FI9bTZ3y7rXqkWwnumGC5hjbEMGr+HiE+R0hR1V30zn1Dw==

@@ -1,0 +1,1 @@
+x9NEHXs9P79xR7i3RVpcwAXOHQchf5XqHqM6J4chzqXHF+0SiJd4LFrel/Si/5r8yQe84TfB4skb32tuQc6gCg==

@@ -1,0 +1,1 @@
+XlpjCtm55UJp+uRypwyk6Al+VqTZsJoMXSwB2x/bm4VBKwCAF1lvZ7uycppXdKVpm1WhxsTEjGnSgtxglDJtAw==

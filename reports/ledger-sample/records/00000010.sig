@@ -1,0 +1,1 @@
+WO/ulUYdHGXjTAG/mp16hZYDwXQ/X/EoFK6RU7cuZ2B9rxb2izpzppbiINqdJwpZCM6bd2XXl86fZgl57ybmCQ==

@@ -1,0 +1,1 @@
+l+96iNUr41dD0bG4H4ZT30UpjX+ApxtL2DrPar3uOMTXz4kSLjFwRezO+xkyqi9KfD/QNAGohLQWMuzlANYlAw==

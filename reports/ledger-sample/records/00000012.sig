@@ -1,0 +1,1 @@
+Gm4tgfRG8Wx0l21Kw24gssfV3jkN+QwCj2l5adNcvf39wLSdddrGbKeyqzoB3gBLZ+SLBikEYBR8kCcBSbTaBg==

@@ -1,0 +1,1 @@
+t3NUI6dV3vHT+66dsCszvPo9Kd4cegcCpz276TVttD3v5kZPEZkhYEIlPbV4YaosurA5OgxARBswXtsxh6ZrAg==

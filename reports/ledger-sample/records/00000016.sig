@@ -1,0 +1,1 @@
+geRK0l41HGdPS1NsycOBr9RetT0FMHgY0qP/8fsFvKTk7NrBsaYiVrMEiiGwTGfuDfjg+nFmJcRaHLqmRRjMBQ==

@@ -1,0 +1,1 @@
+7PaaKZPfWch6tLTI5hlEQIpdP6Vr917vtdSP1r6vZ961wR0hdoR+0SZ0wjtqkEpcef3uRZUmVIInRfKAntrsCA==

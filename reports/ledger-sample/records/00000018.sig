@@ -1,0 +1,1 @@
+lSBTC7nmrzlTaBl44ZSpADwtZdjOIfZwWwzt425Z7FYeHs3eTucGKXMwob0nOdkuLiXKdxQSMBr3dUzo7X4OAw==

@@ -1,0 +1,1 @@
+/qh6ugmMC02KFNGB+GuNytrMJoCBS9ysmyTs+qiPi1FBnbMChAgzyPputAKG1NI0xB/6oWgHBunvyotSNZjNAA==
