@@ -43,6 +43,8 @@ interface LineShape {
 
 const CONTROL = /^(?:if|else|end|range|with|define|block|break|continue|\/\*|\$[\w]*\s*:?=)/;
 const KEY_LINE = /^\s*(?:-\s+)*(?:"[^"]*"|'[^']*'|[^\s#{"'-][^#{]*?)\s*:(?:\s|$)/;
+/** Keys are short: the key pattern reads no further (a long line would make it slow). */
+const MAX_KEY_LINE = 512;
 const ITEM_LINE = /^\s*-(?:\s|$)/;
 const NINDENT_AT_END = /\|\s*nindent\s+\d+\s*\}\}\s*$/;
 const BLOCK_HEADER = /(?::|^\s*-)\s+[|>][-+0-9]{0,2}\s*(?:#.*)?$/;
@@ -116,7 +118,10 @@ export function tagTemplate(text: string, file: number): string {
       blockIndent = undefined;
     }
     if (shape.closed && BLOCK_HEADER.test(shape.literal)) blockIndent = shape.indent;
-    out.push(tagLine(line, shape, shapes[i + 1], lines[i + 1], lines[i - 1], file, i + 1));
+    // A CRLF file: the tag goes before the CR (a CR is a line break to YAML).
+    const cr = line.endsWith("\r") ? "\r" : "";
+    const tagged = tagLine(cr ? line.slice(0, -1) : line, shape, shapes[i + 1], lines[i + 1], lines[i - 1], file, i + 1);
+    out.push(`${tagged.replace(/\n/g, `${cr}\n`)}${cr}`);
   }
   return out.join("\n");
 }
@@ -131,7 +136,10 @@ function tagLine(
   number: number,
 ): string {
   if (!shape.closed || /-\}\}\s*$/.test(line) || /^\s*(?:---|#)/.test(line)) return line;
-  const keyOrItem = !shape.actionsOnly && (KEY_LINE.test(shape.literal) || ITEM_LINE.test(shape.literal)) && !leavesOpen(shape.literal);
+  const keyOrItem =
+    !shape.actionsOnly &&
+    (KEY_LINE.test(shape.literal.slice(0, MAX_KEY_LINE)) || ITEM_LINE.test(shape.literal)) &&
+    !leavesOpen(shape.literal);
   if (!keyOrItem && !shape.nindent) return line;
   // A `{{-` on the next line joins its text to this one, after the tag: unless it writes nothing or starts a new line.
   const joined = next !== undefined && /^\s*\{\{-/.test(nextLine ?? "") && !next.silent && !next.nindent;

@@ -7,7 +7,17 @@
 const VALUES_REF = /(?:\$\w*)?\.Values((?:\.[A-Za-z_]\w*)+)/g;
 const BINDING = /\$(\w+)\s*:?=\s*(?:\$\w*)?\.Values((?:\.[A-Za-z_]\w*)*)\s*(?:-?\}\}|\))/g;
 const VARIABLE_REF = /\$(\w+)((?:\.[A-Za-z_]\w*)+)/g;
-const ACTION = /\{\{-?\s*([\s\S]*?)\s*-?\}\}/g;
+const ACTION_TEXT = /\{\{([\s\S]*?)\}\}/g;
+
+/** The bodies of a line's actions, without trim markers and surrounding blanks. */
+function actionsOf(text: string): string[] {
+  return [...text.matchAll(ACTION_TEXT)].map((m) =>
+    m[1]!
+      .replace(/^-?\s*/, "")
+      .replace(/\s*-?$/, "")
+      .trim(),
+  );
+}
 
 const segments = (dotted: string): string[] => dotted.split(".").filter(Boolean);
 
@@ -21,8 +31,7 @@ export function valuesRefs(template: string, line: number): string[][] {
   const add = (path: string[]) => {
     if (path.length && !refs.some((r) => r.join(".") === path.join("."))) refs.push(path);
   };
-  for (const action of text.matchAll(ACTION)) {
-    const body = action[1]!;
+  for (const body of actionsOf(text)) {
     for (const m of body.matchAll(VALUES_REF)) add(segments(m[1]!));
     for (const m of body.matchAll(VARIABLE_REF)) {
       const bound = bindings.get(m[1]!);
@@ -41,8 +50,7 @@ export function valuesRefs(template: string, line: number): string[][] {
 function valuesScope(lines: string[], line: number): string[] | undefined {
   const stack: Array<string[] | undefined> = [];
   for (let i = 0; i < line - 1; i++) {
-    for (const action of (lines[i] ?? "").matchAll(ACTION)) {
-      const body = action[1]!;
+    for (const body of actionsOf(lines[i] ?? "")) {
       const opened = /^(if|with|range|define|block)\b\s*(.*)$/.exec(body);
       if (opened) {
         const ref = /^(?:\$\w*)?\.Values((?:\.[A-Za-z_]\w*)+)\s*$/.exec(opened[2] ?? "");
@@ -89,9 +97,9 @@ function defineBodies(templates: readonly string[], name: string): Array<{ templ
     const body: number[] = [];
     let open = 0;
     for (let i = start; i < lines.length; i++) {
-      for (const action of (lines[i] ?? "").matchAll(ACTION)) {
-        if (/^(if|with|range|define|block)\b/.test(action[1]!)) open++;
-        else if (/^end\b/.test(action[1]!)) open--;
+      for (const body of actionsOf(lines[i] ?? "")) {
+        if (/^(if|with|range|define|block)\b/.test(body)) open++;
+        else if (/^end\b/.test(body)) open--;
       }
       body.push(i + 1);
       if (open <= 0) break;

@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { audit } from "../../src/audit.js";
 import { DEFAULT_KUBE_VERSION, renderHelm } from "../../src/loaders/render.js";
 import { tagTemplate } from "../../src/locate/helm-tag.js";
+import { valuesRefs } from "../../src/locate/helm-values.js";
 import { tempTree } from "../helpers/tmp.js";
 
 const CHART = "apiVersion: v2\nname: tricky\nversion: 0.1.0\n";
@@ -206,5 +207,46 @@ describe("when the tagged render cannot be trusted", () => {
     const report = await audit(["chart"], { cwd: root, config: false, controls: ["pod-no-host-access"] });
     const finding = report.findings.find((f) => f.messageId === "privilegedContainer");
     expect(finding?.location).toEqual({ file: "chart/templates/pod.yaml", line: 11, column: 9, via: "helm-template" });
+  });
+});
+
+describe("templates written with CRLF line ends", () => {
+  it("renders the same objects once tagged and places the field on its line", async () => {
+    const crlf = (text: string) => text.replace(/\n/g, "\r\n");
+    const root = tempTree({
+      "chart/Chart.yaml": CHART,
+      "chart/values.yaml": crlf("flag: true\n"),
+      "chart/templates/_helpers.tpl": crlf('{{- define "guard.labels" -}}\napp: guarded\n{{- end }}\n'),
+      "chart/templates/pod.yaml": crlf(
+        POD("{{ .Values.flag }}").replace(
+          "  namespace: guarded\n",
+          '  namespace: guarded\n  labels:\n    {{- include "guard.labels" . | nindent 4 }}\n',
+        ),
+      ),
+    });
+    const { plain, tagged } = await plainAndTagged("chart", "chart/values.yaml", root);
+    expect(tagged).toMatch(/#@L:\d+:\d+\r\n/);
+    expect(renderedObjects(tagged)).toEqual(renderedObjects(plain));
+    const report = await audit(["chart"], { cwd: root, config: false, controls: ["pod-no-host-access"] });
+    const finding = report.findings.find((f) => f.messageId === "privilegedContainer");
+    expect(finding?.location).toEqual({
+      file: "chart/templates/pod.yaml",
+      line: 13,
+      column: 9,
+      via: "helm-template",
+      values: { file: "chart/values.yaml", key: "flag", line: 1 },
+    });
+  });
+});
+
+describe("long template lines", () => {
+  it("are tagged and read for values in linear time", () => {
+    // Without bounds, the key pattern backtracks over a long run of blanks: minutes for this line.
+    const long = `a${" ".repeat(200_000)}b\n  key: {{${" ".repeat(100_000)}.Values.x }}\n`;
+    const started = performance.now();
+    const tagged = tagTemplate(long, 0);
+    expect(valuesRefs(long, 2)).toEqual([["x"]]);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(tagged.split("\n")[1]).toMatch(/ #@L:0:2$/);
   });
 });
