@@ -81,7 +81,7 @@ describe("unusedReason", () => {
   const unit = (id: string, profile = "production") => ({
     id,
     profile,
-    resources: [{ ref: { kind: "Pod", namespace: "ns", name: "a" }, object }],
+    resources: [{ ref: { apiVersion: "v1", kind: "Pod", namespace: "ns", name: "a" }, object }],
   });
   const run = (over: Partial<CoverageOfRun> = {}): CoverageOfRun => ({
     selected: new Set(["c1"]),
