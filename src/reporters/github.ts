@@ -22,10 +22,11 @@ type Level = "error" | "warning" | "notice";
 
 function command(level: Level, props: { file?: string; line?: number; col?: number; title: string }, message: string): string {
   const parts = [
-    ...(props.file ? [`file=${escapeProperty(props.file)}`] : []),
+    // Properties too: `##[` anywhere in a line is a command to some runners.
+    ...(props.file ? [`file=${escapeProperty(guardWorkflowCommands(props.file))}`] : []),
     ...(props.line ? [`line=${props.line}`] : []),
     ...(props.col ? [`col=${props.col}`] : []),
-    `title=${escapeProperty(props.title)}`,
+    `title=${escapeProperty(guardWorkflowCommands(props.title))}`,
   ];
   return `::${level} ${parts.join(",")}::${escapeData(guardWorkflowCommands(message))}`;
 }
