@@ -25,7 +25,9 @@ interface TaggedRender {
   /** Template files by tag number, relative to the chart. */
   files: string[];
   /** Per document: the template it came from (`chart/templates/x.yaml`), its kind and name. */
-  documents: Array<{ template: string; kind: unknown; name: unknown }>;
+  documents: Array<{ template: string; kind: string; name: string }>;
+  /** Documents read as objects so far, by index. */
+  objects: Map<number, unknown>;
 }
 
 /** Where a rendered line came from: a template line, and whether the line lies in a `nindent` action's output. */
@@ -88,10 +90,10 @@ async function renderTagged(request: LocateRequest, context: LocateContext): Pro
     const lines = out.stdout.split("\n");
     const documents = rendered.documents.map((document) => ({
       template: templateOf(out.stdout!, document, origin.path),
-      kind: isMap(document.contents) ? document.get("kind") : undefined,
-      name: isMap(document.contents) ? document.getIn(["metadata", "name"]) : undefined,
+      kind: String(isMap(document.contents) ? document.get("kind") : ""),
+      name: String(isMap(document.contents) ? document.getIn(["metadata", "name"]) : ""),
     }));
-    return { rendered, lines, files, documents };
+    return { rendered, lines, files, documents, objects: new Map() };
   } finally {
     rmSync(temp, { recursive: true, force: true });
   }
@@ -130,12 +132,12 @@ function fromTaggedRender(render: TaggedRender, request: LocateRequest, context:
   const { resource, path } = request;
   const index = documentOf(render, request);
   if (index === undefined) return undefined;
-  const document = render.rendered.documents[index]!;
+  if (!render.objects.has(index)) render.objects.set(index, render.rendered.documents[index]!.toJS());
   const located = positionOf(render.rendered, index, [], path);
   if (!located) return undefined;
   // The tags must not have changed what is located: the rendered value there is the audited one.
   const at = path.slice(0, located.depth);
-  if (!sameValue(valueAtPath(document.toJS(), at), valueAtPath(resource.object, at))) return undefined;
+  if (!sameValue(valueAtPath(render.objects.get(index), at), valueAtPath(resource.object, at))) return undefined;
   // Depth 0 would be the document's first line: the object's `kind:` line says more (the caller's fallback).
   for (let depth = located.depth; depth >= 1; depth--) {
     const line = depth === located.depth ? located.line : positionOf(render.rendered, index, [], path.slice(0, depth))?.line;
@@ -258,7 +260,7 @@ function preferred(refs: string[][], leaf: string | number | undefined): string[
 
 /** Equal as the audit reads them (null-valued keys are absent). */
 function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
+  if (a === b || ((a ?? null) === null && (b ?? null) === null)) return true;
   if (Array.isArray(a) || Array.isArray(b)) {
     return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
   }
