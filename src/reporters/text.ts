@@ -32,6 +32,13 @@ function byPlace(a: FindingGroup, b: FindingGroup): number {
   );
 }
 
+/** `3 findings`, or `8 findings at 2 locations` when some repeat in several units. */
+function countLabel(groups: readonly FindingGroup[]): string {
+  const n = groups.reduce((sum, g) => sum + g.members.length, 0);
+  const findings = `${n} ${n === 1 ? "finding" : "findings"}`;
+  return n === groups.length ? findings : `${findings} at ${groups.length} ${groups.length === 1 ? "location" : "locations"}`;
+}
+
 export const text: Reporter = (input, options = {}) => {
   const report = cleanReport(input);
   const verbose = options.verbose ?? false;
@@ -59,7 +66,7 @@ export const text: Reporter = (input, options = {}) => {
   for (const severity of SEVERITIES) {
     const list = groups.filter((g) => g.first.severity === severity);
     if (!list.length) continue;
-    lines.push(c.bold(`${sev(severity)} (${list.length})`));
+    lines.push(c.bold(`${sev(severity)}: ${countLabel(list)}`));
     // The fix of a control once per file: the first finding of the control in the file carries it.
     const fixed = new Set<string>();
     list.forEach((g, i) => {
@@ -86,7 +93,7 @@ export const text: Reporter = (input, options = {}) => {
 
   const waived = groupRepeated(report.findings.filter((f) => f.status === "waived")).sort(byPlace);
   if (waived.length) {
-    lines.push(c.bold(`Waived (${waived.length})`));
+    lines.push(c.bold(`Waived: ${countLabel(waived)}`));
     for (const g of waived) {
       const f = g.first;
       const by = f.waiver ? `${f.waiver.id} (${f.waiver.ticket}, expires ${f.waiver.expires})` : "a waiver";

@@ -60,7 +60,7 @@ describe("erlmcp-audit CLI", () => {
   it("exits 1 with findings by severity, each at file:line:col with its resource", async () => {
     const r = await cli(["bad", "--no-config"], root);
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toMatch(/^CRITICAL \(\d+\)$/m);
+    expect(r.stdout).toMatch(/^CRITICAL: \d+ findings?$/m);
     expect(r.stdout).toMatch(/^ {2}bad\/pod\.yaml:\d+(:\d+)? {2}CRITICAL {2}pod-no-host-access {2}.*\n {6}Pod erlmcp\/root · /m);
   });
 

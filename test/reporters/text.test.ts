@@ -22,6 +22,7 @@ describe("text report", () => {
   it("reports a finding repeated in two units once, at file:line:col, with the units, the path, the values key and the fix", () => {
     const out = text(reportOf([finding(HELM_PROD, TEMPLATE_LINE), finding(HELM_STAGING, TEMPLATE_LINE)]));
     const lines = out.split("\n");
+    expect(lines).toContain("CRITICAL: 2 findings at 1 location");
     const at = lines.indexOf(`  ${LINE}`);
     expect(at).toBeGreaterThan(0);
     expect(lines.filter((l) => l.includes("Container web runs privileged."))).toHaveLength(1);
@@ -41,15 +42,15 @@ describe("text report", () => {
 
   it("groups by severity, critical first, then by file and line; the fix of a control once per file", () => {
     const out = text(reportOf([low(HELM_PROD, 40), low(HELM_PROD, 12), finding(HELM_PROD, TEMPLATE_LINE)]));
-    const headings = out.split("\n").filter((l) => /^(CRITICAL|HIGH|MEDIUM|LOW) \(\d+\)$/.test(l));
-    expect(headings).toEqual(["CRITICAL (1)", "LOW (2)"]);
+    const headings = out.split("\n").filter((l) => /^(CRITICAL|HIGH|MEDIUM|LOW): /.test(l));
+    expect(headings).toEqual(["CRITICAL: 1 finding", "LOW: 2 findings"]);
     const findings = out.split("\n").filter((l) => l.startsWith("  charts/"));
     expect(findings.map((l) => l.split("  ")[1])).toEqual([
       "charts/app/templates/deployment.yaml:31:15",
       "charts/app/templates/deployment.yaml:12:9",
       "charts/app/templates/deployment.yaml:40:9",
     ]);
-    const lowPart = out.slice(out.indexOf("LOW (2)"));
+    const lowPart = out.slice(out.indexOf("LOW: 2 findings"));
     expect(lowPart.match(/fix: /g)).toHaveLength(1);
   });
 
@@ -91,8 +92,8 @@ describe("text report", () => {
     const at = lines.indexOf(
       "  charts/app/templates/deployment.yaml:31:15  CRITICAL  pod-no-privileged  Deployment app/web: waived by W1 (SEC-1, expires 2027-01-01)",
     );
-    expect(lines[at - 1]).toBe("Waived (1)");
+    expect(lines[at - 1]).toBe("Waived: 2 findings at 1 location");
     expect(lines[at + 1]).toBe(`      2 units: ${HELM_PROD}, ${HELM_STAGING}`);
-    expect(out).not.toMatch(/^CRITICAL \(/m);
+    expect(out).not.toMatch(/^CRITICAL: /m);
   });
 });
