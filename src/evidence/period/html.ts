@@ -20,6 +20,7 @@ h1{font-size:28px;margin:4px 0 6px}h2{font-size:20px;margin:36px 0 10px;padding-
 .days span.ok{background:var(--ok)}.days span.bad{background:var(--bad)}
 table{width:100%;border-collapse:collapse;margin:8px 0 16px;font-size:12.5px}
 th,td{border-bottom:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}
+td{overflow-wrap:anywhere}
 thead th{background:var(--bg);font-weight:600;border-bottom:2px solid var(--line)}
 td.empty{color:var(--muted);font-style:italic}
 tr{break-inside:avoid}
@@ -129,12 +130,11 @@ ${table(
 <section id="waivers">
 <h2>Waivers in force during the period</h2>
 ${table(
-  ["Waiver", "Control", "Approved by", "Approved", "Ticket", "Expires", "Runs", "State"],
+  ["Waiver", "Control", "Approved", "Ticket", "Expires", "Runs", "State"],
   period.waivers.map((w) => [
     ident(w.id),
     ident(w.control),
-    esc(w.approver),
-    esc(w.approved),
+    `${esc(w.approver)}<br>${esc(w.approved)}`,
     esc(w.ticket),
     esc(w.expires),
     esc(w.runs),
