@@ -39,6 +39,7 @@ function countLabel(groups: readonly FindingGroup[]): string {
   return n === groups.length ? findings : `${findings} at ${groups.length} ${groups.length === 1 ? "location" : "locations"}`;
 }
 
+/** The text report; `options.color` for ANSI colours, `options.verbose` for the lines most readers do not need. */
 export const text: Reporter = (input, options = {}) => {
   const report = cleanReport(input);
   const verbose = options.verbose ?? false;
