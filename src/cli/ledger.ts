@@ -28,6 +28,40 @@ const signKeyOf = (given?: string) => {
 export const appendedLine = (a: Appended) =>
   `appended record ${a.sequence} (${a.file}, SHA-256 ${a.sha256}${a.signed ? ", signed" : ", UNSIGNED"})\n`;
 
+/**
+ * An option a nested command does not define is a usage error naming the whole command, as
+ * strict-options.ts does for the top-level ones.
+ */
+function nameUnsupportedOptions(command: Command): void {
+  const name = `${command.parent!.name()} ${command.name()}`;
+  command.configureOutput({
+    outputError: (message, write) =>
+      write(
+        message.replace(
+          /^error: unknown option '([^']+)'/,
+          (_all, flag: string) => `error: option '${flag}' is not supported by 'erlmcp-audit ${name}' (see erlmcp-audit ${name} --help)`,
+        ),
+      ),
+  });
+}
+
+/** `evidence --sign-key k period …`: the options of `evidence` given before `period`, which it would ignore. */
+function refuseParentOptions(command: Command): void {
+  const parent = command.parent!;
+  const given = new Map<string, string>();
+  for (const o of parent.options) {
+    const key = o.attributeName();
+    if (parent.getOptionValueSource(key) !== "cli") continue;
+    // `--no-config` and `--config` share one value: name the one that set it.
+    if (!given.has(key) || (o.negate && parent.getOptionValue(key) === false)) given.set(key, o.long ?? o.flags);
+  }
+  if (given.size)
+    throw new UsageError(
+      `${[...given.values()].map((f) => `'${f}'`).join(", ")} ${given.size === 1 ? "is an option" : "are options"} of 'erlmcp-audit ${parent.name()}', ` +
+        `not supported by 'erlmcp-audit ${parent.name()} ${command.name()}' (see erlmcp-audit ${parent.name()} ${command.name()} --help)`,
+    );
+}
+
 /** Registers `ledger` and its subcommands, and `evidence period` under the `evidence` command. */
 export function addLedgerCommands(program: Command, io: Io): void {
   const ledger = program.command("ledger").description("the append-only, hash-chained, signed ledger of gate runs and admission decisions");
@@ -127,18 +161,25 @@ export function addLedgerCommands(program: Command, io: Io): void {
       "seed of the sample (default: derived from the ledger head and the period; an auditor should choose their own)",
     )
     .option("--sample-size <n>", "override the sample size rule", positiveInt)
-    .action((opts: { ledger: string; from: string; to: string; out: string; publicKey?: string; seed?: string; sampleSize?: number }) => {
-      if (!existsSync(opts.ledger)) throw new UsageError(`${opts.ledger} does not exist.`);
-      const { period, files } = createPeriodReport(opts.ledger, opts.out, {
-        from: opts.from,
-        to: opts.to,
-        ...(opts.publicKey ? { publicKey: readKey(opts.publicKey, "Public key") } : {}),
-        ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-        ...(opts.sampleSize !== undefined ? { sampleSize: opts.sampleSize } : {}),
-      });
-      io.stdout(
-        `Wrote ${Object.keys(files).length} files to ${opts.out}: ${period.runs.length} run(s), ${period.failures.length} failure(s) (${period.open.length} open at the end), ` +
-          `${period.gaps.length} gap(s), sample of ${period.sample.size} with seed ${period.sample.seed}${period.ledger.signatures === "valid" ? "" : "; signatures NOT checked"}\n`,
-      );
-    });
+    .action(
+      (
+        opts: { ledger: string; from: string; to: string; out: string; publicKey?: string; seed?: string; sampleSize?: number },
+        command: Command,
+      ) => {
+        refuseParentOptions(command);
+        if (!existsSync(opts.ledger)) throw new UsageError(`${opts.ledger} does not exist.`);
+        const { period, files } = createPeriodReport(opts.ledger, opts.out, {
+          from: opts.from,
+          to: opts.to,
+          ...(opts.publicKey ? { publicKey: readKey(opts.publicKey, "Public key") } : {}),
+          ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+          ...(opts.sampleSize !== undefined ? { sampleSize: opts.sampleSize } : {}),
+        });
+        io.stdout(
+          `Wrote ${Object.keys(files).length} files to ${opts.out}: ${period.runs.length} run(s), ${period.failures.length} failure(s) (${period.open.length} open at the end), ` +
+            `${period.gaps.length} gap(s), sample of ${period.sample.size} with seed ${period.sample.seed}${period.ledger.signatures === "valid" ? "" : "; signatures NOT checked"}\n`,
+        );
+      },
+    );
+  for (const command of [...ledger.commands, ...evidence.commands]) nameUnsupportedOptions(command);
 }
