@@ -9,6 +9,7 @@ import { type Dirent, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync,
 import { dirname, join } from "node:path";
 import { UsageError } from "../errors.js";
 import { publicKeySha256 } from "../evidence/verify.js";
+import { recordProblem } from "./shape.js";
 import { LEDGER_SCHEMA_VERSION, type AdmissionEntry, type LedgerRecord, type RunEntry, type StoredRecord } from "./types.js";
 
 /** Folder of the record files inside a ledger folder. */
@@ -53,13 +54,8 @@ export function readRecord(ledgerDir: string, file: string): StoredRecord {
   } catch (error) {
     throw new UsageError(`${join(RECORDS_DIR, file)} is not valid JSON: ${(error as Error).message}`);
   }
-  if (
-    typeof record !== "object" ||
-    record === null ||
-    !Number.isSafeInteger(record.sequence) ||
-    !["run", "admission"].includes(record.type)
-  )
-    throw new UsageError(`${join(RECORDS_DIR, file)} is not a ledger record (no sequence or type).`);
+  const problem = recordProblem(record);
+  if (problem) throw new UsageError(`${join(RECORDS_DIR, file)} is not a ledger record: ${problem}.`);
   return { record, file, sha256: sha256(bytes) };
 }
 

@@ -49,6 +49,45 @@ describe("hostile ledger input", () => {
     expect(result.stderr).toContain(`${RECORDS_DIR}/${recordFile(4)} (a symbolic link): not a record or signature file`);
   });
 
+  it("a record of the wrong shape or an unknown major version is named, not read", async () => {
+    const dir = join(root, "shapes");
+    appendAdmission(LOG, dir, { intervalMs: 3_600_000 });
+    const edit = (n: number, change: (r: Record<string, unknown>) => void) => {
+      const file = join(dir, RECORDS_DIR, recordFile(n));
+      const record = JSON.parse(readFileSync(file, "utf8"));
+      change(record);
+      writeFileSync(file, JSON.stringify(record));
+    };
+    edit(1, (r) => (r.schemaVersion = "2.0.0"));
+    edit(2, (r) => ((r.admission as Record<string, unknown>).denied = "none"));
+    edit(3, (r) => Object.assign(r, { type: "run", run: { package: {} } }));
+    const result = await verify(dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `record 1 (${RECORDS_DIR}/${recordFile(1)}): altered: ${RECORDS_DIR}/${recordFile(1)} is not a ledger record: schemaVersion "2.0.0" is not 1.x`,
+    );
+    expect(result.stderr).toContain(
+      "record 2 (records/00000002.json): altered: records/00000002.json is not a ledger record: `admission.denied` needs a time",
+    );
+    expect(result.stderr).toContain(
+      "record 3 (records/00000003.json): altered: records/00000003.json is not a ledger record: `run.package` needs an id",
+    );
+    const period = await runCli([
+      "evidence",
+      "period",
+      "--ledger",
+      dir,
+      "--from",
+      "2026-01-01",
+      "--to",
+      "2026-01-31",
+      "--out",
+      join(root, "shapes-out"),
+    ]);
+    expect(period.code).toBe(2);
+    expect(period.stderr).toContain("the ledger does not verify");
+  });
+
   it("appending refuses a ledger whose records/ is a symbolic link", async () => {
     const dir = join(root, "linked");
     mkdirSync(dir);
