@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { Ajv } from "ajv";
 import addFormatsImport from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildScenarioLedger } from "../../scripts/ledger-sample.js";
+import { buildScenarioLedger, SCENARIO_DECISION_LOG } from "../../scripts/ledger-sample.js";
 import { drawSample, sampleSize } from "../../src/evidence/period/index.js";
-import { RECORDS_DIR, recordFile } from "../../src/ledger/index.js";
+import { appendAdmission, RECORDS_DIR, recordFile } from "../../src/ledger/index.js";
 import { runCli } from "../helpers/cli.js";
 
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
@@ -166,6 +166,30 @@ describe("evidence period", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("the ledger does not verify");
     expect(result.stderr).toContain(`record 8 (${RECORDS_DIR}/${recordFile(8)}): its previousSha256`);
+  });
+});
+
+describe("a period without runs", () => {
+  it("still gives valid OSCAL documents, every day a gap, an empty sample and no open item", async () => {
+    const ledger = join(root, "admission-only");
+    appendAdmission(SCENARIO_DECISION_LOG, ledger, { intervalMs: 86_400_000 });
+    const out = join(root, "empty-period");
+    const result = await runCli(["evidence", "period", "--ledger", ledger, "--from", "2026-01-01", "--to", "2026-01-05", "--out", out]);
+    expect(result.code).toBe(0);
+    const validate = addFormats(new Ajv({ unicodeRegExp: true, strict: false, allErrors: true })).compile(
+      JSON.parse(readFileSync("test/schemas/oscal_complete_schema-1.1.3.json", "utf8")),
+    );
+    for (const name of ["assessment-results.json", "plan-of-action-and-milestones.json"]) {
+      const document = JSON.parse(read(name, out));
+      expect(validate(document), `${name}: ${JSON.stringify(validate.errors?.slice(0, 3))}`).toBe(true);
+    }
+    expect(rows("runs.csv", out)).toEqual([]);
+    expect(rows("sample.csv", out)).toEqual([]);
+    expect(rows("gaps.csv", out)).toEqual([["2026-01-01", "2026-01-05", "5"]]);
+    expect(rows("admission-denials.csv", out)).toEqual([
+      ["pod-no-host-access", "1", "0", "0", "0"],
+      ["pod-readonly-rootfs", "0", "1", "0", "0"],
+    ]);
   });
 });
 
