@@ -97,6 +97,8 @@ export interface AuditUnit {
   resources: Resource[];
   /** Profile the unit is audited with. */
   profile: string;
+  /** The config's `scopes` (system boundary) that name this unit. */
+  scopes?: string[];
 }
 
 export interface InputFile {

@@ -25,6 +25,15 @@ export interface AuditConfig {
     profile: string;
   }[];
   /**
+   * The system boundary of the evidence: named scopes (e.g. production) and the inputs each covers (paths of charts, values files, overlays, dirs or files, relative to the config file). The report and the evidence state each unit's scopes and the population per scope.
+   */
+  scopes?: {
+    [k: string]: {
+      description?: string;
+      paths: string[];
+    };
+  };
+  /**
    * Waiver files, relative to the config file.
    */
   waivers?: string[];

@@ -4,7 +4,8 @@ import type { Disagreement } from "../findings/agreement.js";
 import { resourceKey } from "../findings/identity.js";
 import { mergeVerdicts } from "../findings/merge.js";
 import { sourceLocator } from "../units/profile.js";
-import type { AuditUnit, EngineName, Finding, Resource } from "../types.js";
+import { controlMatches } from "../catalog/match.js";
+import type { AuditUnit, EngineName, Finding, Params, Resource } from "../types.js";
 import type { ControlPlan } from "./plan.js";
 import { evaluateUnit } from "./unit.js";
 
@@ -14,8 +15,10 @@ export interface ControlRun {
   unit: string;
   profile: string;
   severity: Finding["severity"];
-  /** Resources the control judged: its kinds for object scope, the whole unit for set scope. */
+  /** Resources of the control's kinds in the unit (for set scope too: the set is its context, not its population). */
   evaluated: number;
+  /** The control's effective parameters for the unit's profile (defaults, profile values and config overrides). */
+  params: Params;
   /** Engines that gave a verdict on this control in this unit. */
   engines: EngineName[];
 }
@@ -38,7 +41,7 @@ export async function evaluateUnits(
     const plan = planFor(unit.profile);
     const verdicts = await evaluateUnit(unit, plan, engines);
     const sourceOf = sourceLocator(unit);
-    for (const { control, severity } of plan.controls) {
+    for (const { control, severity, params } of plan.controls) {
       const merged = mergeVerdicts({ control, unit: unit.id, severity, sourceOf }, verdicts.get(control.id) ?? []);
       out.findings.push(...merged.findings);
       out.disagreements.push(...merged.disagreements);
@@ -47,8 +50,8 @@ export async function evaluateUnits(
         unit: unit.id,
         profile: unit.profile,
         severity,
-        evaluated:
-          control.scope === "set" ? unit.resources.length : unit.resources.filter((r) => control.kinds.includes(r.ref.kind)).length,
+        evaluated: unit.resources.filter((r) => controlMatches(control, r.object)).length,
+        params,
         engines: merged.engines,
       });
     }

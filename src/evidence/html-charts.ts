@@ -3,9 +3,16 @@ import { esc, STATUS } from "./html-elements.js";
 import type { CriterionStatus } from "./model.js";
 
 /** The order of statuses in the charts and in the counts of a matrix. */
-export const CHART_ORDER: CriterionStatus[] = ["satisfied", "not-satisfied", "needs-external-evidence", "not-applicable"];
+export const CHART_ORDER: CriterionStatus[] = [
+  "satisfied",
+  "met-with-exceptions",
+  "not-satisfied",
+  "needs-external-evidence",
+  "not-applicable",
+];
 const TONE: Record<CriterionStatus, string> = {
   satisfied: "ok",
+  "met-with-exceptions": "exc",
   "not-satisfied": "bad",
   "needs-external-evidence": "ext",
   "not-applicable": "na",
@@ -14,6 +21,7 @@ const fill = (chart: string, s: CriterionStatus) => `url(#${chart}-${TONE[s]})`;
 /** Solid, hatched, dotted and cross-hatched fills: the statuses differ without colour too. */
 const patterns = (chart: string) => `<defs>
 <pattern id="${chart}-ok" width="6" height="6" patternUnits="userSpaceOnUse"><rect width="6" height="6" fill="#2e7d4f"/></pattern>
+<pattern id="${chart}-exc" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(90)"><rect width="6" height="6" fill="#2e7d4f"/><rect width="2" height="6" fill="#fff" opacity=".45"/></pattern>
 <pattern id="${chart}-bad" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#b3261e"/><rect width="2" height="6" fill="#fff" opacity=".55"/></pattern>
 <pattern id="${chart}-ext" width="6" height="6" patternUnits="userSpaceOnUse"><rect width="6" height="6" fill="#b26a00"/><circle cx="3" cy="3" r="1.3" fill="#fff" opacity=".7"/></pattern>
 <pattern id="${chart}-na" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(-45)"><rect width="6" height="6" fill="#8a8f98"/><rect width="1" height="6" fill="#fff" opacity=".6"/></pattern>

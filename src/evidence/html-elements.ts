@@ -9,7 +9,8 @@ export const esc = (value: unknown): string => String(value).replace(/[&<>"']/g,
 export type Status = CriterionStatus | "disabled" | "pass" | "fail" | "waived" | "error" | "active" | "expiring" | "expired";
 /** Symbol, label and tone (its colour class) of each status; the symbol tells them apart without colour. */
 export const STATUS: Record<Status, { symbol: string; label: string; tone: string }> = {
-  satisfied: { symbol: "✓", label: "Satisfied", tone: "ok" },
+  satisfied: { symbol: "✓", label: "Automated checks passed", tone: "ok" },
+  "met-with-exceptions": { symbol: "✓⚑", label: "Checks passed with exceptions", tone: "ext" },
   "not-satisfied": { symbol: "✗", label: "Not satisfied", tone: "bad" },
   "not-applicable": { symbol: "–", label: "Not applicable", tone: "na" },
   "needs-external-evidence": { symbol: "◐", label: "Needs external evidence", tone: "ext" },

@@ -2,6 +2,7 @@
 import { badge, code, esc, table } from "./html-elements.js";
 import { notAuditedReason } from "../reporters/not-audited.js";
 import type { Evidence } from "./model.js";
+import { scopesTable } from "./html-custody.js";
 
 /** Paths, commit, configuration, profiles and frameworks; every manifest set; every input file with its SHA-256. */
 export function scopeSection(e: Evidence): string {
@@ -17,14 +18,16 @@ export function scopeSection(e: Evidence): string {
 <dt>Profiles</dt><dd>${esc(e.scope.profiles.join(", "))}</dd>
 <dt>Frameworks</dt><dd>${esc(e.frameworks.map((f) => f.name).join("; "))}</dd>
 </dl>
+${scopesTable(e)}
 <h3>Manifest sets (units)</h3>
 ${table(
-  ["Unit", "Kind", "Rendered from", "Profile", "Resources", "Kinds not evaluated"],
+  ["Unit", "Kind", "Rendered from", "Profile", "Scopes", "Resources", "Kinds not evaluated"],
   e.units.map((u) => [
     code(u.id),
     esc(u.kind),
     `${code(u.path)}${u.values ? ` with ${code(u.values)}` : ""}`,
     esc(u.profile),
+    esc(u.scopes.join(", ") || "–"),
     esc(u.resources),
     esc(u.unevaluatedKinds.join(", ") || "–"),
   ]),

@@ -23,7 +23,7 @@ export function summarySection(e: Evidence): string {
   const passed = e.summary.exitCode === 0;
   const domains = [...new Set(e.controls.map((c) => c.domain))].sort((a, b) => (DOMAINS[a] ?? a).localeCompare(DOMAINS[b] ?? b));
   const byDomain = domains.map((d) => {
-    const counts = { satisfied: 0, "not-satisfied": 0, "not-applicable": 0, "needs-external-evidence": 0 };
+    const counts = { satisfied: 0, "met-with-exceptions": 0, "not-satisfied": 0, "not-applicable": 0, "needs-external-evidence": 0 };
     for (const c of e.controls.filter((x) => x.domain === d && x.status !== "disabled")) counts[c.status as keyof typeof counts]++;
     return { label: DOMAINS[d] ?? d, counts };
   });
@@ -47,7 +47,8 @@ export function summarySection(e: Evidence): string {
 </div>
 <div class="charts">
 ${stackedChart("fw", "Criteria by framework", byFramework, {
-  satisfied: "Satisfied",
+  satisfied: "Automated checks passed",
+  "met-with-exceptions": "Passed with exceptions",
   "not-satisfied": "Not satisfied",
   "needs-external-evidence": "Needs external evidence",
   "not-applicable": "Not applicable",

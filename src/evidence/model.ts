@@ -1,15 +1,26 @@
 /** evidence.json: the versioned model every other file of the evidence package is rendered from. */
 import type { MappingBasis } from "../catalog/types.js";
 import type { AuditReport } from "../report/types.js";
-import type { FrameworkId, InputError, InputFile, NotAuditedFile, ResourceRef, Severity } from "../types.js";
+import type { FrameworkId, InputError, InputFile, NotAuditedFile, Params, ResourceRef, Severity } from "../types.js";
+import type { RunIdentity } from "./custody.js";
 import type { WaiverStatus } from "../waivers/types.js";
 import type { FrameworkCatalog } from "./frameworks.js";
 import { uuidv5 } from "./uuid.js";
 
 export const EVIDENCE_SCHEMA_VERSION = "1.0.0";
 
-export type CriterionStatus = "satisfied" | "not-satisfied" | "not-applicable" | "needs-external-evidence";
-export const CRITERION_STATUSES: readonly CriterionStatus[] = ["satisfied", "not-satisfied", "not-applicable", "needs-external-evidence"];
+/**
+ * `met-with-exceptions`: the automated checks passed apart from findings waived under approved, expiring
+ * exceptions (listed in `EvidenceCriterion.exceptions`).
+ */
+export type CriterionStatus = "satisfied" | "met-with-exceptions" | "not-satisfied" | "not-applicable" | "needs-external-evidence";
+export const CRITERION_STATUSES: readonly CriterionStatus[] = [
+  "satisfied",
+  "met-with-exceptions",
+  "not-satisfied",
+  "not-applicable",
+  "needs-external-evidence",
+];
 /** Verdict of our controls alone; `none` when no control maps to the criterion. */
 export type AutomatedStatus = "satisfied" | "not-satisfied" | "not-applicable" | "none";
 /** `disabled`: the config switched the control off for every unit (see `EvidenceControl.disabled`); never "not applicable". */
@@ -26,6 +37,8 @@ export interface EvidenceControl {
   remediation: string;
   /** Units the control ran in (a profile may disable it in some). */
   units: string[];
+  /** The effective severity and parameters, per profile the control ran with, and the units of each. */
+  parameters: Array<{ profile: string; severity: Severity; params: Params; units: string[] }>;
   /** Each `enabled: false` of the config that kept it from running in some units: where, why and which units. */
   disabled?: Array<{ profile?: string; units: string[]; file: string; line: number; reason: string }>;
   evaluated: number;
@@ -44,6 +57,33 @@ export interface EvidenceCriterion {
   basis: MappingBasis[];
   external?: string;
   controls: Array<{ id: string; title: string; basis: MappingBasis[]; rationale: string; status: ControlStatus }>;
+  /** Findings of the criterion's controls waived by approved exceptions, per waiver. */
+  exceptions: EvidenceException[];
+}
+
+/** A waiver in force that waived findings of a criterion's control: the exception an auditor reviews. */
+export interface EvidenceException {
+  waiver: string;
+  controlId: string;
+  findings: number;
+  approver: string;
+  approved: string;
+  ticket: string;
+  expires: string;
+  justification: string;
+}
+
+/** A named part of the system boundary (config `scopes`) and its population. */
+export interface EvidenceScope {
+  name: string;
+  description?: string;
+  units: string[];
+  /** Input files of its units. */
+  files: number;
+  /** Resources of its units: every render counted (a template rendered with two values files counts twice). */
+  resources: number;
+  /** Distinct resources (kind, namespace, name) across its units. */
+  distinctResources: number;
 }
 
 export interface EvidenceFramework {
@@ -68,6 +108,8 @@ export interface EvidenceFinding {
   unit: string;
   resource: ResourceRef;
   location: string;
+  /** JSON path of the field to change, when the finding is about a field. */
+  path?: string;
   remediation: string;
   waiver?: string;
 }
@@ -87,11 +129,35 @@ export interface Evidence {
     failOn: Severity;
     profiles: string[];
     git?: { commit: string; dirty: boolean };
+    /** The config's scopes (system boundary) with their population; empty when the config names none. */
+    scopes: EvidenceScope[];
+    /** Units no scope names (only when the config names scopes). */
+    unscopedUnits: string[];
   };
+  /** Who and what produced the package (chain of custody). */
+  run: {
+    /** The command line as given (arguments after the program); absent when the library was called directly. */
+    commandLine?: string[];
+    /** The CI run, from the CI's standard environment variables. */
+    ci?: RunIdentity;
+    /** The key that signs manifest.json; absent: the package is unsigned. */
+    signer?: { algorithm: "Ed25519"; publicKeySha256: string };
+  };
+  /** What the evidence shows and what it does not. */
+  statements: { population: string; limitations: string[] };
   inputs: InputFile[];
   /** Files and folders under the input paths that were not audited, with the reason (sorted by path). */
   notAudited: NotAuditedFile[];
-  units: Array<{ id: string; kind: string; path: string; values?: string; profile: string; resources: number; unevaluatedKinds: string[] }>;
+  units: Array<{
+    id: string;
+    kind: string;
+    path: string;
+    values?: string;
+    profile: string;
+    scopes: string[];
+    resources: number;
+    unevaluatedKinds: string[];
+  }>;
   population: EvidenceResource[];
   reconciliation: {
     inputFiles: number;
@@ -117,6 +183,7 @@ export interface EvidenceOptions {
   frameworks: FrameworkCatalog[];
   git?: { commit: string; dirty: boolean };
   renderers?: Record<string, string>;
+  run?: Evidence["run"];
 }
 
 const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id, "en", { numeric: true });
@@ -136,15 +203,35 @@ function automatedStatus(all: ControlStatus[]): AutomatedStatus {
 }
 
 /** A criterion with an external part is never fully proven by the manifests; a failure still shows as not satisfied. */
-export function criterionStatus(automated: AutomatedStatus, external: boolean): CriterionStatus {
+export function criterionStatus(automated: AutomatedStatus, external: boolean, exceptions = false): CriterionStatus {
   if (automated === "not-satisfied") return "not-satisfied";
   if (external || automated === "none") return "needs-external-evidence";
-  return automated;
+  return automated === "satisfied" && exceptions ? "met-with-exceptions" : automated;
 }
 
-function location(source: { file: string; line: number }): string {
-  return `${source.file}:${source.line}`;
+/** Per profile the control ran with: its severity and parameters, and the units. */
+function parametersOf(results: AuditReport["controls"][number]["results"]): EvidenceControl["parameters"] {
+  const byProfile = new Map<string, EvidenceControl["parameters"][number]>();
+  for (const r of results) {
+    const entry = byProfile.get(r.profile);
+    if (entry) entry.units.push(r.unit);
+    else byProfile.set(r.profile, { profile: r.profile, severity: r.severity, params: r.params, units: [r.unit] });
+  }
+  return [...byProfile.values()].sort((a, b) => a.profile.localeCompare(b.profile));
 }
+
+function location(f: Pick<AuditReport["findings"][number], "source" | "location">): string {
+  const at = f.location ?? f.source;
+  return [at.file, at.line, f.location?.column].filter((p) => p !== undefined).join(":");
+}
+
+/** What a run of automated configuration checks cannot show; stated on the evidence's first page. */
+export const LIMITATIONS: readonly string[] = [
+  "The checks read the declared configuration (manifests, charts, overlays) at this commit; they do not observe the running cluster, which may differ (manual changes, drift, objects created outside these inputs).",
+  "A run shows the configuration at one point in time; operation between runs is shown only by a ledger of runs over the period (see docs/auditor-guide.md).",
+  "Criteria marked as needing external evidence depend on processes, people or systems outside the manifests and are not proven by this package.",
+  "Waived findings are exceptions approved by the named approvers; the package records them but does not judge the approvals.",
+];
 
 export function buildEvidence(report: AuditReport, options: EvidenceOptions): Evidence {
   const controls: EvidenceControl[] = report.controls
@@ -164,6 +251,7 @@ export function buildEvidence(report: AuditReport, options: EvidenceOptions): Ev
         kinds: [...c.kinds].sort(),
         remediation: c.remediation,
         units: c.results.map((r) => r.unit),
+        parameters: parametersOf(c.results),
         ...(disabled.length ? { disabled } : {}),
         ...counts,
         status: controlStatus({ ...counts, ran: c.results.length > 0 || disabled.length === 0 }),
@@ -171,6 +259,19 @@ export function buildEvidence(report: AuditReport, options: EvidenceOptions): Ev
     })
     .sort(byId);
   const controlById = new Map(controls.map((c) => [c.id, c]));
+  const waivedBy = new Map<string, number>();
+  for (const f of report.findings)
+    if (f.status === "waived" && f.waiver)
+      waivedBy.set(`${f.controlId}\u0000${f.waiver.id}`, (waivedBy.get(`${f.controlId}\u0000${f.waiver.id}`) ?? 0) + 1);
+  const exceptionsOf = (controlIds: readonly string[]): EvidenceException[] =>
+    report.waivers
+      .flatMap((w) => {
+        const findings = controlIds.includes(w.control) ? (waivedBy.get(`${w.control}\u0000${w.id}`) ?? 0) : 0;
+        if (!findings) return [];
+        const { id, control, approver, approved, ticket, expires, justification } = w;
+        return [{ waiver: id, controlId: control, findings, approver, approved, ticket, expires, justification }];
+      })
+      .sort((a, b) => a.waiver.localeCompare(b.waiver));
 
   const frameworks: EvidenceFramework[] = options.frameworks.map((fw) => {
     const criteria = fw.criteria
@@ -186,18 +287,20 @@ export function buildEvidence(report: AuditReport, options: EvidenceOptions): Ev
           }))
           .sort(byId);
         const automated = automatedStatus(mapped.map((m) => m.status));
+        const exceptions = exceptionsOf(mapped.map((m) => m.id));
         return {
           id: criterion.id,
           title: criterion.title,
-          status: criterionStatus(automated, !!criterion.external),
+          status: criterionStatus(automated, !!criterion.external, exceptions.length > 0),
           automated,
           basis: (["K", "P", "A", "J"] as MappingBasis[]).filter((b) => mapped.some((m) => m.basis.includes(b))),
           ...(criterion.external ? { external: criterion.external } : {}),
           controls: mapped,
+          exceptions,
         };
       })
       .sort(byId);
-    const counts = { satisfied: 0, "not-satisfied": 0, "not-applicable": 0, "needs-external-evidence": 0 };
+    const counts = Object.fromEntries(CRITERION_STATUSES.map((status) => [status, 0])) as Record<CriterionStatus, number>;
     for (const c of criteria) counts[c.status]++;
     return { id: fw.id, name: fw.name, version: fw.version, counts, criteria };
   });
@@ -234,7 +337,8 @@ export function buildEvidence(report: AuditReport, options: EvidenceOptions): Ev
       message: f.message,
       unit: f.unit,
       resource: f.resource,
-      location: location(f.source),
+      location: location(f),
+      ...(f.path ? { path: f.path } : {}),
       remediation: remediation.get(f.controlId) ?? "",
       ...(f.waiver ? { waiver: f.waiver.id } : {}),
     }));
@@ -251,6 +355,13 @@ export function buildEvidence(report: AuditReport, options: EvidenceOptions): Ev
       failOn: report.failOn,
       profiles: [...new Set(report.units.map((u) => u.profile))].sort(),
       ...(options.git ? { git: options.git } : {}),
+      scopes: scopesOf(report),
+      unscopedUnits: report.scopes.length ? report.units.filter((u) => !u.scopes.length).map((u) => u.id) : [],
+    },
+    run: options.run ?? {},
+    statements: {
+      population: `100% of the population was tested, no sampling: every resource of the ${report.units.length} units rendered from the inputs (${population.length} resources) was evaluated by every control that applies to its kind.`,
+      limitations: [...LIMITATIONS],
     },
     inputs: [...report.inputs].sort((a, b) => a.path.localeCompare(b.path)),
     notAudited: [...report.notAudited],
@@ -260,6 +371,7 @@ export function buildEvidence(report: AuditReport, options: EvidenceOptions): Ev
       path: u.path,
       ...(u.values ? { values: u.values } : {}),
       profile: u.profile,
+      scopes: u.scopes,
       resources: u.resources.length,
       unevaluatedKinds: u.unevaluatedKinds,
     })),
@@ -284,4 +396,22 @@ export function buildEvidence(report: AuditReport, options: EvidenceOptions): Ev
   };
   const { schemaVersion, ...rest } = body;
   return { schemaVersion, id: uuidv5(`evidence:${JSON.stringify(body)}`), ...rest };
+}
+
+/** The population of each scope of the config: units, input files under them, renders and distinct resources. */
+function scopesOf(report: AuditReport): EvidenceScope[] {
+  return report.scopes.map(({ name, description }) => {
+    const units = report.units.filter((u) => u.scopes.includes(name));
+    const roots = units.flatMap((u) => [u.path, ...(u.values ? [u.values] : [])]);
+    const files = report.inputs.filter((i) => roots.some((r) => i.path === r || i.path.startsWith(`${r.replace(/\/$/, "")}/`))).length;
+    const refs = units.flatMap((u) => u.resources);
+    return {
+      name,
+      ...(description ? { description } : {}),
+      units: units.map((u) => u.id),
+      files,
+      resources: refs.length,
+      distinctResources: new Set(refs.map((r) => `${r.kind}/${r.namespace}/${r.name}`)).size,
+    };
+  });
 }

@@ -111,7 +111,23 @@ export function renderOscal(evidence: Evidence): string {
             type: "objective-id",
             "target-id": c.id,
             status: { state: c.automated, reason: c.automated === "satisfied" ? "pass" : "fail" },
-            ...(c.external ? { remarks: `Needs evidence from outside the manifests: ${c.external}` } : {}),
+            ...(c.external || c.exceptions.length
+              ? {
+                  remarks: [
+                    ...(c.external ? [`Needs evidence from outside the manifests: ${c.external}`] : []),
+                    ...(c.exceptions.length
+                      ? [
+                          `Met with exceptions: ${c.exceptions
+                            .map(
+                              (x) =>
+                                `${x.findings} finding(s) of ${x.controlId} waived by ${x.waiver} (approved by ${x.approver} on ${x.approved}, ticket ${x.ticket}, expires ${x.expires})`,
+                            )
+                            .join("; ")}.`,
+                        ]
+                      : []),
+                  ].join("\n"),
+                }
+              : {}),
           },
           ...(related.length ? { "related-observations": related.map((u) => ({ "observation-uuid": u })) } : {}),
         };
@@ -141,7 +157,7 @@ export function renderOscal(evidence: Evidence): string {
           }`,
           start: evidence.generatedAt,
           end: evidence.generatedAt,
-          props: evidence.scope.git ? [prop("git-commit", evidence.scope.git.commit)] : undefined,
+          props: runProps(evidence),
           "local-definitions": {
             components: [
               {
@@ -188,8 +204,25 @@ export function renderOscal(evidence: Evidence): string {
             description: `Controls: ${evidence.controls.map((c) => c.id).join(", ")}. Config: ${evidence.scope.config ?? "none"}.${evidence.controls
               .filter((c) => c.disabled?.length)
               .map((c) => ` ${c.id} ${c.disabled!.map(disabledByConfig).join("; ")}.`)
-              .join("")}`,
+              .join("")} ${evidence.statements.population}`,
+            remarks: `Limitations: ${evidence.statements.limitations.join(" ")}`,
           },
+          ...evidence.controls.flatMap((c) =>
+            c.parameters.map((p) => ({
+              uuid: id("parameters", `${c.id}\0${p.profile}`),
+              title: `${c.id} parameters in profile ${p.profile}`,
+              description: line(`Severity ${p.severity}; parameters ${JSON.stringify(p.params)}; units ${p.units.join(", ")}.`),
+              props: [prop("control-id", c.id), prop("profile", p.profile), prop("severity", p.severity)],
+            })),
+          ),
+          ...evidence.scope.scopes.map((scope) => ({
+            uuid: id("scope", scope.name),
+            title: `Scope ${scope.name}`,
+            description: line(
+              `${scope.description ? `${scope.description}. ` : ""}${scope.files} input files, ${scope.units.length} units (${scope.units.join(", ")}), ${scope.resources} resources rendered, ${scope.distinctResources} distinct.`,
+            ),
+            props: [prop("scope", scope.name)],
+          })),
           ...evidence.scope.configFiles.map((f) => ({
             uuid: id("config", f.path),
             title: f.path,
@@ -213,4 +246,26 @@ export function renderOscal(evidence: Evidence): string {
     },
   };
   return JSON.stringify(document, null, 2) + "\n";
+}
+
+/** Chain of custody as result props: the commit, the command line, the CI run and the signer. */
+function runProps(evidence: Evidence): Array<ReturnType<typeof prop>> | undefined {
+  const { git } = evidence.scope;
+  const { commandLine, ci, signer } = evidence.run;
+  const props = [
+    ...(git ? [prop("git-commit", git.commit), prop("git-tree", git.dirty ? "dirty" : "clean")] : []),
+    ...(commandLine ? [prop("command-line", ["erlmcp-audit", ...commandLine].join(" "))] : []),
+    ...(ci
+      ? [
+          prop("ci-system", ci.system),
+          ...(ci.url ? [prop("ci-run-url", ci.url)] : []),
+          ...(ci.actor ? [prop("ci-actor", ci.actor)] : []),
+          ...(ci.commit ? [prop("ci-commit", ci.commit)] : []),
+        ]
+      : []),
+    prop("signer-public-key-sha256", signer?.publicKeySha256 ?? "unsigned"),
+    ...Object.entries(evidence.tool.renderers).map(([name, version]) => prop(`renderer-${name}`, version)),
+    prop("opa-version", evidence.tool.opaVersion || "none"),
+  ];
+  return props.length ? props : undefined;
 }

@@ -15,6 +15,7 @@ import { MANIFEST_FILE, PACKAGE_FILES, SIGNATURE_FILE } from "./files.js";
 import { gitState } from "./git.js";
 import { renderOscal } from "./oscal.js";
 import { publicKeySha256 } from "./verify.js";
+import { runIdentity, type RunIdentity } from "./custody.js";
 
 export { MANIFEST_FILE, PACKAGE_FILES, SIGNATURE_FILE, gitState };
 export { publicKeySha256, verifyEvidencePackage, type VerifyResult } from "./verify.js";
@@ -26,6 +27,10 @@ export interface EvidencePackageOptions extends AuditOptions {
   signKey?: string | KeyObject;
   /** Record the Git commit of the inputs (default true). */
   git?: boolean;
+  /** The command line as given, recorded in the evidence (chain of custody). */
+  commandLine?: string[];
+  /** Environment the CI run identity is read from (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface EvidencePackage {
@@ -40,8 +45,18 @@ const sha256 = (data: string | Buffer) => createHash("sha256").update(data).dige
 /** Renders every file of the package from the audit report. Pure apart from reading the framework lists. */
 export function renderEvidencePackage(
   report: AuditReport,
-  options: { paths: string[]; frameworks?: FrameworkId[]; signKey?: string | KeyObject; git?: Evidence["scope"]["git"] },
+  options: {
+    paths: string[];
+    frameworks?: FrameworkId[];
+    signKey?: string | KeyObject;
+    git?: Evidence["scope"]["git"];
+    commandLine?: string[];
+    ci?: RunIdentity;
+  },
 ): EvidencePackage {
+  const key =
+    options.signKey === undefined ? undefined : typeof options.signKey === "string" ? createPrivateKey(options.signKey) : options.signKey;
+  if (key && key.asymmetricKeyType !== "ed25519") throw new Error("The signing key must be an Ed25519 private key (PEM).");
   const renderers: Record<string, string> = {};
   if (report.units.some((u) => u.kind === "helm")) renderers.helm = TOOL_PINS.helm;
   if (report.units.some((u) => u.kind === "kustomize")) renderers.kustomize = TOOL_PINS.kustomize;
@@ -50,6 +65,11 @@ export function renderEvidencePackage(
     frameworks: (options.frameworks ?? FRAMEWORK_IDS).map((id) => loadFramework(id)),
     git: options.git,
     renderers,
+    run: {
+      ...(options.commandLine ? { commandLine: [...options.commandLine] } : {}),
+      ...(options.ci ? { ci: options.ci } : {}),
+      ...(key ? { signer: { algorithm: "Ed25519" as const, publicKeySha256: publicKeySha256(key) } } : {}),
+    },
   });
   const files: Record<string, string> = {
     "assessment-results.json": renderOscal(evidence),
@@ -58,9 +78,6 @@ export function renderEvidencePackage(
     "findings.csv": renderFindingsCsv(evidence),
     "report.html": renderHtml(evidence),
   };
-  const key =
-    options.signKey === undefined ? undefined : typeof options.signKey === "string" ? createPrivateKey(options.signKey) : options.signKey;
-  if (key && key.asymmetricKeyType !== "ed25519") throw new Error("The signing key must be an Ed25519 private key (PEM).");
   const manifest = {
     schemaVersion: "1.0.0",
     package: evidence.id,
@@ -142,7 +159,7 @@ export async function createEvidencePackage(
   outDir: string,
   options: EvidencePackageOptions = {},
 ): Promise<EvidencePackage> {
-  const { frameworks, signKey, git, ...auditOptions } = options;
+  const { frameworks, signKey, git, commandLine, env, ...auditOptions } = options;
   const cwd = options.cwd ?? process.cwd();
   const report = await audit(paths, auditOptions);
   const pkg = renderEvidencePackage(report, {
@@ -150,6 +167,8 @@ export async function createEvidencePackage(
     frameworks,
     signKey,
     git: git === false ? undefined : gitState(paths, cwd),
+    ...(commandLine ? { commandLine } : {}),
+    ci: runIdentity(env),
   });
   writeEvidencePackage(resolve(cwd, outDir), pkg.files);
   return pkg;

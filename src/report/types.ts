@@ -11,6 +11,7 @@ import type {
   InputFile,
   NotAuditedFile,
   Notice,
+  Params,
   ResourceRef,
   Scope,
   Severity,
@@ -45,6 +46,9 @@ export interface ReportControl {
     unit: string;
     profile: string;
     severity: Severity;
+    /** The effective parameters in this unit (defaults, profile values and config overrides merged). */
+    params: Params;
+    /** Resources of the control's kinds in the unit (for a set-scope control too, not the whole set). */
     evaluated: number;
     failed: number;
     waived: number;
@@ -73,6 +77,8 @@ export interface ReportUnit {
   path: string;
   values?: string;
   profile: string;
+  /** The config's `scopes` (system boundary) that name this unit; empty when none does. */
+  scopes: string[];
   resources: ResourceRef[];
   /** Kinds in this unit that no control that ran inspects (custom resources, unknown kinds): not evaluated. */
   unevaluatedKinds: string[];
@@ -111,6 +117,8 @@ export interface AuditReport {
   inputs: InputFile[];
   units: ReportUnit[];
   controls: ReportControl[];
+  /** The config's `scopes` (system boundary), in the config's order; each unit lists the scopes that name it. */
+  scopes: Array<{ name: string; description?: string }>;
   /** Every `enabled: false` of the config that kept a selected control from running in a unit of this run. */
   disabledControls: DisabledControl[];
   findings: Finding[];

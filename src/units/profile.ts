@@ -18,18 +18,31 @@ export interface ProfileRules {
 /** The profile of one unit: the first `inputs` entry whose path is the unit's path or values file, or a folder above them. */
 export function profileOf(unit: Pick<LoadedUnit, "path" | "values">, rules: ProfileRules): string {
   if (rules.override) return rules.override;
+  return rules.config.inputs?.find((entry) => namesUnit(unit, entry.paths, rules))?.profile ?? rules.fallback;
+}
+
+/** The config's `scopes` that name the unit (its path or values file, or a folder above them), sorted. */
+export function scopesOf(unit: Pick<LoadedUnit, "path" | "values">, rules: ProfileRules): string[] {
+  return Object.entries(rules.config.scopes ?? {})
+    .filter(([, scope]) => namesUnit(unit, scope.paths, rules))
+    .map(([name]) => name)
+    .sort();
+}
+
+/** Whether one of `paths` (relative to the config file) is the unit's path or values file, or a folder above them. */
+function namesUnit(unit: Pick<LoadedUnit, "path" | "values">, paths: readonly string[], rules: ProfileRules): boolean {
   const candidates = [unit.path, unit.values].filter((p): p is string => !!p).map((p) => resolve(rules.cwd, p));
-  for (const entry of rules.config.inputs ?? []) {
-    for (const p of entry.paths) {
-      const target = resolve(rules.configDir, p);
-      if (candidates.some((c) => c === target || c.startsWith(target + sep))) return entry.profile;
-    }
-  }
-  return rules.fallback;
+  return paths.some((p) => {
+    const target = resolve(rules.configDir, p);
+    return candidates.some((c) => c === target || c.startsWith(target + sep));
+  });
 }
 
 export function toAuditUnits(loaded: readonly LoadedUnit[], rules: ProfileRules): AuditUnit[] {
-  return loaded.map((u) => ({ id: u.id, kind: u.kind, path: u.path, resources: u.resources, profile: profileOf(u, rules) }));
+  return loaded.map((u) => {
+    const scopes = scopesOf(u, rules);
+    return { id: u.id, kind: u.kind, path: u.path, resources: u.resources, profile: profileOf(u, rules), ...(scopes.length ? { scopes } : {}) };
+  });
 }
 
 /**

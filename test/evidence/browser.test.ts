@@ -110,21 +110,27 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("report.html in Chromi
     const headings = await page.locator("h2").allInnerTexts();
     expect(headings).toEqual([
       "Summary",
+      "Limitations",
       "Scope and inputs",
       "Population",
       "Control matrix: SOC 2 Trust Services Criteria",
       "Control matrix: ISO/IEC 27001:2022 Annex A",
       "Controls",
+      "Configuration of each control",
+      "Exceptions",
       "Failures",
       "Waiver register",
       "Tool identity and verification",
     ]);
     await expect(page.locator(".verdict").innerText()).resolves.toContain("PASS");
+    // The first page says loudly that this package is not signed.
+    await expect(page.locator("header.cover p.custody.bad").innerText()).resolves.toMatch(/^Unsigned package:/);
+    expect(await page.locator("#exceptions tbody tr").first().innerText()).toContain("WVR-0001");
     expect(await page.locator("#waivers tbody tr").first().innerText()).toContain("WVR-0001");
     expect(await page.locator("#matrix-soc2 tbody tr").count()).toBeGreaterThan(10);
     const charts = await page.locator('figure.chart svg[role="img"]').evaluateAll((svgs) => svgs.map((s) => s.getAttribute("aria-label")));
     expect(charts).toHaveLength(2);
-    expect(charts[0]).toMatch(/SOC 2: \d+ satisfied/);
+    expect(charts[0]).toMatch(/SOC 2: \d+ automated checks passed, \d+ passed with exceptions/);
     expect(problems).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, "evidence-report.png"), fullPage: false });
     await page.emulateMedia({ media: "print" });
