@@ -111,11 +111,13 @@ export interface AdmissionEntry {
   denied: DeniedObject[];
 }
 
+/** A gate run's record. */
 export interface RunRecord extends LedgerRecordBase {
   type: "run";
   run: RunEntry;
 }
 
+/** An admission interval's record. */
 export interface AdmissionRecord extends LedgerRecordBase {
   type: "admission";
   admission: AdmissionEntry;

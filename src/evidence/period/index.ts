@@ -35,6 +35,7 @@ export const PERIOD_FILES = [
   "waivers.csv",
 ] as const;
 
+/** What `evidence period` is asked for. */
 export interface PeriodOptions {
   from: string;
   to: string;

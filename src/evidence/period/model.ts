@@ -57,6 +57,7 @@ export interface AdmissionControlTotal {
   error: number;
 }
 
+/** Everything a period report states. */
 export interface Period {
   /** Inclusive start and exclusive end (ISO 8601, UTC). */
   start: string;
