@@ -1,5 +1,5 @@
 /**
- * Writes the evidence package of the reference deployment (manifests/, production profile) into reports/,
+ * Writes the evidence package of the reference deployment (manifests/, production profile) into reports/package/,
  * and the period report of the committed sample ledger (reports/ledger-sample/, see
  * scripts/generate-ledger-sample.ts) into reports/period/.
  * Fixed audit date and no Git commit, so the package is byte-identical on every machine and commit.
@@ -8,11 +8,13 @@
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { audit } from "../src/audit.js";
-import { MANIFEST_FILE, PACKAGE_FILES, renderEvidencePackage, SIGNATURE_FILE } from "../src/evidence/index.js";
+import { MANIFEST_FILE, PACKAGE_FILES, renderEvidencePackage, SIGNATURE_FILE, writeEvidencePackage } from "../src/evidence/index.js";
 import { periodOfLedger, renderPeriodReport, writePeriodReport } from "../src/evidence/period/index.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const OUT = join(ROOT, "reports");
+/** The package of manifests/ has a folder of its own: `verify` rejects any file a package does not list. */
+const PACKAGE = join(OUT, "package");
 /** 2026-01-01T00:00:00Z: the audit date of the committed reports (waiver expiry is judged against it). */
 export const REPORTS_SOURCE_DATE_EPOCH = 1767225600;
 
@@ -31,7 +33,6 @@ const periodFiles = renderPeriodReport(
     publicKey: readFileSync(join(LEDGER_SAMPLE, "signer.pub.pem"), "utf8"),
   }),
 );
-const SUBFOLDERS = new Set(["ledger-sample", "period"]);
 
 /** Names under dir whose content differs from files, or that files does not hold. */
 function drift(dir: string, expected: Record<string, string>, ignore = new Set<string>()): string[] {
@@ -43,19 +44,24 @@ function drift(dir: string, expected: Record<string, string>, ignore = new Set<s
 }
 
 if (process.argv.includes("--check")) {
-  const drifted = [...drift(OUT, files, SUBFOLDERS), ...drift(PERIOD, periodFiles).map((f) => `period/${f}`)];
+  const drifted = [
+    ...drift(PACKAGE, files).map((f) => `package/${f}`),
+    ...drift(PERIOD, periodFiles).map((f) => `period/${f}`),
+    ...drift(OUT, {}, new Set(["package", "period", "ledger-sample"])),
+  ];
   if (drifted.length) {
     console.error(`reports/ is out of date (${drifted.join(", ")}): run \`npx tsx scripts/generate-reports.ts\` and commit the result.`);
     process.exit(1);
   }
-  console.log(`reports/ is up to date (${Object.keys(files).length} files, and ${Object.keys(periodFiles).length} in reports/period/).`);
+  console.log(
+    `reports/ is up to date (${Object.keys(files).length} files in reports/package/, ${Object.keys(periodFiles).length} in reports/period/).`,
+  );
 } else {
-  // reports/ also holds the sample ledger and the period example, so the package writer (which wants a folder of its own) is not used.
-  for (const name of [...PACKAGE_FILES, MANIFEST_FILE, SIGNATURE_FILE]) if (!(name in files)) rmSync(join(OUT, name), { force: true });
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(OUT, name), content);
+  for (const name of [...PACKAGE_FILES, MANIFEST_FILE, SIGNATURE_FILE]) if (existsSync(join(OUT, name))) rmSync(join(OUT, name));
+  writeEvidencePackage(PACKAGE, files);
   writePeriodReport(PERIOD, periodFiles);
   console.log(
-    `Wrote ${Object.keys(files).length} files to reports/ and ${Object.keys(periodFiles).length} to reports/period/ (exit code of the audit: ${report.summary.exitCode}).`,
+    `Wrote ${Object.keys(files).length} files to reports/package/ and ${Object.keys(periodFiles).length} to reports/period/ (exit code of the audit: ${report.summary.exitCode}).`,
   );
 }
 if (report.summary.exitCode !== 0) process.exitCode = 1;

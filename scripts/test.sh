@@ -52,4 +52,4 @@ node bin/erlmcp-audit.js manifests/ --quiet
 
 step "benchmark smoke (1,000 resources: erlmcp-audit and the parse floor)"
 npm run bench --silent -- --smoke >/dev/null
-node bin/erlmcp-audit.js verify reports --allow-unverified
+node bin/erlmcp-audit.js verify reports/package --allow-unverified
