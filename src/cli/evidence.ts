@@ -26,7 +26,7 @@ export function readKey(value: string, what: string): string {
   return readFileSync(value, "utf8");
 }
 
-export function addEvidenceCommands(program: Command, io: Io): void {
+export function addEvidenceCommands(program: Command, io: Io, argv: readonly string[] = []): void {
   program
     .command("evidence")
     .description("audit and write the evidence package (report.html, OSCAL, CSV, evidence.json, signed manifest.json)")
@@ -57,6 +57,7 @@ export function addEvidenceCommands(program: Command, io: Io): void {
         waivers: opts.waivers,
         frameworks,
         git: opts.git !== false,
+        commandLine: [...argv],
         ...(keySource ? { signKey: readKey(keySource, "Signing key") } : {}),
       });
       const s = pkg.report.summary;

@@ -23,6 +23,7 @@ import { formatTimings } from "./timings.js";
 import { addServeCommand } from "./serve.js";
 import { addEvidenceCommands } from "./evidence.js";
 import { addLedgerCommands } from "./ledger.js";
+import { addInitCommand } from "./init.js";
 import { rejectUnsupportedOptions } from "./strict-options.js";
 import { pathsToAudit } from "./default-inputs.js";
 
@@ -162,8 +163,9 @@ export function buildProgram(
       else for (const c of controls) io.stdout(`${c.id.padEnd(32)} ${c.severity.padEnd(9)} ${c.scope.padEnd(7)} ${c.title}\n`);
     });
   addServeCommand(program, io);
-  addEvidenceCommands(program, io);
+  addEvidenceCommands(program, io, argv);
   addLedgerCommands(program, io);
+  addInitCommand(program, io);
   rejectUnsupportedOptions(program);
   return program;
 }
