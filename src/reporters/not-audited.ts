@@ -17,12 +17,12 @@ export function notAuditedReason(entry: NotAuditedFile): string {
   return `${NOT_AUDITED_LABELS[entry.reason]}${entry.detail ? ` (${entry.detail})` : ""}`;
 }
 
-/** `3 paths not audited (2 excluded, 1 not a manifest)`; empty when every path was audited. */
+/** `3 paths not audited (excluded: 2, not a manifest: 1)`; empty when every path was audited. */
 export function summarizeNotAudited(list: readonly NotAuditedFile[]): string {
   if (!list.length) return "";
   const counts = (Object.keys(NOT_AUDITED_LABELS) as NotAuditedReason[])
     .map((reason) => [reason, list.filter((e) => e.reason === reason).length] as const)
     .filter(([, n]) => n > 0)
-    .map(([reason, n]) => `${n} ${NOT_AUDITED_LABELS[reason]}`);
+    .map(([reason, n]) => `${NOT_AUDITED_LABELS[reason]}: ${n}`);
   return `${list.length} ${list.length === 1 ? "path" : "paths"} not audited (${counts.join(", ")})`;
 }
