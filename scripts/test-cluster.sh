@@ -140,14 +140,16 @@ start_cluster() { # [dir]
     --listen-client-urls "http://127.0.0.1:$client" --advertise-client-urls "http://127.0.0.1:$client" \
     --listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" \
     --initial-cluster "test=http://127.0.0.1:$peer" --log-level warn
-  # ServiceAccount admission needs the controller-manager's default ServiceAccounts: off, as there is none.
+  # ServiceAccount admission needs the controller-manager's default ServiceAccounts: off, as no
+  # controller creates them. Privileged containers are allowed, as in a usual cluster, so admission
+  # policies (not the API server's --allow-privileged) are what denies them.
   spawn "$d" kube-apiserver "$apiserver" --etcd-servers "http://127.0.0.1:$client" \
     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$secure" \
     --tls-cert-file "$d/apiserver.crt" --tls-private-key-file "$d/apiserver.key" --client-ca-file "$d/ca.crt" \
     --authorization-mode RBAC --service-cluster-ip-range 10.0.0.0/24 \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "$d/sa.pub" --service-account-signing-key-file "$d/sa.key" \
-    --disable-admission-plugins ServiceAccount --profiling=false --v 1
+    --disable-admission-plugins ServiceAccount --allow-privileged=true --profiling=false --v 1
 
   deadline=$((SECONDS + timeout))
   while [ "$SECONDS" -lt "$deadline" ]; do

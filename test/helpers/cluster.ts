@@ -59,6 +59,12 @@ export interface TestCluster {
   serveKinds(objects: K8sObject[]): Promise<void>;
   /** Creates (server-side applies) the namespaces objects live in, and the extra ones named. */
   createNamespaces(objects: K8sObject[], extra?: string[]): Promise<void>;
+  /**
+   * What objects need before the API server admits them: their namespaces (and the extra ones named),
+   * the PriorityClasses among them (the Priority admission plugin rejects a Pod naming an unknown
+   * one) and CRDs for their custom kinds.
+   */
+  prepareFor(objects: K8sObject[], extraNamespaces?: string[]): Promise<void>;
 }
 
 /** True when etcd and kube-apiserver are installed (engine cache or PATH). */
@@ -175,7 +181,7 @@ function clusterClient(dir: string, kubeconfig: string, server: string, aggregat
     return params.length ? `?${params.join("&")}` : "";
   };
 
-  return {
+  const client: TestCluster = {
     dir,
     kubeconfig,
     server,
@@ -221,7 +227,11 @@ function clusterClient(dir: string, kubeconfig: string, server: string, aggregat
         const reply = await send("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", {
           apiVersion: "apiextensions.k8s.io/v1",
           kind: "CustomResourceDefinition",
-          metadata: { name: `${plural}.${group}` },
+          metadata: {
+            name: `${plural}.${group}`,
+            // Groups under k8s.io and kubernetes.io are protected: a CRD there needs this annotation.
+            ...(/(^|\.)(k8s|kubernetes)\.io$/.test(group) ? { annotations: { "api-approved.kubernetes.io": "unapproved, test only" } } : {}),
+          },
           spec: {
             group,
             scope: "Namespaced",
@@ -239,7 +249,16 @@ function clusterClient(dir: string, kubeconfig: string, server: string, aggregat
       for (const { group, kind, versions } of missing.values())
         for (const version of versions) await waitFor(() => served(`${group}/${version}`, kind), `${group}/${version} ${kind} served`);
     },
+    prepareFor: async (objects, extraNamespaces = []) => {
+      await client.createNamespaces(objects, extraNamespaces);
+      for (const o of objects.filter((x) => x.kind === "PriorityClass")) {
+        const reply = await client.apply(o);
+        if (reply.status >= 300) throw new Error(`creating PriorityClass ${o.metadata?.name} failed: ${JSON.stringify(reply.body)}`);
+      }
+      await client.serveKinds(objects);
+    },
   };
+  return client;
 }
 
 /** The lower-case plural a CRD of this kind is given (PrometheusRule → prometheusrules, GitRepository → gitrepositories). */
@@ -250,11 +269,12 @@ function pluralOf(kind: string): string {
   return `${lower}s`;
 }
 
-/** Polls check every 100 ms until it is true; throws after timeoutMs. */
-export async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+/** Polls check every 100 ms until it is true; throws after timeoutMs (what: a text, or a function giving the last state). */
+export async function waitFor(check: () => Promise<boolean>, what: string | (() => string), timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for: ${typeof what === "string" ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
