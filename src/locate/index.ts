@@ -7,7 +7,7 @@
 import { findingKey, resourceKey } from "../findings/identity.js";
 import { parsePath } from "../k8s/field-path.js";
 import type { HelmOptions } from "../loaders/render.js";
-import type { AuditUnit, Finding, FieldLocation, Resource } from "../types.js";
+import type { AuditUnit, Finding, FieldLocation, InputFile, Resource } from "../types.js";
 import { locateHelm } from "./helm.js";
 import { locateKustomize } from "./kustomize.js";
 import { locatePlain } from "./plain.js";
@@ -28,13 +28,15 @@ export interface LocateOptions {
   texts?: ReadonlyMap<string, string>;
   /** The options the loader rendered Helm charts with (the Helm locator renders them again the same way). */
   helm?: HelmOptions;
+  /** The input files with the SHA-256 the audit read: a file changed since is not used to place findings. */
+  inputs?: readonly InputFile[];
 }
 
 /** Sets `location` on every failing or waived finding about a resource of the units. */
 export async function locateFindings(findings: readonly Finding[], units: readonly AuditUnit[], options: LocateOptions): Promise<void> {
   const context: LocateContext = {
     cwd: options.cwd,
-    files: new YamlFiles(options.cwd, options.texts),
+    files: new YamlFiles(options.cwd, options.texts, new Map((options.inputs ?? []).map((i) => [i.path, i.sha256]))),
     memo: new Map(),
     helm: options.helm,
   };

@@ -2,6 +2,7 @@
  * YAML files parsed for their positions, once per run and only when a finding needs them (the audit
  * itself reads objects without keeping the document model), and the walk from a JSON path to a node.
  */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from "yaml";
@@ -34,6 +35,8 @@ export class YamlFiles {
     private readonly cwd: string,
     /** Texts known without reading the disk (stdin, renders), by name. */
     private readonly texts: ReadonlyMap<string, string> = new Map(),
+    /** SHA-256 of the files as the audit read them, by path: a file that changed since is not used to place findings. */
+    private readonly hashes: ReadonlyMap<string, string> = new Map(),
   ) {}
 
   /** The parsed file (`file` relative to the working directory or absolute); undefined when unreadable. */
@@ -42,7 +45,10 @@ export class YamlFiles {
     let text = this.texts.get(file);
     if (text === undefined) {
       try {
-        text = readFileSync(resolve(this.cwd, file), "utf8");
+        const bytes = readFileSync(resolve(this.cwd, file));
+        const expected = this.hashes.get(file);
+        // A line read from a file that changed under the audit would point at the wrong place: the object's own line stands instead.
+        text = expected && createHash("sha256").update(bytes).digest("hex") !== expected ? undefined : bytes.toString("utf8");
       } catch {
         text = undefined;
       }

@@ -98,3 +98,14 @@ spec:
     expect(privileged(report)[0]?.location).toMatchObject({ file: "<stdin>", line: 13, column: 9, via: "field" });
   });
 });
+
+describe("a file that changed under the audit", () => {
+  it("is not used to place findings: the object's own line stands instead of a line that may have moved", async () => {
+    const { createHash } = await import("node:crypto");
+    const { YamlFiles } = await import("../../src/locate/yaml-file.js");
+    const root = tempTree({ "pod.yaml": POD("now") });
+    const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+    expect(new YamlFiles(root, new Map(), new Map([["pod.yaml", sha(POD("now"))]])).get("pod.yaml")?.documents).toHaveLength(1);
+    expect(new YamlFiles(root, new Map(), new Map([["pod.yaml", sha(POD("then"))]])).get("pod.yaml")).toBeUndefined();
+  });
+});
