@@ -150,6 +150,13 @@ Pod template of an operations container (jobs, cronjobs). Call with
 metadata:
   labels:
     {{- include "erlmcp.opsLabels" . | nindent 4 }}
+  {{- if and $root.Values.serviceMesh.enabled (eq $root.Values.serviceMesh.provider "istio") }}
+  annotations:
+    # istio-proxy as a native sidecar (an init container with restartPolicy Always, Kubernetes
+    # >= 1.29): it stops when the job's container ends, so the Job completes, and the pod stays in
+    # the mesh (STRICT mTLS to the management port).
+    sidecar.istio.io/nativeSidecar: "true"
+  {{- end }}
 spec:
   serviceAccountName: {{ include "erlmcp.fullname" $root }}-ops
   automountServiceAccountToken: false
