@@ -45,7 +45,20 @@ elif [ "$1" = "--help" ] || [ "$1" = "-h" ]; then sed -n '2,9p' "$0" | sed 's/^#
 else wanted=("$@")
 fi
 
-command -v go >/dev/null 2>&1 || die "Go is not installed. Install Go >= 1.26 (Debian: apt-get install golang, or https://go.dev/dl) and run this again."
+# Go is needed only to build: an engine already in the cache or on PATH at its pinned version is kept.
+go_hint="Install Go >= 1.26 from https://go.dev/dl (e.g. curl -fsSLO https://go.dev/dl/go1.26.0.linux-amd64.tar.gz &&"
+go_hint+=" tar -C /usr/local -xzf go1.26.0.linux-amd64.tar.gz && export PATH=/usr/local/go/bin:\$PATH): Debian's golang"
+go_hint+=" package is Go 1.19 (bookworm), too old; or put the engines on PATH at their pinned versions."
+require_go() {
+  command -v go >/dev/null 2>&1 || die "Go is needed to build $1 and is not installed. $go_hint"
+  local v
+  v=$(GOTOOLCHAIN=local go env GOVERSION 2>/dev/null) || die "'go env GOVERSION' failed. $go_hint"
+  v=${v#go}
+  local major=${v%%.*} rest=${v#*.}
+  local minor=${rest%%[!0-9]*}
+  { [ "$major" -gt 1 ] || { [ "$major" -eq 1 ] && [ "${minor:-0}" -ge 26 ]; }; } ||
+    die "Go $v is installed; building $1 needs Go >= 1.26. $go_hint"
+}
 mkdir -p "$bin" "$dir/log"
 
 pin_of() { local p; for p in "${pins[@]}"; do [ "${p%%|*}" = "$1" ] && { echo "$p"; return 0; }; done; return 1; }
@@ -54,6 +67,15 @@ version_ok() { # tool cmd expected
   local out
   out=$("$bin/$1" $2 2>&1) || return 1
   grep -qF -- "$3" <<<"$out"
+}
+
+path_tool_at_pin() { # tool cmd expected: the tool's path on PATH (outside the cache) when it reports the pinned version
+  local p out
+  p=$(command -v "$1" 2>/dev/null) || return 1
+  [ "$p" != "$bin/$1" ] || return 1
+  out=$("$p" $2 2>&1) || return 1
+  grep -qF -- "$3" <<<"$out" || return 1
+  echo "$p"
 }
 
 ldflags_for() { # tool version
@@ -131,6 +153,11 @@ for tool in "${wanted[@]}"; do
     echo "ok      $name $version  $bin/$name"
     continue
   fi
+  if on_path=$(path_tool_at_pin "$name" "$vcmd" "$expect"); then
+    echo "ok      $name $version  $on_path (PATH)"
+    continue
+  fi
+  require_go "$name $version"
   log="$dir/log/$name.log"
   : >"$log"
   echo "build   $name $version (log: $log)" >&2
