@@ -3,10 +3,13 @@ import { allManifestSets, helmTemplate, parseDocs, resourceKey, type K8sDoc } fr
 
 const NEXT_DIGEST = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
+/** The value that carries the running image of a strategy (blue/green: the active slot's). */
+const digestKey = (strategy: string): string => (strategy === "blueGreen" ? "blueGreen.slots.blue.digest" : "image.digest");
+
 /** A release of the chart with the given strategy, as `helm template` renders it. */
 const release = (strategy: string, digest?: string): K8sDoc[] =>
   parseDocs(
-    helmTemplate({ valuesFiles: ["values-production.yaml"], set: { strategy, ...(digest ? { "image.digest": digest } : {}) } }),
+    helmTemplate({ valuesFiles: ["values-production.yaml"], set: { strategy, ...(digest ? { [digestKey(strategy)]: digest } : {}) } }),
     `helm ${strategy} ${digest ?? ""}`,
   );
 
@@ -32,7 +35,9 @@ describe("release and on-demand Jobs survive upgrades and GitOps", () => {
       expect(docs.filter((d) => d.kind === "Job" && d.spec.suspend).map(resourceKey), set).toEqual([]);
       const onDemand = docs.filter((d) => d.kind === "CronJob" && d.metadata.labels?.["erlmcp.io/run-on-demand"] === "true");
       if (set === "gitops") continue;
-      expect(onDemand.map((d) => d.metadata.labels["app.kubernetes.io/component"]).sort(), set).toEqual(["backup-now", "restore"]);
+      const clusters = docs.filter((d) => d.kind === "StatefulSet" || d.kind === "Rollout").map((d) => d.metadata.name as string);
+      const expected = clusters.flatMap((c) => [`${c}-backup-now`, `${c}-restore`]).sort();
+      expect(onDemand.map((d) => d.metadata.name).sort(), set).toEqual(expected);
       for (const c of onDemand) {
         expect(c.spec.suspend, `${set} ${c.metadata.name}`).toBe(true);
         expect(c.spec.schedule, `${set} ${c.metadata.name}`).toBe("0 0 31 2 *");

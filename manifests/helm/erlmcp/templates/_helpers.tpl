@@ -58,10 +58,13 @@ Returns YAML: {groups: [{name, slot}]}.
 {{- $full := include "erlmcp.fullname" . -}}
 groups:
 {{- if eq .Values.strategy "blueGreen" }}
-  - name: {{ $full }}-blue
-    slot: blue
-  - name: {{ $full }}-green
-    slot: green
+{{- range $slot := list "blue" "green" }}
+{{- $s := index $.Values.blueGreen.slots $slot }}
+  - name: {{ $full }}-{{ $slot }}
+    slot: {{ $slot }}
+    version: {{ $s.version }}
+    digest: {{ $s.digest }}
+{{- end }}
 {{- else }}
   - name: {{ $full }}
     slot: ""
@@ -92,6 +95,16 @@ erlmcp.io/slot: {{ .group.slot }}
 {{/* Image reference pinned by digest. */}}
 {{- define "erlmcp.image" -}}
 {{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- end }}
+
+{{/* Image of one group (a blue/green slot runs its own digest); call with (dict "root" $ "group" $g). */}}
+{{- define "erlmcp.groupImage" -}}
+{{- printf "%s@%s" .root.Values.image.repository (.group.digest | default .root.Values.image.digest) }}
+{{- end }}
+
+{{/* Digest the release Jobs run: the active slot's in blue/green, else image.digest. */}}
+{{- define "erlmcp.releaseDigest" -}}
+{{- if eq .Values.strategy "blueGreen" }}{{ (index .Values.blueGreen.slots .Values.blueGreen.activeSlot).digest }}{{ else }}{{ .Values.image.digest }}{{ end }}
 {{- end }}
 
 {{/* Headless Service name of a group. */}}
@@ -143,7 +156,8 @@ livenessProbe:
 
 {{/*
 Pod template of an operations container (jobs, cronjobs). Call with
-(dict "root" $ "component" "backup" "args" (list ...) "backupVolume" true "probes" false).
+(dict "root" $ "component" "backup" "args" (list ...) "backupVolume" true "probes" false), optionally
+"image" (a slot's image) and "claim" (a slot's backup volume).
 */}}
 {{- define "erlmcp.opsPodTemplate" -}}
 {{- $root := .root -}}
@@ -166,7 +180,7 @@ spec:
     {{- include "erlmcp.podSecurityContext" $root | nindent 4 }}
   containers:
     - name: {{ .component }}
-      image: {{ include "erlmcp.image" $root }}
+      image: {{ .image | default (include "erlmcp.image" $root) }}
       imagePullPolicy: {{ $root.Values.image.pullPolicy }}
       command: ["/opt/erlmcp/bin/erlmcp-ctl"]
       args:
@@ -199,7 +213,7 @@ spec:
     {{- if .backupVolume }}
     - name: backups
       persistentVolumeClaim:
-        claimName: {{ include "erlmcp.fullname" $root }}-backups
+        claimName: {{ .claim | default (printf "%s-backups" (include "erlmcp.fullname" $root)) }}
     {{- end }}
 {{- end }}
 
@@ -246,7 +260,9 @@ spec:
 
 {{/* Full labels of a node group's objects and pods; call with (dict "root" $ "group" $g). */}}
 {{- define "erlmcp.groupLabels" -}}
-{{- toYaml (merge (include "erlmcp.groupSelectorLabels" . | fromYaml) (include "erlmcp.labels" .root | fromYaml)) }}
+{{- $version := dict }}
+{{- with .group.version }}{{ $_ := set $version "erlmcp.io/version" . }}{{ end }}
+{{- toYaml (merge (include "erlmcp.groupSelectorLabels" . | fromYaml) $version (include "erlmcp.labels" .root | fromYaml)) }}
 {{- end }}
 
 {{/* Full labels of an operations pod; call with (dict "root" $ "component" "backup"). */}}

@@ -31,7 +31,7 @@ spec:
           {{- $sel | nindent 10 }}
   containers:
     - name: erlmcp
-      image: {{ include "erlmcp.image" $root }}
+      image: {{ include "erlmcp.groupImage" . }}
       imagePullPolicy: {{ $v.image.pullPolicy }}
       ports:
         - name: http
