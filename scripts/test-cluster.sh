@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # A throw-away Kubernetes control plane for tests: etcd + kube-apiserver on loopback, no kubelet; and,
-# when installed, kube-controller-manager running only the ClusterRole aggregation controller.
+# when installed, kube-controller-manager running only the ClusterRole aggregation and the
+# ValidatingAdmissionPolicy status (type checking) controllers.
 #   scripts/test-cluster.sh start [DIR]   start one; prints the path of DIR/kubeconfig (DIR: a new temp dir)
 #   scripts/test-cluster.sh stop DIR      stop the processes recorded in DIR and remove DIR
 #   scripts/test-cluster.sh binaries      exit 0 when etcd and kube-apiserver are installed
 # DIR also holds ca.crt/ca.key (the cluster CA), admin.crt/admin.key (a client in system:masters),
 # webhook.crt/webhook.key (a serving certificate for 127.0.0.1/localhost signed by the CA, for
-# admission webhooks under test), cluster.env (server URL, AGGREGATION=1 when the aggregation
-# controller runs) and the logs *.log.
+# admission webhooks under test), cluster.env (server URL, CONTROLLER_MANAGER=1 when
+# kube-controller-manager runs) and the logs *.log.
 # Binaries: $ERLMCP_AUDIT_ENGINES_DIR/bin, else <repo>/.engines/bin, else PATH
 # (install: scripts/install-engines.sh --cluster). ERLMCP_AUDIT_CLUSTER_TIMEOUT: seconds to wait for
 # /readyz (default 90).
@@ -157,8 +158,8 @@ start_cluster() { # [dir]
       write_kubeconfig "$d" "$server"
       if [ -n "$controller_manager" ]; then
         spawn "$d" kube-controller-manager "$controller_manager" --kubeconfig "$d/kubeconfig" \
-          --controllers clusterrole-aggregation --leader-elect=false --secure-port 0 --v 1
-        echo "AGGREGATION=1" >>"$d/cluster.env"
+          --controllers clusterrole-aggregation-controller,validatingadmissionpolicy-status-controller --leader-elect=false --secure-port 0 --v 1
+        echo "CONTROLLER_MANAGER=1" >>"$d/cluster.env"
       fi
       echo "$d/kubeconfig"
       return 0
@@ -181,5 +182,5 @@ case "${1:-}" in
   start) shift; start_cluster "$@" ;;
   stop) [ $# -eq 2 ] || die "usage: $0 stop DIR"; stop_cluster "$2" ;;
   binaries) [ -n "$(find_bin etcd)" ] && [ -n "$(find_bin kube-apiserver)" ] ;;
-  *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

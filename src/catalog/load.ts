@@ -15,7 +15,7 @@ export { CatalogError } from "./errors.js";
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
 
 /** Directories under policies/ that are not controls; `_`-prefixed entries hold catalog-level data. */
-const NON_CONTROL_DIRS = new Set(["lib", "dist", "gatekeeper", "kyverno"]);
+const NON_CONTROL_DIRS = new Set(["lib", "dist", "gatekeeper", "kyverno", "vap"]);
 const isControlDir = (name: string) => !NON_CONTROL_DIRS.has(name) && !name.startsWith("_");
 
 export function regoPackageOf(id: string): string {

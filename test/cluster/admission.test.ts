@@ -17,6 +17,7 @@ import { meetsThreshold } from "../../src/gate/threshold.js";
 import type { K8sObject } from "../../src/types.js";
 import { privilegedContainer, referencePod, referenceStatefulSet } from "../admission/helpers.js";
 import { readFixtures, type Fixture } from "../fixture-files.js";
+import { REJECTED_BY_API_SERVER } from "./fixtures-rejected.js";
 import { clusterTestsEnabled, useTestCluster, waitFor, type ApiReply, type TestCluster } from "../helpers/cluster.js";
 
 const ENTRY = join(PACKAGE_ROOT, "test", "admission", "cli-entry.ts");
@@ -101,24 +102,13 @@ const objectScope = loadCatalog().filter((c) => c.scope === "object");
  * still deviate (the API server rejects an object itself, or the verdict differs), an unlisted one must not.
  */
 const NOT_AS_WRITTEN: Record<string, string> = {
-  "net-egress-allowlist fail.ipv6-open-foreign-except.yaml":
-    "the API server rejects it: an ipBlock `except` must be a strict subset of its `cidr`",
-  "net-egress-allowlist fail.to-empty-peer.yaml": "the API server rejects it: an egress `to` entry must specify a peer",
-  "net-no-open-ingress fail.empty-peer.yaml": "the API server rejects it: an ingress `from` entry must specify a peer",
+  ...Object.fromEntries(Object.entries(REJECTED_BY_API_SERVER).map(([name, why]) => [name, `the API server rejects it: ${why}`])),
   "pod-namespace-placement fail.default-namespace.yaml":
     "its ConfigMap is in kube-system, which the webhook configuration excludes (namespaceSelector and --exclude-namespaces)",
   "pod-no-host-access fail.custom-resource.yaml":
     "FooRunner (example.com) is not among the custom resources the webhook configuration matches",
   "pod-restricted-context fail.custom-resource.yaml":
     "FooRunner (example.com) is not among the custom resources the webhook configuration matches",
-  "pod-no-host-access fail.host-process.yaml": "the API server rejects it: a Pod with hostProcess containers must set hostNetwork: true",
-  "res-requests-limits pass.job-with-ephemeral-debug.yaml": "the API server rejects it: ephemeralContainers cannot be set on create",
-  "sec-no-plaintext-secrets fail.null-sops.yaml":
-    "a Secret has no `sops` field: the API server cannot apply it (SOPS decrypts before apply)",
-  "sec-no-plaintext-secrets fail.sops-without-mac.yaml":
-    "a Secret has no `sops` field: the API server cannot apply it (SOPS decrypts before apply)",
-  "sec-no-plaintext-secrets pass.sops-encrypted.yaml":
-    "a Secret has no `sops` field: the API server cannot apply it (SOPS decrypts before apply)",
 };
 
 const enabled = clusterTestsEnabled("test/cluster/admission.test.ts (end-to-end admission)");

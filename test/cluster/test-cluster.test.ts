@@ -65,7 +65,7 @@ describe.runIf(enabled)("scripts/test-cluster.sh start and stop", () => {
     expect(ready.body).toBe("ok");
     const version = await cluster.request("GET", "/version");
     expect(version.body.gitVersion).toBe("v1.34.4");
-    const names = ["etcd", "kube-apiserver", ...(cluster.aggregationController ? ["kube-controller-manager"] : [])];
+    const names = ["etcd", "kube-apiserver", ...(cluster.controllerManager ? ["kube-controller-manager"] : [])];
     const pids = names.map((n) => Number(readFileSync(join(cluster.dir, `${n}.pid`), "utf8")));
     expect(pids.every(running)).toBe(true);
     stopTestCluster(cluster);

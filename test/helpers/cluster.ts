@@ -42,8 +42,11 @@ export interface TestCluster {
   /** A serving certificate and key for 127.0.0.1/localhost, signed by the cluster CA (for a webhook under test). */
   webhookCert: string;
   webhookKey: string;
-  /** kube-controller-manager runs the ClusterRole aggregation controller (it is installed). */
-  aggregationController: boolean;
+  /**
+   * kube-controller-manager runs (it is installed) with the ClusterRole aggregation and the
+   * ValidatingAdmissionPolicy status (type checking) controllers.
+   */
+  controllerManager: boolean;
   /** One request; `body` is sent as JSON unless `contentType` says otherwise. */
   request(method: string, path: string, body?: unknown, contentType?: string): Promise<ApiReply>;
   /** Server-side apply (`kubectl apply --server-side --force-conflicts`). */
@@ -90,6 +93,17 @@ export function clusterTestsEnabled(what: string): boolean {
   return false;
 }
 
+/**
+ * For a test that needs kube-controller-manager: true when it runs; otherwise false after a loud
+ * message, or an error when ERLMCP_AUDIT_REQUIRE_CLUSTER is set.
+ */
+export function controllerManagerRuns(cluster: TestCluster, what: string): boolean {
+  if (cluster.controllerManager) return true;
+  if (process.env[REQUIRE_CLUSTER_ENV]) throw new Error(`${what} needs kube-controller-manager (scripts/install-engines.sh --cluster)`);
+  console.warn(`\n!!! SKIPPED: ${what} needs kube-controller-manager (scripts/install-engines.sh --cluster).\n`);
+  return false;
+}
+
 /** Starts a cluster before this file's tests and stops it after them; the getter returns it once started. */
 export function useTestCluster(): () => TestCluster {
   let cluster: TestCluster | undefined;
@@ -117,7 +131,7 @@ export async function startTestCluster(): Promise<TestCluster> {
   const dir = dirname(kubeconfig);
   const env = readFileSync(join(dir, "cluster.env"), "utf8");
   const server = /^SERVER=(.*)$/m.exec(env)![1]!;
-  return clusterClient(dir, kubeconfig, server, /^AGGREGATION=1$/m.test(env));
+  return clusterClient(dir, kubeconfig, server, /^CONTROLLER_MANAGER=1$/m.test(env));
 }
 
 /** Stops the cluster's processes and removes its folder. */
@@ -125,7 +139,7 @@ export function stopTestCluster(cluster: TestCluster): void {
   execFileSync("bash", [SCRIPT, "stop", cluster.dir], { stdio: "inherit" });
 }
 
-function clusterClient(dir: string, kubeconfig: string, server: string, aggregationController: boolean): TestCluster {
+function clusterClient(dir: string, kubeconfig: string, server: string, controllerManager: boolean): TestCluster {
   const tls = {
     ca: readFileSync(join(dir, "ca.crt")),
     cert: readFileSync(join(dir, "admin.crt")),
@@ -188,7 +202,7 @@ function clusterClient(dir: string, kubeconfig: string, server: string, aggregat
     caFile: join(dir, "ca.crt"),
     webhookCert: join(dir, "webhook.crt"),
     webhookKey: join(dir, "webhook.key"),
-    aggregationController,
+    controllerManager,
     request: send,
     pathOf,
     apply: async (object, options = {}) =>
@@ -230,7 +244,9 @@ function clusterClient(dir: string, kubeconfig: string, server: string, aggregat
           metadata: {
             name: `${plural}.${group}`,
             // Groups under k8s.io and kubernetes.io are protected: a CRD there needs this annotation.
-            ...(/(^|\.)(k8s|kubernetes)\.io$/.test(group) ? { annotations: { "api-approved.kubernetes.io": "unapproved, test only" } } : {}),
+            ...(/(^|\.)(k8s|kubernetes)\.io$/.test(group)
+              ? { annotations: { "api-approved.kubernetes.io": "unapproved, test only" } }
+              : {}),
           },
           spec: {
             group,
@@ -273,8 +289,7 @@ function pluralOf(kind: string): string {
 export async function waitFor(check: () => Promise<boolean>, what: string | (() => string), timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for: ${typeof what === "string" ? what : what()}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${typeof what === "string" ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
