@@ -4,6 +4,9 @@
  */
 import { dirname, resolve } from "node:path";
 import { applyBaseline, createBaseline, readBaseline } from "./baseline/baseline.js";
+import { toolFingerprint } from "./cache/fingerprint.js";
+import { cacheKey, defaultCacheDir, openCache } from "./cache/store.js";
+import { evaluateThroughCache } from "./cache/units.js";
 import { loadCatalog } from "./catalog/load.js";
 import { selectControls } from "./catalog/select.js";
 import { findConfigFile, loadConfig } from "./config/load.js";
@@ -56,6 +59,12 @@ export interface AuditOptions {
   now?: Date;
   /** Text of stdin for the path `-`; given the size limit, it may stop reading once past it. */
   stdin?: (maxBytes: number) => Promise<string>;
+  /**
+   * `--cache`: reuse parse results, renders and unit evaluations stored in `dir` (default
+   * `defaultCacheDir()`) whose keys (input bytes, tool, engines, controls, config, waivers, options) all
+   * match; `onWarning` hears of corrupt entries (ignored) and failed writes.
+   */
+  cache?: { dir?: string; onWarning?: (message: string) => void };
   onProgress?: (event: { phase: "load" | "evaluate"; label: string; index: number; total: number }) => void;
   /** Called once with the wall time of each phase (kept out of the report, which stays deterministic). */
   onTimings?: (timings: AuditTimings) => void;
@@ -92,6 +101,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
   for (const engine of engines) await engine.prepare(controls.filter((c) => engine.implements(c)));
   for (const scanner of scanners) await scanner.prepare();
   const prepareMs = clock.lap();
+  const cache = options.cache ? openCache(options.cache.dir ?? defaultCacheDir(), options.cache.onWarning) : undefined;
 
   const input = await loadInputs(paths, {
     cwd,
@@ -99,6 +109,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     helm: options.kubeVersion ? { ...config.helm, kubeVersion: options.kubeVersion } : config.helm,
     maxFileBytes: options.maxFileBytes,
     stdin: options.stdin,
+    cache,
     ...(config.entrypoints && configFile ? { entrypoints: { spec: config.entrypoints, configFile: resolve(cwd, configFile) } } : {}),
     ...(config.exclude?.length && configFile ? { exclude: { base: dirname(resolve(cwd, configFile)), patterns: config.exclude } } : {}),
     runConfigFiles: [
@@ -119,10 +130,24 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
   });
   const loadMs = clock.lap();
 
-  const evaluation = await evaluateUnits(units, planCache(controls, config), engines, (unit, index) =>
-    options.onProgress?.({ phase: "evaluate", label: unit.id, index, total: units.length }),
-  );
-  await locateFindings(evaluation.findings, units, { cwd, texts: input.texts, helm: input.helm });
+  const runKey = cache
+    ? cacheKey(
+        toolFingerprint(),
+        cwd,
+        engines.map((e) => e.describe()),
+        controls,
+        config,
+        configFiles,
+        [names, options.profile, options.disallowWaivers, options.kubeVersion, options.values, options.maxFileBytes, input.helm],
+      )
+    : "";
+  const evaluation = await evaluateThroughCache(units, cache, { runKey, inputs: input.inputs, texts: input.texts }, async (todo) => {
+    const evaluated = await evaluateUnits(todo, planCache(controls, config), engines, (unit, index) =>
+      options.onProgress?.({ phase: "evaluate", label: unit.id, index, total: todo.length }),
+    );
+    await locateFindings(evaluated.findings, todo, { cwd, texts: input.texts, helm: input.helm, inputs: input.inputs });
+    return evaluated;
+  });
   const evaluateMs = clock.lap();
 
   const resourceOf = resourceIndex(units);

@@ -24,6 +24,7 @@ import { addServeCommand } from "./serve.js";
 import { addEvidenceCommands } from "./evidence.js";
 import { addLedgerCommands } from "./ledger.js";
 import { addInitCommand } from "./init.js";
+import { addEnginesCommands } from "./engines.js";
 import { rejectUnsupportedOptions } from "./strict-options.js";
 import { pathsToAudit } from "./default-inputs.js";
 
@@ -107,6 +108,14 @@ export function buildProgram(
         `Kubernetes version Helm renders for (default: the config's helm.kubeVersion, else ${DEFAULT_KUBE_VERSION}); objects are type-checked against the shipped Kubernetes ${KUBERNETES_SCHEMA_VERSION} schemas`,
       ).argParser(kubeVersion),
     )
+    .option(
+      "--cache",
+      "reuse the parse results, renders and evaluations of earlier runs whose inputs, tool, policies, config, waivers and options are unchanged",
+    )
+    .option(
+      "--cache-dir <dir>",
+      "where --cache keeps its entries (implies --cache; default $XDG_CACHE_HOME/erlmcp-audit/results or ~/.cache/…)",
+    )
     .option("--no-color", "no ANSI colours")
     .option("-q, --quiet", "no progress on stderr")
     .option("--timings", "print the time of each phase (render, load, evaluate) on stderr")
@@ -139,6 +148,9 @@ export function buildProgram(
         maxFileBytes: opts.maxFileSize,
         kubeVersion: opts.kubeVersion,
         stdin: readStdin,
+        ...(opts.cache || opts.cacheDir
+          ? { cache: { dir: opts.cacheDir, onWarning: (m: string) => io.stderr(`erlmcp-audit: warning: ${safeLines(m)}\n`) } }
+          : {}),
         onProgress: progress.update,
         onTimings: opts.timings ? (t) => io.stderr(formatTimings(t)) : undefined,
       });
@@ -166,6 +178,7 @@ export function buildProgram(
   addEvidenceCommands(program, io, argv);
   addLedgerCommands(program, io);
   addInitCommand(program, io);
+  addEnginesCommands(program, io);
   rejectUnsupportedOptions(program);
   return program;
 }

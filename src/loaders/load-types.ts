@@ -1,4 +1,5 @@
 /** The options and results of loading inputs, and what loading one unit shares with the load in progress. */
+import type { ResultCache } from "../cache/store.js";
 import type { InputError, InputFile, NotAuditedFile, Notice, Resource } from "../types.js";
 import type { ExcludeOptions } from "./exclude.js";
 import type { InputRegister } from "./input-register.js";
@@ -26,6 +27,8 @@ export interface LoadOptions {
   runConfigFiles?: readonly string[];
   /** The config's `entrypoints`: the kustomizations rendered on their own (default: every kustomization). */
   entrypoints?: EntrypointOptions;
+  /** `--cache`: parse results (per file) and renders are read from and written to this store. */
+  cache?: ResultCache;
   /** Called once per planned unit, for progress reporting. */
   onUnit?: (label: string, index: number, total: number) => void;
   /** Called once per plain file read, for progress reporting of large directories. */

@@ -9,7 +9,7 @@ import { PACKAGE_ROOT } from "../../src/paths.js";
 
 /** Layers, lowest first; a path is a file or a folder of src/. */
 export const LAYERS: ReadonlyArray<readonly string[]> = [
-  ["types.ts", "paths.ts", "errors.ts", "version.ts", "tools"],
+  ["types.ts", "paths.ts", "errors.ts", "version.ts", "tools", "cache"],
   // Waiver files are read with the config: their types are data contracts, applying them is layer 6.
   ["catalog", "config", "k8s", "waivers/types.ts"],
   ["loaders", "units", "validators", "gatekeeper"],
@@ -18,7 +18,7 @@ export const LAYERS: ReadonlyArray<readonly string[]> = [
   ["evaluation", "locate"],
   ["waivers", "baseline"],
   ["report/types.ts", "gate"],
-  ["report/build.ts", "audit.ts"],
+  ["report/build.ts", "audit.ts", "cache/units.ts"],
   ["reporters", "evidence", "admission", "ledger"],
   ["cli", "index.ts"],
 ];

@@ -1,0 +1,136 @@
+/**
+ * A content-addressed store of results on disk (`--cache`): each entry is found by a key that hashes
+ * everything its value depends on, written atomically (temporary file, then rename) and checked
+ * (magic, SHA-256 of the payload, the key it was stored under) before it is trusted.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { deserialize, serialize } from "node:v8";
+
+const MAGIC = Buffer.from("ERLMCP-AUDIT-CACHE-1\n");
+const DIGEST_BYTES = 32;
+
+/** One part of a cache key: text, bytes, or a value hashed through its JSON. */
+export type KeyPart = string | Uint8Array | number | boolean | undefined | null | object;
+
+/**
+ * SHA-256 (hex) of `parts`, each framed by its type and length, so `("ab", "c")` and `("a", "bc")`
+ * never share a key.
+ */
+export function cacheKey(...parts: KeyPart[]): string {
+  const hash = createHash("sha256");
+  for (const part of parts) {
+    const bytes =
+      part instanceof Uint8Array
+        ? part
+        : Buffer.from(typeof part === "string" ? part : part === undefined ? "\u0000undefined" : JSON.stringify(part), "utf8");
+    const tag = part instanceof Uint8Array ? "b" : typeof part === "string" ? "s" : "j";
+    hash.update(`${tag}${bytes.length}:`);
+    hash.update(bytes);
+  }
+  return hash.digest("hex");
+}
+
+/**
+ * The default cache folder: `$XDG_CACHE_HOME/erlmcp-audit/results`, else `~/Library/Caches` on macOS,
+ * `%LOCALAPPDATA%` on Windows, `~/.cache` elsewhere.
+ */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  const base =
+    env.XDG_CACHE_HOME ||
+    (platform === "darwin"
+      ? join(homedir(), "Library", "Caches")
+      : platform === "win32"
+        ? (env.LOCALAPPDATA ?? join(homedir(), "AppData", "Local"))
+        : join(homedir(), ".cache"));
+  return join(base, "erlmcp-audit", "results");
+}
+
+/** Counts of one run's cache use, per namespace (`parse`, `unit`, `render`). */
+export type CacheStats = Record<string, { hits: number; misses: number }>;
+
+/** A content-addressed result store; see `openCache`. */
+export interface ResultCache {
+  readonly dir: string;
+  /** The value stored under `key` in `namespace`, or undefined (absent, or corrupt: then a warning, and the entry is removed). */
+  get<T>(namespace: string, key: string): T | undefined;
+  /** Stores `value` (anything `v8.serialize` takes) under `key`; a failed write is a warning, never an error. */
+  put(namespace: string, key: string, value: unknown): void;
+  /** Hits and misses so far. */
+  stats(): CacheStats;
+}
+
+/** A store in `dir` (created on the first write); `onWarning` hears of corrupt entries and failed writes. */
+export function openCache(dir: string, onWarning: (message: string) => void = () => {}): ResultCache {
+  const counts: CacheStats = {};
+  let writeFailed = false;
+  const pathOf = (namespace: string, key: string) => {
+    if (!/^[a-z-]+$/.test(namespace) || !/^[0-9a-f]{64}$/.test(key)) throw new Error(`invalid cache address ${namespace}/${key}`);
+    return join(dir, namespace, key.slice(0, 2), `${key}.bin`);
+  };
+  const count = (namespace: string, hit: boolean) => {
+    const c = (counts[namespace] ??= { hits: 0, misses: 0 });
+    if (hit) c.hits++;
+    else c.misses++;
+  };
+  const get = <T>(namespace: string, key: string): T | undefined => {
+    const path = pathOf(namespace, key);
+    let data: Buffer;
+    try {
+      data = readFileSync(path);
+    } catch {
+      count(namespace, false);
+      return undefined;
+    }
+    const value = decode(data, key);
+    if (value === CORRUPT) {
+      onWarning(`cache entry ${path} is corrupt: ignored and removed`);
+      removeQuietly(path);
+      count(namespace, false);
+      return undefined;
+    }
+    count(namespace, true);
+    return (value as { value: T }).value;
+  };
+  const put = (namespace: string, key: string, value: unknown) => {
+    if (writeFailed) return;
+    const path = pathOf(namespace, key);
+    const temporary = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+    try {
+      const payload = serialize({ key, value });
+      mkdirSync(join(dir, namespace, key.slice(0, 2)), { recursive: true });
+      writeFileSync(temporary, Buffer.concat([MAGIC, createHash("sha256").update(payload).digest(), payload]));
+      renameSync(temporary, path);
+    } catch (error) {
+      removeQuietly(temporary);
+      writeFailed = true;
+      onWarning(`cannot write the cache in ${dir} (${(error as Error).message}): results are not cached`);
+    }
+  };
+  return { dir, get, put, stats: () => structuredClone(counts) };
+}
+
+const CORRUPT = Symbol("corrupt");
+
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // Nothing to remove, or no right to: the entry is ignored either way.
+  }
+}
+
+function decode(data: Buffer, key: string): { value: unknown } | typeof CORRUPT {
+  if (data.length < MAGIC.length + DIGEST_BYTES || !data.subarray(0, MAGIC.length).equals(MAGIC)) return CORRUPT;
+  const digest = data.subarray(MAGIC.length, MAGIC.length + DIGEST_BYTES);
+  const payload = data.subarray(MAGIC.length + DIGEST_BYTES);
+  if (!createHash("sha256").update(payload).digest().equals(digest)) return CORRUPT;
+  try {
+    const entry = deserialize(payload) as { key?: unknown; value?: unknown };
+    return entry && entry.key === key ? { value: entry.value } : CORRUPT;
+  } catch {
+    return CORRUPT;
+  }
+}

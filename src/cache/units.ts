@@ -1,0 +1,78 @@
+/**
+ * `--cache` for evaluation: each unit's findings (located), engine disagreements and control runs are
+ * stored under a key of the run (tool, engines, controls, config, options) and of the unit (its
+ * resources, profile and the bytes of the files its findings are placed in); only the units whose key
+ * is not in the cache are evaluated.
+ */
+import type { Evaluation } from "../evaluation/units.js";
+import type { AuditUnit, InputFile } from "../types.js";
+import { cacheKey, type KeyPart, type ResultCache } from "./store.js";
+
+/** The part of a unit's key that is not the unit itself. */
+export interface UnitKeyContext {
+  /** Key of everything the run's evaluation depends on besides the units (see `audit()`). */
+  runKey: string;
+  /** Every input file read, with its SHA-256. */
+  inputs: readonly InputFile[];
+  /** Streams that are not files (stdin), by name. */
+  texts: ReadonlyMap<string, string>;
+}
+
+/** JSON of values YAML can produce that JSON cannot hold, each tagged so that it keys differently from a string or an object. */
+function tagged(this: unknown, _key: string, value: unknown): unknown {
+  if (value instanceof Map) return ["\u0000Map", [...value.entries()]];
+  if (value instanceof Set) return ["\u0000Set", [...value.values()]];
+  if (value instanceof Uint8Array) return ["\u0000Bytes", Buffer.from(value).toString("base64")];
+  if (typeof value === "bigint") return ["\u0000BigInt", value.toString()];
+  if (typeof value === "number" && !Number.isFinite(value)) return ["\u0000Number", String(value)];
+  return value;
+}
+
+/**
+ * A plain unit's findings are placed in the files of its resources, so those files' hashes are enough;
+ * a chart or overlay is rendered again to place them, so every input file of the run is in its key.
+ */
+function unitKey(unit: AuditUnit, context: UnitKeyContext, hashes: ReadonlyMap<string, string>): string | undefined {
+  let body: string;
+  try {
+    body = JSON.stringify(unit, tagged);
+  } catch {
+    return undefined;
+  }
+  const files: KeyPart[] =
+    unit.kind === "files" || unit.kind === "stdin"
+      ? [...new Set(unit.resources.map((r) => r.source.file))].sort().map((f) => [f, hashes.get(f) ?? context.texts.get(f) ?? "unknown"])
+      : context.inputs.map((i) => [i.path, i.sha256]);
+  return cacheKey("unit", context.runKey, body, files);
+}
+
+/**
+ * The evaluation of `units`, from the cache where their keys are found; `evaluate` runs (and places the
+ * findings of) the others, whose results are then stored. The result lists units in the order given.
+ */
+export async function evaluateThroughCache(
+  units: readonly AuditUnit[],
+  cache: ResultCache | undefined,
+  context: UnitKeyContext,
+  evaluate: (units: readonly AuditUnit[]) => Promise<Evaluation>,
+): Promise<Evaluation> {
+  if (!cache) return evaluate(units);
+  const hashes = new Map(context.inputs.map((i) => [i.path, i.sha256]));
+  const keys = units.map((u) => unitKey(u, context, hashes));
+  const cached = units.map((u, i) => (keys[i] ? cache.get<Evaluation>("unit", keys[i]!) : undefined));
+  const todo = units.filter((_, i) => !cached[i]);
+  const fresh = todo.length ? await evaluate(todo) : { findings: [], disagreements: [], runs: [] };
+  const out: Evaluation = { findings: [], disagreements: [], runs: [] };
+  units.forEach((unit, i) => {
+    const part = cached[i] ?? {
+      findings: fresh.findings.filter((f) => f.unit === unit.id),
+      disagreements: fresh.disagreements.filter((d) => d.unit === unit.id),
+      runs: fresh.runs.filter((r) => r.unit === unit.id),
+    };
+    if (!cached[i] && keys[i]) cache.put("unit", keys[i]!, part);
+    out.findings.push(...part.findings);
+    out.disagreements.push(...part.disagreements);
+    out.runs.push(...part.runs);
+  });
+  return out;
+}

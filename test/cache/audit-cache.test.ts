@@ -1,0 +1,172 @@
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { audit, type AuditOptions } from "../../src/audit.js";
+import { CONFIGMAP, tempTree } from "../helpers/tmp.js";
+
+const LB = (type: string) => `apiVersion: v1
+kind: Service
+metadata:
+  name: edge
+  namespace: erlmcp
+  labels: {app.kubernetes.io/name: erlmcp, app.kubernetes.io/instance: erlmcp, app.kubernetes.io/version: "3", app.kubernetes.io/part-of: erlmcp, app.kubernetes.io/managed-by: helm}
+spec:
+  type: ${type}
+  selector: {app: x}
+  ports: [{port: 80, name: http}]
+`;
+const ROLE = `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: too-wide, namespace: erlmcp}
+rules:
+  - apiGroups: ["*"]
+    resources: ["*"]
+    verbs: ["get"]
+`;
+const WAIVER = (expires: string) => `apiVersion: erlmcp-audit/v1
+kind: WaiverList
+waivers:
+  - id: W1
+    control: net-external-exposure
+    messageId: loadBalancerService
+    match: {kind: Service, namespace: erlmcp, name: edge}
+    justification: the public edge of the service
+    owner: team
+    approver: ciso
+    ticket: SEC-1
+    approved: "2026-01-01"
+    expires: "${expires}"
+`;
+
+const now = new Date("2026-11-26T00:00:00Z");
+const entries = (dir: string, namespace: string): string[] => {
+  try {
+    return readdirSync(join(dir, namespace), { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith(".bin"))
+      .sort();
+  } catch {
+    return [];
+  }
+};
+
+/** A tree with a config, its waiver file, three manifests and a cache folder. */
+function fixture(): {
+  root: string;
+  cacheDir: string;
+  run: (options?: AuditOptions) => Promise<string>;
+  fresh: (options?: AuditOptions) => Promise<string>;
+} {
+  const root = tempTree({
+    "in/svc.yaml": LB("LoadBalancer"),
+    "in/role.yaml": ROLE,
+    "in/cm.yaml": CONFIGMAP("settings"),
+    "erlmcp-audit.config.yaml": "waivers: [w.yaml]\n",
+    "w.yaml": WAIVER("2026-12-31"),
+  });
+  const cacheDir = join(root, ".cache");
+  const base = { cwd: root, now, config: "erlmcp-audit.config.yaml" } satisfies AuditOptions;
+  return {
+    root,
+    cacheDir,
+    run: async (options = {}) => JSON.stringify(await audit(["in"], { ...base, ...options, cache: { dir: cacheDir } })),
+    fresh: async (options = {}) => JSON.stringify(await audit(["in"], { ...base, ...options })),
+  };
+}
+
+describe("--cache", () => {
+  it("gives the report of an uncached run, from the cache the second time", async () => {
+    const { cacheDir, run, fresh } = fixture();
+    const first = await run();
+    expect(entries(cacheDir, "parse")).toHaveLength(3);
+    expect(entries(cacheDir, "unit")).toHaveLength(1);
+    const stored = entries(cacheDir, "unit").map((f) => readFileSync(join(cacheDir, "unit", f)));
+    expect(await run()).toBe(first);
+    expect(first).toBe(await fresh());
+    // Nothing was evaluated again: the entries were read, not rewritten.
+    expect(entries(cacheDir, "unit").map((f) => readFileSync(join(cacheDir, "unit", f)))).toEqual(stored);
+  });
+
+  it("re-parses only the changed file, and evaluates its unit again (input bytes)", async () => {
+    const { root, cacheDir, run, fresh } = fixture();
+    const before = await run();
+    const parsed = entries(cacheDir, "parse");
+    writeFileSync(join(root, "in/svc.yaml"), LB("ClusterIP"));
+    const after = await run();
+    expect(after).not.toBe(before);
+    expect(after).toBe(await fresh());
+    const added = entries(cacheDir, "parse").filter((e) => !parsed.includes(e));
+    expect(added).toHaveLength(1);
+    expect(entries(cacheDir, "unit")).toHaveLength(2);
+  });
+
+  it("a comment that moves a field's line moves its finding's location", async () => {
+    const { root, run, fresh } = fixture();
+    const before = await run();
+    writeFileSync(join(root, "in/role.yaml"), ROLE.replace("rules:", "# a comment\nrules:"));
+    const after = await run();
+    expect(after).not.toBe(before);
+    expect(after).toBe(await fresh());
+  });
+
+  it("is keyed by the config's bytes", async () => {
+    const { root, run, fresh } = fixture();
+    const before = await run();
+    writeFileSync(join(root, "erlmcp-audit.config.yaml"), "waivers: [w.yaml]\ncontrols:\n  iam-no-wildcards: {severity: low}\n");
+    const after = await run();
+    expect(after).not.toBe(before);
+    expect(after).toBe(await fresh());
+  });
+
+  it("is keyed by the waivers' bytes", async () => {
+    const { root, run, fresh } = fixture();
+    const before = await run();
+    writeFileSync(join(root, "w.yaml"), WAIVER("2026-11-01"));
+    const after = await run();
+    expect(after).not.toBe(before);
+    expect(after).toBe(await fresh());
+  });
+
+  it.each<[string, AuditOptions]>([
+    ["profile", { profile: "development" }],
+    ["controls", { controls: ["iam-*"] }],
+    ["skipped controls", { skipControls: ["net-external-exposure"] }],
+    ["engines", { engines: ["typescript"] }],
+    ["disallowed waivers", { disallowWaivers: true }],
+  ])("is keyed by the %s option", async (_name, options) => {
+    const { run, fresh } = fixture();
+    const before = await run();
+    const after = await run(options);
+    expect(after).not.toBe(before);
+    expect(after).toBe(await fresh(options));
+    expect(await run()).toBe(before);
+  });
+
+  it("ignores corrupt entries with a warning and stores them again", async () => {
+    const { cacheDir, run, fresh } = fixture();
+    await run();
+    const all = [
+      ...entries(cacheDir, "parse").map((f) => join(cacheDir, "parse", f)),
+      ...entries(cacheDir, "unit").map((f) => join(cacheDir, "unit", f)),
+    ];
+    for (const file of all) {
+      const data = readFileSync(file);
+      data.writeUInt8(data.readUInt8(data.length - 1) ^ 0xff, data.length - 1);
+      writeFileSync(file, data);
+    }
+    const warnings: string[] = [];
+    const root = join(cacheDir, "..");
+    const report = JSON.stringify(
+      await audit(["in"], {
+        cwd: root,
+        now,
+        config: "erlmcp-audit.config.yaml",
+        cache: { dir: cacheDir, onWarning: (m) => warnings.push(m) },
+      }),
+    );
+    expect(report).toBe(await fresh());
+    expect(warnings).toHaveLength(all.length);
+    expect(warnings.every((w) => /is corrupt: ignored/.test(w))).toBe(true);
+    expect(await run()).toBe(report);
+  });
+});

@@ -1,0 +1,87 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { codeFingerprint } from "../../src/cache/fingerprint.js";
+import { cacheKey, defaultCacheDir, openCache } from "../../src/cache/store.js";
+import { tempTree } from "../helpers/tmp.js";
+
+const filesUnder = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name));
+
+describe("cache store", () => {
+  it("gives back what was stored, with values JSON cannot hold", () => {
+    const dir = join(tempTree({}), "cache");
+    const cache = openCache(dir);
+    const key = cacheKey("k");
+    const value = { when: new Date("2026-01-01T00:00:00Z"), set: new Set([1]), bytes: new Uint8Array([1, 2]) };
+    cache.put("parse", key, value);
+    expect(openCache(dir).get("parse", key)).toEqual(value);
+    expect(cache.get("parse", cacheKey("other"))).toBeUndefined();
+    expect(filesUnder(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("frames key parts, so moving a boundary changes the key", () => {
+    expect(cacheKey("ab", "c")).not.toBe(cacheKey("a", "bc"));
+    expect(cacheKey(Buffer.from("a"))).not.toBe(cacheKey("a"));
+    expect(cacheKey(undefined)).not.toBe(cacheKey(null));
+    expect(cacheKey("a", 1)).toBe(cacheKey("a", 1));
+  });
+
+  it.each([
+    ["a flipped payload byte", (b: Buffer) => (b.writeUInt8(b.readUInt8(b.length - 1) ^ 1, b.length - 1), b)],
+    ["a truncated entry", (b: Buffer) => b.subarray(0, b.length - 5)],
+    ["another format", (b: Buffer) => Buffer.concat([Buffer.from("X"), b.subarray(1)])],
+    ["an empty file", () => Buffer.alloc(0)],
+  ])("ignores %s with a warning, never trusts it, and removes it", (_name, damage) => {
+    const dir = join(tempTree({}), "cache");
+    const key = cacheKey("k");
+    openCache(dir).put("unit", key, { findings: ["x"] });
+    const [file] = filesUnder(dir);
+    writeFileSync(file!, damage(readFileSync(file!)));
+    const warnings: string[] = [];
+    const cache = openCache(dir, (m) => warnings.push(m));
+    expect(cache.get("unit", key)).toBeUndefined();
+    expect(warnings).toEqual([expect.stringMatching(/cache entry .* is corrupt: ignored/)]);
+    expect(filesUnder(dir)).toEqual([]);
+    expect(cache.stats()).toEqual({ unit: { hits: 0, misses: 1 } });
+  });
+
+  it("does not trust an entry stored under another key (a renamed file)", () => {
+    const dir = join(tempTree({}), "cache");
+    openCache(dir).put("unit", cacheKey("a"), "value of a");
+    const [file] = filesUnder(dir);
+    const b = cacheKey("b");
+    const target = join(dir, "unit", b.slice(0, 2), `${b}.bin`);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, readFileSync(file!));
+    const warnings: string[] = [];
+    expect(openCache(dir, (m) => warnings.push(m)).get("unit", b)).toBeUndefined();
+    expect(warnings).toHaveLength(1);
+  });
+
+  it("warns once and goes on when it cannot write", () => {
+    const root = tempTree({ "a-file": "not a folder" });
+    const warnings: string[] = [];
+    const cache = openCache(join(root, "a-file"), (m) => warnings.push(m));
+    cache.put("parse", cacheKey("1"), 1);
+    cache.put("parse", cacheKey("2"), 2);
+    expect(warnings).toEqual([expect.stringMatching(/cannot write the cache/)]);
+  });
+
+  it("lives under the user cache folder by default", () => {
+    expect(defaultCacheDir({ XDG_CACHE_HOME: "/x" }, "linux")).toBe(join("/x", "erlmcp-audit", "results"));
+    expect(defaultCacheDir({}, "linux")).toMatch(/\.cache[/\\]erlmcp-audit[/\\]results$/);
+  });
+
+  it("fingerprints the tool by its version and every file of its code and policies", () => {
+    const root = tempTree({ "code/a.js": "1", "policies/p/control.yaml": "id: p" });
+    const roots = [join(root, "code"), join(root, "policies")];
+    const before = codeFingerprint("0.1.0", roots);
+    expect(codeFingerprint("0.1.0", roots)).toBe(before);
+    expect(codeFingerprint("0.1.1", roots)).not.toBe(before);
+    writeFileSync(join(root, "policies/p/control.yaml"), "id: q");
+    expect(codeFingerprint("0.1.0", roots)).not.toBe(before);
+  });
+});
