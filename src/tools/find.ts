@@ -18,9 +18,11 @@ export const TOOL_PINS: Readonly<Record<ToolName, string>> = {
 export class ToolNotFoundError extends Error {
   readonly code = "TOOL_NOT_FOUND";
   constructor(readonly tool: ToolName) {
+    const light = ["opa", "helm", "kustomize"].includes(tool);
     super(
       `${tool} ${TOOL_PINS[tool]} was not found in the engine cache (${engineCacheDir()}/bin) or on PATH. ` +
-        `Install it with \`npm run engines${["opa", "helm", "kustomize"].includes(tool) ? "" : ` -- ${tool}`}\`.`,
+        `Install it with \`npx erlmcp-audit engines install${light ? "" : ` ${tool}`}\` (builds it with Go >= 1.26; ` +
+        `in a clone of the repository: \`npm run engines${light ? "" : ` -- ${tool}`}\`), or put ${tool} ${TOOL_PINS[tool]} on PATH.`,
     );
   }
 }
