@@ -75,6 +75,14 @@ spec:
         {{- end }}
         - name: ERLMCP_DISCOVERY_SERVICE
           value: {{ include "erlmcp.headlessName" .group | quote }}
+        {{- if eq $v.strategy "canary" }}
+        # Peers are only the pods of the same ReplicaSet: the canary forms its own Erlang cluster
+        # and never joins (or mixes versions into) the stable one.
+        - name: ERLMCP_DISCOVERY_POD_TEMPLATE_HASH
+          valueFrom:
+            fieldRef:
+              fieldPath: metadata.labels['rollouts-pod-template-hash']
+        {{- end }}
         - name: RELEASE_COOKIE
           valueFrom:
             secretKeyRef:
