@@ -164,8 +164,10 @@ Pod template of an operations container (jobs, cronjobs). Call with
 metadata:
   labels:
     {{- include "erlmcp.opsLabels" . | nindent 4 }}
-  {{- if and $root.Values.serviceMesh.enabled (eq $root.Values.serviceMesh.provider "istio") }}
   annotations:
+    # A Cluster Autoscaler scale-down must not kill a running backup, restore or migration.
+    cluster-autoscaler.kubernetes.io/safe-to-evict: "false"
+  {{- if and $root.Values.serviceMesh.enabled (eq $root.Values.serviceMesh.provider "istio") }}
     # istio-proxy as a native sidecar (an init container with restartPolicy Always, Kubernetes
     # >= 1.29): it stops when the job's container ends, so the Job completes, and the pod stays in
     # the mesh (STRICT mTLS to the management port).

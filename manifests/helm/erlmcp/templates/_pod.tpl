@@ -8,6 +8,9 @@ metadata:
     {{- include "erlmcp.groupLabels" . | nindent 4 }}
   annotations:
     prometheus.io/scrape: "false"
+    # The Cluster Autoscaler may move a node pod (its emptyDir /tmp holds nothing to keep); the
+    # PDB (one at a time) still decides when.
+    cluster-autoscaler.kubernetes.io/safe-to-evict: "true"
 spec:
   serviceAccountName: {{ include "erlmcp.fullname" $root }}
   automountServiceAccountToken: true
