@@ -96,15 +96,9 @@ running() { # pid: a live process (a zombie waiting for its reaper is not)
 alive() { [ -f "$1" ] && running "$(cat "$1")"; }
 
 stop_cluster() { # dir
-  local d=$1 n pid i
+  local d=$1
   [ -f "$d/$marker" ] || die "$d is not a test cluster directory (no $marker)"
-  for n in kube-controller-manager kube-apiserver etcd; do
-    alive "$d/$n.pid" || continue
-    pid=$(cat "$d/$n.pid")
-    # The data is thrown away: no graceful shutdown, SIGKILL and wait until it is gone.
-    kill -9 "$pid" 2>/dev/null || true
-    for i in $(seq 1 50); do running "$pid" || break; sleep 0.1; done
-  done
+  kill_recorded "$d" kube-controller-manager kube-apiserver etcd
   rm -rf "$d"
 }
 
@@ -113,8 +107,50 @@ ready() { # dir server
     grep -qx ok
 }
 
+server_of() { sed -n 's/^SERVER=//p' "$1/cluster.env"; }
+
+kill_recorded() { # dir name...: SIGKILL the recorded processes and wait until they are gone
+  local d=$1 n pid i
+  shift
+  for n in "$@"; do
+    alive "$d/$n.pid" || continue
+    pid=$(cat "$d/$n.pid")
+    kill -9 "$pid" 2>/dev/null || true
+    for i in $(seq 1 50); do running "$pid" || break; sleep 0.1; done
+  done
+}
+
+launch() { # dir etcd apiserver timeout: 0 ready, 1 a process exited, 2 timed out
+  local d=$1 client peer secure server deadline
+  mapfile -t ports < <(free_ports 3)
+  client=${ports[0]} peer=${ports[1]} secure=${ports[2]}
+  server="https://127.0.0.1:$secure"
+  printf 'SERVER=%s\nETCD=http://127.0.0.1:%s\n' "$server" "$client" >"$d/cluster.env"
+  spawn "$d" etcd "$2" --name test --data-dir "$d/etcd" --unsafe-no-fsync \
+    --listen-client-urls "http://127.0.0.1:$client" --advertise-client-urls "http://127.0.0.1:$client" \
+    --listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" \
+    --initial-cluster "test=http://127.0.0.1:$peer" --log-level warn
+  # ServiceAccount admission needs the controller-manager's default ServiceAccounts: off, as no
+  # controller creates them. Privileged containers are allowed, as in a usual cluster, so admission
+  # policies (not the API server's --allow-privileged) are what denies them.
+  spawn "$d" kube-apiserver "$3" --etcd-servers "http://127.0.0.1:$client" \
+    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$secure" \
+    --tls-cert-file "$d/apiserver.crt" --tls-private-key-file "$d/apiserver.key" --client-ca-file "$d/ca.crt" \
+    --authorization-mode RBAC --service-cluster-ip-range 10.0.0.0/24 \
+    --service-account-issuer https://kubernetes.default.svc.cluster.local \
+    --service-account-key-file "$d/sa.pub" --service-account-signing-key-file "$d/sa.key" \
+    --disable-admission-plugins ServiceAccount --allow-privileged=true --profiling=false --v 1
+  deadline=$((SECONDS + $4))
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    ready "$d" "$server" && return 0
+    if ! alive "$d/etcd.pid" || ! alive "$d/kube-apiserver.pid"; then return 1; fi
+    sleep 0.25
+  done
+  return 2
+}
+
 start_cluster() { # [dir]
-  local etcd apiserver controller_manager d timeout deadline client peer secure server
+  local etcd apiserver controller_manager d timeout attempt
   if [ $# -gt 0 ] && [ -e "$1" ] && [ -n "$(ls -A "$1")" ]; then die "$1 is not empty"; fi
   etcd=$(find_bin etcd)
   apiserver=$(find_bin kube-apiserver)
@@ -132,41 +168,25 @@ start_cluster() { # [dir]
   timeout=${ERLMCP_AUDIT_CLUSTER_TIMEOUT:-90}
 
   make_certs "$d"
-  mapfile -t ports < <(free_ports 3)
-  client=${ports[0]} peer=${ports[1]} secure=${ports[2]}
-  server="https://127.0.0.1:$secure"
-  printf 'SERVER=%s\nETCD=http://127.0.0.1:%s\n' "$server" "$client" >"$d/cluster.env"
-
-  spawn "$d" etcd "$etcd" --name test --data-dir "$d/etcd" --unsafe-no-fsync \
-    --listen-client-urls "http://127.0.0.1:$client" --advertise-client-urls "http://127.0.0.1:$client" \
-    --listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" \
-    --initial-cluster "test=http://127.0.0.1:$peer" --log-level warn
-  # ServiceAccount admission needs the controller-manager's default ServiceAccounts: off, as no
-  # controller creates them. Privileged containers are allowed, as in a usual cluster, so admission
-  # policies (not the API server's --allow-privileged) are what denies them.
-  spawn "$d" kube-apiserver "$apiserver" --etcd-servers "http://127.0.0.1:$client" \
-    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$secure" \
-    --tls-cert-file "$d/apiserver.crt" --tls-private-key-file "$d/apiserver.key" --client-ca-file "$d/ca.crt" \
-    --authorization-mode RBAC --service-cluster-ip-range 10.0.0.0/24 \
-    --service-account-issuer https://kubernetes.default.svc.cluster.local \
-    --service-account-key-file "$d/sa.pub" --service-account-signing-key-file "$d/sa.key" \
-    --disable-admission-plugins ServiceAccount --allow-privileged=true --profiling=false --v 1
-
-  deadline=$((SECONDS + timeout))
-  while [ "$SECONDS" -lt "$deadline" ]; do
-    if ready "$d" "$server"; then
-      write_kubeconfig "$d" "$server"
-      if [ -n "$controller_manager" ]; then
-        spawn "$d" kube-controller-manager "$controller_manager" --kubeconfig "$d/kubeconfig" \
-          --controllers clusterrole-aggregation-controller,validatingadmissionpolicy-status-controller --leader-elect=false --secure-port 0 --v 1
-        echo "CONTROLLER_MANAGER=1" >>"$d/cluster.env"
-      fi
-      echo "$d/kubeconfig"
-      return 0
-    fi
-    if ! alive "$d/etcd.pid" || ! alive "$d/kube-apiserver.pid"; then break; fi
-    sleep 0.25
+  # A port picked free can be taken before etcd or kube-apiserver binds it (parallel test files):
+  # then that process exits with "address already in use" and the start is retried with new ports.
+  for attempt in 1 2 3; do
+    launch "$d" "$etcd" "$apiserver" "$timeout" && break
+    [ $? -eq 1 ] && [ "$attempt" -lt 3 ] && grep -qs "address already in use" "$d/etcd.log" "$d/kube-apiserver.log" || break
+    kill_recorded "$d" kube-apiserver etcd
+    rm -rf "$d/etcd"
   done
+  if ready "$d" "$(server_of "$d")"; then
+    write_kubeconfig "$d" "$(server_of "$d")"
+    if [ -n "$controller_manager" ]; then
+      spawn "$d" kube-controller-manager "$controller_manager" --kubeconfig "$d/kubeconfig" \
+        --controllers clusterrole-aggregation-controller,validatingadmissionpolicy-status-controller \
+        --leader-elect=false --secure-port 0 --v 1
+      echo "CONTROLLER_MANAGER=1" >>"$d/cluster.env"
+    fi
+    echo "$d/kubeconfig"
+    return 0
+  fi
   {
     echo "test-cluster: the API server did not become ready within ${timeout}s (data: $d)"
     for n in etcd kube-apiserver; do

@@ -3,9 +3,9 @@
  * stop kills the recorded processes and removes the folder; bad uses fail with a clear message.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PACKAGE_ROOT } from "../../src/paths.js";
 import { clusterTestsEnabled, startTestCluster, stopTestCluster } from "../helpers/cluster.js";
@@ -73,6 +73,31 @@ describe.runIf(enabled)("scripts/test-cluster.sh start and stop", () => {
     expect(existsSync(cluster.dir)).toBe(false);
     console.log(`test cluster ready in ${seconds.toFixed(1)} s`);
   }, 180_000);
+
+  it("retries with new ports when a port picked free is taken before etcd binds it", () => {
+    // An etcd that fails like a taken port the first time, then runs the real one.
+    const engines = mkdtempSync(join(tmpdir(), "erlmcp-audit-engines-"));
+    mkdirSync(join(engines, "bin"));
+    const real = (name: string) => join(process.env.ERLMCP_AUDIT_ENGINES_DIR ?? join(PACKAGE_ROOT, ".engines"), "bin", name);
+    const etcd = existsSync(real("etcd")) ? real("etcd") : execFileSync("bash", ["-c", "command -v etcd"], { encoding: "utf8" }).trim();
+    const apiserver = existsSync(real("kube-apiserver"))
+      ? real("kube-apiserver")
+      : execFileSync("bash", ["-c", "command -v kube-apiserver"], { encoding: "utf8" }).trim();
+    writeFileSync(
+      join(engines, "bin", "etcd"),
+      `#!/usr/bin/env bash\nif [ ! -f "${engines}/tried" ]; then touch "${engines}/tried"; echo "listen tcp 127.0.0.1:1: bind: address already in use" >&2; exit 1; fi\nexec "${etcd}" "$@"\n`,
+      { mode: 0o755 },
+    );
+    symlinkSync(apiserver, join(engines, "bin", "kube-apiserver"));
+    const result = script(["start"], { ERLMCP_AUDIT_ENGINES_DIR: engines });
+    expect(result.status, result.stderr).toBe(0);
+    expect(existsSync(join(engines, "tried"))).toBe(true);
+    const dir = dirname(result.stdout.trim());
+    expect(readFileSync(join(dir, "etcd.log"), "utf8")).not.toContain("address already in use");
+    expect(script(["stop", dir]).status).toBe(0);
+    expect(existsSync(dir)).toBe(false);
+    rmSync(engines, { recursive: true, force: true });
+  }, 120_000);
 
   it("when the API server cannot become ready, fails within the timeout with the tail of both logs and stops etcd", () => {
     // kube-apiserver needs several seconds for its start-up hooks (RBAC bootstrap, ...): 1 s is too short.
