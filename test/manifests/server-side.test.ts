@@ -1,0 +1,87 @@
+/**
+ * Every rendered form of the reference deployment against a real kube-apiserver (scripts/test-cluster.sh):
+ * applied server-side and stored, then a second release with a new image digest applied over it. The
+ * upgrade is where immutable fields (a Job's pod template, a StatefulSet's selector or claim templates)
+ * would fail. Custom kinds (Istio, Argo, cert-manager, prometheus-operator, External Secrets, Flux, VPA)
+ * are served by open-schema CRDs here; their fields are validated offline by schemas.test.ts.
+ */
+import { describe, expect, it } from "vitest";
+import type { K8sObject } from "../../src/types.js";
+import { clusterTestsEnabled, useTestCluster, type TestCluster } from "../helpers/cluster.js";
+import { allManifestSets, helmTemplate, parseDocs, resourceKey, type K8sDoc } from "./render.js";
+
+const enabled = clusterTestsEnabled("test/manifests/server-side.test.ts (the reference deployment against kube-apiserver)");
+
+const NEXT = "sha256:9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0";
+const hex = (digest: string): string => digest.replace(/^sha256:/, "");
+
+/** The same resources as the next release would render them: every digest (and the Job names made from it) replaced. */
+function nextRelease(docs: K8sDoc[]): K8sDoc[] {
+  let text = JSON.stringify(docs);
+  const digests = new Set(text.match(/sha256:[0-9a-f]{64}/g) ?? []);
+  let i = 0;
+  for (const d of digests) {
+    const next = `sha256:${hex(NEXT).slice(0, 63)}${i++ % 10}`;
+    text = text.split(d).join(next).split(hex(d).slice(0, 12)).join(hex(next).slice(0, 12));
+  }
+  return JSON.parse(text) as K8sDoc[];
+}
+
+/**
+ * The objects moved to namespaces of their own (suffix added), as if each form ran in its own cluster:
+ * the forms share object names, and one form's Job would otherwise meet another's under the same name.
+ */
+function isolated(docs: K8sDoc[], suffix: string): K8sDoc[] {
+  return structuredClone(docs).map((d) => {
+    if (d.kind === "Namespace") d.metadata.name = `${d.metadata.name}-${suffix}`;
+    else if (d.metadata.namespace) d.metadata.namespace = `${d.metadata.namespace}-${suffix}`;
+    return d;
+  });
+}
+
+/** Applies objects in order (stored, not dry-run); returns `kind/name: status message` for every refusal. */
+async function applyAll(c: TestCluster, docs: K8sDoc[]): Promise<string[]> {
+  const refused: string[] = [];
+  for (const doc of docs) {
+    const reply = await c.apply(doc as K8sObject);
+    if (reply.status !== 200 && reply.status !== 201) refused.push(`${resourceKey(doc)}: ${reply.status} ${reply.body?.message ?? ""}`);
+  }
+  return refused;
+}
+
+describe.runIf(enabled)("the reference deployment in a real API server", () => {
+  const cluster = useTestCluster();
+  const sets = allManifestSets();
+  sets.set("helm/production blueGreen", parseDocs(helmTemplate({ valuesFiles: ["values-production.yaml"], set: { strategy: "blueGreen" } }), "helm blueGreen"));
+  sets.set("helm/production canary", parseDocs(helmTemplate({ valuesFiles: ["values-production.yaml"], set: { strategy: "canary" } }), "helm canary"));
+
+  it.each([...sets.keys()])(
+    "%s: applies server-side, then a release with a new image digest applies over it",
+    async (name) => {
+      const c = cluster();
+      const docs = isolated(sets.get(name)!, `f${[...sets.keys()].indexOf(name)}`);
+      await c.prepareFor(docs as K8sObject[]);
+      expect(await applyAll(c, docs), `${name}, first release`).toEqual([]);
+      const next = nextRelease(docs);
+      if (docs.some((d) => d.kind === "Job")) expect(JSON.stringify(next)).not.toEqual(JSON.stringify(docs));
+      expect(await applyAll(c, next), `${name}, next release`).toEqual([]);
+    },
+    180_000,
+  );
+
+  it("a changed pod template under the same Job name is refused (what the digest-named Jobs avoid)", async () => {
+    const c = cluster();
+    const [job] = isolated(
+      sets.get("standalone")!.filter((d) => d.kind === "Job").slice(0, 1),
+      "probe",
+    );
+    await c.prepareFor([job as K8sObject]);
+    const renamed = structuredClone(job!);
+    renamed.metadata.name = "erlmcp-immutable-probe";
+    expect((await c.apply(renamed as K8sObject)).status).toBeLessThan(300);
+    renamed.spec.template.spec.containers[0].image = `registry.erlmcp.io/erlmcp/erlmcp@${NEXT}`;
+    const reply = await c.apply(renamed as K8sObject);
+    expect(reply.status).toBe(422);
+    expect(String(reply.body.message)).toContain("field is immutable");
+  });
+});
