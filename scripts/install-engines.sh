@@ -78,6 +78,24 @@ path_tool_at_pin() { # tool cmd expected: the tool's path on PATH (outside the c
   echo "$p"
 }
 
+# engines.lock beside bin/: one line per engine, "name<TAB>version<TAB>sha256", read by the CLI before use.
+lock="$dir/engines.lock"
+locked_sha() { [ -f "$lock" ] && awk -F'\t' -v n="$1" '$1 == n { print $3 }' "$lock"; return 0; }
+record_lock() { # tool version: records the SHA-256 of $bin/<tool>
+  local sha tmp
+  sha=$(sha256sum "$bin/$1" | cut -d' ' -f1)
+  tmp=$(mktemp "$dir/engines.lock.XXXXXX")
+  { [ -f "$lock" ] && awk -F'\t' -v n="$1" '$1 != n' "$lock"; printf '%s\t%s\t%s\n' "$1" "$2" "$sha"; } | LC_ALL=C sort >"$tmp"
+  mv -f "$tmp" "$lock"
+}
+check_lock() { # tool version: an engine kept from the cache must still be the one recorded; unrecorded ones are recorded
+  local want
+  want=$(locked_sha "$1")
+  if [ -z "$want" ]; then record_lock "$1" "$2"; return 0; fi
+  [ "$(sha256sum "$bin/$1" | cut -d' ' -f1)" = "$want" ] ||
+    die "$bin/$1 is not the binary recorded in $lock (SHA-256 differs); delete it and run this again to rebuild it"
+}
+
 ldflags_for() { # tool version
   case "$1" in
     helm) echo "-X helm.sh/helm/v3/internal/version.version=$2" ;;
@@ -150,6 +168,7 @@ for tool in "${wanted[@]}"; do
   pin=$(pin_of "$tool") || die "unknown tool '$tool' (known: opa helm kustomize gator conftest kyverno trivy etcd kube-apiserver kube-controller-manager)"
   IFS='|' read -r name version pkg vcmd expect <<<"$pin"
   if [ -x "$bin/$name" ] && version_ok "$name" "$vcmd" "$expect"; then
+    check_lock "$name" "$version"
     echo "ok      $name $version  $bin/$name"
     continue
   fi
@@ -180,6 +199,7 @@ for tool in "${wanted[@]}"; do
   fi
   version_ok "$name" "$vcmd" "$expect" ||
     die "$name built but '$name $vcmd' does not report $expect: $("$bin/$name" $vcmd 2>&1 | head -n 2 | tr '\n' ' ')"
+  record_lock "$name" "$version"
   echo "built   $name $version in $(($(date +%s) - start))s  $bin/$name"
 done
 echo "engines: $bin"

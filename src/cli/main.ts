@@ -25,6 +25,7 @@ import { addEvidenceCommands } from "./evidence.js";
 import { addLedgerCommands } from "./ledger.js";
 import { addInitCommand } from "./init.js";
 import { addEnginesCommands } from "./engines.js";
+import { ALLOW_VERSION_MISMATCH_ENV } from "../tools/find.js";
 import { rejectUnsupportedOptions } from "./strict-options.js";
 import { pathsToAudit } from "./default-inputs.js";
 
@@ -116,6 +117,7 @@ export function buildProgram(
       "--cache-dir <dir>",
       "where --cache keeps its entries (implies --cache; default $XDG_CACHE_HOME/erlmcp-audit/results or ~/.cache/…)",
     )
+    .option("--allow-engine-version-mismatch", "use an engine on PATH that is not at its pinned version, with a warning")
     .option("--no-color", "no ANSI colours")
     .option("-q, --quiet", "no progress on stderr")
     .option("--timings", "print the time of each phase (render, load, evaluate) on stderr")
@@ -124,6 +126,7 @@ export function buildProgram(
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .action(async (given: string[], opts) => {
+      if (opts.allowEngineVersionMismatch) process.env[ALLOW_VERSION_MISMATCH_ENV] = "1";
       const outputs = pairOutputs(argv);
       const { paths, config } = pathsToAudit(given, opts, io);
       const engines: EngineName[] | undefined = opts.engine?.includes("all") ? ALL_ENGINES : opts.engine;

@@ -1,5 +1,7 @@
 /** Locates the external engines: the project's engine cache first, then PATH. */
-import { accessSync, constants } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { PACKAGE_ROOT } from "../paths.js";
 
@@ -15,16 +17,41 @@ export const TOOL_PINS: Readonly<Record<ToolName, string>> = {
   trivy: "v0.74.0",
 };
 
+/**
+ * How each engine reports its version and the text its pinned version prints (the checks of
+ * scripts/install-engines.sh).
+ */
+export const TOOL_VERSION_CHECKS: Readonly<Record<ToolName, { args: readonly string[]; expect: string }>> = {
+  opa: { args: ["version"], expect: "Version: 1.22.3" },
+  helm: { args: ["version", "--short"], expect: "v3.22.0" },
+  kustomize: { args: ["version"], expect: "v5.8.1" },
+  gator: { args: ["--version"], expect: "v3.23.0" },
+  conftest: { args: ["--version"], expect: "0.69.0" },
+  kyverno: { args: ["version"], expect: "1.19.0" },
+  trivy: { args: ["--version"], expect: "0.74.0" },
+};
+
+/** The environment variable `--allow-engine-version-mismatch` sets: an engine on PATH at another version is used, with a warning. */
+export const ALLOW_VERSION_MISMATCH_ENV = "ERLMCP_AUDIT_ALLOW_ENGINE_VERSION_MISMATCH";
+
+/** The engine cannot be found, or (subclasses) found but not trusted. */
 export class ToolNotFoundError extends Error {
   readonly code = "TOOL_NOT_FOUND";
-  constructor(readonly tool: ToolName) {
-    const light = ["opa", "helm", "kustomize"].includes(tool);
-    super(
-      `${tool} ${TOOL_PINS[tool]} was not found in the engine cache (${engineCacheDir()}/bin) or on PATH. ` +
-        `Install it with \`npx erlmcp-audit engines install${light ? "" : ` ${tool}`}\` (builds it with Go >= 1.26; ` +
-        `in a clone of the repository: \`npm run engines${light ? "" : ` -- ${tool}`}\`), or put ${tool} ${TOOL_PINS[tool]} on PATH.`,
-    );
+  constructor(
+    readonly tool: ToolName,
+    message: string = notFoundMessage(tool),
+  ) {
+    super(message);
   }
+}
+
+function notFoundMessage(tool: ToolName): string {
+  const light = ["opa", "helm", "kustomize"].includes(tool);
+  return (
+    `${tool} ${TOOL_PINS[tool]} was not found in the engine cache (${engineCacheDir()}/bin) or on PATH. ` +
+    `Install it with \`npx erlmcp-audit engines install${light ? "" : ` ${tool}`}\` (builds it with Go >= 1.26; ` +
+    `in a clone of the repository: \`npm run engines${light ? "" : ` -- ${tool}`}\`), or put ${tool} ${TOOL_PINS[tool]} on PATH.`
+  );
 }
 
 const packageRoot = PACKAGE_ROOT;
@@ -55,9 +82,91 @@ export function locateTool(tool: ToolName, env: NodeJS.ProcessEnv = process.env)
   return candidates.find(isExecutable);
 }
 
-/** Absolute path of a tool; throws ToolNotFoundError with the install command. */
+/** An engine in the cache that is not the binary the installer recorded in engines.lock. */
+export class EngineUnverifiedError extends ToolNotFoundError {}
+/** An engine on PATH that does not report its pinned version. */
+export class EngineVersionMismatchError extends ToolNotFoundError {}
+
+/** `<engine cache>/engines.lock`: one line per engine the installer built, `name<TAB>version<TAB>sha256`. */
+export function engineLockFile(env: NodeJS.ProcessEnv = process.env): string {
+  return join(engineCacheDir(env), "engines.lock");
+}
+
+function lockedEngine(tool: ToolName, env: NodeJS.ProcessEnv): { version: string; sha256: string } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(engineLockFile(env), "utf8");
+  } catch {
+    return undefined;
+  }
+  for (const line of text.split("\n")) {
+    const [name, version, sha256] = line.split("\t");
+    if (name === tool && version && sha256) return { version, sha256 };
+  }
+  return undefined;
+}
+
+/** Engines already checked in this process, by path, size and modification time. */
+const verified = new Set<string>();
+const verifiedKey = (path: string) => {
+  const stat = statSync(path);
+  return `${path}\0${stat.size}\0${stat.mtimeMs}`;
+};
+
+function sha256Of(path: string): string {
+  return createHash("sha256").update(readFileSync(path)).digest("hex");
+}
+
+const reinstall = (tool: ToolName) => `npx erlmcp-audit engines install ${tool}`;
+
+function verifyCached(tool: ToolName, path: string, env: NodeJS.ProcessEnv): void {
+  const locked = lockedEngine(tool, env);
+  if (!locked)
+    throw new EngineUnverifiedError(
+      tool,
+      `${path} is not recorded in ${engineLockFile(env)}, so it cannot be checked. Run \`${reinstall(tool)}\` to check its version and record it.`,
+    );
+  if (locked.version !== TOOL_PINS[tool])
+    throw new EngineUnverifiedError(
+      tool,
+      `${path} was built as ${tool} ${locked.version}, not the pinned ${TOOL_PINS[tool]}. Delete it and run \`${reinstall(tool)}\`.`,
+    );
+  const actual = sha256Of(path);
+  if (actual !== locked.sha256)
+    throw new EngineUnverifiedError(
+      tool,
+      `${path} is not the binary the installer built (SHA-256 ${actual}, recorded ${locked.sha256} in ${engineLockFile(env)}). ` +
+        `Delete it and run \`${reinstall(tool)}\`.`,
+    );
+}
+
+function verifyOnPath(tool: ToolName, path: string, env: NodeJS.ProcessEnv): void {
+  const check = TOOL_VERSION_CHECKS[tool];
+  const run = spawnSync(path, [...check.args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 30_000 });
+  const output = `${run.stdout ?? ""}${run.stderr ?? ""}`;
+  if (run.status === 0 && output.includes(check.expect)) return;
+  const reported = output.trim().split("\n")[0]?.slice(0, 120) || `exit ${run.status ?? run.signal ?? run.error?.message}`;
+  const message =
+    `${tool} on PATH (${path}) reports '${reported}', not the pinned ${TOOL_PINS[tool]}. ` +
+    `Install the pinned one with \`${reinstall(tool)}\` (it takes precedence over PATH), put ${tool} ${TOOL_PINS[tool]} on PATH, ` +
+    `or accept this one with --allow-engine-version-mismatch (${ALLOW_VERSION_MISMATCH_ENV}=1).`;
+  if (env[ALLOW_VERSION_MISMATCH_ENV] !== "1") throw new EngineVersionMismatchError(tool, message);
+  process.stderr.write(`erlmcp-audit: warning: ${message}\n`);
+}
+
+/**
+ * Absolute path of a tool that may be run: one in the engine cache only if its SHA-256 is the one
+ * the installer recorded in engines.lock, one on PATH only if it reports the pinned version (or,
+ * with ERLMCP_AUDIT_ALLOW_ENGINE_VERSION_MISMATCH=1, with a warning). Throws ToolNotFoundError (or a
+ * subclass) saying how to get the pinned engine.
+ */
 export function findTool(tool: ToolName, env: NodeJS.ProcessEnv = process.env): string {
   const path = locateTool(tool, env);
   if (!path) throw new ToolNotFoundError(tool);
+  const key = verifiedKey(path);
+  if (verified.has(key)) return path;
+  if (path === join(engineCacheDir(env), "bin", tool)) verifyCached(tool, path, env);
+  else verifyOnPath(tool, path, env);
+  verified.add(key);
   return path;
 }

@@ -3,7 +3,8 @@
  * pinned versions, are kept without Go; a missing or too old Go gets a hint that works on Debian.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -50,5 +51,33 @@ describe("install-engines.sh without Go", () => {
     const r = install(["helm"], { PATH: `${fake}:${NO_GO}`, ERLMCP_AUDIT_ENGINES_DIR: emptyDir() });
     expect(r.code).toBe(3);
     expect(r.out).toContain("Go 1.19.8 is installed; building helm v3.22.0 needs Go >= 1.26");
+  });
+});
+
+describe("engines.lock", () => {
+  /** A cache holding a copy of the real opa. */
+  const cacheWithOpa = () => {
+    const cache = emptyDir();
+    mkdirSync(join(cache, "bin"));
+    copyFileSync(join(ENGINES, "bin/opa"), join(cache, "bin/opa"));
+    return cache;
+  };
+
+  it("records the SHA-256 of each engine it keeps or builds, beside the cache", () => {
+    const cache = cacheWithOpa();
+    expect(install(["opa"], { PATH: NO_GO, ERLMCP_AUDIT_ENGINES_DIR: cache }).code).toBe(0);
+    const digest = createHash("sha256")
+      .update(readFileSync(join(cache, "bin/opa")))
+      .digest("hex");
+    expect(readFileSync(join(cache, "engines.lock"), "utf8")).toBe(`opa\tv1.22.3\t${digest}\n`);
+  });
+
+  it("refuses an engine that is no longer the recorded binary", () => {
+    const cache = cacheWithOpa();
+    expect(install(["opa"], { PATH: NO_GO, ERLMCP_AUDIT_ENGINES_DIR: cache }).code).toBe(0);
+    appendFileSync(join(cache, "bin/opa"), "tampered");
+    const r = install(["opa"], { PATH: NO_GO, ERLMCP_AUDIT_ENGINES_DIR: cache });
+    expect(r.code).toBe(3);
+    expect(r.out).toContain("is not the binary recorded in");
   });
 });
