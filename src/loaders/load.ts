@@ -70,7 +70,7 @@ export async function loadInputs(paths: readonly string[], options: LoadOptions 
   // CRDs anywhere in the inputs make `.Capabilities.APIVersions.Has` true for their group/versions, as in a cluster that has them.
   if (planned.some((u) => u.kind === "helm"))
     helm.apiVersions = [...new Set([...(helm.apiVersions ?? []), ...crdApiVersions(crdSourceFiles(planned, cwd), maxFileBytes)])].sort();
-  const renders = startRenders(planned, helm, cwd);
+  const renders = startRenders(planned, helm, cwd, options.cache);
   let index = 0;
   const total = planned.reduce((n, u) => n + (u.kind === "helm" ? u.valuesFiles.length : 1), 0);
   const ctx: UnitLoadContext = {

@@ -1,7 +1,9 @@
 /** Starts the Helm and Kustomize renders of a plan as parallel processes, a few at a time. */
 import { availableParallelism } from "node:os";
 import { basename, isAbsolute, relative, sep } from "node:path";
+import type { ResultCache } from "../cache/store.js";
 import type { PlannedUnit } from "./discover.js";
+import { helmRenderKey, kustomizeRenderKey, renderThroughCache } from "./render-cache.js";
 import { renderHelm, renderKustomize, type HelmOptions, type RenderOutput } from "./render.js";
 
 /** Pending render output by label: the Helm label of a chart and values file, or the Kustomize overlay path. */
@@ -42,8 +44,11 @@ function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
     });
 }
 
-/** Starts every render of `planned` (one per Helm values file, one per overlay); the caller awaits them in plan order. */
-export function startRenders(planned: readonly PlannedUnit[], helm: HelmOptions, cwd: string): RenderQueue {
+/**
+ * Starts every render of `planned` (one per Helm values file, one per overlay); the caller awaits them in
+ * plan order. With `cache` (`--cache`), a render whose files, options and binary are unchanged is read from it.
+ */
+export function startRenders(planned: readonly PlannedUnit[], helm: HelmOptions, cwd: string, cache?: ResultCache): RenderQueue {
   const renders = new Map<string, Promise<RenderOutput>>();
   const limit = limiter(Math.max(2, availableParallelism()));
   for (const unit of planned) {
@@ -52,13 +57,25 @@ export function startRenders(planned: readonly PlannedUnit[], helm: HelmOptions,
         const label = helmLabel(unit.path, values);
         renders.set(
           label,
-          limit(() => renderHelm(unit.path, values, helm, cwd, label)),
+          limit(() =>
+            renderThroughCache(
+              cache,
+              () => helmRenderKey(unit.path, values, helm, cwd, label),
+              () => renderHelm(unit.path, values, helm, cwd, label),
+            ),
+          ),
         );
       }
     } else if (unit.kind === "kustomize")
       renders.set(
         unit.path,
-        limit(() => renderKustomize(unit.path, cwd, unit.path, unit.usedBy.length > 0)),
+        limit(() =>
+          renderThroughCache(
+            cache,
+            () => kustomizeRenderKey(unit.path, cwd, unit.usedBy.length > 0),
+            () => renderKustomize(unit.path, cwd, unit.path, unit.usedBy.length > 0),
+          ),
+        ),
       );
   }
   return renders;

@@ -6,8 +6,8 @@ import { kustomizationSources } from "./kustomization.js";
 import type { LoadedUnit, UnitLoadContext } from "./load-types.js";
 import { helmLabel, type RenderQueue } from "./render-queue.js";
 import { attributeHelmSources, attributeKustomizeSources } from "./source-attribution.js";
-import { typeCheckParsed, type TypeChecked } from "./validate-types.js";
-import { parseManifestStream } from "./yaml.js";
+import { parseThroughCache } from "./parse-cached.js";
+import type { TypeChecked } from "./validate-types.js";
 
 /** The output of the render `label`, or undefined (its error recorded) when the render failed. */
 async function renderedStream(label: string, renders: RenderQueue, ctx: UnitLoadContext): Promise<string | undefined> {
@@ -23,9 +23,9 @@ async function renderedStream(label: string, renders: RenderQueue, ctx: UnitLoad
 
 /** The objects of a rendered stream that pass the type check (the others are input errors at their rendered line). */
 async function parseRendered(stream: string, file: string, renderedFrom: RenderOrigin, ctx: UnitLoadContext): Promise<TypeChecked> {
-  const parsed = parseManifestStream(stream, { file, renderedFrom, maxAliasCount: ctx.options.maxAliasCount, locateFields: true });
+  const parsed = await parseThroughCache(stream, { file, renderedFrom, maxAliasCount: ctx.options.maxAliasCount }, ctx.options.cache);
   ctx.errors.push(...parsed.errors);
-  return typeCheckParsed(parsed, ctx.errors);
+  return parsed;
 }
 
 /** A unit per values file of the chart `unit`; the chart's files and each values file are recorded as inputs. */

@@ -1,0 +1,98 @@
+/**
+ * `--cache` for renders: a Helm or Kustomize output is stored under a key of every file the render
+ * reads, the render's options and the binary that runs it; a failed render is never stored.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { toolFingerprint } from "../cache/fingerprint.js";
+import { cacheKey, type KeyPart, type ResultCache } from "../cache/store.js";
+import { findTool, type ToolName } from "../tools/find.js";
+import { kustomizationSources } from "./kustomization.js";
+import type { HelmOptions, RenderOutput } from "./render.js";
+
+/** Path and bytes of every file under `dir`, by sorted path. */
+function treeParts(dir: string): KeyPart[] {
+  const parts: KeyPart[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const path = join(d, entry.name);
+      if (entry.isSymbolicLink()) throw new Error(`${path} is a symbolic link: the render is not cached`);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile()) parts.push(path, readFileSync(path));
+    }
+  };
+  walk(dir);
+  return parts;
+}
+
+/** The binary that would run, by path, size and modification time (hashing it whole would cost more than most renders). */
+function binaryParts(tool: ToolName): KeyPart[] {
+  const binary = findTool(tool);
+  const stat = statSync(binary);
+  return [binary, stat.size, stat.mtimeMs];
+}
+
+const REMOTE = /:\/\/|\?ref=|git@/;
+
+/** The cache key of `helm template` of `chart` with `values`, or undefined when it cannot be keyed (no binary, unreadable file). */
+export function helmRenderKey(chart: string, values: string, options: HelmOptions, cwd: string, label: string): string | undefined {
+  try {
+    const chartDir = resolve(cwd, chart);
+    return cacheKey(
+      "render",
+      toolFingerprint(),
+      "helm",
+      ...binaryParts("helm"),
+      cwd,
+      label,
+      options,
+      ...treeParts(chartDir),
+      resolve(cwd, values),
+      readFileSync(resolve(cwd, values)),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The cache key of `kustomize build` of `dir`: every file of the overlay folder and every local file
+ * its build reads; undefined for a build with a remote reference (its output can change without a local change).
+ */
+export function kustomizeRenderKey(dir: string, cwd: string, allowEmpty: boolean): string | undefined {
+  try {
+    const root = resolve(cwd, dir);
+    const sources = kustomizationSources(root);
+    const files = [...new Set([...sources.declaring, ...sources.others])].sort();
+    const parts: KeyPart[] = files.flatMap((f) => [f, readFileSync(f)]);
+    if (sources.declaring.some((f) => REMOTE.test(readFileSync(f, "utf8")))) return undefined;
+    return cacheKey(
+      "render",
+      toolFingerprint(),
+      "kustomize",
+      ...binaryParts("kustomize"),
+      cwd,
+      dir,
+      allowEmpty,
+      ...treeParts(root),
+      ...parts,
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/** The render's output from `cache` under `key`, else `render()`'s, stored when it succeeded. */
+export async function renderThroughCache(
+  cache: ResultCache | undefined,
+  key: () => string | undefined,
+  render: () => Promise<RenderOutput>,
+): Promise<RenderOutput> {
+  const address = cache ? key() : undefined;
+  if (!cache || !address) return render();
+  const stdout = cache.get<string>("render", address);
+  if (typeof stdout === "string") return { stdout };
+  const out = await render();
+  if (!out.error && typeof out.stdout === "string") cache.put("render", address, out.stdout);
+  return out;
+}

@@ -1,0 +1,81 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { audit } from "../../src/audit.js";
+import { helmRenderKey, kustomizeRenderKey } from "../../src/loaders/render-cache.js";
+import { DEFAULT_KUBE_VERSION } from "../../src/loaders/render.js";
+import { CONFIGMAP, tempTree } from "../helpers/tmp.js";
+
+const CHART = {
+  "chart/Chart.yaml": "apiVersion: v2\nname: demo\nversion: 0.1.0\n",
+  "chart/values.yaml": "type: ClusterIP\n",
+  "chart/values-prod.yaml": "type: LoadBalancer\n",
+  "chart/templates/svc.yaml": `apiVersion: v1
+kind: Service
+metadata:
+  name: edge
+  namespace: erlmcp
+  labels: {app.kubernetes.io/name: erlmcp, app.kubernetes.io/instance: erlmcp, app.kubernetes.io/version: "3", app.kubernetes.io/part-of: erlmcp, app.kubernetes.io/managed-by: helm}
+spec:
+  type: {{ .Values.type }}
+  selector: {app: x}
+  ports: [{port: 80, name: http}]
+`,
+};
+const KUSTOMIZE = {
+  "base/kustomization.yaml": "resources: [cm.yaml]\n",
+  "base/cm.yaml": CONFIGMAP("settings"),
+  "overlay/kustomization.yaml": "resources: [../base]\npatches: [{path: patch.yaml}]\n",
+  "overlay/patch.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: erlmcp}\ndata: {LOG_LEVEL: debug}\n",
+};
+const helm = { kubeVersion: DEFAULT_KUBE_VERSION };
+
+describe("--cache of renders", () => {
+  it("keys a Helm render by every file of the chart, the values file, the options and the label", () => {
+    const root = tempTree(CHART);
+    const key = () => helmRenderKey("chart", "chart/values-prod.yaml", helm, root, "chart@values-prod.yaml");
+    const before = key();
+    expect(before).toMatch(/^[0-9a-f]{64}$/);
+    expect(key()).toBe(before);
+    expect(helmRenderKey("chart", "chart/values-prod.yaml", { ...helm, kubeVersion: "1.30.0" }, root, "chart@values-prod.yaml")).not.toBe(
+      before,
+    );
+    expect(helmRenderKey("chart", "chart/values-prod.yaml", { ...helm, apiVersions: ["x/v1"] }, root, "chart@values-prod.yaml")).not.toBe(
+      before,
+    );
+    expect(helmRenderKey("chart", "chart/values.yaml", helm, root, "chart@values.yaml")).not.toBe(before);
+    writeFileSync(join(root, "chart/templates/_helpers.tpl"), "{{/* new helper */}}\n");
+    const withHelper = key();
+    expect(withHelper).not.toBe(before);
+    writeFileSync(join(root, "chart/values-prod.yaml"), "type: NodePort\n");
+    expect(key()).not.toBe(withHelper);
+  });
+
+  it("keys a Kustomize build by the overlay, its bases and the files it reads, and not a remote one", () => {
+    const root = tempTree(KUSTOMIZE);
+    const before = kustomizeRenderKey("overlay", root, false);
+    expect(before).toMatch(/^[0-9a-f]{64}$/);
+    writeFileSync(join(root, "base/cm.yaml"), CONFIGMAP("other"));
+    const baseChanged = kustomizeRenderKey("overlay", root, false);
+    expect(baseChanged).not.toBe(before);
+    writeFileSync(join(root, "overlay/patch.yaml"), KUSTOMIZE["overlay/patch.yaml"].replace("debug", "info"));
+    expect(kustomizeRenderKey("overlay", root, false)).not.toBe(baseChanged);
+    expect(kustomizeRenderKey("overlay", root, true)).not.toBe(kustomizeRenderKey("overlay", root, false));
+    writeFileSync(join(root, "overlay/kustomization.yaml"), "resources: [../base, https://example.com/x.yaml]\n");
+    expect(kustomizeRenderKey("overlay", root, false)).toBeUndefined();
+  });
+
+  it("renders again when a template changes, and reports what an uncached run reports", async () => {
+    const root = tempTree(CHART);
+    const cacheDir = join(root, ".cache");
+    const now = new Date("2026-11-26T00:00:00Z");
+    const run = async (cached: boolean) =>
+      JSON.stringify(await audit(["chart"], { cwd: root, now, config: false, ...(cached ? { cache: { dir: cacheDir } } : {}) }));
+    const first = await run(true);
+    expect(await run(true)).toBe(first);
+    writeFileSync(join(root, "chart/templates/svc.yaml"), CHART["chart/templates/svc.yaml"].replace("port: 80", "port: 8080"));
+    const after = await run(true);
+    expect(after).not.toBe(first);
+    expect(after).toBe(await run(false));
+  });
+});
