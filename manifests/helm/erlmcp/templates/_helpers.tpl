@@ -190,8 +190,13 @@ spec:
       env:
         - name: ERLMCP_MANAGEMENT_URL
           value: {{ printf "http://%s-management.%s.svc.cluster.local:%v" (include "erlmcp.fullname" $root) $root.Release.Namespace $root.Values.service.management.port | quote }}
+        # From the ConfigMap, so the pod template (and a release Job's name, its hash) is the same in
+        # every environment and the overlays patch only the ConfigMap.
         - name: ERLMCP_ENV
-          value: {{ $root.Values.environment | quote }}
+          valueFrom:
+            configMapKeyRef:
+              name: {{ include "erlmcp.fullname" $root }}-config
+              key: ERLMCP_ENV
         - name: OTEL_EXPORTER_OTLP_ENDPOINT
           value: {{ printf "http://%s-otel.%s.svc.cluster.local:%v" (include "erlmcp.fullname" $root) $root.Release.Namespace $root.Values.otel.httpPort | quote }}
       resources:
