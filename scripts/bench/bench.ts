@@ -8,9 +8,10 @@
  *   npm run bench -- --sizes 10000 --runs 5 --peers conftest,trivy
  *   npm run bench -- --runs 3 --peer-runs 1 --timeout 300   peers once; a peer that times out skips larger sizes
  *   npm run bench -- --smoke                        1,000 resources, 1 run, ours + floor; asserts a table
+ *   npm run bench -- --incremental                  also: --cache cold, warm and with one file changed
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, freemem, totalmem, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { format, resolveConfig } from "prettier";
@@ -25,6 +26,7 @@ const smoke = flag("--smoke");
 const sizes = (option("--sizes") ?? (smoke ? "1000" : "1000,10000,50000")).split(",").map(Number);
 const runs = Number(option("--runs") ?? (smoke ? 1 : 3));
 const peerNames = smoke ? [] : option("--peers")?.split(",");
+const incremental = flag("--incremental");
 const peerRuns = Number(option("--peer-runs") ?? runs);
 const timeoutSeconds = Number(option("--timeout") ?? 900);
 const output = resolve(
@@ -115,6 +117,41 @@ function floor(corpus: string): Command {
     okCodes: [0],
     note: "`parseAllDocuments` + `toJS` of every file, nothing else",
   };
+}
+
+/**
+ * `--cache` on the corpus: a first run into an empty cache folder, `runs` runs over the unchanged
+ * corpus, then one run after one file changed (a comment appended: new bytes, same objects).
+ */
+function incrementalTable(corpus: Corpus, work: string): string {
+  const cacheDir = join(work, `cache-${corpus.resources}`);
+  rmSync(cacheDir, { recursive: true, force: true });
+  const base = ours(corpus.dir, work);
+  const cached: Command = {
+    ...base,
+    name: "erlmcp-audit --cache",
+    argv: [...base.argv, "--cache-dir", cacheDir],
+    display: `${base.display} --cache-dir <dir>`,
+  };
+  const cold = measure({ ...cached, name: "--cache, empty cache" }, work, 1);
+  const warm = measure({ ...cached, name: "--cache, unchanged input" }, work, runs);
+  appendFileSync(corpus.files[Math.floor(corpus.files.length / 2)]!, "# changed\n");
+  const changed = measure({ ...cached, name: `--cache, 1 of ${corpus.copies} files changed` }, work, 1);
+  rmSync(cacheDir, { recursive: true, force: true });
+  const coldSeconds = cold.seconds.length ? median(cold.seconds) : NaN;
+  const rows = [cold, warm, changed].map((m) =>
+    m.seconds.length
+      ? `| ${m.command.name} | ${fmt(median(m.seconds))} | ${fmt(Math.min(...m.seconds))}–${fmt(Math.max(...m.seconds))} | ${mib(m.rssKiB)} | ${((100 * median(m.seconds)) / coldSeconds).toFixed(0)}% |`
+      : `| ${m.command.name} | ${m.error} | | | |`,
+  );
+  return [
+    `Incremental (\`--cache\`), ${corpus.resources.toLocaleString("en-US")} resources; one run into an empty cache, ${runs} over the unchanged corpus, one after one file changed:`,
+    "",
+    "| Run | Median s | Min–max s | Peak RSS MiB | of the first |",
+    "| --- | ---: | ---: | ---: | ---: |",
+    ...rows,
+    "",
+  ].join("\n");
 }
 
 function table(corpus: Corpus, results: Measurement[], skipped: Peer[], findings: string): string {
@@ -211,6 +248,7 @@ async function main(): Promise<void> {
       }
       const findings = `${report.summary.failed} failing findings, ${report.summary.errors} evaluation errors`;
       sections.push(table(corpus, results, skipped, findings));
+      if (incremental) sections.push(incrementalTable(corpus, work));
       await write();
       rmSync(corpusDir, { recursive: true, force: true });
     }
