@@ -25,7 +25,9 @@ import { toAuditUnits } from "./units/profile.js";
 import { auditDate } from "./version.js";
 import { applyWaivers } from "./waivers/apply.js";
 
+/** Options of {@link audit}: the CLI's audit options by their long names (`--fail-on` is `failOn`). */
 export interface AuditOptions {
+  /** Folder the paths, config and waiver files are relative to; default `process.cwd()`. */
   cwd?: string;
   /** Config file; default: the nearest erlmcp-audit.config.yaml above the first input. `false` for none. */
   config?: string | false;
@@ -39,8 +41,11 @@ export interface AuditOptions {
   engines?: EngineName[];
   /** Control IDs or globs (`net-*`) to run; default all. */
   controls?: string[];
+  /** Control IDs or globs to skip (`--skip-controls`). */
   skipControls?: string[];
+  /** Lowest severity that fails the run (`summary.exitCode` 1); default low. */
   failOn?: Severity;
+  /** Render each chart with these values files only (`--values`), instead of one render per values file. */
   values?: string[];
   /** Waivers expiring within this many days warn (default 14). */
   waiverWarnDays?: number;
@@ -65,6 +70,7 @@ export interface AuditOptions {
    * match; `onWarning` hears of corrupt entries (ignored) and failed writes.
    */
   cache?: { dir?: string; onWarning?: (message: string) => void };
+  /** Called as each input is loaded and each unit evaluated (the CLI's progress line). */
   onProgress?: (event: { phase: "load" | "evaluate"; label: string; index: number; total: number }) => void;
   /** Called once with the wall time of each phase (kept out of the report, which stays deterministic). */
   onTimings?: (timings: AuditTimings) => void;
