@@ -4,7 +4,7 @@
  * package; the installed package ships the reference deployment, `init` and the engine installer.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,9 +20,9 @@ let nodeOnly: string;
 const noEngines = () => mkdtempSync(join(work, "engines-"));
 
 /** `npx erlmcp-audit ...` in the user's project with PATH = node only. */
-function npx(args: string[], env: Record<string, string> = {}) {
+function npx(args: string[], env: Record<string, string> = {}, cwd = project) {
   const r = spawnSync(process.execPath, [join(NPM_CLI, "npx-cli.js"), "--no-install", "erlmcp-audit", ...args], {
-    cwd: project,
+    cwd,
     encoding: "utf8",
     env: { HOME: process.env.HOME ?? "/root", PATH: nodeOnly, ERLMCP_AUDIT_ENGINES_DIR: noEngines(), NO_COLOR: "1", ...env },
   });
@@ -108,5 +108,30 @@ describe("the package installed from its tarball", () => {
     const r = npx(["engines", "install", "kustomize"], { PATH: `${nodeOnly}:/usr/bin:/bin` });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain("Go is needed to build kustomize v5.8.1 and is not installed");
+  });
+
+  it("runs the README's library example from the shipped README: audit a folder, write SARIF", () => {
+    const readme = readFileSync(join(project, "node_modules/erlmcp-audit/README.md"), "utf8");
+    const example = /<!-- readme-example[^>]*-->\s*```js\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example, "README has the readme-example block").toBeDefined();
+    const cwd = join(project, "example");
+    mkdirSync(cwd);
+    expect(npx(["init", "deploy", "--form", "standalone"], {}, cwd).code).toBe(0);
+    rmSync(join(cwd, "deploy/standalone/kustomization.yaml"));
+    writeFileSync(join(cwd, "audit.mjs"), example!);
+    const r = spawnSync(process.execPath, ["audit.mjs"], {
+      cwd,
+      encoding: "utf8",
+      env: { HOME: process.env.HOME ?? "/root", PATH: nodeOnly, ERLMCP_AUDIT_ENGINES_DIR: noEngines() },
+    });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/^0 failing, 1 waived, 0 input errors$/m);
+    expect(r.status).toBe(0);
+    const sarif = JSON.parse(readFileSync(join(cwd, "erlmcp-audit.sarif"), "utf8")) as {
+      version: string;
+      runs: { tool: { driver: { name: string } } }[];
+    };
+    expect(sarif.version).toBe("2.1.0");
+    expect(sarif.runs[0]!.tool.driver.name).toBe("erlmcp-audit");
   });
 });
