@@ -4,7 +4,7 @@
 #   scripts/install-engines.sh           opa, helm, kustomize
 #   scripts/install-engines.sh --all     + kyverno, gator, conftest, trivy
 #   scripts/install-engines.sh --cluster etcd, kube-apiserver, kube-controller-manager (scripts/test-cluster.sh)
-#   scripts/install-engines.sh TOOL...   just those tools
+#   scripts/install-engines.sh TOOL...   just those tools (kube-score: only a peer of npm run bench)
 # ERLMCP_AUDIT_BUILD_NICE=1 builds at low priority, one package at a time (nice -n 10, go -p=1).
 # Cache: $ERLMCP_AUDIT_ENGINES_DIR, else <repo>/.engines
 set -euo pipefail
@@ -22,6 +22,7 @@ pins=(
   "conftest|v0.69.0|github.com/open-policy-agent/conftest|--version|0.69.0"
   "kyverno|v1.19.0|github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno|version|1.19.0"
   "trivy|v0.74.0|github.com/aquasecurity/trivy/cmd/trivy|--version|0.74.0"
+  "kube-score|v1.20.0|github.com/zegl/kube-score/cmd/kube-score|version|kube-score version: 1.20.0"
   "kube-apiserver|v1.34.4|k8s.io/kubernetes/cmd/kube-apiserver|--version|Kubernetes v1.34.4"
   "kube-controller-manager|v1.34.4|k8s.io/kubernetes/cmd/kube-controller-manager|--version|Kubernetes v1.34.4"
   "etcd|v3.6.16|go.etcd.io/etcd/server/v3|--version|etcd Version: 3.6.16"
@@ -104,6 +105,7 @@ ldflags_for() { # tool version
     conftest) echo "-X github.com/open-policy-agent/conftest/internal/version.Version=${2#v}" ;;
     kyverno) echo "-X github.com/kyverno/kyverno/pkg/version.BuildVersion=$2" ;;
     trivy) echo "-X github.com/aquasecurity/trivy/pkg/version/app.ver=${2#v}" ;;
+    kube-score) echo "-X main.version=${2#v}" ;;
     kube-apiserver | kube-controller-manager)
       local minor=${2#v1.}
       minor=${minor%%.*}
@@ -114,28 +116,14 @@ ldflags_for() { # tool version
   esac
 }
 
-build_kyverno() { # version log
-  local w="$dir/src/kyverno-wrapper"
+build_kyverno() { # version log: from the committed wrapper module (go.mod and go.sum in scripts/engines), no tidy
+  local w="$dir/src/kyverno-wrapper" committed="$repo/scripts/engines/kyverno-wrapper"
+  grep -qx "require github.com/kyverno/kyverno $1" "$committed/go.mod" ||
+    die "$committed/go.mod does not require kyverno $1; update it (go get github.com/kyverno/kyverno@$1 && go mod tidy) and commit go.mod and go.sum"
   mkdir -p "$w"
-  cat >"$w/go.mod" <<EOF
-module erlmcp-audit/kyverno-wrapper
-
-go 1.26
-
-require github.com/kyverno/kyverno $1
-
-replace k8s.io/pod-security-admission => github.com/kyverno/pod-security-admission v0.0.0-20251031094455-46f20778634f
-EOF
-  cat >"$w/tools.go" <<'EOF'
-//go:build tools
-
-package tools
-
-import _ "github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno"
-EOF
-  (cd "$w" && GOTOOLCHAIN=local GOFLAGS=-mod=mod go mod tidy -e >>"$2" 2>&1 &&
-    GOTOOLCHAIN=local GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w $(ldflags_for kyverno "$1")" \
-      -o "$bin/kyverno" github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno >>"$2" 2>&1)
+  cp "$committed/go.mod" "$committed/go.sum" "$committed/tools.go" "$w/"
+  (cd "$w" && GOTOOLCHAIN=local GOFLAGS=-mod=readonly go build -trimpath -ldflags "-s -w $(ldflags_for kyverno "$1")" \
+    -o "$bin/kyverno" github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno >>"$2" 2>&1)
 }
 
 gobuild() { # go command with the low-priority settings when asked for
@@ -165,7 +153,7 @@ staging_replaces() { # kubernetes version: replace each staging module by its v0
 }
 
 for tool in "${wanted[@]}"; do
-  pin=$(pin_of "$tool") || die "unknown tool '$tool' (known: opa helm kustomize gator conftest kyverno trivy etcd kube-apiserver kube-controller-manager)"
+  pin=$(pin_of "$tool") || die "unknown tool '$tool' (known: opa helm kustomize gator conftest kyverno trivy kube-score etcd kube-apiserver kube-controller-manager)"
   IFS='|' read -r name version pkg vcmd expect <<<"$pin"
   if [ -x "$bin/$name" ] && version_ok "$name" "$vcmd" "$expect"; then
     check_lock "$name" "$version"
