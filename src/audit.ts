@@ -15,7 +15,7 @@ import { createEngine, DEFAULT_ENGINES } from "./engines/index.js";
 import { planCache } from "./evaluation/plan.js";
 import { evaluateUnits, resourceIndex } from "./evaluation/units.js";
 import { compareFindings } from "./findings/identity.js";
-import { loadInputs } from "./loaders/load.js";
+import { loadInputs, type LoadResult } from "./loaders/load.js";
 import { locateFindings } from "./locate/index.js";
 import { buildReport } from "./report/build.js";
 import type { AuditReport } from "./report/types.js";
@@ -74,6 +74,8 @@ export interface AuditOptions {
   onProgress?: (event: { phase: "load" | "evaluate"; label: string; index: number; total: number }) => void;
   /** Called once with the wall time of each phase (kept out of the report, which stays deterministic). */
   onTimings?: (timings: AuditTimings) => void;
+  /** Units already loaded (the objects a cluster holds): audited instead of reading `paths`. */
+  loaded?: LoadResult;
 }
 
 /** Wall time in milliseconds of the phases of one audit() call. */
@@ -109,24 +111,26 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
   const prepareMs = clock.lap();
   const cache = options.cache ? openCache(options.cache.dir ?? defaultCacheDir(), options.cache.onWarning) : undefined;
 
-  const input = await loadInputs(paths, {
-    cwd,
-    values: options.values,
-    helm: options.kubeVersion ? { ...config.helm, kubeVersion: options.kubeVersion } : config.helm,
-    maxFileBytes: options.maxFileBytes,
-    stdin: options.stdin,
-    cache,
-    ...(config.entrypoints && configFile ? { entrypoints: { spec: config.entrypoints, configFile: resolve(cwd, configFile) } } : {}),
-    ...(config.exclude?.length && configFile ? { exclude: { base: dirname(resolve(cwd, configFile)), patterns: config.exclude } } : {}),
-    runConfigFiles: [
-      ...(configFile ? [resolve(cwd, configFile)] : []),
-      ...(config.waivers ?? []).map((w) => resolve(cwd, dirname(configFile ?? "."), w)),
-      ...(options.waivers ?? []).map((w) => resolve(cwd, w)),
-    ],
-    onUnit: (label, index, total) => options.onProgress?.({ phase: "load", label, index, total }),
-    onRender: (_label, ms) => (renderMs += ms),
-    onFile: (label, index, total) => options.onProgress?.({ phase: "load", label, index, total }),
-  });
+  const input =
+    options.loaded ??
+    (await loadInputs(paths, {
+      cwd,
+      values: options.values,
+      helm: options.kubeVersion ? { ...config.helm, kubeVersion: options.kubeVersion } : config.helm,
+      maxFileBytes: options.maxFileBytes,
+      stdin: options.stdin,
+      cache,
+      ...(config.entrypoints && configFile ? { entrypoints: { spec: config.entrypoints, configFile: resolve(cwd, configFile) } } : {}),
+      ...(config.exclude?.length && configFile ? { exclude: { base: dirname(resolve(cwd, configFile)), patterns: config.exclude } } : {}),
+      runConfigFiles: [
+        ...(configFile ? [resolve(cwd, configFile)] : []),
+        ...(config.waivers ?? []).map((w) => resolve(cwd, dirname(configFile ?? "."), w)),
+        ...(options.waivers ?? []).map((w) => resolve(cwd, w)),
+      ],
+      onUnit: (label, index, total) => options.onProgress?.({ phase: "load", label, index, total }),
+      onRender: (_label, ms) => (renderMs += ms),
+      onFile: (label, index, total) => options.onProgress?.({ phase: "load", label, index, total }),
+    }));
   const units = toAuditUnits(input.units, {
     config,
     configDir: configFile ? dirname(resolve(cwd, configFile)) : cwd,

@@ -25,6 +25,7 @@ import { addEvidenceCommands } from "./evidence.js";
 import { addLedgerCommands } from "./ledger.js";
 import { addInitCommand } from "./init.js";
 import { addEnginesCommands } from "./engines.js";
+import { addClusterCommand } from "./cluster.js";
 import { ALLOW_VERSION_MISMATCH_ENV } from "../tools/find.js";
 import { rejectUnsupportedOptions } from "./strict-options.js";
 import { pathsToAudit } from "./default-inputs.js";
@@ -182,6 +183,7 @@ export function buildProgram(
   addLedgerCommands(program, io);
   addInitCommand(program, io);
   addEnginesCommands(program, io);
+  addClusterCommand(program, io);
   rejectUnsupportedOptions(program);
   return program;
 }

@@ -19,7 +19,7 @@ export const LAYERS: ReadonlyArray<readonly string[]> = [
   ["waivers", "baseline"],
   ["report/types.ts", "gate"],
   ["report/build.ts", "audit.ts", "cache/units.ts"],
-  ["reporters", "evidence", "admission", "ledger"],
+  ["reporters", "evidence", "admission", "ledger", "cluster"],
   ["cli", "index.ts"],
 ];
 

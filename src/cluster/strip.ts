@@ -1,0 +1,22 @@
+/** The desired state of an object read from a cluster: the fields the API server fills in removed. */
+import type { K8sObject } from "../types.js";
+
+/** Metadata fields the API server sets; none of them is part of what a manifest declares. */
+const SERVER_METADATA = ["managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink"];
+
+/** A copy of the object without `status` and the server-populated metadata fields. */
+export function desiredState(object: K8sObject): K8sObject {
+  const { status: _status, metadata, ...rest } = object;
+  const meta = { ...(metadata ?? {}) };
+  for (const key of SERVER_METADATA) delete meta[key];
+  return { ...rest, metadata: meta };
+}
+
+/**
+ * Whether a controller among the read objects owns the object (a ReplicaSet's Pods, a Deployment's
+ * ReplicaSets): the owner is audited, so the object itself is not.
+ */
+export function ownedByReadObject(object: K8sObject, readUids: ReadonlySet<string>): boolean {
+  const owners = (object.metadata?.ownerReferences ?? []) as Array<{ uid?: string; controller?: boolean }>;
+  return owners.some((o) => o.controller === true && typeof o.uid === "string" && readUids.has(o.uid));
+}

@@ -1,0 +1,98 @@
+/**
+ * `erlmcp-audit cluster` against a real API server: the reference deployment (manifests/standalone, as
+ * kustomize builds it) applied server-side, plus a privileged Pod and a changed image.
+ */
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { auditCluster } from "../../src/cluster/audit.js";
+import { compareWithRepository } from "../../src/cluster/compare.js";
+import { loadInputs } from "../../src/loaders/load.js";
+import { PACKAGE_ROOT } from "../../src/paths.js";
+import type { K8sObject } from "../../src/types.js";
+import { clusterTestsEnabled, useTestCluster } from "../helpers/cluster.js";
+import { runCli } from "../helpers/cli.js";
+
+const enabled = clusterTestsEnabled("test/cluster/cluster-audit.test.ts (erlmcp-audit cluster)");
+const STANDALONE = join(PACKAGE_ROOT, "manifests", "standalone");
+const CHANGED_IMAGE = "registry.example.com/erlmcp/erlmcp:drifted";
+
+const privilegedPod: K8sObject = {
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name: "debug-shell", namespace: "scratch" },
+  spec: { containers: [{ name: "shell", image: "busybox:1.36", securityContext: { privileged: true, allowPrivilegeEscalation: true } }] },
+};
+
+describe.runIf(enabled)("erlmcp-audit cluster reads a real API server", () => {
+  const cluster = useTestCluster();
+  let statefulSet = "";
+
+  it("applies the reference deployment, a privileged Pod and a changed image", async () => {
+    const c = cluster();
+    const unit = (await loadInputs([STANDALONE], { cwd: PACKAGE_ROOT })).units.find((u) => u.path.endsWith("standalone"))!;
+    const docs = unit.resources.map((r) => structuredClone(r.object));
+    await c.prepareFor(docs);
+    for (const doc of docs) {
+      if (doc.kind === "StatefulSet") {
+        statefulSet = doc.metadata!.name!;
+        (doc as any).spec.template.spec.containers[0].image = CHANGED_IMAGE;
+      }
+      const reply = await c.apply(doc);
+      expect(reply.status, `${doc.kind}/${doc.metadata?.name}: ${JSON.stringify(reply.body)}`).toBeLessThan(300);
+    }
+    await c.createNamespaces([privilegedPod]);
+    const reply = await c.apply(privilegedPod);
+    expect(reply.status, JSON.stringify(reply.body)).toBeLessThan(300);
+    expect(statefulSet).not.toBe("");
+  }, 120_000);
+
+  it("reports the privileged Pod at cluster://<context>/<namespace>/Pod/<name> with its field path", async () => {
+    const { report, snapshot } = await auditCluster({ kubeconfig: cluster().kubeconfig, config: false });
+    expect(snapshot.context).toBe("test-cluster");
+    const found = report.findings.filter(
+      (f) =>
+        f.status === "fail" &&
+        f.resource.kind === "Pod" &&
+        f.resource.name === "debug-shell" &&
+        f.path?.endsWith("securityContext.privileged"),
+    );
+    expect(found.length).toBeGreaterThan(0);
+    expect(found[0]!.source.file).toBe("cluster://test-cluster/scratch/Pod/debug-shell");
+    expect(found[0]!.path).toBe("spec.containers[0].securityContext.privileged");
+    // Server-populated fields are not part of what is audited.
+    const pod = snapshot.resources.find((r) => r.ref.name === "debug-shell")!.object;
+    expect(pod.status).toBeUndefined();
+    expect(pod.metadata).not.toHaveProperty("managedFields");
+    expect(pod.metadata).not.toHaveProperty("uid");
+  }, 120_000);
+
+  it("reads only the namespaces given with -n", async () => {
+    const { snapshot } = await auditCluster({ kubeconfig: cluster().kubeconfig, config: false, namespaces: ["default"] });
+    expect(snapshot.resources.some((r) => r.ref.namespace === "scratch")).toBe(false);
+  }, 120_000);
+
+  it("--compare reports the extra Pod and the changed image", async () => {
+    const drift = await compareWithRepository([STANDALONE], { kubeconfig: cluster().kubeconfig, cwd: PACKAGE_ROOT });
+    const unit = drift.units.find((u) => u.unit === "manifests/standalone")!;
+    expect(drift.extra.map((e) => `${e.kind}/${e.namespace}/${e.name}`)).toContain("Pod/scratch/debug-shell");
+    expect(unit.missing).toEqual([]);
+    // Only the changed image: the API server's defaults (NetworkPolicy protocol, policyTypes) are no drift.
+    expect(
+      unit.changed.map((c) => ({ kind: c.resource.kind, name: c.resource.name, fields: c.fields.map((f) => [f.path, f.cluster]) })),
+    ).toEqual([{ kind: "StatefulSet", name: statefulSet, fields: [["spec.template.spec.containers[0].image", CHANGED_IMAGE]] }]);
+  }, 120_000);
+
+  it("the CLI prints the drift and fails on the privileged Pod", async () => {
+    const kubeconfig = cluster().kubeconfig;
+    const audit = await runCli(["cluster", "--kubeconfig", kubeconfig, "--no-config", "-f", "json"]);
+    expect(audit.code).toBe(1);
+    const report = JSON.parse(audit.stdout);
+    expect(report.findings.some((f: any) => f.source.file === "cluster://test-cluster/scratch/Pod/debug-shell")).toBe(true);
+    const compare = await runCli(["cluster", "--kubeconfig", kubeconfig, "--compare", STANDALONE]);
+    expect(compare.stdout).toContain("extra in the cluster: Pod scratch/debug-shell");
+    expect(compare.stdout).toContain(CHANGED_IMAGE);
+    const unknown = await runCli(["cluster", "--kubeconfig", kubeconfig, "--context", "nope"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("context 'nope' is not in the kubeconfig");
+  }, 180_000);
+});
