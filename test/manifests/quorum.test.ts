@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allManifestSets, type K8sDoc } from "./render.js";
+import { allManifestSets, helmTemplate, type K8sDoc } from "./render.js";
 
 /** Nodes that must stay up for an Erlang cluster of n nodes to keep a majority. */
 const quorum = (n: number): number => Math.floor(n / 2) + 1;
@@ -102,6 +102,16 @@ describe("quorum holds at every size the HPA may give, in every rendered form", 
       if (initial < minReplicas || initial > maxReplicas) wrong.push(`${c.set} ${c.workload.metadata.name} replicas=${initial}`);
     }
     expect(wrong).toEqual([]);
+  });
+});
+
+describe("the chart refuses HPA bounds that break the design", () => {
+  it.each([
+    ["autoscaling.maxReplicas", "12", /must be odd/],
+    ["autoscaling.minReplicas", "8", /minReplicas/],
+    ["autoscaling.minReplicas", "5", /must be >= cluster.replicaCount/],
+  ])("%s=%s is rejected", (key, value, message) => {
+    expect(() => helmTemplate({ valuesFiles: ["values-production.yaml"], set: { [key]: value } })).toThrow(message);
   });
 });
 
