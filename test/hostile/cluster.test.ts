@@ -1,0 +1,51 @@
+/** `erlmcp-audit cluster` refuses a kubeconfig it cannot use, with exit 2 and a message that says why. */
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
+import { tempTree } from "../helpers/tmp.js";
+
+const kubeconfig = (server: string) => `apiVersion: v1
+kind: Config
+clusters: [{ name: c, cluster: { server: "${server}", insecure-skip-tls-verify: true } }]
+users: [{ name: u, user: { token: not-a-real-token } }]
+contexts: [{ name: ctx, context: { cluster: c, user: u } }]
+current-context: ctx
+`;
+
+describe("erlmcp-audit cluster with a kubeconfig it cannot use", () => {
+  const dir = tempTree({
+    "unreachable.yaml": kubeconfig("https://127.0.0.1:1"),
+    "not-yaml.yaml": "clusters: [unclosed\n",
+  });
+
+  it("exits 2 when the kubeconfig file does not exist", async () => {
+    const r = await runCli(["cluster", "--kubeconfig", join(dir, "missing.yaml")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("cannot read kubeconfig");
+  });
+
+  it("exits 2 when the kubeconfig is not YAML", async () => {
+    const r = await runCli(["cluster", "--kubeconfig", join(dir, "not-yaml.yaml")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("cannot read kubeconfig");
+  });
+
+  it("exits 2 naming the contexts when --context is not in the kubeconfig", async () => {
+    const r = await runCli(["cluster", "--kubeconfig", join(dir, "unreachable.yaml"), "--context", "prod"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("context 'prod' is not in the kubeconfig (contexts: ctx)");
+  });
+
+  it("exits 2 when the API server does not answer, and writes no report", async () => {
+    const r = await runCli(["cluster", "--kubeconfig", join(dir, "unreachable.yaml"), "-f", "json"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/GET https:\/\/127\.0\.0\.1:1\/apis: .*ECONNREFUSED/);
+    expect(r.stdout).toBe("");
+  });
+
+  it("rejects an option of the file audit", async () => {
+    const r = await runCli(["cluster", "--kubeconfig", join(dir, "unreachable.yaml"), "--values", "x.yaml"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--values");
+  });
+});
