@@ -2,14 +2,17 @@
  * `erlmcp-audit cluster` against a real API server: the reference deployment (manifests/standalone, as
  * kustomize builds it) applied server-side, plus a privileged Pod and a changed image.
  */
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { auditCluster } from "../../src/cluster/audit.js";
+import { auditCluster, readCluster } from "../../src/cluster/audit.js";
 import { compareWithRepository } from "../../src/cluster/compare.js";
 import { loadInputs } from "../../src/loaders/load.js";
 import { PACKAGE_ROOT } from "../../src/paths.js";
 import type { K8sObject } from "../../src/types.js";
-import { clusterTestsEnabled, useTestCluster } from "../helpers/cluster.js";
+import { clusterTestsEnabled, useTestCluster, waitFor, type TestCluster } from "../helpers/cluster.js";
 import { runCli } from "../helpers/cli.js";
 
 const enabled = clusterTestsEnabled("test/cluster/cluster-audit.test.ts (erlmcp-audit cluster)");
@@ -22,6 +25,39 @@ const privilegedPod: K8sObject = {
   metadata: { name: "debug-shell", namespace: "scratch" },
   spec: { containers: [{ name: "shell", image: "busybox:1.36", securityContext: { privileged: true, allowPrivilegeEscalation: true } }] },
 };
+
+/** The ClusterRole of docs/cluster-audit.md (its first YAML block). */
+function documentedClusterRole(): K8sObject {
+  const doc = readFileSync(join(PACKAGE_ROOT, "docs", "cluster-audit.md"), "utf8");
+  return parse(/```yaml\n([\s\S]*?)```/.exec(doc)![1]!) as K8sObject;
+}
+
+/** A kubeconfig of the test cluster for user `name`: a client certificate signed by the cluster CA. */
+function userKubeconfig(c: TestCluster, name: string): string {
+  const base = join(c.dir, name);
+  const run = (args: string[]) => execFileSync("openssl", args, { stdio: "ignore" });
+  run(["req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", `${base}.key`, "-out", `${base}.csr`, "-subj", `/CN=${name}`]);
+  run([
+    "x509",
+    "-req",
+    "-in",
+    `${base}.csr`,
+    "-CA",
+    c.caFile,
+    "-CAkey",
+    join(c.dir, "ca.key"),
+    "-CAcreateserial",
+    "-days",
+    "1",
+    "-out",
+    `${base}.crt`,
+  ]);
+  const config = readFileSync(c.kubeconfig, "utf8")
+    .replace(join(c.dir, "admin.crt"), `${base}.crt`)
+    .replace(join(c.dir, "admin.key"), `${base}.key`);
+  writeFileSync(`${base}.kubeconfig`, config);
+  return `${base}.kubeconfig`;
+}
 
 describe.runIf(enabled)("erlmcp-audit cluster reads a real API server", () => {
   const cluster = useTestCluster();
@@ -95,4 +131,28 @@ describe.runIf(enabled)("erlmcp-audit cluster reads a real API server", () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("context 'nope' is not in the kubeconfig");
   }, 180_000);
+
+  it("needs only the ClusterRole of docs/cluster-audit.md; without it the 403 names the resource", async () => {
+    const c = cluster();
+    const role = documentedClusterRole();
+    expect((await c.apply(role)).status).toBeLessThan(300);
+    const binding: K8sObject = {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: { name: "erlmcp-audit-reader" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.metadata!.name! },
+      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "auditor" }],
+    };
+    expect((await c.apply(binding)).status).toBeLessThan(300);
+    const asAdmin = await readCluster({ kubeconfig: c.kubeconfig });
+    const auditor = userKubeconfig(c, "auditor");
+    let asAuditor: Awaited<ReturnType<typeof readCluster>> | undefined;
+    await waitFor(async () => {
+      asAuditor = await readCluster({ kubeconfig: auditor }).catch(() => undefined);
+      return asAuditor !== undefined;
+    }, "the auditor's ClusterRoleBinding to take effect");
+    const keys = (s: typeof asAdmin) => s.resources.map((r) => r.source.file);
+    expect(keys(asAuditor!)).toEqual(keys(asAdmin));
+    await expect(readCluster({ kubeconfig: userKubeconfig(c, "stranger") })).rejects.toThrow(/403 .*cannot list resource/);
+  }, 120_000);
 });
