@@ -176,8 +176,7 @@ export function preparePeers(work: string, corpus: string, files: string[], only
 
   if (want("kube-score")) {
     const kubeScore = which("kube-score");
-    if (!kubeScore)
-      peers.push({ name: "kube-score", skipped: "kube-score not found (go install github.com/zegl/kube-score/cmd/kube-score@v1.20.0)" });
+    if (!kubeScore) peers.push({ name: "kube-score", skipped: "kube-score not found (bash scripts/install-engines.sh kube-score)" });
     else
       peers.push({
         name: "kube-score",
