@@ -116,28 +116,14 @@ ldflags_for() { # tool version
   esac
 }
 
-build_kyverno() { # version log
-  local w="$dir/src/kyverno-wrapper"
+build_kyverno() { # version log: from the committed wrapper module (go.mod and go.sum in scripts/engines), no tidy
+  local w="$dir/src/kyverno-wrapper" committed="$repo/scripts/engines/kyverno-wrapper"
+  grep -qx "require github.com/kyverno/kyverno $1" "$committed/go.mod" ||
+    die "$committed/go.mod does not require kyverno $1; update it (go get github.com/kyverno/kyverno@$1 && go mod tidy) and commit go.mod and go.sum"
   mkdir -p "$w"
-  cat >"$w/go.mod" <<EOF
-module erlmcp-audit/kyverno-wrapper
-
-go 1.26
-
-require github.com/kyverno/kyverno $1
-
-replace k8s.io/pod-security-admission => github.com/kyverno/pod-security-admission v0.0.0-20251031094455-46f20778634f
-EOF
-  cat >"$w/tools.go" <<'EOF'
-//go:build tools
-
-package tools
-
-import _ "github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno"
-EOF
-  (cd "$w" && GOTOOLCHAIN=local GOFLAGS=-mod=mod go mod tidy -e >>"$2" 2>&1 &&
-    GOTOOLCHAIN=local GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w $(ldflags_for kyverno "$1")" \
-      -o "$bin/kyverno" github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno >>"$2" 2>&1)
+  cp "$committed/go.mod" "$committed/go.sum" "$committed/tools.go" "$w/"
+  (cd "$w" && GOTOOLCHAIN=local GOFLAGS=-mod=readonly go build -trimpath -ldflags "-s -w $(ldflags_for kyverno "$1")" \
+    -o "$bin/kyverno" github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno >>"$2" 2>&1)
 }
 
 gobuild() { # go command with the low-priority settings when asked for
