@@ -43,10 +43,19 @@ export function addEvidenceCommands(program: Command, io: Io, argv: readonly str
     .option("--no-git", "do not record the Git commit of the inputs")
     .option("--ledger <dir>", "also append the run to this ledger (signed with the same key); see `erlmcp-audit ledger`")
     .option("--location <url>", "with --ledger: where the package will be archived, recorded as its link (default: --out)")
+    .option("--cluster", "audit what a cluster holds instead of paths (see erlmcp-audit cluster); marked as its observed state")
+    .option("--kubeconfig <file>", "with --cluster: kubeconfig (default: $KUBECONFIG, ~/.kube/config, else in-cluster)")
+    .option("--context <name>", "with --cluster: kubeconfig context")
+    .addOption(new Option("-n, --namespace <ns>", "with --cluster: read only this namespace (repeatable)").argParser(collect))
     .action(async (given: string[], opts, command: Command) => {
       // Not a requiredOption: commander would demand it of `evidence period` too.
       if (!opts.out) command.error("error: required option '--out <dir>' not specified", { code: "commander.missingMandatoryOptionValue" });
-      const { paths, config } = pathsToAudit(given, opts, io);
+      if (!opts.cluster && (opts.kubeconfig || opts.context || opts.namespace))
+        throw new UsageError("--kubeconfig, --context and --namespace need --cluster");
+      if (opts.cluster && given.length) throw new UsageError("give either paths or --cluster, not both");
+      const { paths, config } = opts.cluster
+        ? { paths: [], config: opts.config as string | false | undefined }
+        : pathsToAudit(given, opts, io);
       const keySource = opts.signKey ?? process.env.ERLMCP_AUDIT_SIGN_KEY;
       const frameworks: FrameworkId[] = opts.framework === "all" ? [...FRAMEWORK_IDS] : [opts.framework as FrameworkId];
       const pkg = await createEvidencePackage(paths, opts.out, {
@@ -59,6 +68,7 @@ export function addEvidenceCommands(program: Command, io: Io, argv: readonly str
         git: opts.git !== false,
         commandLine: [...argv],
         ...(keySource ? { signKey: readKey(keySource, "Signing key") } : {}),
+        ...(opts.cluster ? { cluster: { kubeconfig: opts.kubeconfig, context: opts.context, namespaces: opts.namespace } } : {}),
       });
       const s = pkg.report.summary;
       io.stdout(

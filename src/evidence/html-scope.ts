@@ -9,7 +9,7 @@ export function scopeSection(e: Evidence): string {
   return `<section id="scope"><h2>Scope and inputs</h2>
 <dl class="facts">
 <dt>Paths audited</dt><dd>${e.scope.paths.map(code).join(" ")}</dd>
-<dt>Git commit</dt><dd>${e.scope.git ? `${code(e.scope.git.commit)}${e.scope.git.dirty ? " — inputs have uncommitted changes" : " — inputs clean"}` : "not recorded"}</dd>
+${e.scope.observed ? `<dt>Observed state</dt><dd>${esc(e.scope.observed.statement)} (API server ${code(e.scope.observed.server)})</dd>\n` : ""}<dt>Git commit</dt><dd>${e.scope.git ? `${code(e.scope.git.commit)}${e.scope.git.dirty ? " — inputs have uncommitted changes" : " — inputs clean"}` : "not recorded"}</dd>
 <dt>Configuration</dt><dd>${
     e.scope.configFiles.length
       ? e.scope.configFiles.map((f) => `${code(f.path)} (${esc(f.role)}, SHA-256 ${code(f.sha256)})`).join("<br>")

@@ -129,6 +129,8 @@ export interface Evidence {
     failOn: Severity;
     profiles: string[];
     git?: { commit: string; dirty: boolean };
+    /** A cluster audit: the cluster read and when ("observed state of <context> at <time>"). */
+    observed?: ObservedState;
     /** The config's scopes (system boundary) with their population; empty when the config names none. */
     scopes: EvidenceScope[];
     /** Units no scope names (only when the config names scopes). */
@@ -177,9 +179,20 @@ export interface Evidence {
   summary: AuditReport["summary"];
 }
 
+/** What a cluster audit read: the kubeconfig context, its API server and the time of the read. */
+export interface ObservedState {
+  context: string;
+  server: string;
+  observedAt: string;
+  /** `observed state of <context> at <observedAt>` */
+  statement: string;
+}
+
 export interface EvidenceOptions {
   /** The paths the audit was run on, as given (relative to the working directory). */
   paths: string[];
+  /** Set when the audit read a cluster instead of paths. */
+  observed?: ObservedState;
   frameworks: FrameworkCatalog[];
   git?: { commit: string; dirty: boolean };
   renderers?: Record<string, string>;
@@ -355,6 +368,7 @@ export function buildEvidence(report: AuditReport, options: EvidenceOptions): Ev
       failOn: report.failOn,
       profiles: [...new Set(report.units.map((u) => u.profile))].sort(),
       ...(options.git ? { git: options.git } : {}),
+      ...(options.observed ? { observed: options.observed } : {}),
       scopes: scopesOf(report),
       unscopedUnits: report.scopes.length ? report.units.filter((u) => !u.scopes.length).map((u) => u.id) : [],
     },

@@ -3,6 +3,8 @@ import { createHash, createPrivateKey, randomBytes, sign, type KeyObject } from 
 import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { audit, type AuditOptions } from "../audit.js";
+import { auditCluster } from "../cluster/audit.js";
+import type { ClusterSource } from "../cluster/client.js";
 import { UsageError } from "../errors.js";
 import { TOOL_PINS } from "../tools/find.js";
 import type { AuditReport } from "../report/types.js";
@@ -10,7 +12,7 @@ import type { FrameworkId } from "../types.js";
 import { renderControlsCsv, renderFindingsCsv } from "./csv.js";
 import { FRAMEWORK_IDS, loadFramework } from "./frameworks.js";
 import { renderHtml } from "./html.js";
-import { buildEvidence, type Evidence } from "./model.js";
+import { buildEvidence, type Evidence, type ObservedState } from "./model.js";
 import { MANIFEST_FILE, PACKAGE_FILES, SIGNATURE_FILE } from "./files.js";
 import { gitState } from "./git.js";
 import { renderOscal } from "./oscal.js";
@@ -31,6 +33,8 @@ export interface EvidencePackageOptions extends AuditOptions {
   commandLine?: string[];
   /** Environment the CI run identity is read from (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Audit what this cluster holds instead of the paths (which must then be empty). */
+  cluster?: ClusterSource & { namespaces?: string[] };
 }
 
 export interface EvidencePackage {
@@ -52,6 +56,7 @@ export function renderEvidencePackage(
     git?: Evidence["scope"]["git"];
     commandLine?: string[];
     ci?: RunIdentity;
+    observed?: ObservedState;
   },
 ): EvidencePackage {
   const key =
@@ -62,6 +67,7 @@ export function renderEvidencePackage(
   if (report.units.some((u) => u.kind === "kustomize")) renderers.kustomize = TOOL_PINS.kustomize;
   const evidence = buildEvidence(report, {
     paths: options.paths,
+    ...(options.observed ? { observed: options.observed } : {}),
     frameworks: (options.frameworks ?? FRAMEWORK_IDS).map((id) => loadFramework(id)),
     git: options.git,
     renderers,
@@ -153,20 +159,29 @@ function replaceFile(dir: string, name: string, content: string): void {
   }
 }
 
-/** Audits the paths and writes the evidence package into outDir. */
+/** Audits the paths (or with `cluster`, what the cluster holds) and writes the evidence package into outDir. */
 export async function createEvidencePackage(
   paths: string[],
   outDir: string,
   options: EvidencePackageOptions = {},
 ): Promise<EvidencePackage> {
-  const { frameworks, signKey, git, commandLine, env, ...auditOptions } = options;
+  const { frameworks, signKey, git, commandLine, env, cluster, ...auditOptions } = options;
   const cwd = options.cwd ?? process.cwd();
-  const report = await audit(paths, auditOptions);
+  if (cluster && paths.length) throw new UsageError("give either paths or a cluster to audit, not both");
+  const read = cluster ? await auditCluster({ ...auditOptions, ...cluster }) : undefined;
+  const report = read?.report ?? (await audit(paths, auditOptions));
+  const observed = read && {
+    context: read.snapshot.context,
+    server: read.snapshot.server,
+    observedAt: read.snapshot.observedAt,
+    statement: `observed state of ${read.snapshot.context} at ${read.snapshot.observedAt}`,
+  };
   const pkg = renderEvidencePackage(report, {
-    paths: paths.map((p) => (p === "-" ? p : relative(cwd, resolve(cwd, p)) || ".")),
+    paths: read ? [`cluster://${read.snapshot.context}`] : paths.map((p) => (p === "-" ? p : relative(cwd, resolve(cwd, p)) || ".")),
+    ...(observed ? { observed } : {}),
     frameworks,
     signKey,
-    git: git === false ? undefined : gitState(paths, cwd),
+    git: git === false || read ? undefined : gitState(paths, cwd),
     ...(commandLine ? { commandLine } : {}),
     ci: runIdentity(env),
   });

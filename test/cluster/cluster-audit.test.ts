@@ -3,7 +3,8 @@
  * kustomize builds it) applied server-side, plus a privileged Pod and a changed image.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
@@ -154,5 +155,24 @@ describe.runIf(enabled)("erlmcp-audit cluster reads a real API server", () => {
     const keys = (s: typeof asAdmin) => s.resources.map((r) => r.source.file);
     expect(keys(asAuditor!)).toEqual(keys(asAdmin));
     await expect(readCluster({ kubeconfig: userKubeconfig(c, "stranger") })).rejects.toThrow(/403 .*cannot list resource/);
+  }, 120_000);
+
+  it("evidence --cluster marks the package as the observed state of the context at the time of the read", async () => {
+    const out = mkdtempSync(join(tmpdir(), "erlmcp-audit-evidence-"));
+    try {
+      const r = await runCli(["evidence", "--cluster", "--kubeconfig", cluster().kubeconfig, "--no-config", "--out", out]);
+      expect(r.code, r.stderr).toBe(1);
+      const evidence = JSON.parse(readFileSync(join(out, "evidence.json"), "utf8"));
+      expect(evidence.scope.paths).toEqual(["cluster://test-cluster"]);
+      expect(evidence.scope.git).toBeUndefined();
+      expect(evidence.scope.observed.statement).toMatch(/^observed state of test-cluster at \d{4}-\d\d-\d\dT/);
+      expect(readFileSync(join(out, "report.html"), "utf8")).toContain(evidence.scope.observed.statement);
+      expect(evidence.findings.some((f: any) => f.resource.kind === "Pod" && f.resource.name === "debug-shell")).toBe(true);
+      const both = await runCli(["evidence", "--cluster", "--kubeconfig", cluster().kubeconfig, "--out", out, "manifests"]);
+      expect(both.code).toBe(2);
+      expect(both.stderr).toContain("either paths or --cluster");
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   }, 120_000);
 });

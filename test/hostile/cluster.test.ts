@@ -48,4 +48,10 @@ describe("erlmcp-audit cluster with a kubeconfig it cannot use", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--values");
   });
+
+  it("evidence refuses cluster options without --cluster", async () => {
+    const r = await runCli(["evidence", "--out", join(dir, "out"), "--kubeconfig", join(dir, "unreachable.yaml"), "manifests"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--kubeconfig, --context and --namespace need --cluster");
+  });
 });
