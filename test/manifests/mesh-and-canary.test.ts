@@ -67,6 +67,15 @@ describe("the canary", () => {
     expect(env(rollout, "ERLMCP_DISCOVERY_POD_TEMPLATE_HASH")?.valueFrom?.fieldRef?.fieldPath).toBe("metadata.labels['rollouts-pod-template-hash']");
   });
 
+  it("binds its VirtualService to the Istio ingress gateway and the mesh, for the public host too", () => {
+    const vs = docs.find((d) => d.kind === "VirtualService")!;
+    const ingressHost = docs.find((d) => d.kind === "Ingress")!.spec.rules[0].host;
+    expect(vs.spec.gateways).toContain("mesh");
+    expect(vs.spec.gateways.some((g: string) => /^[a-z0-9-]+\/[a-z0-9-]+$/.test(g))).toBe(true);
+    expect(vs.spec.hosts).toContain(ingressHost);
+    expect(rollout.spec.strategy.canary.trafficRouting.istio.virtualService.name).toBe(vs.metadata.name);
+  });
+
   it("is analysed for the whole rollout, and no traffic is inconclusive rather than a pass", () => {
     const template = docs.find((d) => d.kind === "AnalysisTemplate")!;
     const metric = template.spec.metrics[0];
