@@ -81,7 +81,8 @@ export function snapshotAsLoaded(snapshot: ClusterSnapshot): LoadResult {
     errors: [],
     notAudited: [],
     notices: [],
-    texts: new Map(),
+    // Each object's location has an empty text: nothing on disk that happens to carry its name places a finding.
+    texts: new Map(snapshot.resources.map((r) => [r.source.file, ""])),
     helm: { kubeVersion: DEFAULT_KUBE_VERSION },
   };
 }
