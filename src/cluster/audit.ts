@@ -55,8 +55,11 @@ export async function readCluster(source: ClusterSource & { namespaces?: readonl
   const objects: K8sObject[] = [];
   for (const kind of served) objects.push(...(await listObjects(connection, kind, source.namespaces ?? [])));
   const uids = new Set(objects.map((o) => o.metadata?.uid).filter((u): u is string => typeof u === "string"));
+  const namespaces = source.namespaces ?? [];
+  // With -n, the Namespace objects of the other namespaces are not part of what is audited either.
+  const wanted = (o: K8sObject) => !namespaces.length || o.kind !== "Namespace" || namespaces.includes(o.metadata?.name ?? "");
   const resources = objects
-    .filter((o) => !ownedByReadObject(o, uids))
+    .filter((o) => wanted(o) && !ownedByReadObject(o, uids))
     .map(desiredState)
     .map((object) => ({ object, ref: refOf(object) }))
     .sort(

@@ -106,6 +106,8 @@ describe.runIf(enabled)("erlmcp-audit cluster reads a real API server", () => {
   it("reads only the namespaces given with -n", async () => {
     const { snapshot } = await auditCluster({ kubeconfig: cluster().kubeconfig, config: false, namespaces: ["default"] });
     expect(snapshot.resources.some((r) => r.ref.namespace === "scratch")).toBe(false);
+    expect(snapshot.resources.filter((r) => r.ref.kind === "Namespace").map((r) => r.ref.name)).toEqual(["default"]);
+    expect(snapshot.resources.some((r) => r.ref.kind === "ClusterRole")).toBe(true);
   }, 120_000);
 
   it("--compare reports the extra Pod and the changed image", async () => {
