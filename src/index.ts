@@ -53,6 +53,8 @@ export {
   type VerifyResult,
 } from "./evidence/package.js";
 export { buildEvidence, type Evidence } from "./evidence/model.js";
+export { auditCluster, readCluster, type ClusterAuditOptions, type ClusterAudit, type ClusterSnapshot } from "./cluster/audit.js";
+export { compareWithRepository, type ClusterDrift } from "./cluster/compare.js";
 export { UsageError } from "./errors.js";
 export { CatalogError } from "./catalog/errors.js";
 export { ConfigError } from "./config/load.js";
