@@ -1,0 +1,79 @@
+/**
+ * The webhook image built by scripts/build-image.sh (buildah, vfs, OCI archive): its config runs the
+ * webhook as a non-root user with no shell, and `serve --help` runs from its extracted root
+ * filesystem as that user, with nothing in the image writable by it.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const REPO = join(__dirname, "../..");
+const HAS_BUILDAH = spawnSync("buildah", ["--version"]).status === 0;
+const IS_ROOT = process.getuid?.() === 0;
+
+interface OciConfig {
+  config: { User?: string; Entrypoint?: string[]; Cmd?: string[]; Volumes?: Record<string, unknown>; WorkingDir?: string };
+  rootfs: { diff_ids: string[] };
+}
+
+let work: string;
+let rootfs: string;
+let config: OciConfig;
+let digest: string;
+
+const blob = (dir: string, d: string) => join(dir, "blobs", ...d.split(":"));
+
+describe.skipIf(!HAS_BUILDAH)("the webhook image", () => {
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), "erlmcp-audit-image-"));
+    const archive = join(work, "image.oci.tar");
+    const build = spawnSync("bash", [join(REPO, "scripts/build-image.sh"), archive], { encoding: "utf8" });
+    expect(build.status, build.stderr).toBe(0);
+    digest = build.stdout.trim().split("\n").pop()!;
+    const oci = join(work, "oci");
+    mkdirSync(oci);
+    expect(spawnSync("tar", ["-xf", archive, "-C", oci]).status).toBe(0);
+    const index = JSON.parse(readFileSync(join(oci, "index.json"), "utf8")) as { manifests: { digest: string }[] };
+    const manifest = JSON.parse(readFileSync(blob(oci, index.manifests[0]!.digest), "utf8")) as {
+      config: { digest: string };
+      layers: { digest: string }[];
+    };
+    config = JSON.parse(readFileSync(blob(oci, manifest.config.digest), "utf8")) as OciConfig;
+    rootfs = join(work, "rootfs");
+    mkdirSync(rootfs);
+    for (const layer of manifest.layers) expect(spawnSync("tar", ["-xf", blob(oci, layer.digest), "-C", rootfs]).status).toBe(0);
+  }, 420_000);
+  afterAll(() => work && rmSync(work, { recursive: true, force: true }));
+
+  it("prints its digest, by which manifests/admission can deploy it", () => {
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it("runs the webhook as a non-root numeric user, with no volume to write to", () => {
+    expect(config.config.User).toBe("65532:65532");
+    expect(config.config.Entrypoint).toEqual(["/usr/local/bin/node", "/app/node_modules/erlmcp-audit/bin/erlmcp-audit.js"]);
+    expect(config.config.Volumes ?? {}).toEqual({});
+  });
+
+  it("holds no shell and no package manager", () => {
+    for (const path of ["bin/sh", "bin/bash", "usr/bin/sh", "usr/bin/apt-get", "usr/local/bin/npm"])
+      expect(existsSync(join(rootfs, path)), path).toBe(false);
+    expect(existsSync(join(rootfs, "usr/local/bin/node"))).toBe(true);
+    expect(existsSync(join(rootfs, "app/node_modules/erlmcp-audit/policies/dist/policy.wasm"))).toBe(true);
+    expect(existsSync(join(rootfs, "app/node_modules/vitest"))).toBe(false);
+  });
+
+  it.skipIf(!IS_ROOT)("runs `serve --help` from the extracted root filesystem as its user, writing nothing", () => {
+    const r = spawnSync("/usr/sbin/chroot", ["--userspec=65532:65532", rootfs, ...config.config.Entrypoint!, "serve", "--help"], {
+      encoding: "utf8",
+      env: { PATH: "/usr/local/bin", HOME: "/nonexistent" },
+    });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("--tls-cert");
+    const writable = spawnSync("find", [rootfs, "-perm", "-o+w", "-not", "-type", "l"], { encoding: "utf8" });
+    expect(writable.stdout.trim()).toBe("");
+  });
+});
