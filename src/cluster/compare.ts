@@ -36,8 +36,11 @@ export interface ClusterDrift {
   units: UnitDrift[];
   /** Objects the cluster holds that no unit renders. */
   extra: ResourceRef[];
-  /** How many objects no unit renders are the API server's own (RBAC defaults, `kubernetes.io/bootstrapping`): not listed as extra. */
-  builtIn: number;
+  /**
+   * Objects no unit renders that carry the API server's RBAC-defaults label (`kubernetes.io/bootstrapping`):
+   * kept apart from `extra`, but listed, since anyone who can write RBAC can set the label.
+   */
+  builtIn: ResourceRef[];
 }
 
 /** Objects the API server creates itself: its default RBAC roles and bindings. */
@@ -121,9 +124,13 @@ export function compareSnapshot(
   const held = new Map(snapshot.resources.map((r) => [keyOf(r.ref), r]));
   const readKinds = new Set(snapshot.kinds);
   const rendered = new Set<string>();
+  // With -n, only the named Namespace objects were read.
   const inScope = (ref: ResourceRef) =>
     readKinds.has(ref.kind) &&
-    (!namespaces.length || !ref.namespace || KINDS.clusterScoped.has(ref.kind) || namespaces.includes(ref.namespace));
+    (!namespaces.length ||
+      (ref.kind === "Namespace"
+        ? namespaces.includes(ref.name)
+        : !ref.namespace || KINDS.clusterScoped.has(ref.kind) || namespaces.includes(ref.namespace)));
   const result: UnitDrift[] = units.map((unit) => {
     const drift: UnitDrift = { unit: unit.id, missing: [], changed: [], notCompared: [] };
     for (const { ref, object } of unit.resources) {
@@ -141,7 +148,8 @@ export function compareSnapshot(
   });
   const unrendered = snapshot.resources.filter((r) => !rendered.has(keyOf(r.ref)));
   const extra = unrendered.filter((r) => !isBuiltIn(r.object)).map((r) => r.ref);
-  return { context: snapshot.context, observedAt: snapshot.observedAt, units: result, extra, builtIn: unrendered.length - extra.length };
+  const builtIn = unrendered.filter((r) => isBuiltIn(r.object)).map((r) => r.ref);
+  return { context: snapshot.context, observedAt: snapshot.observedAt, units: result, extra, builtIn };
 }
 
 /** Renders the paths as an audit does and compares them with what the cluster holds. */
@@ -171,7 +179,8 @@ export function formatDrift(drift: ClusterDrift): string {
         );
   }
   for (const r of drift.extra) lines.push(`extra in the cluster: ${name(r)}`);
-  if (drift.builtIn) lines.push(`(${drift.builtIn} objects of the API server's own RBAC defaults not compared)`);
+  if (drift.builtIn.length)
+    lines.push(`(${drift.builtIn.length} more objects no unit renders carry the API server's RBAC-defaults label; -f json lists them)`);
   return lines.join("\n") + "\n";
 }
 

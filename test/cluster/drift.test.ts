@@ -1,6 +1,6 @@
 /** What a cluster audit keeps of an object, and which differences from the repository are drift (no API server needed). */
 import { describe, expect, it } from "vitest";
-import { fieldDrift } from "../../src/cluster/compare.js";
+import { compareSnapshot, fieldDrift } from "../../src/cluster/compare.js";
 import { clusterLocation } from "../../src/cluster/location.js";
 import { quantityValue } from "../../src/cluster/quantity.js";
 import { desiredState, ownedByReadObject } from "../../src/cluster/strip.js";
@@ -108,5 +108,49 @@ describe("the desired state of a cluster object", () => {
   it("is located at cluster://<context>/<namespace>/<kind>/<name>, _cluster for cluster-scoped objects", () => {
     expect(clusterLocation("prod", { namespace: "shop", kind: "Pod", name: "p" })).toBe("cluster://prod/shop/Pod/p");
     expect(clusterLocation("prod", { namespace: "", kind: "ClusterRole", name: "r" })).toBe("cluster://prod/_cluster/ClusterRole/r");
+  });
+});
+
+describe("objects missing or extra", () => {
+  const ns = (name: string, labels?: Record<string, string>) => {
+    const object: K8sObject = { apiVersion: "v1", kind: "Namespace", metadata: { name, ...(labels ? { labels } : {}) } };
+    return {
+      ref: { apiVersion: "v1", kind: "Namespace", namespace: "", name },
+      object,
+      source: { file: `cluster://c/_cluster/Namespace/${name}`, line: 0, documentIndex: 0 },
+    };
+  };
+  const binding = (name: string, labels?: Record<string, string>) => {
+    const object: K8sObject = {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: { name, ...(labels ? { labels } : {}) },
+    };
+    return {
+      ref: { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", namespace: "", name },
+      object,
+      source: { file: `cluster://c/_cluster/ClusterRoleBinding/${name}`, line: 0, documentIndex: 0 },
+    };
+  };
+  const snapshot = (resources: ReturnType<typeof ns>[]) => ({
+    context: "c",
+    server: "https://x",
+    observedAt: "2026-12-01T00:00:00.000Z",
+    resources,
+    kinds: ["Namespace", "ClusterRoleBinding"],
+    notServed: [],
+  });
+
+  it("does not call a Namespace outside -n missing (it was not read)", () => {
+    const drift = compareSnapshot([{ id: "repo", resources: [ns("shop"), ns("ops")] }], snapshot([ns("shop")]), ["shop"]);
+    expect(drift.units[0]!.missing).toEqual([]);
+    expect(drift.units[0]!.notCompared.map((r) => r.name)).toEqual(["ops"]);
+  });
+
+  it("keeps objects with the RBAC-defaults label apart from extra, but lists them", () => {
+    const defaults = { "kubernetes.io/bootstrapping": "rbac-defaults" };
+    const drift = compareSnapshot([{ id: "repo", resources: [] }], snapshot([binding("cluster-admin", defaults), binding("sneaky")]));
+    expect(drift.extra.map((r) => r.name)).toEqual(["sneaky"]);
+    expect(drift.builtIn.map((r) => r.name)).toEqual(["cluster-admin"]);
   });
 });
