@@ -52,7 +52,7 @@ describe.skipIf(!HAS_BUILDAH)("the webhook image", () => {
   });
 
   it("runs the webhook as a non-root numeric user, with no volume to write to", () => {
-    expect(config.config.User).toBe("65532:65532");
+    expect(config.config.User).toBe("10001:10001");
     expect(config.config.Entrypoint).toEqual(["/usr/local/bin/node", "/app/node_modules/erlmcp-audit/bin/erlmcp-audit.js"]);
     expect(config.config.Volumes ?? {}).toEqual({});
   });
@@ -66,7 +66,7 @@ describe.skipIf(!HAS_BUILDAH)("the webhook image", () => {
   });
 
   it.skipIf(!IS_ROOT)("runs `serve --help` from the extracted root filesystem as its user, writing nothing", () => {
-    const r = spawnSync("/usr/sbin/chroot", ["--userspec=65532:65532", rootfs, ...config.config.Entrypoint!, "serve", "--help"], {
+    const r = spawnSync("/usr/sbin/chroot", ["--userspec=10001:10001", rootfs, ...config.config.Entrypoint!, "serve", "--help"], {
       encoding: "utf8",
       env: { PATH: "/usr/local/bin", HOME: "/nonexistent" },
     });
