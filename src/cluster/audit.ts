@@ -14,7 +14,7 @@ import { auditDate } from "../version.js";
 import { connect, discoverKinds, listObjects, type ClusterSource } from "./client.js";
 import { kindsToRead } from "./kinds.js";
 import { clusterLocation } from "./location.js";
-import { desiredState, ownedByReadObject } from "./strip.js";
+import { desiredState } from "./strip.js";
 
 /** What to read and how to audit it (the audit options that do not concern reading files). */
 export interface ClusterAuditOptions
@@ -44,8 +44,9 @@ export interface ClusterAudit {
 }
 
 /**
- * Reads (get/list only) every object of the kinds the controls inspect; objects a read controller owns
- * (the Pods of a ReplicaSet) are left out, their owner is audited.
+ * Reads (get/list only) every object of the kinds the controls inspect. Objects a controller owns (a
+ * ReplicaSet's Pods) are read too: an owner reference is set by whoever creates the object, so it
+ * proves nothing about the object's content.
  */
 export async function readCluster(source: ClusterSource & { namespaces?: readonly string[]; now?: Date }): Promise<ClusterSnapshot> {
   const connection = connect(source);
@@ -54,12 +55,11 @@ export async function readCluster(source: ClusterSource & { namespaces?: readonl
   const { served, notServed } = await discoverKinds(connection, kinds, (k) => KINDS.groups.get(k) ?? []);
   const objects: K8sObject[] = [];
   for (const kind of served) objects.push(...(await listObjects(connection, kind, source.namespaces ?? [])));
-  const uids = new Set(objects.map((o) => o.metadata?.uid).filter((u): u is string => typeof u === "string"));
   const namespaces = source.namespaces ?? [];
   // With -n, the Namespace objects of the other namespaces are not part of what is audited either.
   const wanted = (o: K8sObject) => !namespaces.length || o.kind !== "Namespace" || namespaces.includes(o.metadata?.name ?? "");
   const resources = objects
-    .filter((o) => wanted(o) && !ownedByReadObject(o, uids))
+    .filter(wanted)
     .map(desiredState)
     .map((object) => ({ object, ref: refOf(object) }))
     .sort(

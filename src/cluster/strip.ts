@@ -19,12 +19,3 @@ export function desiredState(object: K8sObject): K8sObject {
     }
   return { ...rest, metadata: meta };
 }
-
-/**
- * Whether a controller among the read objects owns the object (a ReplicaSet's Pods, a Deployment's
- * ReplicaSets): the owner is audited, so the object itself is not.
- */
-export function ownedByReadObject(object: K8sObject, readUids: ReadonlySet<string>): boolean {
-  const owners = (object.metadata?.ownerReferences ?? []) as Array<{ uid?: string; controller?: boolean }>;
-  return owners.some((o) => o.controller === true && typeof o.uid === "string" && readUids.has(o.uid));
-}

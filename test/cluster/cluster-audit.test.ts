@@ -80,6 +80,22 @@ describe.runIf(enabled)("erlmcp-audit cluster reads a real API server", () => {
     await c.createNamespaces([privilegedPod]);
     const reply = await c.apply(privilegedPod);
     expect(reply.status, JSON.stringify(reply.body)).toBeLessThan(300);
+    // A privileged Pod that claims a harmless ReplicaSet as its controller.
+    const replicaSet = await c.apply({
+      apiVersion: "apps/v1",
+      kind: "ReplicaSet",
+      metadata: { name: "harmless", namespace: "scratch" },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: "harmless" } },
+        template: { metadata: { labels: { app: "harmless" } }, spec: { containers: [{ name: "c", image: "busybox:1.36" }] } },
+      },
+    });
+    expect(replicaSet.status).toBeLessThan(300);
+    const owner = { apiVersion: "apps/v1", kind: "ReplicaSet", name: "harmless", uid: replicaSet.body.metadata.uid, controller: true };
+    const impostor = structuredClone(privilegedPod);
+    impostor.metadata = { ...impostor.metadata, name: "impostor", labels: { app: "harmless" }, ownerReferences: [owner] };
+    expect((await c.apply(impostor)).status).toBeLessThan(300);
     expect(statefulSet).not.toBe("");
   }, 120_000);
 
@@ -97,6 +113,8 @@ describe.runIf(enabled)("erlmcp-audit cluster reads a real API server", () => {
     expect(found[0]!.source.file).toBe("cluster://test-cluster/scratch/Pod/debug-shell");
     expect(found[0]!.path).toBe("spec.containers[0].securityContext.privileged");
     // Server-populated fields are not part of what is audited.
+    // An owner reference proves nothing: the Pod that claims a ReplicaSet is audited itself.
+    expect(report.findings.some((f) => f.status === "fail" && f.source.file === "cluster://test-cluster/scratch/Pod/impostor")).toBe(true);
     const pod = snapshot.resources.find((r) => r.ref.name === "debug-shell")!.object;
     expect(pod.status).toBeUndefined();
     expect(pod.metadata).not.toHaveProperty("managedFields");

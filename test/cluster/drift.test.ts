@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { compareSnapshot, fieldDrift } from "../../src/cluster/compare.js";
 import { clusterLocation } from "../../src/cluster/location.js";
 import { quantityValue } from "../../src/cluster/quantity.js";
-import { desiredState, ownedByReadObject } from "../../src/cluster/strip.js";
+import { desiredState } from "../../src/cluster/strip.js";
 import type { K8sObject } from "../../src/types.js";
 
 const deployment = (container: Record<string, unknown>, extra: Record<string, unknown> = {}): K8sObject => ({
@@ -97,12 +97,6 @@ describe("the desired state of a cluster object", () => {
       metadata: { name: "db", namespace: "shop", labels: { a: "b" } },
       data: { password: "" },
     });
-  });
-
-  it("leaves an object to the read controller that owns it", () => {
-    const pod: K8sObject = { kind: "Pod", metadata: { ownerReferences: [{ uid: "rs1", controller: true }] } };
-    expect(ownedByReadObject(pod, new Set(["rs1"]))).toBe(true);
-    expect(ownedByReadObject(pod, new Set(["other"]))).toBe(false);
   });
 
   it("is located at cluster://<context>/<namespace>/<kind>/<name>, _cluster for cluster-scoped objects", () => {
