@@ -24,9 +24,10 @@ export function addClusterCommand(program: Command, io: Io): void {
     .option("--kubeconfig <file>", "kubeconfig (default: $KUBECONFIG, ~/.kube/config, else in-cluster)")
     .option("--context <name>", "kubeconfig context (default: its current context)")
     .addOption(
-      new Option("-n, --namespace <ns>", "read only this namespace (repeatable; cluster-scoped objects are always read)").argParser(
-        collect,
-      ),
+      new Option(
+        "-n, --namespace <ns>",
+        "read only this namespace (repeatable); cluster-scoped objects are still read, Namespaces only those named",
+      ).argParser(collect),
     )
     .addOption(
       new Option(
