@@ -15,7 +15,7 @@ export const INSTALLER = join(PACKAGE_ROOT, "scripts", "install-engines.sh");
 /** Registers `engines install` on the program. */
 export function addEnginesCommands(program: Command, io: { stderr: (s: string) => void; setExit: (code: number) => void }): void {
   const engines = program.command("engines").description("the policy engines (opa, helm, kustomize, ...) built from the Go module proxy");
-  engines
+  const install = engines
     .command("install")
     .description(
       "build the pinned engines into the engine cache ($ERLMCP_AUDIT_ENGINES_DIR, else <package>/.engines); needs Go >= 1.26. " +
@@ -32,4 +32,14 @@ export function addEnginesCommands(program: Command, io: { stderr: (s: string) =
       if (result.error) io.stderr(`erlmcp-audit engines install: could not run bash ${INSTALLER}: ${result.error.message}\n`);
       io.setExit(result.status ?? 3);
     });
+  install.configureOutput({
+    outputError: (message, write) =>
+      write(
+        message.replace(
+          /^error: unknown option '([^']+)'/,
+          (_all, flag: string) =>
+            `error: option '${flag}' is not supported by 'erlmcp-audit engines install' (see erlmcp-audit engines install --help)`,
+        ),
+      ),
+  });
 }
