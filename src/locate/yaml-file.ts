@@ -27,7 +27,10 @@ export interface NodePosition {
   objectLines: [number, number];
 }
 
-/** The files of one run, read and parsed on first use. */
+/** Parsed files kept at once: findings come grouped by unit and resource, so a few suffice, and memory stays flat. */
+const KEPT_FILES = 16;
+
+/** The files of one run, read and parsed on first use; the least recently used are dropped past KEPT_FILES. */
 export class YamlFiles {
   private readonly cache = new Map<string, YamlFile | undefined>();
 
@@ -41,7 +44,12 @@ export class YamlFiles {
 
   /** The parsed file (`file` relative to the working directory or absolute); undefined when unreadable. */
   get(file: string): YamlFile | undefined {
-    if (this.cache.has(file)) return this.cache.get(file);
+    if (this.cache.has(file)) {
+      const kept = this.cache.get(file);
+      this.cache.delete(file);
+      this.cache.set(file, kept);
+      return kept;
+    }
     let text = this.texts.get(file);
     if (text === undefined) {
       try {
@@ -55,6 +63,7 @@ export class YamlFiles {
     }
     const parsed = text === undefined ? undefined : parseYaml(text);
     this.cache.set(file, parsed);
+    if (this.cache.size > KEPT_FILES) this.cache.delete(this.cache.keys().next().value!);
     return parsed;
   }
 }
