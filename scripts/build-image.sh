@@ -31,7 +31,10 @@ for lib in $(ldd "$node_bin" | awk '/=>/ { print $3 } /^\t\/[^ ]+ \(/ { print $1
 done
 
 # The app: the package as a user installs it, without dev dependencies.
-(cd "$repo" && npm pack --silent --pack-destination "$stage" >/dev/null)
+# ERLMCP_AUDIT_PACK_NO_BUILD=1 packs the dist/ already built (tests: other tests read dist/ meanwhile).
+pack_flags=()
+[ "${ERLMCP_AUDIT_PACK_NO_BUILD:-}" = 1 ] && [ -f "$repo/dist/index.js" ] && pack_flags=(--ignore-scripts)
+(cd "$repo" && npm pack --silent "${pack_flags[@]}" --pack-destination "$stage" >/dev/null)
 echo '{"name":"erlmcp-audit-image","private":true}' >"$rootfs/app/package.json"
 (cd "$rootfs/app" && npm install --prefer-offline --omit=dev --no-audit --no-fund --no-package-lock \
   "$stage"/erlmcp-audit-*.tgz >/dev/null)

@@ -29,7 +29,11 @@ describe.skipIf(!HAS_BUILDAH)("the webhook image", () => {
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), "erlmcp-audit-image-"));
     const archive = join(work, "image.oci.tar");
-    const build = spawnSync("bash", [join(REPO, "scripts/build-image.sh"), archive], { encoding: "utf8" });
+    // Packs the dist/ built before the tests: a rebuild would rewrite it while other tests run the CLI from it.
+    const build = spawnSync("bash", [join(REPO, "scripts/build-image.sh"), archive], {
+      encoding: "utf8",
+      env: { ...process.env, ERLMCP_AUDIT_PACK_NO_BUILD: "1" },
+    });
     expect(build.status, build.stderr).toBe(0);
     digest = build.stdout.trim().split("\n").pop()!;
     const oci = join(work, "oci");

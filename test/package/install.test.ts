@@ -55,7 +55,16 @@ beforeAll(() => {
   symlinkSync(process.execPath, join(nodeOnly, "node"));
   symlinkSync("/bin/sh", join(nodeOnly, "sh"));
 
-  execFileSync(process.execPath, [join(NPM_CLI, "npm-cli.js"), "pack", "--pack-destination", work], { cwd: REPO, stdio: "pipe" });
+  // dist/ is built before the tests (scripts/test.sh); `prepare` would rebuild it while other tests run the CLI from it.
+  const built = existsSync(join(REPO, "dist", "index.js"));
+  execFileSync(
+    process.execPath,
+    [join(NPM_CLI, "npm-cli.js"), "pack", ...(built ? ["--ignore-scripts"] : []), "--pack-destination", work],
+    {
+      cwd: REPO,
+      stdio: "pipe",
+    },
+  );
   const tarball = readdirSync(work).find((f) => f.endsWith(".tgz"));
   expect(tarball, "npm pack wrote no tarball").toBeDefined();
   installTarball(join(work, tarball!));
