@@ -5,7 +5,7 @@
  * Fixed audit date and no Git commit, so the package is byte-identical on every machine and commit.
  * `--check` fails when reports/ differs from what the current code and manifests produce.
  */
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { audit } from "../src/audit.js";
 import { MANIFEST_FILE, PACKAGE_FILES, renderEvidencePackage, SIGNATURE_FILE, writeEvidencePackage } from "../src/evidence/index.js";

@@ -169,7 +169,9 @@ describe("audit", () => {
   it("reports engine agreement per control, and names the controls where engines disagree", async () => {
     const report = await audit(["role"], { cwd: root, now, controls: ["iam-*"] });
     expect(report.controls.find((c) => c.id === "iam-no-wildcards")?.results[0]?.engines).toEqual(["rego", "typescript"]);
-    expect(REPORTERS.text(report, { verbose: true })).toContain("engines agree on 6 of 6 controls judged by more than one engine (rego, typescript)");
+    expect(REPORTERS.text(report, { verbose: true })).toContain(
+      "engines agree on 6 of 6 controls judged by more than one engine (rego, typescript)",
+    );
     const disputed = {
       ...report,
       tool: { ...report.tool, engines: [...report.tool.engines, "gator" as const] },

@@ -41,7 +41,14 @@ function namesUnit(unit: Pick<LoadedUnit, "path" | "values">, paths: readonly st
 export function toAuditUnits(loaded: readonly LoadedUnit[], rules: ProfileRules): AuditUnit[] {
   return loaded.map((u) => {
     const scopes = scopesOf(u, rules);
-    return { id: u.id, kind: u.kind, path: u.path, resources: u.resources, profile: profileOf(u, rules), ...(scopes.length ? { scopes } : {}) };
+    return {
+      id: u.id,
+      kind: u.kind,
+      path: u.path,
+      resources: u.resources,
+      profile: profileOf(u, rules),
+      ...(scopes.length ? { scopes } : {}),
+    };
   });
 }
 
