@@ -22,7 +22,8 @@ import { createProgress } from "./progress.js";
 import { formatTimings } from "./timings.js";
 import { addServeCommand } from "./serve.js";
 import { addEvidenceCommands } from "./evidence.js";
-import { addLedgerCommands } from "./ledger.js";
+import { addLedgerCommands, appendedLine } from "./ledger.js";
+import { appendGateRun } from "./gate-ledger.js";
 import { addInitCommand } from "./init.js";
 import { addEnginesCommands } from "./engines.js";
 import { addClusterCommand } from "./cluster.js";
@@ -119,6 +120,14 @@ export function buildProgram(
       "where --cache keeps its entries (implies --cache; default $XDG_CACHE_HOME/erlmcp-audit/results or ~/.cache/…)",
     )
     .option("--allow-engine-version-mismatch", "use an engine on PATH that is not at its pinned version, with a warning")
+    .option(
+      "--ledger <dir>",
+      "keep this run's evidence package in <dir>/packages/ and append its record to the ledger <dir> (see `erlmcp-audit ledger`)",
+    )
+    .option(
+      "--sign-key <file>",
+      "with --ledger: Ed25519 private key (PEM) signing the package and the record (default $ERLMCP_AUDIT_SIGN_KEY)",
+    )
     .option("--no-color", "no ANSI colours")
     .option("-q, --quiet", "no progress on stderr")
     .option("--timings", "print the time of each phase (render, load, evaluate) on stderr")
@@ -128,6 +137,8 @@ export function buildProgram(
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .action(async (given: string[], opts) => {
       if (opts.allowEngineVersionMismatch) process.env[ALLOW_VERSION_MISMATCH_ENV] = "1";
+      if (opts.signKey && !opts.ledger)
+        throw new UsageError("--sign-key signs the package and record of --ledger: give --ledger <dir> too.");
       const outputs = pairOutputs(argv);
       const { paths, config } = pathsToAudit(given, opts, io);
       const engines: EngineName[] | undefined = opts.engine?.includes("all") ? ALL_ENGINES : opts.engine;
@@ -166,6 +177,12 @@ export function buildProgram(
         else io.stdout(body);
       }
       if (opts.writeBaseline) writeOutput(opts.writeBaseline, serializeBaseline(createBaseline(report.findings)));
+      if (opts.ledger) {
+        const appended = appendGateRun(report, { ledger: opts.ledger, paths, commandLine: argv, signKey: opts.signKey });
+        io.stderr(
+          "already" in appended ? `this run's package is already record ${appended.already} of the ledger\n` : appendedLine(appended),
+        );
+      }
       io.setExit(report.summary.exitCode);
     });
 
