@@ -46,6 +46,7 @@ export function runEntryFromPackage(dir: string, location: string): { run: RunEn
     },
     tool: { name: evidence.tool.name, version: evidence.tool.version, policyBundleSha256: evidence.tool.policyBundleSha256 },
     ...(evidence.scope.git ? { git: { commit: evidence.scope.git.commit, dirty: evidence.scope.git.dirty } } : {}),
+    ...(evidence.run?.ci ? { ci: evidence.run.ci } : {}),
     scope: {
       paths: evidence.scope.paths,
       ...(evidence.scope.config ? { config: evidence.scope.config } : {}),

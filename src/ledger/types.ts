@@ -1,4 +1,5 @@
 /** The records of the audit ledger: one signed JSON file per gate run or admission interval, hash-chained. */
+import type { RunIdentity } from "../evidence/custody.js";
 import type { Severity } from "../types.js";
 
 /** Version of the record format; a reader refuses a major version it does not know. */
@@ -59,6 +60,8 @@ export interface RunEntry {
   };
   tool: { name: string; version: string; policyBundleSha256: string };
   git?: { commit: string; dirty: boolean };
+  /** The CI run that produced the package (evidence.json `run.ci`), when one was recorded. */
+  ci?: RunIdentity;
   scope: {
     paths: string[];
     config?: string;

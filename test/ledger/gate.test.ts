@@ -56,3 +56,23 @@ describe("the gate's --ledger on a reproducible run", () => {
     }
   });
 });
+
+describe("a gate record's CI run", () => {
+  it("carries the CI run identity of the package", async () => {
+    const root = tempTree({ "app/config.yaml": CONFIGMAP("settings") });
+    const ledger = join(root, "ledger");
+    const env = { ERLMCP_AUDIT_RUN_URL: "https://ci.example/runs/77", ERLMCP_AUDIT_RUN_ACTOR: "release-bot" };
+    Object.assign(process.env, env);
+    try {
+      await runCli([join(root, "app"), "--no-config", "-q", "--ledger", ledger]);
+    } finally {
+      for (const k of Object.keys(env)) delete process.env[k];
+    }
+    const [first] = readLedger(ledger);
+    expect(first?.record.type === "run" && first.record.run.ci).toEqual({
+      system: "generic",
+      url: "https://ci.example/runs/77",
+      actor: "release-bot",
+    });
+  });
+});
