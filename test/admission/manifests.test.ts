@@ -70,9 +70,22 @@ describe("manifests/admission", () => {
     const deployment = one("Deployment");
     const args: string[] = deployment.spec.template.spec.containers[0].args;
     const serverTimeout = Number(args.find((a) => a.startsWith("--timeout="))!.split("=")[1]);
-    expect(config.webhooks).toHaveLength(1);
-    const [webhook] = config.webhooks;
-    expect(webhook).toMatchObject({ failurePolicy: "Fail", sideEffects: "None", admissionReviewVersions: ["v1"] });
+    // The listed kinds, and custom workloads (any other resource with a pod template, chosen by match conditions).
+    expect(config.webhooks.map((w: any) => w.name)).toEqual([
+      "validate.erlmcp-audit.erlmcp.io",
+      "workloads.validate.erlmcp-audit.erlmcp.io",
+    ]);
+    const [webhook, workloads] = config.webhooks;
+    for (const hook of config.webhooks) {
+      expect(hook).toMatchObject({ failurePolicy: "Fail", sideEffects: "None", admissionReviewVersions: ["v1"] });
+      expect(hook.namespaceSelector).toEqual(webhook.namespaceSelector);
+      expect(hook.clientConfig).toEqual(webhook.clientConfig);
+      expect(hook.timeoutSeconds).toBe(webhook.timeoutSeconds);
+    }
+    expect(workloads.matchConditions.map((c: any) => c.name)).toEqual(["not-matched-above", "carries-a-pod-template"]);
+    // Every group the first webhook lists is excluded from the second, so nothing is reviewed twice.
+    for (const rule of webhook.rules)
+      for (const group of rule.apiGroups) expect(workloads.matchConditions[0].expression).toContain(`'${group}'`);
     expect(webhook.timeoutSeconds * 1000).toBeGreaterThan(serverTimeout);
     expect(webhook.timeoutSeconds).toBeLessThanOrEqual(30);
     const excluded = webhook.namespaceSelector.matchExpressions.find(
