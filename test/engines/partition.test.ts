@@ -152,6 +152,7 @@ describe("object evaluator: the object parsed into the wasm heap once", () => {
           messageId: v.details.messageId,
           data: v.details.data ?? {},
           resource: v.details.resource ?? r.ref,
+          ...(v.details.path?.length ? { path: v.details.path } : {}),
         }));
         expect(verdicts[i]).toEqual({ controlId: control.id, violations: plain, errors: [] });
         if (plain.length) failing.add(control.id);

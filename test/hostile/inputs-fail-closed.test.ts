@@ -145,7 +145,7 @@ describe("inputs fail closed: what is not audited is listed with its reason", ()
 
   it("counts them in the text summary and lists them in markdown", async () => {
     const text = await runCli([join(root, "good"), ...CONTROLS]);
-    expect(text.stdout).toMatch(/^i 3 paths not audited \(2 excluded, 1 not a manifest\): see --format json$/m);
+    expect(text.stdout).toMatch(/^i 3 paths not audited \(excluded: 2, not a manifest: 1\): see --format json$/m);
     const md = await runCli([join(root, "good"), ...CONTROLS, "--format", "markdown"]);
     expect(md.stdout).toContain("not audited: **3**");
     expect(md.stdout).toMatch(/^- <code>[^<]*good\/vendor\/<\/code>: excluded \(vendor\/\)$/m);

@@ -127,9 +127,9 @@ describe("pod templates (property): TypeScript and Rego read one definition", ()
     expect(ts).toEqual(rego.workloads);
   });
 
-  it("list the same containers, each with its field", () => {
+  it("list the same containers, each with its field and its path", () => {
     const differ = objects.flatMap((o, i) => {
-      const ts = allContainers(o).map(({ field, container: c }) => ({ ...c, __field: field }));
+      const ts = allContainers(o).map(({ field, container: c, path }) => ({ ...c, __field: field, __path: path }));
       return canonical(ts) === canonical(regoContainers.get(i) ?? []) ? [] : [{ object: o, ts, rego: regoContainers.get(i) }];
     });
     expect(differ.slice(0, 3)).toEqual([]);
