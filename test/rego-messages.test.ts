@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { controlIds, loadControl } from "../src/catalog/load.js";
 import { POLICIES_DIR } from "../src/paths.js";
 
-const HELPER_CALL = /\bviolation\.(make|make_with_ref)\(\s*([^,\s]+)\s*,\s*("(?:[^"\\]|\\.)*"|[A-Za-z_][\w.]*)/g;
+const HELPER_CALL = /\bviolation\.(make|make_with_ref|at)\(\s*([^,\s]+)\s*,\s*("(?:[^"\\]|\\.)*"|[A-Za-z_][\w.]*)/g;
 
 /** What keeps a policy.rego from building its violations only through the helper (empty: nothing). */
 function helperProblems(controlId: string, rego: string, messages: Record<string, string>): string[] {
@@ -19,7 +19,7 @@ function helperProblems(controlId: string, rego: string, messages: Record<string
   if (!/^import data\.lib\.violation$/m.test(rego)) problems.push("does not import data.lib.violation");
   if (!rego.includes(`\ncontrol_id := ${JSON.stringify(controlId)}\n`)) problems.push(`does not define control_id := "${controlId}"`);
   const calls = [...rego.matchAll(HELPER_CALL)];
-  if (calls.length === 0) problems.push("never calls violation.make or violation.make_with_ref");
+  if (calls.length === 0) problems.push("never calls violation.at, violation.make or violation.make_with_ref");
   for (const [call, , control, messageId] of calls) {
     if (control !== "control_id") problems.push(`${call}: the control is not control_id`);
     if (messageId?.startsWith('"') && !(JSON.parse(messageId) in messages))
@@ -47,6 +47,7 @@ describe("Rego violations come from lib.violation and control.yaml", () => {
       'violation contains out("known", {}) if true',
       'violation contains violation.make("other-control", "known", obj, {}) if true',
       'violation contains violation.make_with_ref(control_id, "unknownId", ref, {}) if true',
+      'violation contains violation.at("other-control", "known", obj, ["spec"], {}) if true',
       "",
       'out(message_id, extra) := {"msg": message_id, "details": {"messageId": message_id, "data": extra}}',
     ].join("\n");
@@ -57,6 +58,7 @@ describe("Rego violations come from lib.violation and control.yaml", () => {
       'does not define control_id := "demo"',
       'violation.make("other-control", "known": the control is not control_id',
       'violation.make_with_ref(control_id, "unknownId": messageId "unknownId" is not in control.yaml messages',
+      'violation.at("other-control", "known": the control is not control_id',
     ]);
   });
 });
