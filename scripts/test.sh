@@ -7,6 +7,10 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "engines (pinned, cached)"
 bash scripts/install-engines.sh --all
+# The real API server of test/cluster (etcd, kube-apiserver, kube-controller-manager): part of the suite,
+# so its tests fail rather than skip when these are missing.
+bash scripts/install-engines.sh --cluster
+export ERLMCP_AUDIT_REQUIRE_CLUSTER=1
 export PATH="${ERLMCP_AUDIT_ENGINES_DIR:-$PWD/.engines}/bin:$PATH"
 
 step "chromium (browser tests of the HTML report)"
