@@ -4,13 +4,23 @@
  * package; the installed package ships the reference deployment, `init` and the engine installer.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const REPO = join(__dirname, "../..");
-const NPM_CLI = join(dirname(dirname(process.execPath)), "lib/node_modules/npm/bin");
+/** npm's bin folder: the one bundled with this Node, else the npm on PATH (Node from the npm `node` package has none). */
+function npmBin(): string {
+  const bundled = join(dirname(dirname(process.execPath)), "lib/node_modules/npm/bin");
+  if (existsSync(join(bundled, "npm-cli.js"))) return bundled;
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    const npm = join(dir, "npm");
+    if (existsSync(npm) && existsSync(join(dirname(realpathSync(npm)), "npm-cli.js"))) return dirname(realpathSync(npm));
+  }
+  throw new Error("npm was not found beside node nor on PATH");
+}
+const NPM_CLI = npmBin();
 const ENGINES = process.env.ERLMCP_AUDIT_ENGINES_DIR ?? "/root/.cache/erlmcp-audit/engines";
 
 let work: string;
