@@ -1,225 +1,25 @@
 /** evidence.json: the versioned model every other file of the evidence package is rendered from. */
-import type { MappingBasis } from "../catalog/types.js";
 import type { AuditReport } from "../report/types.js";
-import type { FrameworkId, InputError, InputFile, NotAuditedFile, Params, ResourceRef, Severity } from "../types.js";
-import type { RunIdentity } from "./custody.js";
-import type { WaiverStatus } from "../waivers/types.js";
-import type { FrameworkCatalog } from "./frameworks.js";
+import { byId, evidenceFrameworks } from "./criteria.js";
+import {
+  EVIDENCE_SCHEMA_VERSION,
+  type ControlStatus,
+  type Evidence,
+  type EvidenceControl,
+  type EvidenceFinding,
+  type EvidenceOptions,
+  type EvidenceResource,
+  type EvidenceScope,
+} from "./evidence-types.js";
 import { uuidv5 } from "./uuid.js";
 
-export const EVIDENCE_SCHEMA_VERSION = "1.0.0";
-
-/**
- * `met-with-exceptions`: the automated checks passed apart from findings waived under approved, expiring
- * exceptions (listed in `EvidenceCriterion.exceptions`).
- */
-export type CriterionStatus = "satisfied" | "met-with-exceptions" | "not-satisfied" | "not-applicable" | "needs-external-evidence";
-export const CRITERION_STATUSES: readonly CriterionStatus[] = [
-  "satisfied",
-  "met-with-exceptions",
-  "not-satisfied",
-  "not-applicable",
-  "needs-external-evidence",
-];
-/** Verdict of our controls alone; `none` when no control maps to the criterion. */
-export type AutomatedStatus = "satisfied" | "not-satisfied" | "not-applicable" | "none";
-/** `disabled`: the config switched the control off for every unit (see `EvidenceControl.disabled`); never "not applicable". */
-export type ControlStatus = "satisfied" | "not-satisfied" | "not-applicable" | "disabled";
-
-export interface EvidenceControl {
-  id: string;
-  title: string;
-  domain: string;
-  severity: Severity;
-  scope: string;
-  engines: string[];
-  kinds: string[];
-  remediation: string;
-  /** Units the control ran in (a profile may disable it in some). */
-  units: string[];
-  /** The effective severity and parameters, per profile the control ran with, and the units of each. */
-  parameters: Array<{ profile: string; severity: Severity; params: Params; units: string[] }>;
-  /** Each `enabled: false` of the config that kept it from running in some units: where, why and which units. */
-  disabled?: Array<{ profile?: string; units: string[]; file: string; line: number; reason: string }>;
-  evaluated: number;
-  failed: number;
-  waived: number;
-  errors: number;
-  status: ControlStatus;
-}
-
-export interface EvidenceCriterion {
-  id: string;
-  title: string;
-  status: CriterionStatus;
-  automated: AutomatedStatus;
-  /** Union of the bases of the mappings to this criterion. */
-  basis: MappingBasis[];
-  external?: string;
-  controls: Array<{ id: string; title: string; basis: MappingBasis[]; rationale: string; status: ControlStatus }>;
-  /** Findings of the criterion's controls waived by approved exceptions, per waiver. */
-  exceptions: EvidenceException[];
-}
-
-/** A waiver in force that waived findings of a criterion's control: the exception an auditor reviews. */
-export interface EvidenceException {
-  waiver: string;
-  controlId: string;
-  findings: number;
-  approver: string;
-  approved: string;
-  ticket: string;
-  expires: string;
-  justification: string;
-}
-
-/** A named part of the system boundary (config `scopes`) and its population. */
-export interface EvidenceScope {
-  name: string;
-  description?: string;
-  units: string[];
-  /** Input files of its units. */
-  files: number;
-  /** Resources of its units: every render counted (a template rendered with two values files counts twice). */
-  resources: number;
-  /** Distinct resources (kind, namespace, name) across its units. */
-  distinctResources: number;
-}
-
-export interface EvidenceFramework {
-  id: FrameworkId;
-  name: string;
-  version: string;
-  counts: Record<CriterionStatus, number>;
-  criteria: EvidenceCriterion[];
-}
-
-export interface EvidenceResource extends ResourceRef {
-  unit: string;
-  /** Whether any control that ran inspects this kind. */
-  evaluated: boolean;
-}
-
-export interface EvidenceFinding {
-  controlId: string;
-  status: "fail" | "waived" | "error";
-  severity: Severity;
-  message: string;
-  unit: string;
-  resource: ResourceRef;
-  location: string;
-  /** JSON path of the field to change, when the finding is about a field. */
-  path?: string;
-  remediation: string;
-  waiver?: string;
-}
-
-export interface Evidence {
-  schemaVersion: string;
-  /** UUID v5 of the content (everything below except this field). */
-  id: string;
-  generatedAt: string;
-  tool: AuditReport["tool"] & { renderers: Record<string, string> };
-  scope: {
-    paths: string[];
-    config?: string;
-    /** The config and waiver files the run used, with their SHA-256. */
-    configFiles: AuditReport["configFiles"];
-    frameworks: FrameworkId[];
-    failOn: Severity;
-    profiles: string[];
-    git?: { commit: string; dirty: boolean };
-    /** A cluster audit: the cluster read and when ("observed state of <context> at <time>"). */
-    observed?: ObservedState;
-    /** The config's scopes (system boundary) with their population; empty when the config names none. */
-    scopes: EvidenceScope[];
-    /** Units no scope names (only when the config names scopes). */
-    unscopedUnits: string[];
-  };
-  /** Who and what produced the package (chain of custody). */
-  run: {
-    /** The command line as given (arguments after the program); absent when the library was called directly. */
-    commandLine?: string[];
-    /** The CI run, from the CI's standard environment variables. */
-    ci?: RunIdentity;
-    /** The key that signs manifest.json; absent: the package is unsigned. */
-    signer?: { algorithm: "Ed25519"; publicKeySha256: string };
-  };
-  /** What the evidence shows and what it does not. */
-  statements: { population: string; limitations: string[] };
-  inputs: InputFile[];
-  /** Files and folders under the input paths that were not audited, with the reason (sorted by path). */
-  notAudited: NotAuditedFile[];
-  units: Array<{
-    id: string;
-    kind: string;
-    path: string;
-    values?: string;
-    profile: string;
-    scopes: string[];
-    resources: number;
-    unevaluatedKinds: string[];
-  }>;
-  population: EvidenceResource[];
-  reconciliation: {
-    inputFiles: number;
-    /** Paths under the inputs not audited (see `notAudited`). */
-    notAudited: number;
-    units: number;
-    resources: number;
-    evaluated: number;
-    notEvaluated: number;
-    byKind: Array<{ kind: string; resources: number; evaluated: boolean }>;
-  };
-  controls: EvidenceControl[];
-  frameworks: EvidenceFramework[];
-  findings: EvidenceFinding[];
-  waivers: WaiverStatus[];
-  inputErrors: InputError[];
-  summary: AuditReport["summary"];
-}
-
-/** What a cluster audit read: the kubeconfig context, its API server and the time of the read. */
-export interface ObservedState {
-  context: string;
-  server: string;
-  observedAt: string;
-  /** `observed state of <context> at <observedAt>` */
-  statement: string;
-}
-
-export interface EvidenceOptions {
-  /** The paths the audit was run on, as given (relative to the working directory). */
-  paths: string[];
-  /** Set when the audit read a cluster instead of paths. */
-  observed?: ObservedState;
-  frameworks: FrameworkCatalog[];
-  git?: { commit: string; dirty: boolean };
-  renderers?: Record<string, string>;
-  run?: Evidence["run"];
-}
-
-const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id, "en", { numeric: true });
+export * from "./evidence-types.js";
+export { criterionStatus } from "./criteria.js";
 
 function controlStatus(c: { evaluated: number; failed: number; errors: number; ran: boolean }): ControlStatus {
   if (c.failed > 0 || c.errors > 0) return "not-satisfied";
   if (!c.ran) return "disabled";
   return c.evaluated > 0 ? "satisfied" : "not-applicable";
-}
-
-/** A control the config disabled everywhere gives no evidence: the criterion is judged without it. */
-function automatedStatus(all: ControlStatus[]): AutomatedStatus {
-  const statuses = all.filter((s) => s !== "disabled");
-  if (statuses.length === 0) return "none";
-  if (statuses.includes("not-satisfied")) return "not-satisfied";
-  return statuses.includes("satisfied") ? "satisfied" : "not-applicable";
-}
-
-/** A criterion with an external part is never fully proven by the manifests; a failure still shows as not satisfied. */
-export function criterionStatus(automated: AutomatedStatus, external: boolean, exceptions = false): CriterionStatus {
-  if (automated === "not-satisfied") return "not-satisfied";
-  if (external || automated === "none") return "needs-external-evidence";
-  return automated === "satisfied" && exceptions ? "met-with-exceptions" : automated;
 }
 
 /** Per profile the control ran with: its severity and parameters, and the units. */
@@ -271,52 +71,7 @@ export function buildEvidence(report: AuditReport, options: EvidenceOptions): Ev
       };
     })
     .sort(byId);
-  const controlById = new Map(controls.map((c) => [c.id, c]));
-  const waivedBy = new Map<string, number>();
-  for (const f of report.findings)
-    if (f.status === "waived" && f.waiver)
-      waivedBy.set(`${f.controlId}\u0000${f.waiver.id}`, (waivedBy.get(`${f.controlId}\u0000${f.waiver.id}`) ?? 0) + 1);
-  const exceptionsOf = (controlIds: readonly string[]): EvidenceException[] =>
-    report.waivers
-      .flatMap((w) => {
-        const findings = controlIds.includes(w.control) ? (waivedBy.get(`${w.control}\u0000${w.id}`) ?? 0) : 0;
-        if (!findings) return [];
-        const { id, control, approver, approved, ticket, expires, justification } = w;
-        return [{ waiver: id, controlId: control, findings, approver, approved, ticket, expires, justification }];
-      })
-      .sort((a, b) => a.waiver.localeCompare(b.waiver));
-
-  const frameworks: EvidenceFramework[] = options.frameworks.map((fw) => {
-    const criteria = fw.criteria
-      .map((criterion): EvidenceCriterion => {
-        const mapped = report.controls
-          .flatMap((c) => (c.frameworks[fw.id] ?? []).filter((m) => m.id === criterion.id).map((m) => ({ control: c, mapping: m })))
-          .map(({ control, mapping }) => ({
-            id: control.id,
-            title: control.title,
-            basis: [...mapping.basis],
-            rationale: mapping.rationale,
-            status: controlById.get(control.id)!.status,
-          }))
-          .sort(byId);
-        const automated = automatedStatus(mapped.map((m) => m.status));
-        const exceptions = exceptionsOf(mapped.map((m) => m.id));
-        return {
-          id: criterion.id,
-          title: criterion.title,
-          status: criterionStatus(automated, !!criterion.external, exceptions.length > 0),
-          automated,
-          basis: (["K", "P", "A", "J"] as MappingBasis[]).filter((b) => mapped.some((m) => m.basis.includes(b))),
-          ...(criterion.external ? { external: criterion.external } : {}),
-          controls: mapped,
-          exceptions,
-        };
-      })
-      .sort(byId);
-    const counts = Object.fromEntries(CRITERION_STATUSES.map((status) => [status, 0])) as Record<CriterionStatus, number>;
-    for (const c of criteria) counts[c.status]++;
-    return { id: fw.id, name: fw.name, version: fw.version, counts, criteria };
-  });
+  const frameworks = evidenceFrameworks(report, options.frameworks, controls);
 
   // The report's unevaluatedKinds come from the evaluation's own matching (src/catalog/match.ts).
   const notEvaluated = (unit: { unevaluatedKinds: readonly string[] }, kind: string) => unit.unevaluatedKinds.includes(kind);
