@@ -10,6 +10,7 @@ import { secNoPlaintextSecrets } from "./sec-no-plaintext-secrets.js";
 import { secReferencesResolve } from "./sec-references-resolve.js";
 import { secSecretMountsHardened } from "./sec-secret-mounts-hardened.js";
 import { tlsErlangDist } from "./tls-erlang-dist.js";
+import { tlsDistCertNames } from "./tls-dist-cert-names.js";
 import { iamNoWildcards } from "./iam-no-wildcards.js";
 import { iamNoPrivilegedBindings } from "./iam-no-privileged-bindings.js";
 import { iamSecretAccessScoped } from "./iam-secret-access-scoped.js";
@@ -36,6 +37,7 @@ export const VALIDATORS: Readonly<Record<string, Validator>> = {
   [secReferencesResolve.id]: secReferencesResolve,
   [secSecretMountsHardened.id]: secSecretMountsHardened,
   [tlsErlangDist.id]: tlsErlangDist,
+  [tlsDistCertNames.id]: tlsDistCertNames,
   [iamNoWildcards.id]: iamNoWildcards,
   [iamNoPrivilegedBindings.id]: iamNoPrivilegedBindings,
   [iamSecretAccessScoped.id]: iamSecretAccessScoped,
