@@ -1,0 +1,337 @@
+# net-mesh-edge-coherent: set scope. A pod port where Istio enforces STRICT mTLS must not be reached by a
+# client outside the mesh: a LoadBalancer/NodePort Service, a non-Istio Ingress, a Prometheus scrape
+# without Istio's certificates. Mirrors src/validators/net-mesh-edge-coherent.ts.
+package erlmcp.controls.net_mesh_edge_coherent
+
+import data.lib.k8s
+import data.lib.net
+import data.lib.violation
+
+control_id := "net-mesh-edge-coherent"
+
+mesh_root_namespace := object.get(input, ["parameters", "meshRootNamespace"], "istio-system")
+
+istio_cert_dirs := object.get(input, ["parameters", "istioCertDirs"], ["/etc/prom-certs/", "/etc/istio-certs/"])
+
+# --- The effective mTLS mode of a container port (Istio's precedence) ---
+
+peer_authentications := [pa |
+	some pa in input.resources
+	pa.kind == "PeerAuthentication"
+	startswith(object.get(pa, "apiVersion", ""), "security.istio.io/")
+]
+
+selector_labels(pa) := object.get(pa, ["spec", "selector", "matchLabels"], {})
+
+has_selector(pa) if count(selector_labels(pa)) > 0
+
+namespace_wide(ns) := [pa |
+	some pa in peer_authentications
+	k8s.namespace(pa) == ns
+	not has_selector(pa)
+]
+
+# Istio's WorkloadSelector has matchLabels only; a policy counts when it selects every pod of the workload.
+workload_level(w) := [pa |
+	some pa in peer_authentications
+	k8s.namespace(pa) == k8s.namespace(w)
+	has_selector(pa)
+	k8s.selects_all_pods({"matchLabels": selector_labels(pa)}, w)
+]
+
+# A mode that decides (UNSET or a missing mode inherits from the level above).
+deciding(mode) if {
+	is_string(mode)
+	mode != "UNSET"
+}
+
+pa_ref(pa) := concat("/", [k8s.namespace(pa), k8s.name(pa)])
+
+# The outcomes of a level: [mode, policy] for each policy that sets a mode, plus the level above's when
+# one of them leaves it unset. Istio keeps the oldest of several policies; the manifests do not say which.
+mesh_outcomes := {["PERMISSIVE", ""]} if {
+	count(namespace_wide(mesh_root_namespace)) == 0
+} else := {o |
+	some pa in namespace_wide(mesh_root_namespace)
+	some o in own_or(pa, object.get(pa, ["spec", "mtls", "mode"], null), {["PERMISSIVE", ""]})
+}
+
+namespace_outcomes(ns) := mesh_outcomes if {
+	count(namespace_wide(ns)) == 0
+} else := {o |
+	some pa in namespace_wide(ns)
+	some o in own_or(pa, object.get(pa, ["spec", "mtls", "mode"], null), mesh_outcomes)
+}
+
+own_or(pa, mode, _) := {[mode, pa_ref(pa)]} if deciding(mode)
+
+own_or(_, mode, inherited) := inherited if not deciding(mode)
+
+port_outcomes(w, port) := namespace_outcomes(k8s.namespace(w)) if {
+	count(workload_level(w)) == 0
+} else := {o |
+	some pa in workload_level(w)
+	some o in workload_outcomes(pa, port)
+}
+
+# The policy's entry for the port, else its own mode, else the namespace's (portLevelMtls needs a selector).
+workload_outcomes(pa, port) := {[mode, pa_ref(pa)]} if {
+	mode := port_level_mode(pa, port)
+	deciding(mode)
+} else := own_or(pa, object.get(pa, ["spec", "mtls", "mode"], null), namespace_outcomes(k8s.namespace(pa)))
+
+# portLevelMtls keys are container port numbers (YAML may give them as numbers or strings).
+port_level_mode(pa, port) := setting.mode if {
+	some key, setting in object.get(pa, ["spec", "portLevelMtls"], {})
+	port_key(key) == format_int(port, 10)
+	is_object(setting)
+}
+
+port_key(key) := key if is_string(key)
+
+port_key(key) := format_int(key, 10) if is_number(key)
+
+# The policies that make the port STRICT, when every possible outcome is STRICT.
+strict_by(w, port) := concat(", ", sort([ref | some [_, ref] in outcomes])) if {
+	in_mesh(w)
+	outcomes := port_outcomes(w, port)
+	every o in outcomes {
+		o[0] == "STRICT"
+	}
+}
+
+# --- Pods in the mesh (a sidecar whose inbound PeerAuthentication governs) ---
+
+pod_annotations(w) := object.get(k8s.pod_template(w), ["metadata", "annotations"], {})
+
+in_mesh(w) if {
+	not opted_out(w)
+	not istio_gateway(w)
+}
+
+opted_out(w) if k8s.pod_labels(w)["sidecar.istio.io/inject"] == "false"
+
+opted_out(w) if pod_annotations(w)["sidecar.istio.io/inject"] == "false"
+
+istio_gateway(w) if k8s.pod_labels(w).istio in {"ingressgateway", "egressgateway"}
+
+istio_gateway(w) if k8s.has_key(k8s.pod_labels(w), "gateway.istio.io/managed")
+
+istio_gateway(w) if {
+	templates := pod_annotations(w)["inject.istio.io/templates"]
+	is_string(templates)
+	contains(templates, "gateway")
+}
+
+# --- Services and the container ports they reach ---
+
+workloads := [w | some w in input.resources; k8s.is_workload(w)]
+
+services := [s | some s in input.resources; s.kind == "Service"]
+
+workload_name(w) := concat("/", [w.kind, k8s.name(w)])
+
+selected_workloads(svc) := [w |
+	some w in workloads
+	k8s.namespace(w) == k8s.namespace(svc)
+	k8s.map_selector_matches(object.get(svc, ["spec", "selector"], {}), k8s.pod_labels(w))
+]
+
+# The container port a Service port reaches on w: its targetPort (unset = port), a name resolved on w.
+target_ports(sp, w) := {n | some n in resolve_port(object.get(sp, "targetPort", object.get(sp, "port", null)), w)} if {
+	net.protocol(sp) == "TCP"
+}
+
+resolve_port(p, _) := {p} if is_number(p)
+
+resolve_port(p, w) := net.named_port(w, p, "TCP") if is_string(p)
+
+service_port_label(sp) := sp.name if {
+	is_string(sp.name)
+	sp.name != ""
+} else := format_int(sp.port, 10) if is_number(sp.port)
+
+else := ""
+
+# --- (1) LoadBalancer and NodePort Services ---
+
+violation contains violation.at(control_id, "strictBehindExternalService", svc, ["spec", "ports", i], {
+	"service": k8s.name(svc), "serviceType": svc.spec.type, "servicePort": service_port_label(sp),
+	"port": port, "workload": workload_name(w), "peerAuthentication": pas,
+}) if {
+	some svc in services
+	svc.spec.type in {"LoadBalancer", "NodePort"}
+	some i, sp in object.get(svc, ["spec", "ports"], [])
+	some w in selected_workloads(svc)
+	some port in target_ports(sp, w)
+	pas := strict_by(w, port)
+}
+
+# --- (2) Ingress backends of a non-Istio ingress controller ---
+
+ingress_classes := [c | some c in input.resources; c.kind == "IngressClass"]
+
+ingress_class_names := {k8s.name(c) | some c in ingress_classes}
+
+istio_ingress_class_names := {k8s.name(c) |
+	some c in ingress_classes
+	object.get(c, ["spec", "controller"], "") == "istio.io/ingress-controller"
+}
+
+ingress_class(ing) := ing.spec.ingressClassName if {
+	is_string(ing.spec.ingressClassName)
+} else := cls if {
+	cls := object.get(ing, ["metadata", "annotations", "kubernetes.io/ingress.class"], null)
+	is_string(cls)
+} else := sort(defaults)[0] if {
+	defaults := [k8s.name(c) |
+		some c in ingress_classes
+		object.get(c, ["metadata", "annotations", "ingressclass.kubernetes.io/is-default-class"], "") == "true"
+	]
+	count(defaults) > 0
+} else := ""
+
+istio_ingress(ing) if ingress_class(ing) in istio_ingress_class_names
+
+istio_ingress(ing) if {
+	ingress_class(ing) == "istio"
+	not "istio" in ingress_class_names
+}
+
+ingress_backends(ing) := array.concat(
+	[[["spec", "defaultBackend"], b] | b := ing.spec.defaultBackend],
+	[[["spec", "rules", i, "http", "paths", j, "backend"], p.backend] |
+		some i, rule in object.get(ing, ["spec", "rules"], [])
+		some j, p in object.get(rule, ["http", "paths"], [])
+	],
+)
+
+backend_service_ports(svc, ref) := [sp |
+	some sp in object.get(svc, ["spec", "ports"], [])
+	backend_names_port(ref, sp)
+]
+
+backend_names_port(ref, sp) if {
+	is_number(ref.number)
+	ref.number == sp.port
+}
+
+backend_names_port(ref, sp) if {
+	is_string(ref.name)
+	ref.name == sp.name
+}
+
+violation contains violation.at(control_id, "strictBehindIngress", ing, path, {
+	"ingress": k8s.name(ing), "ingressClass": class_label(ing), "service": svc_name,
+	"servicePort": service_port_label(sp), "port": port, "workload": workload_name(w), "peerAuthentication": pas,
+}) if {
+	some ing in input.resources
+	ing.kind == "Ingress"
+	not istio_ingress(ing)
+	some [path, backend] in ingress_backends(ing)
+	svc_name := backend.service.name
+	some svc in services
+	k8s.namespace(svc) == k8s.namespace(ing)
+	k8s.name(svc) == svc_name
+	some sp in backend_service_ports(svc, object.get(backend, ["service", "port"], {}))
+	some w in selected_workloads(svc)
+	some port in target_ports(sp, w)
+	pas := strict_by(w, port)
+}
+
+class_label(ing) := cls if {
+	cls := ingress_class(ing)
+	cls != ""
+} else := "unset"
+
+# --- (3) Prometheus scrapes without Istio's client certificate ---
+
+monitors := [m |
+	some m in input.resources
+	m.kind in {"ServiceMonitor", "PodMonitor"}
+	m.apiVersion == "monitoring.coreos.com/v1"
+]
+
+covers_namespace(m, _) if m.spec.namespaceSelector.any == true
+
+covers_namespace(m, ns) if ns in m.spec.namespaceSelector.matchNames
+
+covers_namespace(m, ns) if {
+	not m.spec.namespaceSelector.any == true
+	count(object.get(m.spec, ["namespaceSelector", "matchNames"], [])) == 0
+	k8s.namespace(m) == ns
+}
+
+endpoints_field := {"ServiceMonitor": "endpoints", "PodMonitor": "podMetricsEndpoints"}
+
+scheme_https(ep) if {
+	scheme := object.get(ep, "scheme", "")
+	is_string(scheme)
+	lower(scheme) == "https"
+}
+
+mesh_tls(ep) if {
+	scheme_https(ep)
+	cfg := ep.tlsConfig
+	istio_cert_file(cfg.certFile)
+	istio_cert_file(cfg.keyFile)
+}
+
+mesh_tls(ep) if {
+	scheme_https(ep)
+	is_object(ep.tlsConfig.cert)
+	is_object(ep.tlsConfig.keySecret)
+}
+
+istio_cert_file(f) if {
+	is_string(f)
+	some dir in istio_cert_dirs
+	startswith(f, dir)
+}
+
+# The workloads and container ports a ServiceMonitor endpoint scrapes, through the Services it selects.
+scraped(m, ep) := {[w, port] |
+	some svc in services
+	covers_namespace(m, k8s.namespace(svc))
+	k8s.selector_matches(m.spec.selector, k8s.labels(svc))
+	some w in selected_workloads(svc)
+	some port in service_monitor_ports(ep, svc, w)
+} if m.kind == "ServiceMonitor"
+
+scraped(m, ep) := {[w, port] |
+	some w in workloads
+	covers_namespace(m, k8s.namespace(w))
+	k8s.may_select_pods(m.spec.selector, w)
+	some port in pod_monitor_ports(ep, w)
+} if m.kind == "PodMonitor"
+
+service_monitor_ports(ep, svc, w) := {port |
+	some sp in object.get(svc, ["spec", "ports"], [])
+	sp.name == ep.port
+	some port in target_ports(sp, w)
+} if is_string(ep.port)
+
+service_monitor_ports(ep, _, w) := resolve_port(ep.targetPort, w) if not is_string(object.get(ep, "port", null))
+
+pod_monitor_ports(ep, w) := net.named_port(w, ep.port, "TCP") if is_string(ep.port)
+
+pod_monitor_ports(ep, _) := {ep.portNumber} if {
+	not is_string(object.get(ep, "port", null))
+	is_number(ep.portNumber)
+}
+
+pod_monitor_ports(ep, w) := resolve_port(ep.targetPort, w) if {
+	not is_string(object.get(ep, "port", null))
+	not is_number(object.get(ep, "portNumber", null))
+}
+
+violation contains violation.at(control_id, "strictScrapedWithoutMeshTls", m, ["spec", field, i], {
+	"monitorKind": m.kind, "monitor": k8s.name(m), "port": port, "workload": workload_name(w), "peerAuthentication": pas,
+}) if {
+	some m in monitors
+	field := endpoints_field[m.kind]
+	some i, ep in object.get(m, ["spec", field], [])
+	not mesh_tls(ep)
+	some [w, port] in scraped(m, ep)
+	pas := strict_by(w, port)
+}
