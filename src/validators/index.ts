@@ -4,7 +4,6 @@ import { netDefaultDeny } from "./net-default-deny.js";
 import { netWorkloadIsolated } from "./net-workload-isolated.js";
 import { netErlangDistLockdown } from "./net-erlang-dist-lockdown.js";
 import { netEgressAllowlist } from "./net-egress-allowlist.js";
-import { netMeshEdgeCoherent } from "./net-mesh-edge-coherent.js";
 import { secNoLiteralCredentials } from "./sec-no-literal-credentials.js";
 import { secErlangCookieFromSecret } from "./sec-erlang-cookie-from-secret.js";
 import { secNoPlaintextSecrets } from "./sec-no-plaintext-secrets.js";
@@ -24,6 +23,7 @@ import { avlAntiAffinity } from "./avl-anti-affinity.js";
 import { avlZoneSpread } from "./avl-zone-spread.js";
 import { obsMetricsScraped } from "./obs-metrics-scraped.js";
 import { bakBackupSchedule } from "./bak-backup-schedule.js";
+import { chgJobUpgradeSafe } from "./chg-job-upgrade-safe.js";
 import type { Validator } from "./types.js";
 
 export const VALIDATORS: Readonly<Record<string, Validator>> = {
@@ -32,7 +32,6 @@ export const VALIDATORS: Readonly<Record<string, Validator>> = {
   [netWorkloadIsolated.id]: netWorkloadIsolated,
   [netErlangDistLockdown.id]: netErlangDistLockdown,
   [netEgressAllowlist.id]: netEgressAllowlist,
-  [netMeshEdgeCoherent.id]: netMeshEdgeCoherent,
   [secNoLiteralCredentials.id]: secNoLiteralCredentials,
   [secErlangCookieFromSecret.id]: secErlangCookieFromSecret,
   [secNoPlaintextSecrets.id]: secNoPlaintextSecrets,
@@ -52,4 +51,5 @@ export const VALIDATORS: Readonly<Record<string, Validator>> = {
   [avlZoneSpread.id]: avlZoneSpread,
   [obsMetricsScraped.id]: obsMetricsScraped,
   [bakBackupSchedule.id]: bakBackupSchedule,
+  [chgJobUpgradeSafe.id]: chgJobUpgradeSafe,
 };
