@@ -4,6 +4,7 @@ import { netDefaultDeny } from "./net-default-deny.js";
 import { netWorkloadIsolated } from "./net-workload-isolated.js";
 import { netErlangDistLockdown } from "./net-erlang-dist-lockdown.js";
 import { netEgressAllowlist } from "./net-egress-allowlist.js";
+import { netMeshEdgeCoherent } from "./net-mesh-edge-coherent.js";
 import { secNoLiteralCredentials } from "./sec-no-literal-credentials.js";
 import { secErlangCookieFromSecret } from "./sec-erlang-cookie-from-secret.js";
 import { secNoPlaintextSecrets } from "./sec-no-plaintext-secrets.js";
@@ -32,6 +33,7 @@ export const VALIDATORS: Readonly<Record<string, Validator>> = {
   [netWorkloadIsolated.id]: netWorkloadIsolated,
   [netErlangDistLockdown.id]: netErlangDistLockdown,
   [netEgressAllowlist.id]: netEgressAllowlist,
+  [netMeshEdgeCoherent.id]: netMeshEdgeCoherent,
   [secNoLiteralCredentials.id]: secNoLiteralCredentials,
   [secErlangCookieFromSecret.id]: secErlangCookieFromSecret,
   [secNoPlaintextSecrets.id]: secNoPlaintextSecrets,
