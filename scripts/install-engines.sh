@@ -3,7 +3,7 @@
 # Idempotent: a tool already built at its pinned version is kept.
 #   scripts/install-engines.sh           opa, helm, kustomize
 #   scripts/install-engines.sh --all     + kyverno, gator, conftest, trivy
-#   scripts/install-engines.sh --cluster etcd, kube-apiserver, kube-controller-manager (scripts/test-cluster.sh)
+#   scripts/install-engines.sh --cluster etcd, kube-apiserver, kube-controller-manager, CRDs (scripts/install-crds.sh)
 #   scripts/install-engines.sh TOOL...   just those tools (kube-score: only a peer of npm run bench)
 # ERLMCP_AUDIT_BUILD_NICE=1 builds at low priority, one package at a time (nice -n 10, go -p=1).
 # Cache: $ERLMCP_AUDIT_ENGINES_DIR, else <repo>/.engines
@@ -190,4 +190,5 @@ for tool in "${wanted[@]}"; do
   record_lock "$name" "$version"
   echo "built   $name $version in $(($(date +%s) - start))s  $bin/$name"
 done
+if [ "${1:-}" = "--cluster" ]; then ERLMCP_AUDIT_ENGINES_DIR=$dir bash "$repo/scripts/install-crds.sh"; fi
 echo "engines: $bin"

@@ -54,7 +54,9 @@ export interface SourceLocation {
  * - `kustomize-transformer`: the line of a kustomization field that sets it (`replicas`, `images`, `namePrefix`, ...);
  * - `helm-template` / `helm-helper`: the template line that renders it, in the template or in a `define` it includes.
  */
-export type LocationVia = "field" | "parent" | "object" | "kustomize-patch" | "kustomize-transformer" | "helm-template" | "helm-helper";
+/** How a location was found; `cluster`: the object read from a live API server, which has no file or line. */
+export type LocationVia =
+  "field" | "parent" | "object" | "kustomize-patch" | "kustomize-transformer" | "helm-template" | "helm-helper" | "cluster";
 
 /** The line to change for a finding, in the file its author edits. */
 export interface FieldLocation {
@@ -88,10 +90,13 @@ export interface Resource {
  * One group of resources evaluated together (the "manifest set" of set-scope controls):
  * a directory of plain YAML, one Helm render (chart x values file) or one Kustomize build.
  */
+/** What a unit was read from; `cluster`: the objects of a live API server (`erlmcp-audit cluster`). */
+export type AuditUnitKind = "files" | "helm" | "kustomize" | "stdin" | "cluster";
+
 export interface AuditUnit {
   /** Stable, human-readable ID, e.g. `manifests/helm/erlmcp@values-production.yaml`. */
   id: string;
-  kind: "files" | "helm" | "kustomize" | "stdin";
+  kind: AuditUnitKind;
   /** Path of the chart, overlay, directory or file. */
   path: string;
   resources: Resource[];

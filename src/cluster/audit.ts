@@ -79,13 +79,12 @@ export async function readCluster(source: ClusterSource & { namespaces?: readonl
 export function snapshotAsLoaded(snapshot: ClusterSnapshot): LoadResult {
   const id = `cluster://${snapshot.context}`;
   return {
-    units: [{ id, kind: "files", path: id, resources: snapshot.resources }],
+    units: [{ id, kind: "cluster", path: id, resources: snapshot.resources }],
     inputs: [],
     errors: [],
     notAudited: [],
     notices: [],
-    // Each object's location has an empty text: nothing on disk that happens to carry its name places a finding.
-    texts: new Map(snapshot.resources.map((r) => [r.source.file, ""])),
+    texts: new Map(),
     helm: { kubeVersion: DEFAULT_KUBE_VERSION },
   };
 }

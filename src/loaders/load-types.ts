@@ -1,6 +1,6 @@
 /** The options and results of loading inputs, and what loading one unit shares with the load in progress. */
 import type { ResultCache } from "../cache/store.js";
-import type { InputError, InputFile, NotAuditedFile, Notice, Resource } from "../types.js";
+import type { AuditUnitKind, InputError, InputFile, NotAuditedFile, Notice, Resource } from "../types.js";
 import type { ExcludeOptions } from "./exclude.js";
 import type { InputRegister } from "./input-register.js";
 import type { EntrypointOptions } from "./kustomize-entrypoints.js";
@@ -40,7 +40,7 @@ export interface LoadOptions {
 /** A unit before a profile is assigned. */
 export interface LoadedUnit {
   id: string;
-  kind: "files" | "helm" | "kustomize" | "stdin";
+  kind: AuditUnitKind;
   path: string;
   /** Values file of a Helm render. */
   values?: string;

@@ -8,6 +8,7 @@ import { findingKey, resourceKey } from "../findings/identity.js";
 import { parsePath } from "../k8s/field-path.js";
 import type { HelmOptions } from "../loaders/render.js";
 import type { AuditUnit, Finding, FieldLocation, InputFile, Resource } from "../types.js";
+import { locateCluster } from "./cluster.js";
 import { locateHelm } from "./helm.js";
 import { locateKustomize } from "./kustomize.js";
 import { locatePlain } from "./plain.js";
@@ -20,6 +21,7 @@ export const LOCATORS: Record<AuditUnit["kind"], Locator> = {
   stdin: locatePlain,
   helm: locateHelm,
   kustomize: locateKustomize,
+  cluster: locateCluster,
 };
 
 export interface LocateOptions {

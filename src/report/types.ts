@@ -4,6 +4,7 @@ import type { FrameworkMapping } from "../catalog/types.js";
 import type { ConfigFile } from "../config/types.js";
 import type { NetworkModel } from "../k8s/network-model.js";
 import type {
+  AuditUnitKind,
   EngineName,
   Finding,
   FrameworkId,
@@ -73,7 +74,7 @@ export interface DisabledControl {
 
 export interface ReportUnit {
   id: string;
-  kind: "files" | "helm" | "kustomize" | "stdin";
+  kind: AuditUnitKind;
   path: string;
   values?: string;
   profile: string;

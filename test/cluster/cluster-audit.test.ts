@@ -112,6 +112,9 @@ describe.runIf(enabled)("erlmcp-audit cluster reads a real API server", () => {
     expect(found.length).toBeGreaterThan(0);
     expect(found[0]!.source.file).toBe("cluster://test-cluster/scratch/Pod/debug-shell");
     expect(found[0]!.path).toBe("spec.containers[0].securityContext.privileged");
+    // Never a file on disk that happens to share the name: the object in the cluster, no line.
+    expect(found[0]!.location).toEqual({ file: "cluster://test-cluster/scratch/Pod/debug-shell", line: 0, via: "cluster" });
+    expect(report.units[0]!.kind).toBe("cluster");
     // Server-populated fields are not part of what is audited.
     // An owner reference proves nothing: the Pod that claims a ReplicaSet is audited itself.
     expect(report.findings.some((f) => f.status === "fail" && f.source.file === "cluster://test-cluster/scratch/Pod/impostor")).toBe(true);
