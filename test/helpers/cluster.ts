@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { PACKAGE_ROOT } from "../../src/paths.js";
 import type { K8sObject } from "../../src/types.js";
+import { creatable, isExampleGroup, publishedCrds, type PublishedCrd } from "./published-crds.js";
 
 const SCRIPT = join(PACKAGE_ROOT, "scripts", "test-cluster.sh");
 
@@ -28,6 +29,8 @@ export interface ApiReply {
 export interface WriteOptions {
   /** `dryRun=All`: admission runs, nothing is stored. */
   dryRun?: boolean;
+  /** `fieldValidation=Strict` (kubectl's default): an unknown or duplicate field is an error, not a warning. */
+  strict?: boolean;
 }
 
 /** A running test cluster and a client for it. */
@@ -56,8 +59,10 @@ export interface TestCluster {
   /** The REST path of an object (its collection when `collection`), found through API discovery. */
   pathOf(object: K8sObject, collection?: boolean): Promise<string>;
   /**
-   * Makes every custom kind among objects servable: a CustomResourceDefinition with an open schema
-   * (`x-kubernetes-preserve-unknown-fields`) for each group and kind the API server does not serve yet.
+   * Makes every custom kind among objects servable by creating its project's published CRD (pinned in
+   * scripts/engines/crds.lock), so the API server validates the objects against the real schema. Throws
+   * naming the kind when no published CRD is pinned for it or the pinned one does not serve its version.
+   * Only fictional kinds in groups under the example domains (example.com) get an open-schema CRD.
    */
   serveKinds(objects: K8sObject[]): Promise<void>;
   /** Creates (server-side applies) the namespaces objects live in, and the extra ones named. */
@@ -65,7 +70,7 @@ export interface TestCluster {
   /**
    * What objects need before the API server admits them: their namespaces (and the extra ones named),
    * the PriorityClasses among them (the Priority admission plugin rejects a Pod naming an unknown
-   * one) and CRDs for their custom kinds.
+   * one) and the published CRDs of their custom kinds (serveKinds).
    */
   prepareFor(objects: K8sObject[], extraNamespaces?: string[]): Promise<void>;
 }
@@ -191,7 +196,7 @@ function clusterClient(dir: string, kubeconfig: string, server: string, controll
     return `${prefix}${scope}/${found.plural}${collection ? "" : `/${object.metadata?.name}`}`;
   };
   const query = (options: WriteOptions, extra: string[] = []) => {
-    const params = [...extra, ...(options.dryRun ? ["dryRun=All"] : [])];
+    const params = [...extra, ...(options.dryRun ? ["dryRun=All"] : []), ...(options.strict ? ["fieldValidation=Strict"] : [])];
     return params.length ? `?${params.join("&")}` : "";
   };
 
@@ -237,29 +242,8 @@ function clusterClient(dir: string, kubeconfig: string, server: string, controll
         missing.get(key)!.versions.add(version);
       }
       for (const { group, kind, versions } of missing.values()) {
-        const plural = pluralOf(kind);
-        const reply = await send("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", {
-          apiVersion: "apiextensions.k8s.io/v1",
-          kind: "CustomResourceDefinition",
-          metadata: {
-            name: `${plural}.${group}`,
-            // Groups under k8s.io and kubernetes.io are protected: a CRD there needs this annotation.
-            ...(/(^|\.)(k8s|kubernetes)\.io$/.test(group)
-              ? { annotations: { "api-approved.kubernetes.io": "unapproved, test only" } }
-              : {}),
-          },
-          spec: {
-            group,
-            scope: "Namespaced",
-            names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
-            versions: [...versions].sort().map((name, i) => ({
-              name,
-              served: true,
-              storage: i === 0,
-              schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
-            })),
-          },
-        });
+        const crd = isExampleGroup(group) ? openSchemaCrd(group, kind, versions) : creatable(publishedCrdServing(group, kind, versions));
+        const reply = await send("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
         if (reply.status !== 201) throw new Error(`creating the CRD of ${group}/${kind} failed: ${JSON.stringify(reply.body)}`);
       }
       for (const { group, kind, versions } of missing.values())
@@ -277,7 +261,45 @@ function clusterClient(dir: string, kubeconfig: string, server: string, controll
   return client;
 }
 
-/** The lower-case plural a CRD of this kind is given (PrometheusRule → prometheusrules, GitRepository → gitrepositories). */
+/** The pinned published CRD of group/kind; throws unless one is pinned and it serves every version asked for. */
+function publishedCrdServing(group: string, kind: string, versions: Set<string>): PublishedCrd {
+  const published = publishedCrds().get(`${group}/${kind}`);
+  if (!published)
+    throw new Error(
+      `no published CRD is pinned for ${group}/${kind}: add its project's CRD file to scripts/engines/crds.lock ` +
+        "(the test cluster validates custom kinds against their real schemas, never an open one)",
+    );
+  const servedVersions = published.crd.spec.versions.filter((v) => v.served).map((v) => v.name);
+  for (const version of versions)
+    if (!servedVersions.includes(version))
+      throw new Error(
+        `the pinned CRD of ${group}/${kind} (${published.source}) does not serve ${version}, only ${servedVersions.join(", ")}`,
+      );
+  return published;
+}
+
+/** A CRD with an open schema (`x-kubernetes-preserve-unknown-fields`) for a fictional kind of an example group. */
+function openSchemaCrd(group: string, kind: string, versions: Set<string>): K8sObject {
+  const plural = pluralOf(kind);
+  return {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: `${plural}.${group}` },
+    spec: {
+      group,
+      scope: "Namespaced",
+      names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
+      versions: [...versions].sort().map((name, i) => ({
+        name,
+        served: true,
+        storage: i === 0,
+        schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+      })),
+    },
+  } as K8sObject;
+}
+
+/** The lower-case plural of a fictional kind's CRD (FooRunner → foorunners, Policy → policies). */
 function pluralOf(kind: string): string {
   const lower = kind.toLowerCase();
   if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;

@@ -2,8 +2,11 @@
  * Every rendered form of the reference deployment against a real kube-apiserver (scripts/test-cluster.sh):
  * applied server-side and stored, then a second release with a new image digest applied over it. The
  * upgrade is where immutable fields (a Job's pod template, a StatefulSet's selector or claim templates)
- * would fail. Custom kinds (Istio, Argo, cert-manager, prometheus-operator, External Secrets, Flux, VPA)
- * are served by open-schema CRDs here; their fields are validated offline by schemas.test.ts.
+ * would fail. Custom kinds (Istio, Argo CD, Argo Rollouts, cert-manager, prometheus-operator, External
+ * Secrets, Flux, VPA) are served by their projects' published CRDs, pinned in scripts/engines/crds.lock
+ * (test/helpers/published-crds.ts), so the API server validates them against the real schemas: a value
+ * out of an enum, a missing required field or an undeclared field is refused (writes use
+ * `fieldValidation=Strict`, as kubectl does). A custom kind with no pinned CRD fails the test.
  */
 import { describe, expect, it } from "vitest";
 import type { K8sObject } from "../../src/types.js";
@@ -51,11 +54,11 @@ function isolated(docs: K8sDoc[], suffix: string): K8sDoc[] {
   });
 }
 
-/** Applies objects in order (stored, not dry-run); returns `kind/name: status message` for every refusal. */
+/** Applies objects in order (stored, not dry-run, strict); returns `kind/name: status message` for every refusal. */
 async function applyAll(c: TestCluster, docs: K8sDoc[]): Promise<string[]> {
   const refused: string[] = [];
   for (const doc of docs) {
-    const reply = await c.apply(doc as K8sObject);
+    const reply = await c.apply(doc as K8sObject, { strict: true });
     if (reply.status !== 200 && reply.status !== 201) refused.push(`${resourceKey(doc)}: ${reply.status} ${reply.body?.message ?? ""}`);
   }
   return refused;
@@ -81,6 +84,35 @@ describe.runIf(enabled)("the reference deployment in a real API server", () => {
     },
     180_000,
   );
+
+  it("custom kinds are validated against their published schemas: a wrong value or an unknown field is refused", async () => {
+    const c = cluster();
+    const metadata = (name: string) => ({ name, namespace: "schema-probe" });
+    const peer = { apiVersion: "security.istio.io/v1beta1", kind: "PeerAuthentication", metadata: metadata("mtls"), spec: { mtls: { mode: "STRICT" } } };
+    const certificate = {
+      apiVersion: "cert-manager.io/v1",
+      kind: "Certificate",
+      metadata: metadata("tls"),
+      spec: { secretName: "erlmcp-tls", issuerRef: { name: "erlmcp-ca", kind: "Issuer" }, dnsNames: ["erlmcp.example"] },
+    };
+    await c.prepareFor([peer, certificate] as K8sObject[]);
+    for (const object of [peer, certificate]) expect((await c.apply(object as K8sObject, { strict: true })).status).toBeLessThan(300);
+
+    const strictest = await c.apply({ ...peer, spec: { mtls: { mode: "STRICTEST" } } } as K8sObject, { strict: true });
+    expect(strictest.status).toBe(422);
+    expect(strictest.body.message).toContain('spec.mtls.mode: Unsupported value: "STRICTEST"');
+    const unknownField = await c.apply({ ...certificate, spec: { ...certificate.spec, renewBeforeMinutes: 5 } } as K8sObject, { strict: true });
+    expect(unknownField.status).toBeGreaterThanOrEqual(400);
+    expect(unknownField.body.message).toContain(".spec.renewBeforeMinutes: field not declared in schema");
+    const noIssuer = await c.apply({ ...certificate, metadata: metadata("no-issuer"), spec: { secretName: "erlmcp-tls" } } as K8sObject);
+    expect(noIssuer.status).toBe(422);
+    expect(noIssuer.body.message).toContain("spec.issuerRef: Required value");
+  });
+
+  it("a custom kind with no published CRD pinned is an error naming it, not an open schema", async () => {
+    const widget = { apiVersion: "unpinned.erlmcp.io/v1", kind: "Widget", metadata: { name: "w", namespace: "schema-probe" } };
+    await expect(cluster().prepareFor([widget as K8sObject])).rejects.toThrow("no published CRD is pinned for unpinned.erlmcp.io/Widget");
+  });
 
   it("a changed pod template under the same Job name is refused (what the digest-named Jobs avoid)", async () => {
     const c = cluster();
