@@ -5,6 +5,7 @@
 #   scripts/install-engines.sh --all     + kyverno, gator, conftest, trivy
 #   scripts/install-engines.sh --cluster etcd, kube-apiserver, kube-controller-manager, CRDs (scripts/install-crds.sh)
 #   scripts/install-engines.sh TOOL...   just those tools (kube-score: only a peer of npm run bench)
+#   scripts/install-engines.sh --resolve [TOOL...]  rewrites the committed wrapper modules (scripts/engines)
 # ERLMCP_AUDIT_BUILD_NICE=1 builds at low priority, one package at a time (nice -n 10, go -p=1).
 # Cache: $ERLMCP_AUDIT_ENGINES_DIR, else <repo>/.engines
 set -euo pipefail
@@ -39,10 +40,12 @@ light=(opa helm kustomize)
 die() { echo "erlmcp-audit engines: $*" >&2; exit 3; }
 
 wanted=()
+resolve=""
+if [ "${1:-}" = "--resolve" ]; then resolve=1; shift; [ $# -gt 0 ] || set -- kyverno etcd kube-apiserver kube-controller-manager; fi
 if [ $# -eq 0 ]; then wanted=("${light[@]}")
 elif [ "$1" = "--all" ]; then wanted=(opa helm kustomize gator conftest kyverno trivy)
 elif [ "$1" = "--cluster" ]; then wanted=(etcd kube-apiserver kube-controller-manager)
-elif [ "$1" = "--help" ] || [ "$1" = "-h" ]; then sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0
+elif [ "$1" = "--help" ] || [ "$1" = "-h" ]; then sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0
 else wanted=("$@")
 fi
 
@@ -61,6 +64,15 @@ require_go() {
     die "Go $v is installed; building $1 needs Go >= 1.26. $go_hint"
 }
 mkdir -p "$bin" "$dir/log"
+
+# The tools built from a wrapper module committed in scripts/engines/<tool>-wrapper, and the module it requires.
+module_of() {
+  case "$1" in
+    kyverno) echo github.com/kyverno/kyverno ;;
+    kube-apiserver | kube-controller-manager) echo k8s.io/kubernetes ;;
+    etcd) echo go.etcd.io/etcd/server/v3 ;;
+  esac
+}
 
 pin_of() { local p; for p in "${pins[@]}"; do [ "${p%%|*}" = "$1" ] && { echo "$p"; return 0; }; done; return 1; }
 
@@ -116,33 +128,39 @@ ldflags_for() { # tool version
   esac
 }
 
-build_kyverno() { # version log: from the committed wrapper module (go.mod and go.sum in scripts/engines), no tidy
-  local w="$dir/src/kyverno-wrapper" committed="$repo/scripts/engines/kyverno-wrapper"
-  grep -qx "require github.com/kyverno/kyverno $1" "$committed/go.mod" ||
-    die "$committed/go.mod does not require kyverno $1; update it (go get github.com/kyverno/kyverno@$1 && go mod tidy) and commit go.mod and go.sum"
+build_committed() { # tool version module package log: from the committed wrapper module (go.mod and go.sum in
+  # scripts/engines/<tool>-wrapper), -mod=readonly, no tidy; `--resolve TOOL` rewrites the committed module
+  local w="$dir/src/$1-wrapper" committed="$repo/scripts/engines/$1-wrapper" missing
+  grep -qx "require $3 $2" "$committed/go.mod" ||
+    die "$committed/go.mod does not require $3 $2; run scripts/install-engines.sh --resolve $1 and commit go.mod and go.sum"
+  if [ "$3" = k8s.io/kubernetes ]; then
+    missing=$(staging_replaces "$2" | grep -vxF -f "$committed/go.mod" || true)
+    [ -z "$missing" ] || die "$committed/go.mod lacks the staging replaces of $2 ($(head -n 1 <<<"$missing" | tr -d '\t')…); run scripts/install-engines.sh --resolve $1"
+  fi
   mkdir -p "$w"
   cp "$committed/go.mod" "$committed/go.sum" "$committed/tools.go" "$w/"
-  (cd "$w" && GOTOOLCHAIN=local GOFLAGS=-mod=readonly go build -trimpath -ldflags "-s -w $(ldflags_for kyverno "$1")" \
-    -o "$bin/kyverno" github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno >>"$2" 2>&1)
+  (cd "$w" && gobuild build -trimpath -ldflags "-s -w $(ldflags_for "$1" "$2")" -o "$bin/$1" "$4" >>"$5" 2>&1)
 }
 
 gobuild() { # go command with the low-priority settings when asked for
   if [ -n "${ERLMCP_AUDIT_BUILD_NICE:-}" ]; then
-    nice -n 10 env GOTOOLCHAIN=local GOFLAGS="-mod=mod -p=1" go "$@"
+    nice -n 10 env GOTOOLCHAIN=local GOFLAGS="-mod=readonly -p=1" go "$@"
   else
-    env GOTOOLCHAIN=local GOFLAGS=-mod=mod go "$@"
+    env GOTOOLCHAIN=local GOFLAGS=-mod=readonly go "$@"
   fi
 }
 
-# Builds a main package whose module cannot be `go install`ed directly (its go.mod has replace
-# directives) through a wrapper module in $dir/src/<tool>-wrapper.
-build_wrapped() { # tool version module package log [go.mod extra lines]
-  local w="$dir/src/$1-wrapper"
+# Resolves the wrapper module of a tool whose module cannot be `go install`ed directly (its go.mod has
+# replace directives, or the build must not depend on `go mod tidy` at install time): writes go.mod,
+# tools.go and go.sum in scripts/engines/<tool>-wrapper, to be committed.
+resolve_wrapper() { # tool version module package [go.mod extra lines]
+  local w="$repo/scripts/engines/$1-wrapper"
   mkdir -p "$w"
-  printf 'module erlmcp-audit/%s-wrapper\n\ngo 1.26\n\nrequire %s %s\n%s\n' "$1" "$3" "$2" "${6:-}" >"$w/go.mod"
+  printf 'module erlmcp-audit/%s-wrapper\n\ngo 1.26\n\nrequire %s %s\n%s\n' "$1" "$3" "$2" "${5:-}" >"$w/go.mod"
   printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$4" >"$w/tools.go"
-  (cd "$w" && gobuild mod tidy -e >>"$5" 2>&1 &&
-    gobuild build -trimpath -ldflags "-s -w $(ldflags_for "$1" "$2")" -o "$bin/$1" "$4" >>"$5" 2>&1)
+  rm -f "$w/go.sum"
+  (cd "$w" && GOTOOLCHAIN=local go mod tidy) || die "go mod tidy failed in $w"
+  echo "resolved $1 $2  $w (commit go.mod, go.sum and tools.go)"
 }
 
 staging_replaces() { # kubernetes version: replace each staging module by its v0.x.y release
@@ -155,6 +173,14 @@ staging_replaces() { # kubernetes version: replace each staging module by its v0
 for tool in "${wanted[@]}"; do
   pin=$(pin_of "$tool") || die "unknown tool '$tool' (known: opa helm kustomize gator conftest kyverno trivy kube-score etcd kube-apiserver kube-controller-manager)"
   IFS='|' read -r name version pkg vcmd expect <<<"$pin"
+  if [ -n "$resolve" ]; then
+    [ -n "$(module_of "$name")" ] || die "$name has no wrapper module (it is built with go install)"
+    require_go "the $name wrapper module"
+    extra=""
+    [ "$(module_of "$name")" = k8s.io/kubernetes ] && extra=$(staging_replaces "$version")
+    resolve_wrapper "$name" "$version" "$(module_of "$name")" "$pkg" "$extra"
+    continue
+  fi
   if [ -x "$bin/$name" ] && version_ok "$name" "$vcmd" "$expect"; then
     check_lock "$name" "$version"
     echo "ok      $name $version  $bin/$name"
@@ -169,14 +195,9 @@ for tool in "${wanted[@]}"; do
   : >"$log"
   echo "build   $name $version (log: $log)" >&2
   start=$(date +%s)
-  if [ "$name" = kyverno ]; then
-    build_kyverno "$version" "$log" || die "building kyverno $version failed; see $log"
-  elif [ "$name" = kube-apiserver ] || [ "$name" = kube-controller-manager ]; then
-    build_wrapped "$name" "$version" k8s.io/kubernetes "$pkg" "$log" "$(staging_replaces "$version")" ||
+  if [ -n "$(module_of "$name")" ]; then
+    build_committed "$name" "$version" "$(module_of "$name")" "$pkg" "$log" ||
       die "building $name $version failed; see $log (last lines: $(tail -n 3 "$log" | tr '\n' ' '))"
-  elif [ "$name" = etcd ]; then
-    build_wrapped etcd "$version" go.etcd.io/etcd/server/v3 "$pkg" "$log" ||
-      die "building etcd $version failed; see $log (last lines: $(tail -n 3 "$log" | tr '\n' ' '))"
   else
     extra_env=()
     [ "$name" = trivy ] && extra_env=(GOEXPERIMENT=jsonv2)
