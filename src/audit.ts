@@ -2,6 +2,7 @@
  * audit(): the pipeline, top to bottom. Inputs (discover, render, parse) → units with their profile →
  * evaluation (every engine, one object evaluator) → findings → waivers and baseline → gate → report.
  */
+import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
 import { applyBaseline, createBaseline, readBaseline } from "./baseline/baseline.js";
 import { toolFingerprint } from "./cache/fingerprint.js";
@@ -70,6 +71,11 @@ export interface AuditOptions {
    * match; `onWarning` hears of corrupt entries (ignored) and failed writes.
    */
   cache?: { dir?: string; onWarning?: (message: string) => void };
+  /**
+   * Threads that parse and type-check plain input files (`--workers`); default `os.availableParallelism()`,
+   * 1 parses in the calling thread. The report is the same for any number.
+   */
+  workers?: number;
   /** Called as each input is loaded and each unit evaluated (the CLI's progress line). */
   onProgress?: (event: { phase: "load" | "evaluate"; label: string; index: number; total: number }) => void;
   /** Called once with the wall time of each phase (kept out of the report, which stays deterministic). */
@@ -120,6 +126,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
       maxFileBytes: options.maxFileBytes,
       stdin: options.stdin,
       cache,
+      workers: options.workers ?? availableParallelism(),
       ...(config.entrypoints && configFile ? { entrypoints: { spec: config.entrypoints, configFile: resolve(cwd, configFile) } } : {}),
       ...(config.exclude?.length && configFile ? { exclude: { base: dirname(resolve(cwd, configFile)), patterns: config.exclude } } : {}),
       runConfigFiles: [

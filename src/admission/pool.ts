@@ -12,7 +12,8 @@
  * nothing else) is terminated and replaced. A review that waited for a thread until its deadline, or
  * arrives when no thread can run, fails as caused by the webhook.
  */
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startWorker } from "../tools/worker-thread.js";
 import { AdmissionEvaluator, type PolicySettings } from "./evaluator.js";
 import { handleReview } from "./review.js";
 import type { DecisionOptions, FailureCause, ReviewResult } from "./types.js";
@@ -101,13 +102,6 @@ interface Thread {
   slowTimer?: NodeJS.Timeout;
 }
 
-// Run from the TypeScript sources (tests, tsx, in this repository), a worker registers the tsx loader
-// (resolved from the working directory) before importing worker.ts.
-const fromSource = import.meta.url.endsWith(".ts");
-const WORKER_URL = new URL(fromSource ? "./worker.ts" : "./worker.js", import.meta.url);
-const workerScript = (): URL | string =>
-  fromSource ? `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); });` : WORKER_URL;
-
 const RESTART_BACKOFF_MS = [1000, 2000, 5000, 10_000, 30_000];
 
 class WorkerPool implements Reviewer {
@@ -174,7 +168,7 @@ class WorkerPool implements Reviewer {
   /** Starts one worker; resolves once it has loaded the policies. */
   private spawn(): Promise<void> {
     const settings = this.settings;
-    const worker = new Worker(workerScript(), { eval: fromSource, workerData: { settings, options: this.options } });
+    const worker = startWorker(import.meta.url, "worker", { workerData: { settings, options: this.options } });
     const thread: Thread = { worker };
     this.live.add(worker);
     this.starting++;

@@ -14,7 +14,7 @@ import { REPORTERS, FORMAT_NAMES } from "../reporters/index.js";
 import { cleanText, guardWorkflowCommands } from "../reporters/sanitize.js";
 import { SEVERITIES, type EngineName, type Severity } from "../types.js";
 import { createBaseline, serializeBaseline, BaselineError } from "../baseline/baseline.js";
-import { byteSize, kubeVersion, nonNegativeInt } from "./parse.js";
+import { byteSize, kubeVersion, nonNegativeInt, positiveInt } from "./parse.js";
 import { KUBERNETES_SCHEMA_VERSION } from "../k8s/schema/registry.js";
 import { DEFAULT_KUBE_VERSION } from "../loaders/render.js";
 import { pairOutputs } from "./outputs.js";
@@ -119,6 +119,11 @@ export function buildProgram(
       "--cache-dir <dir>",
       "where --cache keeps its entries (implies --cache; default $XDG_CACHE_HOME/erlmcp-audit/results or ~/.cache/…)",
     )
+    .addOption(
+      new Option("--workers <n>", "threads that parse input files (default: the available CPUs; 1: the main thread only)").argParser(
+        positiveInt,
+      ),
+    )
     .option("--allow-engine-version-mismatch", "use an engine on PATH that is not at its pinned version, with a warning")
     .option(
       "--ledger <dir>",
@@ -162,6 +167,7 @@ export function buildProgram(
         writeBaseline: opts.writeBaseline,
         maxFileBytes: opts.maxFileSize,
         kubeVersion: opts.kubeVersion,
+        workers: opts.workers,
         stdin: readStdin,
         ...(opts.cache || opts.cacheDir
           ? { cache: { dir: opts.cacheDir, onWarning: (m: string) => io.stderr(`erlmcp-audit: warning: ${safeLines(m)}\n`) } }

@@ -6,6 +6,12 @@ export function nonNegativeInt(value: string): number {
   return Number(value);
 }
 
+/** A whole number of at least 1 (a thread count). */
+export function positiveInt(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError("expected a whole number of at least 1, e.g. 2");
+  return Number(value);
+}
+
 /** `1.31`, `1.31.0` or `v1.31.0` → `1.31.0`-style version for Helm's --kube-version. */
 export function kubeVersion(value: string): string {
   const m = /^v?(\d+\.\d+(?:\.\d+)?)$/.exec(value.trim());

@@ -4,6 +4,7 @@ import type { AuditUnitKind, InputError, InputFile, NotAuditedFile, Notice, Reso
 import type { ExcludeOptions } from "./exclude.js";
 import type { InputRegister } from "./input-register.js";
 import type { EntrypointOptions } from "./kustomize-entrypoints.js";
+import type { ParsePool } from "./parse-pool.js";
 import type { HelmOptions } from "./render.js";
 import type { SourceCache } from "./source-attribution.js";
 
@@ -27,6 +28,11 @@ export interface LoadOptions {
   runConfigFiles?: readonly string[];
   /** The config's `entrypoints`: the kustomizations rendered on their own (default: every kustomization). */
   entrypoints?: EntrypointOptions;
+  /**
+   * Threads that parse and type-check plain files (`--workers`); default 1, in this thread. The
+   * result is the same for any number: files are read, and their results taken, in plan order.
+   */
+  workers?: number;
   /** `--cache`: parse results (per file) and renders are read from and written to this store. */
   cache?: ResultCache;
   /** Called once per planned unit, for progress reporting. */
@@ -75,6 +81,8 @@ export interface UnitLoadContext {
   /** Files of the whole load that were not audited (unreadable ones are also input errors). */
   notAudited: NotAuditedFile[];
   sources: SourceCache;
+  /** Parse threads, when the load runs with more than one worker. */
+  parsePool?: ParsePool;
   /** Announces the next unit (or Helm values file) to `options.onUnit`. */
   startUnit(label: string): void;
 }

@@ -7,6 +7,7 @@ import { sortNotAudited } from "./exclude.js";
 import { loadFilesUnit } from "./files-unit.js";
 import { inputRegister } from "./input-register.js";
 import type { LoadedUnit, LoadOptions, LoadResult, UnitLoadContext } from "./load-types.js";
+import { createParsePool } from "./parse-pool.js";
 import { DEFAULT_KUBE_VERSION, type HelmOptions } from "./render.js";
 import { startRenders } from "./render-queue.js";
 import { loadHelmUnits, loadKustomizeUnit } from "./rendered-units.js";
@@ -73,7 +74,9 @@ export async function loadInputs(paths: readonly string[], options: LoadOptions 
   const renders = startRenders(planned, helm, cwd, options.cache);
   let index = 0;
   const total = planned.reduce((n, u) => n + (u.kind === "helm" ? u.valuesFiles.length : 1), 0);
+  const workers = options.workers ?? 1;
   const ctx: UnitLoadContext = {
+    ...(workers > 1 ? { parsePool: createParsePool(workers) } : {}),
     cwd,
     options,
     maxFileBytes,
@@ -83,13 +86,17 @@ export async function loadInputs(paths: readonly string[], options: LoadOptions 
     sources: sourceCache(),
     startUnit: (label) => options.onUnit?.(label, index++, total),
   };
-  for (const unit of planned) {
-    if (unit.kind === "files") units.push(await loadFilesUnit(unit, ctx));
-    else if (unit.kind === "helm") units.push(...(await loadHelmUnits(unit, renders, ctx)));
-    else {
-      const loaded = await loadKustomizeUnit(unit, renders, ctx);
-      if (loaded) units.push(loaded);
+  try {
+    for (const unit of planned) {
+      if (unit.kind === "files") units.push(await loadFilesUnit(unit, ctx));
+      else if (unit.kind === "helm") units.push(...(await loadHelmUnits(unit, renders, ctx)));
+      else {
+        const loaded = await loadKustomizeUnit(unit, renders, ctx);
+        if (loaded) units.push(loaded);
+      }
     }
+  } finally {
+    await ctx.parsePool?.close();
   }
   return { units, inputs: inputs.list(), errors, notAudited: sortNotAudited(notAudited), notices: discovery.notices, texts, helm };
 }

@@ -12,14 +12,31 @@ export interface ParsedStream {
   unvalidatedKinds: string[];
 }
 
+/** How one stream is named and parsed: the name its resources and errors carry, its render origin, the alias limit. */
+export interface StreamOptions {
+  file: string;
+  renderedFrom?: RenderOrigin;
+  maxAliasCount?: number;
+}
+
+/** Parses `text`, strips null keys and type-checks every object: what a parse worker runs, and the in-thread path. */
+export async function parseStream(text: string, options: StreamOptions): Promise<ParsedStream> {
+  const parsed = parseManifestStream(text, { ...options, locateFields: true });
+  const errors = [...parsed.errors];
+  const checked = await typeCheckParsed(parsed, errors);
+  return { resources: checked.resources, errors, unvalidatedKinds: checked.unvalidatedKinds };
+}
+
 /**
- * Parses and type-checks `data` (UTF-8), reading the result from `cache` when an entry has the same key:
- * the bytes, the name the stream is reported under, its render origin, the alias limit and the tool's fingerprint.
+ * Parses and type-checks `data` (UTF-8) with `parse` (default in this thread), reading the result from
+ * `cache` when an entry has the same key: the bytes, the name the stream is reported under, its render
+ * origin, the alias limit and the tool's fingerprint.
  */
 export async function parseThroughCache(
   data: Buffer | string,
-  options: { file: string; renderedFrom?: RenderOrigin; maxAliasCount?: number },
+  options: StreamOptions,
   cache: ResultCache | undefined,
+  parse: (text: string, options: StreamOptions) => Promise<ParsedStream> = parseStream,
 ): Promise<ParsedStream> {
   const key = cache
     ? cacheKey("parse", toolFingerprint(), options.file, options.renderedFrom ?? null, options.maxAliasCount ?? null, data)
@@ -27,10 +44,7 @@ export async function parseThroughCache(
   const cached = cache?.get<ParsedStream>("parse", key);
   if (cached) return cached;
   const text = typeof data === "string" ? data : data.toString("utf8");
-  const parsed = parseManifestStream(text, { ...options, locateFields: true });
-  const errors = [...parsed.errors];
-  const checked = await typeCheckParsed(parsed, errors);
-  const result: ParsedStream = { resources: checked.resources, errors, unvalidatedKinds: checked.unvalidatedKinds };
+  const result = await parse(text, options);
   cache?.put("parse", key, result);
   return result;
 }
