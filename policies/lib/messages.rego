@@ -101,6 +101,7 @@ templates := {
 	},
 	"net-erlang-dist-lockdown": {
 		"distIngressFromAnywhere": "Ingress rule {rule} of NetworkPolicy {policy} opens EPMD/distribution of {workload} to any source (no `from`, or an empty peer).",
+		"egressOpenIpBlockUnion": "Egress rules of NetworkPolicy {policy} allow {cidrs} (the first in rule {rule}): together, less their `except`s, the whole {family} internet.",
 		"distIngressFromNamespaceSelector": "Ingress rule {rule} of NetworkPolicy {policy} opens EPMD/distribution of {workload} to pods selected by a `namespaceSelector`.",
 		"distIngressFromIpBlock": "Ingress rule {rule} of NetworkPolicy {policy} opens EPMD/distribution of {workload} to an `ipBlock`.",
 		"distIngressFromOtherPods": "Ingress rule {rule} of NetworkPolicy {policy} opens EPMD/distribution of {workload} to a `podSelector` that also matches other workloads.",
@@ -128,6 +129,7 @@ templates := {
 	"obs-alerts-defined": {
 		"noReadinessAlert": "Erlang node {kind} {workload} has no alert on pod readiness (an alert expr naming it and a readiness metric).",
 		"noMembershipAlert": "Erlang node {kind} {workload} has no alert on cluster membership (an alert expr naming it and a membership metric): a split or lost node goes unnoticed.",
+		"openIpBlockUnion": "Ingress rules of NetworkPolicy {policy} admit {cidrs} (the first in rule {rule}): together the whole {family} internet.",
 		"alertMissingSeverity": "Alert {alert} in group {group} of PrometheusRule {rule} has no labels.severity: it cannot be routed.",
 		"alertMissingSummary": "Alert {alert} in group {group} of PrometheusRule {rule} has no annotations.summary.",
 		"alertMissingRunbook": "Alert {alert} in group {group} of PrometheusRule {rule} has no annotations.runbook_url: responders get no procedure.",

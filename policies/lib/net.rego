@@ -154,3 +154,122 @@ has_hole(block) if {
 	is_string(hole)
 	net.cidr_contains(block.cidr, hole)
 }
+
+# --- Unions of ipBlocks (docs/network-model.md "Unions of ipBlocks") ---
+# A network is the bit string of its first `prefix` address bits; a set of networks covers its family
+# exactly when the networks not inside another one (the antichain) are the leaves of a full binary tree:
+# along the path to each leaf, every sibling subtree holds a leaf. String work only: exact for IPv6 too.
+
+hex_bits := {
+	"0": "0000", "1": "0001", "2": "0010", "3": "0011", "4": "0100", "5": "0101", "6": "0110", "7": "0111",
+	"8": "1000", "9": "1001", "a": "1010", "b": "1011", "c": "1100", "d": "1101", "e": "1110", "f": "1111",
+}
+
+zero_bits := concat("", [b | some _ in numbers.range(1, 128); b := "0"])
+
+flip_bit := {"0": "1", "1": "0"}
+
+# The network of a valid CIDR (as `cidr_prefix` validates it): {"family": 4|6, "bits": its first prefix bits}.
+cidr_network(cidr) := {"family": family, "bits": substring(address_bits(addr), 0, prefix)} if {
+	prefix := cidr_prefix(cidr)
+	addr := split(cidr, "/")[0]
+	family := address_family(addr)
+}
+
+address_family(addr) := 6 if contains(addr, ":")
+
+else := 4
+
+address_bits(addr) := v4_bits(addr) if not contains(addr, ":")
+
+address_bits(addr) := v6_bits(addr) if contains(addr, ":")
+
+v4_bits(addr) := concat("", [pad_bits(format_int(to_number(octet), 2), 8) | some octet in split(addr, ".")])
+
+pad_bits(bits, width) := concat("", [substring(zero_bits, 0, width - count(bits)), bits])
+
+# IPv6: the groups before and after `::` (an IPv4 tail counts 32 bits), zeros in between.
+v6_bits(addr) := concat("", [head, substring(zero_bits, 0, (128 - count(head)) - count(tail)), tail]) if {
+	halves := split(addr, "::")
+	head := v6_side_bits(halves[0])
+	tail := v6_side_bits(v6_tail_side(halves))
+}
+
+v6_tail_side(halves) := halves[1] if count(halves) == 2
+
+else := ""
+
+v6_side_bits("") := ""
+
+v6_side_bits(side) := concat("", [v6_group_bits(g) | some g in split(side, ":")]) if side != ""
+
+v6_group_bits(group) := v4_bits(group) if contains(group, ".")
+
+v6_group_bits(group) := concat("", [hex_bits[d] | some d in split(lower(pad_hex(group)), "")]) if not contains(group, ".")
+
+pad_hex(group) := concat("", [substring("000", 0, 4 - count(group)), group])
+
+# Whether a set of network bit strings of one family covers the whole family.
+bits_cover_family(leaves) if leaves[""]
+
+bits_cover_family(leaves) if {
+	not leaves[""]
+	roots := {s | some s in leaves; not inside_other(s, leaves)}
+	count(roots) > 0
+	nodes := {substring(s, 0, k) | some s in roots; some k in numbers.range(0, count(s))}
+	every s in roots {
+		every k in numbers.range(0, count(s) - 1) {
+			nodes[concat("", [substring(s, 0, k), flip_bit[substring(s, k, 1)]])]
+		}
+	}
+}
+
+inside_other(s, leaves) if {
+	some k in numbers.range(0, count(s) - 1)
+	leaves[substring(s, 0, k)]
+}
+
+# The families (4, 6) whose whole address space the union of `cidrs` covers (excepts not counted:
+# a union, like a `/0`, admits the internet whatever private ranges its blocks carve out).
+families_covered(cidrs) := {family |
+	some family in {4, 6}
+	bits_cover_family({n.bits | some c in cidrs; n := cidr_network(c); n.family == family})
+}
+
+# The families whose whole address space the union of ipBlocks covers once each block's valid `except`
+# networks inside it are removed (egress: a `/0` with such an except is no open block, so neither is a
+# union whose excepts leave a hole).
+families_covered_minus_excepts(blocks) := {family |
+	some family in {4, 6}
+	bits_cover_family({piece |
+		some block in blocks
+		n := cidr_network(block.cidr)
+		n.family == family
+		some piece in block_pieces(block, n)
+	})
+}
+
+# The networks (bit strings) of block network n minus its valid except networks inside it: the
+# children of the nodes on the paths to the outermost holes that lead to no hole.
+block_pieces(block, n) := {n.bits} if count(block_holes(block, n)) == 0
+
+block_pieces(block, n) := pieces if {
+	holes := block_holes(block, n)
+	count(holes) > 0
+	outer := {h | some h in holes; not inside_other(h, holes)}
+	paths := {substring(h, 0, k) | some h in outer; some k in numbers.range(count(n.bits), count(h))}
+	pieces := {child |
+		some node in paths
+		not outer[node]
+		some bit in ["0", "1"]
+		child := concat("", [node, bit])
+		not paths[child]
+	}
+}
+
+block_holes(block, n) := {h.bits |
+	some text in array_or_empty(object.get(block, "except", []))
+	h := cidr_network(text)
+	h.family == n.family
+	startswith(h.bits, n.bits)
+}

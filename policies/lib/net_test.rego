@@ -28,6 +28,40 @@ test_open_ip_block_holes_are_numeric if {
 	not net.open_ip_block({"cidr": "10.0.0.0/8"})
 }
 
+test_cidr_network_bits if {
+	net.cidr_network("10.1.2.3/12") == {"family": 4, "bits": "000010100000"}
+	net.cidr_network("1.2.3.4/0") == {"family": 4, "bits": ""}
+	net.cidr_network("2001:DB8::/20") == {"family": 6, "bits": "00100000000000010000"}
+	net.cidr_network("::ffff:192.0.2.1/100") == {"family": 6, "bits": concat("", [substring(net.zero_bits, 0, 80), "11111111111111111100"])}
+	net.cidr_network("1:2:3:4:5:6:7:8/128").bits == concat("", [sprintf("%016b", [n]) | some n in numbers.range(1, 8)])
+	not net.cidr_network("010.0.0.0/8")
+	not net.cidr_network("1::2::3/64")
+	not net.cidr_network(7)
+}
+
+test_families_covered_by_union if {
+	net.families_covered(["0.0.0.0/1", "128.0.0.0/1"]) == {4}
+	net.families_covered(["::/1", "8000::/1", "0.0.0.0/1"]) == {6}
+	net.families_covered(["0.0.0.0/1", "64.0.0.0/2", "10.0.0.0/8", "128.1.2.3/1", "128.0.0.0/1"]) == {4}
+	net.families_covered([sprintf("%d.0.0.0/8", [i]) | some i in numbers.range(0, 255)]) == {4}
+	net.families_covered([sprintf("%d.0.0.0/8", [i]) | some i in numbers.range(1, 255)]) == set()
+	net.families_covered(["0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/3", "224.0.0.0/4", "240.0.0.0/4"]) == {4}
+	net.families_covered(["0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/3", "224.0.0.0/4"]) == set()
+	net.families_covered(["::/0", "bad/1"]) == {6}
+	net.families_covered(["0.0.0.0/1", "8000::/1", 7]) == set()
+	net.families_covered([]) == set()
+}
+
+test_families_covered_minus_excepts if {
+	net.families_covered_minus_excepts([{"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8"]}]) == set()
+	net.families_covered_minus_excepts([{"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8"]}, {"cidr": "10.0.0.0/8"}]) == {4}
+	net.families_covered_minus_excepts([{"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8"]}, {"cidr": "10.0.0.0/9"}]) == set()
+	net.families_covered_minus_excepts([{"cidr": "0.0.0.0/0", "except": ["::/1", "bad"]}]) == {4}
+	net.families_covered_minus_excepts([{"cidr": "0.0.0.0/1", "except": ["0.0.0.0/1"]}, {"cidr": "128.0.0.0/1"}]) == set()
+	net.families_covered_minus_excepts([{"cidr": "::/1", "except": ["8000::/2"]}, {"cidr": "8000::/1", "except": ["::/2"]}]) == {6}
+	net.families_covered_minus_excepts([{"cidr": "::/1", "except": ["::/2", "::/3", "4000::/2"]}, {"cidr": "8000::/1"}]) == set()
+}
+
 test_empty_means_all_peers if {
 	net.rule_admits_all_peers({}, "from")
 	net.rule_admits_all_peers({"from": []}, "from")

@@ -42,6 +42,31 @@ violation contains v if {
 	v := violation.at(control_id, "dnsNotKubeDns", obj, rule_path(i, path), rule_data(i, {}))
 }
 
+# The ipBlocks of all egress rules are allowed together: a union that, each block minus its valid
+# excepts, covers a family without an open /0 of it (0.0.0.0/1 + 128.0.0.0/1, or 0.0.0.0/0 except
+# 10.0.0.0/8 plus 10.0.0.0/8) allows the internet too. The finding names the blocks and points at the first.
+violation contains v if {
+	some family in net.families_covered_minus_excepts([b.block | some b in ip_blocks])
+	not open_families[family]
+	named := [b | some b in ip_blocks; b.family == family]
+	first := named[0]
+	fields := rule_data(first.rule, {"cidrs": concat(", ", [b.block.cidr | some b in named]), "family": sprintf("IPv%d", [family])})
+	v := violation.at(control_id, "egressOpenIpBlockUnion", obj, rule_path(first.rule, ["to", first.peer, "ipBlock", "cidr"]), fields)
+}
+
+# Every ipBlock with a valid cidr of the egress rules, in document order.
+ip_blocks := [{"rule": i, "peer": j, "block": peer.ipBlock, "family": n.family} |
+	obj.kind == "NetworkPolicy"
+	some i, rule in net.array_or_empty(object.get(obj, ["spec", "egress"], []))
+	some j, peer in net.rule_peers(rule, "to")
+	n := net.cidr_network(peer.ipBlock.cidr)
+]
+
+open_families contains b.family if {
+	some b in ip_blocks
+	net.open_ip_block(b.block)
+}
+
 rule_path(i, path) := array.concat(["spec", "egress", i], path)
 
 # Where a rule allows every destination: its missing or empty `to`, else each empty peer.

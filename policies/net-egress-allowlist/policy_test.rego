@@ -69,3 +69,28 @@ test_paths_point_at_the_rule_field_or_the_peer if {
 	}
 	paths([{"to": [], "ports": []}]) == {["egressWithoutTo", ["spec", "egress", 0, "to"]], ["egressWithoutPorts", ["spec", "egress", 0, "ports"]]}
 }
+
+https := [{"port": 443, "protocol": "TCP"}]
+
+test_union_of_halves_over_rules if {
+	egress := [
+		{"to": [{"ipBlock": {"cidr": "0.0.0.0/1"}}], "ports": https},
+		{"to": [{"ipBlock": {"cidr": "128.0.0.0/1"}}], "ports": https},
+	]
+	ids(egress) == {"egressOpenIpBlockUnion"}
+	some v in control.violation with input as netpol(egress)
+	v.details.data == {"policy": "np", "rule": 0, "cidrs": "0.0.0.0/1, 128.0.0.0/1", "family": "IPv4"}
+	v.details.path == ["spec", "egress", 0, "to", 0, "ipBlock", "cidr"]
+}
+
+test_union_refills_an_except if {
+	ids([{"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8"]}}, {"ipBlock": {"cidr": "10.0.0.0/8"}}], "ports": https}]) == {"egressOpenIpBlockUnion"}
+}
+
+test_union_with_holes_passes if {
+	count(ids([{"to": [{"ipBlock": {"cidr": "0.0.0.0/1", "except": ["10.0.0.0/8"]}}, {"ipBlock": {"cidr": "128.0.0.0/1"}}], "ports": https}])) == 0
+}
+
+test_open_block_is_one_finding if {
+	ids([{"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}, {"ipBlock": {"cidr": "0.0.0.0/1"}}], "ports": https}]) == {"egressOpenIpBlock"}
+}

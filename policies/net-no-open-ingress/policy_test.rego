@@ -55,3 +55,34 @@ test_paths_point_at_the_rule_or_the_peer if {
 		["openIpBlock", ["spec", "ingress", 1, "from", 3, "ipBlock", "cidr"]],
 	}
 }
+
+blocks(cidrs) := [{"ipBlock": {"cidr": c}} | some c in cidrs]
+
+test_union_of_halves_in_one_rule_fails if {
+	vs := control.violation with input as netpol([{"from": blocks(["0.0.0.0/1", "128.0.0.0/1"])}])
+	ids(vs) == {"openIpBlockUnion"}
+	some v in vs
+	v.details.data == {"policy": "np", "rule": 0, "cidrs": "0.0.0.0/1, 128.0.0.0/1", "family": "IPv4"}
+	v.details.path == ["spec", "ingress", 0, "from", 0, "ipBlock", "cidr"]
+}
+
+test_union_over_rules_fails_at_first_block if {
+	vs := control.violation with input as netpol([
+		{"from": [{"podSelector": {"matchLabels": {"a": "b"}}}]},
+		{"from": blocks(["8000::/1", "10.0.0.0/8"])},
+		{"from": [{"ipBlock": {"cidr": "::/1", "except": ["::/8"]}}]},
+	])
+	ids(vs) == {"openIpBlockUnion"}
+	some v in vs
+	v.details.data.cidrs == "8000::/1, ::/1"
+	v.details.data.family == "IPv6"
+	v.details.path == ["spec", "ingress", 1, "from", 0, "ipBlock", "cidr"]
+}
+
+test_union_with_slash_zero_is_one_finding if {
+	ids(control.violation) == {"openIpBlock"} with input as netpol([{"from": blocks(["0.0.0.0/0", "0.0.0.0/1", "128.0.0.0/1"])}])
+}
+
+test_near_cover_passes if {
+	count(control.violation) == 0 with input as netpol([{"from": blocks(["0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/3", "8000::/1"])}])
+}

@@ -116,3 +116,72 @@ export function ipBlockIsWholeSpace(cidr: unknown): boolean {
   const block = parseCidr(cidr);
   return block !== null && isWholeSpace(block);
 }
+
+/** An ipBlock as written in a manifest: `cidr` and `except` are read, anything else is ignored. */
+export interface IpBlockText {
+  cidr: unknown;
+  except?: unknown;
+}
+
+/**
+ * How a union of ipBlocks reads `except`, each matching the single-`/0` rule of its control:
+ * `ignore` (ingress: any `/0` admits the internet, a carved-out private range does not close it),
+ * `subtract` (egress: each block contributes its network minus the valid `except` networks inside it).
+ */
+export type ExceptRule = "ignore" | "subtract";
+
+/** A half-open address interval [start, end) of one family. */
+type Interval = readonly [bigint, bigint];
+
+const byStart = (a: Interval, b: Interval) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
+const span = (c: Cidr): Interval => [c.network, c.network + (1n << BigInt(c.bits - c.prefix))];
+
+/** The intervals of `block` left after removing `holes` (networks inside the block). */
+function subtractHoles(block: Cidr, holes: readonly Cidr[]): Interval[] {
+  const cuts = holes
+    .filter((h) => cidrContains(block, h))
+    .map(span)
+    .sort(byStart);
+  const out: Interval[] = [];
+  const [blockStart, end] = span(block);
+  let from = blockStart;
+  for (const [start, stop] of cuts) {
+    if (start > from) out.push([from, start]);
+    if (stop > from) from = stop;
+  }
+  if (from < end) out.push([from, end]);
+  return out;
+}
+
+/** Whether the intervals, sorted and merged, reach from 0 to `2^bits` without a gap. */
+function coverAll(intervals: Interval[], bits: number): boolean {
+  const sorted = [...intervals].sort(byStart);
+  let reached = 0n;
+  for (const [start, end] of sorted) {
+    if (start > reached) return false;
+    if (end > reached) reached = end;
+  }
+  return reached === 1n << BigInt(bits);
+}
+
+/**
+ * The families (4, 6) whose whole address space the union of the blocks' valid `cidr`s covers, computed
+ * exactly on bigint intervals (sorted and merged); `excepts` says whether `except` networks are removed first.
+ */
+export function familiesCoveredByIpBlocks(blocks: readonly IpBlockText[], excepts: ExceptRule): Set<4 | 6> {
+  const parts: Record<4 | 6, Interval[]> = { 4: [], 6: [] };
+  for (const block of blocks) {
+    const net = parseCidr(block.cidr);
+    if (!net) continue;
+    const holes =
+      excepts === "subtract" && Array.isArray(block.except) ? block.except.map(parseCidr).filter((h): h is Cidr => h !== null) : [];
+    parts[net.family].push(...subtractHoles(net, holes));
+  }
+  return new Set(([4, 6] as const).filter((family) => coverAll(parts[family], family === 4 ? 32 : 128)));
+}
+
+/** The family of a valid CIDR text (4 or 6), or null. */
+export function cidrFamily(text: unknown): 4 | 6 | null {
+  return parseCidr(text)?.family ?? null;
+}

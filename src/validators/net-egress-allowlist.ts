@@ -1,5 +1,5 @@
 import type { Violation } from "../types.js";
-import { ipBlockIsOpen } from "../k8s/cidr.js";
+import { cidrFamily, familiesCoveredByIpBlocks, ipBlockIsOpen } from "../k8s/cidr.js";
 import { list, rec } from "../k8s/manifest-fields.js";
 import { isEmptyPeer, portEntryCoversAllPorts, ruleAdmitsAllPeers, ruleCoversAllPorts, rulePeers } from "../k8s/network-peers.js";
 import { selectorImpliesLabel } from "../k8s/selectors.js";
@@ -43,6 +43,8 @@ export const netEgressAllowlist: ObjectValidator = {
     const out: Violation[] = [];
     const add = (messageId: string, rule: number, at: FieldPath, extra: Record<string, string> = {}) =>
       out.push({ messageId, data: { policy, rule, ...extra }, resource, path: [...closestPath(object, ["spec", "egress", rule, ...at])] });
+    const blocks: { rule: number; peer: number; family: 4 | 6; cidr: unknown; except: unknown }[] = [];
+    const openFamilies = new Set<4 | 6>();
     list(rec(object.spec).egress).forEach((rule, i) => {
       const to = rulePeers(rule, "to");
       const ports = list(rec(rule).ports);
@@ -53,14 +55,29 @@ export const netEgressAllowlist: ObjectValidator = {
       ports.forEach((entry, k) => portEntryCoversAllPorts(entry) && add("egressWithoutPorts", i, ["ports", k, "port"]));
       to.forEach((peer, j) => {
         const block = rec(rec(peer).ipBlock);
-        if (ipBlockIsOpen(block.cidr, block.except))
+        const family = cidrFamily(block.cidr);
+        if (family === null) return;
+        blocks.push({ rule: i, peer: j, family, cidr: block.cidr, except: block.except });
+        if (ipBlockIsOpen(block.cidr, block.except)) {
           add("egressOpenIpBlock", i, ["to", j, "ipBlock", "cidr"], { cidr: String(block.cidr) });
+          openFamilies.add(family);
+        }
       });
       if (ports.some(isDnsPort)) {
         if (to.length === 0) add("dnsNotKubeDns", i, ["to"]);
         to.forEach((peer, j) => !isKubeDnsPeer(peer) && add("dnsNotKubeDns", i, ["to", j]));
       }
     });
+    // The ipBlocks of every egress rule are allowed together: their union, each minus its excepts, may be a whole family.
+    const covered = familiesCoveredByIpBlocks(blocks, "subtract");
+    for (const family of [4, 6] as const) {
+      if (!covered.has(family) || openFamilies.has(family)) continue;
+      const named = blocks.filter((b) => b.family === family);
+      add("egressOpenIpBlockUnion", named[0]!.rule, ["to", named[0]!.peer, "ipBlock", "cidr"], {
+        cidrs: named.map((b) => String(b.cidr)).join(", "),
+        family: `IPv${family}`,
+      });
+    }
     return out;
   },
 };
