@@ -56,7 +56,8 @@ function envText(texts: Texts, ns: string, src: EnvSource): string | undefined {
 }
 
 /** The configMap or secret sources of a volume, projected ones included, each with its object name under `name`. */
-function volumeSources(vol: Obj, kind: "configMap" | "secret"): Obj[] {
+function volumeSources(vol: unknown, kind: "configMap" | "secret"): Obj[] {
+  if (!isObj(vol)) return [];
   if (isObj(vol.projected))
     return list(vol.projected.sources)
       .filter((s) => isObj(s?.[kind]))
@@ -109,7 +110,7 @@ function flagText(w: K8sObject, c: Container, env: Map<string, EnvSource>, texts
   const mounted: string[] = [];
   for (const m of list(c.volumeMounts))
     for (const vol of list(podSpec(w).volumes)) {
-      if (vol?.name !== m?.name) continue;
+      if (!isObj(vol) || !isObj(m) || vol.name !== m.name) continue;
       for (const cm of volumeSources(vol, "configMap"))
         for (const [key, text] of texts.get(`${ns}/${String(cm.name)}`) ?? [])
           if (keyMounted(cm, key) && /(vm\.args|vm\.args\.src)$/.test(key)) mounted.push(text);
