@@ -47,17 +47,18 @@ export function installedPath(file: PinnedCrdFile, env: NodeJS.ProcessEnv = proc
   return join(engineCacheDir(env), "crds", file.name, file.path.split("/").pop()!);
 }
 
-let loaded: Map<string, PublishedCrd> | undefined;
+const loaded = new Map<string, Map<string, PublishedCrd>>();
 
 /**
  * Every pinned CRD by `group/kind`, each file's SHA-256 checked against crds.lock first; throws naming the
  * file when one is missing or differs (scripts/install-engines.sh --cluster installs them).
  */
-export function publishedCrds(): Map<string, PublishedCrd> {
-  if (loaded) return loaded;
+export function publishedCrds(env: NodeJS.ProcessEnv = process.env): Map<string, PublishedCrd> {
+  const cached = loaded.get(engineCacheDir(env));
+  if (cached) return cached;
   const crds = new Map<string, PublishedCrd>();
   for (const file of pinnedCrdFiles()) {
-    const path = installedPath(file);
+    const path = installedPath(file, env);
     const hint = `run scripts/install-engines.sh --cluster (it installs the CRDs of ${relative(PACKAGE_ROOT, CRD_LOCK)})`;
     if (!existsSync(path)) throw new Error(`the published CRD file ${path} is not installed: ${hint}`);
     const bytes = readFileSync(path);
@@ -69,7 +70,7 @@ export function publishedCrds(): Map<string, PublishedCrd> {
       crds.set(`${crd.spec.group}/${crd.spec.names.kind}`, { crd, source: `${file.module} ${file.path}` });
     }
   }
-  loaded = crds;
+  loaded.set(engineCacheDir(env), crds);
   return crds;
 }
 
