@@ -4,6 +4,7 @@
  * list both ways: a listed fixture must still be rejected, an unlisted one must not be.
  */
 export const REJECTED_BY_API_SERVER: Readonly<Record<string, string>> = {
+  "chg-job-upgrade-safe fail.non-string-annotations.yaml": "annotations and labels must be maps of strings, ownerReferences a list",
   "net-egress-allowlist fail.ipv6-open-foreign-except.yaml": "an ipBlock `except` must be a strict subset of its `cidr`",
   "net-egress-allowlist fail.to-empty-peer.yaml": "an egress `to` entry must specify a peer",
   "net-no-open-ingress fail.empty-peer.yaml": "an ingress `from` entry must specify a peer",
