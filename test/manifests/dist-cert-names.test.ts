@@ -1,0 +1,79 @@
+/**
+ * tls-dist-cert-names on the reference deployment: every rendered form (Helm per environment and
+ * strategy, Kustomize overlays, standalone, blue-green, canary) passes in both engines, and each form
+ * fails again once the fix is undone (the canary's host name check turned back on, a StatefulSet's
+ * certificate issued for another namespace), so the pass is not vacuous.
+ */
+import { stringify } from "yaml";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadControl } from "../../src/catalog/load.js";
+import { resolveParams } from "../../src/config/profiles.js";
+import { RegoEngine } from "../../src/engines/rego.js";
+import { TypeScriptEngine } from "../../src/engines/typescript.js";
+import { verdictOf } from "../../src/evaluation/unit.js";
+import { parseManifestStream } from "../../src/loaders/yaml.js";
+import { POLICIES_DIR } from "../../src/paths.js";
+import type { AuditUnit } from "../../src/types.js";
+import { allManifestSets, ENVIRONMENTS, helmTemplate, helmValuesFile, parseDocs, type K8sDoc } from "./render.js";
+import { join } from "node:path";
+
+const control = loadControl(join(POLICIES_DIR, "tls-dist-cert-names"));
+const engines = { rego: new RegoEngine(), typescript: new TypeScriptEngine() };
+beforeAll(async () => {
+  await engines.rego.prepare([]);
+});
+
+const sets = allManifestSets();
+sets.delete("gitops");
+for (const env of ENVIRONMENTS)
+  for (const strategy of ["canary", "blueGreen"])
+    sets.set(`helm/${env} strategy=${strategy}`, parseDocs(helmTemplate({ valuesFiles: [helmValuesFile(env)], set: { strategy } })));
+
+/** `Kind/name messageId` of each engine's findings, sorted. */
+async function findings(docs: K8sDoc[]): Promise<Record<string, string[]>> {
+  const parsed = parseManifestStream(docs.map((d) => stringify(d)).join("---\n"), { file: "render.yaml" });
+  const unit: AuditUnit = { id: "render", kind: "files", path: "render.yaml", resources: parsed.resources, profile: "production" };
+  const out: Record<string, string[]> = {};
+  for (const [name, engine] of Object.entries(engines)) {
+    const verdict = await verdictOf(engine, unit, control, resolveParams(control, "production"));
+    expect(verdict?.errors ?? [], `${name} errors`).toEqual([]);
+    out[name] = (verdict?.violations ?? []).map((v) => `${v.resource.kind}/${v.resource.name} ${v.messageId}`).sort();
+  }
+  return out;
+}
+
+const nodes = (docs: K8sDoc[]) => docs.filter((d) => d.kind === "StatefulSet" || d.kind === "Rollout");
+
+/** The form with its fix undone: host name check on for a canary, the certificate of another namespace otherwise. */
+function undoFix(docs: K8sDoc[]): { docs: K8sDoc[]; expected: string[] } {
+  const copy = structuredClone(docs);
+  const expected: string[] = [];
+  for (const w of nodes(copy)) expected.push(`${w.kind}/${w.metadata.name} ${w.kind === "Rollout" ? "nodeNamedByPodIp" : "nodeNameNotCovered"}`);
+  for (const d of copy) {
+    if (d.kind === "ConfigMap" && typeof d.data?.["ssl_dist.conf"] === "string")
+      d.data["ssl_dist.conf"] = d.data["ssl_dist.conf"].replace(/\{server_name_indication, disable\},/, "");
+    if (d.kind === "Certificate" && Array.isArray(d.spec?.dnsNames) && d.spec.usages?.includes("client auth"))
+      d.spec.dnsNames = d.spec.dnsNames.map((n: string) => n.replace(".svc.cluster.local", "-elsewhere.svc.cluster.local"));
+  }
+  return { docs: copy, expected: expected.sort() };
+}
+
+describe("tls-dist-cert-names on the reference deployment", () => {
+  it("renders every strategy", () => {
+    expect([...sets.values()].filter((docs) => nodes(docs).some((w) => w.kind === "Rollout")).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it.each([...sets.keys()])("%s: the certificate covers the node names, or the canary is CA-pinned without a host name check", async (name) => {
+    const found = await findings(sets.get(name)!);
+    expect(found.rego).toEqual([]);
+    expect(found.typescript).toEqual([]);
+  });
+
+  it.each([...sets.keys()])("%s: fails with the fix undone", async (name) => {
+    const { docs, expected } = undoFix(sets.get(name)!);
+    expect(expected.length).toBeGreaterThan(0);
+    const found = await findings(docs);
+    expect(found.rego).toEqual(expected);
+    expect(found.typescript).toEqual(expected);
+  });
+});
