@@ -39,6 +39,13 @@ interface Thread {
   task?: Task;
 }
 
+let threadsStarted = 0;
+
+/** How many parse threads this process has started so far (diagnostics; tests prove with it that the threads ran). */
+export function parseThreadsStarted(): number {
+  return threadsStarted;
+}
+
 /** A pool of at most `size` parse threads (at least one), started as work arrives. */
 export function createParsePool(size: number): ParsePool {
   const max = Math.max(1, Math.floor(size));
@@ -64,6 +71,7 @@ export function createParsePool(size: number): ParsePool {
 
   const spawn = () => {
     const thread: Thread = { worker: startWorker(import.meta.url, "parse-worker") };
+    threadsStarted++;
     let error: Error | undefined;
     thread.worker.on("message", (message: FromParseWorker) => {
       const task = thread.task;
