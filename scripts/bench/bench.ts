@@ -9,10 +9,11 @@
  *   npm run bench -- --runs 3 --peer-runs 1 --timeout 300   peers once; a peer that times out skips larger sizes
  *   npm run bench -- --smoke                        1,000 resources, 1 run, ours + floor; asserts a table
  *   npm run bench -- --incremental                  also: --cache cold, warm and with one file changed
+ *   npm run bench -- --threads 1,2                  also: ours with --workers 1, 2 and the speed-up per count
  */
 import { spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, freemem, totalmem, tmpdir } from "node:os";
+import { availableParallelism, cpus, freemem, totalmem, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { format, resolveConfig } from "prettier";
 import { PACKAGE_ROOT } from "../../src/paths.js";
@@ -27,6 +28,9 @@ const sizes = (option("--sizes") ?? (smoke ? "1000" : "1000,10000,50000")).split
 const runs = Number(option("--runs") ?? (smoke ? 1 : 3));
 const peerNames = smoke ? [] : option("--peers")?.split(",");
 const incremental = flag("--incremental");
+const threads = option("--threads")?.split(",").map(Number);
+if (threads?.some((t) => !Number.isInteger(t) || t < 1))
+  throw new Error(`--threads takes thread counts of at least 1, e.g. 1,2: ${option("--threads")}`);
 const peerRuns = Number(option("--peer-runs") ?? runs);
 const timeoutSeconds = Number(option("--timeout") ?? 900);
 const output = resolve(
@@ -154,6 +158,49 @@ function incrementalTable(corpus: Corpus, work: string): string {
   ].join("\n");
 }
 
+/**
+ * Ours at each thread count of `--threads` (`--workers N`); the count the default uses
+ * (`availableParallelism()`) reuses the main table's measurement. Speed-up is against the first count.
+ */
+function threadTable(corpus: Corpus, work: string, main: Measurement): string {
+  const base = ours(corpus.dir, work);
+  const rows = threads!.map((count) =>
+    count === availableParallelism() && main.seconds.length
+      ? { count, m: main }
+      : {
+          count,
+          m: measure(
+            {
+              ...base,
+              name: `erlmcp-audit --workers ${count}`,
+              argv: [...base.argv, "--workers", String(count)],
+              display: `${base.display} --workers ${count}`,
+            },
+            work,
+            runs,
+          ),
+        },
+  );
+  const first = rows[0]!.m.seconds.length ? median(rows[0]!.m.seconds) : NaN;
+  const lines = rows.map(({ count, m }) =>
+    m.seconds.length
+      ? `| ${count} | ${fmt(median(m.seconds))} | ${fmt(Math.min(...m.seconds))}–${fmt(Math.max(...m.seconds))} | ${mib(m.rssKiB)} | ${(first / median(m.seconds)).toFixed(2)}× |`
+      : `| ${count} | ${m.error} | | | |`,
+  );
+  for (const { count, m } of rows)
+    process.stderr.write(
+      `  threads ${count}: speed-up ${m.seconds.length ? (first / median(m.seconds)).toFixed(2) : "n/a"}× against ${threads![0]}\n`,
+    );
+  return [
+    `Thread scaling, ${corpus.resources.toLocaleString("en-US")} resources (\`--workers N\`; ${runs} run(s) each; the default is ${availableParallelism()}, the available CPUs):`,
+    "",
+    `| Threads | Median s | Min–max s | Peak RSS MiB | Speed-up against ${threads![0]} |`,
+    "| ---: | ---: | ---: | ---: | ---: |",
+    ...lines,
+    "",
+  ].join("\n");
+}
+
 function table(corpus: Corpus, results: Measurement[], skipped: Peer[], findings: string): string {
   const [us, base] = results as [Measurement, Measurement];
   const usMedian = us.seconds.length ? median(us.seconds) : NaN;
@@ -248,6 +295,7 @@ async function main(): Promise<void> {
       }
       const findings = `${report.summary.failed} failing findings, ${report.summary.errors} evaluation errors`;
       sections.push(table(corpus, results, skipped, findings));
+      if (threads) sections.push(threadTable(corpus, work, results[0]!));
       if (incremental) sections.push(incrementalTable(corpus, work));
       await write();
       rmSync(corpusDir, { recursive: true, force: true });
