@@ -156,9 +156,10 @@ has_hole(block) if {
 }
 
 # --- Unions of ipBlocks (docs/network-model.md "Unions of ipBlocks") ---
-# A network is the bit string of its first `prefix` address bits; a set of networks covers its family
-# exactly when the networks not inside another one (the antichain) are the leaves of a full binary tree:
-# along the path to each leaf, every sibling subtree holds a leaf. String work only: exact for IPv6 too.
+# A network is the bit string of its first `prefix` address bits (string work only: exact for IPv6 too).
+# Whether an address lies in the union of some blocks, each minus its holes, only changes at the first
+# address of a network or right after its last one: the union covers the family exactly when address 0
+# and each of those boundary addresses lie in a block and in none of its holes.
 
 hex_bits := {
 	"0": "0000", "1": "0001", "2": "0010", "3": "0011", "4": "0100", "5": "0101", "6": "0110", "7": "0111",
@@ -166,8 +167,6 @@ hex_bits := {
 }
 
 zero_bits := concat("", [b | some _ in numbers.range(1, 128); b := "0"])
-
-flip_bit := {"0": "1", "1": "0"}
 
 # The network of a valid CIDR (as `cidr_prefix` validates it): {"family": 4|6, "bits": its first prefix bits}.
 cidr_network(cidr) := {"family": family, "bits": substring(address_bits(addr), 0, prefix)} if {
@@ -209,67 +208,55 @@ v6_group_bits(group) := concat("", [hex_bits[d] | some d in split(lower(pad_hex(
 
 pad_hex(group) := concat("", [substring("000", 0, 4 - count(group)), group])
 
-# Whether a set of network bit strings of one family covers the whole family.
-bits_cover_family(leaves) if leaves[""]
-
-bits_cover_family(leaves) if {
-	not leaves[""]
-	roots := {s | some s in leaves; not inside_other(s, leaves)}
-	count(roots) > 0
-	nodes := {substring(s, 0, k) | some s in roots; some k in numbers.range(0, count(s))}
-	every s in roots {
-		every k in numbers.range(0, count(s) - 1) {
-			nodes[concat("", [substring(s, 0, k), flip_bit[substring(s, k, 1)]])]
-		}
+# The union of one family's blocks ({"net": bits, "holes": [bits inside net]}) covers the family of `width` bits.
+blocks_cover_family(blocks, width) if {
+	count(blocks) > 0
+	nets := {n | some b in blocks; some n in array.concat([b.net], b.holes)}
+	starts := {pad_right(n, width) | some n in nets}
+	ends := {pad_right(after, width) | some n in nets; after := successor(n)}
+	every address in (starts | ends) | {substring(zero_bits, 0, width)} {
+		some b in blocks
+		startswith(address, b.net)
+		not in_hole(address, b.holes)
 	}
 }
 
-inside_other(s, leaves) if {
-	some k in numbers.range(0, count(s) - 1)
-	leaves[substring(s, 0, k)]
+in_hole(address, holes) if {
+	some h in holes
+	startswith(address, h)
 }
+
+pad_right(bits, width) := concat("", [bits, substring(zero_bits, 0, width - count(bits))])
+
+# The prefix after `bits` as a binary number (its last 0 set, the 1s after it cleared); undefined for all 1s.
+successor(bits) := concat("", [substring(bits, 0, last), "1", substring(zero_bits, 0, (count(bits) - last) - 1)]) if {
+	contains(bits, "0")
+	last := (count(bits) - 1) - indexof(strings.reverse(bits), "0")
+}
+
+family_width := {4: 32, 6: 128}
 
 # The families (4, 6) whose whole address space the union of `cidrs` covers (excepts not counted:
 # a union, like a `/0`, admits the internet whatever private ranges its blocks carve out).
 families_covered(cidrs) := {family |
-	some family in {4, 6}
-	bits_cover_family({n.bits | some c in cidrs; n := cidr_network(c); n.family == family})
+	some family, width in family_width
+	blocks_cover_family([{"net": n.bits, "holes": []} | some c in cidrs; n := cidr_network(c); n.family == family], width)
 }
 
 # The families whose whole address space the union of ipBlocks covers once each block's valid `except`
 # networks inside it are removed (egress: a `/0` with such an except is no open block, so neither is a
 # union whose excepts leave a hole).
 families_covered_minus_excepts(blocks) := {family |
-	some family in {4, 6}
-	bits_cover_family({piece |
-		some block in blocks
-		n := cidr_network(block.cidr)
-		n.family == family
-		some piece in block_pieces(block, n)
-	})
+	some family, width in family_width
+	blocks_cover_family(
+		[{"net": n.bits, "holes": block_holes(block, n)} | some block in blocks; n := cidr_network(block.cidr); n.family == family],
+		width,
+	)
 }
 
-# The networks (bit strings) of block network n minus its valid except networks inside it: the
-# children of the nodes on the paths to the outermost holes that lead to no hole.
-block_pieces(block, n) := {n.bits} if count(block_holes(block, n)) == 0
-
-block_pieces(block, n) := pieces if {
-	holes := block_holes(block, n)
-	count(holes) > 0
-	outer := {h | some h in holes; not inside_other(h, holes)}
-	paths := {substring(h, 0, k) | some h in outer; some k in numbers.range(count(n.bits), count(h))}
-	pieces := {child |
-		some node in paths
-		not outer[node]
-		some bit in ["0", "1"]
-		child := concat("", [node, bit])
-		not paths[child]
-	}
-}
-
-block_holes(block, n) := {h.bits |
+block_holes(block, n) := [h.bits |
 	some text in array_or_empty(object.get(block, "except", []))
 	h := cidr_network(text)
 	h.family == n.family
 	startswith(h.bits, n.bits)
-}
+]

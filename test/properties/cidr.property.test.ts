@@ -5,11 +5,20 @@
 import fc from "fast-check";
 import { opaProbe } from "../helpers/opa-probe.js";
 import { describe, expect, it } from "vitest";
-import { cidrContains, cidrsIntersect, ipBlockIsOpen, ipBlockIsWholeSpace, parseCidr } from "../../src/k8s/cidr.js";
+import {
+  cidrContains,
+  cidrsIntersect,
+  familiesCoveredByIpBlocks,
+  ipBlockIsOpen,
+  ipBlockIsWholeSpace,
+  parseCidr,
+  type ExceptRule,
+} from "../../src/k8s/cidr.js";
 
 /** Cases run by this file, reported by the last test. */
 let cases = 0;
 const RUNS = 3000;
+const UNION_RUNS = 1000;
 
 interface RefNet {
   family: 4 | 6;
@@ -74,6 +83,109 @@ const refContains = (outer: RefNet, inner: RefNet) =>
   outer.family === inner.family && outer.prefix <= inner.prefix && outer.bits.slice(0, outer.prefix) === inner.bits.slice(0, outer.prefix);
 
 const toBits = (value: bigint, width: number) => value.toString(2).padStart(width, "0");
+
+// --- Unions of ipBlocks: reference ---
+// Membership in a union of networks (each minus its holes) only changes at the first address of a
+// network or right after its last one; so a family is covered exactly when address 0 and every such
+// boundary address inside the family lies in some block and in none of that block's holes.
+
+interface RefBlock {
+  net: RefNet;
+  text: string;
+  holes: { n: RefNet; text: string }[];
+}
+
+/** The bit string after `bits` as a binary number, or null past the family's last address. */
+function successor(bits: string): string | null {
+  const last = bits.lastIndexOf("0");
+  return last < 0 ? null : bits.slice(0, last) + "1" + "0".repeat(bits.length - last - 1);
+}
+
+const netStart = (n: RefNet) => n.bits.slice(0, n.prefix).padEnd(n.bits.length, "0");
+const netAfter = (n: RefNet) => (n.prefix === 0 ? null : successor(n.bits.slice(0, n.prefix)))?.padEnd(n.bits.length, "0") ?? null;
+const holds = (n: RefNet, address: string) => address.startsWith(n.bits.slice(0, n.prefix));
+
+function refCoveredFamilies(blocks: readonly RefBlock[], rule: ExceptRule): number[] {
+  return ([4, 6] as const).filter((family) => {
+    const mine = blocks.filter((b) => b.net.family === family);
+    const holesOf = (b: RefBlock) => (rule === "ignore" ? [] : b.holes.map((h) => h.n).filter((h) => refContains(b.net, h)));
+    const nets = mine.flatMap((b) => [b.net, ...holesOf(b)]);
+    const points = ["0".repeat(family === 4 ? 32 : 128), ...nets.map(netStart), ...nets.map(netAfter)].filter(
+      (p): p is string => p !== null,
+    );
+    return points.every((p) => mine.some((b) => holds(b.net, p) && !holesOf(b).some((h) => holds(h, p))));
+  });
+}
+
+/** A random partition of a family into prefixes (bit strings), from a tape of random numbers. */
+function partition(width: number, tape: readonly number[]): string[] {
+  const leaves: string[] = [];
+  const queue = [""];
+  for (let t = 0; queue.length > 0; t++) {
+    const s = queue.shift()!;
+    const split = s === "" || tape[t % tape.length]! < 55;
+    if (split && s.length < width && queue.length + leaves.length < 20) queue.push(s + "0", s + "1");
+    else leaves.push(s);
+  }
+  return leaves;
+}
+
+/** Edits that keep or break the cover: drop a leaf, duplicate it, add a super- or subnet, split it deep (a /1 ... /k chain). */
+type Edit = { op: "drop" | "dup" | "super" | "sub" | "deep"; at: number; depth: number };
+const edit: fc.Arbitrary<Edit> = fc.record({
+  op: fc.constantFrom("drop", "dup", "super", "sub", "deep"),
+  at: fc.nat(),
+  depth: fc.nat({ max: 127 }),
+});
+
+function applyEdits(leaves: string[], edits: readonly Edit[], width: number): string[] {
+  const out = [...leaves];
+  for (const { op, at, depth } of edits) {
+    if (out.length === 0) break;
+    const i = at % out.length;
+    const s = out[i]!;
+    if (op === "drop") out.splice(i, 1);
+    else if (op === "dup") out.push(s);
+    else if (op === "super") out.push(s.slice(0, depth % (s.length + 1)));
+    else if (op === "sub" && s.length < width) out.push(s + "1".repeat(1 + (depth % (width - s.length))));
+    else if (op === "deep" && s.length < width) {
+      const k = 1 + (depth % (width - s.length));
+      out.splice(i, 1, ...Array.from({ length: k }, (_, j) => s + "0".repeat(j) + "1"), s + "0".repeat(k));
+    }
+  }
+  return out;
+}
+
+/** One family's blocks: a partition, edited, each written with random host bits and up to two excepts inside or near it. */
+const familyBlocks = (family: 4 | 6) => {
+  const width = family === 4 ? 32 : 128;
+  return fc
+    .tuple(
+      fc.array(fc.nat({ max: 99 }), { minLength: 1, maxLength: 40 }),
+      fc.array(edit, { maxLength: 3 }),
+      fc.infiniteStream(fc.tuple(bitString(width), fc.nat({ max: 2 }), fc.boolean(), fc.nat({ max: 2 }), fc.nat({ max: width }))),
+    )
+    .map(([tape, edits, noise]) => {
+      const it = noise[Symbol.iterator]();
+      return applyEdits(partition(width, tape), edits, width).map((prefix): RefBlock => {
+        const [tail, style, upper, holeCount, holeLength] = it.next().value!;
+        const net: RefNet = { family, bits: prefix + tail.slice(prefix.length), prefix: prefix.length };
+        const holes = Array.from({ length: holeCount === 2 ? 1 : 0 }, () => {
+          const [holeTail, holeStyle] = it.next().value!;
+          const n: RefNet = { family, bits: prefix + holeTail.slice(prefix.length), prefix: Math.max(prefix.length, holeLength) };
+          return { n, text: render(n, holeStyle, false) };
+        });
+        return { net, text: render(net, style, upper), holes };
+      });
+    });
+};
+
+/** A NetworkPolicy's ipBlocks: one family, the other, or both interleaved. */
+const unionCase = fc
+  .tuple(familyBlocks(4), familyBlocks(6), fc.nat({ max: 2 }))
+  .map(([v4, v6, mix]) => ({ blocks: mix === 0 ? v4 : mix === 1 ? v6 : v4.flatMap((b, i) => (v6[i] ? [b, v6[i]!] : [b])) }));
+
+const textBlocks = (blocks: readonly RefBlock[]) => blocks.map((b) => ({ cidr: b.text, except: b.holes.map((h) => h.text) }));
 
 describe("CIDR parsing and containment (property)", () => {
   it("parses every written form to the masked network of the reference", () => {
@@ -166,8 +278,43 @@ describe("CIDR parsing and containment (property)", () => {
     expect(rego.some(([w, o]) => w && !o)).toBe(true);
   });
 
+  it("a union of ipBlocks covers a family exactly when the boundary reference says so (TypeScript)", () => {
+    fc.assert(
+      fc.property(unionCase, ({ blocks }) => {
+        cases++;
+        for (const rule of ["ignore", "subtract"] as const)
+          expect([...familiesCoveredByIpBlocks(textBlocks(blocks), rule)].sort(), rule).toEqual(refCoveredFamilies(blocks, rule));
+      }),
+      { numRuns: UNION_RUNS },
+    );
+  });
+
+  it("policies/lib/net.rego computes the same unions as the reference (one opa eval)", () => {
+    const samples = fc.sample(unionCase, { numRuns: 500, seed: 13 });
+    cases += samples.length;
+    const rego = opaProbe<[number[], number[]][]>(
+      [
+        "package probe",
+        "import data.lib.net",
+        "results := [[sort(net.families_covered([b.cidr | some b in s])), sort(net.families_covered_minus_excepts(s))] | some s in input.sets]",
+      ],
+      { sets: samples.map(({ blocks }) => textBlocks(blocks)) },
+    );
+    const expected = samples.map(({ blocks }): [number[], number[]] => [
+      refCoveredFamilies(blocks, "ignore"),
+      refCoveredFamilies(blocks, "subtract"),
+    ]);
+    expect(rego).toEqual(expected);
+    // The samples hold covering and non-covering sets of both families, with and without excepts.
+    for (const family of [4, 6]) {
+      expect(expected.some(([ignore]) => ignore.includes(family))).toBe(true);
+      expect(expected.some(([ignore, subtract]) => ignore.includes(family) && !subtract.includes(family))).toBe(true);
+    }
+    expect(expected.some(([ignore]) => ignore.length === 0)).toBe(true);
+  });
+
   it("reports how many cases ran", () => {
     console.log(`cidr properties: ${cases} cases`);
-    expect(cases).toBeGreaterThanOrEqual(3 * RUNS + 1500);
+    expect(cases).toBeGreaterThanOrEqual(3 * RUNS + UNION_RUNS + 2100);
   });
 });
