@@ -2,41 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { audit, type AuditOptions } from "../../src/audit.js";
-import { CONFIGMAP, tempTree } from "../helpers/tmp.js";
-
-const LB = (type: string) => `apiVersion: v1
-kind: Service
-metadata:
-  name: edge
-  namespace: erlmcp
-  labels: {app.kubernetes.io/name: erlmcp, app.kubernetes.io/instance: erlmcp, app.kubernetes.io/version: "3", app.kubernetes.io/part-of: erlmcp, app.kubernetes.io/managed-by: helm}
-spec:
-  type: ${type}
-  selector: {app: x}
-  ports: [{port: 80, name: http}]
-`;
-const ROLE = `apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: too-wide, namespace: erlmcp}
-rules:
-  - apiGroups: ["*"]
-    resources: ["*"]
-    verbs: ["get"]
-`;
-const WAIVER = (expires: string) => `apiVersion: erlmcp-audit/v1
-kind: WaiverList
-waivers:
-  - id: W1
-    control: net-external-exposure
-    messageId: loadBalancerService
-    match: {kind: Service, namespace: erlmcp, name: edge}
-    justification: the public edge of the service
-    owner: team
-    approver: ciso
-    ticket: SEC-1
-    approved: "2026-01-01"
-    expires: "${expires}"
-`;
+import { CONFIGMAP, EDGE_SERVICE, EDGE_WAIVER, tempTree, WILDCARD_ROLE } from "../helpers/tmp.js";
 
 const now = new Date("2026-11-26T00:00:00Z");
 const entries = (dir: string, namespace: string): string[] => {
@@ -58,11 +24,11 @@ function fixture(): {
   fresh: (options?: AuditOptions) => Promise<string>;
 } {
   const root = tempTree({
-    "in/svc.yaml": LB("LoadBalancer"),
-    "in/role.yaml": ROLE,
+    "in/svc.yaml": EDGE_SERVICE("LoadBalancer"),
+    "in/role.yaml": WILDCARD_ROLE,
     "in/cm.yaml": CONFIGMAP("settings"),
     "erlmcp-audit.config.yaml": "waivers: [w.yaml]\n",
-    "w.yaml": WAIVER("2026-12-31"),
+    "w.yaml": EDGE_WAIVER("2026-12-31"),
   });
   const cacheDir = join(root, ".cache");
   const base = { cwd: root, now, config: "erlmcp-audit.config.yaml" } satisfies AuditOptions;
@@ -91,7 +57,7 @@ describe("--cache", () => {
     const { root, cacheDir, run, fresh } = fixture();
     const before = await run();
     const parsed = entries(cacheDir, "parse");
-    writeFileSync(join(root, "in/svc.yaml"), LB("ClusterIP"));
+    writeFileSync(join(root, "in/svc.yaml"), EDGE_SERVICE("ClusterIP"));
     const after = await run();
     expect(after).not.toBe(before);
     expect(after).toBe(await fresh());
@@ -103,7 +69,7 @@ describe("--cache", () => {
   it("a comment that moves a field's line moves its finding's location", async () => {
     const { root, run, fresh } = fixture();
     const before = await run();
-    writeFileSync(join(root, "in/role.yaml"), ROLE.replace("rules:", "# a comment\nrules:"));
+    writeFileSync(join(root, "in/role.yaml"), WILDCARD_ROLE.replace("rules:", "# a comment\nrules:"));
     const after = await run();
     expect(after).not.toBe(before);
     expect(after).toBe(await fresh());
@@ -121,7 +87,7 @@ describe("--cache", () => {
   it("is keyed by the waivers' bytes", async () => {
     const { root, run, fresh } = fixture();
     const before = await run();
-    writeFileSync(join(root, "w.yaml"), WAIVER("2026-11-01"));
+    writeFileSync(join(root, "w.yaml"), EDGE_WAIVER("2026-11-01"));
     const after = await run();
     expect(after).not.toBe(before);
     expect(after).toBe(await fresh());

@@ -28,3 +28,74 @@ metadata:
 data:
   LOG_LEVEL: info
 `;
+
+/** A Pod in `namespace` whose one container sets `privileged` (the danger most hostile tests plant). */
+export const PRIVILEGED_POD = (name: string, privileged = "true", namespace = "erlmcp") => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+spec:
+  containers:
+    - name: app
+      image: busybox
+      securityContext:
+        privileged: ${privileged}
+`;
+
+/** A plain Deployment with nothing dangerous in it: what must still be audited beside a planted danger. */
+export const SURVIVOR_DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: survivor
+  namespace: erlmcp
+spec:
+  selector:
+    matchLabels: {app: survivor}
+  template:
+    metadata:
+      labels: {app: survivor}
+    spec:
+      containers:
+        - name: app
+          image: example/app:1.0
+`;
+
+/** The `edge` LoadBalancer Service of these tests (`type` other than LoadBalancer to make it harmless). */
+export const EDGE_SERVICE = (type = "LoadBalancer") => `apiVersion: v1
+kind: Service
+metadata:
+  name: edge
+  namespace: erlmcp
+  labels: {app.kubernetes.io/name: erlmcp, app.kubernetes.io/instance: erlmcp, app.kubernetes.io/version: "3", app.kubernetes.io/part-of: erlmcp, app.kubernetes.io/managed-by: helm}
+spec:
+  type: ${type}
+  selector: {app: x}
+  ports: [{port: 80, name: http}]
+`;
+
+/** A Role granting `get` on every resource of every group. */
+export const WILDCARD_ROLE = `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: too-wide, namespace: erlmcp}
+rules:
+  - apiGroups: ["*"]
+    resources: ["*"]
+    verbs: ["get"]
+`;
+
+/** A waiver file whose one waiver covers the `edge` LoadBalancer of {@link EDGE_SERVICE}. */
+export const EDGE_WAIVER = (expires: string, approved = "2026-01-01") => `apiVersion: erlmcp-audit/v1
+kind: WaiverList
+waivers:
+  - id: W1
+    control: net-external-exposure
+    messageId: loadBalancerService
+    match: {kind: Service, namespace: erlmcp, name: edge}
+    justification: the public edge of the service
+    owner: team
+    approver: ciso
+    ticket: SEC-1
+    approved: "${approved}"
+    expires: "${expires}"
+`;

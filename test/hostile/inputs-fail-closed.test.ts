@@ -12,20 +12,7 @@ import { renderEvidencePackage } from "../../src/evidence/index.js";
 import type { AuditReport } from "../../src/report/types.js";
 import type { NotAuditedFile } from "../../src/types.js";
 import { runCli } from "../helpers/cli.js";
-import { CONFIGMAP, tempTree } from "../helpers/tmp.js";
-
-const PRIVILEGED = (name: string) => `apiVersion: v1
-kind: Pod
-metadata:
-  name: ${name}
-  namespace: erlmcp
-spec:
-  containers:
-    - name: app
-      image: busybox
-      securityContext:
-        privileged: true
-`;
+import { CONFIGMAP, PRIVILEGED_POD, tempTree } from "../helpers/tmp.js";
 
 /** Indents every line of `yaml` as the item of a YAML sequence nested `depth` levels in. */
 const asItem = (yaml: string, indent: string) =>
@@ -45,7 +32,7 @@ items:
       - apiVersion: v1
         kind: List
         items:
-${asItem(PRIVILEGED("deep"), "          ")}
+${asItem(PRIVILEGED_POD("deep"), "          ")}
 `;
 
 const GOOD = { "good/cm.yaml": CONFIGMAP("survivor") };
@@ -79,11 +66,11 @@ describe("inputs fail closed: what kubectl apply -R -f would read is audited", (
   it("audits a dot-folder, dist/ and coverage/ (only .git, .hg, .svn and node_modules/ are skipped by default)", async () => {
     const root = tempTree({
       ...GOOD,
-      "good/.hidden/priv.yaml": PRIVILEGED("hidden"),
-      "good/dist/priv.yaml": PRIVILEGED("in-dist"),
-      "good/coverage/priv.yaml": PRIVILEGED("in-coverage"),
-      "good/.git/priv.yaml": PRIVILEGED("in-git"),
-      "good/node_modules/pkg/priv.yaml": PRIVILEGED("in-node-modules"),
+      "good/.hidden/priv.yaml": PRIVILEGED_POD("hidden"),
+      "good/dist/priv.yaml": PRIVILEGED_POD("in-dist"),
+      "good/coverage/priv.yaml": PRIVILEGED_POD("in-coverage"),
+      "good/.git/priv.yaml": PRIVILEGED_POD("in-git"),
+      "good/node_modules/pkg/priv.yaml": PRIVILEGED_POD("in-node-modules"),
     });
     const { code, report } = await auditJson([join(root, "good")]);
     expect(code).toBe(1);
@@ -96,7 +83,7 @@ describe("inputs fail closed: what kubectl apply -R -f would read is audited", (
   });
 
   it("audits a file named erlmcp-audit.* that the run does not use as config or waivers", async () => {
-    const root = tempTree({ ...GOOD, "good/erlmcp-audit.extra.yaml": PRIVILEGED("named-like-config") });
+    const root = tempTree({ ...GOOD, "good/erlmcp-audit.extra.yaml": PRIVILEGED_POD("named-like-config") });
     const { code, report } = await auditJson([join(root, "good")]);
     expect(code).toBe(1);
     expect(privilegedAt(report)).toEqual(["good/erlmcp-audit.extra.yaml:1"]);
@@ -108,7 +95,7 @@ describe("inputs fail closed: what kubectl apply -R -f would read is audited", (
       ...GOOD,
       "good/erlmcp-audit.config.yaml": "profile: production\nwaivers: [erlmcp-audit.waivers.yaml]\n",
       "good/erlmcp-audit.waivers.yaml": "apiVersion: erlmcp-audit/v1\nkind: WaiverList\nwaivers: []\n",
-      "good/erlmcp-audit.old.yaml": PRIVILEGED("unused-config-name"),
+      "good/erlmcp-audit.old.yaml": PRIVILEGED_POD("unused-config-name"),
     });
     const { code, report } = await auditJson([join(root, "good")], []);
     expect(code).toBe(1);
@@ -124,9 +111,9 @@ describe("inputs fail closed: what is not audited is listed with its reason", ()
   const root = tempTree({
     ...GOOD,
     "erlmcp-audit.config.yaml": "exclude: [vendor/, '**/*.draft.yaml']\n",
-    "good/vendor/priv.yaml": PRIVILEGED("vendored"),
-    "good/sub/priv.draft.yaml": PRIVILEGED("draft"),
-    "good/notes.txt": PRIVILEGED("in-text-file"),
+    "good/vendor/priv.yaml": PRIVILEGED_POD("vendored"),
+    "good/sub/priv.draft.yaml": PRIVILEGED_POD("draft"),
+    "good/notes.txt": PRIVILEGED_POD("in-text-file"),
   });
   let json: Awaited<ReturnType<typeof auditJson>>;
   beforeAll(async () => {
@@ -178,7 +165,7 @@ describe("inputs fail closed: what is not audited is listed with its reason", ()
 
 describe("--max-file-size applies to stdin", () => {
   const bin = join(import.meta.dirname, "../../bin/erlmcp-audit.js");
-  const big = `${PRIVILEGED("from-stdin")}${"# padding\n".repeat(300)}`;
+  const big = `${PRIVILEGED_POD("from-stdin")}${"# padding\n".repeat(300)}`;
 
   it("refuses oversize stdin unparsed: exit 2, an input error naming stdin", async () => {
     const report = await runAudit(["-"], { config: false, controls: ["pod-no-host-access"], maxFileBytes: 1024, stdin: async () => big });

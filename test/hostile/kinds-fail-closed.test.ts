@@ -11,7 +11,7 @@ import { stringify } from "yaml";
 import { KINDS } from "../../src/catalog/kinds.js";
 import type { AuditReport } from "../../src/report/types.js";
 import { runCli } from "../helpers/cli.js";
-import { tempTree } from "../helpers/tmp.js";
+import { SURVIVOR_DEPLOYMENT, tempTree } from "../helpers/tmp.js";
 
 const PRIVILEGED_TEMPLATE = {
   metadata: { labels: { app: "planted" } },
@@ -36,23 +36,6 @@ function planted(apiVersion: string, kind: string, path: readonly string[]): Rec
   at[path.at(-1)!] = PRIVILEGED_TEMPLATE;
   return object;
 }
-
-const GOOD = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: survivor
-  namespace: erlmcp
-spec:
-  selector:
-    matchLabels: {app: survivor}
-  template:
-    metadata:
-      labels: {app: survivor}
-    spec:
-      containers:
-        - name: app
-          image: example/app:1.0
-`;
 
 const API_VERSION: Record<string, string> = { Rollout: "argoproj.io/v1alpha1", CronJob: "batch/v1", Job: "batch/v1" };
 const apiVersionOf = (kind: string) => API_VERSION[kind] ?? (KINDS.groups.get(kind)?.[0] ? `${KINDS.groups.get(kind)![0]}/v1` : "v1");
@@ -85,7 +68,7 @@ describe("kinds fail closed: a privileged pod template is found whatever kind ca
   });
 
   it.each(CASES)("%s: exit 1, the finding on it, the good manifest audited", async (_name, object) => {
-    const root = tempTree({ "good/deployment.yaml": GOOD, "case/planted.yaml": stringify(object) });
+    const root = tempTree({ "good/deployment.yaml": SURVIVOR_DEPLOYMENT, "case/planted.yaml": stringify(object) });
     const { code, report, stderr } = await audit([join(root, "case"), join(root, "good")]);
     expect(report.inputErrors).toEqual([]);
     expect(code, stderr).toBe(1);
@@ -114,7 +97,7 @@ describe("kinds fail closed: a privileged pod template is found whatever kind ca
       // Not a pod template: no containers under spec.template.spec.
       spec: { template: { privileged: true }, securityContext: { privileged: true } },
     };
-    const root = tempTree({ "good/deployment.yaml": GOOD, "case/widget.yaml": stringify(widget) });
+    const root = tempTree({ "good/deployment.yaml": SURVIVOR_DEPLOYMENT, "case/widget.yaml": stringify(widget) });
     const { code, report } = await audit([join(root, "case"), join(root, "good")]);
     expect(code).toBe(0);
     expect(report.units.map((u) => [u.id.split("/").pop(), u.unevaluatedKinds])).toEqual([

@@ -7,24 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { AuditReport } from "../../src/report/types.js";
 import { runCli } from "../helpers/cli.js";
-import { tempTree } from "../helpers/tmp.js";
-
-const GOOD = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: survivor
-  namespace: erlmcp
-spec:
-  selector:
-    matchLabels: {app: survivor}
-  template:
-    metadata:
-      labels: {app: survivor}
-    spec:
-      containers:
-        - name: app
-          image: example/app:1.0
-`;
+import { SURVIVOR_DEPLOYMENT, tempTree } from "../helpers/tmp.js";
 
 /** Helm renders unset values as null: nulls everywhere around a privileged container. */
 const NULLS = `apiVersion: apps/v1
@@ -129,7 +112,7 @@ const CASES: Array<[string, string, string, string[]]> = [
 
 describe("null, env and size read as Kubernetes reads them: nothing hides a privileged container", () => {
   it.each(CASES)("%s: exit 1, the planted findings, the good manifest audited", async (_name, text, controls, expected) => {
-    const root = tempTree({ "good/deployment.yaml": GOOD, "case/planted.yaml": text });
+    const root = tempTree({ "good/deployment.yaml": SURVIVOR_DEPLOYMENT, "case/planted.yaml": text });
     const run = await runCli([join(root, "case"), join(root, "good"), "--controls", controls, "--no-config", "--format", "json"]);
     const report = JSON.parse(run.stdout) as AuditReport;
     expect(report.inputErrors).toEqual([]);

@@ -10,21 +10,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { AuditReport } from "../../src/report/types.js";
 import { runCli } from "../helpers/cli.js";
-import { CONFIGMAP, tempTree } from "../helpers/tmp.js";
+import { CONFIGMAP, PRIVILEGED_POD, tempTree } from "../helpers/tmp.js";
 
-const POD = (name: string, privileged: string) => `apiVersion: v1
-kind: Pod
-metadata:
-  name: ${name}
-  namespace: erlmcp
-spec:
-  containers:
-    - name: app
-      image: busybox
-      securityContext:
-        privileged: ${privileged}
-`;
-const PRIVILEGED = (name: string) => POD(name, "true");
 
 const GOOD = { "good/cm.yaml": CONFIGMAP("survivor") };
 const CONTROLS = ["--controls", "pod-no-host-access"];
@@ -32,15 +19,15 @@ const CONTROLS = ["--controls", "pod-no-host-access"];
 /** The production overlay holds a privileged pod; `wrapper` builds on it and patches the privilege away. */
 const WRAPPED_OVERLAY = {
   "case/prod/kustomization.yaml": "resources: [pod.yaml]\n",
-  "case/prod/pod.yaml": PRIVILEGED("prod-app"),
+  "case/prod/pod.yaml": PRIVILEGED_POD("prod-app"),
   "case/wrapper/kustomization.yaml": "resources: [../prod]\npatches:\n  - path: unprivileged.yaml\n",
-  "case/wrapper/unprivileged.yaml": POD("prod-app", "false"),
+  "case/wrapper/unprivileged.yaml": PRIVILEGED_POD("prod-app", "false"),
 };
 
 const CHART = {
   "case/chart/Chart.yaml": "apiVersion: v2\nname: demo\nversion: 0.1.0\n",
   "case/chart/values.yaml": "privileged: false\n",
-  "case/chart/templates/pod.yaml": POD("from-chart", "{{ .Values.privileged }}"),
+  "case/chart/templates/pod.yaml": PRIVILEGED_POD("from-chart", "{{ .Values.privileged }}"),
 };
 
 const CRD = (group: string, kind: string, plural: string) => `apiVersion: apiextensions.k8s.io/v1
@@ -62,7 +49,7 @@ const SERVICE_MONITOR_CRD = CRD("monitoring.coreos.com", "ServiceMonitor", "serv
 
 /** The privileged pod is rendered only where the cluster serves monitoring.coreos.com/v1. */
 const CAPABILITIES_TEMPLATE = `{{- if .Capabilities.APIVersions.Has "monitoring.coreos.com/v1" }}
-${PRIVILEGED("with-monitoring")}
+${PRIVILEGED_POD("with-monitoring")}
 {{- else }}
 ${CONFIGMAP("without-monitoring")}
 {{- end }}
@@ -107,7 +94,7 @@ describe("Kustomize: every kustomization is rendered unless entrypoints say othe
       ...GOOD,
       "case/kust/kustomization.yaml": "resources: [cm.yaml]\n",
       "case/kust/cm.yaml": CONFIGMAP("from-kustomization"),
-      "case/kust/stray.yaml": PRIVILEGED("stray"),
+      "case/kust/stray.yaml": PRIVILEGED_POD("stray"),
     });
     const { code, report } = await auditJson([join(root, "case/kust"), join(root, "good")]);
     expect(code).toBe(1);
@@ -126,7 +113,7 @@ describe("Kustomize: every kustomization is rendered unless entrypoints say othe
       ...GOOD,
       ...WRAPPED_OVERLAY,
       "case/unused/kustomization.yaml": "resources: [pod.yaml]\n",
-      "case/unused/pod.yaml": PRIVILEGED("unused"),
+      "case/unused/pod.yaml": PRIVILEGED_POD("unused"),
       "erlmcp-audit.config.yaml": "entrypoints: [case/wrapper]\n",
     });
     const config = ["--config", join(root, "erlmcp-audit.config.yaml")];
@@ -210,7 +197,7 @@ describe("Helm: the whole chart folder is accounted for, every values file is re
     const root = tempTree({
       ...GOOD,
       ...CHART,
-      "case/chart/stray.yaml": PRIVILEGED("stray"),
+      "case/chart/stray.yaml": PRIVILEGED_POD("stray"),
       "case/chart/templates/_helpers.tpl": '{{- define "demo.name" -}}demo{{- end }}\n',
       "case/chart/templates/NOTES.txt": "Installed.\n",
       "case/chart/files/settings.yaml": "not: a manifest\n",
