@@ -80,6 +80,6 @@ describe("erlmcp-audit cluster with a kubeconfig it cannot use", () => {
     const report = await audit([], { cwd: planted, config: false, loaded: snapshotAsLoaded(snapshot) });
     const privileged = report.findings.find((f) => f.status === "fail" && f.path === "spec.containers[0].securityContext.privileged")!;
     expect(privileged.source.file).toBe("cluster://ctx/ns/Pod/p");
-    expect(privileged.location).toMatchObject({ file: "cluster://ctx/ns/Pod/p", line: 0, via: "object" });
+    expect(privileged.location).toMatchObject({ file: "cluster://ctx/ns/Pod/p", line: 0, via: "cluster" });
   });
 });
