@@ -22,6 +22,7 @@ import { resHpaConsistent } from "./res-hpa-consistent.js";
 import { avlPdbConsistent } from "./avl-pdb-consistent.js";
 import { avlAntiAffinity } from "./avl-anti-affinity.js";
 import { avlZoneSpread } from "./avl-zone-spread.js";
+import { avlJobSidecarCompletes } from "./avl-job-sidecar-completes.js";
 import { obsMetricsScraped } from "./obs-metrics-scraped.js";
 import { bakBackupSchedule } from "./bak-backup-schedule.js";
 import { chgJobUpgradeSafe } from "./chg-job-upgrade-safe.js";
@@ -51,6 +52,7 @@ export const VALIDATORS: Readonly<Record<string, Validator>> = {
   [avlPdbConsistent.id]: avlPdbConsistent,
   [avlAntiAffinity.id]: avlAntiAffinity,
   [avlZoneSpread.id]: avlZoneSpread,
+  [avlJobSidecarCompletes.id]: avlJobSidecarCompletes,
   [obsMetricsScraped.id]: obsMetricsScraped,
   [bakBackupSchedule.id]: bakBackupSchedule,
   [chgJobUpgradeSafe.id]: chgJobUpgradeSafe,

@@ -1,0 +1,82 @@
+/**
+ * avl-job-sidecar-completes on the reference deployment: every rendered form (Helm per environment and
+ * strategy, Kustomize overlays, standalone, blue-green, canary) injects Istio into its namespace and
+ * passes in both engines because every job pod runs istio-proxy as a native sidecar; with that
+ * annotation removed (the manifests before commit 2bb7bbc) every Job and CronJob of each form fails.
+ */
+import { stringify } from "yaml";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadControl } from "../../src/catalog/load.js";
+import { resolveParams } from "../../src/config/profiles.js";
+import { RegoEngine } from "../../src/engines/rego.js";
+import { TypeScriptEngine } from "../../src/engines/typescript.js";
+import { verdictOf } from "../../src/evaluation/unit.js";
+import { parseManifestStream } from "../../src/loaders/yaml.js";
+import { POLICIES_DIR } from "../../src/paths.js";
+import type { AuditUnit } from "../../src/types.js";
+import { allManifestSets, ENVIRONMENTS, helmTemplate, helmValuesFile, parseDocs, type K8sDoc } from "./render.js";
+import { join } from "node:path";
+
+const control = loadControl(join(POLICIES_DIR, "avl-job-sidecar-completes"));
+const engines = { rego: new RegoEngine(), typescript: new TypeScriptEngine() };
+beforeAll(async () => {
+  await engines.rego.prepare([]);
+});
+
+const sets = allManifestSets();
+sets.delete("gitops");
+for (const env of ENVIRONMENTS)
+  for (const strategy of ["canary", "blueGreen"])
+    sets.set(`helm/${env} strategy=${strategy}`, parseDocs(helmTemplate({ valuesFiles: [helmValuesFile(env)], set: { strategy } })));
+
+/** `Kind/name messageId` of each engine's findings, sorted. */
+async function findings(docs: K8sDoc[]): Promise<Record<string, string[]>> {
+  const parsed = parseManifestStream(docs.map((d) => stringify(d)).join("---\n"), { file: "render.yaml" });
+  const unit: AuditUnit = { id: "render", kind: "files", path: "render.yaml", resources: parsed.resources, profile: "production" };
+  const out: Record<string, string[]> = {};
+  for (const [name, engine] of Object.entries(engines)) {
+    const verdict = await verdictOf(engine, unit, control, resolveParams(control, "production"));
+    expect(verdict?.errors ?? [], `${name} errors`).toEqual([]);
+    out[name] = (verdict?.violations ?? []).map((v) => `${v.resource.kind}/${v.resource.name} ${v.messageId}`).sort();
+  }
+  return out;
+}
+
+const jobPodTemplate = (d: K8sDoc): Record<string, any> | undefined =>
+  d.kind === "Job" ? d.spec?.template : d.kind === "CronJob" ? d.spec?.jobTemplate?.spec?.template : undefined;
+
+/** The form without the native sidecar annotation on its job pods: every Job and CronJob is expected to fail. */
+function undoFix(docs: K8sDoc[]): { docs: K8sDoc[]; expected: string[] } {
+  const copy = structuredClone(docs);
+  const expected: string[] = [];
+  for (const d of copy) {
+    const template = jobPodTemplate(d);
+    if (!template) continue;
+    delete template.metadata?.annotations?.["sidecar.istio.io/nativeSidecar"];
+    expected.push(`${d.kind}/${d.metadata.name} sidecarBlocksCompletion`);
+  }
+  return { docs: copy, expected: expected.sort() };
+}
+
+describe("avl-job-sidecar-completes on the reference deployment", () => {
+  it.each([...sets.keys()])("%s: injects the sidecar into the namespace of its Jobs and CronJobs", (name) => {
+    const docs = sets.get(name)!;
+    const injected = new Set(docs.filter((d) => d.kind === "Namespace" && d.metadata.labels?.["istio-injection"] === "enabled").map((d) => d.metadata.name));
+    const jobs = docs.filter((d) => jobPodTemplate(d));
+    expect(jobs.length).toBeGreaterThan(0);
+    for (const job of jobs) expect(injected.has(job.metadata.namespace), `${job.kind}/${job.metadata.name}`).toBe(true);
+  });
+
+  it.each([...sets.keys()])("%s: every job pod runs istio-proxy as a native sidecar", async (name) => {
+    const found = await findings(sets.get(name)!);
+    expect(found.rego).toEqual([]);
+    expect(found.typescript).toEqual([]);
+  });
+
+  it.each([...sets.keys()])("%s: fails with the native sidecar annotation removed", async (name) => {
+    const { docs, expected } = undoFix(sets.get(name)!);
+    const found = await findings(docs);
+    expect(found.rego).toEqual(expected);
+    expect(found.typescript).toEqual(expected);
+  });
+});
