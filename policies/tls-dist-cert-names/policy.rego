@@ -4,162 +4,31 @@
 # Mirrors src/validators/tls-dist-cert-names.ts.
 package erlmcp.controls.tls_dist_cert_names
 
-import data.lib.env
+import data.lib.erlang
 import data.lib.k8s
 import data.lib.violation
 
 control_id := "tls-dist-cert-names"
 
-proto_dist_tls := `(^|\s)-proto_dist\s+["']?inet6?_tls`
-
-optfile_flag := `(?:^|\s)-ssl_dist_optfile\s+["']?([^\s"']+)`
-
-name_flag := `(?:^|\s)-s?name\s+["']?([^\s"']+)`
-
 # $(VAR) is expanded by the kubelet in env values, command and args; ${VAR} by the release scripts in
 # vm.args.src.
 var_ref := `\$\(([A-Za-z_][A-Za-z0-9_]*)\)|\$\{([A-Za-z_][A-Za-z0-9_]*)\}`
-
-flag_env := {"ERL_FLAGS", "ERL_AFLAGS", "ERL_ZFLAGS", "ELIXIR_ERL_OPTIONS"}
 
 node_env := {"RELEASE_NODE", "NODE_NAME"}
 
 pod_ip_fields := {"status.podIP", "status.podIPs"}
 
-provided := env.provided_keys(input.resources)
+index := erlang.set_index(input.resources)
 
-config_texts[key(k8s.namespace(r), k8s.name(r))] := env.config_map_texts(r) if {
-	some r in input.resources
-	r.kind == "ConfigMap"
-}
+# --- Where the node reads its flags (lib.erlang, as tls-erlang-dist reads them) ---------------------
 
-key(ns, name) := concat("/", [ns, name])
+effective(w, c) := erlang.effective_env(index, w, c)
 
-# --- Where the node reads its flags (as tls-erlang-dist reads them) ---------------------------------
+env_text(ns, src) := erlang.env_text(index, ns, src)
 
-effective(w, c) := env.effective_env(c, k8s.namespace(w), provided)
-
-env_text(_, src) := src.entry.value if {
-	src.from == "env"
-	is_string(src.entry.value)
-}
-
-env_text(ns, src) := config_texts[key(ns, ref.name)][ref.key] if {
-	src.from == "env"
-	not is_string(object.get(src.entry, "value", null))
-	ref := src.entry.valueFrom.configMapKeyRef
-}
-
-env_text(ns, src) := config_texts[key(ns, src.name)][src.key] if {
-	src.from == "envFrom"
-	src.kind == "configMap"
-}
-
-flag_text(w, c) := concat(" ", array.concat(
-	array.concat(object.get(c, "command", []), object.get(c, "args", [])),
-	array.concat(env_flag_texts(w, c), mounted_vm_args(w, c)),
-))
-
-env_flag_texts(w, c) := [text |
-	some name, src in effective(w, c)
-	flag_env[name]
-	text := env_text(k8s.namespace(w), src)
-]
-
-mounted_vm_args(w, c) := [text |
-	some m in object.get(c, "volumeMounts", [])
-	some vol in object.get(k8s.pod_spec(w), "volumes", [])
-	vol.name == m.name
-	some cm in volume_sources(vol, "configMap")
-	some file, text in config_texts[key(k8s.namespace(w), cm.name)]
-	key_mounted(cm, file)
-	vm_file(file)
-]
-
-vm_file(file) if endswith(file, "vm.args")
-
-vm_file(file) if endswith(file, "vm.args.src")
-
-key_mounted(src, _) if not src.items
-
-key_mounted(src, file) if {
-	some item in src.items
-	item.key == file
-}
-
-# --- Files the container mounts: [volume source, key] of a path --------------------------------------
-
-# The configMap (kind "configMap") or secret (kind "secret") sources of a volume, projected ones included,
-# each with its object name under "name".
-volume_sources(vol, kind) := [s[kind] |
-	some s in object.get(vol, ["projected", "sources"], [])
-	is_object(s[kind])
-] if {
-	is_object(vol.projected)
-} else := [object.get(vol, "configMap", null) | is_object(vol.configMap)] if {
-	kind == "configMap"
-} else := [object.union(vol.secret, {"name": object.get(vol.secret, "secretName", "")}) | is_object(vol.secret)] if {
-	kind == "secret"
-}
-
-# [source, key] for every key of a ConfigMap or Secret volume that the container sees at `file`.
-mounted_file(w, c, file, kind) := {[src, k] |
-	some m in object.get(c, "volumeMounts", [])
-	is_string(m.mountPath)
-	rel := path_in_volume(m, file)
-	some vol in object.get(k8s.pod_spec(w), "volumes", [])
-	vol.name == m.name
-	some src in volume_sources(vol, kind)
-	k := key_at(src, rel)
-}
-
-path_in_volume(m, file) := object.get(m, "subPath", "") if {
-	file == m.mountPath
-	object.get(m, "subPath", "") != ""
-}
-
-path_in_volume(m, file) := trim_prefix(file, dir) if {
-	dir := concat("", [trim_suffix(m.mountPath, "/"), "/"])
-	startswith(file, dir)
-	object.get(m, "subPath", "") == ""
-}
-
-path_in_volume(m, file) := concat("/", [m.subPath, trim_prefix(file, dir)]) if {
-	dir := concat("", [trim_suffix(m.mountPath, "/"), "/"])
-	startswith(file, dir)
-	object.get(m, "subPath", "") != ""
-}
-
-key_at(src, rel) := rel if not src.items
-
-key_at(src, rel) := item.key if {
-	some item in src.items
-	item.path == rel
-}
+flag_text(w, c) := erlang.flag_text(index, w, c, erlang.vm_args_files)
 
 # --- The ssl_dist options file ------------------------------------------------------------------------
-
-optfile_texts(w, c) := {text |
-	some m in regex.find_all_string_submatch_n(optfile_flag, flag_text(w, c), -1)
-	some [src, k] in mounted_file(w, c, m[1], "configMap")
-	text := config_texts[key(k8s.namespace(w), src.name)][k]
-}
-
-# The file without Erlang comments, split into its {server, ...} and {client, ...} sections.
-section_pattern := `\{\s*(server|client)\s*,`
-
-# Without a capturing group: the wasm SDK's regex.split is JavaScript's, which returns the captures too.
-section_split := `\{\s*(?:server|client)\s*,`
-
-sections(text) := [[d[1], parts[i + 1]] |
-	clean := regex.split(`%[^\n]*`, text)
-	joined := concat("\n", clean)
-	delims := regex.find_all_string_submatch_n(section_pattern, joined, -1)
-	parts := regex.split(section_split, joined)
-	some i, d in delims
-]
-
-section_text(text, side) := concat("\n", [s[1] | some s in sections(text); s[0] == side])
 
 verify_none(client) if regex.match(`\{\s*verify\s*,\s*verify_none\s*\}`, client)
 
@@ -212,7 +81,7 @@ cert_specs(ns, secret) := certificates[[ns, secret]] if {
 # [certificate label, spec] of every certfile the server options name.
 server_certs(w, c, server) := {cert |
 	some file in certfiles(server)
-	some [src, _] in mounted_file(w, c, file, "secret")
+	some [src, _] in erlang.mounted_file(w, c, file, "secret")
 	some cert in cert_specs(k8s.namespace(w), src.name)
 }
 
@@ -236,7 +105,7 @@ node_names(w, c) := {[text, source_path(c, src)] |
 	some name, src in effective(w, c)
 	node_env[name]
 	text := env_text(k8s.namespace(w), src)
-} | {[m[1], c.__path] | some m in regex.find_all_string_submatch_n(name_flag, flag_text(w, c), -1)}
+} | {[name, c.__path] | some name in erlang.name_flags(flag_text(w, c))}
 
 source_path(c, src) := array.concat(c.__path, ["env", src.index]) if src.from == "env"
 
@@ -307,14 +176,14 @@ covered(host, spec) if host in strings_of(spec, "ipAddresses")
 
 # [workload, container, node, path, certificate, spec, client options, pod IP?] of every node name its
 # certificate does not cover.
-uncovered contains [w, c, node, path, cert[0], cert[1], section_text(text, "client"), by_ip] if {
+uncovered contains [w, c, node, path, cert[0], cert[1], erlang.section_text(text, "client"), by_ip] if {
 	some w in input.resources
 	k8s.is_erlang_node(w)
 	some c in k8s.all_containers(w)
 	k8s.container_is_erlang(c)
-	regex.match(proto_dist_tls, flag_text(w, c))
-	some text in optfile_texts(w, c)
-	some cert in server_certs(w, c, section_text(text, "server"))
+	erlang.tls_dist(flag_text(w, c))
+	some text in erlang.optfile_texts(index, w, c, flag_text(w, c))
+	some cert in server_certs(w, c, erlang.section_text(text, "server"))
 	some [node, path] in node_names(w, c)
 	by_ip := rejected_as(w, c, host(node), cert[1])
 }

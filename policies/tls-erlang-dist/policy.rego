@@ -1,6 +1,6 @@
 package erlmcp.controls.tls_erlang_dist
 
-import data.lib.env
+import data.lib.erlang
 import data.lib.k8s
 import data.lib.violation
 
@@ -12,77 +12,12 @@ dist_port_max := object.get(input, ["parameters", "distPortMax"], 9105)
 
 mesh_root_namespace := "istio-system"
 
-proto_dist_tls := `(^|\s)-proto_dist\s+["']?inet6?_tls`
+index := erlang.set_index(input.resources)
 
-ssl_dist_optfile := `(^|\s)-ssl_dist_optfile\s+["']?[^\s"']`
-
-# The VM's flags, wherever the node reads them: command and args; the winning value (CONTROLS.md
-# Semantics) of each flag variable, literal or from a ConfigMap key; and a vm.args or sys.config of a
-# ConfigMap mounted in the container (binaryData decoded).
-flag_env := {"ERL_FLAGS", "ERL_AFLAGS", "ERL_ZFLAGS", "ELIXIR_ERL_OPTIONS"}
-
-flag_text(w, c) := concat(" ", array.concat(
-	array.concat(object.get(c, "command", []), object.get(c, "args", [])),
-	array.concat(env_flag_texts(w, c), mounted_flag_texts(w, c)),
-))
-
-provided := env.provided_keys(input.resources)
-
-config_texts[cm_key(k8s.namespace(r), k8s.name(r))] := env.config_map_texts(r) if {
-	some r in input.resources
-	r.kind == "ConfigMap"
-}
-
-cm_key(ns, name) := concat("/", [ns, name])
-
-env_flag_texts(w, c) := [text |
-	some name, src in env.effective_env(c, k8s.namespace(w), provided)
-	flag_env[name]
-	text := source_text(k8s.namespace(w), src)
-]
-
-source_text(_, src) := src.entry.value if {
-	src.from == "env"
-	is_string(src.entry.value)
-}
-
-source_text(ns, src) := config_texts[cm_key(ns, ref.name)][ref.key] if {
-	src.from == "env"
-	not is_string(object.get(src.entry, "value", null))
-	ref := src.entry.valueFrom.configMapKeyRef
-}
-
-source_text(ns, src) := config_texts[cm_key(ns, src.name)][src.key] if {
-	src.from == "envFrom"
-	src.kind == "configMap"
-}
-
-mounted_flag_texts(w, c) := [text |
-	some m in object.get(c, "volumeMounts", [])
-	some vol in object.get(k8s.pod_spec(w), "volumes", [])
-	vol.name == m.name
-	some cm in mounted_config_maps(vol)
-	some key, text in config_texts[cm_key(k8s.namespace(w), cm.name)]
-	mounted_key(cm, key)
-	vm_file(key)
-]
-
-mounted_config_maps(vol) := [vol.configMap] if is_object(vol.configMap)
-
-mounted_config_maps(vol) := [s.configMap | some s in vol.projected.sources; is_object(s.configMap)] if is_object(vol.projected)
-
-mounted_key(cm, key) if not cm.items
-
-mounted_key(cm, key) if {
-	some item in cm.items
-	item.key == key
-}
-
-vm_file(key) if endswith(key, "vm.args")
-
-vm_file(key) if endswith(key, "vm.args.src")
-
-vm_file(key) if endswith(key, "sys.config")
+# The VM's flags, wherever the node reads them (lib.erlang flag_text): command and args; the winning
+# value (CONTROLS.md Semantics) of each flag variable, literal or from a ConfigMap key; and a vm.args or
+# sys.config of a ConfigMap mounted in the container (binaryData decoded).
+flag_text(w, c) := erlang.flag_text(index, w, c, erlang.vm_args_files | {"sys.config"})
 
 erlang_containers(w) := [c |
 	some c in k8s.all_containers(w)
@@ -90,9 +25,11 @@ erlang_containers(w) := [c |
 ]
 
 runs_tls(w, c) if {
-	regex.match(proto_dist_tls, flag_text(w, c))
-	regex.match(ssl_dist_optfile, flag_text(w, c))
+	erlang.tls_dist(flag_text(w, c))
+	has_optfile(w, c)
 }
+
+has_optfile(w, c) if count(erlang.optfile_paths(flag_text(w, c))) > 0
 
 tls_ok(w) if {
 	every c in erlang_containers(w) {
@@ -193,7 +130,7 @@ violation contains violation.at(control_id, "distNotEncrypted", w, c.__path, {"w
 	unprotected(w)
 	not mesh_weakened(w)
 	some c in erlang_containers(w)
-	not regex.match(proto_dist_tls, flag_text(w, c))
+	not erlang.tls_dist(flag_text(w, c))
 }
 
 violation contains violation.at(control_id, "sslDistOptfileMissing", w, c.__path, {"workload": k8s.name(w), "container": c.name}) if {
@@ -201,6 +138,6 @@ violation contains violation.at(control_id, "sslDistOptfileMissing", w, c.__path
 	unprotected(w)
 	not mesh_weakened(w)
 	some c in erlang_containers(w)
-	regex.match(proto_dist_tls, flag_text(w, c))
-	not regex.match(ssl_dist_optfile, flag_text(w, c))
+	erlang.tls_dist(flag_text(w, c))
+	not has_optfile(w, c)
 }

@@ -1,0 +1,173 @@
+# An Erlang node's distribution settings as the container gives them (mirrors src/k8s/erlang-dist.ts):
+# the VM's flags (command, args, the winning ERL_*FLAGS variables, mounted vm.args files), the files
+# mounted at a path (volumes, projected volumes, items, subPath) and the ssl_dist options file.
+package lib.erlang
+
+import data.lib.env
+import data.lib.k8s
+
+proto_dist_tls := `(^|\s)-proto_dist\s+["']?inet6?_tls`
+
+optfile_flag := `(?:^|\s)-ssl_dist_optfile\s+["']?([^\s"']+)`
+
+name_flag := `(?:^|\s)-s?name\s+["']?([^\s"']+)`
+
+# The variables whose winning value the VM reads as flags.
+flag_env := {"ERL_FLAGS", "ERL_AFLAGS", "ERL_ZFLAGS", "ELIXIR_ERL_OPTIONS"}
+
+# The names of the files (key suffixes) of a mounted ConfigMap the release reads as VM flags.
+vm_args_files := {"vm.args", "vm.args.src"}
+
+# What the settings of a set are read from, built once per set: the text of every ConfigMap by
+# "namespace/name" then key (binaryData decoded), and the keys `envFrom` sources provide.
+set_index(resources) := {
+	"texts": {key(k8s.namespace(r), k8s.name(r)): env.config_map_texts(r) |
+		some r in resources
+		r.kind == "ConfigMap"
+	},
+	"provided": env.provided_keys(resources),
+}
+
+key(ns, name) := concat("/", [ns, name])
+
+# Every variable of container c of workload w with the source that wins it (lib.env effective_env).
+effective_env(index, w, c) := env.effective_env(c, k8s.namespace(w), index.provided)
+
+# The text of a winning source: a literal value, or a ConfigMap key (configMapKeyRef, envFrom configMapRef).
+env_text(_, _, src) := src.entry.value if {
+	src.from == "env"
+	is_string(src.entry.value)
+}
+
+env_text(index, ns, src) := index.texts[key(ns, ref.name)][ref.key] if {
+	src.from == "env"
+	not is_string(object.get(src.entry, "value", null))
+	ref := src.entry.valueFrom.configMapKeyRef
+}
+
+env_text(index, ns, src) := index.texts[key(ns, src.name)][src.key] if {
+	src.from == "envFrom"
+	src.kind == "configMap"
+}
+
+# The VM's flags, wherever the node reads them: command and args; the winning value (CONTROLS.md
+# Semantics) of each flag variable; and every mounted ConfigMap key whose name ends with one of `files`.
+flag_text(index, w, c, files) := concat(" ", array.concat(
+	array.concat(object.get(c, "command", []), object.get(c, "args", [])),
+	array.concat(env_flag_texts(index, w, c), mounted_flag_texts(index, w, c, files)),
+))
+
+env_flag_texts(index, w, c) := [text |
+	some name, src in effective_env(index, w, c)
+	flag_env[name]
+	text := env_text(index, k8s.namespace(w), src)
+]
+
+mounted_flag_texts(index, w, c, files) := [text |
+	some m in object.get(c, "volumeMounts", [])
+	some vol in object.get(k8s.pod_spec(w), "volumes", [])
+	vol.name == m.name
+	some cm in volume_sources(vol, "configMap")
+	some file, text in index.texts[key(k8s.namespace(w), cm.name)]
+	key_mounted(cm, file)
+	some suffix in files
+	endswith(file, suffix)
+]
+
+key_mounted(src, _) if not src.items
+
+key_mounted(src, file) if {
+	some item in src.items
+	item.key == file
+}
+
+# Whether the flags turn TLS distribution on (-proto_dist inet_tls or inet6_tls).
+tls_dist(flags) if regex.match(proto_dist_tls, flags)
+
+# The paths -ssl_dist_optfile names in the flags.
+optfile_paths(flags) := {m[1] | some m in regex.find_all_string_submatch_n(optfile_flag, flags, -1)}
+
+# The node names -name and -sname give in the flags.
+name_flags(flags) := {m[1] | some m in regex.find_all_string_submatch_n(name_flag, flags, -1)}
+
+# --- Files the container mounts -----------------------------------------------------------------------
+
+# The configMap (kind "configMap") or secret (kind "secret") sources of a volume, projected ones included,
+# each with its object name under "name".
+volume_sources(vol, kind) := [s[kind] |
+	some s in object.get(vol, ["projected", "sources"], [])
+	is_object(s[kind])
+] if {
+	is_object(vol.projected)
+} else := [object.get(vol, "configMap", null) | is_object(vol.configMap)] if {
+	kind == "configMap"
+} else := [object.union(vol.secret, {"name": object.get(vol.secret, "secretName", "")}) | is_object(vol.secret)] if {
+	kind == "secret"
+}
+
+# [source, key] for every key of a ConfigMap or Secret volume that the container sees at `file`.
+mounted_file(w, c, file, kind) := {[src, k] |
+	some m in object.get(c, "volumeMounts", [])
+	is_string(m.mountPath)
+	rel := path_in_volume(m, file)
+	some vol in object.get(k8s.pod_spec(w), "volumes", [])
+	vol.name == m.name
+	some src in volume_sources(vol, kind)
+	k := key_at(src, rel)
+}
+
+path_in_volume(m, file) := object.get(m, "subPath", "") if {
+	file == m.mountPath
+	object.get(m, "subPath", "") != ""
+}
+
+path_in_volume(m, file) := trim_prefix(file, dir) if {
+	dir := concat("", [trim_suffix(m.mountPath, "/"), "/"])
+	startswith(file, dir)
+	object.get(m, "subPath", "") == ""
+}
+
+path_in_volume(m, file) := concat("/", [m.subPath, trim_prefix(file, dir)]) if {
+	dir := concat("", [trim_suffix(m.mountPath, "/"), "/"])
+	startswith(file, dir)
+	object.get(m, "subPath", "") != ""
+}
+
+key_at(src, rel) := rel if not src.items
+
+key_at(src, rel) := item.key if {
+	some item in src.items
+	item.path == rel
+}
+
+# The text of every ConfigMap key the container sees at `file`.
+mounted_config_texts(index, w, c, file) := {text |
+	some [src, k] in mounted_file(w, c, file, "configMap")
+	text := index.texts[key(k8s.namespace(w), src.name)][k]
+}
+
+# The text of every ssl_dist options file the flags name (-ssl_dist_optfile) that a ConfigMap mounts.
+optfile_texts(index, w, c, flags) := {text |
+	some file in optfile_paths(flags)
+	some text in mounted_config_texts(index, w, c, file)
+}
+
+# --- The ssl_dist options file (Erlang terms) -----------------------------------------------------------
+
+section_pattern := `\{\s*(server|client)\s*,`
+
+# Without a capturing group: the wasm SDK's regex.split is JavaScript's, which returns the captures too.
+section_split := `\{\s*(?:server|client)\s*,`
+
+# The file without Erlang comments (% to the end of the line), split into its {server, ...} and
+# {client, ...} sections as [side, text].
+sections(text) := [[d[1], parts[i + 1]] |
+	clean := regex.split(`%[^\n]*`, text)
+	joined := concat("\n", clean)
+	delims := regex.find_all_string_submatch_n(section_pattern, joined, -1)
+	parts := regex.split(section_split, joined)
+	some i, d in delims
+]
+
+# The options of one side ("server" or "client") of an ssl_dist file, every section of it joined.
+section_text(text, side) := concat("\n", [s[1] | some s in sections(text); s[0] == side])

@@ -1,0 +1,89 @@
+package lib.erlang_test
+
+import data.lib.erlang
+
+config_map(name, entries) := {"kind": "ConfigMap", "metadata": {"name": name, "namespace": "n"}, "data": entries}
+
+flags_cm := config_map("flags", {"ERL_FLAGS": "-proto_dist inet_tls", "vm.args": "-name a@h", "sys.config": "[].", "other": "-x"})
+
+ssl_cm := config_map("ssl", {"ssl_dist.conf": "[{server, [{certfile, \"/c/tls.crt\"}]}].", "extra.conf": "y"})
+
+index := erlang.set_index([flags_cm, ssl_cm, {"kind": "Secret", "metadata": {"name": "s", "namespace": "n"}, "data": {"X": "eA=="}}])
+
+pod(volumes) := {"kind": "Pod", "metadata": {"name": "p", "namespace": "n"}, "spec": {"volumes": volumes}}
+
+test_set_index_reads_config_maps_and_provided_keys if {
+	index.texts["n/flags"].other == "-x"
+	["secret", "n", "s", "X"] in index.provided
+}
+
+test_env_text_reads_literals_and_config_map_keys if {
+	erlang.env_text(index, "n", {"from": "env", "entry": {"value": "v"}}) == "v"
+	ref := {"from": "env", "entry": {"valueFrom": {"configMapKeyRef": {"name": "flags", "key": "ERL_FLAGS"}}}}
+	erlang.env_text(index, "n", ref) == "-proto_dist inet_tls"
+	erlang.env_text(index, "n", {"from": "envFrom", "kind": "configMap", "name": "flags", "key": "other"}) == "-x"
+	not erlang.env_text(index, "n", {"from": "envFrom", "kind": "secret", "name": "s", "key": "X"})
+	not erlang.env_text(index, "other", ref)
+}
+
+test_flag_text_reads_command_args_flag_variables_and_mounted_files if {
+	c := {
+		"command": ["erl"], "args": ["-s"],
+		"env": [{"name": "ERL_ZFLAGS", "valueFrom": {"configMapKeyRef": {"name": "flags", "key": "ERL_FLAGS"}}}, {"name": "OTHER", "value": "-y"}],
+		"volumeMounts": [{"name": "cfg", "mountPath": "/rel"}],
+	}
+	w := pod([{"name": "cfg", "configMap": {"name": "flags"}}])
+	erlang.flag_text(index, w, c, erlang.vm_args_files) == "erl -s -proto_dist inet_tls -name a@h"
+	erlang.flag_text(index, w, c, erlang.vm_args_files | {"sys.config"}) == "erl -s -proto_dist inet_tls []. -name a@h"
+}
+
+test_flag_text_reads_only_the_mounted_items if {
+	c := {"volumeMounts": [{"name": "cfg", "mountPath": "/rel"}]}
+	projected := pod([{"name": "cfg", "projected": {"sources": [{"configMap": {"name": "flags", "items": [{"key": "sys.config", "path": "sys.config"}]}}]}}])
+	erlang.flag_text(index, projected, c, erlang.vm_args_files) == ""
+	erlang.flag_text(index, projected, c, {"sys.config"}) == "[]."
+}
+
+test_flags if {
+	erlang.tls_dist(`erl -proto_dist "inet6_tls"`)
+	not erlang.tls_dist("-proto_dist inet_tcp")
+	erlang.optfile_paths(`-ssl_dist_optfile '/a' -ssl_dist_optfile /b`) == {"/a", "/b"}
+	erlang.optfile_paths(`-ssl_dist_optfile ""`) == set()
+	erlang.name_flags("-sname a -name b@h") == {"a", "b@h"}
+}
+
+test_volume_sources if {
+	erlang.volume_sources({"configMap": {"name": "c"}}, "configMap") == [{"name": "c"}]
+	erlang.volume_sources({"secret": {"secretName": "s"}}, "secret") == [{"secretName": "s", "name": "s"}]
+	erlang.volume_sources({"projected": {"sources": [{"secret": {"name": "s"}}, {"configMap": null}]}}, "configMap") == []
+	not erlang.volume_sources({"configMap": {"name": "c"}}, "other")
+}
+
+test_mounted_file_follows_mount_path_sub_path_and_items if {
+	w := pod([{"name": "v", "configMap": {"name": "ssl", "items": [{"key": "ssl_dist.conf", "path": "d/ssl.conf"}]}}])
+	dir := {"volumeMounts": [{"name": "v", "mountPath": "/etc/ssl/"}]}
+	erlang.mounted_file(w, dir, "/etc/ssl/d/ssl.conf", "configMap") == {[w.spec.volumes[0].configMap, "ssl_dist.conf"]}
+	erlang.mounted_file(w, dir, "/etc/ssl/extra.conf", "configMap") == set()
+	file := {"volumeMounts": [{"name": "v", "mountPath": "/ssl.conf", "subPath": "d/ssl.conf"}]}
+	erlang.mounted_config_texts(index, w, file, "/ssl.conf") == {ssl_cm.data["ssl_dist.conf"]}
+	sub_dir := {"volumeMounts": [{"name": "v", "mountPath": "/etc", "subPath": "d"}]}
+	erlang.mounted_config_texts(index, w, sub_dir, "/etc/ssl.conf") == {ssl_cm.data["ssl_dist.conf"]}
+	whole := pod([{"name": "v", "configMap": {"name": "ssl"}}])
+	erlang.mounted_config_texts(index, whole, dir, "/etc/ssl/extra.conf") == {"y"}
+}
+
+test_optfile_texts_read_the_named_mounted_file if {
+	w := pod([{"name": "v", "configMap": {"name": "ssl"}}])
+	c := {"volumeMounts": [{"name": "v", "mountPath": "/etc/ssl"}]}
+	erlang.optfile_texts(index, w, c, "-ssl_dist_optfile /etc/ssl/ssl_dist.conf -ssl_dist_optfile /nowhere") == {ssl_cm.data["ssl_dist.conf"]}
+}
+
+test_sections_drop_comments_and_split_server_and_client if {
+	text := `[{server, [{certfile, "/a"}]}, % {client, [{verify, verify_none}]}
+{client, [{verify, verify_peer}]}, {server, [{keyfile, "/k"}]}].`
+	contains(erlang.section_text(text, "server"), `{certfile, "/a"}`)
+	contains(erlang.section_text(text, "server"), `{keyfile, "/k"}`)
+	contains(erlang.section_text(text, "client"), "verify_peer")
+	not contains(erlang.section_text(text, "client"), "verify_none")
+	erlang.section_text("[].", "client") == ""
+}

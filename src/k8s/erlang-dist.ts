@@ -1,0 +1,157 @@
+/**
+ * An Erlang node's distribution settings as the container gives them (mirrors policies/lib/erlang.rego):
+ * the VM's flags (command, args, the winning ERL_*FLAGS variables, mounted vm.args files), the files
+ * mounted at a path (volumes, projected volumes, items, subPath) and the ssl_dist options file.
+ */
+import type { K8sObject } from "../types.js";
+import { configMapTexts, type EnvSource } from "./env.js";
+import { podSpec, refOf, type Container } from "./workloads.js";
+
+const PROTO_DIST_TLS = /(^|\s)-proto_dist\s+["']?inet6?_tls/;
+const OPTFILE_FLAG = /(?:^|\s)-ssl_dist_optfile\s+["']?([^\s"']+)/g;
+const NAME_FLAG = /(?:^|\s)-s?name\s+["']?([^\s"']+)/g;
+const SECTION = /\{\s*(server|client)\s*,/g;
+const SECTION_SPLIT = /\{\s*(?:server|client)\s*,/;
+
+/** The variables whose winning value the VM reads as flags. */
+const FLAG_ENV = new Set(["ERL_FLAGS", "ERL_AFLAGS", "ERL_ZFLAGS", "ELIXIR_ERL_OPTIONS"]);
+
+/** The names of the files (key suffixes) of a mounted ConfigMap the release reads as VM flags. */
+export const VM_ARGS_FILES: readonly string[] = ["vm.args", "vm.args.src"];
+
+/** The text of every ConfigMap of a set, by `namespace/name` then key (binaryData decoded). */
+export type ConfigTexts = ReadonlyMap<string, ReadonlyMap<string, string>>;
+
+type Obj = Record<string, any>;
+
+const list = (value: unknown): any[] => (Array.isArray(value) ? value : []);
+const isObj = (value: unknown): value is Obj => value !== null && typeof value === "object" && !Array.isArray(value);
+const captures = (re: RegExp, text: string): string[] => [...text.matchAll(re)].map((m) => m[1]!);
+const textOf = (texts: ConfigTexts, ns: string, name: unknown, key: unknown) => texts.get(`${ns}/${String(name)}`)?.get(String(key));
+
+/** The text of every ConfigMap among `objects`. Mirrors `set_index(...).texts`. */
+export function configTextsOf(objects: readonly K8sObject[]): ConfigTexts {
+  const out = new Map<string, Map<string, string>>();
+  for (const object of objects)
+    if (object.kind === "ConfigMap") out.set(`${refOf(object).namespace}/${refOf(object).name}`, new Map(configMapTexts(object)));
+  return out;
+}
+
+/** The text of a winning source: a literal value, or a ConfigMap key; undefined otherwise. Mirrors `env_text`. */
+export function envSourceText(texts: ConfigTexts, ns: string, src: EnvSource): string | undefined {
+  if (src.from === "envFrom") return src.kind === "configMap" ? textOf(texts, ns, src.name, src.key) : undefined;
+  if (typeof src.entry.value === "string") return src.entry.value;
+  const ref = src.entry.valueFrom?.configMapKeyRef;
+  return isObj(ref) ? textOf(texts, ns, ref.name, ref.key) : undefined;
+}
+
+/**
+ * The VM's flags, wherever the node reads them: command and args; the winning value (CONTROLS.md
+ * Semantics) of each flag variable of `env`; and every mounted ConfigMap key whose name ends with one
+ * of `files`. Mirrors `flag_text`.
+ */
+export function flagText(
+  w: K8sObject,
+  c: Container,
+  env: ReadonlyMap<string, EnvSource>,
+  texts: ConfigTexts,
+  files: readonly string[],
+): string {
+  const ns = refOf(w).namespace;
+  const fromEnv = [...env].filter(([name]) => FLAG_ENV.has(name)).map(([, src]) => envSourceText(texts, ns, src));
+  const mounted: string[] = [];
+  for (const m of list(c.volumeMounts))
+    for (const vol of list(podSpec(w).volumes)) {
+      if (!isObj(vol) || !isObj(m) || vol.name !== m.name) continue;
+      for (const cm of volumeSources(vol, "configMap"))
+        for (const [key, text] of texts.get(`${ns}/${String(cm.name)}`) ?? [])
+          if (keyMounted(cm, key) && files.some((suffix) => key.endsWith(suffix))) mounted.push(text);
+    }
+  return [...list(c.command), ...list(c.args), ...fromEnv.filter((t) => t !== undefined), ...mounted].join(" ");
+}
+
+/** Whether the flags turn TLS distribution on (`-proto_dist inet_tls` or `inet6_tls`). */
+export const tlsDist = (flags: string): boolean => PROTO_DIST_TLS.test(flags);
+
+/** The paths `-ssl_dist_optfile` names in the flags. */
+export const optfilePaths = (flags: string): string[] => [...new Set(captures(OPTFILE_FLAG, flags))];
+
+/** The node names `-name` and `-sname` give in the flags. */
+export const nameFlags = (flags: string): string[] => captures(NAME_FLAG, flags);
+
+/** The configMap or secret sources of a volume, projected ones included, each with its object name under `name`. */
+export function volumeSources(vol: unknown, kind: "configMap" | "secret"): Obj[] {
+  if (!isObj(vol)) return [];
+  if (isObj(vol.projected))
+    return list(vol.projected.sources)
+      .filter((s) => isObj(s?.[kind]))
+      .map((s) => s[kind]);
+  if (kind === "configMap") return isObj(vol.configMap) ? [vol.configMap] : [];
+  return isObj(vol.secret) ? [{ ...vol.secret, name: vol.secret.secretName ?? "" }] : [];
+}
+
+/** Whether a key of a volume source is mounted (`items` absent: every key). Mirrors `key_mounted`. */
+function keyMounted(src: Obj, key: string): boolean {
+  if (src.items === undefined || src.items === null || src.items === false) return src.items !== null;
+  return list(src.items).some((item) => item?.key === key);
+}
+
+/** The key a path inside the volume shows. Mirrors `key_at`. */
+function keyAt(src: Obj, rel: string): string[] {
+  if (src.items === undefined || src.items === false) return [rel];
+  return list(src.items)
+    .filter((item) => item?.path === rel)
+    .map((item) => item.key);
+}
+
+/** The path inside the volume at which a mount shows `file`. Mirrors `path_in_volume`. */
+function pathInVolume(m: Obj, file: string): string | undefined {
+  const subPath = m.subPath ?? "";
+  if (file === m.mountPath && subPath !== "") return subPath;
+  const dir = `${String(m.mountPath).replace(/\/$/, "")}/`;
+  if (!file.startsWith(dir)) return undefined;
+  const rest = file.slice(dir.length);
+  return subPath === "" ? rest : `${subPath}/${rest}`;
+}
+
+/** [source, key] of every ConfigMap or Secret key the container sees at `file`. Mirrors `mounted_file`. */
+export function mountedFile(w: K8sObject, c: Container, file: string, kind: "configMap" | "secret"): Array<[Obj, string]> {
+  const out: Array<[Obj, string]> = [];
+  for (const m of list(c.volumeMounts)) {
+    if (typeof m?.mountPath !== "string") continue;
+    const rel = pathInVolume(m, file);
+    if (rel === undefined) continue;
+    for (const vol of list(podSpec(w).volumes))
+      if (vol?.name === m.name) for (const src of volumeSources(vol, kind)) for (const key of keyAt(src, rel)) out.push([src, key]);
+  }
+  return out;
+}
+
+/** The text of every ConfigMap key the container sees at `file`. Mirrors `mounted_config_texts`. */
+export function mountedConfigTexts(w: K8sObject, c: Container, file: string, texts: ConfigTexts): string[] {
+  const ns = refOf(w).namespace;
+  return mountedFile(w, c, file, "configMap").flatMap(([src, key]) => {
+    const text = textOf(texts, ns, src.name, key);
+    return text === undefined ? [] : [text];
+  });
+}
+
+/** The text of every ssl_dist options file the flags name that a ConfigMap mounts, each once. Mirrors `optfile_texts`. */
+export function optfileTexts(w: K8sObject, c: Container, flags: string, texts: ConfigTexts): string[] {
+  return [...new Set(optfilePaths(flags).flatMap((file) => mountedConfigTexts(w, c, file, texts)))];
+}
+
+/**
+ * The options of one side of an ssl_dist file, Erlang comments (`%` to the end of the line) removed and
+ * every {server, ...} or {client, ...} section of that side joined. Mirrors `section_text`.
+ */
+export function sslDistSection(text: string, side: "server" | "client"): string {
+  const clean = text.split(/%[^\n]*/).join("\n");
+  const sides = [...clean.matchAll(SECTION)].map((m) => m[1]);
+  const parts = clean.split(SECTION_SPLIT);
+  return sides
+    .map((s, i) => [s, parts[i + 1] ?? ""] as const)
+    .filter(([s]) => s === side)
+    .map(([, part]) => part)
+    .join("\n");
+}

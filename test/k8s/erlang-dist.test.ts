@@ -1,0 +1,128 @@
+import { describe, expect, it } from "vitest";
+import { effectiveEnv, providedEnvKeys } from "../../src/k8s/env.js";
+import {
+  configTextsOf,
+  envSourceText,
+  flagText,
+  mountedConfigTexts,
+  mountedFile,
+  nameFlags,
+  optfilePaths,
+  optfileTexts,
+  sslDistSection,
+  tlsDist,
+  volumeSources,
+  VM_ARGS_FILES,
+} from "../../src/k8s/erlang-dist.js";
+import type { Container } from "../../src/k8s/workloads.js";
+import type { K8sObject } from "../../src/types.js";
+
+const configMap = (name: string, data: Record<string, string>): K8sObject => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name, namespace: "n" },
+  data,
+});
+const SSL_DIST = '[{server, [{certfile, "/c/tls.crt"}]}].';
+const objects = [
+  configMap("flags", { ERL_FLAGS: "-proto_dist inet_tls", "vm.args": "-name a@h", "sys.config": "[].", other: "-x" }),
+  configMap("ssl", { "ssl_dist.conf": SSL_DIST, "extra.conf": "y" }),
+];
+const texts = configTextsOf(objects);
+const keysOf = providedEnvKeys(objects)("n");
+const pod = (volumes: unknown[]): K8sObject => ({
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name: "p", namespace: "n" },
+  spec: { volumes },
+});
+const flagsOf = (w: K8sObject, c: Container, files: readonly string[]) => flagText(w, c, effectiveEnv(c, keysOf), texts, files);
+
+describe("Erlang distribution flags", () => {
+  it("reads a literal, a configMapKeyRef and an envFrom ConfigMap key; not a Secret's", () => {
+    expect(envSourceText(texts, "n", { from: "env", index: 0, entry: { value: "v" } })).toBe("v");
+    const ref = { from: "env", index: 0, entry: { valueFrom: { configMapKeyRef: { name: "flags", key: "ERL_FLAGS" } } } } as const;
+    expect(envSourceText(texts, "n", ref)).toBe("-proto_dist inet_tls");
+    expect(envSourceText(texts, "elsewhere", ref)).toBeUndefined();
+    expect(envSourceText(texts, "n", { from: "envFrom", index: 0, kind: "configMap", name: "flags", key: "other" })).toBe("-x");
+    expect(envSourceText(texts, "n", { from: "envFrom", index: 0, kind: "secret", name: "flags", key: "other" })).toBeUndefined();
+  });
+
+  it("joins command, args, the winning flag variables and the mounted flag files", () => {
+    const c: Container = {
+      command: ["erl"],
+      args: ["-s"],
+      env: [
+        { name: "ERL_ZFLAGS", valueFrom: { configMapKeyRef: { name: "flags", key: "ERL_FLAGS" } } },
+        { name: "OTHER", value: "-y" },
+      ],
+      volumeMounts: [{ name: "cfg", mountPath: "/rel" }],
+    };
+    const w = pod([{ name: "cfg", configMap: { name: "flags" } }]);
+    expect(flagsOf(w, c, VM_ARGS_FILES)).toBe("erl -s -proto_dist inet_tls -name a@h");
+    expect(flagsOf(w, c, [...VM_ARGS_FILES, "sys.config"])).toBe("erl -s -proto_dist inet_tls -name a@h [].");
+  });
+
+  it("reads only the mounted items of a projected ConfigMap; null items mount no key", () => {
+    const c: Container = { volumeMounts: [{ name: "cfg", mountPath: "/rel" }] };
+    const items = [{ key: "sys.config", path: "sys.config" }];
+    const projected = pod([{ name: "cfg", projected: { sources: [{ configMap: { name: "flags", items } }] } }]);
+    expect(flagsOf(projected, c, VM_ARGS_FILES)).toBe("");
+    expect(flagsOf(projected, c, ["sys.config"])).toBe("[].");
+    expect(flagsOf(pod([{ name: "cfg", configMap: { name: "flags", items: null } }]), c, VM_ARGS_FILES)).toBe("");
+  });
+
+  it("finds TLS distribution, the ssl_dist files and the node names in the flags", () => {
+    expect(tlsDist('erl -proto_dist "inet6_tls"')).toBe(true);
+    expect(tlsDist("-proto_dist inet_tcp")).toBe(false);
+    expect(optfilePaths("-ssl_dist_optfile '/a' -ssl_dist_optfile /b -ssl_dist_optfile /a")).toEqual(["/a", "/b"]);
+    expect(optfilePaths('-ssl_dist_optfile ""')).toEqual([]);
+    expect(nameFlags("-sname a -name b@h")).toEqual(["a", "b@h"]);
+  });
+});
+
+describe("mounted files", () => {
+  it("names the object of a configMap, secret or projected source", () => {
+    expect(volumeSources({ configMap: { name: "c" } }, "configMap")).toEqual([{ name: "c" }]);
+    expect(volumeSources({ secret: { secretName: "s" } }, "secret")).toEqual([{ secretName: "s", name: "s" }]);
+    expect(volumeSources({ projected: { sources: [{ secret: { name: "s" } }, { configMap: null }] } }, "configMap")).toEqual([]);
+    expect(volumeSources(null, "secret")).toEqual([]);
+  });
+
+  it("follows the mount path, subPath and items to the key a path shows", () => {
+    const source = { name: "ssl", items: [{ key: "ssl_dist.conf", path: "d/ssl.conf" }] };
+    const w = pod([{ name: "v", configMap: source }]);
+    const dir: Container = { volumeMounts: [{ name: "v", mountPath: "/etc/ssl/" }] };
+    expect(mountedFile(w, dir, "/etc/ssl/d/ssl.conf", "configMap")).toEqual([[source, "ssl_dist.conf"]]);
+    expect(mountedFile(w, dir, "/etc/ssl/extra.conf", "configMap")).toEqual([]);
+    const file: Container = { volumeMounts: [{ name: "v", mountPath: "/ssl.conf", subPath: "d/ssl.conf" }] };
+    expect(mountedConfigTexts(w, file, "/ssl.conf", texts)).toEqual([SSL_DIST]);
+    const subDir: Container = { volumeMounts: [{ name: "v", mountPath: "/etc", subPath: "d" }] };
+    expect(mountedConfigTexts(w, subDir, "/etc/ssl.conf", texts)).toEqual([SSL_DIST]);
+    expect(mountedConfigTexts(pod([{ name: "v", configMap: { name: "ssl" } }]), dir, "/etc/ssl/extra.conf", texts)).toEqual(["y"]);
+  });
+
+  it("reads each ssl_dist text the flags name once, skipping a path nothing mounts", () => {
+    const w = pod([{ name: "v", configMap: { name: "ssl" } }]);
+    const c: Container = {
+      volumeMounts: [
+        { name: "v", mountPath: "/etc/ssl" },
+        { name: "v", mountPath: "/etc/tls" },
+      ],
+    };
+    const flags = "-ssl_dist_optfile /etc/ssl/ssl_dist.conf -ssl_dist_optfile /nowhere -ssl_dist_optfile /etc/tls/ssl_dist.conf";
+    expect(optfileTexts(w, c, flags, texts)).toEqual([SSL_DIST]);
+  });
+});
+
+describe("ssl_dist sections", () => {
+  it("drops Erlang comments and joins every section of a side", () => {
+    const text = `[{server, [{certfile, "/a"}]}, % {client, [{verify, verify_none}]}
+{client, [{verify, verify_peer}]}, {server, [{keyfile, "/k"}]}].`;
+    expect(sslDistSection(text, "server")).toContain('{certfile, "/a"}');
+    expect(sslDistSection(text, "server")).toContain('{keyfile, "/k"}');
+    expect(sslDistSection(text, "client")).toContain("verify_peer");
+    expect(sslDistSection(text, "client")).not.toContain("verify_none");
+    expect(sslDistSection("[].", "client")).toBe("");
+  });
+});
