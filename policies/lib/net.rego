@@ -131,13 +131,15 @@ rule_all_ports(rule) if count(array_or_empty(object.get(rule, "ports", []))) == 
 
 # --- CIDRs as networks ---
 
-# The prefix length of a valid CIDR; the address is checked by net.cidr_contains (which parses it as a network).
+# The prefix length of a valid CIDR; the address is checked by net.cidr_intersects, which parses it as a
+# network. (Not net.cidr_contains: Go's before OPA 1.22, as in gator, reads an IPv6 network whose last
+# address is IPv4-mapped, such as ::8000:0:0/81, as not containing itself.)
 cidr_prefix(cidr) := to_number(parts[1]) if {
 	is_string(cidr)
 	parts := split(cidr, "/")
 	count(parts) == 2
 	regex.match(`^[0-9]{1,3}$`, parts[1])
-	net.cidr_contains(cidr, cidr)
+	net.cidr_intersects(cidr, cidr)
 }
 
 # Any `/0` is the whole address space of its family, whatever the digits before it (1.2.3.4/0, 2001:db8::/0).
@@ -149,10 +151,13 @@ open_ip_block(block) if {
 	not has_hole(block)
 }
 
+# Containment compares the networks' bit strings (cidr_network), the same in every OPA version.
 has_hole(block) if {
+	n := cidr_network(block.cidr)
 	some hole in array_or_empty(object.get(block, "except", []))
-	is_string(hole)
-	net.cidr_contains(block.cidr, hole)
+	h := cidr_network(hole)
+	h.family == n.family
+	startswith(h.bits, n.bits)
 }
 
 # --- Unions of ipBlocks (docs/network-model.md "Unions of ipBlocks") ---
