@@ -25,16 +25,23 @@ selector_labels(pa) := object.get(pa, ["spec", "selector", "matchLabels"], {})
 
 has_selector(pa) if count(selector_labels(pa)) > 0
 
+# Indexes by namespace (positions in the lists), read whole (object.get) so that each is built once:
+# a lookup `index[ns]` would evaluate the rule body again for every key.
+peer_authentications_in[ns] contains i if {
+	some i, pa in peer_authentications
+	ns := k8s.namespace(pa)
+}
+
 namespace_wide(ns) := [pa |
-	some pa in peer_authentications
-	k8s.namespace(pa) == ns
+	some i in object.get(peer_authentications_in, ns, set())
+	pa := peer_authentications[i]
 	not has_selector(pa)
 ]
 
 # Istio's WorkloadSelector has matchLabels only; a policy counts when it selects every pod of the workload.
 workload_level(w) := [pa |
-	some pa in peer_authentications
-	k8s.namespace(pa) == k8s.namespace(w)
+	some i in object.get(peer_authentications_in, k8s.namespace(w), set())
+	pa := peer_authentications[i]
 	has_selector(pa)
 	k8s.selects_all_pods({"matchLabels": selector_labels(pa)}, w)
 ]
@@ -129,22 +136,49 @@ workloads := [w | some w in input.resources; k8s.is_workload(w)]
 
 services := [s | some s in input.resources; s.kind == "Service"]
 
+workloads_in[ns] contains i if {
+	some i, w in workloads
+	ns := k8s.namespace(w)
+}
+
+all_namespaces := {k8s.namespace(r) | some r in input.resources}
+
+services_in[ns] contains i if {
+	some i, s in services
+	ns := k8s.namespace(s)
+}
+
 workload_name(w) := concat("/", [w.kind, k8s.name(w)])
 
-selected_workloads(svc) := [w |
-	some w in workloads
-	k8s.namespace(w) == k8s.namespace(svc)
-	k8s.map_selector_matches(object.get(svc, ["spec", "selector"], {}), k8s.pod_labels(w))
-]
+# The workloads each Service selects (by position), computed once per Service.
+service_selects := {i: ids |
+	some i, svc in services
+	ids := [j |
+		some j in object.get(workloads_in, k8s.namespace(svc), set())
+		k8s.map_selector_matches(object.get(svc, ["spec", "selector"], {}), k8s.pod_labels(workloads[j]))
+	]
+}
 
-# The container port a Service port reaches on w: its targetPort (unset = port), a name resolved on w.
-target_ports(sp, w) := {n | some n in resolve_port(object.get(sp, "targetPort", object.get(sp, "port", null)), w)} if {
+# The named TCP container ports of each workload (by position), computed once per workload: as
+# lib.net named_port reads them, over all containers.
+workload_tcp_ports := {wi: ports |
+	some wi, w in workloads
+	ports := [[p.name, p.containerPort] |
+		some c in k8s.all_containers(w)
+		some p in object.get(c, "ports", [])
+		is_number(p.containerPort)
+		object.get(p, "protocol", "TCP") == "TCP"
+	]
+}
+
+# The container port a Service port reaches on workload wi: its targetPort (unset = port), a name resolved on it.
+target_ports(sp, wi) := {n | some n in resolve_port(object.get(sp, "targetPort", object.get(sp, "port", null)), wi)} if {
 	net.protocol(sp) == "TCP"
 }
 
 resolve_port(p, _) := {p} if is_number(p)
 
-resolve_port(p, w) := net.named_port(w, p, "TCP") if is_string(p)
+resolve_port(p, wi) := {n | some [name, n] in workload_tcp_ports[wi]; name == p} if is_string(p)
 
 service_port_label(sp) := sp.name if {
 	is_string(sp.name)
@@ -159,11 +193,12 @@ violation contains violation.at(control_id, "strictBehindExternalService", svc, 
 	"service": k8s.name(svc), "serviceType": svc.spec.type, "servicePort": service_port_label(sp),
 	"port": port, "workload": workload_name(w), "peerAuthentication": pas,
 }) if {
-	some svc in services
+	some si, svc in services
 	svc.spec.type in {"LoadBalancer", "NodePort"}
 	some i, sp in object.get(svc, ["spec", "ports"], [])
-	some w in selected_workloads(svc)
-	some port in target_ports(sp, w)
+	some wi in service_selects[si]
+	w := workloads[wi]
+	some port in target_ports(sp, wi)
 	pas := strict_by(w, port)
 }
 
@@ -230,12 +265,13 @@ violation contains violation.at(control_id, "strictBehindIngress", ing, path, {
 	not istio_ingress(ing)
 	some [path, backend] in ingress_backends(ing)
 	svc_name := backend.service.name
-	some svc in services
-	k8s.namespace(svc) == k8s.namespace(ing)
+	some j in object.get(services_in, k8s.namespace(ing), set())
+	svc := services[j]
 	k8s.name(svc) == svc_name
 	some sp in backend_service_ports(svc, object.get(backend, ["service", "port"], {}))
-	some w in selected_workloads(svc)
-	some port in target_ports(sp, w)
+	some wi in service_selects[j]
+	w := workloads[wi]
+	some port in target_ports(sp, wi)
 	pas := strict_by(w, port)
 }
 
@@ -252,15 +288,12 @@ monitors := [m |
 	m.apiVersion == "monitoring.coreos.com/v1"
 ]
 
-covers_namespace(m, _) if m.spec.namespaceSelector.any == true
-
-covers_namespace(m, ns) if ns in m.spec.namespaceSelector.matchNames
-
-covers_namespace(m, ns) if {
-	not m.spec.namespaceSelector.any == true
-	count(object.get(m.spec, ["namespaceSelector", "matchNames"], [])) == 0
-	k8s.namespace(m) == ns
-}
+# The namespaces a monitor covers: `any: true` (every namespace of the set), its `matchNames`, else its own.
+covered_namespaces(m) := all_namespaces if {
+	m.spec.namespaceSelector.any == true
+} else := {ns | some ns in m.spec.namespaceSelector.matchNames} if {
+	count(object.get(m.spec, ["namespaceSelector", "matchNames"], [])) > 0
+} else := {k8s.namespace(m)}
 
 endpoints_field := {"ServiceMonitor": "endpoints", "PodMonitor": "podMetricsEndpoints"}
 
@@ -290,37 +323,38 @@ istio_cert_file(f) if {
 }
 
 # The workloads and container ports a ServiceMonitor endpoint scrapes, through the Services it selects.
-scraped(m, ep) := {[w, port] |
-	some svc in services
-	covers_namespace(m, k8s.namespace(svc))
+scraped(m, ep) := {[wi, port] |
+	some ns in covered_namespaces(m)
+	some i in object.get(services_in, ns, set())
+	svc := services[i]
 	k8s.selector_matches(m.spec.selector, k8s.labels(svc))
-	some w in selected_workloads(svc)
-	some port in service_monitor_ports(ep, svc, w)
+	some wi in service_selects[i]
+	some port in service_monitor_ports(ep, svc, wi)
 } if m.kind == "ServiceMonitor"
 
-scraped(m, ep) := {[w, port] |
-	some w in workloads
-	covers_namespace(m, k8s.namespace(w))
-	k8s.may_select_pods(m.spec.selector, w)
-	some port in pod_monitor_ports(ep, w)
+scraped(m, ep) := {[wi, port] |
+	some ns in covered_namespaces(m)
+	some wi in object.get(workloads_in, ns, set())
+	k8s.may_select_pods(m.spec.selector, workloads[wi])
+	some port in pod_monitor_ports(ep, wi)
 } if m.kind == "PodMonitor"
 
-service_monitor_ports(ep, svc, w) := {port |
+service_monitor_ports(ep, svc, wi) := {port |
 	some sp in object.get(svc, ["spec", "ports"], [])
 	sp.name == ep.port
-	some port in target_ports(sp, w)
+	some port in target_ports(sp, wi)
 } if is_string(ep.port)
 
-service_monitor_ports(ep, _, w) := resolve_port(ep.targetPort, w) if not is_string(object.get(ep, "port", null))
+service_monitor_ports(ep, _, wi) := resolve_port(ep.targetPort, wi) if not is_string(object.get(ep, "port", null))
 
-pod_monitor_ports(ep, w) := net.named_port(w, ep.port, "TCP") if is_string(ep.port)
+pod_monitor_ports(ep, wi) := resolve_port(ep.port, wi) if is_string(ep.port)
 
 pod_monitor_ports(ep, _) := {ep.portNumber} if {
 	not is_string(object.get(ep, "port", null))
 	is_number(ep.portNumber)
 }
 
-pod_monitor_ports(ep, w) := resolve_port(ep.targetPort, w) if {
+pod_monitor_ports(ep, wi) := resolve_port(ep.targetPort, wi) if {
 	not is_string(object.get(ep, "port", null))
 	not is_number(object.get(ep, "portNumber", null))
 }
@@ -332,6 +366,7 @@ violation contains violation.at(control_id, "strictScrapedWithoutMeshTls", m, ["
 	field := endpoints_field[m.kind]
 	some i, ep in object.get(m, ["spec", field], [])
 	not mesh_tls(ep)
-	some [w, port] in scraped(m, ep)
+	some [wi, port] in scraped(m, ep)
+	w := workloads[wi]
 	pas := strict_by(w, port)
 }

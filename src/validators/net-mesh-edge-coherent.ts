@@ -26,21 +26,29 @@ function size(value: unknown): number | undefined {
   return undefined;
 }
 
+/** Objects by namespace, in the order of the set. */
+function byNamespace(objects: readonly K8sObject[]): Map<string, K8sObject[]> {
+  const out = new Map<string, K8sObject[]>();
+  for (const obj of objects) {
+    const peers = out.get(nsOf(obj));
+    if (peers) peers.push(obj);
+    else out.set(nsOf(obj), [obj]);
+  }
+  return out;
+}
+
 /** Istio's precedence of PeerAuthentication: workload-level, then namespace-wide, then mesh-wide. */
 class MeshModes {
-  private readonly byNamespace = new Map<string, K8sObject[]>();
+  private readonly policiesIn: Map<string, K8sObject[]>;
   private readonly meshOutcomes: Outcome[];
 
   constructor(
     objects: readonly K8sObject[],
     private readonly rootNamespace: string,
   ) {
-    for (const pa of objects) {
-      if (pa.kind !== "PeerAuthentication" || !String(pa.apiVersion ?? "").startsWith("security.istio.io/")) continue;
-      const peers = this.byNamespace.get(nsOf(pa));
-      if (peers) peers.push(pa);
-      else this.byNamespace.set(nsOf(pa), [pa]);
-    }
+    this.policiesIn = byNamespace(
+      objects.filter((pa) => pa.kind === "PeerAuthentication" && String(pa.apiVersion ?? "").startsWith("security.istio.io/")),
+    );
     this.meshOutcomes = this.levelOutcomes(this.namespaceWide(rootNamespace), [DEFAULT_OUTCOME]);
   }
 
@@ -53,7 +61,7 @@ class MeshModes {
   }
 
   private namespaceWide(ns: string): K8sObject[] {
-    return (this.byNamespace.get(ns) ?? []).filter((pa) => !MeshModes.hasSelector(pa));
+    return (this.policiesIn.get(ns) ?? []).filter((pa) => !MeshModes.hasSelector(pa));
   }
 
   private levelOutcomes(policies: readonly K8sObject[], inherited: Outcome[]): Outcome[] {
@@ -78,7 +86,7 @@ class MeshModes {
   }
 
   private portOutcomes(w: K8sObject, port: number): Outcome[] {
-    const workloadLevel = (this.byNamespace.get(nsOf(w)) ?? []).filter(
+    const workloadLevel = (this.policiesIn.get(nsOf(w)) ?? []).filter(
       (pa) => MeshModes.hasSelector(pa) && selectsAllPods({ matchLabels: MeshModes.matchLabels(pa) }, podsOf(w)),
     );
     if (workloadLevel.length === 0) return this.namespaceOutcomes(nsOf(w));
@@ -167,11 +175,13 @@ function backendNamesPort(ref: any, sp: any): boolean {
   return (typeof ref?.number === "number" && ref.number === sp?.port) || (typeof ref?.name === "string" && ref.name === sp?.name);
 }
 
-function coversNamespace(monitor: K8sObject, ns: string): boolean {
+/** The objects of index in the namespaces a monitor covers: `any: true`, its `matchNames`, else its own namespace. */
+function coveredBy(monitor: K8sObject, index: Map<string, K8sObject[]>): K8sObject[] {
   const selector = rec(rec(monitor.spec).namespaceSelector);
-  if (selector.any === true) return true;
+  if (selector.any === true) return [...index.values()].flat();
   const names = list(selector.matchNames);
-  return names.length > 0 ? names.includes(ns) : nsOf(monitor) === ns;
+  const namespaces = names.length > 0 ? [...new Set(names)] : [nsOf(monitor)];
+  return namespaces.flatMap((ns) => (typeof ns === "string" ? (index.get(ns) ?? []) : []));
 }
 
 function schemeHttps(ep: any): boolean {
@@ -198,8 +208,10 @@ export const netMeshEdgeCoherent: SetValidator = {
     const workloads = objects.filter(isWorkload);
     const services = objects.filter((o) => o.kind === "Service");
     const classes = objects.filter((o) => o.kind === "IngressClass");
+    const workloadsIn = byNamespace(workloads);
+    const servicesIn = byNamespace(services);
     const selected = (svc: K8sObject) =>
-      workloads.filter((w) => nsOf(w) === nsOf(svc) && mapSelectorMatches(rec(svc.spec).selector ?? {}, podLabels(w)));
+      (workloadsIn.get(nsOf(svc)) ?? []).filter((w) => mapSelectorMatches(rec(svc.spec).selector ?? {}, podLabels(w)));
 
     const found = new Map<string, Violation>();
     const report = (obj: K8sObject, messageId: string, path: Array<string | number>, data: Violation["data"]) => {
@@ -235,7 +247,7 @@ export const netMeshEdgeCoherent: SetValidator = {
       for (const [path, backend] of ingressBackends(ing)) {
         const ref = rec(rec(backend).service);
         if (ref.name === undefined) continue;
-        for (const svc of services.filter((s) => nsOf(s) === nsOf(ing) && nameOf(s) === ref.name))
+        for (const svc of (servicesIn.get(nsOf(ing)) ?? []).filter((s) => nameOf(s) === ref.name))
           for (const sp of list(rec(svc.spec).ports).filter((p) => backendNamesPort(rec(ref.port), p)))
             for (const w of selected(svc))
               for (const port of targetPorts(sp, w)) {
@@ -263,8 +275,8 @@ export const netMeshEdgeCoherent: SetValidator = {
         if (meshTls(ep, certDirs)) return;
         const scraped: Array<[K8sObject, number]> = [];
         if (m.kind === "ServiceMonitor") {
-          for (const svc of services) {
-            if (!coversNamespace(m, nsOf(svc)) || !labelSelectorMatches(spec.selector, rec(svc.metadata?.labels))) continue;
+          for (const svc of coveredBy(m, servicesIn)) {
+            if (!labelSelectorMatches(spec.selector, rec(svc.metadata?.labels))) continue;
             for (const w of selected(svc)) {
               if (typeof ep?.port === "string")
                 for (const sp of list(rec(svc.spec).ports).filter((p) => p?.name === ep.port))
@@ -273,8 +285,8 @@ export const netMeshEdgeCoherent: SetValidator = {
             }
           }
         } else {
-          for (const w of workloads) {
-            if (!coversNamespace(m, nsOf(w)) || !maySelectPods(spec.selector, podsOf(w))) continue;
+          for (const w of coveredBy(m, workloadsIn)) {
+            if (!maySelectPods(spec.selector, podsOf(w))) continue;
             const ports =
               typeof ep?.port === "string"
                 ? namedPorts(w, ep.port)
