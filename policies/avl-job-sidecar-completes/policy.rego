@@ -107,15 +107,19 @@ inject_choice(template) := choice if {
 	choice := template_map(template, "annotations")[inject_key]
 } else := ""
 
-# Native (an init container with restartPolicy Always): the pod's annotation, else the mesh-wide setting.
-native(template) if template_map(template, "annotations")[native_key] == "true"
+# Native (an init container with restartPolicy Always) as Istio's injection template decides it: a
+# non-empty annotation unless it is exactly "false", else the mesh-wide setting.
+native(template) if {
+	value := template_map(template, "annotations")[native_key]
+	not value in {"", "false"}
+}
 
 native(template) if {
 	not native_annotated(template)
 	object.get(input, ["parameters", "nativeSidecarsMeshWide"], false) == true
 }
 
-native_annotated(template) if is_string(template_map(template, "annotations")[native_key])
+native_annotated(template) if template_map(template, "annotations")[native_key] != ""
 
 # The metadata map of a pod template with its string values only.
 template_map(template, field) := string_map(object.get(template, ["metadata", field], {}))

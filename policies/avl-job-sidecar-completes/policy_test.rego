@@ -123,6 +123,24 @@ test_mesh_wide_native_sidecars if {
 	{v.details.resource.name | some v in vs} == {"off"}
 }
 
+test_native_annotation_only_exactly_false_turns_it_off if {
+	flagged([
+		injecting,
+		job("upper", "erlmcp", {"annotations": {"sidecar.istio.io/nativeSidecar": "False"}}),
+		job("yes", "erlmcp", {"annotations": {"sidecar.istio.io/nativeSidecar": "yes"}}),
+		job("off", "erlmcp", {"annotations": {"sidecar.istio.io/nativeSidecar": "false"}}),
+		job("empty", "erlmcp", {"annotations": {"sidecar.istio.io/nativeSidecar": ""}}),
+	]) == {"off", "empty"}
+}
+
+test_empty_native_annotation_follows_the_mesh if {
+	vs := control.violation with input as {
+		"resources": [injecting, job("empty", "erlmcp", {"annotations": {"sidecar.istio.io/nativeSidecar": ""}})],
+		"parameters": {"nativeSidecarsMeshWide": true},
+	}
+	count(vs) == 0
+}
+
 test_only_jobs_and_cronjobs if {
 	deployment := object.union(job("web", "erlmcp", {}), {"apiVersion": "apps/v1", "kind": "Deployment"})
 	flagged([injecting, deployment, {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "empty", "namespace": "erlmcp"}}]) == set()

@@ -87,10 +87,10 @@ function injects(template: Record<string, any>, labels: Labels, annotations: Lab
   return INJECTING_CHOICES.has(choice.toLowerCase()) && rec(template.spec).hostNetwork !== true;
 }
 
-/** istio-proxy runs as a native sidecar: the pod's annotation, else the mesh-wide setting. */
+/** istio-proxy runs as a native sidecar, as Istio's injection template decides: a non-empty annotation unless exactly "false", else the mesh-wide setting. */
 function native(annotations: Labels, meshWide: boolean): boolean {
   const value = annotations[NATIVE_KEY];
-  return value === undefined ? meshWide : value === "true";
+  return value === undefined || value === "" ? meshWide : value !== "false";
 }
 
 /**

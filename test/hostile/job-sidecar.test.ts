@@ -91,13 +91,26 @@ const CASES: Array<[string, string, string[], Record<string, unknown>?]> = [
     [`Job/erlmcp/a ${BY_NAMESPACE} @ spec.template.metadata.annotations`, `Job/erlmcp/c ${BY_NAMESPACE} ${AT_METADATA}`],
   ],
   [
-    "native sidecars: the annotation, or mesh-wide unless the annotation turns them off",
+    "native sidecars mesh-wide: only an annotation of exactly false turns them off",
     INJECTING +
       job("a", "{}") +
       job("b", '{ annotations: { sidecar.istio.io/nativeSidecar: "false" } }') +
-      job("c", '{ annotations: { sidecar.istio.io/nativeSidecar: "true" } }'),
+      job("c", '{ annotations: { sidecar.istio.io/nativeSidecar: "True" } }') +
+      job("d", '{ annotations: { sidecar.istio.io/nativeSidecar: "" } }'),
     [`Job/erlmcp/b ${BY_NAMESPACE} @ spec.template.metadata.annotations["sidecar.istio.io/nativeSidecar"]`],
     { nativeSidecarsMeshWide: true },
+  ],
+  [
+    "without native sidecars mesh-wide, any non-empty annotation but exactly false is native",
+    INJECTING +
+      job("a", '{ annotations: { sidecar.istio.io/nativeSidecar: "False" } }') +
+      job("b", '{ annotations: { sidecar.istio.io/nativeSidecar: "yes" } }') +
+      job("c", '{ annotations: { sidecar.istio.io/nativeSidecar: "" } }') +
+      job("d", '{ annotations: { sidecar.istio.io/nativeSidecar: "false" } }'),
+    [
+      `Job/erlmcp/c ${BY_NAMESPACE} @ spec.template.metadata.annotations["sidecar.istio.io/nativeSidecar"]`,
+      `Job/erlmcp/d ${BY_NAMESPACE} @ spec.template.metadata.annotations["sidecar.istio.io/nativeSidecar"]`,
+    ],
   ],
   [
     "labels and annotations of another type count as absent",
