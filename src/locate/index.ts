@@ -32,13 +32,20 @@ export interface LocateOptions {
   helm?: HelmOptions;
   /** The input files with the SHA-256 the audit read: a file changed since is not used to place findings. */
   inputs?: readonly InputFile[];
+  /** Place fields of plain block YAML by the fast path (default); false: by `yaml`'s document model only (same result, for comparison). */
+  fastPath?: boolean;
 }
 
 /** Sets `location` on every failing or waived finding about a resource of the units. */
 export async function locateFindings(findings: readonly Finding[], units: readonly AuditUnit[], options: LocateOptions): Promise<void> {
   const context: LocateContext = {
     cwd: options.cwd,
-    files: new YamlFiles(options.cwd, options.texts, new Map((options.inputs ?? []).map((i) => [i.path, i.sha256]))),
+    files: new YamlFiles(
+      options.cwd,
+      options.texts,
+      new Map((options.inputs ?? []).map((i) => [i.path, i.sha256])),
+      options.fastPath ?? true,
+    ),
     memo: new Map(),
     helm: options.helm,
   };

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from "yaml";
 import type { FieldPath } from "../k8s/field-path.js";
+import { BlockIndex } from "./block-yaml.js";
 
 /** A file's text and documents, with their positions. */
 export interface YamlFile {
@@ -27,12 +28,37 @@ export interface NodePosition {
   objectLines: [number, number];
 }
 
-/** Parsed files kept at once: findings come grouped by unit and resource, so a few suffice, and memory stays flat. */
+/** Files kept at once: findings come grouped by unit and resource, so a few suffice, and memory stays flat. */
 const KEPT_FILES = 16;
 
-/** The files of one run, read and parsed on first use; the least recently used are dropped past KEPT_FILES. */
+/**
+ * One file's text, with its `yaml` documents and its block index (block-yaml.ts) each built on first
+ * use: the fast path of plain files needs only the index, other locators the documents.
+ */
+export class SourceText {
+  private parsed?: YamlFile;
+  private index?: BlockIndex;
+
+  constructor(
+    readonly text: string,
+    /** Whether these are the bytes the audit read (SHA-256 checked, or text handed over): only then is the fast path used. */
+    readonly asAudited: boolean,
+  ) {}
+
+  /** The file parsed by `yaml`, with positions. */
+  get yaml(): YamlFile {
+    return (this.parsed ??= parseYaml(this.text));
+  }
+
+  /** The file's lines and block-style documents, for fastPositionOf. */
+  get blocks(): BlockIndex {
+    return (this.index ??= new BlockIndex(this.text));
+  }
+}
+
+/** The files of one run, read on first use; the least recently used are dropped past KEPT_FILES. */
 export class YamlFiles {
-  private readonly cache = new Map<string, YamlFile | undefined>();
+  private readonly cache = new Map<string, SourceText | undefined>();
 
   constructor(
     private readonly cwd: string,
@@ -40,31 +66,40 @@ export class YamlFiles {
     private readonly texts: ReadonlyMap<string, string> = new Map(),
     /** SHA-256 of the files as the audit read them, by path: a file that changed since is not used to place findings. */
     private readonly hashes: ReadonlyMap<string, string> = new Map(),
+    /** Whether plain files may be placed by the block index (fast-position.ts); false: by `yaml` only. */
+    readonly fastPath = true,
   ) {}
 
   /** The parsed file (`file` relative to the working directory or absolute); undefined when unreadable. */
   get(file: string): YamlFile | undefined {
+    return this.source(file)?.yaml;
+  }
+
+  /** The file's text (parsed only when asked); undefined when unreadable or changed since the audit read it. */
+  source(file: string): SourceText | undefined {
     if (this.cache.has(file)) {
       const kept = this.cache.get(file);
       this.cache.delete(file);
       this.cache.set(file, kept);
       return kept;
     }
-    let text = this.texts.get(file);
-    if (text === undefined) {
+    let source: SourceText | undefined;
+    const given = this.texts.get(file);
+    if (given !== undefined) source = new SourceText(given, true);
+    else {
       try {
         const bytes = readFileSync(resolve(this.cwd, file));
         const expected = this.hashes.get(file);
         // A line read from a file that changed under the audit would point at the wrong place: the object's own line stands instead.
-        text = expected && createHash("sha256").update(bytes).digest("hex") !== expected ? undefined : bytes.toString("utf8");
+        const matches = expected === undefined ? undefined : createHash("sha256").update(bytes).digest("hex") === expected;
+        source = matches === false ? undefined : new SourceText(bytes.toString("utf8"), matches === true);
       } catch {
-        text = undefined;
+        source = undefined;
       }
     }
-    const parsed = text === undefined ? undefined : parseYaml(text);
-    this.cache.set(file, parsed);
+    this.cache.set(file, source);
     if (this.cache.size > KEPT_FILES) this.cache.delete(this.cache.keys().next().value!);
-    return parsed;
+    return source;
   }
 }
 
