@@ -4,6 +4,7 @@ import { LineCounter, parseAllDocuments, isAlias, isMap, isScalar, isSeq, type D
 import { refOf } from "../k8s/workloads.js";
 import type { InputError, K8sObject, RenderOrigin, Resource } from "../types.js";
 import { inputError } from "./errors.js";
+import { parseFastYaml, type FastParse } from "./fast-yaml.js";
 
 export interface ParseOptions {
   /** Name reported for the stream (a file path, `<stdin>`, or a render's label). */
@@ -75,12 +76,37 @@ function hasTemplateKey(value: unknown, depth = 0): boolean {
   return Object.entries(value).some(([k, v]) => k.startsWith("{") || hasTemplateKey(v, depth + 1));
 }
 
+/** How a List's item is found: its YAML node (slow path only) and the line it starts on. */
+type ItemOf = (node: unknown, items: unknown[], index: number, fallbackLine: number) => { node: unknown; line: number };
+
+/**
+ * Parses a stream: through the fast parser (src/loaders/fast-yaml.ts) when it accepts every document and
+ * no field positions are wanted, else through `yaml`'s Document model, which owns every error message.
+ */
 export function parseManifestStream(text: string, options: ParseOptions): ParseResult {
+  const fast = options.locateFields ? "unsure" : parseFastYaml(text);
+  return fast === "unsure" ? parseWithDocuments(text, options) : fromFastParse(fast, options);
+}
+
+/** The result of a stream the fast parser accepted: every root is a mapping, with no alias, tag or template. */
+function fromFastParse(fast: FastParse, options: ParseOptions): ParseResult {
+  const stream = resourceCollector(options, undefined);
+  const itemOf: ItemOf = (_node, items, index, fallbackLine) => ({
+    node: undefined,
+    line: fast.itemLines.get(items)?.[index] ?? fallbackLine,
+  });
+  fast.documents.forEach(({ value, line }, documentIndex) => {
+    if (value !== null) stream.addDocument(value, undefined, line, documentIndex, itemOf);
+  });
+  return stream.result();
+}
+
+/** The slow path: `yaml` Documents, their errors, alias limits and positions. */
+export function parseWithDocuments(text: string, options: ParseOptions): ParseResult {
   const { file } = options;
   const lineCounter = new LineCounter();
-  const resources: Resource[] = [];
-  const locators = new Map<Resource, FieldLocator>();
-  const errors: InputError[] = [];
+  const stream = resourceCollector(options, lineCounter);
+  const { errors, templated, tooDeep } = stream;
   const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: "error", version: "1.1" });
   const list = Array.from(docs as Iterable<Document>);
   list.forEach((doc, documentIndex) => {
@@ -145,15 +171,37 @@ export function parseManifestStream(text: string, options: ParseOptions): ParseR
       );
       return;
     }
-    addDocument(value, doc, position.line, documentIndex);
+    const itemOf: ItemOf = (node, items, index, fallbackLine) => {
+      const resolved = isAlias(node) ? node.resolve(doc) : node;
+      const itemsNode = isMap(resolved) ? resolved.get("items", true) : undefined;
+      const childNode = isSeq(itemsNode) ? itemsNode.items[index] : undefined;
+      const range = (childNode as { range?: [number, number, number] } | undefined)?.range;
+      return { node: childNode, line: range ? lineCounter.linePos(range[0]).line : fallbackLine };
+    };
+    stream.addDocument(value, doc.contents, position.line, documentIndex, itemOf);
   });
-  return { resources, errors, ...(options.locateFields ? { locators } : {}) };
+  return stream.result();
+}
+
+/** Turns the documents of one stream into resources and input errors (shared by both parse paths). */
+function resourceCollector(options: ParseOptions, lineCounter: LineCounter | undefined) {
+  const { file } = options;
+  const resources: Resource[] = [];
+  const locators = new Map<Resource, FieldLocator>();
+  const errors: InputError[] = [];
+  return {
+    errors,
+    templated,
+    tooDeep,
+    addDocument,
+    result: (): ParseResult => ({ resources, errors, ...(options.locateFields ? { locators } : {}) }),
+  };
 
   /**
    * Adds the object of one document; a List's items are added instead of the List, at any depth (as
    * `kubectl apply -f` flattens them), each with the line of its item, within MAX_LIST_NESTING and MAX_LIST_ITEMS.
    */
-  function addDocument(value: unknown, doc: Document, line: number, documentIndex: number): void {
+  function addDocument(value: unknown, root: unknown, line: number, documentIndex: number, itemOf: ItemOf): void {
     let added = 0;
     let tooLarge = false;
     const visit = (item: unknown, node: unknown, itemLine: number, nesting: number, itemPath: Array<string | number>): void => {
@@ -172,15 +220,12 @@ export function parseManifestStream(text: string, options: ParseOptions): ParseR
         errors.push(listTooDeep(itemLine));
         return;
       }
-      const resolved = isAlias(node) ? node.resolve(doc) : node;
-      const itemsNode = isMap(resolved) ? resolved.get("items", true) : undefined;
       item.items.forEach((child, i) => {
-        const childNode = isSeq(itemsNode) ? itemsNode.items[i] : undefined;
-        const range = (childNode as { range?: [number, number, number] } | undefined)?.range;
-        visit(child, childNode, range ? lineCounter.linePos(range[0]).line : itemLine, nesting + 1, [...itemPath, "items", i]);
+        const at = itemOf(node, item.items, i, itemLine);
+        visit(child, at.node, at.line, nesting + 1, [...itemPath, "items", i]);
       });
     };
-    visit(value, doc.contents, line, 0, []);
+    visit(value, root, line, 0, []);
   }
 
   function listTooDeep(line: number): InputError {
@@ -230,7 +275,7 @@ export function parseManifestStream(text: string, options: ParseOptions): ParseR
         if (next === undefined) break;
         current = next;
       }
-      if (at === undefined) return undefined;
+      if (at === undefined || !lineCounter) return undefined;
       const pos = lineCounter.linePos(at);
       return { line: pos.line, column: pos.col };
     };
