@@ -120,6 +120,9 @@ opted_out(w) if k8s.pod_labels(w)["sidecar.istio.io/inject"] == "false"
 
 opted_out(w) if pod_annotations(w)["sidecar.istio.io/inject"] == "false"
 
+# Istio's injector skips pods on the host network.
+opted_out(w) if k8s.pod_spec(w).hostNetwork == true
+
 istio_gateway(w) if k8s.pod_labels(w).istio in {"ingressgateway", "egressgateway"}
 
 istio_gateway(w) if k8s.has_key(k8s.pod_labels(w), "gateway.istio.io/managed")

@@ -174,6 +174,11 @@ test_sidecar_opt_out_annotation if {
 	count(findings([strict_ns, out, lb])) == 0
 }
 
+test_host_network_pods_have_no_sidecar if {
+	host := json.patch(web, [{"op": "add", "path": "/spec/template/spec/hostNetwork", "value": true}])
+	count(findings([strict_ns, host, lb])) == 0
+}
+
 test_gateways_are_not_governed if {
 	every meta in [
 		{"labels": {"app": "web", "istio": "ingressgateway"}},

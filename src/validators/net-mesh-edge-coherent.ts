@@ -1,7 +1,7 @@
 import type { K8sObject, Violation } from "../types.js";
 import { list, nameOf, nsOf, rec } from "../k8s/manifest-fields.js";
 import { labelSelectorMatches, mapSelectorMatches, maySelectPods, selectsAllPods, type PodsOf } from "../k8s/selectors.js";
-import { allContainers, isWorkload, podLabels, podTemplate, refOf } from "../k8s/workloads.js";
+import { allContainers, isWorkload, podLabels, podSpec, podTemplate, refOf } from "../k8s/workloads.js";
 import type { SetValidator } from "./types.js";
 
 const DEFAULT_ROOT_NAMESPACE = "istio-system";
@@ -107,11 +107,12 @@ class MeshModes {
   }
 }
 
-/** A pod with a sidecar whose inbound PeerAuthentication governs: not opted out, not an Istio gateway. */
+/** A pod with a sidecar whose inbound PeerAuthentication governs: not opted out, not on the host network, not an Istio gateway. */
 function inMesh(w: K8sObject): boolean {
   const labels = podLabels(w);
   const annotations = rec(podTemplate(w)?.metadata?.annotations);
   if (labels["sidecar.istio.io/inject"] === "false" || annotations["sidecar.istio.io/inject"] === "false") return false;
+  if (podSpec(w).hostNetwork === true) return false; // Istio's injector skips pods on the host network.
   if (labels.istio === "ingressgateway" || labels.istio === "egressgateway") return false;
   if (Object.prototype.hasOwnProperty.call(labels, "gateway.istio.io/managed")) return false;
   const templates = annotations["inject.istio.io/templates"];

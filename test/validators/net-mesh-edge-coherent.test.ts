@@ -128,6 +128,11 @@ const cases: Array<[name: string, docs: string[], expected: string[], params?: R
   ],
   ["sidecar opted out by label", [STRICT_NS, web('{ labels: { app: web, sidecar.istio.io/inject: "false" } }'), LB], []],
   [
+    "a pod on the host network (never injected)",
+    [STRICT_NS, web().replace("    spec:\n      containers:", "    spec:\n      hostNetwork: true\n      containers:"), LB],
+    [],
+  ],
+  [
     "a Gateway API managed gateway",
     [STRICT_NS, web("{ labels: { app: web, gateway.istio.io/managed: istio.io-gateway-controller } }"), LB],
     [],
