@@ -180,8 +180,8 @@ function backendNamesPort(ref: any, sp: any): boolean {
 function coveredBy(monitor: K8sObject, index: Map<string, K8sObject[]>): K8sObject[] {
   const selector = rec(rec(monitor.spec).namespaceSelector);
   if (selector.any === true) return [...index.values()].flat();
-  const names = list(selector.matchNames);
-  const namespaces = names.length > 0 ? [...new Set(names)] : [nsOf(monitor)];
+  // A non-empty matchNames that is not a list names no namespace (as Rego iterates it).
+  const namespaces = (size(selector.matchNames) ?? 0) > 0 ? [...new Set(list(selector.matchNames))] : [nsOf(monitor)];
   return namespaces.flatMap((ns) => (typeof ns === "string" ? (index.get(ns) ?? []) : []));
 }
 

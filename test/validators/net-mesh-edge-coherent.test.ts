@@ -229,6 +229,16 @@ const cases: Array<[name: string, docs: string[], expected: string[], params?: R
     [STRICT_NS, web(), LB.replace("ports: [{ name: http, port: 80, targetPort: http }]", "ports: { name: http }")],
     [],
   ],
+  [
+    "matchNames that is not a list names no namespace (not even the monitor's own)",
+    [
+      STRICT_NS,
+      web(),
+      CLUSTER_IP,
+      serviceMonitor("{ targetPort: 9090 }").replace("spec:\n", "spec:\n  namespaceSelector: { matchNames: other }\n"),
+    ],
+    [],
+  ],
   ["a Service without a selector", [STRICT_NS, web(), LB.replace("  selector: { app: web }\n", "")], []],
 ];
 
