@@ -39,7 +39,9 @@ namespace_wide(ns) := [pa |
 ]
 
 # Istio's WorkloadSelector has matchLabels only; a policy counts when it selects every pod of the workload.
+# Istio ignores a policy with a selector in the root namespace.
 workload_level(w) := [pa |
+	k8s.namespace(w) != mesh_root_namespace
 	some i in object.get(peer_authentications_in, k8s.namespace(w), set())
 	pa := peer_authentications[i]
 	has_selector(pa)

@@ -136,6 +136,14 @@ test_workload_without_mode_inherits_namespace if {
 	findings([strict_ns, w, web, lb]) == {["strictBehindExternalService", "Service", "web", 8080]}
 }
 
+test_selector_policy_in_root_namespace_is_ignored if {
+	mesh := pa("istio-system", "default", {"mtls": {"mode": "STRICT"}})
+	exception := pa("istio-system", "web", {"selector": {"matchLabels": {"app": "web"}}, "mtls": {"mode": "PERMISSIVE"}})
+	in_root := json.patch(web, [{"op": "replace", "path": "/metadata/namespace", "value": "istio-system"}])
+	root_lb := json.patch(lb, [{"op": "replace", "path": "/metadata/namespace", "value": "istio-system"}])
+	count(findings([mesh, exception, in_root, root_lb])) == 1
+}
+
 test_namespace_port_exception_is_ignored if {
 	ns := pa("shop", "default", {"mtls": {"mode": "STRICT"}, "portLevelMtls": {"8080": {"mode": "PERMISSIVE"}}})
 	count(findings([ns, web, lb])) == 1

@@ -86,7 +86,9 @@ class MeshModes {
   }
 
   private portOutcomes(w: K8sObject, port: number): Outcome[] {
-    const workloadLevel = (this.policiesIn.get(nsOf(w)) ?? []).filter(
+    // Istio ignores a policy with a selector in the root namespace.
+    const candidates = nsOf(w) === this.rootNamespace ? [] : (this.policiesIn.get(nsOf(w)) ?? []);
+    const workloadLevel = candidates.filter(
       (pa) => MeshModes.hasSelector(pa) && selectsAllPods({ matchLabels: MeshModes.matchLabels(pa) }, podsOf(w)),
     );
     if (workloadLevel.length === 0) return this.namespaceOutcomes(nsOf(w));

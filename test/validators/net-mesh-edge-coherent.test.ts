@@ -128,6 +128,13 @@ const cases: Array<[name: string, docs: string[], expected: string[], params?: R
   ],
   ["sidecar opted out by label", [STRICT_NS, web('{ labels: { app: web, sidecar.istio.io/inject: "false" } }'), LB], []],
   [
+    "a policy with a selector in the root namespace is ignored",
+    [STRICT_NS, workloadPolicy("  mtls: { mode: PERMISSIVE }"), web(), LB].map((d) =>
+      d.replaceAll("namespace: shop", "namespace: istio-system"),
+    ),
+    [LB_FINDING.replace("shop/default", "istio-system/default")],
+  ],
+  [
     "a pod on the host network (never injected)",
     [STRICT_NS, web().replace("    spec:\n      containers:", "    spec:\n      hostNetwork: true\n      containers:"), LB],
     [],
