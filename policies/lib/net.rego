@@ -214,16 +214,31 @@ v6_group_bits(group) := concat("", [hex_bits[d] | some d in split(lower(pad_hex(
 pad_hex(group) := concat("", [substring("000", 0, 4 - count(group)), group])
 
 # The union of one family's blocks ({"net": bits, "holes": [bits inside net]}) covers the family of `width` bits.
+# A boundary address is in a block without holes when one of its prefixes (of a block's length) is that
+# block's network: a set lookup per length, so the check stays linear in the blocks.
 blocks_cover_family(blocks, width) if {
 	count(blocks) > 0
 	nets := {n | some b in blocks; some n in array.concat([b.net], b.holes)}
 	starts := {pad_right(n, width) | some n in nets}
 	ends := {pad_right(after, width) | some n in nets; after := successor(n)}
-	every address in (starts | ends) | {substring(zero_bits, 0, width)} {
-		some b in blocks
-		startswith(address, b.net)
-		not in_hole(address, b.holes)
+	addresses := (starts | ends) | {substring(zero_bits, 0, width)}
+	lengths := {count(b.net) | some b in blocks}
+	whole := {b.net | some b in blocks; count(b.holes) == 0}
+	holed := [b | some b in blocks; count(b.holes) > 0]
+	every a in addresses {
+		covered_address(a, lengths, whole, holed)
 	}
+}
+
+covered_address(a, lengths, whole, _) if {
+	some k in lengths
+	whole[substring(a, 0, k)]
+}
+
+covered_address(a, _, _, holed) if {
+	some b in holed
+	startswith(a, b.net)
+	not in_hole(a, b.holes)
 }
 
 in_hole(address, holes) if {
