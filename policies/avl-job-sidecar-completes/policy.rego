@@ -1,6 +1,7 @@
 # avl-job-sidecar-completes: a Job or CronJob whose pods get Istio's sidecar as an ordinary container
-# (which never exits) never completes. Injection is decided as Istio's sidecar injector webhooks
-# decide it, from the labels of the pod template and of its Namespace object in the set.
+# (which never exits) never completes, nor does a bare Pod meant to run to completion. Injection is
+# decided as Istio's sidecar injector webhooks decide it, from the labels of the pod template and of
+# its Namespace object in the set.
 package erlmcp.controls.avl_job_sidecar_completes
 
 import data.lib.k8s
@@ -9,6 +10,9 @@ import data.lib.violation
 control_id := "avl-job-sidecar-completes"
 
 job_kinds := {"Job", "CronJob"}
+
+# A Pod runs to completion unless it restarts its containers forever (Always, the default).
+completing_restart_policies := {"Never", "OnFailure"}
 
 inject_key := "sidecar.istio.io/inject"
 
@@ -70,11 +74,29 @@ violation contains violation.at(
 	{"kind": obj.kind, "name": k8s.name(obj), "injectedBy": reason},
 ) if {
 	some obj in input.resources
-	job_kinds[obj.kind]
+	runs_to_completion(obj)
 	template := k8s.pod_template(obj)
 	reason := injected_by(obj)
 	injects(template)
 	not native(template)
+}
+
+runs_to_completion(obj) if job_kinds[obj.kind]
+
+# A bare Pod meant to complete (a Helm test hook, a one-off task). A Pod a controller owns is judged
+# through its owner (a Job's pods through the Job; a ReplicaSet's pods restart Always).
+runs_to_completion(obj) if {
+	obj.kind == "Pod"
+	completing_restart_policies[object.get(obj, ["spec", "restartPolicy"], "Always")]
+	not controller_owned(obj)
+}
+
+controller_owned(obj) if {
+	refs := object.get(obj, ["metadata", "ownerReferences"], [])
+	is_array(refs)
+	some ref in refs
+	is_object(ref)
+	ref.controller == true
 }
 
 # The reason of the first webhook that sends the pod to the injector.

@@ -141,7 +141,66 @@ test_empty_native_annotation_follows_the_mesh if {
 	count(vs) == 0
 }
 
-test_only_jobs_and_cronjobs if {
+test_only_jobs_cronjobs_and_pods if {
 	deployment := object.union(job("web", "erlmcp", {}), {"apiVersion": "apps/v1", "kind": "Deployment"})
 	flagged([injecting, deployment, {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "empty", "namespace": "erlmcp"}}]) == set()
+}
+
+pod(name, ns, metadata, spec) := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": object.union({"name": name, "namespace": ns}, metadata),
+	"spec": object.union({"containers": [{"name": "task", "image": "task:1"}]}, spec),
+}
+
+test_bare_pod_meant_to_complete_fails_at_its_own_metadata if {
+	vs := control.violation with input as {"resources": [injecting, pod("smoke", "erlmcp", {}, {"restartPolicy": "Never"})]}
+	[v] := [v | some v in vs]
+	v.details.data == {"kind": "Pod", "name": "smoke", "injectedBy": "namespace label istio-injection=enabled"}
+	v.details.path == ["metadata"]
+	flagged([injecting, pod("retry", "erlmcp", {}, {"restartPolicy": "OnFailure"})]) == {"retry"}
+}
+
+test_bare_pod_native_annotation_false_points_at_it if {
+	vs := control.violation with input as {"resources": [
+		injecting,
+		pod("smoke", "erlmcp", {"annotations": {"sidecar.istio.io/nativeSidecar": "false"}}, {"restartPolicy": "Never"}),
+	]}
+	[v] := [v | some v in vs]
+	v.details.path == ["metadata", "annotations", "sidecar.istio.io/nativeSidecar"]
+}
+
+test_server_pods_are_out_of_scope if {
+	flagged([
+		injecting,
+		pod("always", "erlmcp", {}, {"restartPolicy": "Always"}),
+		pod("default", "erlmcp", {}, {}),
+		pod("null", "erlmcp", {}, {"restartPolicy": null}),
+		pod("typed", "erlmcp", {}, {"restartPolicy": ["Never"]}),
+		pod("lower", "erlmcp", {}, {"restartPolicy": "never"}),
+	]) == set()
+	flagged([injecting, object.union(pod("no-spec", "erlmcp", {}, {}), {"spec": null})]) == set()
+}
+
+test_bare_pod_native_or_opted_out_passes if {
+	flagged([
+		injecting,
+		pod("native", "erlmcp", {"annotations": {"sidecar.istio.io/nativeSidecar": "true"}}, {"restartPolicy": "Never"}),
+		pod("out", "erlmcp", {"labels": {"sidecar.istio.io/inject": "false"}}, {"restartPolicy": "Never"}),
+		pod("host", "erlmcp", {}, {"restartPolicy": "Never", "hostNetwork": true}),
+	]) == set()
+}
+
+test_bare_pod_selected_by_its_own_labels if {
+	findings([pod("a", "batch", {"labels": {"sidecar.istio.io/inject": "true"}}, {"restartPolicy": "Never"})]) == {["Pod", "a", "pod template label sidecar.istio.io/inject=true"]}
+	flagged([pod("b", "batch", {"annotations": {"sidecar.istio.io/inject": "true"}}, {"restartPolicy": "Never"})]) == set()
+}
+
+test_controller_owned_pod_is_judged_through_its_owner if {
+	owner := {"apiVersion": "batch/v1", "kind": "Job", "name": "migrate", "uid": "u", "controller": true}
+	flagged([injecting, pod("owned", "erlmcp", {"ownerReferences": [owner]}, {"restartPolicy": "Never"})]) == set()
+	not_controller := object.union(owner, {"controller": false})
+	flagged([injecting, pod("gc-only", "erlmcp", {"ownerReferences": [not_controller]}, {"restartPolicy": "Never"})]) == {"gc-only"}
+	flagged([injecting, pod("odd", "erlmcp", {"ownerReferences": "Job"}, {"restartPolicy": "Never"})]) == {"odd"}
+	flagged([injecting, pod("odd2", "erlmcp", {"ownerReferences": [null, "Job", {"controller": "true"}]}, {"restartPolicy": "Never"})]) == {"odd2"}
 }

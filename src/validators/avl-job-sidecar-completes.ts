@@ -6,6 +6,8 @@ import { podTemplate, podTemplatePath, refOf } from "../k8s/workloads.js";
 import type { SetValidator } from "./types.js";
 
 const JOB_KINDS: ReadonlySet<string> = new Set(["Job", "CronJob"]);
+/** A Pod runs to completion unless it restarts its containers forever (Always, the default). */
+const COMPLETING_RESTART_POLICIES: ReadonlySet<unknown> = new Set(["Never", "OnFailure"]);
 const INJECT_KEY = "sidecar.istio.io/inject";
 const NATIVE_KEY = "sidecar.istio.io/nativeSidecar";
 const INJECTING_CHOICES: ReadonlySet<string> = new Set(["", "y", "yes", "true", "on"]);
@@ -73,6 +75,18 @@ function namespaceLabels(objects: readonly K8sObject[]): Map<string, Labels[]> {
   return out;
 }
 
+/** A Pod a controller owns is judged through its owner (a Job's pods through the Job; a ReplicaSet's pods restart Always). */
+function controllerOwned(object: K8sObject): boolean {
+  const refs = rec(object.metadata).ownerReferences;
+  return Array.isArray(refs) && refs.some((ref) => rec(ref).controller === true);
+}
+
+/** A Job, a CronJob, or a bare Pod meant to complete (a Helm test hook, a one-off task). */
+function runsToCompletion(object: K8sObject): boolean {
+  if (typeof object.kind === "string" && JOB_KINDS.has(object.kind)) return true;
+  return object.kind === "Pod" && COMPLETING_RESTART_POLICIES.has(rec(object.spec).restartPolicy ?? "Always") && !controllerOwned(object);
+}
+
 /** The reason of the first webhook that sends the pod to the injector; a namespace not in the set has no labels. */
 function injectedBy(podLabels: Labels, namespaceMaps: readonly Labels[]): string | undefined {
   return WEBHOOKS.find(
@@ -94,8 +108,8 @@ function native(annotations: Labels, meshWide: boolean): boolean {
 }
 
 /**
- * avl-job-sidecar-completes: Jobs and CronJobs whose pods get Istio's sidecar as an ordinary
- * container (never exits, so the Job never completes), as policy.rego decides it.
+ * avl-job-sidecar-completes: Jobs, CronJobs and bare Pods meant to complete whose pods get Istio's
+ * sidecar as an ordinary container (never exits, so they never complete), as policy.rego decides it.
  */
 export const avlJobSidecarCompletes: SetValidator = {
   id: "avl-job-sidecar-completes",
@@ -106,7 +120,7 @@ export const avlJobSidecarCompletes: SetValidator = {
     const meshWide = params.nativeSidecarsMeshWide === true;
     const out: Violation[] = [];
     for (const object of objects) {
-      if (typeof object.kind !== "string" || !JOB_KINDS.has(object.kind)) continue;
+      if (!runsToCompletion(object)) continue;
       const template = podTemplate(object);
       const templatePath = podTemplatePath(object);
       if (!template || !templatePath) continue;

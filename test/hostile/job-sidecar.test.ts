@@ -1,7 +1,8 @@
 /**
  * avl-job-sidecar-completes beyond its fixtures: Istio's injection precedence (namespace and revision
- * labels, label over annotation, YAML booleans), the native sidecar parameter and malformed input
- * (values of the wrong type, nulls, duplicate Namespaces, Jobs without a pod template). Rego (the
+ * labels, label over annotation, YAML booleans), the native sidecar parameter, which bare Pods count
+ * as meant to complete, and malformed input (values of the wrong type, nulls, duplicate Namespaces,
+ * Jobs without a pod template). Rego (the
  * compiled bundle) and the TypeScript validator must report the same findings, data and paths, without
  * an evaluation error.
  */
@@ -56,6 +57,12 @@ spec:
     spec:
       restartPolicy: Never
       containers: [{ name: task, image: task }]
+---
+`;
+const pod = (name: string, metadata: string, spec: string) => `apiVersion: v1
+kind: Pod
+metadata: { name: ${name}, namespace: erlmcp${metadata} }
+spec: ${spec}
 ---
 `;
 const AT_METADATA = "@ spec.template.metadata";
@@ -164,6 +171,27 @@ metadata: { name: b }
 spec: { template: { spec: { containers: [{ name: t, image: t }] } } }
 `,
     [`Job/erlmcp/a ${BY_NAMESPACE} ${AT_METADATA}`],
+  ],
+  [
+    "bare Pods: only Never or OnFailure as written, no controller owner, at the Pod's own metadata",
+    INJECTING +
+      pod("never", "", "{ restartPolicy: Never, containers: [{ name: t, image: t }] }") +
+      pod("on-failure", ', annotations: { sidecar.istio.io/nativeSidecar: "false" }', "{ restartPolicy: OnFailure }") +
+      pod("always", "", "{ restartPolicy: Always }") +
+      pod("default", "", "{ containers: [{ name: t, image: t }] }") +
+      pod("lower-case", "", "{ restartPolicy: never }") +
+      pod("typed", "", "{ restartPolicy: [Never] }") +
+      pod("null-spec", "", "null") +
+      pod("scalar-spec", "", "Never") +
+      pod("owned", ", ownerReferences: [{ kind: Job, name: j, controller: true }]", "{ restartPolicy: Never }") +
+      pod("gc-owned", ", ownerReferences: [{ kind: ConfigMap, name: c }, null, 7]", "{ restartPolicy: Never }") +
+      pod("scalar-owners", ", ownerReferences: Job", "{ restartPolicy: Never }"),
+    [
+      `Pod/erlmcp/gc-owned ${BY_NAMESPACE} @ metadata`,
+      `Pod/erlmcp/never ${BY_NAMESPACE} @ metadata`,
+      `Pod/erlmcp/on-failure ${BY_NAMESPACE} @ metadata.annotations["sidecar.istio.io/nativeSidecar"]`,
+      `Pod/erlmcp/scalar-owners ${BY_NAMESPACE} @ metadata`,
+    ],
   ],
   [
     "a host-network pod is never injected",

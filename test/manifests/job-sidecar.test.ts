@@ -1,8 +1,9 @@
 /**
  * avl-job-sidecar-completes on the reference deployment: every rendered form (Helm per environment and
- * strategy, Kustomize overlays, standalone, blue-green, canary) injects Istio into its namespace and
- * passes in both engines because every job pod runs istio-proxy as a native sidecar; with that
- * annotation removed (the manifests before commit 2bb7bbc) every Job and CronJob of each form fails.
+ * strategy with its test hook Pod, Kustomize overlays, standalone, blue-green, canary) injects Istio
+ * into its namespace and passes in both engines because every job pod and the Helm test Pod run
+ * istio-proxy as a native sidecar; with that annotation removed (the manifests before commit 2bb7bbc)
+ * every Job, CronJob and test Pod of each form fails.
  */
 import { stringify } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -14,7 +15,7 @@ import { verdictOf } from "../../src/evaluation/unit.js";
 import { parseManifestStream } from "../../src/loaders/yaml.js";
 import { POLICIES_DIR } from "../../src/paths.js";
 import type { AuditUnit } from "../../src/types.js";
-import { allManifestSets, ENVIRONMENTS, helmTemplate, helmValuesFile, parseDocs, type K8sDoc } from "./render.js";
+import { allManifestSets, ENVIRONMENTS, helmTemplate, helmValuesFile, isHelmTestHook, parseDocs, type K8sDoc } from "./render.js";
 import { join } from "node:path";
 
 const control = loadControl(join(POLICIES_DIR, "avl-job-sidecar-completes"));
@@ -42,15 +43,22 @@ async function findings(docs: K8sDoc[]): Promise<Record<string, string[]>> {
   return out;
 }
 
-const jobPodTemplate = (d: K8sDoc): Record<string, any> | undefined =>
-  d.kind === "Job" ? d.spec?.template : d.kind === "CronJob" ? d.spec?.jobTemplate?.spec?.template : undefined;
+/** The pod template of a Job, a CronJob or a bare Pod meant to complete (the Helm test hook): a Pod is its own. */
+const completingPodTemplate = (d: K8sDoc): Record<string, any> | undefined =>
+  d.kind === "Job"
+    ? d.spec?.template
+    : d.kind === "CronJob"
+      ? d.spec?.jobTemplate?.spec?.template
+      : d.kind === "Pod" && ["Never", "OnFailure"].includes(d.spec?.restartPolicy)
+        ? d
+        : undefined;
 
-/** The form without the native sidecar annotation on its job pods: every Job and CronJob is expected to fail. */
+/** The form without the native sidecar annotation on its completing pods: each Job, CronJob and such Pod is expected to fail. */
 function undoFix(docs: K8sDoc[]): { docs: K8sDoc[]; expected: string[] } {
   const copy = structuredClone(docs);
   const expected: string[] = [];
   for (const d of copy) {
-    const template = jobPodTemplate(d);
+    const template = completingPodTemplate(d);
     if (!template) continue;
     delete template.metadata?.annotations?.["sidecar.istio.io/nativeSidecar"];
     expected.push(`${d.kind}/${d.metadata.name} sidecarBlocksCompletion`);
@@ -59,15 +67,18 @@ function undoFix(docs: K8sDoc[]): { docs: K8sDoc[]; expected: string[] } {
 }
 
 describe("avl-job-sidecar-completes on the reference deployment", () => {
-  it.each([...sets.keys()])("%s: injects the sidecar into the namespace of its Jobs and CronJobs", (name) => {
+  it.each([...sets.keys()])("%s: injects the sidecar into the namespace of its Jobs, CronJobs and test Pod", (name) => {
     const docs = sets.get(name)!;
     const injected = new Set(docs.filter((d) => d.kind === "Namespace" && d.metadata.labels?.["istio-injection"] === "enabled").map((d) => d.metadata.name));
-    const jobs = docs.filter((d) => jobPodTemplate(d));
+    const jobs = docs.filter((d) => completingPodTemplate(d));
     expect(jobs.length).toBeGreaterThan(0);
+    // helm template renders the chart's test hooks: the Helm forms carry the test Pod, a bare Pod meant to complete.
+    if (name.startsWith("helm/"))
+      expect(jobs.filter((d) => d.kind === "Pod" && isHelmTestHook(d)).map((d) => d.metadata.name)).toEqual(["erlmcp-test-connection"]);
     for (const job of jobs) expect(injected.has(job.metadata.namespace), `${job.kind}/${job.metadata.name}`).toBe(true);
   });
 
-  it.each([...sets.keys()])("%s: every job pod runs istio-proxy as a native sidecar", async (name) => {
+  it.each([...sets.keys()])("%s: every job pod and the test Pod run istio-proxy as a native sidecar", async (name) => {
     const found = await findings(sets.get(name)!);
     expect(found.rego).toEqual([]);
     expect(found.typescript).toEqual([]);
