@@ -78,7 +78,12 @@ export class BlockIndex {
   private readonly documents = new Map<number, BlockMap | undefined>();
 
   constructor(readonly text: string) {
-    this.refused = text.charCodeAt(0) === 0xfeff || /\r(?!\n)|[\u0085\u2028\u2029]|^%/m.test(text);
+    let refused =
+      text.charCodeAt(0) === 0xfeff ||
+      (text.includes("\r") && /\r(?!\n)/.test(text)) ||
+      text.includes("\u0085") ||
+      text.includes("\u2028") ||
+      text.includes("\u2029");
     let start = 0;
     for (;;) {
       const newline = text.indexOf("\n", start);
@@ -101,8 +106,17 @@ export class BlockIndex {
       while (q < e && (text.charCodeAt(q) === SPACE || text.charCodeAt(q) === TAB)) q++;
       this.kinds[i] = q === e ? 1 : text.charCodeAt(q) === 35 /* # */ ? 2 : 0;
       this.commentsBefore[i + 1] = this.commentsBefore[i]! + (this.kinds[i] === 2 ? 1 : 0);
-      if (p === s && e - s >= 3 && /^(?:---|\.\.\.)(?:[ \t]|$)/.test(text.slice(s, Math.min(e, s + 4)))) this.markers.push(i);
+      const first = text.charCodeAt(s);
+      if (first === 37 /* % */) refused = true;
+      else if (
+        (first === 45 /* - */ || first === 46) /* . */ &&
+        e - s >= 3 &&
+        /^(?:---|\.\.\.)(?:[ \t]|$)/.test(text.slice(s, Math.min(e, s + 4)))
+      ) {
+        this.markers.push(i);
+      }
     }
+    this.refused = refused;
   }
 
   /**

@@ -61,9 +61,11 @@ export async function locateFindings(findings: readonly Finding[], units: readon
   };
   const done = new Map<string, FieldLocation | undefined>();
   // File by file, so that each file is parsed once while only a few are kept in memory.
-  const byFile = (f: Finding) => `${f.unit}\u0000${f.source.file}`;
-  const ordered = findings.filter((f) => f.status !== "error").sort((a, b) => (byFile(a) < byFile(b) ? -1 : byFile(a) > byFile(b) ? 1 : 0));
-  for (const finding of ordered) {
+  const ordered = findings
+    .filter((f) => f.status !== "error")
+    .map((finding) => ({ finding, file: `${finding.unit}\u0000${finding.source.file}` }))
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  for (const { finding } of ordered) {
     const unit = byUnit.get(finding.unit);
     const resource = unit && resourceIn(unit, resourceKey(finding.resource));
     if (!unit || !resource) continue;
