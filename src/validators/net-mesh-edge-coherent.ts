@@ -200,6 +200,11 @@ function meshTls(ep: any, certDirs: readonly string[]): boolean {
   return isObject(cfg.cert) && isObject(cfg.keySecret);
 }
 
+/**
+ * net-mesh-edge-coherent: a container port where Istio enforces STRICT mTLS reached by a client outside the
+ * mesh (a LoadBalancer/NodePort Service, a non-Istio Ingress, a Prometheus scrape without Istio's client
+ * certificate). Mirrors policies/net-mesh-edge-coherent/policy.rego finding for finding, path for path.
+ */
 export const netMeshEdgeCoherent: SetValidator = {
   id: "net-mesh-edge-coherent",
   scope: "set",
