@@ -80,17 +80,22 @@ function hasTemplateKey(value: unknown, depth = 0): boolean {
 type ItemOf = (node: unknown, items: unknown[], index: number, fallbackLine: number) => { node: unknown; line: number };
 
 /**
- * Parses a stream: through the fast parser (src/loaders/fast-yaml.ts) when it accepts every document and
- * no field positions are wanted, else through `yaml`'s Document model, which owns every error message.
+ * Parses a stream: through the fast parser (src/loaders/fast-yaml.ts) when it accepts every document,
+ * else through `yaml`'s Document model, which owns every error message.
  */
 export function parseManifestStream(text: string, options: ParseOptions): ParseResult {
-  const fast = options.locateFields ? "unsure" : parseFastYaml(text);
-  return fast === "unsure" ? parseWithDocuments(text, options) : fromFastParse(fast, options);
+  const fast = parseFastYaml(text);
+  return fast === "unsure" ? parseWithDocuments(text, options) : fromFastParse(fast, text, options);
 }
 
-/** The result of a stream the fast parser accepted: every root is a mapping, with no alias, tag or template. */
-function fromFastParse(fast: FastParse, options: ParseOptions): ParseResult {
-  const stream = resourceCollector(options, undefined);
+/**
+ * The result of a stream the fast parser accepted: every root is a mapping, with no alias, tag or template.
+ * Field locators are lazy: the first one called parses the stream with `yaml` (which gives the same
+ * resources, in the same order) and answers from its Documents, so streams whose objects need no
+ * position pay nothing for positions.
+ */
+function fromFastParse(fast: FastParse, text: string, options: ParseOptions): ParseResult {
+  const stream = resourceCollector({ ...options, locateFields: false }, undefined);
   const itemOf: ItemOf = (_node, items, index, fallbackLine) => ({
     node: undefined,
     line: fast.itemLines.get(items)?.[index] ?? fallbackLine,
@@ -98,7 +103,18 @@ function fromFastParse(fast: FastParse, options: ParseOptions): ParseResult {
   fast.documents.forEach(({ value, line }, documentIndex) => {
     if (value !== null) stream.addDocument(value, undefined, line, documentIndex, itemOf);
   });
-  return stream.result();
+  const result = stream.result();
+  if (!options.locateFields) return result;
+  let slow: Array<FieldLocator | undefined> | undefined;
+  const slowLocators = () => {
+    if (!slow) {
+      const parsed = parseWithDocuments(text, options);
+      slow = parsed.resources.length === result.resources.length ? parsed.resources.map((r) => parsed.locators?.get(r)) : [];
+    }
+    return slow;
+  };
+  const locators = new Map<Resource, FieldLocator>(result.resources.map((resource, i) => [resource, (path) => slowLocators()[i]?.(path)]));
+  return { ...result, locators };
 }
 
 /** The slow path: `yaml` Documents, their errors, alias limits and positions. */

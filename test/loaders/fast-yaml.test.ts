@@ -79,6 +79,14 @@ function expectSameAsYaml(text: string): boolean {
   return true;
 }
 
+function fieldPaths(value: unknown, path: Array<string | number>): Array<Array<string | number>> {
+  const out: Array<Array<string | number>> = [path];
+  if (Array.isArray(value)) value.forEach((item, i) => out.push(...fieldPaths(item, [...path, i])));
+  else if (value !== null && typeof value === "object")
+    for (const [key, item] of Object.entries(value)) out.push(...fieldPaths(item, [...path, key]));
+  return out;
+}
+
 function yamlFilesUnder(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir).sort()) {
     const path = join(dir, name);
@@ -96,6 +104,27 @@ describe("fast YAML path", () => {
     console.log(`fast path accepted ${accepted.length} of ${files.length} files under ${dir}/`);
     expect(files.length).toBeGreaterThan(0);
     if (dir !== "test") expect(accepted.length / files.length).toBeGreaterThan(0.5);
+  });
+
+  it("places fields exactly as yaml does when locators are asked for (fixtures and manifests)", () => {
+    const files = [...yamlFilesUnder(join(PACKAGE_ROOT, "fixtures")), ...yamlFilesUnder(join(PACKAGE_ROOT, "manifests"))];
+    let compared = 0;
+    for (const file of files) {
+      const text = readFileSync(file, "utf8");
+      if (parseFastYaml(text) === "unsure") continue;
+      const fast = parseManifestStream(text, { ...OPTIONS, locateFields: true });
+      const slow = parseWithDocuments(text, { ...OPTIONS, locateFields: true });
+      expect(fast.resources).toStrictEqual(slow.resources);
+      fast.resources.forEach((resource, i) => {
+        const paths = fieldPaths(resource.object, []).slice(0, 40);
+        paths.push(["no", "such", "field"], ["metadata", "no-such-key"]);
+        for (const path of paths) {
+          expect(fast.locators!.get(resource)!(path)).toStrictEqual(slow.locators!.get(slow.resources[i]!)!(path));
+          compared++;
+        }
+      });
+    }
+    expect(compared).toBeGreaterThan(1000);
   });
 
   const corpusDir = mkdtempSync(join(tmpdir(), "fast-yaml-corpus-"));
