@@ -126,6 +126,9 @@ describe("the fast locator of block YAML", () => {
   });
 
   it("is unsure wherever yaml reads the text otherwise than by indentation", () => {
+    // Nesting deeper than the reader goes (200 levels): left to yaml, without exhausting the stack.
+    const deeper = `apiVersion: v1\nkind: X\nspec:\n${Array.from({ length: 230 }, (_, i) => `${" ".repeat(i + 1)}k${i}:`).join("\n")} leaf\n`;
+    expect(fastPositionOf(new BlockIndex(deeper), 1, [], ["spec", "k0", "k1"])).toBe(UNSURE);
     // Duplicate keys (the loader refuses them, `yaml` takes the first): not read.
     const duplicate = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\n";
     expect(fastPositionOf(new BlockIndex(duplicate), 1, [], ["metadata", "name"])).toBe(UNSURE);
@@ -285,6 +288,7 @@ spec:
     - !!map
       name: tagged
 `,
+  "deep.yaml": `apiVersion: example.com/v1\nkind: Deep\nmetadata:\n  name: deep\nspec:\n${Array.from({ length: 150 }, (_, i) => `${"  ".repeat(i + 1)}k${i}:`).join("\n")} leaf\n`,
   "pod.json": JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "h" }, spec: { containers: [{ name: "a" }] } }, null, 2),
   "tabs.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: i\ndata:\n  a:\tb\n  script: |\n    \tindented by a tab\n",
 };
