@@ -352,7 +352,7 @@ const valueArb: fc.Arbitrary<Value> = fc.letrec<{ value: Value }>((tie) => ({
     fc.record({ t: fc.constant("scalar" as const), style: styleArb, word: fc.nat(WORDS.length - 1) }),
     fc.record({
       t: fc.constant("map" as const),
-      entries: fc.uniqueArray(fc.record({ key: keyArb, value: tie("value"), comment: fc.nat(5), blank: fc.boolean() }), {
+      entries: fc.uniqueArray(fc.record({ key: keyArb, value: tie("value"), comment: fc.nat(6), blank: fc.boolean() }), {
         minLength: 1,
         maxLength: 4,
         selector: (e) => e.key,
@@ -367,7 +367,7 @@ const valueArb: fc.Arbitrary<Value> = fc.letrec<{ value: Value }>((tie) => ({
   ),
 })).value;
 
-const rootArb = fc.uniqueArray(fc.record({ key: keyArb, value: valueArb, comment: fc.nat(5), blank: fc.boolean() }), {
+const rootArb = fc.uniqueArray(fc.record({ key: keyArb, value: valueArb, comment: fc.nat(6), blank: fc.boolean() }), {
   minLength: 1,
   maxLength: 5,
   selector: (e) => e.key,
@@ -431,6 +431,8 @@ function renderMap(entries: Entry[], indent: number, width: number, first = pad(
     } else {
       lines.push(key, ...renderSeq(value, value.indentless ? indent : indent + width, width));
     }
+    // A comment just below the value, indented between the mapping and the value's own lines.
+    if (entry.comment === 5) lines.push(`${pad(indent + 1)}# after the value`);
   });
   return lines;
 }
@@ -438,13 +440,13 @@ function renderMap(entries: Entry[], indent: number, width: number, first = pad(
 function renderSeq(seq: Extract<Value, { t: "seq" }>, indent: number, width: number): string[] {
   const lines: string[] = [];
   for (const item of seq.items) {
-    const dash = `${pad(indent)}- `;
+    const dash = `${pad(indent)}-${seq.indentless && seq.below ? "   " : " "}`;
     if (item.t === "scalar") {
       const [head, ...rest] = renderScalar(item, indent, width);
       lines.push(head ? `${dash}${head}` : `${pad(indent)}-`, ...rest);
     } else if (item.t === "map") {
       if (seq.below) lines.push(`${pad(indent)}-`, ...renderMap(item.entries, indent + width, width));
-      else lines.push(...renderMap(item.entries, indent + 2, width, dash));
+      else lines.push(...renderMap(item.entries, indent + dash.length - indent, width, dash));
     } else {
       lines.push(`${pad(indent)}-`, ...renderSeq(item, indent + 2, width));
     }
