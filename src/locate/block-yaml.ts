@@ -127,16 +127,17 @@ export class BlockIndex {
     if (this.refused) return undefined;
     const index = line - 1;
     if (index < 0 || index >= this.starts.length) return undefined;
-    let from = 0;
-    let to = this.starts.length;
-    for (const marker of this.markers) {
-      if (marker === index) return undefined;
-      if (marker < index) from = marker + 1;
-      else {
-        to = marker;
-        break;
-      }
+    // The markers around the line, by binary search: files of thousands of documents stay linear.
+    let low = 0;
+    let high = this.markers.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (this.markers[middle]! < index) low = middle + 1;
+      else high = middle;
     }
+    if (this.markers[low] === index) return undefined;
+    const from = low > 0 ? this.markers[low - 1]! + 1 : 0;
+    const to = low < this.markers.length ? this.markers[low]! : this.starts.length;
     if (this.documents.has(from)) return this.documents.get(from);
     let root: BlockMap | undefined;
     try {
