@@ -223,9 +223,7 @@ class BlockParser {
       if (colon < 0) return undefined;
       const source = line.slice(col, colon);
       if (source.endsWith(" ")) unsure();
-      const value = resolvePlain(source);
-      if (typeof value !== "string") unsure();
-      name = value;
+      name = keyName(resolvePlain(source));
     }
     // A key starting with `{` is how a template looks to the slow path (hasTemplateKey in yaml.ts).
     if (name === "<<" || name === "__proto__" || name.startsWith("{")) unsure();
@@ -268,12 +266,52 @@ class BlockParser {
       end = comment < 0 ? line.length : comment;
       const source = line.slice(at, end).trimEnd();
       if (source.includes(": ") || source.endsWith(":")) unsure();
-      value = resolvePlain(source);
+      const folded = comment < 0 ? this.plainContinuation(source, indent) : source;
+      value = resolvePlain(folded);
+      if (folded !== source) return value;
     }
     if (!restIsEmpty(line, end)) unsure();
     this.pos++;
     if (this.nextIndent() > indent) unsure();
     return value;
+  }
+
+  /**
+   * A plain scalar whose first line is `first` folded with its continuation lines (more indented than
+   * `indent`), as `yaml` folds them: trimmed, joined by a space, or by one line break per empty line.
+   * Without continuation lines `first` itself is returned and the cursor stays on the scalar's line.
+   */
+  private plainContinuation(first: string, indent: number): string {
+    let folded = first;
+    let empty = 0;
+    let last = -1;
+    for (let j = this.pos + 1; j < this.end; j++) {
+      const line = this.lines[j]!;
+      const spaces = indentOf(line);
+      if (spaces === line.length) {
+        empty++;
+        continue;
+      }
+      if (spaces <= indent || line.charCodeAt(spaces) === 35 /* # */) break;
+      const text = line.slice(spaces).trimEnd();
+      if (
+        line.includes("\t") ||
+        text.includes(": ") ||
+        text.endsWith(":") ||
+        text.includes(" #") ||
+        "?:,[]{}#&*!|>'\"%@`".includes(text[0]!) ||
+        text === "-" ||
+        text.startsWith("- ")
+      )
+        unsure();
+      folded += (empty ? "\n".repeat(empty) : " ") + text;
+      empty = 0;
+      last = j;
+    }
+    if (last < 0) return first;
+    this.pos = last + 1;
+    if (this.nextIndent() > indent) unsure();
+    return folded;
   }
 
   /** A `|` or `>` block scalar whose header is at `at` of `line`; its content lines follow. */
@@ -359,6 +397,17 @@ function plainKeyColon(line: string, col: number): number {
   return -1;
 }
 
+/**
+ * The property name `toJS` gives a plain key (`null` is "", a number or boolean its `String`); a key that
+ * resolves to an object (a timestamp) is left to `yaml`. Two keys with the same name are duplicates here
+ * even where `yaml` keeps the last (`1` and `'1'`), so such streams go to `yaml` too.
+ */
+function keyName(value: string | number | boolean | null | Date): string {
+  if (value === null) return "";
+  if (typeof value === "object") unsure();
+  return String(value);
+}
+
 /** A single-line double-quoted scalar starting at `at`; `end` is just after the closing quote. */
 function doubleQuoted(line: string, at: number): { value: string; end: number } {
   let out = "";
@@ -426,7 +475,7 @@ function flowScalar(line: string, at: number): { value: unknown; end: number; ke
   }
   const source = line.slice(at, i).trimEnd();
   const value = resolvePlain(source);
-  return { value, end: at + source.length, ...(typeof value === "string" ? { key: value } : {}) };
+  return { value, end: at + source.length, key: keyName(value) };
 }
 
 /** A flow sequence or mapping of scalars, opened at `at` and closed on the same line. */

@@ -1,5 +1,6 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
@@ -35,7 +36,8 @@ function slowDocuments(text: string) {
 /** The line of every item of every sequence, by path, as `yaml`'s nodes place them. */
 function slowItemLines(node: unknown, lineOf: (offset: number) => number, path: string, out: Map<string, number[]>): void {
   if (isMap(node))
-    for (const pair of node.items) slowItemLines(pair.value, lineOf, `${path}.${String((pair.key as { value?: unknown }).value)}`, out);
+    for (const pair of node.items)
+      slowItemLines(pair.value, lineOf, `${path}.${String((pair.key as { value?: unknown }).value ?? "")}`, out);
   if (isSeq(node)) {
     out.set(
       path,
@@ -127,6 +129,37 @@ describe("fast YAML path", () => {
     expect(compared).toBeGreaterThan(1000);
   });
 
+  it("gives yaml's values for the Helm and Kustomize renders of manifests/ (the streams an audit parses)", () => {
+    const engines = join(process.env.ERLMCP_AUDIT_ENGINES_DIR ?? join(homedir(), ".cache", "erlmcp-audit", "engines"), "bin");
+    const env = { ...process.env, PATH: `${engines}:${process.env.PATH ?? ""}` };
+    const run = (tool: string, args: string[]) =>
+      execFileSync(tool, args, { cwd: PACKAGE_ROOT, env, encoding: "utf8", maxBuffer: 64 << 20 });
+    const chart = "manifests/helm/erlmcp";
+    const renders = [
+      ...readdirSync(join(PACKAGE_ROOT, chart))
+        .filter((name) => /^values.*\.yaml$/.test(name))
+        .map((values) =>
+          run("helm", [
+            "template",
+            "erlmcp",
+            chart,
+            "--include-crds",
+            "--kube-version",
+            "1.30.0",
+            "--namespace",
+            "erlmcp",
+            "-f",
+            `${chart}/${values}`,
+          ]),
+        ),
+      ...readdirSync(join(PACKAGE_ROOT, "manifests/kustomize/overlays")).map((overlay) =>
+        run("kustomize", ["build", `manifests/kustomize/overlays/${overlay}`]),
+      ),
+    ];
+    expect(renders.length).toBeGreaterThan(4);
+    for (const text of renders) expect(expectSameAsYaml(text)).toBe(true);
+  }, 120_000);
+
   const corpusDir = mkdtempSync(join(tmpdir(), "fast-yaml-corpus-"));
   afterAll(() => rmSync(corpusDir, { recursive: true, force: true }));
 
@@ -195,10 +228,13 @@ describe("fast YAML path", () => {
     ["deep nesting", `apiVersion: v1\nkind: ConfigMap\n${Array.from({ length: 300 }, (_, i) => `${" ".repeat(i)}k:`).join("\n")} 1\n`],
     ["a template", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.name }}\n"],
     ["a directive", "%YAML 1.1\n---\napiVersion: v1\nkind: ConfigMap\n"],
-    ["a multi-line plain scalar", "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: b\n    c\n"],
+    ["a multi-line quoted scalar", 'apiVersion: v1\nkind: ConfigMap\ndata:\n  a: "b\n    c"\n'],
+    ["a comment inside a multi-line plain scalar", "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: b\n    # c\n    d\n"],
     ["a multi-line flow collection", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a,\n  namespace: b}\n"],
     ["a complex key", "? a\n: b\n"],
-    ["a non-string key", "apiVersion: v1\nkind: ConfigMap\ndata:\n  yes: 1\n"],
+    ["a timestamp key", "apiVersion: v1\nkind: ConfigMap\ndata:\n  2001-12-14: 1\n"],
+    ["keys 1 and '1' (one property)", "apiVersion: v1\nkind: ConfigMap\ndata:\n  1: a\n  '1': b\n"],
+    ["keys 0x10 and 16 (duplicates for yaml)", "apiVersion: v1\nkind: ConfigMap\ndata:\n  0x10: a\n  16: b\n"],
     ["a nested compact mapping", "apiVersion: v1\nkind: ConfigMap\ndata: a: b\n"],
     ["a bad indentation", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n    name: a\n  namespace: b\n"],
     ["a bad escape", 'apiVersion: v1\nkind: ConfigMap\ndata: {a: "\\q"}\n'],
@@ -364,7 +400,7 @@ type Node =
 const keyText = fc.oneof(
   { arbitrary: fc.constantFrom(...WORDS), weight: 300 },
   { arbitrary: fc.constantFrom("'yes'", '"on"', "'a b'", '"k\\tq"', "'1'"), weight: 40 },
-  { arbitrary: fc.constantFrom("yes", "1", "~"), weight: 1 },
+  { arbitrary: fc.constantFrom("yes", "1", "~", "8080", "0x1f", "1.0", ".inf", "1:30", "2001-12-14"), weight: 10 },
 );
 const { node } = fc.letrec<{ node: Node; map: Node; seq: Node }>((tie) => ({
   node: fc.oneof(
