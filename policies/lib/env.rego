@@ -5,13 +5,24 @@ package lib.env
 
 import data.lib.k8s
 
-# [kind, namespace, name, key] of every key a Secret ("secret"), ExternalSecret target ("secret") or
-# ConfigMap ("configMap") of the set provides. binaryData keys are keys like data keys.
-provided_keys(resources) := {[kind, k8s.namespace(r), name, key] |
+# The keys every Secret ("secret"), ExternalSecret target ("secret") and ConfigMap ("configMap") of the
+# set provides, by "kind/namespace/name" (see source_key): {key: true}. binaryData keys are keys like
+# data keys. An object, not a set of tuples, so that a lookup does not scan every key of the set (the
+# wasm target has no rule indexing); two sources of one name (a Secret and an ExternalSecret target)
+# merge their keys. The leading {} keeps the result an object for a set without any (the wasm
+# object.union_n of no objects is undefined).
+provided_keys(resources) := object.union_n(array.concat([{}], [{source_key(kind, k8s.namespace(r), name): {key: true | some key in keys}} |
 	some r in resources
 	some [kind, name, keys] in key_sources(r)
-	some key in keys
-}
+	is_string(name)
+]))
+
+source_key(kind, ns, name) := concat("/", [kind, ns, name])
+
+# The keys `provided` (provided_keys) holds for the source kind/ns/name: none for a name that is not a string.
+keys_of(provided, kind, ns, name) := object.keys(object.get(provided, source_key(kind, ns, name), {})) if {
+	is_string(name)
+} else := set()
 
 key_sources(r) := {["secret", k8s.name(r), object.keys(object.union(k8s_get(r, "data"), k8s_get(r, "stringData")))]} if {
 	r.kind == "Secret"
@@ -70,11 +81,7 @@ from_env_from(c, ns, provided) := {var: {"from": "envFrom", "index": i, "kind": 
 env_from_vars(item, ns, provided) := {[kind, name, key, concat("", [prefix(item), key])] |
 	some kind in ["secret", "configMap"]
 	name := item[concat("", [kind, "Ref"])].name
-	some p in provided
-	p[0] == kind
-	p[1] == ns
-	p[2] == name
-	key := p[3]
+	some key in keys_of(provided, kind, ns, name)
 }
 
 prefix(item) := p if {

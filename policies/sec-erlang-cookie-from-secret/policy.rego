@@ -54,10 +54,7 @@ mount_paths(ns, m, secret) := {m.mountPath} | {concat("/", [trim_suffix(m.mountP
 
 file_names(_, secret) := {item.path | some item in secret.items} if secret.items
 
-file_names(ns, secret) := {p[3] |
-	some p in provided
-	p == ["secret", ns, secret.secretName, p[3]]
-} if not secret.items
+file_names(ns, secret) := env.keys_of(provided, "secret", ns, secret.secretName) if not secret.items
 
 is_cookie_path(path) if endswith(path, ".erlang.cookie")
 
