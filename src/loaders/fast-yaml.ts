@@ -2,7 +2,7 @@
  * A fast parser for the block-style YAML that renders and hand-written manifests use, producing the
  * same values as `yaml`'s `parseAllDocuments(text, { version: "1.1" })` + `toJS()` for the streams it
  * accepts. Anything outside its subset (anchors, aliases, tags, merge keys, complex or duplicate keys,
- * tabs, directives, multi-line plain/quoted/flow scalars, templates, every malformed input) makes it
+ * tabs, directives, multi-line quoted or flow scalars, templates outside renders, every malformed input) makes it
  * answer "unsure" for the whole stream, and the caller parses with `yaml`, which owns every error.
  * Plain scalars are resolved by `yaml`'s own YAML 1.1 schema tags (their `test` and `resolve`), never by
  * rules of ours.
@@ -34,7 +34,8 @@ function unsure(): never {
 
 // Control characters, CR, NEL, Unicode line separators and the BOM change line breaking or are errors for `yaml`.
 // eslint-disable-next-line no-control-regex
-const OUTSIDE_SUBSET = /[\x00-\x08\x0b-\x0d\x0e-\x1f\x7f\x85\u2028\u2029\ufeff]|\{\{/;
+const OUTSIDE_SUBSET = /[\x00-\x08\x0b-\x0d\x0e-\x1f\x7f\x85\u2028\u2029\ufeff]/;
+const TEMPLATE_OPEN = "{{";
 
 type Tag = {
   default?: boolean | "key";
@@ -530,12 +531,21 @@ function flowCollection(
   return { value: isMap ? map : seq, end: i + 1 };
 }
 
+/** How a stream is read. */
+export interface FastYamlOptions {
+  /**
+   * The stream is a render's output, where `{{` inside a value is data (an alert's `{{ $labels.pod }}`):
+   * the slow path reports templates only for streams that are not renders. Otherwise any `{{` means "unsure".
+   */
+  rendered?: boolean;
+}
+
 /**
  * Parses `text` if every document of it is in the subset (see the module comment), else "unsure".
  * Documents are numbered as `yaml` numbers them (empty ones included).
  */
-export function parseFastYaml(text: string): FastParse | "unsure" {
-  if (OUTSIDE_SUBSET.test(text)) return "unsure";
+export function parseFastYaml(text: string, options: FastYamlOptions = {}): FastParse | "unsure" {
+  if (OUTSIDE_SUBSET.test(text) || (!options.rendered && text.includes(TEMPLATE_OPEN))) return "unsure";
   const lines = text.split("\n");
   const total = text.endsWith("\n") ? lines.length - 1 : lines.length;
   const itemLines = new WeakMap<unknown[], number[]>();

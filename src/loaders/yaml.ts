@@ -84,7 +84,7 @@ type ItemOf = (node: unknown, items: unknown[], index: number, fallbackLine: num
  * else through `yaml`'s Document model, which owns every error message.
  */
 export function parseManifestStream(text: string, options: ParseOptions): ParseResult {
-  const fast = parseFastYaml(text);
+  const fast = parseFastYaml(text, { rendered: options.renderedFrom !== undefined });
   return fast === "unsure" ? parseWithDocuments(text, options) : fromFastParse(fast, text, options);
 }
 

@@ -11,6 +11,7 @@ import { parseManifestStream, parseWithDocuments } from "../../src/loaders/yaml.
 
 const PACKAGE_ROOT = join(import.meta.dirname, "..", "..");
 const OPTIONS = { file: "x.yaml" };
+const RENDERED = { tool: "helm" as const, path: "chart" };
 
 /** What `yaml` makes of every document: its value, its errors and the line its content starts on. */
 function slowDocuments(text: string) {
@@ -60,9 +61,10 @@ function fastItemLines(value: unknown, itemLines: WeakMap<unknown[], number[]>, 
  * document count, start lines and item lines, and that parseManifestStream's result equals the slow path's.
  * Returns whether the fast parser accepted.
  */
-function expectSameAsYaml(text: string): boolean {
-  const fast = parseFastYaml(text);
-  expect(parseManifestStream(text, OPTIONS)).toStrictEqual(parseWithDocuments(text, OPTIONS));
+function expectSameAsYaml(text: string, rendered = false): boolean {
+  const fast = parseFastYaml(text, { rendered });
+  const options = rendered ? { ...OPTIONS, renderedFrom: RENDERED } : OPTIONS;
+  expect(parseManifestStream(text, options)).toStrictEqual(parseWithDocuments(text, options));
   if (fast === "unsure") return false;
   const slow = slowDocuments(text);
   expect(slow.map((d) => d.errors)).toEqual(slow.map(() => 0));
@@ -157,7 +159,7 @@ describe("fast YAML path", () => {
       ),
     ];
     expect(renders.length).toBeGreaterThan(4);
-    for (const text of renders) expect(expectSameAsYaml(text)).toBe(true);
+    for (const text of renders) expect(expectSameAsYaml(text, true)).toBe(true);
   }, 120_000);
 
   const corpusDir = mkdtempSync(join(tmpdir(), "fast-yaml-corpus-"));
@@ -214,6 +216,20 @@ describe("fast YAML path", () => {
     expect(data.ints).toEqual([31, "0o17", 15, 1000, 90, 3, -1]);
     const fast = parseFastYaml(text);
     expect(fast !== "unsure" && (fast.documents[0]!.value as any).items[0].data.time).toStrictEqual(new Date("2001-12-14T00:00:00.000Z"));
+  });
+
+  it("reads `{{` inside values as data in a render, and leaves it to yaml's template check elsewhere", () => {
+    const text =
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: alerts\ndata:\n  summary: Pod {{ $labels.pod }} restarts\n  q: '{{ .x }}'\n";
+    expect(expectSameAsYaml(text, true)).toBe(true);
+    expect(parseManifestStream(text, { ...OPTIONS, renderedFrom: RENDERED }).resources[0]!.object.data).toEqual({
+      summary: "Pod {{ $labels.pod }} restarts",
+      q: "{{ .x }}",
+    });
+    expect(parseFastYaml(text)).toBe("unsure");
+    const asFile = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.name }}\n";
+    expect(parseFastYaml(asFile, { rendered: true })).toBe("unsure");
+    expect(parseManifestStream(asFile, OPTIONS).errors.map((e) => e.code)).toEqual(["TEMPLATED_YAML"]);
   });
 
   it.each([
@@ -273,9 +289,9 @@ describe("fast YAML path", () => {
     let accepted = 0;
     let runs = 0;
     fc.assert(
-      fc.property(streamArbitrary, (text) => {
+      fc.property(streamArbitrary, fc.boolean(), (text, rendered) => {
         runs++;
-        if (expectSameAsYaml(text)) accepted++;
+        if (expectSameAsYaml(text, rendered)) accepted++;
       }),
       { numRuns: Number(process.env.FAST_YAML_RUNS ?? 1500) },
     );
@@ -343,6 +359,8 @@ const EDGE_PLAIN = [
   "é ü",
   "1Gi",
   "500m",
+  "a {{ $labels.pod }}",
+  "x{{y}}",
 ];
 const WORDS = ["a", "name", "app.kubernetes.io/name", "x-y", "key_1", "items", "data", "spec", "Z"];
 
