@@ -7,6 +7,9 @@ templates := {
 		"noHostAntiAffinity": "{kind} {workload} runs {replicas} replicas but has no required pod anti-affinity on kubernetes.io/hostname matching its own pods: several replicas may land on one node.",
 		"preferredAntiAffinityOnly": "{kind} {workload} runs {replicas} replicas but its pod anti-affinity on kubernetes.io/hostname is only preferred; the scheduler may still co-locate replicas.",
 	},
+	"avl-job-sidecar-completes": {
+		"sidecarBlocksCompletion": "{kind} {name}: Istio injects its sidecar ({injectedBy}) as an ordinary container that keeps running after the task's containers exit, so the pod never completes; set `sidecar.istio.io/nativeSidecar: \"true\"` or opt out with the label `sidecar.istio.io/inject: \"false\"` on the pod template (a bare Pod's own metadata).",
+	},
 	"avl-pdb-consistent": {
 		"noPdb": "{kind} {workload} runs {replicas} replicas but no policy/v1 PodDisruptionBudget selects its pods: a drain may evict all of them at once.",
 		"pdbSelectsNothing": "PodDisruptionBudget {pdb} selects no workload in its namespace.",
@@ -53,6 +56,10 @@ templates := {
 		"latestTag": "Container {container} uses image {image} with the tag `latest`, which names no version.",
 		"registryNotAllowed": "Container {container} uses image {image} from a registry outside the allowed list.",
 	},
+	"chg-job-upgrade-safe": {
+		"suspendedJob": "Job {name} is declared with `suspend: true`: GitOps self-heal re-applies it and stops a run started by unsuspending it, and its pod template cannot change in a later release.",
+		"jobReplacedInPlace": "Job {name} is re-applied in place by {missing} when its immutable pod template changes, so the next release with a new image fails to apply.",
+	},
 	"chg-traceability-labels": {
 		"labelMissing": "The object has no (or an empty) label {label}.",
 	},
@@ -97,11 +104,11 @@ templates := {
 		"egressWithoutTo": "Egress rule {rule} of NetworkPolicy {policy} has no `to`: it allows every destination.",
 		"egressWithoutPorts": "Egress rule {rule} of NetworkPolicy {policy} has no `ports`: it allows every port.",
 		"egressOpenIpBlock": "Egress rule {rule} of NetworkPolicy {policy} allows {cidr} without `except`: the whole internet.",
+		"egressOpenIpBlockUnion": "Egress rules of NetworkPolicy {policy} allow {cidrs} (the first in rule {rule}): together, less their `except`s, the whole {family} internet.",
 		"dnsNotKubeDns": "Egress rule {rule} of NetworkPolicy {policy} allows DNS (port 53) to destinations other than kube-dns in kube-system.",
 	},
 	"net-erlang-dist-lockdown": {
 		"distIngressFromAnywhere": "Ingress rule {rule} of NetworkPolicy {policy} opens EPMD/distribution of {workload} to any source (no `from`, or an empty peer).",
-		"egressOpenIpBlockUnion": "Egress rules of NetworkPolicy {policy} allow {cidrs} (the first in rule {rule}): together, less their `except`s, the whole {family} internet.",
 		"distIngressFromNamespaceSelector": "Ingress rule {rule} of NetworkPolicy {policy} opens EPMD/distribution of {workload} to pods selected by a `namespaceSelector`.",
 		"distIngressFromIpBlock": "Ingress rule {rule} of NetworkPolicy {policy} opens EPMD/distribution of {workload} to an `ipBlock`.",
 		"distIngressFromOtherPods": "Ingress rule {rule} of NetworkPolicy {policy} opens EPMD/distribution of {workload} to a `podSelector` that also matches other workloads.",
@@ -115,11 +122,17 @@ templates := {
 		"loadBalancerService": "Service {service} is of type {type}: it provisions an external load balancer.",
 		"externalIps": "Service {service} sets externalIPs ({ips}): traffic to those addresses reaches it directly.",
 	},
+	"net-mesh-edge-coherent": {
+		"strictBehindExternalService": "{serviceType} Service {service} port {servicePort} sends clients outside the mesh to port {port} of {workload}, where Istio enforces STRICT mTLS (PeerAuthentication {peerAuthentication}): they are refused.",
+		"strictBehindIngress": "Ingress {ingress} (class {ingressClass}, not Istio) forwards to Service {service} port {servicePort}, i.e. port {port} of {workload}, where Istio enforces STRICT mTLS (PeerAuthentication {peerAuthentication}): its requests are refused.",
+		"strictScrapedWithoutMeshTls": "{monitorKind} {monitor} scrapes port {port} of {workload} without Istio TLS settings while Istio enforces STRICT mTLS there (PeerAuthentication {peerAuthentication}): every scrape fails.",
+	},
 	"net-no-open-ingress": {
 		"ingressWithoutFrom": "Ingress rule {rule} of NetworkPolicy {policy} has no `from`: it admits every source.",
 		"emptyPeer": "Ingress rule {rule} of NetworkPolicy {policy} has an empty peer `{}`: it admits every source.",
 		"anyNamespace": "Ingress rule {rule} of NetworkPolicy {policy} admits every namespace (`namespaceSelector: {}` without `podSelector`).",
 		"openIpBlock": "Ingress rule {rule} of NetworkPolicy {policy} admits {cidr}: the whole internet.",
+		"openIpBlockUnion": "Ingress rules of NetworkPolicy {policy} admit {cidrs} (the first in rule {rule}): together the whole {family} internet.",
 	},
 	"net-workload-isolated": {
 		"ingressNotIsolated": "{kind} {namespace}/{workload} is selected by no NetworkPolicy covering Ingress: any pod or address may connect to it.",
@@ -129,7 +142,6 @@ templates := {
 	"obs-alerts-defined": {
 		"noReadinessAlert": "Erlang node {kind} {workload} has no alert on pod readiness (an alert expr naming it and a readiness metric).",
 		"noMembershipAlert": "Erlang node {kind} {workload} has no alert on cluster membership (an alert expr naming it and a membership metric): a split or lost node goes unnoticed.",
-		"openIpBlockUnion": "Ingress rules of NetworkPolicy {policy} admit {cidrs} (the first in rule {rule}): together the whole {family} internet.",
 		"alertMissingSeverity": "Alert {alert} in group {group} of PrometheusRule {rule} has no labels.severity: it cannot be routed.",
 		"alertMissingSummary": "Alert {alert} in group {group} of PrometheusRule {rule} has no annotations.summary.",
 		"alertMissingRunbook": "Alert {alert} in group {group} of PrometheusRule {rule} has no annotations.runbook_url: responders get no procedure.",
@@ -204,6 +216,11 @@ templates := {
 	"sec-secret-mounts-hardened": {
 		"secretModeTooOpen": "Secret volume {volume} uses mode {mode} (octal) for {where}; it grants group-write or world access (use 0400 or 0440).",
 		"secretMountWritable": "Container {container} mounts secret volume {volume} without `readOnly: true`.",
+	},
+	"tls-dist-cert-names": {
+		"nodeNameNotCovered": "Erlang container {container} of {workload} names its node {node}, but the distribution certificate {certificate} names only {names}: OTP's TLS distribution checks the peer's host name, so the nodes cannot connect.",
+		"nodeNamedByPodIp": "Erlang container {container} of {workload} names its node by pod IP ({node}), which the distribution certificate {certificate} (names: {names}) cannot name in advance: the host name check rejects every peer.",
+		"hostCheckOffNotPinned": "Erlang container {container} of {workload} names its node {node} outside the distribution certificate {certificate} (names: {names}) and its ssl_dist client options skip the host name check without pinning the CA (`verify_peer` with `cacertfile`): any certificate is accepted.",
 	},
 	"tls-erlang-dist": {
 		"distNotEncrypted": "Erlang container {container} of {workload} runs distribution without TLS (`-proto_dist inet_tls`) and no STRICT Istio PeerAuthentication covers its pods.",

@@ -16,6 +16,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFil
 import { availableParallelism, cpus, freemem, totalmem, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { format, resolveConfig } from "prettier";
+import { loadCatalog } from "../../src/catalog/load.js";
 import { PACKAGE_ROOT } from "../../src/paths.js";
 import { renderReference, writeCorpus, type Corpus } from "./corpus.js";
 import { preparePeers, type Command, type Peer } from "./peers.js";
@@ -107,7 +108,7 @@ function ours(corpus: string, work: string): Command {
     ],
     display: "node bin/erlmcp-audit.js <corpus> --format json --output <file> --quiet --no-config",
     okCodes: [0, 1],
-    note: "all 37 controls, rego + typescript engines",
+    note: `all ${loadCatalog().length} controls, rego + typescript engines`,
   };
 }
 
