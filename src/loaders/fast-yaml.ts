@@ -23,6 +23,8 @@ export interface FastParse {
 
 /** Deepest block nesting accepted; deeper input goes to `yaml` (which enforces MAX_DEPTH with its own errors). */
 const MAX_FAST_DEPTH = 64;
+/** Deepest nesting of flow collections in one another on one line. */
+const MAX_FLOW_DEPTH = 16;
 /** `yaml` rejects implicit keys longer than 1024 characters; stay well below. */
 const MAX_KEY_LENGTH = 1000;
 
@@ -479,13 +481,15 @@ function flowScalar(line: string, at: number): { value: unknown; end: number; ke
   return { value, end: at + source.length, key: keyName(value) };
 }
 
-/** A flow sequence or mapping of scalars, opened at `at` and closed on the same line. */
+/** A flow sequence or mapping of scalars and flow collections, opened at `at` and closed on the same line. */
 function flowCollection(
   line: string,
   at: number,
   lineNumber: number,
   itemLines: WeakMap<unknown[], number[]>,
+  depth = 1,
 ): { value: unknown; end: number } {
+  if (depth > MAX_FLOW_DEPTH) unsure();
   const isMap = line[at] === "{";
   const close = isMap ? "}" : "]";
   const skip = (i: number) => {
@@ -498,10 +502,13 @@ function flowCollection(
     if (!isMap) itemLines.set(empty as unknown[], []);
     return { value: empty, end: i + 1 };
   }
+  const flowValue = (start: number) =>
+    line[start] === "[" || line[start] === "{" ? flowCollection(line, start, lineNumber, itemLines, depth + 1) : flowScalar(line, start);
   const map: Record<string, unknown> = {};
   const seq: unknown[] = [];
   for (;;) {
-    const item = flowScalar(line, i);
+    const quotedKey = line[i] === '"' || line[i] === "'";
+    const item: { value: unknown; end: number; key?: string } = isMap ? flowScalar(line, i) : flowValue(i);
     i = skip(item.end);
     if (isMap) {
       if (
@@ -510,11 +517,11 @@ function flowCollection(
         item.key === "__proto__" ||
         item.key.startsWith("{") ||
         line[i] !== ":" ||
-        line[i + 1] !== " "
+        (!quotedKey && line[i + 1] !== " ")
       )
         unsure();
       if (Object.prototype.hasOwnProperty.call(map, item.key)) unsure();
-      const value = flowScalar(line, skip(i + 1));
+      const value = flowValue(skip(i + 1));
       map[item.key] = value.value;
       i = skip(value.end);
     } else seq.push(item.value);

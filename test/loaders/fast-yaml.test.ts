@@ -380,8 +380,14 @@ const flow = fc.oneof(
     .chain((keys) => fc.tuple(...keys.map((k) => fc.oneof(plain, singleQuoted, doubleQuoted).map((v) => `${k}: ${v}`))))
     .map((pairs) => `{${pairs.join(", ")}}`),
 );
+const nestedFlow = fc.oneof(
+  fc.tuple(flow, flow).map(([a, b]) => `[${a}, ${b}]`),
+  fc.tuple(flow, fc.oneof(plain, doubleQuoted)).map(([a, b]) => `{a: ${a}, "b": ${b}}`),
+  fc.tuple(fc.oneof(plain, doubleQuoted), flow).map(([a, b]) => `{"k":${a}, 'q':${b}}`),
+  fc.constantFrom("{drop: [ALL]}", '{"a":1,"b":[x, "y"]}', "[[a], {b: c}, []]", "{a: {b: {c: d}}}", "[a, [b, [c]]]"),
+);
 const comment = fc.oneof(fc.constant(""), fc.constant(""), fc.constant(" # trailing"), fc.constant("  #: x"));
-const inlineScalar = fc.tuple(fc.oneof(plain, plain, singleQuoted, doubleQuoted, flow), comment).map(([s, c]) => `${s}${c}`);
+const inlineScalar = fc.tuple(fc.oneof(plain, plain, singleQuoted, doubleQuoted, flow, nestedFlow), comment).map(([s, c]) => `${s}${c}`);
 
 const blockLine = fc.oneof(
   fc.constantFrom("text", "two words", "key: value", "- item", "# not a comment", "a\tb", "---", "trailing  "),
