@@ -12,6 +12,7 @@ import { fieldPath, MAX_PROBLEMS_PER_OBJECT, typeCheckParsed } from "../../src/l
 import { parseManifestStream } from "../../src/loaders/yaml.js";
 import { PACKAGE_ROOT } from "../../src/paths.js";
 import type { InputError } from "../../src/types.js";
+import { REJECTED_BY_API_SERVER } from "../cluster/fixtures-rejected.js";
 import { FIXTURES_DIR } from "../fixture-files.js";
 import { tempTree } from "../helpers/tmp.js";
 
@@ -186,7 +187,7 @@ describe("loadInputs type-checks every way of reading input", () => {
   });
 });
 
-describe("every control fixture is an object the API server would accept", () => {
+describe("every control fixture is an object the API server would accept, except those it rejects", () => {
   const files = readdirSync(FIXTURES_DIR, { recursive: true, encoding: "utf8" })
     .filter((f) => /\.ya?ml$/.test(f))
     .sort();
@@ -198,6 +199,9 @@ describe("every control fixture is an object the API server would accept", () =>
     const parsed = parseManifestStream(readFileSync(path, "utf8"), { file: relative(PACKAGE_ROOT, path), locateFields: true });
     const errors: InputError[] = [];
     await typeCheckParsed(parsed, errors);
+    // The API server rejects these fixtures on purpose (listed with why; test/cluster proves it against the
+    // real server): the schema check may or may not see the same problem offline.
+    if (REJECTED_BY_API_SERVER[file.replace("/", " ")]) return;
     expect(errors.map((e) => `${e.file}:${e.line} ${e.message}`)).toEqual([]);
   });
 });
