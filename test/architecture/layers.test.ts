@@ -11,7 +11,7 @@ import { PACKAGE_ROOT } from "../../src/paths.js";
 export const LAYERS: ReadonlyArray<readonly string[]> = [
   ["types.ts", "paths.ts", "errors.ts", "version.ts", "tools", "cache"],
   // Waiver files are read with the config: their types are data contracts, applying them is layer 6.
-  ["catalog", "config", "k8s", "waivers/types.ts"],
+  ["catalog", "config", "k8s", "yaml", "waivers/types.ts"],
   ["loaders", "units", "validators", "gatekeeper"],
   ["engines", "thirdparty"],
   ["findings"],

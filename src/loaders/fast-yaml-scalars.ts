@@ -1,0 +1,122 @@
+/**
+ * Scalars as `yaml` reads them (YAML 1.1, `toJS`): plain scalars resolved by `yaml`'s own schema tags,
+ * single-line quoted scalars decoded, `>` scalars folded. Anything `yaml` might read otherwise is
+ * `unsure()`.
+ */
+import { Document, isScalar } from "yaml";
+import { quotedEnd } from "../yaml/block-scan.js";
+import { unsure } from "../yaml/unsure.js";
+
+type Tag = {
+  default?: boolean | "key";
+  test?: RegExp;
+  resolve: (value: string, onError: (message: string) => void, options: unknown) => unknown;
+};
+const reference = new Document(null, { version: "1.1", uniqueKeys: true });
+const schemaTags = (reference.schema as unknown as { tags: Tag[] }).tags;
+const stringTag = schemaTags.find((t) => (t as { tag?: string }).tag === "tag:yaml.org,2002:str")!;
+const resolved = new Map<string, string | number | boolean | null>();
+
+/**
+ * The JavaScript value `yaml` gives a plain scalar: the first default tag of the 1.1 schema whose test
+ * matches, resolved; `Document.toJS()` keeps the resolved value as is (a timestamp stays a Date).
+ */
+export function resolvePlain(source: string): string | number | boolean | null | Date {
+  const cached = resolved.get(source);
+  if (cached !== undefined || resolved.has(source)) return cached!;
+  const tag = schemaTags.find((t) => t.default === true && t.test?.test(source)) ?? stringTag;
+  let failed = false;
+  const raw = tag.resolve(source, () => (failed = true), reference.options);
+  if (failed) unsure();
+  const value: unknown = isScalar(raw) ? raw.value : raw;
+  if (value instanceof Date) return value;
+  if (value !== null && typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") unsure();
+  if (resolved.size > 50_000) resolved.clear();
+  resolved.set(source, value);
+  return value;
+}
+
+/**
+ * The property name `toJS` gives a plain key (`null` is "", a number or boolean its `String`); a key that
+ * resolves to an object (a timestamp) is left to `yaml`. Two keys with the same name are duplicates here
+ * even where `yaml` keeps the last (`1` and `'1'`), so such streams go to `yaml` too.
+ */
+export function keyName(value: string | number | boolean | null | Date): string {
+  if (value === null) return "";
+  if (typeof value === "object") unsure();
+  return String(value);
+}
+
+const ESCAPES: Record<string, string> = {
+  "0": "\0",
+  a: "\x07",
+  b: "\b",
+  e: "\x1b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+  v: "\v",
+  N: "\u0085",
+  _: "\u00a0",
+  L: "\u2028",
+  P: "\u2029",
+  " ": " ",
+  '"': '"',
+  "/": "/",
+  "\\": "\\",
+};
+
+/** The value of a double-quoted scalar's body (between its quotes): its escapes decoded. */
+function unescapeDoubleQuoted(body: string): string {
+  let out = "";
+  let chunk = 0;
+  for (let i = body.indexOf("\\"); i >= 0; i = body.indexOf("\\", chunk)) {
+    out += body.slice(chunk, i);
+    const next = body[i + 1]!;
+    const simple = ESCAPES[next];
+    if (simple !== undefined) {
+      out += simple;
+      i++;
+    } else if (next === "x" || next === "u" || next === "U") {
+      const length = next === "x" ? 2 : next === "u" ? 4 : 8;
+      const hex = body.substr(i + 2, length);
+      if (hex.length !== length || !/^[0-9a-fA-F]+$/.test(hex)) unsure();
+      const code = parseInt(hex, 16);
+      if (code > 0x10ffff) unsure();
+      out += String.fromCodePoint(code);
+      i += 1 + length;
+    } else unsure();
+    chunk = i + 1;
+  }
+  return out + body.slice(chunk);
+}
+
+/** A quoted scalar opened at `at` that closes on the same line; `end` is just after the closing quote. */
+export function quotedScalar(line: string, at: number): { value: string; end: number } {
+  const end = quotedEnd(line, at, line.length);
+  if (end < 0) unsure();
+  const body = line.slice(at + 1, end - 1);
+  const value = line[at] === '"' ? unescapeDoubleQuoted(body) : body.replaceAll("''", "'");
+  return { value, end };
+}
+
+/** Folds the lines of a `>` scalar: lines joined by a space, except around empty and more-indented lines. */
+export function fold(lines: string[]): string {
+  let out = "";
+  let previous: "start" | "normal" | "more" = "start";
+  let empty = 0;
+  for (const line of lines) {
+    if (line === "") {
+      empty++;
+      continue;
+    }
+    const more = line[0] === " " || line[0] === "\t";
+    if (previous === "start") out += "\n".repeat(empty) + line;
+    else if (previous === "normal" && !more) out += (empty ? "\n".repeat(empty) : " ") + line;
+    else out += "\n" + "\n".repeat(empty) + line;
+    previous = more ? "more" : "normal";
+    empty = 0;
+  }
+  return out;
+}
