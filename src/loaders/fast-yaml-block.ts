@@ -3,7 +3,7 @@
  * read line by line by indentation into the values `yaml`'s `toJS()` gives. Every construct outside the
  * subset is `unsure()`.
  */
-import { commentStart, plainKeyColon, skipSpaces } from "../yaml/block-scan.js";
+import { canStartPlain, commentStart, holdsMappingColon, plainKeyColon, skipSpaces } from "../yaml/block-scan.js";
 import { unsure } from "../yaml/unsure.js";
 import { flowCollection } from "./fast-yaml-flow.js";
 import { indentOf, isDash, isEmptyLine, restIsEmpty } from "./fast-yaml-lines.js";
@@ -165,10 +165,10 @@ export class BlockParser {
       value = flow.value;
       end = flow.end;
     } else {
-      if ("&*!%@`?:,]}#-".includes(c) && (!"-?:".includes(c) || at + 1 === line.length || line[at + 1] === " ")) unsure();
+      if ("&*!".includes(c) || !canStartPlain(line, at, line.length)) unsure();
       const comment = commentStart(line, at, line.length);
       const source = line.slice(at, comment).trimEnd();
-      if (source.includes(": ") || source.endsWith(":")) unsure();
+      if (holdsMappingColon(source)) unsure();
       end = at + source.length;
       const continued = comment === line.length ? plainContinuation(this.lines, this.pos, this.end, source, indent) : undefined;
       if (continued) {

@@ -2,7 +2,7 @@
  * The scalars of the fast YAML path that span lines: block scalars (`|`, `>` with their indicators) and
  * plain scalars continued on more-indented lines, read from the lines of one document as `yaml` reads them.
  */
-import { blockScalarHeader, commentStart } from "../yaml/block-scan.js";
+import { blockScalarHeader, commentStart, holdsMappingColon } from "../yaml/block-scan.js";
 import { unsure } from "../yaml/unsure.js";
 import { indentOf, isEmptyLine, restIsEmpty } from "./fast-yaml-lines.js";
 import { fold } from "./fast-yaml-scalars.js";
@@ -33,8 +33,7 @@ export function plainContinuation(lines: string[], pos: number, end: number, fir
     const text = line.slice(spaces).trimEnd();
     if (
       line.includes("\t") ||
-      text.includes(": ") ||
-      text.endsWith(":") ||
+      holdsMappingColon(text) ||
       commentStart(line, spaces, line.length) < line.length ||
       "?:,[]{}#&*!|>'\"%@`".includes(text[0]!) ||
       text === "-" ||

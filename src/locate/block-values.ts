@@ -3,7 +3,7 @@
  * lines, quoted, block) and opaque nodes (flow collections, anchored, tagged or alias nodes). Reads
  * how far each one reaches, over the lines of a BlockIndex; DocumentReader (block-document.ts) builds on it.
  */
-import { blockScalarHeader, commentStart, quotedEnd, restIsComment, SPACE, TAB } from "../yaml/block-scan.js";
+import { blockScalarHeader, canStartPlain, commentStart, holdsMappingColon, quotedEnd, restIsComment, TAB } from "../yaml/block-scan.js";
 import { unsure } from "../yaml/unsure.js";
 import type { BlockIndex, BlockNode } from "./block-yaml.js";
 
@@ -61,15 +61,11 @@ export class ValueReader {
       return { node: { kind: "opaque" }, next: read.next, last: read.last === i ? i : -1 };
     }
     if (c === "*") return { ...this.after(i, parent, i, false), node: { kind: "opaque" } };
-    if ("%@`?:-,]}#".includes(c)) {
-      const n = this.text.charCodeAt(at + 1);
-      const indicator = "%@`,]}#".includes(c) || at + 1 >= this.lines.end(i) || n === SPACE || n === TAB;
-      if (indicator) unsure();
-    }
     // A plain scalar: it must not hold a `: ` (a mapping `yaml` would refuse here); it may continue on more-indented lines.
     const end = this.lines.end(i);
+    if (!canStartPlain(this.text, at, end)) unsure();
     const body = this.text.slice(at, commentStart(this.text, at, end));
-    if (/:(?:[ \t]|$)/.test(body) || body.includes("\t")) unsure();
+    if (holdsMappingColon(body) || body.includes("\t")) unsure();
     return this.after(i, parent, i, true);
   }
 

@@ -147,3 +147,20 @@ export function lineKind(text: string, start: number, end: number, tabs: boolean
   if (at >= end) return BLANK_LINE;
   return text.charCodeAt(at) === HASH ? COMMENT_LINE : CONTENT_LINE;
 }
+
+/**
+ * Whether the character at `at` may start a plain scalar: not an indicator that always means
+ * something else (`% @ \` , ] } #`), nor `- ? :` followed by a blank or the end of the line. Anchors,
+ * tags and aliases (`& ! *`) are left to the reader, which may or may not follow them.
+ */
+export function canStartPlain(text: string, at: number, end: number): boolean {
+  const c = text[at]!;
+  if ("%@`,]}#".includes(c)) return false;
+  if (!"-?:".includes(c)) return true;
+  return at + 1 < end && !isBlank(text.charCodeAt(at + 1));
+}
+
+/** Whether a plain scalar's text holds a `:` followed by a blank or its end, which would make it a mapping. */
+export function holdsMappingColon(plain: string): boolean {
+  return /:(?:[ \t]|$)/.test(plain);
+}

@@ -6,10 +6,12 @@ import { describe, expect, it } from "vitest";
 import {
   BLANK_LINE,
   blockScalarHeader,
+  canStartPlain,
   COMMENT_LINE,
   commentStart,
   CONTENT_LINE,
   documentMarker,
+  holdsMappingColon,
   isItemDash,
   lineKind,
   plainKeyColon,
@@ -104,6 +106,23 @@ describe("block-YAML line scanners", () => {
     expect(blockScalarHeader(...whole("|+2"))).toEqual({ folded: false, chomp: "+", explicit: 2, next: 3 });
     expect(blockScalarHeader(...whole("|+-")).next).toBe(2);
     expect(blockScalarHeader(...whole("|0")).next).toBe(1);
+  });
+
+  it("starts a plain scalar with no indicator, and with - ? : only when text follows them", () => {
+    expect(canStartPlain(...whole("web"))).toBe(true);
+    expect(canStartPlain(...whole("-1"))).toBe(true);
+    expect(canStartPlain(...whole(":x"))).toBe(true);
+    expect(canStartPlain(...whole("- x"))).toBe(false);
+    expect(canStartPlain(...whole("?"))).toBe(false);
+    expect(canStartPlain(...whole(":\tx"))).toBe(false);
+    for (const indicator of ["%x", "@x", "`x", ",x", "]", "}", "#x"]) expect(canStartPlain(...whole(indicator)), indicator).toBe(false);
+  });
+
+  it("sees a mapping in a plain scalar only at a colon that a blank or the end follows", () => {
+    expect(holdsMappingColon("http://x")).toBe(false);
+    expect(holdsMappingColon("a: b")).toBe(true);
+    expect(holdsMappingColon("a:\tb")).toBe(true);
+    expect(holdsMappingColon("a:")).toBe(true);
   });
 
   it("gives up with the one Unsure error readers catch", () => {
