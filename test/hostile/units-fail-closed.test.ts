@@ -12,7 +12,6 @@ import type { AuditReport } from "../../src/report/types.js";
 import { runCli } from "../helpers/cli.js";
 import { CONFIGMAP, PRIVILEGED_POD, tempTree } from "../helpers/tmp.js";
 
-
 const GOOD = { "good/cm.yaml": CONFIGMAP("survivor") };
 const CONTROLS = ["--controls", "pod-no-host-access"];
 
