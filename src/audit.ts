@@ -92,7 +92,10 @@ export interface AuditTimings {
   renderMs: number;
   /** Reading and parsing inputs, renders excluded. */
   loadMs: number;
+  /** Evaluation of the controls, placing of the findings excluded. */
   evaluateMs: number;
+  /** Placing findings on their lines (src/locate), the tagged Helm renders it may need included. */
+  locateMs: number;
   /** Waivers, baseline and report assembly. */
   reportMs: number;
   totalMs: number;
@@ -158,14 +161,17 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
         [names, options.profile, options.disallowWaivers, options.kubeVersion, options.values, options.maxFileBytes, input.helm],
       )
     : "";
+  let locateMs = 0;
   const evaluation = await evaluateThroughCache(units, cache, { runKey, inputs: input.inputs, texts: input.texts }, async (todo) => {
     const evaluated = await evaluateUnits(todo, planCache(controls, config), engines, (unit, index) =>
       options.onProgress?.({ phase: "evaluate", label: unit.id, index, total: todo.length }),
     );
+    const locateStart = performance.now();
     await locateFindings(evaluated.findings, todo, { cwd, texts: input.texts, helm: input.helm, inputs: input.inputs });
+    locateMs = performance.now() - locateStart;
     return evaluated;
   });
-  const evaluateMs = clock.lap();
+  const evaluateMs = clock.lap() - locateMs;
 
   const resourceOf = resourceIndex(units);
   const waived = applyWaivers(evaluation.findings, options.disallowWaivers ? [] : waivers, {
@@ -198,7 +204,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     ...(scanners.length ? { thirdParty: (await Promise.all(scanners.map((s) => s.scan(units)))).flat() } : {}),
   });
   const reportMs = clock.lap();
-  options.onTimings?.({ prepareMs, renderMs, loadMs: loadMs - renderMs, evaluateMs, reportMs, totalMs: clock.total() });
+  options.onTimings?.({ prepareMs, renderMs, loadMs: loadMs - renderMs, evaluateMs, locateMs, reportMs, totalMs: clock.total() });
   return report;
 }
 

@@ -20,9 +20,9 @@ describe("--timings", () => {
   });
 
   it("reports the time excluding renders", () => {
-    const line = formatTimings({ prepareMs: 10, renderMs: 500, loadMs: 20.4, evaluateMs: 30, reportMs: 5, totalMs: 565 });
+    const line = formatTimings({ prepareMs: 10, renderMs: 500, loadMs: 20.4, evaluateMs: 30, locateMs: 7, reportMs: 5, totalMs: 572 });
     expect(line).toBe(
-      "timings: total 565 ms = prepare 10 ms + render 500 ms (helm/kustomize) + load 20 ms + evaluate 30 ms + report 5 ms; excluding render: 65 ms\n",
+      "timings: total 572 ms = prepare 10 ms + render 500 ms (helm/kustomize) + load 20 ms + evaluate 30 ms + locate 7 ms (findings' lines) + report 5 ms; excluding render: 72 ms\n",
     );
   });
 });

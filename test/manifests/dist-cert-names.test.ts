@@ -4,43 +4,12 @@
  * fails again once the fix is undone (the canary's host name check turned back on, a StatefulSet's
  * certificate issued for another namespace), so the pass is not vacuous.
  */
-import { stringify } from "yaml";
-import { beforeAll, describe, expect, it } from "vitest";
-import { loadControl } from "../../src/catalog/load.js";
-import { resolveParams } from "../../src/config/profiles.js";
-import { RegoEngine } from "../../src/engines/rego.js";
-import { TypeScriptEngine } from "../../src/engines/typescript.js";
-import { verdictOf } from "../../src/evaluation/unit.js";
-import { parseManifestStream } from "../../src/loaders/yaml.js";
-import { POLICIES_DIR } from "../../src/paths.js";
-import type { AuditUnit } from "../../src/types.js";
-import { allManifestSets, ENVIRONMENTS, helmTemplate, helmValuesFile, parseDocs, type K8sDoc } from "./render.js";
-import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { K8sDoc } from "./render.js";
+import { controlFindings, everyDeployedForm } from "./control-on-forms.js";
 
-const control = loadControl(join(POLICIES_DIR, "tls-dist-cert-names"));
-const engines = { rego: new RegoEngine(), typescript: new TypeScriptEngine() };
-beforeAll(async () => {
-  await engines.rego.prepare([]);
-});
-
-const sets = allManifestSets();
-sets.delete("gitops");
-for (const env of ENVIRONMENTS)
-  for (const strategy of ["canary", "blueGreen"])
-    sets.set(`helm/${env} strategy=${strategy}`, parseDocs(helmTemplate({ valuesFiles: [helmValuesFile(env)], set: { strategy } })));
-
-/** `Kind/name messageId` of each engine's findings, sorted. */
-async function findings(docs: K8sDoc[]): Promise<Record<string, string[]>> {
-  const parsed = parseManifestStream(docs.map((d) => stringify(d)).join("---\n"), { file: "render.yaml" });
-  const unit: AuditUnit = { id: "render", kind: "files", path: "render.yaml", resources: parsed.resources, profile: "production" };
-  const out: Record<string, string[]> = {};
-  for (const [name, engine] of Object.entries(engines)) {
-    const verdict = await verdictOf(engine, unit, control, resolveParams(control, "production"));
-    expect(verdict?.errors ?? [], `${name} errors`).toEqual([]);
-    out[name] = (verdict?.violations ?? []).map((v) => `${v.resource.kind}/${v.resource.name} ${v.messageId}`).sort();
-  }
-  return out;
-}
+const sets = everyDeployedForm();
+const findings = controlFindings("tls-dist-cert-names");
 
 const nodes = (docs: K8sDoc[]) => docs.filter((d) => d.kind === "StatefulSet" || d.kind === "Rollout");
 

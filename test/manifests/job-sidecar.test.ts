@@ -5,43 +5,12 @@
  * istio-proxy as a native sidecar; with that annotation removed (the manifests before commit 2bb7bbc)
  * every Job, CronJob and test Pod of each form fails.
  */
-import { stringify } from "yaml";
-import { beforeAll, describe, expect, it } from "vitest";
-import { loadControl } from "../../src/catalog/load.js";
-import { resolveParams } from "../../src/config/profiles.js";
-import { RegoEngine } from "../../src/engines/rego.js";
-import { TypeScriptEngine } from "../../src/engines/typescript.js";
-import { verdictOf } from "../../src/evaluation/unit.js";
-import { parseManifestStream } from "../../src/loaders/yaml.js";
-import { POLICIES_DIR } from "../../src/paths.js";
-import type { AuditUnit } from "../../src/types.js";
-import { allManifestSets, ENVIRONMENTS, helmTemplate, helmValuesFile, isHelmTestHook, parseDocs, type K8sDoc } from "./render.js";
-import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { isHelmTestHook, type K8sDoc } from "./render.js";
+import { controlFindings, everyDeployedForm } from "./control-on-forms.js";
 
-const control = loadControl(join(POLICIES_DIR, "avl-job-sidecar-completes"));
-const engines = { rego: new RegoEngine(), typescript: new TypeScriptEngine() };
-beforeAll(async () => {
-  await engines.rego.prepare([]);
-});
-
-const sets = allManifestSets();
-sets.delete("gitops");
-for (const env of ENVIRONMENTS)
-  for (const strategy of ["canary", "blueGreen"])
-    sets.set(`helm/${env} strategy=${strategy}`, parseDocs(helmTemplate({ valuesFiles: [helmValuesFile(env)], set: { strategy } })));
-
-/** `Kind/name messageId` of each engine's findings, sorted. */
-async function findings(docs: K8sDoc[]): Promise<Record<string, string[]>> {
-  const parsed = parseManifestStream(docs.map((d) => stringify(d)).join("---\n"), { file: "render.yaml" });
-  const unit: AuditUnit = { id: "render", kind: "files", path: "render.yaml", resources: parsed.resources, profile: "production" };
-  const out: Record<string, string[]> = {};
-  for (const [name, engine] of Object.entries(engines)) {
-    const verdict = await verdictOf(engine, unit, control, resolveParams(control, "production"));
-    expect(verdict?.errors ?? [], `${name} errors`).toEqual([]);
-    out[name] = (verdict?.violations ?? []).map((v) => `${v.resource.kind}/${v.resource.name} ${v.messageId}`).sort();
-  }
-  return out;
-}
+const sets = everyDeployedForm();
+const findings = controlFindings("avl-job-sidecar-completes");
 
 /** The pod template of a Job, a CronJob or a bare Pod meant to complete (the Helm test hook): a Pod is its own. */
 const completingPodTemplate = (d: K8sDoc): Record<string, any> | undefined =>
