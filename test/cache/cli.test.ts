@@ -2,16 +2,8 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
-import { CONFIGMAP, tempTree } from "../helpers/tmp.js";
+import { CONFIGMAP, tempTree, WILDCARD_ROLE } from "../helpers/tmp.js";
 
-const ROLE = `apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: too-wide, namespace: erlmcp}
-rules:
-  - apiGroups: ["*"]
-    resources: ["*"]
-    verbs: ["get"]
-`;
 const binFiles = (dir: string) =>
   readdirSync(dir, { recursive: true })
     .map(String)
@@ -20,7 +12,7 @@ const binFiles = (dir: string) =>
 
 describe("erlmcp-audit --cache-dir", () => {
   it("stores entries there, gives the same report and exit code again, and warns about a corrupt entry", async () => {
-    const root = tempTree({ "in/role.yaml": ROLE, "in/cm.yaml": CONFIGMAP("settings") });
+    const root = tempTree({ "in/role.yaml": WILDCARD_ROLE, "in/cm.yaml": CONFIGMAP("settings") });
     const cacheDir = join(root, "cache");
     const args = [join(root, "in"), "--no-config", "--format", "json", "--cache-dir", cacheDir];
     const withoutDate = (s: string) => s.replace(/"generatedAt": "[^"]*"/, "");

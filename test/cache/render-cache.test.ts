@@ -4,23 +4,13 @@ import { describe, expect, it } from "vitest";
 import { audit } from "../../src/audit.js";
 import { helmRenderKey, kustomizeRenderKey } from "../../src/loaders/render-cache.js";
 import { DEFAULT_KUBE_VERSION } from "../../src/loaders/render.js";
-import { CONFIGMAP, tempTree } from "../helpers/tmp.js";
+import { CONFIGMAP, EDGE_SERVICE, tempTree } from "../helpers/tmp.js";
 
 const CHART = {
   "chart/Chart.yaml": "apiVersion: v2\nname: demo\nversion: 0.1.0\n",
   "chart/values.yaml": "type: ClusterIP\n",
   "chart/values-prod.yaml": "type: LoadBalancer\n",
-  "chart/templates/svc.yaml": `apiVersion: v1
-kind: Service
-metadata:
-  name: edge
-  namespace: erlmcp
-  labels: {app.kubernetes.io/name: erlmcp, app.kubernetes.io/instance: erlmcp, app.kubernetes.io/version: "3", app.kubernetes.io/part-of: erlmcp, app.kubernetes.io/managed-by: helm}
-spec:
-  type: {{ .Values.type }}
-  selector: {app: x}
-  ports: [{port: 80, name: http}]
-`,
+  "chart/templates/svc.yaml": EDGE_SERVICE("{{ .Values.type }}"),
 };
 const KUSTOMIZE = {
   "base/kustomization.yaml": "resources: [cm.yaml]\n",

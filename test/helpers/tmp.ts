@@ -99,3 +99,15 @@ waivers:
     approved: "${approved}"
     expires: "${expires}"
 `;
+
+const laughs = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+/** "Billion laughs": nine aliases of nine aliases … expanding to 9^9 strings if a parser follows them. */
+export const ALIAS_BOMB = laughs
+  .map((k, i) =>
+    i === 0
+      ? `a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]`
+      : `${k}: &${k} [${Array(9)
+          .fill(`*${laughs[i - 1]}`)
+          .join(",")}]`,
+  )
+  .join("\n");

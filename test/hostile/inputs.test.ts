@@ -9,18 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { AuditReport } from "../../src/report/types.js";
 import type { InputError } from "../../src/types.js";
 import { runCli } from "../helpers/cli.js";
-import { CONFIGMAP, tempTree } from "../helpers/tmp.js";
-
-const laughs = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
-const ALIAS_BOMB = laughs
-  .map((k, i) =>
-    i === 0
-      ? `a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]`
-      : `${k}: &${k} [${Array(9)
-          .fill(`*${laughs[i - 1]}`)
-          .join(",")}]`,
-  )
-  .join("\n");
+import { ALIAS_BOMB, CONFIGMAP, tempTree } from "../helpers/tmp.js";
 
 const CASES: Array<[string, Record<string, string | Buffer>, string, string]> = [
   ["malformed YAML", { "x.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [oops\n" }, "YAML_SYNTAX", "x.yaml:4:14"],

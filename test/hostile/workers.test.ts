@@ -9,18 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createParsePool } from "../../src/loaders/parse-pool.js";
 import { parseStream } from "../../src/loaders/parse-cached.js";
 import { PACKAGE_ROOT } from "../../src/paths.js";
-import { CONFIGMAP, tempTree } from "../helpers/tmp.js";
-
-const laughs = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
-const ALIAS_BOMB = laughs
-  .map((k, i) =>
-    i === 0
-      ? `a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]`
-      : `${k}: &${k} [${Array(9)
-          .fill(`*${laughs[i - 1]}`)
-          .join(",")}]`,
-  )
-  .join("\n");
+import { ALIAS_BOMB, CONFIGMAP, tempTree } from "../helpers/tmp.js";
 
 const STREAMS: Array<[string, string]> = [
   [
