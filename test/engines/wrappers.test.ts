@@ -1,6 +1,6 @@
 /**
- * The test cluster's engines (etcd, kube-apiserver, kube-controller-manager) build from wrapper modules
- * committed in scripts/engines/<tool>-wrapper, like kyverno: each go.mod requires the version pinned in
+ * Kyverno and the test cluster's engines (etcd, kube-apiserver, kube-controller-manager) build from wrapper
+ * modules committed in scripts/engines/<tool>-wrapper: each go.mod requires the version pinned in
  * scripts/install-engines.sh, and its go.sum covers every module of the build, so the installer builds
  * with -mod=readonly and never resolves anything (`go mod tidy`) at install time.
  */
@@ -24,6 +24,7 @@ function installerPin(tool: string): { version: string; pkg: string } {
 }
 
 const WRAPPERS = [
+  { tool: "kyverno", module: "github.com/kyverno/kyverno" },
   { tool: "etcd", module: "go.etcd.io/etcd/server/v3" },
   { tool: "kube-apiserver", module: "k8s.io/kubernetes" },
   { tool: "kube-controller-manager", module: "k8s.io/kubernetes" },
