@@ -6,25 +6,12 @@ import { describe, expect, it } from "vitest";
 import { parseThreadsStarted } from "../../src/loaders/parse-pool.js";
 import { PARALLEL_PARSE_MIN_BYTES } from "../../src/loaders/files-unit.js";
 import { runCli } from "../helpers/cli.js";
-import { CONFIGMAP, tempTree } from "../helpers/tmp.js";
-
-const privilegedPod = (name: string) => `apiVersion: v1
-kind: Pod
-metadata:
-  name: ${name}
-  namespace: erlmcp
-spec:
-  containers:
-    - name: shell
-      image: busybox:1.36
-      securityContext:
-        privileged: true
-`;
+import { CONFIGMAP, PRIVILEGED_POD, tempTree } from "../helpers/tmp.js";
 
 /** A file of `count` ConfigMaps with a payload each, and a privileged Pod in the middle. */
 function bulkFile(index: number, count: number): string {
   const docs = Array.from({ length: count }, (_, i) => `${CONFIGMAP(`cm-${index}-${i}`)}  PAYLOAD: "${"x".repeat(3000)}"\n`);
-  docs.splice(count / 2, 0, privilegedPod(`debug-${index}`));
+  docs.splice(count / 2, 0, PRIVILEGED_POD(`debug-${index}`));
   return docs.join("---\n");
 }
 
