@@ -4,6 +4,7 @@
 # its Namespace object in the set.
 package erlmcp.controls.avl_job_sidecar_completes
 
+import data.lib.istio
 import data.lib.k8s
 import data.lib.violation
 
@@ -14,59 +15,7 @@ job_kinds := {"Job", "CronJob"}
 # A Pod runs to completion unless it restarts its containers forever (Always, the default).
 completing_restart_policies := {"Never", "OnFailure"}
 
-inject_key := "sidecar.istio.io/inject"
-
 native_key := "sidecar.istio.io/nativeSidecar"
-
-# The selectors of Istio's injector webhooks (default and revisioned), in the order their reason is
-# reported: a pod is sent to the injector when one of them matches its namespace and its own labels.
-not_opted_out := {"key": inject_key, "operator": "NotIn", "values": ["false"]}
-
-no_namespace_label := [
-	{"key": "istio-injection", "operator": "DoesNotExist"},
-	{"key": "istio.io/rev", "operator": "DoesNotExist"},
-]
-
-webhooks := [
-	{
-		"injectedBy": "namespace label istio-injection=enabled",
-		"namespaceSelector": {"matchLabels": {"istio-injection": "enabled"}},
-		"objectSelector": {"matchExpressions": [not_opted_out]},
-	},
-	{
-		"injectedBy": "namespace label istio.io/rev",
-		"namespaceSelector": {"matchExpressions": [
-			{"key": "istio.io/rev", "operator": "Exists"},
-			{"key": "istio-injection", "operator": "DoesNotExist"},
-		]},
-		"objectSelector": {"matchExpressions": [not_opted_out]},
-	},
-	{
-		"injectedBy": "pod template label sidecar.istio.io/inject=true",
-		"namespaceSelector": {"matchExpressions": no_namespace_label},
-		"objectSelector": {"matchExpressions": [
-			{"key": inject_key, "operator": "In", "values": ["true"]},
-			{"key": "istio.io/rev", "operator": "DoesNotExist"},
-		]},
-	},
-	{
-		"injectedBy": "pod template label istio.io/rev",
-		"namespaceSelector": {"matchExpressions": no_namespace_label},
-		"objectSelector": {"matchExpressions": [not_opted_out, {"key": "istio.io/rev", "operator": "Exists"}]},
-	},
-]
-
-# The label maps (string values only) of the Namespace objects of the set, by name.
-namespace_labels := {name: maps |
-	some n in input.resources
-	n.kind == "Namespace"
-	name := k8s.name(n)
-	maps := {string_map(object.get(ns, ["metadata", "labels"], {})) |
-		some ns in input.resources
-		ns.kind == "Namespace"
-		k8s.name(ns) == name
-	}
-}
 
 violation contains violation.at(
 	control_id, "sidecarBlocksCompletion", obj,
@@ -76,8 +25,8 @@ violation contains violation.at(
 	some obj in input.resources
 	runs_to_completion(obj)
 	template := k8s.pod_template(obj)
-	reason := injected_by(obj)
-	injects(template)
+	namespace := k8s.namespace(obj)
+	reason := istio.injected_by(template, namespace, istio.namespace_label_maps(namespace, istio.absent_namespace_unlabelled))
 	not native(template)
 }
 
@@ -99,40 +48,10 @@ controller_owned(obj) if {
 	ref.controller == true
 }
 
-# The reason of the first webhook that sends the pod to the injector.
-injected_by(obj) := webhooks[min(matching)].injectedBy if {
-	matching := {i | some i, hook in webhooks; selects(hook, obj)}
-	count(matching) > 0
-}
-
-selects(hook, obj) if {
-	k8s.selector_matches(hook.objectSelector, template_map(k8s.pod_template(obj), "labels"))
-	some ns_labels in namespace_label_maps(k8s.namespace(obj))
-	k8s.selector_matches(hook.namespaceSelector, ns_labels)
-}
-
-# A namespace without its object in the set counts as one without labels.
-namespace_label_maps(name) := namespace_labels[name] if is_string(name)
-
-else := {{}}
-
-# Once sent to it, the injector follows the pod's own choice: the label, else the annotation; empty or
-# a YAML true injects, any other value opts out. A pod on the host network is never injected.
-injects(template) if {
-	lower(inject_choice(template)) in {"", "y", "yes", "true", "on"}
-	object.get(template, ["spec", "hostNetwork"], false) != true
-}
-
-inject_choice(template) := choice if {
-	choice := template_map(template, "labels")[inject_key]
-} else := choice if {
-	choice := template_map(template, "annotations")[inject_key]
-} else := ""
-
 # Native (an init container with restartPolicy Always) as Istio's injection template decides it: a
 # non-empty annotation unless it is exactly "false", else the mesh-wide setting.
 native(template) if {
-	value := template_map(template, "annotations")[native_key]
+	value := istio.template_map(template, "annotations")[native_key]
 	not value in {"", "false"}
 }
 
@@ -141,11 +60,4 @@ native(template) if {
 	object.get(input, ["parameters", "nativeSidecarsMeshWide"], false) == true
 }
 
-native_annotated(template) if template_map(template, "annotations")[native_key] != ""
-
-# The metadata map of a pod template with its string values only.
-template_map(template, field) := string_map(object.get(template, ["metadata", field], {}))
-
-string_map(m) := {k: v | some k, v in m; is_string(v)} if is_object(m)
-
-else := {}
+native_annotated(template) if istio.template_map(template, "annotations")[native_key] != ""

@@ -3,6 +3,7 @@
 # without Istio's certificates. Mirrors src/validators/net-mesh-edge-coherent.ts.
 package erlmcp.controls.net_mesh_edge_coherent
 
+import data.lib.istio
 import data.lib.k8s
 import data.lib.net
 import data.lib.violation
@@ -113,17 +114,13 @@ strict_by(w, port) := concat(", ", sort([ref | some [_, ref] in outcomes])) if {
 
 pod_annotations(w) := object.get(k8s.pod_template(w), ["metadata", "annotations"], {})
 
+# Injection as lib.istio decides it; a namespace without its object in the set counts as labelled
+# istio-injection=enabled (a chart that ships a PeerAuthentication expects the mesh around it).
 in_mesh(w) if {
-	not opted_out(w)
+	namespace := k8s.namespace(w)
+	istio.injected_by(k8s.pod_template(w), namespace, istio.namespace_label_maps(namespace, istio.absent_namespace_injecting))
 	not istio_gateway(w)
 }
-
-opted_out(w) if k8s.pod_labels(w)["sidecar.istio.io/inject"] == "false"
-
-opted_out(w) if pod_annotations(w)["sidecar.istio.io/inject"] == "false"
-
-# Istio's injector skips pods on the host network.
-opted_out(w) if k8s.pod_spec(w).hostNetwork == true
 
 istio_gateway(w) if k8s.pod_labels(w).istio in {"ingressgateway", "egressgateway"}
 
