@@ -171,3 +171,84 @@ sections(text) := [[d[1], parts[i + 1]] |
 
 # The options of one side ("server" or "client") of an ssl_dist file, every section of it joined.
 section_text(text, side) := concat("\n", [s[1] | some s in sections(text); s[0] == side])
+
+# --- The command line in the VM's order and the kernel parameters it sets ---------------------------
+
+# Flags in the order the VM assembles its command line; where a `-kernel Par Val` is given twice the
+# later one wins. ERL_AFLAGS goes first, then ELIXIR_ERL_OPTIONS (the elixir script), a mounted vm.args
+# (the release script's -args_file), command and args, and ERL_FLAGS then ERL_ZFLAGS last.
+ordered_flag_text(index, w, c, files) := concat(" ", [before_extra(text) |
+	some text in array.concat(
+		array.concat(env_flag_text(index, w, c, "ERL_AFLAGS"), env_flag_text(index, w, c, "ELIXIR_ERL_OPTIONS")),
+		array.concat(command_line_texts(index, w, c, files), array.concat(env_flag_text(index, w, c, "ERL_FLAGS"), env_flag_text(index, w, c, "ERL_ZFLAGS"))),
+	)
+])
+
+# The mounted vm.args files (comments dropped), then command, then args.
+command_line_texts(index, w, c, files) := array.concat(
+	[args_file_text(t) | some t in mounted_flag_texts(index, w, c, files)],
+	[concat(" ", strings_of(c, "command")), concat(" ", strings_of(c, "args"))],
+)
+
+strings_of(c, field) := [s | some s in object.get(c, field, []); is_string(s)]
+
+# The winning value of one flag variable, as a list of zero or one text.
+env_flag_text(index, w, c, name) := [text |
+	src := effective_env(index, w, c)[name]
+	text := env_text(index, k8s.namespace(w), src)
+]
+
+# An -args_file's text without its comments (# to the end of the line).
+args_file_text(text) := concat("\n", regex.split(`#[^\n]*`, text))
+
+# What comes before -extra: the rest are plain arguments, not flags.
+before_extra(text) := regex.split(`(?:^|\s)-extra(?:\s|$)`, text)[0]
+
+kernel_flag := `(?:^|\s)-kernel((?:\s+[^\s+-]\S*)+)`
+
+# The value (as written) the flags give the kernel parameter `par` (-kernel Par Val Par Val ...); the last one wins.
+kernel_param(flags, par) := values[count(values) - 1] if {
+	values := [trim(tokens[k + 1], `"'`) |
+		some m in regex.find_all_string_submatch_n(kernel_flag, flags, -1)
+		tokens := regex.split(`\s+`, trim_space(m[1]))
+		some k, token in tokens
+		k % 2 == 0
+		token == par
+		k + 1 < count(tokens)
+	]
+	count(values) > 0
+}
+
+digits := "0123456789abcdefghijklmnopqrstuvwxyz"
+
+# The value of an Erlang integer literal: 9100, 9_100 or Base#Digits (16#238C); undefined for any other term.
+erlang_integer(text) := to_number(replace(text, "_", "")) if regex.match(`^[0-9]+(_[0-9]+)*$`, text)
+
+erlang_integer(text) := n if {
+	regex.match(`^[0-9]+#[0-9a-zA-Z]+(_[0-9a-zA-Z]+)*$`, text)
+	parts := split(replace(text, "_", ""), "#")
+	base := to_number(parts[0])
+	base >= 2
+	base <= 36
+	ds := [indexof(digits, lower(ch)) | some ch in split(parts[1], "")]
+	every d in ds {
+		d < base
+	}
+	n := sum([v | some i, d in ds; v := d * power(base, (count(ds) - 1) - i)])
+}
+
+power(_, e) := 1 if e == 0
+
+power(base, e) := product([base | some _ in numbers.range(1, e)]) if e > 0
+
+# The distribution listen range [min, max] the flags pin, as the VM reads it: an integer
+# inet_dist_listen_min, with inet_dist_listen_max defaulting to it. Undefined without a positive integer
+# min: the VM then listens on any free port. When max < min the VM listens on none.
+dist_listen_range(flags) := [lo, listen_max(flags, lo)] if {
+	lo := erlang_integer(kernel_param(flags, "inet_dist_listen_min"))
+	lo > 0
+}
+
+listen_max(flags, lo) := n if {
+	n := erlang_integer(kernel_param(flags, "inet_dist_listen_max"))
+} else := lo

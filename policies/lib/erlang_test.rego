@@ -88,3 +88,45 @@ test_sections_drop_comments_and_split_server_and_client if {
 	not contains(erlang.section_text(text, "client"), "verify_none")
 	erlang.section_text("[].", "client") == ""
 }
+
+test_ordered_flag_text_follows_the_vm_order if {
+	c := {
+		"command": ["erl"], "args": ["-a", 1],
+		"env": [
+			{"name": "ERL_ZFLAGS", "value": "-z"}, {"name": "ERL_FLAGS", "value": "-old"}, {"name": "ERL_FLAGS", "value": "-f -extra -plain"},
+			{"name": "ELIXIR_ERL_OPTIONS", "value": "-e"}, {"name": "ERL_AFLAGS", "valueFrom": {"configMapKeyRef": {"name": "flags", "key": "other"}}},
+		],
+		"volumeMounts": [{"name": "cfg", "mountPath": "/rel"}],
+	}
+	w := pod([{"name": "cfg", "configMap": {"name": "args"}}])
+	idx := erlang.set_index([config_map("args", {"vm.args": "-v # -kernel x 1\n-w"}), config_map("flags", {"other": "-x"})])
+	erlang.ordered_flag_text(idx, w, c, erlang.vm_args_files) == "-x -e -v \n\n-w erl -a -f -z"
+}
+
+test_kernel_param_takes_the_last_pair if {
+	flags := `-kernel inet_dist_listen_min 9100 inet_dist_listen_max "9105" -name a -kernel inet_dist_listen_min 9200 odd`
+	erlang.kernel_param(flags, "inet_dist_listen_min") == "9200"
+	erlang.kernel_param(flags, "inet_dist_listen_max") == "9105"
+	not erlang.kernel_param(flags, "odd")
+	not erlang.kernel_param("-kernel", "inet_dist_listen_min")
+}
+
+test_erlang_integer_reads_plain_separated_and_based_literals if {
+	erlang.erlang_integer("9100") == 9100
+	erlang.erlang_integer("9_100") == 9100
+	erlang.erlang_integer("16#23F0") == 9200
+	erlang.erlang_integer("2#1_0") == 2
+	not erlang.erlang_integer("2#12")
+	not erlang.erlang_integer("37#1")
+	not erlang.erlang_integer("'9100'x")
+	not erlang.erlang_integer("9100.0")
+}
+
+test_dist_listen_range_as_the_vm_reads_it if {
+	erlang.dist_listen_range("-kernel inet_dist_listen_min 9200 inet_dist_listen_max 9205") == [9200, 9205]
+	erlang.dist_listen_range("-kernel inet_dist_listen_min 9200") == [9200, 9200]
+	erlang.dist_listen_range("-kernel inet_dist_listen_min 9200 inet_dist_listen_max x") == [9200, 9200]
+	not erlang.dist_listen_range("-kernel inet_dist_listen_max 9205")
+	not erlang.dist_listen_range("-kernel inet_dist_listen_min 0")
+	not erlang.dist_listen_range("-kernel inet_dist_listen_min '9200x'")
+}

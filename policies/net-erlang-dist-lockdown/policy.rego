@@ -1,5 +1,6 @@
 package erlmcp.controls.net_erlang_dist_lockdown
 
+import data.lib.erlang
 import data.lib.k8s
 import data.lib.net
 import data.lib.violation
@@ -14,29 +15,39 @@ ingresses := [i | some i in input.resources; i.kind == "Ingress"]
 
 param(key, fallback) := object.get(input, ["parameters", key], fallback)
 
-flag_texts(w) := [s |
-	some c in k8s.all_containers(w)
-	some s in array.concat(
-		[e.value | some e in object.get(c, "env", []); e.name in {"ERL_FLAGS", "ERL_AFLAGS"}; is_string(e.value)],
-		[concat(" ", [a | some a in object.get(c, "args", []); is_string(a)])],
-	)
-]
+index := erlang.set_index(input.resources)
 
-flag_values(w, flag) := {to_number(m[1]) |
-	some s in flag_texts(w)
-	some m in regex.find_all_string_submatch_n(concat("", [flag, `\s+(\d+)`]), s, -1)
+# The VM's flags in the order it reads them (lib.erlang ordered_flag_text): ERL_AFLAGS, ELIXIR_ERL_OPTIONS,
+# a mounted vm.args, command and args, ERL_FLAGS, ERL_ZFLAGS, each variable's winning entry.
+flags(w, c) := erlang.ordered_flag_text(index, w, c, erlang.vm_args_files)
+
+# The range distPortMin-distPortMax (either order) a node listens on when its flags pin none.
+param_range := [min([a, b]), max([a, b])] if {
+	a := param("distPortMin", 9100)
+	b := param("distPortMax", 9105)
 }
 
-dist_min(w) := min(flag_values(w, "inet_dist_listen_min")) if {
-	count(flag_values(w, "inet_dist_listen_min")) > 0
-} else := param("distPortMin", 9100)
+container_range(w, c) := erlang.dist_listen_range(flags(w, c)) if {
+	erlang.dist_listen_range(flags(w, c))
+} else := param_range
 
-dist_max(w) := max(flag_values(w, "inet_dist_listen_max")) if {
-	count(flag_values(w, "inet_dist_listen_max")) > 0
-} else := param("distPortMax", 9105)
+# The containers that run a node: Erlang containers, and any whose flags pin a listen range.
+node_container(_, c) if k8s.container_is_erlang(c)
 
-# EPMD plus the distribution listen range of workload w.
-dist_ports(w) := {4369} | {n | some n in numbers.range(min([dist_min(w), dist_max(w)]), max([dist_min(w), dist_max(w)]))}
+node_container(w, c) if erlang.dist_listen_range(flags(w, c))
+
+dist_ranges(w) := {container_range(w, c) |
+	some c in k8s.all_containers(w)
+	node_container(w, c)
+}
+
+# EPMD plus the distribution listen range of each node container of workload w (the VM listens on none
+# when the max is below the min; ports above 65535 do not exist).
+dist_ports(w) := {4369} | {n |
+	some [lo, hi] in dist_ranges(w)
+	lo <= min([hi, 65535])
+	some n in numbers.range(lo, min([hi, 65535]))
+}
 
 same_workload(a, b) if k8s.ref(a) == k8s.ref(b)
 

@@ -113,3 +113,40 @@ test_paths_point_at_the_peer_the_service_port_the_backend_and_the_host_port if {
 		["distHostPort", "StatefulSet", ["spec", "template", "spec", "containers", 0, "ports", 0, "hostPort"]],
 	}
 }
+
+test_zflags_win_over_args if {
+	moved := node([{"name": "ERL_ZFLAGS", "value": "-kernel inet_dist_listen_min 9200 inet_dist_listen_max 9201"}], ["-kernel", "inet_dist_listen_min", "9100"], [{"containerPort": 4369}])
+	run([moved, headless, netpol([{"ports": [{"port": 9201}]}])]) == {"distIngressFromAnywhere"}
+	run([moved, headless, netpol([{"ports": [{"port": 9100}]}])]) == set()
+}
+
+test_later_env_entry_wins if {
+	moved := node([{"name": "ERL_FLAGS", "value": "-kernel inet_dist_listen_min 9200"}, {"name": "ERL_FLAGS", "value": "-kernel inet_dist_listen_min 9300"}], [], [{"containerPort": 4369}])
+	run([moved, headless, netpol([{"ports": [{"port": 9200}]}])]) == set()
+	run([moved, headless, netpol([{"ports": [{"port": 9300}]}])]) == {"distIngressFromAnywhere"}
+}
+
+test_mounted_vm_args_pin_the_range if {
+	cm := {"kind": "ConfigMap", "metadata": {"name": "args", "namespace": "erlmcp"}, "data": {"vm.args": "-kernel inet_dist_listen_min 9400"}}
+	base := node([], [], [{"containerPort": 4369}])
+	c := object.union(base.spec.template.spec.containers[0], {"volumeMounts": [{"name": "v", "mountPath": "/rel/vm.args", "subPath": "vm.args"}]})
+	w := object.union(base, {"spec": {"template": {"spec": {"containers": [c], "volumes": [{"name": "v", "configMap": {"name": "args"}}]}}}})
+	run([w, cm, headless, netpol([{"ports": [{"port": 9400}]}])]) == {"distIngressFromAnywhere"}
+	run([w, cm, headless, netpol([{"ports": [{"port": 9100}]}])]) == set()
+}
+
+test_max_below_min_listens_on_no_distribution_port if {
+	odd := node([{"name": "ERL_FLAGS", "value": "-kernel inet_dist_listen_min 9105 inet_dist_listen_max 9100"}], [], [{"containerPort": 4369}])
+	run([odd, headless, netpol([{"ports": [{"port": 9100, "endPort": 9105}]}])]) == set()
+	run([odd, headless, netpol([{"ports": [{"port": 4369}]}])]) == {"distIngressFromAnywhere"}
+}
+
+test_a_sidecar_that_pins_a_range_counts if {
+	base := node([], [], [{"containerPort": 4369}])
+	side := {"name": "side", "args": ["-kernel", "inet_dist_listen_min", "70000"]}
+	pinned := {"name": "pinned", "command": ["erl", "-kernel", "inet_dist_listen_min", "9500"]}
+	w := object.union(base, {"spec": {"template": {"spec": {"containers": array.concat(base.spec.template.spec.containers, [side, pinned])}}}})
+	run([w, headless, netpol([{"ports": [{"port": 9500}]}])]) == {"distIngressFromAnywhere"}
+	run([w, headless, netpol([{"ports": [{"port": 9100}]}])]) == {"distIngressFromAnywhere"}
+	run([w, headless, netpol([{"ports": [{"port": 9106}]}])]) == set()
+}

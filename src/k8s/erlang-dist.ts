@@ -59,15 +59,97 @@ export function flagText(
 ): string {
   const ns = refOf(w).namespace;
   const fromEnv = [...env].filter(([name]) => FLAG_ENV.has(name)).map(([, src]) => envSourceText(texts, ns, src));
+  const mounted = mountedFlagTexts(w, c, texts, files);
+  return [...list(c.command), ...list(c.args), ...fromEnv.filter((t) => t !== undefined), ...mounted].join(" ");
+}
+
+// Keys in the order Rego iterates an object's keys.
+const byKey = ([a]: [string, string], [b]: [string, string]): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The text of every mounted ConfigMap key whose name ends with one of `files`. Mirrors `mounted_flag_texts`. */
+function mountedFlagTexts(w: K8sObject, c: Container, texts: ConfigTexts, files: readonly string[]): string[] {
+  const ns = refOf(w).namespace;
   const mounted: string[] = [];
   for (const m of list(c.volumeMounts))
     for (const vol of list(podSpec(w).volumes)) {
       if (!isObj(vol) || !isObj(m) || vol.name !== m.name) continue;
       for (const cm of volumeSources(vol, "configMap"))
-        for (const [key, text] of texts.get(`${ns}/${String(cm.name)}`) ?? [])
+        for (const [key, text] of [...(texts.get(`${ns}/${String(cm.name)}`) ?? [])].sort(byKey))
           if (keyMounted(cm, key) && files.some((suffix) => key.endsWith(suffix))) mounted.push(text);
     }
-  return [...list(c.command), ...list(c.args), ...fromEnv.filter((t) => t !== undefined), ...mounted].join(" ");
+  return mounted;
+}
+
+/**
+ * Flags in the order the VM assembles its command line; where a `-kernel Par Val` is given twice the
+ * later one wins. ERL_AFLAGS goes first, then ELIXIR_ERL_OPTIONS (the elixir script), a mounted vm.args
+ * (the release script's `-args_file`, comments dropped), command and args, and ERL_FLAGS then ERL_ZFLAGS
+ * last; each part cut at `-extra` (what follows are plain arguments). Mirrors `ordered_flag_text`.
+ */
+export function orderedFlagText(
+  w: K8sObject,
+  c: Container,
+  env: ReadonlyMap<string, EnvSource>,
+  texts: ConfigTexts,
+  files: readonly string[],
+): string {
+  const ns = refOf(w).namespace;
+  const fromEnv = (name: string): string[] => {
+    const src = env.get(name);
+    const text = src === undefined ? undefined : envSourceText(texts, ns, src);
+    return text === undefined ? [] : [text];
+  };
+  const strings = (value: unknown) => list(value).filter((s): s is string => typeof s === "string");
+  return [
+    ...fromEnv("ERL_AFLAGS"),
+    ...fromEnv("ELIXIR_ERL_OPTIONS"),
+    ...mountedFlagTexts(w, c, texts, files).map((t) => t.split(/#[^\n]*/).join("\n")),
+    strings(c.command).join(" "),
+    strings(c.args).join(" "),
+    ...fromEnv("ERL_FLAGS"),
+    ...fromEnv("ERL_ZFLAGS"),
+  ]
+    .map((t) => t.split(/(?:^|\s)-extra(?:\s|$)/)[0]!)
+    .join(" ");
+}
+
+const KERNEL_FLAG = /(?:^|\s)-kernel((?:\s+[^\s+-]\S*)+)/g;
+
+/** The value (as written) the flags give the kernel parameter `par` (`-kernel Par Val Par Val ...`); the last one wins. */
+export function kernelParam(flags: string, par: string): string | undefined {
+  let value: string | undefined;
+  for (const group of captures(KERNEL_FLAG, flags)) {
+    const tokens = group.trim().split(/\s+/);
+    for (let k = 0; k + 1 < tokens.length; k += 2) if (tokens[k] === par) value = tokens[k + 1]!.replace(/^["']+|["']+$/g, "");
+  }
+  return value;
+}
+
+/** The value of an Erlang integer literal: `9100`, `9_100` or `Base#Digits` (`16#238C`); undefined for any other term. */
+export function erlangInteger(text: string): number | undefined {
+  if (/^[0-9]+(_[0-9]+)*$/.test(text)) return Number(text.replaceAll("_", ""));
+  if (!/^[0-9]+#[0-9a-zA-Z]+(_[0-9a-zA-Z]+)*$/.test(text)) return undefined;
+  const [base, digits] = text.replaceAll("_", "").split("#") as [string, string];
+  const b = Number(base);
+  if (b < 2 || b > 36) return undefined;
+  let n = 0;
+  for (const ch of digits.toLowerCase()) {
+    const d = "0123456789abcdefghijklmnopqrstuvwxyz".indexOf(ch);
+    if (d >= b) return undefined;
+    n = n * b + d;
+  }
+  return n;
+}
+
+/**
+ * The distribution listen range the flags pin, as the VM reads it: an integer `inet_dist_listen_min`,
+ * with `inet_dist_listen_max` defaulting to it. Undefined without a positive integer min: the VM then
+ * listens on any free port. When max < min the VM listens on none. Mirrors `dist_listen_range`.
+ */
+export function distListenRange(flags: string): { min: number; max: number } | undefined {
+  const min = erlangInteger(kernelParam(flags, "inet_dist_listen_min") ?? "");
+  if (min === undefined || min <= 0) return undefined;
+  return { min, max: erlangInteger(kernelParam(flags, "inet_dist_listen_max") ?? "") ?? min };
 }
 
 /** Whether the flags turn TLS distribution on (`-proto_dist inet_tls` or `inet6_tls`). */

@@ -1,4 +1,6 @@
 import type { K8sObject, Violation } from "../types.js";
+import { effectiveEnv, providedEnvKeys, type EnvSource } from "../k8s/env.js";
+import { configTextsOf, distListenRange, orderedFlagText, VM_ARGS_FILES, type ConfigTexts } from "../k8s/erlang-dist.js";
 import { closestPath, type FieldPath } from "../k8s/field-path.js";
 import { nsOf, rec } from "../k8s/manifest-fields.js";
 import { rangesOverlap, type WorkloadNode } from "../k8s/network-model.js";
@@ -6,36 +8,32 @@ import { rulePeers } from "../k8s/network-peers.js";
 import { peerResolver, policyTypes, resolvePorts, type PeerResolver } from "../k8s/network-policy-rules.js";
 import { indexWorkloads, podsOf, workloadId } from "../k8s/network-workloads.js";
 import { mapSelectorMatches, maySelectPods, type LabelSelector } from "../k8s/selectors.js";
-import { allContainers, isErlangNode, podLabels, refOf } from "../k8s/workloads.js";
+import { allContainers, containerIsErlang, isErlangNode, podLabels, refOf, type Container } from "../k8s/workloads.js";
 import type { SetValidator } from "./types.js";
 
 type Rec = Record<string, any>;
 const list = (value: unknown): any[] => (Array.isArray(value) ? value : []);
 
-function flagValues(obj: K8sObject, flag: string): number[] {
-  const texts: string[] = [];
-  for (const { container } of allContainers(obj)) {
-    for (const e of list(container.env)) {
-      if ((e?.name === "ERL_FLAGS" || e?.name === "ERL_AFLAGS") && typeof e.value === "string") texts.push(e.value);
-    }
-    texts.push(
-      list(container.args)
-        .filter((a) => typeof a === "string")
-        .join(" "),
-    );
-  }
-  const pattern = new RegExp(`${flag}\\s+(\\d+)`, "g");
-  return texts.flatMap((t) => [...t.matchAll(pattern)].map((m) => Number(m[1])));
-}
-
-/** EPMD plus the distribution listen range of a workload. */
-export function distPorts(obj: K8sObject, params: Rec): Set<number> {
-  const mins = flagValues(obj, "inet_dist_listen_min");
-  const maxs = flagValues(obj, "inet_dist_listen_max");
-  const a = mins.length > 0 ? Math.min(...mins) : (params.distPortMin ?? 9100);
-  const b = maxs.length > 0 ? Math.max(...maxs) : (params.distPortMax ?? 9105);
+/**
+ * EPMD plus the distribution listen range of each node container of a workload: the range its flags
+ * pin (read in the VM's order, see orderedFlagText), else `distPortMin`-`distPortMax` (either order).
+ * The VM listens on none when the max is below the min; ports above 65535 do not exist.
+ */
+export function distPorts(
+  obj: K8sObject,
+  params: Rec,
+  env: (c: Container) => ReadonlyMap<string, EnvSource>,
+  texts: ConfigTexts,
+): Set<number> {
+  const a: number = params.distPortMin ?? 9100;
+  const b: number = params.distPortMax ?? 9105;
   const ports = new Set([4369]);
-  for (let p = Math.min(a, b); p <= Math.max(a, b); p++) ports.add(p);
+  for (const { container } of allContainers(obj)) {
+    const pinned = distListenRange(orderedFlagText(obj, container, env(container), texts, VM_ARGS_FILES));
+    if (!pinned && !containerIsErlang(container)) continue;
+    const { min, max } = pinned ?? { min: Math.min(a, b), max: Math.max(a, b) };
+    for (let p = min; p <= Math.min(max, 65535); p++) ports.add(p);
+  }
   return ports;
 }
 
@@ -104,6 +102,8 @@ export const netErlangDistLockdown: SetValidator = {
     const index = indexWorkloads(objects, policies);
     const nodes = new Map(index.workloads.map((w) => [w.id, w]));
     const resolvePeer = peerResolver(index);
+    const texts = configTextsOf(objects);
+    const keysOf = providedEnvKeys(objects);
     const out: Violation[] = [];
     // A violation about `object`: the field at `path` (cut back to its closest existing parent).
     const add = (messageId: string, object: K8sObject, data: Violation["data"], path: FieldPath) =>
@@ -114,7 +114,7 @@ export const netErlangDistLockdown: SetValidator = {
       const w = nodes.get(workloadId(obj));
       if (!w) continue;
       const ref = refOf(obj);
-      const ports = distPorts(obj, params);
+      const ports = distPorts(obj, params, (c) => effectiveEnv(c, keysOf(ref.namespace)), texts);
       const selects = (svc: K8sObject) =>
         refOf(svc).namespace === ref.namespace && mapSelectorMatches((svc.spec as Rec)?.selector, podLabels(obj));
       const headless = (svc: K8sObject) => (svc.spec as Rec)?.clusterIP === "None";

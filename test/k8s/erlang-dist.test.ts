@@ -2,13 +2,17 @@ import { describe, expect, it } from "vitest";
 import { effectiveEnv, providedEnvKeys } from "../../src/k8s/env.js";
 import {
   configTextsOf,
+  distListenRange,
   envSourceText,
+  erlangInteger,
   flagText,
+  kernelParam,
   mountedConfigTexts,
   mountedFile,
   nameFlags,
   optfilePaths,
   optfileTexts,
+  orderedFlagText,
   sslDistSection,
   tlsDist,
   volumeSources,
@@ -60,7 +64,7 @@ describe("Erlang distribution flags", () => {
     };
     const w = pod([{ name: "cfg", configMap: { name: "flags" } }]);
     expect(flagsOf(w, c, VM_ARGS_FILES)).toBe("erl -s -proto_dist inet_tls -name a@h");
-    expect(flagsOf(w, c, [...VM_ARGS_FILES, "sys.config"])).toBe("erl -s -proto_dist inet_tls -name a@h [].");
+    expect(flagsOf(w, c, [...VM_ARGS_FILES, "sys.config"])).toBe("erl -s -proto_dist inet_tls []. -name a@h");
   });
 
   it("reads only the mounted items of a projected ConfigMap; null items mount no key", () => {
@@ -124,5 +128,53 @@ describe("ssl_dist sections", () => {
     expect(sslDistSection(text, "client")).toContain("verify_peer");
     expect(sslDistSection(text, "client")).not.toContain("verify_none");
     expect(sslDistSection("[].", "client")).toBe("");
+  });
+});
+
+describe("the command line in the VM's order", () => {
+  it("puts ERL_AFLAGS, ELIXIR_ERL_OPTIONS, vm.args, command, args, ERL_FLAGS then ERL_ZFLAGS, each cut at -extra", () => {
+    const c: Container = {
+      name: "c",
+      command: ["erl"],
+      args: ["-a", 1],
+      env: [
+        { name: "ERL_ZFLAGS", value: "-z" },
+        { name: "ERL_FLAGS", value: "-old" },
+        { name: "ERL_FLAGS", value: "-f -extra -plain" },
+        { name: "ELIXIR_ERL_OPTIONS", value: "-e" },
+        { name: "ERL_AFLAGS", valueFrom: { configMapKeyRef: { name: "flags", key: "other" } } },
+      ],
+      volumeMounts: [{ name: "cfg", mountPath: "/rel" }],
+    };
+    const w = pod([{ name: "cfg", configMap: { name: "args" } }]);
+    const own = configTextsOf([configMap("args", { "vm.args": "-v # -kernel x 1\n-w" }), configMap("flags", { other: "-x" })]);
+    expect(orderedFlagText(w, c, effectiveEnv(c, keysOf), own, VM_ARGS_FILES)).toBe("-x -e -v \n\n-w erl -a -f -z");
+  });
+});
+
+describe("kernel parameters and the distribution listen range", () => {
+  it("takes the last -kernel pair of a parameter", () => {
+    const flags = '-kernel inet_dist_listen_min 9100 inet_dist_listen_max "9105" -name a -kernel inet_dist_listen_min 9200 odd';
+    expect(kernelParam(flags, "inet_dist_listen_min")).toBe("9200");
+    expect(kernelParam(flags, "inet_dist_listen_max")).toBe("9105");
+    expect(kernelParam(flags, "odd")).toBeUndefined();
+    expect(kernelParam("-kernel", "inet_dist_listen_min")).toBeUndefined();
+  });
+
+  it("reads plain, separated and based Erlang integers only", () => {
+    expect(erlangInteger("9100")).toBe(9100);
+    expect(erlangInteger("9_100")).toBe(9100);
+    expect(erlangInteger("16#23F0")).toBe(9200);
+    expect(erlangInteger("2#1_0")).toBe(2);
+    for (const other of ["2#12", "37#1", "'9100'x", "9100.0", ""]) expect(erlangInteger(other), other).toBeUndefined();
+  });
+
+  it("defaults the max to the min and needs a positive integer min", () => {
+    expect(distListenRange("-kernel inet_dist_listen_min 9200 inet_dist_listen_max 9205")).toEqual({ min: 9200, max: 9205 });
+    expect(distListenRange("-kernel inet_dist_listen_min 9200")).toEqual({ min: 9200, max: 9200 });
+    expect(distListenRange("-kernel inet_dist_listen_min 9200 inet_dist_listen_max x")).toEqual({ min: 9200, max: 9200 });
+    expect(distListenRange("-kernel inet_dist_listen_max 9205")).toBeUndefined();
+    expect(distListenRange("-kernel inet_dist_listen_min 0")).toBeUndefined();
+    expect(distListenRange("-kernel inet_dist_listen_min '9200x'")).toBeUndefined();
   });
 });
