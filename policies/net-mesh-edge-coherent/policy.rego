@@ -1,6 +1,7 @@
 # net-mesh-edge-coherent: set scope. A pod port where Istio enforces STRICT mTLS must not be reached by a
 # client outside the mesh: a LoadBalancer/NodePort Service, a non-Istio Ingress, a Prometheus scrape
-# without Istio's certificates. Mirrors src/validators/net-mesh-edge-coherent.ts.
+# without Istio's certificates. Mirrors src/validators/net-mesh-edge-coherent.ts (with src/k8s/mesh-modes.ts
+# and src/k8s/mesh-edge-clients.ts).
 package erlmcp.controls.net_mesh_edge_coherent
 
 import data.lib.istio

@@ -1,6 +1,7 @@
 /**
  * The mTLS mode Istio enforces on a container port, read off the PeerAuthentications of a set of
- * objects with Istio's precedence (mirrors the mode section of policies/net-mesh-edge-coherent/policy.rego).
+ * objects with Istio's precedence, for the pods it governs: those with a sidecar (src/k8s/istio-injection.ts)
+ * that are not gateways (mirrors the mode and mesh sections of policies/net-mesh-edge-coherent/policy.rego).
  */
 import type { K8sObject } from "../types.js";
 import {

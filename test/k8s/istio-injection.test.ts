@@ -64,10 +64,11 @@ describe("Istio sidecar injection", () => {
   });
 
   it("namespace labels come from the set's Namespace objects, else from the caller's assumption", () => {
-    const objects: K8sObject[] = [
+    // Manifests are untrusted: a label of another type, labels that are not a map.
+    const objects = [
       { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop", labels: { "istio-injection": "disabled", n: 1 } } },
       { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop", labels: "x" } },
-    ];
+    ] as unknown as K8sObject[];
     const index = namespaceLabelIndex(objects);
     expect(namespaceLabels(index, "shop", ABSENT_NAMESPACE_INJECTING)).toEqual([{ "istio-injection": "disabled" }, {}]);
     expect(namespaceLabels(index, "other", ABSENT_NAMESPACE_INJECTING)).toBe(ABSENT_NAMESPACE_INJECTING);
