@@ -4,6 +4,8 @@
  * subset is `unsure()`.
  */
 import { canStartPlain, commentStart, holdsMappingColon, plainKeyColon, skipSpaces } from "../yaml/block-scan.js";
+import { isReservedKey, startsNodeProperty } from "../yaml/block-refusals.js";
+import { MAX_IMPLICIT_KEY, quotedKey } from "../yaml/quoted.js";
 import { unsure } from "../yaml/unsure.js";
 import { flowCollection } from "./fast-yaml-flow.js";
 import { indentOf, isDash, isEmptyLine, restIsEmpty } from "./fast-yaml-lines.js";
@@ -18,8 +20,6 @@ export interface FastDocument {
 
 /** Deepest block nesting accepted; deeper input goes to `yaml` (which enforces MAX_DEPTH with its own errors). */
 const MAX_FAST_DEPTH = 64;
-/** `yaml` rejects implicit keys longer than 1024 characters; stay well below. */
-const MAX_KEY_LENGTH = 1000;
 
 /** Reads the documents of a stream's lines, the lines before `end` (one document's end). */
 export class BlockParser {
@@ -115,20 +115,19 @@ export class BlockParser {
     let name: string;
     let colon: number;
     if (first === 34 /* " */ || first === 39 /* ' */) {
-      const quoted = quotedScalar(line, col);
-      if (line.charCodeAt(quoted.end) !== 58 /* : */) return undefined;
-      name = quoted.value;
-      colon = quoted.end;
+      const quoted = quotedKey(line, col, line.length);
+      if (!quoted) return undefined;
+      name = quoted.name;
+      colon = quoted.colon;
     } else {
       colon = plainKeyColon(line, col, line.length);
       if (colon < 0) return undefined;
       const source = line.slice(col, colon);
       if (source.endsWith(" ")) unsure();
+      if (colon - col > MAX_IMPLICIT_KEY) unsure();
       name = keyName(resolvePlain(source));
     }
-    // A key starting with `{` is how a template looks to the slow path (hasTemplateKey in yaml.ts).
-    if (name === "<<" || name === "__proto__" || name.startsWith("{")) unsure();
-    if (colon - col > MAX_KEY_LENGTH) unsure();
+    if (isReservedKey(name)) unsure();
     const after = colon + 1;
     if (after < line.length && line.charCodeAt(after) !== 32) unsure();
     return { name, next: after };
@@ -165,7 +164,7 @@ export class BlockParser {
       value = flow.value;
       end = flow.end;
     } else {
-      if ("&*!".includes(c) || !canStartPlain(line, at, line.length)) unsure();
+      if (startsNodeProperty(line, at) || !canStartPlain(line, at, line.length)) unsure();
       const comment = commentStart(line, at, line.length);
       const source = line.slice(at, comment).trimEnd();
       if (holdsMappingColon(source)) unsure();

@@ -2,6 +2,7 @@
  * Single-line flow collections (`[a, b]`, `{drop: [ALL]}`, `{"a":1}`) of the fast YAML path, read as
  * `yaml` reads them; anything else in flow style is `unsure()`.
  */
+import { isReservedKey } from "../yaml/block-refusals.js";
 import { unsure } from "../yaml/unsure.js";
 import { keyName, quotedScalar, resolvePlain } from "./fast-yaml-scalars.js";
 
@@ -61,15 +62,7 @@ export function flowCollection(
     const item: { value: unknown; end: number; key?: string } = isMap ? flowScalar(line, i) : flowValue(i);
     i = skip(item.end);
     if (isMap) {
-      if (
-        item.key === undefined ||
-        item.key === "<<" ||
-        item.key === "__proto__" ||
-        item.key.startsWith("{") ||
-        line[i] !== ":" ||
-        (!quotedKey && line[i + 1] !== " ")
-      )
-        unsure();
+      if (item.key === undefined || isReservedKey(item.key) || line[i] !== ":" || (!quotedKey && line[i + 1] !== " ")) unsure();
       if (Object.prototype.hasOwnProperty.call(map, item.key)) unsure();
       const value = flowValue(skip(i + 1));
       map[item.key] = value.value;

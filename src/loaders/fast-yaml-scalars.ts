@@ -1,10 +1,10 @@
 /**
  * Scalars as `yaml` reads them (YAML 1.1, `toJS`): plain scalars resolved by `yaml`'s own schema tags,
- * single-line quoted scalars decoded, `>` scalars folded. Anything `yaml` might read otherwise is
+ * single-line quoted scalars decoded (by src/yaml/quoted.ts), `>` scalars folded. Anything `yaml` might read otherwise is
  * `unsure()`.
  */
 import { Document, isScalar } from "yaml";
-import { quotedEnd } from "../yaml/block-scan.js";
+import { quotedOnLine } from "../yaml/quoted.js";
 import { unsure } from "../yaml/unsure.js";
 
 type Tag = {
@@ -47,58 +47,9 @@ export function keyName(value: string | number | boolean | null | Date): string 
   return String(value);
 }
 
-const ESCAPES: Record<string, string> = {
-  "0": "\0",
-  a: "\x07",
-  b: "\b",
-  e: "\x1b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "\t",
-  v: "\v",
-  N: "\u0085",
-  _: "\u00a0",
-  L: "\u2028",
-  P: "\u2029",
-  " ": " ",
-  '"': '"',
-  "/": "/",
-  "\\": "\\",
-};
-
-/** The value of a double-quoted scalar's body (between its quotes): its escapes decoded. */
-function unescapeDoubleQuoted(body: string): string {
-  let out = "";
-  let chunk = 0;
-  for (let i = body.indexOf("\\"); i >= 0; i = body.indexOf("\\", chunk)) {
-    out += body.slice(chunk, i);
-    const next = body[i + 1]!;
-    const simple = ESCAPES[next];
-    if (simple !== undefined) {
-      out += simple;
-      i++;
-    } else if (next === "x" || next === "u" || next === "U") {
-      const length = next === "x" ? 2 : next === "u" ? 4 : 8;
-      const hex = body.substr(i + 2, length);
-      if (hex.length !== length || !/^[0-9a-fA-F]+$/.test(hex)) unsure();
-      const code = parseInt(hex, 16);
-      if (code > 0x10ffff) unsure();
-      out += String.fromCodePoint(code);
-      i += 1 + length;
-    } else unsure();
-    chunk = i + 1;
-  }
-  return out + body.slice(chunk);
-}
-
-/** A quoted scalar opened at `at` that closes on the same line; `end` is just after the closing quote. */
+/** A quoted scalar opened at `at` that closes on the same line (see quotedOnLine); `end` is just after the closing quote. */
 export function quotedScalar(line: string, at: number): { value: string; end: number } {
-  const end = quotedEnd(line, at, line.length);
-  if (end < 0) unsure();
-  const body = line.slice(at + 1, end - 1);
-  const value = line[at] === '"' ? unescapeDoubleQuoted(body) : body.replaceAll("''", "'");
-  return { value, end };
+  return quotedOnLine(line, at, line.length) ?? unsure();
 }
 
 /** Folds the lines of a `>` scalar: lines joined by a space, except around empty and more-indented lines. */

@@ -4,6 +4,8 @@
  * (block-values.ts); whatever the reader is not certain of is `unsure()`.
  */
 import { isItemDash, plainKeyColon, skipSpaces } from "../yaml/block-scan.js";
+import { isReservedKey, startsNodeProperty } from "../yaml/block-refusals.js";
+import { quotedKey } from "../yaml/quoted.js";
 import { unsure } from "../yaml/unsure.js";
 import { ValueReader, type Read } from "./block-values.js";
 import type { BlockMap, BlockPosition, BlockSeq } from "./block-yaml.js";
@@ -11,6 +13,7 @@ import type { BlockMap, BlockPosition, BlockSeq } from "./block-yaml.js";
 /** A key read from a line: its text (undefined when `yaml` may read it as something else than that string) and where its value starts. */
 interface Key {
   text: string | undefined;
+  /** A merge or other reserved key (src/yaml/block-refusals.ts): the mapping's keys are then uncertain. */
   merge: boolean;
   valueAt: number;
 }
@@ -26,14 +29,8 @@ const PLAIN_STRING_START = /^[A-Za-z_$/]/;
 
 /** Reads one document (lines from..to-1) whose root is a block mapping. */
 export class DocumentReader extends ValueReader {
-  /** The document's root mapping; undefined when it is not a block mapping (or the `---` line holds content). */
+  /** The document's root mapping; undefined when it is not a block mapping. */
   read(): BlockMap | undefined {
-    if (this.from > 0) {
-      // The `---` line itself may carry content (`--- !tag`, `--- |`): only a comment is read past.
-      const marker = this.from - 1;
-      const rest = this.text.slice(this.lines.start(marker) + 3, this.lines.end(marker)).trim();
-      if (rest !== "" && !rest.startsWith("#")) return undefined;
-    }
     const first = this.nextStructural(this.from);
     if (first >= this.to) return undefined;
     const column = this.lines.indent(first);
@@ -110,9 +107,8 @@ export class DocumentReader extends ValueReader {
         if (next < this.to && this.lines.indent(next) > column) unsure();
         position = { line: line + 1, column: inner + 1 };
       } else {
-        const c = this.text[at]!;
         read = this.inlineValue(line, at, column);
-        position = "&!*".includes(c) ? undefined : { line: line + 1, column: at - this.lines.start(line) + 1 };
+        position = startsNodeProperty(this.text, at) ? undefined : { line: line + 1, column: at - this.lines.start(line) + 1 };
       }
       node.items.push(position && { ...position, node: read.node });
       const next = read.next;
@@ -149,8 +145,8 @@ export class DocumentReader extends ValueReader {
     const column = at - this.lines.start(i);
     if (isItemDash(this.text, at, this.lines.end(i))) return this.seq(i, column, depth);
     if (this.keyAt(i, at)) return this.map(i, at, column, depth);
-    const c = this.text[at]!;
-    if ("|>&!*".includes(c)) unsure();
+    const c = this.text[at];
+    if (c === "|" || c === ">" || startsNodeProperty(this.text, at)) unsure();
     return this.inlineValue(i, at, parent);
   }
 
@@ -160,18 +156,9 @@ export class DocumentReader extends ValueReader {
     const c = this.text[at];
     if (c === undefined || at >= end) return undefined;
     if (c === '"' || c === "'") {
-      let close: number;
-      try {
-        close = this.quoteEnd(at);
-      } catch {
-        return undefined;
-      }
-      if (close > end) return undefined;
-      const p = skipSpaces(this.text, close, end);
-      if (this.text[p] !== ":" || !(p + 1 >= end || this.text.charCodeAt(p + 1) === 32)) return undefined;
-      const raw = this.text.slice(at + 1, close - 1);
-      const text = c === "'" ? raw.replaceAll("''", "'") : raw.includes("\\") ? undefined : raw;
-      return { text, merge: false, valueAt: p + 1 };
+      const key = quotedKey(this.text, at, end);
+      if (!key) return undefined;
+      return { text: key.name, merge: isReservedKey(key.name), valueAt: key.colon + 1 };
     }
     // `-x`, `?x` and `:x` start plain scalars too, but rarely keys: not read.
     if (c === "-") return undefined;
@@ -180,7 +167,7 @@ export class DocumentReader extends ValueReader {
     if (this.text.charCodeAt(colon + 1) === 9 /* tab */ && colon + 1 < end) unsure();
     const text = this.text.slice(at, colon).replace(/ +$/, "");
     if (text.includes("\t")) unsure();
-    const merge = text === "<<";
+    const merge = isReservedKey(text);
     const plainString = PLAIN_STRING_START.test(text) && !NON_STRING_WORDS.test(text) && !/[[\]{},"'#]/.test(text);
     return { text: plainString ? text : undefined, merge, valueAt: colon + 1 };
   }

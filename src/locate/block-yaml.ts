@@ -4,9 +4,12 @@
  * several lines, comments) without building `yaml`'s document model. Whatever it is not certain to
  * read exactly as `yaml` does (flow collections, anchors, aliases, tags, merge keys, complex keys,
  * tabs, duplicate or non-string keys…) it marks, and the walk gives up there (see fast-position.ts).
+ * Lines and documents are cut, and whole files refused, by the rules of src/yaml/ the loader shares.
  * This module holds the line table; block-document.ts and block-values.ts read a document from it.
  */
-import { COMMENT_LINE, documentMarker, lineKind, skipSpaces } from "../yaml/block-scan.js";
+import { lineTable, type LineTable } from "../yaml/block-lines.js";
+import { documentSpans, refusesText, type DocumentSpan } from "../yaml/block-refusals.js";
+import { COMMENT_LINE, lineKind, skipSpaces } from "../yaml/block-scan.js";
 import { Unsure } from "../yaml/unsure.js";
 import { DocumentReader } from "./block-document.js";
 
@@ -46,49 +49,40 @@ export type BlockNode = BlockMap | BlockSeq | { kind: "scalar" } | { kind: "opaq
 
 /** The lines of one file and the documents read from it (each read once, on first use). */
 export class BlockIndex {
-  /** Offset of each line's first character. */
-  private readonly starts: number[] = [];
-  /** Offset just past each line's last character (before `\r\n` or `\n`). */
-  private readonly ends: number[] = [];
+  /** Offset of each line's first character, and just past its last one (src/yaml/block-lines.ts). */
+  private readonly lines: LineTable;
   /** Leading spaces of each line. */
   private readonly indents: number[] = [];
   /** 0 content, 1 blank (spaces and tabs only), 2 comment. */
   private readonly kinds: Uint8Array;
   /** Comment lines among lines 0..i-1. */
   private readonly commentsBefore: Int32Array;
-  /** Lines that are `---` or `...` markers, ascending (0-based). */
-  private readonly markers: number[] = [];
-  /** Something in the file the reader never handles (a BOM, a lone `\r`, a directive, other line breaks). */
+  /** The documents' content lines, ascending; empty when refused. */
+  private readonly spans: DocumentSpan[] = [];
+  /** Something in the file neither block reader reads (src/yaml/block-refusals.ts): a BOM, a lone `\r`, a directive, a marker followed by content… */
   readonly refused: boolean;
   private readonly documents = new Map<number, BlockMap | undefined>();
 
   constructor(readonly text: string) {
-    let refused =
-      text.charCodeAt(0) === 0xfeff ||
-      (text.includes("\r") && /\r(?!\n)/.test(text)) ||
-      text.includes("\u0085") ||
-      text.includes("\u2028") ||
-      text.includes("\u2029");
-    let start = 0;
-    for (;;) {
-      const newline = text.indexOf("\n", start);
-      const end = newline === -1 ? text.length : newline;
-      this.starts.push(start);
-      this.ends.push(end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
-      if (newline === -1) break;
-      start = newline + 1;
-    }
-    const count = this.starts.length;
+    this.lines = lineTable(text);
+    const count = this.lines.starts.length;
     this.kinds = new Uint8Array(count);
     this.commentsBefore = new Int32Array(count + 1);
     for (let i = 0; i < count; i++) {
-      const s = this.starts[i]!;
-      const e = this.ends[i]!;
+      const s = this.lines.starts[i]!;
+      const e = this.lines.ends[i]!;
       this.indents.push(skipSpaces(text, s, e) - s);
       this.kinds[i] = lineKind(text, s, e, true);
       this.commentsBefore[i + 1] = this.commentsBefore[i]! + (this.kinds[i] === COMMENT_LINE ? 1 : 0);
-      if (text.charCodeAt(s) === 37 /* % */) refused = true;
-      else if (documentMarker(text, s, e)) this.markers.push(i);
+    }
+    let refused = refusesText(text, { templates: false });
+    if (!refused) {
+      try {
+        this.spans = documentSpans(text, this.lines, count);
+      } catch (error) {
+        if (!(error instanceof Unsure)) throw error;
+        refused = true;
+      }
     }
     this.refused = refused;
   }
@@ -100,18 +94,18 @@ export class BlockIndex {
   documentAt(line: number): BlockMap | undefined {
     if (this.refused) return undefined;
     const index = line - 1;
-    if (index < 0 || index >= this.starts.length) return undefined;
-    // The markers around the line, by binary search: files of thousands of documents stay linear.
+    if (index < 0) return undefined;
+    // The document holding the line, by binary search: files of thousands of documents stay linear.
     let low = 0;
-    let high = this.markers.length;
+    let high = this.spans.length;
     while (low < high) {
       const middle = (low + high) >> 1;
-      if (this.markers[middle]! < index) low = middle + 1;
+      if (this.spans[middle]!.to <= index) low = middle + 1;
       else high = middle;
     }
-    if (this.markers[low] === index) return undefined;
-    const from = low > 0 ? this.markers[low - 1]! + 1 : 0;
-    const to = low < this.markers.length ? this.markers[low]! : this.starts.length;
+    const span = this.spans[low];
+    if (!span || span.from > index) return undefined;
+    const { from, to } = span;
     if (this.documents.has(from)) return this.documents.get(from);
     let root: BlockMap | undefined;
     try {
@@ -125,13 +119,13 @@ export class BlockIndex {
   }
 
   /** @internal */ lineCount(): number {
-    return this.starts.length;
+    return this.lines.starts.length;
   }
   /** @internal */ start(i: number): number {
-    return this.starts[i]!;
+    return this.lines.starts[i]!;
   }
   /** @internal */ end(i: number): number {
-    return this.ends[i]!;
+    return this.lines.ends[i]!;
   }
   /** @internal */ indent(i: number): number {
     return this.indents[i]!;

@@ -261,7 +261,8 @@ describe("fast YAML path", () => {
     ["content after the document end", "a: 1\n...\nb: 2\n"],
     ["a quoted key that looks like a template", "apiVersion: v1\nkind: ConfigMap\ndata:\n  '{x}': 1\n"],
     ["a flow key that looks like a template", "apiVersion: v1\nkind: ConfigMap\ndata: {'{x}': 1}\n"],
-    ["CRLF line breaks", "apiVersion: v1\r\nkind: ConfigMap\r\n"],
+    ["a lone CR (a character inside a line for yaml)", "apiVersion: v1\rkind: ConfigMap\r\n"],
+    ["a byte-order mark", "\ufeffapiVersion: v1\nkind: ConfigMap\n"],
   ])("leaves %s to yaml, with yaml's errors", (_name, text) => {
     expect(parseFastYaml(text)).toBe("unsure");
     expect(parseManifestStream(text, OPTIONS)).toStrictEqual(parseWithDocuments(text, OPTIONS));

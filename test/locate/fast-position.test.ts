@@ -263,6 +263,7 @@ stringData:
   data:
     a: b
 `,
+  "escaped-key.yaml": 'apiVersion: v1\nkind: Pod\nmetadata:\n  "na\\u006de": a\n  "it\\x27s" : b\n',
   "crlf.yaml": "apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: f\r\ndata:\r\n  a: |\r\n    x\r\n    y\r\n  b: c\r\n",
   "flow-and-anchors.yaml": `apiVersion: v1
 kind: Pod
@@ -305,7 +306,7 @@ const UNSURE_CASES: Array<[string, string, FieldPath]> = [
   ["complex.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  ? name\n  : a\n", ["metadata", "name"]],
   ["tab.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name:\ta\n", ["metadata", "name"]],
   ["bool-key.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  on: b\n", ["metadata", "true"]],
-  ["escaped-key.yaml", 'apiVersion: v1\nkind: Pod\nmetadata:\n  "na\\u006de": a\n', ["metadata", "name"]],
+  ["quoted-merge-key.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  '<<': b\n", ["metadata", "zz-missing"]],
   ["trailing-comment.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n# which object owns me?\n", ["metadata", "name"]],
   ["directive.yaml", "%YAML 1.1\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n", ["metadata", "name"]],
   ["bom.yaml", "\uFEFFapiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n", ["metadata", "name"]],
