@@ -177,7 +177,7 @@ section_text(text, side) := concat("\n", [s[1] | some s in sections(text); s[0] 
 # Flags in the order the VM assembles its command line; where a `-kernel Par Val` is given twice the
 # later one wins. ERL_AFLAGS goes first, then ELIXIR_ERL_OPTIONS (the elixir script), a mounted vm.args
 # (the release script's -args_file), command and args, and ERL_FLAGS then ERL_ZFLAGS last.
-ordered_flag_text(index, w, c, files) := concat(" ", [before_extra(text) |
+ordered_flag_text(index, w, c, files) := concat(" ", [before_extra(expand_args_files(index, w, c, text)) |
 	some text in array.concat(
 		array.concat(env_flag_text(index, w, c, "ERL_AFLAGS"), env_flag_text(index, w, c, "ELIXIR_ERL_OPTIONS")),
 		array.concat(command_line_texts(index, w, c, files), array.concat(env_flag_text(index, w, c, "ERL_FLAGS"), env_flag_text(index, w, c, "ERL_ZFLAGS"))),
@@ -200,6 +200,22 @@ env_flag_text(index, w, c, name) := [text |
 
 # An -args_file's text without its comments (# to the end of the line).
 args_file_text(text) := concat("\n", regex.split(`#[^\n]*`, text))
+
+args_file_flag := `(?:^|\s)-args_file\s+["']?([^\s"']+)["']?`
+
+# Without a capturing group (see section_split).
+args_file_split := `(?:^|\s)-args_file\s+["']?[^\s"']+["']?`
+
+# The text with each `-args_file Path` replaced by the file a ConfigMap mounts at Path (comments dropped),
+# as the VM reads it there; a path nothing mounts is dropped.
+expand_args_files(index, w, c, text) := concat(" ", [part |
+	paths := [m[1] | some m in regex.find_all_string_submatch_n(args_file_flag, text, -1)]
+	some i, piece in regex.split(args_file_split, text)
+	part := concat(" ", array.concat([piece], [args_file_text(t) |
+		i < count(paths)
+		some t in mounted_config_texts(index, w, c, paths[i])
+	]))
+])
 
 # What comes before -extra: the rest are plain arguments, not flags.
 before_extra(text) := regex.split(`(?:^|\s)-extra(?:\s|$)`, text)[0]

@@ -130,3 +130,14 @@ test_dist_listen_range_as_the_vm_reads_it if {
 	not erlang.dist_listen_range("-kernel inet_dist_listen_min 0")
 	not erlang.dist_listen_range("-kernel inet_dist_listen_min '9200x'")
 }
+
+test_ordered_flag_text_reads_the_args_files_in_place if {
+	c := {
+		"command": ["erl", "-args_file", "/etc/a.args", "-b", "-args_file", "/nowhere", "-c"],
+		"env": [{"name": "ERL_FLAGS", "value": "-args_file '/etc/a.args'"}],
+		"volumeMounts": [{"name": "cfg", "mountPath": "/etc"}],
+	}
+	w := pod([{"name": "cfg", "configMap": {"name": "args"}}])
+	idx := erlang.set_index([config_map("args", {"a.args": "-a # note"})])
+	erlang.ordered_flag_text(idx, w, c, erlang.vm_args_files) == "erl -a \n  -b  -c   -a \n "
+}

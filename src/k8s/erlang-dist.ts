@@ -103,15 +103,35 @@ export function orderedFlagText(
   return [
     ...fromEnv("ERL_AFLAGS"),
     ...fromEnv("ELIXIR_ERL_OPTIONS"),
-    ...mountedFlagTexts(w, c, texts, files).map((t) => t.split(/#[^\n]*/).join("\n")),
+    ...mountedFlagTexts(w, c, texts, files).map(argsFileText),
     strings(c.command).join(" "),
     strings(c.args).join(" "),
     ...fromEnv("ERL_FLAGS"),
     ...fromEnv("ERL_ZFLAGS"),
   ]
-    .map((t) => t.split(/(?:^|\s)-extra(?:\s|$)/)[0]!)
+    .map((t) => expandArgsFiles(w, c, t, texts).split(/(?:^|\s)-extra(?:\s|$)/)[0]!)
     .join(" ");
 }
+
+const ARGS_FILE_FLAG = /(?:^|\s)-args_file\s+["']?([^\s"']+)["']?/g;
+const ARGS_FILE_SPLIT = /(?:^|\s)-args_file\s+["']?[^\s"']+["']?/;
+const argsFileText = (text: string): string => text.split(/#[^\n]*/).join("\n");
+
+/**
+ * The text with each `-args_file Path` replaced by the file a ConfigMap mounts at Path (comments
+ * dropped), as the VM reads it there; a path nothing mounts is dropped. Mirrors `expand_args_files`.
+ */
+function expandArgsFiles(w: K8sObject, c: Container, text: string, texts: ConfigTexts): string {
+  const paths = captures(ARGS_FILE_FLAG, text);
+  return text
+    .split(ARGS_FILE_SPLIT)
+    .map((piece, i) => [piece, ...(i < paths.length ? mountedConfigSet(w, c, paths[i]!, texts).map(argsFileText) : [])].join(" "))
+    .join(" ");
+}
+
+/** The distinct texts mounted at `file`, in Rego's set order. */
+const mountedConfigSet = (w: K8sObject, c: Container, file: string, texts: ConfigTexts): string[] =>
+  [...new Set(mountedConfigTexts(w, c, file, texts))].sort();
 
 const KERNEL_FLAG = /(?:^|\s)-kernel((?:\s+[^\s+-]\S*)+)/g;
 

@@ -1,7 +1,7 @@
 /**
  * net-erlang-dist-lockdown reads an Erlang node's distribution port range as the VM does: a workload
  * that moves its range where the control's old regex did not look (ERL_ZFLAGS, a later env entry read
- * from a ConfigMap, a mounted vm.args, the container command) and opens it to another namespace is
+ * from a ConfigMap, a mounted vm.args, an -args_file, the container command) and opens it to another namespace is
  * planted beside the locked-down erlmcp manifest and a plain Deployment, then audited through the CLI
  * with the Rego (wasm) and TypeScript engines: the opened range is found by both, with no disagreement.
  */
@@ -54,6 +54,7 @@ kind: ConfigMap
 metadata: {name: flags, namespace: ${NS}}
 data:
   dist: "-kernel inet_dist_listen_min 9200 inet_dist_listen_max 9205"
+  dist.args: "-kernel inet_dist_listen_min 9200 inet_dist_listen_max 9205"
   vm.args: |
     -name node@127.0.0.1
     # -kernel inet_dist_listen_min 9400
@@ -79,6 +80,12 @@ const PLANTED: Array<[string, string, string, number]> = [
     `volumeMounts: [{name: rel, mountPath: /opt/node/releases/1/vm.args, subPath: vm.args}]`,
     "[{name: rel, configMap: {name: flags, items: [{key: vm.args, path: vm.args}]}}]",
     9303,
+  ],
+  [
+    "an -args_file named in ERL_AFLAGS",
+    `env: [{name: ERL_AFLAGS, value: "-args_file /etc/node/dist.args"}], volumeMounts: [{name: etc, mountPath: /etc/node}]`,
+    "[{name: etc, projected: {sources: [{configMap: {name: flags, items: [{key: dist.args, path: dist.args}]}}]}}]",
+    9202,
   ],
   ["the container command", `command: [erl, -kernel, inet_dist_listen_min, 16#23F0, -kernel, inet_dist_listen_max, "9205"]`, "[]", 9201],
 ];

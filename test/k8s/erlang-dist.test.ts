@@ -152,6 +152,20 @@ describe("the command line in the VM's order", () => {
   });
 });
 
+describe("-args_file", () => {
+  it("reads the file a ConfigMap mounts at each named path in place, comments dropped; an unmounted path reads as nothing", () => {
+    const c: Container = {
+      name: "c",
+      command: ["erl", "-args_file", "/etc/a.args", "-b", "-args_file", "/nowhere", "-c"],
+      env: [{ name: "ERL_FLAGS", value: "-args_file '/etc/a.args'" }],
+      volumeMounts: [{ name: "cfg", mountPath: "/etc" }],
+    };
+    const w = pod([{ name: "cfg", configMap: { name: "args" } }]);
+    const own = configTextsOf([configMap("args", { "a.args": "-a # note" })]);
+    expect(orderedFlagText(w, c, effectiveEnv(c, keysOf), own, VM_ARGS_FILES)).toBe("erl -a \n  -b  -c   -a \n ");
+  });
+});
+
 describe("kernel parameters and the distribution listen range", () => {
   it("takes the last -kernel pair of a parameter", () => {
     const flags = '-kernel inet_dist_listen_min 9100 inet_dist_listen_max "9105" -name a -kernel inet_dist_listen_min 9200 odd';
