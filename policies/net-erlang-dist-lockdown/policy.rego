@@ -49,6 +49,9 @@ dist_ports(w) := {4369} | {n |
 	some n in numbers.range(lo, min([hi, 65535]))
 }
 
+# The ports of each Erlang node, by its index in erlang_nodes (computed once).
+node_ports := {i: dist_ports(w) | some i, w in erlang_nodes}
+
 same_workload(a, b) if k8s.ref(a) == k8s.ref(b)
 
 peer_problem(peer, w) := "distIngressFromIpBlock" if {
@@ -70,8 +73,8 @@ rule_problems(rule, w) := {["distIngressFromAnywhere", ["from"]]} if {
 } else := {[peer_problem(peer, w), ["from", j]] | some j, peer in net.rule_peers(rule, "from")}
 
 violation contains v if {
-	some w in erlang_nodes
-	ports := dist_ports(w)
+	some n, w in erlang_nodes
+	ports := node_ports[n]
 	some np in net.network_policies
 	net.policy_types(np).Ingress
 	net.may_select(np, w)
@@ -104,12 +107,12 @@ targets(sp, w, ports) if {
 }
 
 violation contains v if {
-	some w in erlang_nodes
+	some i, w in erlang_nodes
 	some svc in services
 	not headless(svc)
 	service_selects(svc, w)
 	some k, sp in object.get(svc, ["spec", "ports"], [])
-	targets(sp, w, dist_ports(w))
+	targets(sp, w, node_ports[i])
 	v := violation.at(control_id, "distExposedByService", svc, ["spec", "ports", k], {"workload": k8s.name(w), "service": k8s.name(svc), "port": sp.port})
 }
 
@@ -128,7 +131,7 @@ backend_port(b, sp) if b.port.number == sp.port
 backend_port(b, sp) if b.port.name == sp.name
 
 violation contains v if {
-	some w in erlang_nodes
+	some i, w in erlang_nodes
 	some ing in ingresses
 	k8s.namespace(ing) == k8s.namespace(w)
 	some [path, b] in backends(ing)
@@ -137,16 +140,16 @@ violation contains v if {
 	service_selects(svc, w)
 	some sp in object.get(svc, ["spec", "ports"], [])
 	backend_port(b, sp)
-	targets(sp, w, dist_ports(w))
+	targets(sp, w, node_ports[i])
 	v := violation.at(control_id, "distExposedByIngress", ing, array.concat(path, ["port"]), {"workload": k8s.name(w), "ingress": k8s.name(ing), "service": b.name})
 }
 
 violation contains v if {
-	some w in erlang_nodes
+	some i, w in erlang_nodes
 	some c in k8s.all_containers(w)
 	some k, p in object.get(c, "ports", [])
 	object.get(p, "hostPort", 0) > 0
-	dist_ports(w)[p.containerPort]
+	node_ports[i][p.containerPort]
 	v := violation.at(control_id, "distHostPort", w, array.concat(c.__path, ["ports", k, "hostPort"]), {"workload": k8s.name(w), "container": c.name, "port": p.containerPort})
 }
 
