@@ -8,11 +8,16 @@
 import { describe, expect, it } from "vitest";
 import { audit } from "../../src/audit.js";
 import { DEFAULT_PROFILE } from "../../src/config/profiles.js";
+import { parseFastYaml } from "../../src/loaders/fast-yaml.js";
 import { loadInputs } from "../../src/loaders/load.js";
+import { BlockIndex } from "../../src/locate/block-yaml.js";
+import { fastPositionOf } from "../../src/locate/fast-position.js";
 import { locateFindings } from "../../src/locate/index.js";
 import type { Finding } from "../../src/types.js";
 import { toAuditUnits } from "../../src/units/profile.js";
-import { PRIVILEGED_POD, tempTree } from "../helpers/tmp.js";
+import type { AuditReport } from "../../src/report/types.js";
+import { runCli } from "../helpers/cli.js";
+import { CONFIGMAP, PRIVILEGED_POD, tempTree } from "../helpers/tmp.js";
 
 const deep = (levels: number) => Array.from({ length: levels }, (_, i) => `${"  ".repeat(i + 1)}k${i}:`).join("\n") + ` leaf`;
 
@@ -105,5 +110,47 @@ describe("placing findings in hostile plain YAML", () => {
     const again = report.findings.map(({ location: _location, ...rest }) => ({ ...rest }) as Finding);
     await locateFindings(again, units, { cwd: root, texts: loaded.texts, inputs: loaded.inputs, fastPath: false });
     expect(again.map((f) => f.location)).toEqual(report.findings.map((f) => f.location));
+  });
+});
+
+describe("placing a finding through the CLI in a file spelled with CRLF, escaped quoted keys and document markers", () => {
+  // Both block readers read this file (src/yaml/: CRLF breaks, quoted keys, `---`/`...` with comments):
+  // the loader must find the privileged container, the locator must put it on line 18.
+  const SPELLED = [
+    "--- # the ConfigMap",
+    "apiVersion: v1",
+    "kind: ConfigMap",
+    "metadata:",
+    '  "n\\x61me": cfg',
+    "... # end of the first document",
+    "--- ",
+    "apiVersion: v1",
+    "kind: Pod",
+    "metadata:",
+    '  "name": spelled',
+    "  'namespace': erlmcp",
+    "spec:",
+    '  "containers":',
+    '    - "n\\u0061me": app',
+    "      image: busybox",
+    '      "security\\x43ontext":',
+    "        'privileged' : true",
+  ].join("\r\n");
+
+  it("reports the privileged container on its exact line, and nothing in the good manifest beside it", async () => {
+    const root = tempTree({ "spelled.yaml": SPELLED + "\r\n", "good.yaml": CONFIGMAP("survivor") });
+    const run = await runCli([root, "--controls", "pod-no-host-access", "--no-config", "--format", "json"]);
+    expect(run.code, run.stderr).toBe(1);
+    const report = JSON.parse(run.stdout) as AuditReport;
+    const failed = report.findings.filter((f) => f.status === "fail");
+    expect(failed.map((f) => [f.messageId, f.resource.name, f.source.file.endsWith("spelled.yaml"), f.source.line])).toEqual([
+      ["privilegedContainer", "spelled", true, 8],
+    ]);
+    expect(failed[0]!.location).toMatchObject({ line: 18, column: 9, via: "field", objectLines: [8, 18] });
+    expect(report.units.flatMap((u) => u.resources.map((r) => r.name))).toContain("survivor");
+    // Placed by the fast paths, not only by their fallback to `yaml`.
+    expect(parseFastYaml(SPELLED)).not.toBe("unsure");
+    const privileged = ["spec", "containers", 0, "securityContext", "privileged"];
+    expect(fastPositionOf(new BlockIndex(SPELLED), 8, [], privileged)).toMatchObject({ line: 18, column: 9, found: true });
   });
 });
