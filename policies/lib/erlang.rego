@@ -257,14 +257,30 @@ power(_, e) := 1 if e == 0
 
 power(base, e) := product([base | some _ in numbers.range(1, e)]) if e > 0
 
-# The distribution listen range [min, max] the flags pin, as the VM reads it: an integer
-# inet_dist_listen_min, with inet_dist_listen_max defaulting to it. Undefined without a positive integer
-# min: the VM then listens on any free port. When max < min the VM listens on none.
-dist_listen_range(flags) := [lo, listen_max(flags, lo)] if {
-	lo := erlang_integer(kernel_param(flags, "inet_dist_listen_min"))
+# The value (as written) a sys.config text gives the kernel parameter `par` ({Par, Val} in the
+# {kernel, [...]} list), Erlang comments dropped; the last one wins.
+config_kernel_param(config, par) := values[count(values) - 1] if {
+	clean := concat("\n", regex.split(`%[^\n]*`, config))
+	pattern := concat("", [`\{\s*'?`, par, `'?\s*,\s*([^\s,{}\[\]]+)\s*\}`])
+	values := [m[1] | some m in regex.find_all_string_submatch_n(pattern, clean, -1)]
+	count(values) > 0
+}
+
+# The kernel parameter `par` as the VM sets it: a -kernel flag overrides the sys.config (`config`).
+kernel_setting(flags, config, par) := v if {
+	v := kernel_param(flags, par)
+} else := v if {
+	v := config_kernel_param(config, par)
+}
+
+# The distribution listen range [min, max] the VM listens on, from its flags and its sys.config text
+# (`config`): an integer inet_dist_listen_min, with inet_dist_listen_max defaulting to it. Undefined
+# without a positive integer min: the VM then listens on any free port. When max < min it listens on none.
+dist_listen_range(flags, config) := [lo, listen_max(flags, config, lo)] if {
+	lo := erlang_integer(kernel_setting(flags, config, "inet_dist_listen_min"))
 	lo > 0
 }
 
-listen_max(flags, lo) := n if {
-	n := erlang_integer(kernel_param(flags, "inet_dist_listen_max"))
+listen_max(flags, config, lo) := n if {
+	n := erlang_integer(kernel_setting(flags, config, "inet_dist_listen_max"))
 } else := lo

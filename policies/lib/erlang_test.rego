@@ -123,12 +123,12 @@ test_erlang_integer_reads_plain_separated_and_based_literals if {
 }
 
 test_dist_listen_range_as_the_vm_reads_it if {
-	erlang.dist_listen_range("-kernel inet_dist_listen_min 9200 inet_dist_listen_max 9205") == [9200, 9205]
-	erlang.dist_listen_range("-kernel inet_dist_listen_min 9200") == [9200, 9200]
-	erlang.dist_listen_range("-kernel inet_dist_listen_min 9200 inet_dist_listen_max x") == [9200, 9200]
-	not erlang.dist_listen_range("-kernel inet_dist_listen_max 9205")
-	not erlang.dist_listen_range("-kernel inet_dist_listen_min 0")
-	not erlang.dist_listen_range("-kernel inet_dist_listen_min '9200x'")
+	erlang.dist_listen_range("-kernel inet_dist_listen_min 9200 inet_dist_listen_max 9205", "") == [9200, 9205]
+	erlang.dist_listen_range("-kernel inet_dist_listen_min 9200", "") == [9200, 9200]
+	erlang.dist_listen_range("-kernel inet_dist_listen_min 9200 inet_dist_listen_max x", "") == [9200, 9200]
+	not erlang.dist_listen_range("-kernel inet_dist_listen_max 9205", "")
+	not erlang.dist_listen_range("-kernel inet_dist_listen_min 0", "")
+	not erlang.dist_listen_range("-kernel inet_dist_listen_min '9200x'", "")
 }
 
 test_ordered_flag_text_reads_the_args_files_in_place if {
@@ -140,4 +140,14 @@ test_ordered_flag_text_reads_the_args_files_in_place if {
 	w := pod([{"name": "cfg", "configMap": {"name": "args"}}])
 	idx := erlang.set_index([config_map("args", {"a.args": "-a # note"})])
 	erlang.ordered_flag_text(idx, w, c, erlang.vm_args_files) == "erl -a \n  -b  -c   -a \n "
+}
+
+test_dist_listen_range_reads_the_sys_config_under_the_flags if {
+	config := `[{kernel, [{inet_dist_listen_min, 9300}, % {inet_dist_listen_max, 9999}
+{'inet_dist_listen_max', 16#2459}]}].`
+	erlang.config_kernel_param(config, "inet_dist_listen_max") == "16#2459"
+	erlang.dist_listen_range("", config) == [9300, 9305]
+	erlang.dist_listen_range("-kernel inet_dist_listen_min 9302", config) == [9302, 9305]
+	erlang.dist_listen_range("-kernel inet_dist_listen_max 9400", config) == [9300, 9400]
+	not erlang.dist_listen_range("", "[{kernel, [{inet_dist_listen_max, 9305}]}].")
 }

@@ -21,20 +21,26 @@ index := erlang.set_index(input.resources)
 # a mounted vm.args, command and args, ERL_FLAGS, ERL_ZFLAGS, each variable's winning entry.
 flags(w, c) := erlang.ordered_flag_text(index, w, c, erlang.vm_args_files)
 
-# The range distPortMin-distPortMax (either order) a node listens on when its flags pin none.
+# The mounted sys.config files, which the flags override.
+sys_config(w, c) := concat("\n", erlang.mounted_flag_texts(index, w, c, {"sys.config"}))
+
+# The listen range the flags and sys.config of container c pin (lib.erlang dist_listen_range).
+listen_range(w, c) := erlang.dist_listen_range(flags(w, c), sys_config(w, c))
+
+# The range distPortMin-distPortMax (either order) a node listens on when its flags and sys.config pin none.
 param_range := [min([a, b]), max([a, b])] if {
 	a := param("distPortMin", 9100)
 	b := param("distPortMax", 9105)
 }
 
-container_range(w, c) := erlang.dist_listen_range(flags(w, c)) if {
-	erlang.dist_listen_range(flags(w, c))
+container_range(w, c) := listen_range(w, c) if {
+	listen_range(w, c)
 } else := param_range
 
-# The containers that run a node: Erlang containers, and any whose flags pin a listen range.
+# The containers that run a node: Erlang containers, and any whose flags or sys.config pin a listen range.
 node_container(_, c) if k8s.container_is_erlang(c)
 
-node_container(w, c) if erlang.dist_listen_range(flags(w, c))
+node_container(w, c) if listen_range(w, c)
 
 dist_ranges(w) := {container_range(w, c) |
 	some c in k8s.all_containers(w)

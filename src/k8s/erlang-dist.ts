@@ -67,7 +67,7 @@ export function flagText(
 const byKey = ([a]: [string, string], [b]: [string, string]): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The text of every mounted ConfigMap key whose name ends with one of `files`. Mirrors `mounted_flag_texts`. */
-function mountedFlagTexts(w: K8sObject, c: Container, texts: ConfigTexts, files: readonly string[]): string[] {
+export function mountedFlagTexts(w: K8sObject, c: Container, texts: ConfigTexts, files: readonly string[]): string[] {
   const ns = refOf(w).namespace;
   const mounted: string[] = [];
   for (const m of list(c.volumeMounts))
@@ -162,14 +162,29 @@ export function erlangInteger(text: string): number | undefined {
 }
 
 /**
- * The distribution listen range the flags pin, as the VM reads it: an integer `inet_dist_listen_min`,
- * with `inet_dist_listen_max` defaulting to it. Undefined without a positive integer min: the VM then
- * listens on any free port. When max < min the VM listens on none. Mirrors `dist_listen_range`.
+ * The value (as written) a sys.config text gives the kernel parameter `par` (`{Par, Val}` in the
+ * `{kernel, [...]}` list), Erlang comments dropped; the last one wins. Mirrors `config_kernel_param`.
  */
-export function distListenRange(flags: string): { min: number; max: number } | undefined {
-  const min = erlangInteger(kernelParam(flags, "inet_dist_listen_min") ?? "");
+export function configKernelParam(config: string, par: string): string | undefined {
+  const clean = config.split(/%[^\n]*/).join("\n");
+  const pattern = new RegExp(`\\{\\s*'?${par}'?\\s*,\\s*([^\\s,{}\\[\\]]+)\\s*\\}`, "g");
+  return captures(pattern, clean).at(-1);
+}
+
+/** The kernel parameter `par` as the VM sets it: a `-kernel` flag overrides the sys.config. Mirrors `kernel_setting`. */
+const kernelSetting = (flags: string, config: string, par: string): string | undefined =>
+  kernelParam(flags, par) ?? configKernelParam(config, par);
+
+/**
+ * The distribution listen range the VM listens on, from its flags and its sys.config text (`config`): an
+ * integer `inet_dist_listen_min`, with `inet_dist_listen_max` defaulting to it. Undefined without a
+ * positive integer min: the VM then listens on any free port. When max < min it listens on none.
+ * Mirrors `dist_listen_range`.
+ */
+export function distListenRange(flags: string, config = ""): { min: number; max: number } | undefined {
+  const min = erlangInteger(kernelSetting(flags, config, "inet_dist_listen_min") ?? "");
   if (min === undefined || min <= 0) return undefined;
-  return { min, max: erlangInteger(kernelParam(flags, "inet_dist_listen_max") ?? "") ?? min };
+  return { min, max: erlangInteger(kernelSetting(flags, config, "inet_dist_listen_max") ?? "") ?? min };
 }
 
 /** Whether the flags turn TLS distribution on (`-proto_dist inet_tls` or `inet6_tls`). */

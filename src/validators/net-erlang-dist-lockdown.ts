@@ -1,6 +1,6 @@
 import type { K8sObject, Violation } from "../types.js";
 import { effectiveEnv, providedEnvKeys, type EnvSource } from "../k8s/env.js";
-import { configTextsOf, distListenRange, orderedFlagText, VM_ARGS_FILES, type ConfigTexts } from "../k8s/erlang-dist.js";
+import { configTextsOf, distListenRange, mountedFlagTexts, orderedFlagText, VM_ARGS_FILES, type ConfigTexts } from "../k8s/erlang-dist.js";
 import { closestPath, type FieldPath } from "../k8s/field-path.js";
 import { nsOf, rec } from "../k8s/manifest-fields.js";
 import { rangesOverlap, type WorkloadNode } from "../k8s/network-model.js";
@@ -16,7 +16,8 @@ const list = (value: unknown): any[] => (Array.isArray(value) ? value : []);
 
 /**
  * EPMD plus the distribution listen range of each node container of a workload: the range its flags
- * pin (read in the VM's order, see orderedFlagText), else `distPortMin`-`distPortMax` (either order).
+ * (read in the VM's order, see orderedFlagText) and its mounted sys.config pin, else
+ * `distPortMin`-`distPortMax` (either order).
  * The VM listens on none when the max is below the min; ports above 65535 do not exist.
  */
 export function distPorts(
@@ -29,7 +30,8 @@ export function distPorts(
   const b: number = params.distPortMax ?? 9105;
   const ports = new Set([4369]);
   for (const { container } of allContainers(obj)) {
-    const pinned = distListenRange(orderedFlagText(obj, container, env(container), texts, VM_ARGS_FILES));
+    const sysConfig = mountedFlagTexts(obj, container, texts, ["sys.config"]).join("\n");
+    const pinned = distListenRange(orderedFlagText(obj, container, env(container), texts, VM_ARGS_FILES), sysConfig);
     if (!pinned && !containerIsErlang(container)) continue;
     const { min, max } = pinned ?? { min: Math.min(a, b), max: Math.max(a, b) };
     for (let p = min; p <= Math.min(max, 65535); p++) ports.add(p);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { effectiveEnv, providedEnvKeys } from "../../src/k8s/env.js";
 import {
+  configKernelParam,
   configTextsOf,
   distListenRange,
   envSourceText,
@@ -181,6 +182,16 @@ describe("kernel parameters and the distribution listen range", () => {
     expect(erlangInteger("16#23F0")).toBe(9200);
     expect(erlangInteger("2#1_0")).toBe(2);
     for (const other of ["2#12", "37#1", "'9100'x", "9100.0", ""]) expect(erlangInteger(other), other).toBeUndefined();
+  });
+
+  it("reads the sys.config under the flags", () => {
+    const config = `[{kernel, [{inet_dist_listen_min, 9300}, % {inet_dist_listen_max, 9999}
+{'inet_dist_listen_max', 16#2459}]}].`;
+    expect(configKernelParam(config, "inet_dist_listen_max")).toBe("16#2459");
+    expect(distListenRange("", config)).toEqual({ min: 9300, max: 9305 });
+    expect(distListenRange("-kernel inet_dist_listen_min 9302", config)).toEqual({ min: 9302, max: 9305 });
+    expect(distListenRange("-kernel inet_dist_listen_max 9400", config)).toEqual({ min: 9300, max: 9400 });
+    expect(distListenRange("", "[{kernel, [{inet_dist_listen_max, 9305}]}].")).toBeUndefined();
   });
 
   it("defaults the max to the min and needs a positive integer min", () => {
