@@ -1,8 +1,8 @@
 /**
- * What both block-YAML readers leave to `yaml`, decided once: texts they do not read at all (characters
- * `yaml` reads in its own ways, templates), the stream structure they refuse (directives, markers
- * followed by content, content after `...`), and the node properties and keys they never take at face
- * value. The loader refuses where these say so; the locator refuses, or marks the node as uncertain.
+ * What both block-YAML readers leave to `yaml`, decided once: texts they do not read at all
+ * (characters `yaml` reads in its own ways, tabs in indentation, templates), the stream structure they
+ * refuse (directives, markers followed by content, content after `...`), and the node properties and
+ * keys they never take at face value. The loader refuses where these say so; the locator refuses, or marks the node as uncertain.
  */
 import { breaksAreCertain, type LineTable } from "./block-lines.js";
 import { CONTENT_LINE, documentMarker, lineKind, restIsComment } from "./block-scan.js";
@@ -28,9 +28,24 @@ export interface RefusalOptions {
   templates: boolean;
 }
 
-/** Whether a reader leaves the whole text to `yaml`: unread characters, line breaks `yaml` reads otherwise, or a template. */
+/**
+ * A tab in a line's indentation: an error for `yaml` where it indents structure, content where it
+ * follows a block scalar's indentation; neither reader tells the two apart. (A tab elsewhere on a line
+ * is each reader's own concern: it separates tokens or is content.)
+ */
+const TAB_IN_INDENTATION = /^ *\t/m;
+
+/**
+ * Whether a reader leaves the whole text to `yaml`: unread characters, line breaks `yaml` reads
+ * otherwise, a tab in indentation, or a template.
+ */
 export function refusesText(text: string, options: RefusalOptions): boolean {
-  return UNREAD_CHARACTERS.test(text) || !breaksAreCertain(text) || (options.templates && text.includes(TEMPLATE_OPEN));
+  return (
+    UNREAD_CHARACTERS.test(text) ||
+    !breaksAreCertain(text) ||
+    (text.includes("\t") && TAB_IN_INDENTATION.test(text)) ||
+    (options.templates && text.includes(TEMPLATE_OPEN))
+  );
 }
 
 /**

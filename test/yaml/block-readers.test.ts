@@ -270,6 +270,8 @@ describe("the block readers agree with yaml and with each other", () => {
     ["a NEL", "apiVersion: v1\nkind: Pod\u0085metadata: x\n"],
     ["a BOM", "\ufeffapiVersion: v1\nkind: Pod\n"],
     ["a BOM opening a later document", "apiVersion: v1\nkind: Pod\n---\n\ufeffapiVersion: v1\nkind: Pod\n"],
+    ["a tab in the indentation", "apiVersion: v1\nkind: Pod\nmetadata:\n \tname: a\n"],
+    ["a tab indenting block scalar content", "apiVersion: v1\nkind: Pod\ndata:\n  a: |\n    x\n    \ty\n"],
     ["a %YAML directive", "%YAML 1.1\n---\napiVersion: v1\nkind: Pod\n"],
     ["content after ---", "--- !!map\napiVersion: v1\nkind: Pod\n"],
     ["content after ...", "apiVersion: v1\nkind: Pod\n... x\n"],
