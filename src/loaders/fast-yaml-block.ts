@@ -6,11 +6,12 @@
 import { canStartPlain, commentStart, holdsMappingColon, plainKeyColon, skipSpaces } from "../yaml/block-scan.js";
 import { isReservedKey, startsNodeProperty } from "../yaml/block-refusals.js";
 import { MAX_IMPLICIT_KEY, quotedKey } from "../yaml/quoted.js";
+import { resolvePlain } from "../yaml/plain-scalars.js";
 import { unsure } from "../yaml/unsure.js";
 import { flowCollection } from "./fast-yaml-flow.js";
 import { indentOf, isDash, isEmptyLine, restIsEmpty } from "./fast-yaml-lines.js";
 import { blockScalar, plainContinuation } from "./fast-yaml-multiline.js";
-import { keyName, quotedScalar, resolvePlain } from "./fast-yaml-scalars.js";
+import { keyName, quotedScalar } from "./fast-yaml-scalars.js";
 
 /** One document of the stream: its mapping (null when the document is empty) and the line its content starts on. */
 export interface FastDocument {

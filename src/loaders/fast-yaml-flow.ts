@@ -3,8 +3,9 @@
  * `yaml` reads them; anything else in flow style is `unsure()`.
  */
 import { isReservedKey } from "../yaml/block-refusals.js";
+import { resolvePlain } from "../yaml/plain-scalars.js";
 import { unsure } from "../yaml/unsure.js";
-import { keyName, quotedScalar, resolvePlain } from "./fast-yaml-scalars.js";
+import { keyName, quotedScalar } from "./fast-yaml-scalars.js";
 
 /** Deepest nesting of flow collections in one another on one line. */
 const MAX_FLOW_DEPTH = 16;

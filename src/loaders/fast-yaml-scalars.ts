@@ -1,40 +1,10 @@
 /**
- * Scalars as `yaml` reads them (YAML 1.1, `toJS`): plain scalars resolved by `yaml`'s own schema tags,
- * single-line quoted scalars decoded (by src/yaml/quoted.ts), `>` scalars folded. Anything `yaml` might read otherwise is
- * `unsure()`.
+ * Scalars as `yaml` reads them (YAML 1.1, `toJS`): plain scalars resolved by `yaml`'s own schema tags
+ * (src/yaml/plain-scalars.ts), single-line quoted scalars decoded (src/yaml/quoted.ts), `>` scalars
+ * folded. Anything `yaml` might read otherwise is `unsure()`.
  */
-import { Document, isScalar } from "yaml";
 import { quotedOnLine } from "../yaml/quoted.js";
 import { unsure } from "../yaml/unsure.js";
-
-type Tag = {
-  default?: boolean | "key";
-  test?: RegExp;
-  resolve: (value: string, onError: (message: string) => void, options: unknown) => unknown;
-};
-const reference = new Document(null, { version: "1.1", uniqueKeys: true });
-const schemaTags = (reference.schema as unknown as { tags: Tag[] }).tags;
-const stringTag = schemaTags.find((t) => (t as { tag?: string }).tag === "tag:yaml.org,2002:str")!;
-const resolved = new Map<string, string | number | boolean | null>();
-
-/**
- * The JavaScript value `yaml` gives a plain scalar: the first default tag of the 1.1 schema whose test
- * matches, resolved; `Document.toJS()` keeps the resolved value as is (a timestamp stays a Date).
- */
-export function resolvePlain(source: string): string | number | boolean | null | Date {
-  const cached = resolved.get(source);
-  if (cached !== undefined || resolved.has(source)) return cached!;
-  const tag = schemaTags.find((t) => t.default === true && t.test?.test(source)) ?? stringTag;
-  let failed = false;
-  const raw = tag.resolve(source, () => (failed = true), reference.options);
-  if (failed) unsure();
-  const value: unknown = isScalar(raw) ? raw.value : raw;
-  if (value instanceof Date) return value;
-  if (value !== null && typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") unsure();
-  if (resolved.size > 50_000) resolved.clear();
-  resolved.set(source, value);
-  return value;
-}
 
 /**
  * The property name `toJS` gives a plain key (`null` is "", a number or boolean its `String`); a key that

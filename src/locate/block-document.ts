@@ -5,6 +5,7 @@
  */
 import { isItemDash, plainKeyColon, skipSpaces } from "../yaml/block-scan.js";
 import { isReservedKey, startsNodeProperty } from "../yaml/block-refusals.js";
+import { plainStringKey } from "../yaml/plain-scalars.js";
 import { quotedKey } from "../yaml/quoted.js";
 import { unsure } from "../yaml/unsure.js";
 import { ValueReader, type Read } from "./block-values.js";
@@ -20,12 +21,6 @@ interface Key {
 
 /** Deepest nesting read; beyond it the document is left to `yaml`. */
 const MAX_NESTING = 200;
-
-/** YAML 1.1 words that `yaml` reads as booleans or null: such keys are not strings. */
-const NON_STRING_WORDS = /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON|N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF|~|[Nn]ull|NULL)$/;
-
-/** First characters of a plain scalar that cannot make it a number, date, null or indicator. */
-const PLAIN_STRING_START = /^[A-Za-z_$/]/;
 
 /** Reads one document (lines from..to-1) whose root is a block mapping. */
 export class DocumentReader extends ValueReader {
@@ -167,8 +162,8 @@ export class DocumentReader extends ValueReader {
     if (this.text.charCodeAt(colon + 1) === 9 /* tab */ && colon + 1 < end) unsure();
     const text = this.text.slice(at, colon).replace(/ +$/, "");
     if (text.includes("\t")) unsure();
-    const merge = isReservedKey(text);
-    const plainString = PLAIN_STRING_START.test(text) && !NON_STRING_WORDS.test(text) && !/[[\]{},"'#]/.test(text);
-    return { text: plainString ? text : undefined, merge, valueAt: colon + 1 };
+    // A key with flow characters is left uncertain: the reader does not follow how `yaml` reads them.
+    const name = /[[\]{},"'#]/.test(text) ? undefined : plainStringKey(text);
+    return { text: name, merge: isReservedKey(text), valueAt: colon + 1 };
   }
 }

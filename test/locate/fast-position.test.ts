@@ -263,6 +263,7 @@ stringData:
   data:
     a: b
 `,
+  "string-keys.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  .hidden: a\n  ~tilde: b\n  9lives: c\n  yes-no: d\n",
   "escaped-key.yaml": 'apiVersion: v1\nkind: Pod\nmetadata:\n  "na\\u006de": a\n  "it\\x27s" : b\n',
   "crlf.yaml": "apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: f\r\ndata:\r\n  a: |\r\n    x\r\n    y\r\n  b: c\r\n",
   "flow-and-anchors.yaml": `apiVersion: v1
