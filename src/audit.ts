@@ -13,6 +13,8 @@ import { selectControls } from "./catalog/select.js";
 import { findConfigFile, loadConfig } from "./config/load.js";
 import { DEFAULT_PROFILE } from "./config/profiles.js";
 import { createEngine, DEFAULT_ENGINES } from "./engines/index.js";
+import { isObjectEngine } from "./engines/types.js";
+import { createEvaluationPool } from "./evaluation/parallel.js";
 import { planCache } from "./evaluation/plan.js";
 import { evaluateUnits, resourceIndex } from "./evaluation/units.js";
 import { compareFindings } from "./findings/identity.js";
@@ -72,8 +74,9 @@ export interface AuditOptions {
    */
   cache?: { dir?: string; onWarning?: (message: string) => void };
   /**
-   * Threads that parse and type-check plain input files (`--workers`); default `os.availableParallelism()`,
-   * 1 parses in the calling thread. The report is the same for any number.
+   * Threads that parse and type-check plain input files and evaluate units of at least
+   * PARALLEL_MIN_RESOURCES resources (`--workers`); default `os.availableParallelism()`, 1 does
+   * everything in the calling thread. The report is the same for any number.
    */
   workers?: number;
   /** Called as each input is loaded and each unit evaluated (the CLI's progress line). */
@@ -118,6 +121,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
   for (const engine of engines) await engine.prepare(controls.filter((c) => engine.implements(c)));
   for (const scanner of scanners) await scanner.prepare();
   const prepareMs = clock.lap();
+  const threads = options.workers ?? availableParallelism();
   const cache = options.cache ? openCache(options.cache.dir ?? defaultCacheDir(), options.cache.onWarning) : undefined;
 
   const input =
@@ -129,7 +133,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
       maxFileBytes: options.maxFileBytes,
       stdin: options.stdin,
       cache,
-      workers: options.workers ?? availableParallelism(),
+      workers: threads,
       ...(config.entrypoints && configFile ? { entrypoints: { spec: config.entrypoints, configFile: resolve(cwd, configFile) } } : {}),
       ...(config.exclude?.length && configFile ? { exclude: { base: dirname(resolve(cwd, configFile)), patterns: config.exclude } } : {}),
       runConfigFiles: [
@@ -162,10 +166,15 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
       )
     : "";
   let locateMs = 0;
+  const pool = createEvaluationPool(threads, { controls, config, engines: engines.filter(isObjectEngine).map((e) => e.name) });
   const evaluation = await evaluateThroughCache(units, cache, { runKey, inputs: input.inputs, texts: input.texts }, async (todo) => {
-    const evaluated = await evaluateUnits(todo, planCache(controls, config), engines, (unit, index) =>
-      options.onProgress?.({ phase: "evaluate", label: unit.id, index, total: todo.length }),
-    );
+    const evaluated = await evaluateUnits(
+      todo,
+      planCache(controls, config),
+      engines,
+      (unit, index) => options.onProgress?.({ phase: "evaluate", label: unit.id, index, total: todo.length }),
+      pool,
+    ).finally(() => pool.close());
     const locateStart = performance.now();
     await locateFindings(evaluated.findings, todo, { cwd, texts: input.texts, helm: input.helm, inputs: input.inputs });
     locateMs = performance.now() - locateStart;

@@ -59,20 +59,17 @@ webhooks := [
 	},
 ]
 
-# The label maps (string values only) of the Namespace objects of the set, by name.
-namespace_labels := {name: maps |
+# The label maps (string values only) of the Namespace objects of the set, by name (one pass).
+namespace_labels[name] contains string_map(object.get(n, ["metadata", "labels"], {})) if {
 	some n in input.resources
 	n.kind == "Namespace"
 	name := k8s.name(n)
-	maps := {string_map(object.get(ns, ["metadata", "labels"], {})) |
-		some ns in input.resources
-		ns.kind == "Namespace"
-		k8s.name(ns) == name
-	}
 }
 
 # The label maps of a namespace: its objects' in the set, else `absent` (see absent_namespace_*).
-namespace_label_maps(name, absent) := namespace_labels[name] if is_string(name)
+# Read whole (object.get) so that the index is built once per evaluation: the wasm target would
+# evaluate the rule body again for a lookup `namespace_labels[name]`.
+namespace_label_maps(name, absent) := object.get(namespace_labels, name, absent) if is_string(name)
 
 else := absent
 

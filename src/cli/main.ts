@@ -120,9 +120,10 @@ export function buildProgram(
       "where --cache keeps its entries (implies --cache; default $XDG_CACHE_HOME/erlmcp-audit/results or ~/.cache/…)",
     )
     .addOption(
-      new Option("--workers <n>", "threads that parse input files (default: the available CPUs; 1: the main thread only)").argParser(
-        positiveInt,
-      ),
+      new Option(
+        "--workers <n>",
+        "threads that parse input files and evaluate large units (default: the available CPUs; 1: the main thread only)",
+      ).argParser(positiveInt),
     )
     .option("--allow-engine-version-mismatch", "use an engine on PATH that is not at its pinned version, with a warning")
     .option(

@@ -4,6 +4,7 @@
  * object-scope control is evaluated against them with only `input.parameters` changed
  * (LoadedPolicy.evaluate would re-parse the whole input for every control).
  */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadPolicy, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
@@ -60,6 +61,38 @@ interface OpaExports {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+
+/**
+ * Compiled policy.wasm modules by the SHA-256 of their bytes. Threads given this thread's modules
+ * (shareCompiledModules) instantiate the same module, so they share the machine code V8 optimizes
+ * while any of them runs: each thread compiling its own copy would pay the optimizing compiler again.
+ */
+const compiledModules = new Map<string, CompiledPolicy>();
+
+/** The modules this thread compiled or was given, for the workerData of the threads it starts. */
+export function compiledPolicyModules(): Array<[string, CompiledPolicy]> {
+  return [...compiledModules];
+}
+
+/** Lets this thread use modules another thread compiled (they are keyed by the SHA-256 of their bytes). */
+export function shareCompiledModules(modules: ReadonlyArray<[string, CompiledPolicy]>): void {
+  for (const [sha, module] of modules) compiledModules.set(sha, module);
+}
+
+/** A compiled WebAssembly.Module (the project's TypeScript lib does not declare WebAssembly). */
+export type CompiledPolicy = object;
+
+const wasmApi = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<CompiledPolicy> } }).WebAssembly;
+
+async function compiledModule(bytes: Buffer): Promise<CompiledPolicy> {
+  const sha = createHash("sha256").update(bytes).digest("hex");
+  let module = compiledModules.get(sha);
+  if (!module) {
+    module = await wasmApi.compile(bytes);
+    compiledModules.set(sha, module);
+  }
+  return module;
+}
 const PARAMETERS_PATH = encoder.encode('["parameters"]');
 
 /** One instance of the bundle. Not re-entrant: one per thread. */
@@ -94,7 +127,7 @@ export class RegoBundle {
     const missing = controlIds.filter((id) => !manifest.entrypoints[id]);
     if (missing.length)
       throw new Error(`The policy bundle ${dir}/policy.wasm lacks ${missing.join(", ")}. Run \`npm run build:policies\`.`);
-    const policy = await loadPolicy(readFileSync(join(dir, "policy.wasm")), { initial: 64 });
+    const policy = await loadPolicy((await compiledModule(readFileSync(join(dir, "policy.wasm")))) as ArrayBuffer, { initial: 64 });
     const bundle = new RegoBundle(policy, manifest, dir);
     for (const id of controlIds) bundle.entrypointOf(id);
     return bundle;

@@ -4,30 +4,55 @@ import type { Control } from "../catalog/types.js";
 import { isObjectEngine, type ControlVerdict, type Engine, type EngineContext } from "../engines/types.js";
 import type { Params } from "../validators/types.js";
 import type { AuditUnit } from "../types.js";
+import type { EngineVerdict } from "../findings/merge.js";
 import { emptyObjectVerdicts, evaluateObject, type VerdictsByControl } from "./object.js";
+import type { EvaluationPool } from "./parallel.js";
 import type { ControlPlan } from "./plan.js";
 
 /**
  * In-process engines judge the unit's objects through the object evaluator and its set-scope controls
- * through evaluate(); out-of-process engines (one process per unit) get every control through evaluate().
- * Each control's verdicts are listed in the order of `engines`.
+ * through evaluate() (in `pool`'s threads when it accepts the unit); out-of-process engines (one process
+ * per unit) get every control through evaluate(). Each control's verdicts are listed in the order of `engines`.
  */
-export async function evaluateUnit(unit: AuditUnit, plan: ControlPlan, engines: readonly Engine[]): Promise<VerdictsByControl> {
+export async function evaluateUnit(
+  unit: AuditUnit,
+  plan: ControlPlan,
+  engines: readonly Engine[],
+  pool?: EvaluationPool,
+): Promise<VerdictsByControl> {
   const objectEngines = engines.filter(isObjectEngine);
   const verdicts = emptyObjectVerdicts(objectEngines, plan.controls);
-  for (const resource of unit.resources) evaluateObject(objectEngines, plan, resource.object, resource.ref, verdicts);
+  const add = ({ engine, detail, verdict }: EngineVerdict) => {
+    const list = verdicts.get(verdict.controlId) ?? [];
+    const target = list.find((v) => v.engine === engine)?.verdict;
+    if (target) {
+      target.violations.push(...verdict.violations);
+      target.errors.push(...verdict.errors);
+    } else list.push({ engine, detail, verdict });
+    verdicts.set(verdict.controlId, list);
+  };
 
-  const context: EngineContext = { paramsFor: (control) => plan.get(control.id)?.params ?? {} };
   const planned: Control[] = plan.controls.map((p) => p.control);
   const setControls = planned.filter((c) => c.scope === "set");
+  const threaded =
+    objectEngines.length && pool?.accepts(unit)
+      ? pool.evaluate(
+          unit,
+          setControls.filter((c) => objectEngines.some((e) => e.implements(c))),
+        )
+      : undefined;
+  if (!threaded) for (const resource of unit.resources) evaluateObject(objectEngines, plan, resource.object, resource.ref, verdicts);
+
+  const context: EngineContext = { paramsFor: (control) => plan.get(control.id)?.params ?? {} };
   for (const engine of engines) {
+    if (threaded && isObjectEngine(engine)) continue;
     const controls = (isObjectEngine(engine) ? setControls : planned).filter((c) => engine.implements(c));
     if (!controls.length) continue;
-    for (const verdict of await engine.evaluate(unit, controls, context)) {
-      const list = verdicts.get(verdict.controlId) ?? [];
-      list.push({ engine: engine.name, detail: engine.detail, verdict });
-      verdicts.set(verdict.controlId, list);
-    }
+    for (const verdict of await engine.evaluate(unit, controls, context)) add({ engine: engine.name, detail: engine.detail, verdict });
+  }
+  if (threaded) {
+    const { slices, sets } = await threaded;
+    for (const list of [...slices, ...sets]) list.forEach(add);
   }
   const order = new Map(engines.map((e, i) => [e.name, i]));
   for (const list of verdicts.values()) list.sort((a, b) => order.get(a.engine)! - order.get(b.engine)!);

@@ -6,6 +6,7 @@ import { mergeVerdicts } from "../findings/merge.js";
 import { sourceLocator } from "../units/profile.js";
 import { controlMatches } from "../catalog/match.js";
 import type { AuditUnit, EngineName, Finding, Params, Resource } from "../types.js";
+import type { EvaluationPool } from "./parallel.js";
 import type { ControlPlan } from "./plan.js";
 import { evaluateUnit } from "./unit.js";
 
@@ -34,12 +35,13 @@ export async function evaluateUnits(
   planFor: (profile: string) => ControlPlan,
   engines: readonly Engine[],
   onUnit?: (unit: AuditUnit, index: number) => void,
+  pool?: EvaluationPool,
 ): Promise<Evaluation> {
   const out: Evaluation = { findings: [], disagreements: [], runs: [] };
   for (const [index, unit] of units.entries()) {
     onUnit?.(unit, index);
     const plan = planFor(unit.profile);
-    const verdicts = await evaluateUnit(unit, plan, engines);
+    const verdicts = await evaluateUnit(unit, plan, engines, pool);
     const sourceOf = sourceLocator(unit);
     for (const { control, severity, params } of plan.controls) {
       const merged = mergeVerdicts({ control, unit: unit.id, severity, sourceOf }, verdicts.get(control.id) ?? []);

@@ -1,0 +1,82 @@
+/**
+ * Evaluation in threads (`--workers`, src/evaluation/parallel.ts) gives the evaluation of the calling
+ * thread: the same findings, disagreements and control runs in the same order, for any number of
+ * threads. Corpus: copies of the production render with every kind of planted defect of
+ * scripts/bench/corpus.ts, and the fixtures of every control in one more unit.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadCatalog } from "../../src/catalog/load.js";
+import { createEngine } from "../../src/engines/index.js";
+import { createEvaluationPool, evaluationThreadsStarted } from "../../src/evaluation/parallel.js";
+import { planCache } from "../../src/evaluation/plan.js";
+import { evaluateUnits } from "../../src/evaluation/units.js";
+import { loadInputs } from "../../src/loaders/load.js";
+import { PACKAGE_ROOT } from "../../src/paths.js";
+import type { AuditUnit } from "../../src/types.js";
+import { DEFECT_EVERY, makeCopy, renderReference } from "../../scripts/bench/corpus.js";
+import { readFixtures } from "../fixture-files.js";
+
+const work = mkdtempSync(join(tmpdir(), "erlmcp-audit-parallel-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+async function units(): Promise<AuditUnit[]> {
+  const reference = await renderReference(PACKAGE_ROOT);
+  const corpus = join(work, "corpus");
+  mkdirSync(corpus);
+  for (const index of [1, 2, ...Array.from({ length: 7 }, (_, i) => (i + 1) * DEFECT_EVERY)]) {
+    const copy = makeCopy(reference, index);
+    writeFileSync(join(corpus, `${copy.namespace}.yaml`), copy.objects.map((o) => stringify(o, { version: "1.1" })).join("---\n"));
+  }
+  const fixtures = loadCatalog()
+    .flatMap((c) => readFixtures(c.id))
+    .map((f, i) => {
+      const dir = join(work, "fixtures", String(i));
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, "fixture.yaml"), f.text);
+      return { dir, profile: f.profile };
+    });
+  const loaded = await loadInputs([corpus, ...fixtures.map((f) => f.dir)], { cwd: work });
+  const profileOf = new Map(fixtures.map((f) => [f.dir, f.profile]));
+  return loaded.units.map((u) => ({ ...u, profile: profileOf.get(u.path) ?? "production" }));
+}
+
+const loaded = await units();
+const controls = loadCatalog();
+const engines = ["rego", "typescript"] as const;
+const prepared = engines.map(createEngine);
+for (const engine of prepared) await engine.prepare(controls.filter((c) => engine.implements(c)));
+
+describe("evaluation threads", () => {
+  it("give the calling thread's evaluation, in the same order, with 2 and 3 threads", async () => {
+    const inThread = await evaluateUnits(loaded, planCache(controls), prepared);
+    const failing = inThread.findings.filter((f) => f.status === "fail");
+    const scopes = new Set(failing.map((f) => controls.find((c) => c.id === f.controlId)?.scope));
+    expect(scopes).toEqual(new Set(["object", "set"]));
+    expect(loaded.reduce((n, u) => n + u.resources.length, 0)).toBeGreaterThan(500);
+
+    for (const threads of [2, 3]) {
+      const started = evaluationThreadsStarted();
+      const pool = createEvaluationPool(threads, { controls, config: {}, engines: [...engines] }, 1);
+      try {
+        const threaded = await evaluateUnits(loaded, planCache(controls), prepared, undefined, pool);
+        expect(evaluationThreadsStarted() - started).toBe(threads);
+        expect(threaded).toEqual(inThread);
+      } finally {
+        await pool.close();
+      }
+    }
+  }, 120_000);
+
+  it("leave units below the threshold to the calling thread", () => {
+    const pool = createEvaluationPool(2, { controls, config: {}, engines: [...engines] }, 1_000);
+    const small = loaded.find((u) => u.resources.length < 1_000)!;
+    expect(pool.accepts(small)).toBe(false);
+    expect(pool.accepts({ ...small, resources: Array.from({ length: 1_000 }, () => small.resources[0]!) })).toBe(true);
+    expect(createEvaluationPool(1, { controls, config: {}, engines: [...engines] }, 1).accepts(small)).toBe(false);
+    expect(createEvaluationPool(2, { controls, config: {}, engines: [] }, 1).accepts(small)).toBe(false);
+  });
+});
