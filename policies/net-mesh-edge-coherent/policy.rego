@@ -78,23 +78,25 @@ own_or(pa, mode, _) := {[mode, pa_ref(pa)]} if deciding(mode)
 
 own_or(_, mode, inherited) := inherited if not deciding(mode)
 
-port_outcomes(w, port) := namespace_outcomes(k8s.namespace(w)) if {
+# The outcomes of a port of workload w, the port named by `key` (a container port number as a string;
+# null for a port no portLevelMtls entry names).
+port_outcomes(w, key) := namespace_outcomes(k8s.namespace(w)) if {
 	count(workload_level(w)) == 0
 } else := {o |
 	some pa in workload_level(w)
-	some o in workload_outcomes(pa, port)
+	some o in workload_outcomes(pa, key)
 }
 
 # The policy's entry for the port, else its own mode, else the namespace's (portLevelMtls needs a selector).
-workload_outcomes(pa, port) := {[mode, pa_ref(pa)]} if {
-	mode := port_level_mode(pa, port)
+workload_outcomes(pa, key) := {[mode, pa_ref(pa)]} if {
+	mode := port_level_mode(pa, key)
 	deciding(mode)
 } else := own_or(pa, object.get(pa, ["spec", "mtls", "mode"], null), namespace_outcomes(k8s.namespace(pa)))
 
 # portLevelMtls keys are container port numbers (YAML may give them as numbers or strings).
-port_level_mode(pa, port) := setting.mode if {
-	some key, setting in object.get(pa, ["spec", "portLevelMtls"], {})
-	port_key(key) == format_int(port, 10)
+port_level_mode(pa, key) := setting.mode if {
+	some k, setting in object.get(pa, ["spec", "portLevelMtls"], {})
+	port_key(k) == key
 	is_object(setting)
 }
 
@@ -102,13 +104,40 @@ port_key(key) := key if is_string(key)
 
 port_key(key) := format_int(key, 10) if is_number(key)
 
-# The policies that make the port STRICT, when every possible outcome is STRICT.
-strict_by(w, port) := concat(", ", sort([ref | some [_, ref] in outcomes])) if {
-	in_mesh(w)
-	outcomes := port_outcomes(w, port)
+# The port keys the portLevelMtls of a workload's policies name.
+level_port_keys(w) := {port_key(k) |
+	some pa in workload_level(w)
+	some k, _ in object.get(pa, ["spec", "portLevelMtls"], {})
+}
+
+# The policies that make a port STRICT, when every possible outcome is STRICT; else null.
+verdict(outcomes) := concat(", ", sort([ref | some [_, ref] in outcomes])) if {
 	every o in outcomes {
 		o[0] == "STRICT"
 	}
+} else := null
+
+# The verdict of every port of every workload in the mesh (by position), computed once per workload:
+# "default" for a port no portLevelMtls entry names, "ports" for those named.
+strictness := {wi: {"default": verdict(port_outcomes(w, null)), "ports": ports} |
+	some wi, w in workloads
+	in_mesh(w)
+	ports := {key: verdict(port_outcomes(w, key)) | some key in level_port_keys(w)}
+}
+
+# The workloads (by position) with a port that may be STRICT, by namespace.
+strict_workloads_in[ns] contains wi if {
+	some wi, t in strictness
+	some v in array.concat([t.default], [v | some v in t.ports])
+	v != null
+	ns := k8s.namespace(workloads[wi])
+}
+
+# The policies that make the container port of workload wi STRICT.
+strict_by(wi, port) := pas if {
+	t := strictness[wi]
+	pas := object.get(t.ports, format_int(port, 10), t.default)
+	pas != null
 }
 
 # --- Pods in the mesh (a sidecar whose inbound PeerAuthentication governs) ---
@@ -139,11 +168,6 @@ workloads := [w | some w in input.resources; k8s.is_workload(w)]
 
 services := [s | some s in input.resources; s.kind == "Service"]
 
-workloads_in[ns] contains i if {
-	some i, w in workloads
-	ns := k8s.namespace(w)
-}
-
 all_namespaces := {k8s.namespace(r) | some r in input.resources}
 
 services_in[ns] contains i if {
@@ -153,12 +177,18 @@ services_in[ns] contains i if {
 
 workload_name(w) := concat("/", [w.kind, k8s.name(w)])
 
-# The workloads each Service selects (by position), computed once per Service.
-service_selects := {i: ids |
-	some i, svc in services
+# A Service's selector with its namespace: Services alike select alike.
+selector_key(svc) := [k8s.namespace(svc), object.get(svc, ["spec", "selector"], {})]
+
+service_selector_keys := {selector_key(svc) | some svc in services}
+
+# The workloads with a port that may be STRICT (no other gives a finding) each distinct Service selector
+# selects (by position), computed once per selector.
+selector_selects := {key: ids |
+	some key in service_selector_keys
 	ids := [j |
-		some j in object.get(workloads_in, k8s.namespace(svc), set())
-		k8s.map_selector_matches(object.get(svc, ["spec", "selector"], {}), k8s.pod_labels(workloads[j]))
+		some j in object.get(strict_workloads_in, key[0], set())
+		k8s.map_selector_matches(key[1], k8s.pod_labels(workloads[j]))
 	]
 }
 
@@ -199,10 +229,10 @@ violation contains violation.at(control_id, "strictBehindExternalService", svc, 
 	some si, svc in services
 	svc.spec.type in {"LoadBalancer", "NodePort"}
 	some i, sp in object.get(svc, ["spec", "ports"], [])
-	some wi in service_selects[si]
+	some wi in selector_selects[selector_key(svc)]
 	w := workloads[wi]
 	some port in target_ports(sp, wi)
-	pas := strict_by(w, port)
+	pas := strict_by(wi, port)
 }
 
 # --- (2) Ingress backends of a non-Istio ingress controller ---
@@ -272,10 +302,10 @@ violation contains violation.at(control_id, "strictBehindIngress", ing, path, {
 	svc := services[j]
 	k8s.name(svc) == svc_name
 	some sp in backend_service_ports(svc, object.get(backend, ["service", "port"], {}))
-	some wi in service_selects[j]
+	some wi in selector_selects[selector_key(svc)]
 	w := workloads[wi]
 	some port in target_ports(sp, wi)
-	pas := strict_by(w, port)
+	pas := strict_by(wi, port)
 }
 
 class_label(ing) := cls if {
@@ -327,28 +357,40 @@ istio_cert_file(f) if {
 
 # The workloads and container ports a ServiceMonitor endpoint scrapes, through the Services it selects.
 scraped(m, ep) := {[wi, port] |
-	some ns in covered_namespaces(m)
-	some i in object.get(services_in, ns, set())
-	svc := services[i]
-	k8s.selector_matches(m.spec.selector, k8s.labels(svc))
-	some wi in service_selects[i]
-	some port in service_monitor_ports(ep, svc, wi)
+	some [key, ref] in service_monitor_refs(m, ep)
+	some wi in selector_selects[key]
+	some port in resolve_port(ref, wi)
 } if m.kind == "ServiceMonitor"
 
 scraped(m, ep) := {[wi, port] |
 	some ns in covered_namespaces(m)
-	some wi in object.get(workloads_in, ns, set())
+	some wi in object.get(strict_workloads_in, ns, set())
 	k8s.may_select_pods(m.spec.selector, workloads[wi])
 	some port in pod_monitor_ports(ep, wi)
 } if m.kind == "PodMonitor"
 
-service_monitor_ports(ep, svc, wi) := {port |
+# The Services a ServiceMonitor selects in the namespaces it covers.
+monitored_services(m) := [svc |
+	some ns in covered_namespaces(m)
+	some i in object.get(services_in, ns, set())
+	svc := services[i]
+	k8s.selector_matches(m.spec.selector, k8s.labels(svc))
+]
+
+# The selectors of the Services an endpoint scrapes, each with the port reference (a number or a
+# container port name) it reaches them on, each pair once: the TCP Service ports named by `port`
+# (their targetPort, unset = port), else the endpoint's targetPort.
+service_monitor_refs(m, ep) := {[selector_key(svc), ref] |
+	some svc in monitored_services(m)
 	some sp in object.get(svc, ["spec", "ports"], [])
 	sp.name == ep.port
-	some port in target_ports(sp, wi)
+	net.protocol(sp) == "TCP"
+	ref := object.get(sp, "targetPort", object.get(sp, "port", null))
 } if is_string(ep.port)
 
-service_monitor_ports(ep, _, wi) := resolve_port(ep.targetPort, wi) if not is_string(object.get(ep, "port", null))
+service_monitor_refs(m, ep) := {[selector_key(svc), ep.targetPort] |
+	some svc in monitored_services(m)
+} if not is_string(object.get(ep, "port", null))
 
 pod_monitor_ports(ep, wi) := resolve_port(ep.port, wi) if is_string(ep.port)
 
@@ -371,5 +413,5 @@ violation contains violation.at(control_id, "strictScrapedWithoutMeshTls", m, ["
 	not mesh_tls(ep)
 	some [wi, port] in scraped(m, ep)
 	w := workloads[wi]
-	pas := strict_by(w, port)
+	pas := strict_by(wi, port)
 }
