@@ -14,9 +14,23 @@ pdbs := [p |
 ]
 
 # The sizes the workload can take: its HPA or KEDA ScaledObject range, else its replicas (lib.k8s).
-sizes(w) := k8s.size_range(w, scalers)
+# Indexes built in one pass, read whole (object.get, whose path here is one key: a [namespace, name]
+# pair) so that the wasm target builds each once.
+sizes(w) := k8s.size_range(w, object.get(scalers_by_target, [[k8s.namespace(w), k8s.name(w)]], set()))
 
-scalers := [s | some s in input.resources; s.kind in {"HorizontalPodAutoscaler", "ScaledObject"}]
+# The HPAs and ScaledObjects of the set by the namespace and name of the workload they target.
+scalers_by_target[[k8s.namespace(s), object.get(s, ["spec", "scaleTargetRef", "name"], null)]] contains s if {
+	some s in input.resources
+	s.kind in {"HorizontalPodAutoscaler", "ScaledObject"}
+}
+
+# The workloads of the set (by position) by namespace.
+workloads_in[ns] contains i if {
+	some i, w in workloads
+	ns := k8s.namespace(w)
+}
+
+namespace_workloads(ns) := [workloads[i] | some i in object.get(workloads_in, ns, set())]
 
 # The PDB covers every pod of the workload (whatever values its controller gives the keys it sets).
 covers(p, w) if {
@@ -30,7 +44,10 @@ selects(p, w) if {
 	k8s.may_select_pods(p.spec.selector, w)
 }
 
-selected(p) := [w | some w in workloads; selects(p, w)]
+# The workloads each PDB selects, computed once per PDB.
+selections := {p: [w | some w in namespace_workloads(k8s.namespace(p)); selects(p, w)] | some p in pdbs}
+
+selected(p) := selections[p]
 
 # IntOrString of a PDB, scaled like the disruption controller (percentages rounded up).
 scaled(v, _) := v if is_number(v)
@@ -61,11 +78,13 @@ violation contains violation.at(control_id, "noPdb", w, ["spec", "replicas"], {"
 	some w in workloads
 	w.kind != "DaemonSet"
 	sizes(w)[1] >= 2
-	not any_pdb_selects(w)
+	not w in covered_workloads
 }
 
-any_pdb_selects(w) if {
+# The workloads some PDB covers, computed once.
+covered_workloads contains w if {
 	some p in pdbs
+	some w in namespace_workloads(k8s.namespace(p))
 	covers(p, w)
 }
 

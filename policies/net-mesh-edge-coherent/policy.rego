@@ -192,6 +192,25 @@ selector_selects := {key: ids |
 	]
 }
 
+# The port a Service port reaches on the pods: its targetPort (unset = port), a number or a name.
+port_ref(sp) := object.get(sp, "targetPort", object.get(sp, "port", null))
+
+# The STRICT container ports [workload, port, policies] each distinct pair of a Service
+# selector and TCP Service port reference reaches, computed once per pair: a client of the Service
+# then reads only its findings.
+strict_targets := {[key, ref]: hits |
+	some [key, ref] in {[selector_key(svc), port_ref(sp)] |
+		some svc in services
+		some sp in object.get(svc, ["spec", "ports"], [])
+		net.protocol(sp) == "TCP"
+	}
+	hits := {[workload_name(workloads[wi]), port, pas] |
+		some wi in selector_selects[key]
+		some port in resolve_port(ref, wi)
+		pas := strict_by(wi, port)
+	}
+}
+
 # The named TCP container ports of each workload (by position), computed once per workload: as
 # lib.net named_port reads them, over all containers.
 workload_tcp_ports := {wi: ports |
@@ -202,11 +221,6 @@ workload_tcp_ports := {wi: ports |
 		is_number(p.containerPort)
 		object.get(p, "protocol", "TCP") == "TCP"
 	]
-}
-
-# The container port a Service port reaches on workload wi: its targetPort (unset = port), a name resolved on it.
-target_ports(sp, wi) := {n | some n in resolve_port(object.get(sp, "targetPort", object.get(sp, "port", null)), wi)} if {
-	net.protocol(sp) == "TCP"
 }
 
 resolve_port(p, _) := {p} if is_number(p)
@@ -224,15 +238,13 @@ else := ""
 
 violation contains violation.at(control_id, "strictBehindExternalService", svc, ["spec", "ports", i], {
 	"service": k8s.name(svc), "serviceType": svc.spec.type, "servicePort": service_port_label(sp),
-	"port": port, "workload": workload_name(w), "peerAuthentication": pas,
+	"port": port, "workload": workload, "peerAuthentication": pas,
 }) if {
-	some si, svc in services
+	some svc in services
 	svc.spec.type in {"LoadBalancer", "NodePort"}
 	some i, sp in object.get(svc, ["spec", "ports"], [])
-	some wi in selector_selects[selector_key(svc)]
-	w := workloads[wi]
-	some port in target_ports(sp, wi)
-	pas := strict_by(wi, port)
+	net.protocol(sp) == "TCP"
+	some [workload, port, pas] in strict_targets[[selector_key(svc), port_ref(sp)]]
 }
 
 # --- (2) Ingress backends of a non-Istio ingress controller ---
@@ -291,7 +303,7 @@ backend_names_port(ref, sp) if {
 
 violation contains violation.at(control_id, "strictBehindIngress", ing, path, {
 	"ingress": k8s.name(ing), "ingressClass": class_label(ing), "service": svc_name,
-	"servicePort": service_port_label(sp), "port": port, "workload": workload_name(w), "peerAuthentication": pas,
+	"servicePort": service_port_label(sp), "port": port, "workload": workload, "peerAuthentication": pas,
 }) if {
 	some ing in input.resources
 	ing.kind == "Ingress"
@@ -302,10 +314,8 @@ violation contains violation.at(control_id, "strictBehindIngress", ing, path, {
 	svc := services[j]
 	k8s.name(svc) == svc_name
 	some sp in backend_service_ports(svc, object.get(backend, ["service", "port"], {}))
-	some wi in selector_selects[selector_key(svc)]
-	w := workloads[wi]
-	some port in target_ports(sp, wi)
-	pas := strict_by(wi, port)
+	net.protocol(sp) == "TCP"
+	some [workload, port, pas] in strict_targets[[selector_key(svc), port_ref(sp)]]
 }
 
 class_label(ing) := cls if {
@@ -405,13 +415,17 @@ pod_monitor_ports(ep, wi) := resolve_port(ep.targetPort, wi) if {
 }
 
 violation contains violation.at(control_id, "strictScrapedWithoutMeshTls", m, ["spec", field, i], {
-	"monitorKind": m.kind, "monitor": k8s.name(m), "port": port, "workload": workload_name(w), "peerAuthentication": pas,
+	"monitorKind": m.kind, "monitor": k8s.name(m), "port": port, "workload": workload, "peerAuthentication": pas,
 }) if {
 	some m in monitors
 	field := endpoints_field[m.kind]
 	some i, ep in object.get(m, ["spec", field], [])
 	not mesh_tls(ep)
+	some [workload, port, pas] in scraped_strict(m, ep)
+}
+
+# The STRICT ports an endpoint scrapes, [workload, port, policies], each once.
+scraped_strict(m, ep) := {[workload_name(workloads[wi]), port, pas] |
 	some [wi, port] in scraped(m, ep)
-	w := workloads[wi]
 	pas := strict_by(wi, port)
 }

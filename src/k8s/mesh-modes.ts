@@ -52,6 +52,8 @@ export class MeshModes {
   private readonly policiesIn: Map<string, K8sObject[]>;
   private readonly meshOutcomes: Outcome[];
   private readonly namespaceLabels: ReadonlyMap<string, Labels[]>;
+  /** strictBy's answers by workload and port: a set's clients reach the same ports many times. */
+  private readonly verdicts = new Map<K8sObject, Map<number, string | undefined>>();
 
   constructor(
     objects: readonly K8sObject[],
@@ -126,6 +128,13 @@ export class MeshModes {
 
   /** The policies that make the port STRICT when every possible outcome is STRICT (Istio keeps the oldest of several). */
   strictBy(w: K8sObject, port: number): string | undefined {
+    let ports = this.verdicts.get(w);
+    if (ports === undefined) this.verdicts.set(w, (ports = new Map()));
+    if (!ports.has(port)) ports.set(port, this.verdict(w, port));
+    return ports.get(port);
+  }
+
+  private verdict(w: K8sObject, port: number): string | undefined {
     if (!this.inMesh(w)) return undefined;
     const outcomes = this.portOutcomes(w, port);
     if (!outcomes.every(([mode]) => mode === "STRICT")) return undefined;

@@ -38,8 +38,18 @@ export const netMeshEdgeCoherent: SetValidator = {
     const classes = objects.filter((o) => o.kind === "IngressClass");
     const workloadsIn = byNamespace(workloads);
     const servicesIn = byNamespace(services);
-    const selected = (svc: K8sObject) =>
-      (workloadsIn.get(nsOf(svc)) ?? []).filter((w) => mapSelectorMatches(rec(svc.spec).selector ?? {}, podLabels(w)));
+    // Services alike (same namespace and selector) select alike: each selector is matched once.
+    const selections = new Map<string, K8sObject[]>();
+    const selectorKey = (svc: K8sObject) => JSON.stringify([nsOf(svc), rec(svc.spec).selector ?? {}]);
+    const selected = (svc: K8sObject): K8sObject[] => {
+      const key = selectorKey(svc);
+      let workloads = selections.get(key);
+      if (workloads === undefined) {
+        workloads = (workloadsIn.get(nsOf(svc)) ?? []).filter((w) => mapSelectorMatches(rec(svc.spec).selector ?? {}, podLabels(w)));
+        selections.set(key, workloads);
+      }
+      return workloads;
+    };
 
     const found = new Map<string, Violation>();
     const report = (obj: K8sObject, messageId: string, path: Array<string | number>, data: Violation["data"]) => {
@@ -103,15 +113,20 @@ export const netMeshEdgeCoherent: SetValidator = {
         if (meshTls(ep, certDirs)) return;
         const scraped: Array<[K8sObject, number]> = [];
         if (m.kind === "ServiceMonitor") {
+          // Each distinct (selector, port reference) once: many Services may select the same workloads.
+          const refs = new Map<string, [K8sObject, unknown]>();
           for (const svc of coveredBy(m, servicesIn)) {
             if (!labelSelectorMatches(spec.selector, rec(svc.metadata?.labels))) continue;
-            for (const w of selected(svc)) {
-              if (typeof ep?.port === "string")
-                for (const sp of list(rec(svc.spec).ports).filter((p) => p?.name === ep.port))
-                  for (const port of targetPorts(sp, w)) scraped.push([w, port]);
-              else for (const port of resolvePort(ep?.targetPort, w)) scraped.push([w, port]);
-            }
+            const svcRefs =
+              typeof ep?.port === "string"
+                ? list(rec(svc.spec).ports)
+                    .filter((p) => p?.name === ep.port && (p?.protocol ?? "TCP") === "TCP")
+                    .map((p) => p?.targetPort ?? p?.port)
+                : [ep?.targetPort];
+            for (const ref of svcRefs) refs.set(JSON.stringify([selectorKey(svc), ref ?? null]), [svc, ref]);
           }
+          for (const [svc, ref] of refs.values())
+            for (const w of selected(svc)) for (const port of resolvePort(ref, w)) scraped.push([w, port]);
         } else {
           for (const w of coveredBy(m, workloadsIn)) {
             if (!maySelectPods(spec.selector, podsOf(w))) continue;
