@@ -18,13 +18,27 @@ min_replicas(hpa) := object.get(hpa, ["spec", "minReplicas"], 1)
 
 scale_ref(hpa) := object.get(hpa, ["spec", "scaleTargetRef"], {})
 
-targets(hpa) := [w |
+# The workloads the HPA scales, looked up in an index built once (read whole with object.get, whose
+# path here is one key: a [namespace, kind, name] triple).
+targets(hpa) := object.get(
+	workloads_by_ref, [[
+		k8s.namespace(hpa),
+		object.get(scale_ref(hpa), "kind", null),
+		object.get(scale_ref(hpa), "name", null),
+	]],
+	set(),
+)
+
+workloads_by_ref[[k8s.namespace(w), w.kind, k8s.name(w)]] contains w if {
 	some w in input.resources
 	k8s.is_workload(w)
-	w.kind == scale_ref(hpa).kind
-	k8s.name(w) == scale_ref(hpa).name
-	k8s.namespace(w) == k8s.namespace(hpa)
-]
+}
+
+# The PodDisruptionBudgets of the set by namespace.
+pdbs_in[k8s.namespace(pdb)] contains pdb if {
+	some pdb in input.resources
+	pdb.kind == "PodDisruptionBudget"
+}
 
 violation contains violation.at(control_id, "targetMissing", hpa, ["spec", "scaleTargetRef"], {"target": target}) if {
 	some hpa in hpas
@@ -41,9 +55,7 @@ violation contains violation.at(control_id, "maxNotAboveMin", hpa, ["spec", "max
 violation contains violation.at(control_id, "minBelowPdb", hpa, ["spec", "minReplicas"], {"min": min_replicas(hpa), "pdb": k8s.name(pdb), "minAvailable": min_available}) if {
 	some hpa in hpas
 	some w in targets(hpa)
-	some pdb in input.resources
-	pdb.kind == "PodDisruptionBudget"
-	k8s.namespace(pdb) == k8s.namespace(w)
+	some pdb in object.get(pdbs_in, k8s.namespace(w), set())
 	k8s.may_select_pods(pdb.spec.selector, w)
 	min_available := pdb_min_available(pdb.spec.minAvailable, hpa)
 	min_replicas(hpa) < min_available + 1
