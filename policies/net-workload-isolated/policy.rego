@@ -12,23 +12,47 @@ directions := {"Ingress": "ingressNotIsolated", "Egress": "egressNotIsolated"}
 violation contains v if {
 	some w in net.workloads
 	some direction, message_id in directions
-	not isolated(w, direction)
+	not [shape(w), direction] in isolated_shapes
 	v := violation.make(control_id, message_id, w, {"workload": k8s.name(w), "kind": w.kind, "namespace": k8s.namespace(w)})
 }
 
 violation contains v if {
 	some np in net.network_policies
-	not selects_any(np)
+	not policy_selector(np) in overlapping_selectors
 	v := violation.at(control_id, "danglingPolicy", np, ["spec", "podSelector"], {"policy": k8s.name(np), "namespace": k8s.namespace(np)})
 }
 
-isolated(w, direction) if {
+# A selector reads of a workload only its namespace, its kind (the label keys its controller sets) and
+# its pod template labels: workloads alike share one shape, and each distinct policy selector is matched
+# once per shape of its namespace, not once per workload (indexes built in one pass, read whole with
+# object.get, whose path here is one key).
+shape(w) := [k8s.namespace(w), w.kind, k8s.pod_labels(w)]
+
+workloads_by_shape[shape(w)] contains i if some i, w in net.workloads
+
+shapes_in[s[0]] contains s if some s, _ in workloads_by_shape
+
+representative(s) := net.workloads[min(object.get(workloads_by_shape, [s], set()))]
+
+policy_selector(np) := [k8s.namespace(np), net.pod_selector(np)]
+
+# The policy types of the policies with each selector.
+selector_types[policy_selector(np)] contains t if {
 	some np in net.network_policies
-	net.policy_types(np)[direction]
-	net.isolates(np, w)
+	some t in net.policy_types(np)
 }
 
-selects_any(np) if {
-	some w in net.workloads
-	net.may_select(np, w)
+# [shape, policy type] pairs some policy of that type isolates: it selects every pod of the shape.
+isolated_shapes contains [s, t] if {
+	some sel, types in selector_types
+	some s in object.get(shapes_in, sel[0], set())
+	k8s.selects_all_pods(sel[1], representative(s))
+	some t in types
+}
+
+# The selectors that may select some pod of a workload of their namespace.
+overlapping_selectors contains sel if {
+	some sel in {policy_selector(np) | some np in net.network_policies}
+	some s in object.get(shapes_in, sel[0], set())
+	k8s.may_select_pods(sel[1], representative(s))
 }
