@@ -30,7 +30,7 @@ function addPolicyFlows(
   policy: K8sObject,
   byNamespace: ReadonlyMap<string, WorkloadNode[]>,
   resolvePeer: PeerResolver,
-  add: (flow: Flow) => void,
+  add: ((flow: Flow) => void) | undefined,
 ): PolicyNode {
   const ns = nsOf(policy);
   const spec = rec(policy.spec);
@@ -49,7 +49,7 @@ function addPolicyFlows(
 
   for (const direction of types) {
     const peerField = direction === "ingress" ? "from" : "to";
-    const rules = list(spec[direction]).map((rule) => {
+    const rules = (add === undefined ? [] : list(spec[direction])).map((rule) => {
       const r = rec(rule);
       const peers = list(r[peerField]);
       return {
@@ -62,6 +62,7 @@ function addPolicyFlows(
         w[direction].isolated = true;
         w[direction].policies.push(id);
       }
+      if (add === undefined) continue;
       const self: Endpoint = { type: "workload", id: w.id };
       rules.forEach(({ ports, peers }, rule) => {
         for (const { peer, external, workloads: matched } of peers) {
@@ -99,8 +100,12 @@ function addPolicyFlows(
   return node;
 }
 
-/** The reachability model of a set: its workloads, its NetworkPolicies and every flow they allow, each list sorted. */
-export function buildNetworkModel(resources: readonly Resource[]): NetworkModel {
+/**
+ * The reachability model of a set: its workloads, its NetworkPolicies and every flow they allow, each list
+ * sorted. `withFlows: false` leaves `flows` empty (their number grows with policies × peers × workloads)
+ * for a caller that reads only isolation and selections.
+ */
+export function buildNetworkModel(resources: readonly Resource[], { withFlows = true }: { withFlows?: boolean } = {}): NetworkModel {
   const objects = resources.map((r) => r.object);
   const policies = objects.filter((o) => o.kind === "NetworkPolicy");
   const index = indexWorkloads(objects, policies);
@@ -111,13 +116,15 @@ export function buildNetworkModel(resources: readonly Resource[]): NetworkModel 
   const add = (flow: Flow) => {
     if (flow.ports.length > 0) flows.set(JSON.stringify(flow), flow);
   };
-  const policyNodes = policies.map((policy) => addPolicyFlows(policy, index.byNamespace, resolvePeer, add));
+  const policyNodes = policies.map((policy) => addPolicyFlows(policy, index.byNamespace, resolvePeer, withFlows ? add : undefined));
 
   const unrestricted = { policy: null, rule: null, peer: "unrestricted" as const };
   for (const w of workloads) {
     const self: Endpoint = { type: "workload", id: w.id };
-    if (!w.ingress.isolated) add({ direction: "ingress", ...unrestricted, from: { type: "anything" }, to: self, ports: [ALL_PORTS] });
-    if (!w.egress.isolated) add({ direction: "egress", ...unrestricted, from: self, to: { type: "anything" }, ports: [ALL_PORTS] });
+    if (withFlows && !w.ingress.isolated)
+      add({ direction: "ingress", ...unrestricted, from: { type: "anything" }, to: self, ports: [ALL_PORTS] });
+    if (withFlows && !w.egress.isolated)
+      add({ direction: "egress", ...unrestricted, from: self, to: { type: "anything" }, ports: [ALL_PORTS] });
     w.ingress.policies = [...new Set(w.ingress.policies)].sort();
     w.egress.policies = [...new Set(w.egress.policies)].sort();
   }

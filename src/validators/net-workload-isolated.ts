@@ -8,7 +8,7 @@ export const netWorkloadIsolated: SetValidator = {
   id: "net-workload-isolated",
   scope: "set",
   validate(resources) {
-    const model = buildNetworkModel(resources);
+    const model = buildNetworkModel(resources, { withFlows: false });
     const refs = new Map(resources.map(({ object }) => [`${refOf(object).namespace}/${object.kind}/${refOf(object).name}`, refOf(object)]));
     const objects = new Map(
       resources
