@@ -94,6 +94,29 @@ async function compiledModule(bytes: Buffer): Promise<CompiledPolicy> {
   return module;
 }
 const PARAMETERS_PATH = encoder.encode('["parameters"]');
+const OBJECT_PREFIX = encoder.encode('{"parameters":{},"review":{"object":');
+const OBJECT_SUFFIX = encoder.encode("}}");
+const COMMA = encoder.encode(",");
+
+/** Each object's JSON as UTF-8, made once: its object-scope input and every set-scope input holding it reuse it. */
+const objectJson = new WeakMap<object, Uint8Array>();
+
+function jsonOf(object: K8sObject): Uint8Array {
+  let bytes = objectJson.get(object);
+  if (!bytes) objectJson.set(object, (bytes = encoder.encode(JSON.stringify(object))));
+  return bytes;
+}
+
+/** The parts one after the other, in a buffer of exactly their length. */
+function concat(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
 
 /** One instance of the bundle. Not re-entrant: one per thread. */
 export class RegoBundle {
@@ -135,8 +158,11 @@ export class RegoBundle {
 
   /** Evaluates a set-scope control on `{resources, parameters}`. */
   evaluateSet(controlId: string, input: { resources: K8sObject[]; parameters: unknown }): Violation[] {
+    const parts: Uint8Array[] = [encoder.encode(`{"parameters":${JSON.stringify(input.parameters)},"resources":[`)];
+    input.resources.forEach((object, i) => (i ? parts.push(COMMA, jsonOf(object)) : parts.push(jsonOf(object))));
+    parts.push(encoder.encode("]}"));
     this.exports.opa_heap_ptr_set(this.heapStart);
-    return toViolations(this.policy.evaluate(input, this.manifest.entrypoints[controlId]), undefined, controlId);
+    return toViolations(this.policy.evaluate(concat(parts).buffer, this.manifest.entrypoints[controlId]), undefined, controlId);
   }
 
   /**
@@ -149,7 +175,7 @@ export class RegoBundle {
     controls: ReadonlyArray<{ controlId: string; paramsJson: Uint8Array }>,
   ): Array<Violation[] | Error> {
     this.exports.opa_heap_ptr_set(this.heapStart);
-    const input = this.parse(encoder.encode(`{"parameters":{},"review":{"object":${JSON.stringify(object)}}}`));
+    const input = this.parse(concat([OBJECT_PREFIX, jsonOf(object), OBJECT_SUFFIX]));
     const path = this.parse(PARAMETERS_PATH);
     return controls.map(({ controlId, paramsJson }) => {
       try {
