@@ -4,7 +4,8 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { isMap, isSeq, LineCounter, parseAllDocuments, type Document } from "yaml";
+import { isMap, isSeq } from "yaml";
+import { slowDocuments } from "../helpers/yaml-documents.js";
 import { makeCopy, renderReference, writeCorpus } from "../../scripts/bench/corpus.js";
 import { parseFastYaml } from "../../src/loaders/fast-yaml.js";
 import { parseManifestStream, parseWithDocuments } from "../../src/loaders/yaml.js";
@@ -12,27 +13,6 @@ import { parseManifestStream, parseWithDocuments } from "../../src/loaders/yaml.
 const PACKAGE_ROOT = join(import.meta.dirname, "..", "..");
 const OPTIONS = { file: "x.yaml" };
 const RENDERED = { tool: "helm" as const, path: "chart" };
-
-/** What `yaml` makes of every document: its value, its errors and the line its content starts on. */
-function slowDocuments(text: string) {
-  const lineCounter = new LineCounter();
-  const docs = Array.from(
-    parseAllDocuments(text, {
-      lineCounter,
-      uniqueKeys: true,
-      prettyErrors: false,
-      logLevel: "error",
-      version: "1.1",
-    }) as Iterable<Document>,
-  );
-  return docs.map((doc) => ({
-    doc,
-    errors: doc.errors.length,
-    value: doc.contents === null ? null : doc.toJS({ maxAliasCount: 100 }),
-    line: lineCounter.linePos(doc.contents?.range?.[0] ?? doc.range?.[0] ?? 0).line,
-    lineOf: (offset: number) => lineCounter.linePos(offset).line,
-  }));
-}
 
 /** The line of every item of every sequence, by path, as `yaml`'s nodes place them. */
 function slowItemLines(node: unknown, lineOf: (offset: number) => number, path: string, out: Map<string, number[]>): void {
