@@ -1,0 +1,177 @@
+/**
+ * Set-scope controls on a set built to be pathological for a quadratic (or worse) evaluation: one
+ * meshed namespace (istio-injection=enabled, mesh-wide STRICT mTLS) with many workloads sharing their
+ * labels, as many Services each selecting all of them, ServiceMonitors selecting every Service, an
+ * Ingress, a LoadBalancer Service, a NetworkPolicy, a PodDisruptionBudget and an HPA per workload.
+ * Each client then reaches every workload through every Service. Before each control's lookups were
+ * indexed (per namespace, per distinct selector, per workload shape), net-mesh-edge-coherent (Rego)
+ * did not finish within minutes on such a set and net-workload-isolated took tens of seconds: each
+ * control must now complete within the test timeout, with the same findings in both engines.
+ */
+import { stringify } from "yaml";
+import { describe, expect, it } from "vitest";
+import { loadCatalog } from "../../src/catalog/load.js";
+import type { Control } from "../../src/catalog/types.js";
+import { resolveParams } from "../../src/config/profiles.js";
+import { RegoEngine } from "../../src/engines/rego.js";
+import { TypeScriptEngine } from "../../src/engines/typescript.js";
+import { loadInputs } from "../../src/loaders/load.js";
+import type { AuditUnit, Violation } from "../../src/types.js";
+import { tempTree } from "../helpers/tmp.js";
+
+const WORKLOADS = 200;
+const NS = "mesh";
+const LABELS = { "app.kubernetes.io/name": "erlmcp", "app.kubernetes.io/instance": "erlmcp" };
+
+function workload(i: number): object {
+  const labels = { ...LABELS, app: `w${i}` };
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: `w${i}`, namespace: NS, labels },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          containers: [
+            {
+              name: "app",
+              image: "registry.example/app@sha256:" + "a".repeat(64),
+              ports: [
+                { name: "http", containerPort: 8080 },
+                { name: "metrics", containerPort: 9100 },
+              ],
+              resources: { requests: { cpu: "100m", memory: "64Mi" } },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+function objectsFor(i: number): object[] {
+  return [
+    workload(i),
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: `s${i}`, namespace: NS, labels: LABELS },
+      spec: {
+        selector: LABELS,
+        ports: [
+          { name: "http", port: 80, targetPort: "http" },
+          { name: "metrics", port: 9100, targetPort: "metrics" },
+        ],
+      },
+    },
+    {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: `np${i}`, namespace: NS },
+      spec: { podSelector: { matchLabels: { app: `w${i}` } }, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: {} }] }] },
+    },
+    {
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      metadata: { name: `pdb${i}`, namespace: NS },
+      spec: { maxUnavailable: 1, selector: { matchLabels: { app: `w${i}` } } },
+    },
+    {
+      apiVersion: "autoscaling/v2",
+      kind: "HorizontalPodAutoscaler",
+      metadata: { name: `hpa${i}`, namespace: NS },
+      spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: `w${i}` }, minReplicas: 2, maxReplicas: 4 },
+    },
+  ];
+}
+
+const SHARED: object[] = [
+  { apiVersion: "v1", kind: "Namespace", metadata: { name: NS, labels: { "istio-injection": "enabled" } } },
+  { apiVersion: "v1", kind: "Namespace", metadata: { name: "istio-system" } },
+  {
+    apiVersion: "security.istio.io/v1",
+    kind: "PeerAuthentication",
+    metadata: { name: "default", namespace: "istio-system" },
+    spec: { mtls: { mode: "STRICT" } },
+  },
+  {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "edge", namespace: NS },
+    spec: { type: "LoadBalancer", selector: { app: "w0" }, ports: [{ name: "http", port: 80, targetPort: "http" }] },
+  },
+  {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "Ingress",
+    metadata: { name: "web", namespace: NS },
+    spec: {
+      ingressClassName: "nginx",
+      rules: [{ http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "s0", port: { name: "http" } } } }] } }],
+    },
+  },
+  ...[0, 1].map((m) => ({
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "ServiceMonitor",
+    metadata: { name: `monitor${m}`, namespace: NS },
+    spec: { selector: { matchLabels: LABELS }, endpoints: [{ port: "metrics", scheme: "http" }] },
+  })),
+];
+
+const objects = [...SHARED, ...Array.from({ length: WORKLOADS }, (_, i) => objectsFor(i)).flat()];
+const root = tempTree({ "set.yaml": objects.map((o) => stringify(o)).join("---\n") });
+const loaded = await loadInputs([root], { cwd: root });
+const unit = { ...(loaded.units[0] as AuditUnit), profile: "production" } as AuditUnit;
+
+const setControls = loadCatalog().filter((c) => c.scope === "set");
+const context = { paramsFor: (c: Control) => resolveParams(c, "production") };
+// Object keys sorted: Rego returns an object's keys in order, TypeScript in insertion order.
+const canonical = (x: unknown): unknown =>
+  Array.isArray(x)
+    ? x.map(canonical)
+    : x !== null && typeof x === "object"
+      ? Object.fromEntries(
+          Object.keys(x)
+            .sort()
+            .map((k) => [k, canonical((x as Record<string, unknown>)[k])]),
+        )
+      : x;
+const key = (v: Violation) => JSON.stringify(canonical([v.resource.kind, v.resource.namespace, v.resource.name, v.messageId, v.data]));
+const keys = (vs: readonly Violation[]) => [...new Set(vs.map(key))].sort();
+
+const typescript = new TypeScriptEngine();
+const bothEngines = setControls.filter((c) => new RegoEngine().implements(c) && typescript.implements(c));
+
+describe("set-scope controls on many workloads that every client reaches through every Service", () => {
+  it("loads the whole set as one unit", () => {
+    expect(loaded.errors).toEqual([]);
+    expect(unit.resources.length).toBe(SHARED.length + 5 * WORKLOADS);
+  });
+
+  it.each(bothEngines.map((c) => [c.id, c] as const))(
+    "%s completes with the same findings in both engines",
+    async (_id, control) => {
+      const rego = new RegoEngine();
+      await rego.prepare([control]);
+      const [ts] = await typescript.evaluate(unit, [control], context);
+      const [re] = await rego.evaluate(unit, [control], context);
+      expect(ts?.errors).toEqual([]);
+      expect(re?.errors).toEqual([]);
+      expect(keys(re?.violations ?? [])).toEqual(keys(ts?.violations ?? []));
+    },
+    60_000,
+  );
+
+  it("finds each STRICT port a client outside the mesh reaches, once per workload and client", async () => {
+    const control = setControls.find((c) => c.id === "net-mesh-edge-coherent") as Control;
+    const rego = new RegoEngine();
+    await rego.prepare([control]);
+    const [verdict] = await rego.evaluate(unit, [control], context);
+    const count = (messageId: string) => verdict?.violations.filter((v) => v.messageId === messageId).length;
+    expect(count("strictBehindExternalService")).toBe(1);
+    expect(count("strictBehindIngress")).toBe(WORKLOADS);
+    expect(count("strictScrapedWithoutMeshTls")).toBe(2 * WORKLOADS);
+  }, 60_000);
+});
