@@ -30,7 +30,24 @@ workloads_in[ns] contains i if {
 	ns := k8s.namespace(w)
 }
 
-namespace_workloads(ns) := [workloads[i] | some i in object.get(workloads_in, ns, set())]
+# The workloads a PDB may select, in the order of the set: those whose pod labels hold one of its
+# matchLabels entries (on a key no controller sets), else every workload of its namespace.
+candidates(p) := [workloads[i] | some i in object.get(workloads_labelled, [[k8s.namespace(p), k, labels[k]]], set())] if {
+	labels := object.get(p, ["spec", "selector", "matchLabels"], {})
+	is_object(labels)
+	keys := {k | some k, _ in labels; not k in managed_keys}
+	count(keys) > 0
+	k := min(keys)
+} else := [workloads[i] | some i in object.get(workloads_in, k8s.namespace(p), set())]
+
+# The workloads (by position) by [namespace, pod label key, value].
+workloads_labelled[[k8s.namespace(w), k, v]] contains i if {
+	some i, w in workloads
+	some k, v in k8s.pod_labels(w)
+}
+
+# Label keys some controller sets on its pods with values a manifest cannot know.
+managed_keys := {k | some keys in k8s.controller_pod_label_keys; some k in keys}
 
 # The PDB covers every pod of the workload (whatever values its controller gives the keys it sets).
 covers(p, w) if {
@@ -45,7 +62,7 @@ selects(p, w) if {
 }
 
 # The workloads each PDB selects, computed once per PDB.
-selections := {p: [w | some w in namespace_workloads(k8s.namespace(p)); selects(p, w)] | some p in pdbs}
+selections := {p: [w | some w in candidates(p); selects(p, w)] | some p in pdbs}
 
 selected(p) := selections[p]
 
@@ -84,7 +101,7 @@ violation contains violation.at(control_id, "noPdb", w, ["spec", "replicas"], {"
 # The workloads some PDB covers, computed once.
 covered_workloads contains w if {
 	some p in pdbs
-	some w in namespace_workloads(k8s.namespace(p))
+	some w in candidates(p)
 	covers(p, w)
 }
 

@@ -34,6 +34,25 @@ shapes_in[s[0]] contains s if some s, _ in workloads_by_shape
 
 representative(s) := net.workloads[min(object.get(workloads_by_shape, [s], set()))]
 
+# The shapes a selector may select: those whose pod labels hold one of its matchLabels entries (on a
+# key no controller sets), else every shape of its namespace.
+candidate_shapes(sel) := object.get(shapes_labelled, [[sel[0], k, labels[k]]], set()) if {
+	is_object(sel[1])
+	labels := object.get(sel[1], "matchLabels", {})
+	is_object(labels)
+	keys := {k | some k, _ in labels; not k in managed_keys}
+	count(keys) > 0
+	k := min(keys)
+} else := object.get(shapes_in, sel[0], set())
+
+shapes_labelled[[s[0], k, v]] contains s if {
+	some s, _ in workloads_by_shape
+	some k, v in s[2]
+}
+
+# Label keys some controller sets on its pods with values a manifest cannot know.
+managed_keys := {k | some keys in k8s.controller_pod_label_keys; some k in keys}
+
 policy_selector(np) := [k8s.namespace(np), net.pod_selector(np)]
 
 # The policy types of the policies with each selector.
@@ -45,7 +64,7 @@ selector_types[policy_selector(np)] contains t if {
 # [shape, policy type] pairs some policy of that type isolates: it selects every pod of the shape.
 isolated_shapes contains [s, t] if {
 	some sel, types in selector_types
-	some s in object.get(shapes_in, sel[0], set())
+	some s in candidate_shapes(sel)
 	k8s.selects_all_pods(sel[1], representative(s))
 	some t in types
 }
@@ -53,6 +72,6 @@ isolated_shapes contains [s, t] if {
 # The selectors that may select some pod of a workload of their namespace.
 overlapping_selectors contains sel if {
 	some sel in {policy_selector(np) | some np in net.network_policies}
-	some s in object.get(shapes_in, sel[0], set())
+	some s in candidate_shapes(sel)
 	k8s.may_select_pods(sel[1], representative(s))
 }
