@@ -1,12 +1,12 @@
 /**
  * Set-scope controls on a set built to be pathological for a quadratic (or worse) evaluation: one
- * meshed namespace (istio-injection=enabled, mesh-wide STRICT mTLS) with many workloads sharing their
- * labels, as many Services each selecting all of them, ServiceMonitors selecting every Service, an
- * Ingress, a LoadBalancer Service, a NetworkPolicy, a PodDisruptionBudget and an HPA per workload.
- * Each client then reaches every workload through every Service. Before each control's lookups were
- * indexed (per namespace, per distinct selector, per workload shape), net-mesh-edge-coherent (Rego)
- * did not finish within minutes on such a set and net-workload-isolated took tens of seconds: each
- * control must now complete within the test timeout, with the same findings in both engines.
+ * namespace (istio-injection=enabled, mesh-wide STRICT mTLS) with 200 workloads sharing their labels
+ * (5 of them with a sidecar), as many Services each selecting all of them, 80 ServiceMonitors selecting
+ * every Service, an Ingress, a LoadBalancer Service, and a NetworkPolicy, a PodDisruptionBudget and an
+ * HPA per workload. Before the controls' lookups were indexed (by namespace, distinct selector, pod
+ * label, workload), net-mesh-edge-coherent (Rego) enumerated every monitor × Service × workload and
+ * took well over the 60 s test timeout on this set; each control must now complete within it, with
+ * the same findings in both engines.
  */
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
@@ -20,7 +20,7 @@ import type { AuditUnit, Violation } from "../../src/types.js";
 import { tempTree } from "../helpers/tmp.js";
 
 const WORKLOADS = 200;
-const MONITORS = 30;
+const MONITORS = 80;
 const MESHED = 5;
 const NS = "mesh";
 const LABELS = { "app.kubernetes.io/name": "erlmcp", "app.kubernetes.io/instance": "erlmcp" };
