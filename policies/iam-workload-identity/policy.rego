@@ -124,16 +124,20 @@ role_key_of(r) := role_key(r.kind, k8s.namespace(r), k8s.name(r))
 
 role_ref_key(b) := role_key(b.roleRef.kind, k8s.namespace(b), b.roleRef.name)
 
-roles := [r | some r in resources; rbac.is_role(r)]
+# The roles a roleRef resolves to: of two of one identity, the last one (the one that exists once applied).
+roles := [r | some r in existing_resources; rbac.is_role(r)]
 
 role_keys := {role_key_of(r) | some r in roles}
 
 # An aggregated ClusterRole grants the rules of the ClusterRoles its selectors reach in the set.
 aggregation_graph := rbac.aggregation_graph(resources)
 
+# The objects that exist once the set is applied (k8s.last_by_identity).
+existing_resources := k8s.last_by_identity(resources)
+
 writable_role_keys := {role_key_of(r) |
 	some r in roles
-	some rule in rbac.aggregated_rules(r, aggregation_graph, resources)
+	some rule in rbac.aggregated_rules(r, aggregation_graph, existing_resources)
 	not read_only_discovery(rule)
 }
 

@@ -10,9 +10,10 @@ import data.lib.k8s
 # data keys. An object, not a set of tuples, so that a lookup does not scan every key of the set (the
 # wasm target has no rule indexing); two sources of one name (a Secret and an ExternalSecret target)
 # merge their keys. The leading {} keeps the result an object for a set without any (the wasm
-# object.union_n of no objects is undefined).
+# object.union_n of no objects is undefined). Of two objects of one identity, only the last one provides
+# its keys (k8s.last_by_identity).
 provided_keys(resources) := object.union_n(array.concat([{}], [{source_key(kind, k8s.namespace(r), name): {key: true | some key in keys}} |
-	some r in resources
+	some r in k8s.last_by_identity(resources)
 	some [kind, name, keys] in key_sources(r)
 	is_string(name)
 ]))

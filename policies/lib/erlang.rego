@@ -19,10 +19,11 @@ flag_env := {"ERL_FLAGS", "ERL_AFLAGS", "ERL_ZFLAGS", "ELIXIR_ERL_OPTIONS"}
 vm_args_files := {"vm.args", "vm.args.src"}
 
 # What the settings of a set are read from, built once per set: the text of every ConfigMap by
-# "namespace/name" then key (binaryData decoded), and the keys `envFrom` sources provide.
+# "namespace/name" then key (binaryData decoded), and the keys `envFrom` sources provide. Of two
+# ConfigMaps of one identity, the last one is read (k8s.last_by_identity).
 set_index(resources) := {
 	"texts": {key(k8s.namespace(r), k8s.name(r)): env.config_map_texts(r) |
-		some r in resources
+		some r in k8s.last_by_identity(resources)
 		r.kind == "ConfigMap"
 	},
 	"provided": env.provided_keys(resources),

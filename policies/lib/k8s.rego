@@ -369,3 +369,35 @@ container_is_erlang(c) if {
 	e.name in {"ERL_FLAGS", "ERL_AFLAGS"}
 	regex.match(`(^|\s)-s?name(\s|$)`, object.get(e, "value", ""))
 }
+
+# An object's identity in the API server: kind, namespace (none for a cluster-scoped kind, whose namespace
+# the API server ignores) and name; non-strings read as "".
+identity(obj) := [text_or_empty(object.get(obj, "kind", "")), identity_namespace(obj), text_or_empty(name(obj))]
+
+identity_namespace(obj) := "" if {
+	kinds.cluster_scoped[obj.kind]
+} else := text_or_empty(namespace(obj))
+
+text_or_empty(x) := x if is_string(x)
+
+text_or_empty(x) := "" if not is_string(x)
+
+# The positions of the objects that exist after `kubectl apply` of `resources` in order: of the objects of one
+# identity (identity), the last one. Sorting [identity, position] pairs puts each identity's positions
+# together in increasing order, so that a position is the last of its identity when the next pair has another
+# identity (n·log n: the wasm target has no rule indexing).
+last_positions(resources) := {pairs[i][1] |
+	pairs := sort([[identity(r), i] | some i, r in resources])
+	some i, pair in pairs
+	not same_identity_next(pairs, i, pair[0])
+}
+
+same_identity_next(pairs, i, id) if pairs[i + 1][0] == id
+
+# The objects of `resources` that exist after they are all applied in order (the last of each identity, see
+# last_positions), in input order. Lookups by identity (a ConfigMap's text, a ClusterRole's labels) read these.
+last_by_identity(resources) := [r |
+	last := last_positions(resources)
+	some i, r in resources
+	last[i]
+]

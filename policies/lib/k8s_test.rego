@@ -82,3 +82,23 @@ test_without_nulls_drops_null_keys_at_any_depth if {
 test_without_nulls_keeps_an_object_without_nulls if {
 	k8s.without_nulls({"a": {"b": [1, "x"]}}) == {"a": {"b": [1, "x"]}}
 }
+
+test_last_by_identity_keeps_the_last_object_of_each_identity if {
+	cm1 := {"kind": "ConfigMap", "metadata": {"namespace": "a", "name": "x"}, "data": {"v": "1"}}
+	cm2 := {"kind": "ConfigMap", "metadata": {"namespace": "a", "name": "x"}, "data": {"v": "2"}}
+	other_ns := {"kind": "ConfigMap", "metadata": {"namespace": "b", "name": "x"}}
+	secret := {"kind": "Secret", "metadata": {"namespace": "a", "name": "x"}}
+	k8s.last_by_identity([cm1, other_ns, secret, cm2]) == [other_ns, secret, cm2]
+	k8s.last_by_identity([cm2, cm1]) == [cm1]
+	k8s.last_by_identity([]) == []
+}
+
+test_identity_reads_non_strings_as_empty if {
+	k8s.identity({"kind": "ConfigMap", "metadata": {"name": 3}}) == ["ConfigMap", "", ""]
+	k8s.last_positions([{"kind": "A"}, {"kind": "A", "metadata": {"name": 1}}]) == {1}
+}
+
+test_identity_of_a_cluster_scoped_kind_has_no_namespace if {
+	k8s.identity({"kind": "ClusterRole", "metadata": {"namespace": "a", "name": "x"}}) == ["ClusterRole", "", "x"]
+	k8s.identity({"kind": "Role", "metadata": {"namespace": "a", "name": "x"}}) == ["Role", "a", "x"]
+}

@@ -196,15 +196,16 @@ is_aggregated(obj) if {
 }
 
 # ClusterRole name -> names of the other ClusterRoles its clusterRoleSelectors match (set-scope input).
+# Of two ClusterRoles of one name, the last one exists (k8s.last_by_identity).
 aggregation_graph(resources) := {name: sources |
-	some r in resources
-	r.kind == "ClusterRole"
+	roles := [r | some r in k8s.last_by_identity(resources); r.kind == "ClusterRole"]
+	some r in roles
 	name := k8s.name(r)
 	sources := {k8s.name(c) |
 		is_aggregated(r)
 		some sel in object.get(r.aggregationRule, "clusterRoleSelectors", [])
 		is_object(sel)
-		some c in resources
+		some c in roles
 		c.kind == "ClusterRole"
 		k8s.name(c) != name
 		k8s.selector_matches(sel, k8s.labels(c))
@@ -213,6 +214,8 @@ aggregation_graph(resources) := {name: sources |
 
 # The rules a role grants once the aggregation controller has run: an aggregated ClusterRole has the union of
 # the rules of every non-aggregated ClusterRole its selectors reach (its own written rules are overwritten).
+# `resources`: the objects that exist (k8s.last_by_identity), so that a ClusterRole written twice adds only
+# the rules of its last copy.
 aggregated_rules(role, sources_graph, resources) := rules_reached(role, sources_graph, resources) if {
 	is_aggregated(role)
 } else := rules(role)
@@ -222,6 +225,7 @@ rules_reached(role, sources_graph, resources) := [rule |
 	some c in resources
 	c.kind == "ClusterRole"
 	not is_aggregated(c)
+	k8s.name(c) != k8s.name(role)
 	reached[k8s.name(c)]
 	some rule in rules(c)
 ]

@@ -4,6 +4,7 @@
  * order, a later entry of a name overriding an earlier one and every `envFrom` value of that name.
  */
 import type { K8sObject } from "../types.js";
+import { lastByIdentity } from "./identity.js";
 import type { Container } from "./workloads.js";
 
 /** Where the winning value of one variable comes from. */
@@ -57,8 +58,8 @@ export function fromSecret(source: EnvSource): { name: string; key: string } | u
 
 /**
  * The keys each Secret (data, stringData; an ExternalSecret's target keys) and ConfigMap (data,
- * binaryData) of the set provides, for `envFrom` sources read in one namespace. Mirrors
- * `provided_keys` in policies/lib/env.rego.
+ * binaryData) of the set provides, for `envFrom` sources read in one namespace; of two objects of one
+ * identity, only the last one (lastByIdentity). Mirrors `provided_keys` in policies/lib/env.rego.
  */
 export function providedEnvKeys(objects: readonly K8sObject[]): (namespace: string) => EnvFromKeys {
   const keys = new Map<string, Set<string>>();
@@ -68,7 +69,7 @@ export function providedEnvKeys(objects: readonly K8sObject[]): (namespace: stri
     keys.set(id, (keys.get(id) ?? new Set()).add(key));
   };
   const keysOf = (value: unknown) => Object.keys(asRecord(value) ?? {});
-  for (const object of objects) {
+  for (const object of lastByIdentity(objects)) {
     const namespace = typeof object.metadata?.namespace === "string" ? object.metadata.namespace : "";
     const name = object.metadata?.name;
     if (object.kind === "Secret")

@@ -5,6 +5,7 @@
  */
 import type { K8sObject } from "../types.js";
 import { configMapTexts, type EnvSource } from "./env.js";
+import { lastByIdentity } from "./identity.js";
 import { podSpec, refOf, type Container } from "./workloads.js";
 
 const PROTO_DIST_TLS = /(^|\s)-proto_dist\s+["']?inet6?_tls/;
@@ -29,10 +30,10 @@ const isObj = (value: unknown): value is Obj => value !== null && typeof value =
 const captures = (re: RegExp, text: string): string[] => [...text.matchAll(re)].map((m) => m[1]!);
 const textOf = (texts: ConfigTexts, ns: string, name: unknown, key: unknown) => texts.get(`${ns}/${String(name)}`)?.get(String(key));
 
-/** The text of every ConfigMap among `objects`. Mirrors `set_index(...).texts`. */
+/** The text of every ConfigMap among `objects` (of two of one identity, the last). Mirrors `set_index(...).texts`. */
 export function configTextsOf(objects: readonly K8sObject[]): ConfigTexts {
   const out = new Map<string, Map<string, string>>();
-  for (const object of objects)
+  for (const object of lastByIdentity(objects))
     if (object.kind === "ConfigMap") out.set(`${refOf(object).namespace}/${refOf(object).name}`, new Map(configMapTexts(object)));
   return out;
 }

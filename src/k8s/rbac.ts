@@ -4,6 +4,7 @@
  * ServiceAccounts a subject (ServiceAccount, `system:serviceaccount:<ns>:<name>` User, or Group) contains.
  */
 import type { K8sObject } from "../types.js";
+import { lastByIdentity } from "./identity.js";
 import { labelSelectorMatches, type LabelSelector, type Labels } from "./selectors.js";
 
 /** One entry of a Role/ClusterRole `rules` list. */
@@ -239,13 +240,17 @@ export interface AggregatedRules {
 /**
  * The rules of the set's roles once the aggregation controller has run: an aggregated ClusterRole has the union
  * of the rules of every other ClusterRole its `clusterRoleSelectors` match, transitively (its own written
- * `rules` are overwritten); other roles keep their rules.
+ * `rules` are overwritten); other roles keep their rules. Of two ClusterRoles of one name, only the last one is
+ * a source, and an aggregated ClusterRole reaches what the last one of its name selects (lastByIdentity).
  */
 export function aggregatedRules(objects: readonly K8sObject[]): AggregatedRules {
-  const clusterRoles = objects.filter((o) => o.kind === "ClusterRole");
+  const clusterRoles = lastByIdentity(objects).filter((o) => o.kind === "ClusterRole");
+  const byName = new Map(clusterRoles.map((c) => [c.metadata?.name, c]));
   const sources = (role: K8sObject) => {
     const name = role.metadata?.name;
-    const selectors = clusterRoleSelectors(role);
+    // The selectors of the ClusterRole of this name that exists (an earlier copy's are overwritten).
+    const current = byName.get(name) ?? role;
+    const selectors = isAggregated(current) ? clusterRoleSelectors(current) : [];
     return clusterRoles.filter((c) => c.metadata?.name !== name && selectors.some((s) => labelSelectorMatches(s, labelsOf(c))));
   };
   const cache = new Map<K8sObject, PolicyRule[]>();

@@ -9,6 +9,7 @@ import {
   type PolicyRule,
 } from "../k8s/rbac.js";
 import { closestPath, type FieldPath } from "../k8s/field-path.js";
+import { lastByIdentity } from "../k8s/identity.js";
 import { isWorkload, podSpec, podSpecPath, refOf } from "../k8s/workloads.js";
 import type { SetValidator } from "./types.js";
 
@@ -53,7 +54,8 @@ export const iamWorkloadIdentity: SetValidator = {
     const readOnlyRoles = new Map<string, boolean>();
     // An aggregated ClusterRole grants the rules of the ClusterRoles its selectors reach in the set.
     const aggregated = aggregatedRules(objects);
-    for (const role of objects) {
+    // A roleRef resolves to the role of that identity that exists once the set is applied: the last one.
+    for (const role of lastByIdentity(objects)) {
       if (role.kind !== "Role" && role.kind !== "ClusterRole") continue;
       const key = roleKey(role.kind, refOf(role).namespace, refOf(role).name);
       readOnlyRoles.set(key, (readOnlyRoles.get(key) ?? true) && aggregated.rulesOf(role).every(readOnlyDiscovery));

@@ -1,0 +1,24 @@
+import type { K8sObject } from "../types.js";
+import { isClusterScoped } from "./cluster-scoped.js";
+
+const text = (value: unknown): string => (typeof value === "string" ? value : "");
+
+/**
+ * An object's identity in the API server: kind, namespace (none for a cluster-scoped kind, whose namespace the
+ * API server ignores) and name; non-strings read as "". Mirrors `identity` in policies/lib/k8s.rego.
+ */
+export function identityOf(object: K8sObject): string {
+  const namespace = isClusterScoped(object) ? "" : text(object.metadata?.namespace);
+  return JSON.stringify([text(object.kind), namespace, text(object.metadata?.name)]);
+}
+
+/**
+ * The objects that exist after `kubectl apply` of `objects` in order: of the objects of one identity, the last
+ * one; in input order. Lookups by identity (a ConfigMap's text, a Secret's keys, a ClusterRole's labels) read
+ * these. Mirrors `last_by_identity` in policies/lib/k8s.rego.
+ */
+export function lastByIdentity<T extends K8sObject>(objects: readonly T[]): T[] {
+  const last = new Map<string, number>();
+  objects.forEach((object, index) => last.set(identityOf(object), index));
+  return objects.filter((object, index) => last.get(identityOf(object)) === index);
+}
