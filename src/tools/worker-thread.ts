@@ -5,8 +5,22 @@
  */
 import { Worker, type WorkerOptions } from "node:worker_threads";
 
+/**
+ * The caller's Node options without those about its own entry (`--input-type`, which a worker refuses
+ * when its module is a file: `node --input-type=module -e "…"` must still start threads).
+ */
+export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    if (execArgv[i] === "--input-type") i++;
+    else if (!execArgv[i]!.startsWith("--input-type=")) out.push(execArgv[i]!);
+  }
+  return out;
+}
+
 /** Starts the worker module `name` (no extension) of the folder of `callerUrl` (the caller's `import.meta.url`). */
-export function startWorker(callerUrl: string, name: string, options: Omit<WorkerOptions, "eval"> = {}): Worker {
+export function startWorker(callerUrl: string, name: string, given: Omit<WorkerOptions, "eval"> = {}): Worker {
+  const options = { execArgv: workerExecArgv(), ...given };
   const fromSource = callerUrl.endsWith(".ts");
   const url = new URL(`./${name}.${fromSource ? "ts" : "js"}`, callerUrl);
   if (!fromSource) return new Worker(url, options);

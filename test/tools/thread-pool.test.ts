@@ -1,6 +1,7 @@
 /** The thread pool behind the parse and evaluation threads: results go to their callers, broadcasts arrive in order, a dead thread fails loudly. */
 import { describe, expect, it } from "vitest";
 import { createThreadPool } from "../../src/tools/thread-pool.js";
+import { workerExecArgv } from "../../src/tools/worker-thread.js";
 
 const pool = (size: number, eager = false) =>
   createThreadPool<number | "exit" | "throw", number, number>({
@@ -60,5 +61,14 @@ describe("createThreadPool", () => {
     expect(() => p.broadcast(1)).toThrow("eager");
     await p.close();
     await expect(p.run(1, "late")).rejects.toThrow("closed");
+  });
+});
+
+describe("workerExecArgv", () => {
+  it("drops the caller's --input-type, in both spellings, and keeps every other Node option", () => {
+    expect(workerExecArgv(["--input-type=module", "--max-old-space-size=80", "--input-type", "commonjs", "--cpu-prof"])).toEqual([
+      "--max-old-space-size=80",
+      "--cpu-prof",
+    ]);
   });
 });
