@@ -47,8 +47,11 @@ certfiles(server) := {m[1] | some m in regex.find_all_string_submatch_n(`\{\s*ce
 
 # --- The certificate behind a mounted certfile ------------------------------------------------------
 
+# The objects that exist once the set is applied: of two Certificates or Secrets of one name, the last one.
+existing_resources := k8s.last_by_identity(input.resources)
+
 certificates[[ns, secret]] contains [concat("/", ["Certificate", k8s.name(r)]), r.spec] if {
-	some r in input.resources
+	some r in existing_resources
 	r.kind == "Certificate"
 	startswith(object.get(r, "apiVersion", ""), "cert-manager.io/")
 	ns := k8s.namespace(r)
@@ -67,7 +70,7 @@ issued_secrets[[k8s.namespace(r), k8s.name(r)]] := [concat("/", ["Secret", k8s.n
 	"ipAddresses": annotation_list(r, "cert-manager.io/ip-sans"),
 	"commonName": object.get(r, ["metadata", "annotations", "cert-manager.io/common-name"], ""),
 }] if {
-	some r in input.resources
+	some r in existing_resources
 	r.kind == "Secret"
 	annotations := object.get(r, ["metadata", "annotations"], {})
 	some a in ["cert-manager.io/alt-names", "cert-manager.io/ip-sans"]

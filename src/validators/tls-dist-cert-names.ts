@@ -6,6 +6,7 @@
 import type { K8sObject, Resource, Violation } from "../types.js";
 import type { FieldPath } from "../k8s/field-path.js";
 import { effectiveEnv, providedEnvKeys, type EnvFromKeys, type EnvSource } from "../k8s/env.js";
+import { lastByIdentity } from "../k8s/identity.js";
 import {
   configTextsOf,
   envSourceText,
@@ -112,11 +113,12 @@ function rejectedAs(host: string, spec: Obj, valueOf: (name: string) => VarValue
   return covered(resolved, spec) ? undefined : false;
 }
 
-/** Indexes the set once: ConfigMap texts, env keys, Certificates and cert-manager-issued Secrets by namespace/name. */
+/** Indexes the set once: ConfigMap texts, env keys, Certificates and cert-manager-issued Secrets by namespace/name (the last of each identity). */
 function indexSet(resources: readonly Resource[]): SetIndex {
   const certificates = new Map<string, CertNames[]>();
   const issuedSecrets = new Map<string, CertNames>();
-  for (const { object } of resources) {
+  // Of two Certificates or Secrets of one identity, the last one exists once the set is applied.
+  for (const object of lastByIdentity(resources.map((r) => r.object))) {
     const { namespace, name } = refOf(object);
     const spec = object.spec;
     if (object.kind === "Certificate" && String(object.apiVersion ?? "").startsWith("cert-manager.io/") && isObj(spec)) {
