@@ -14,8 +14,12 @@ import type { EngineVerdict } from "../findings/merge.js";
 import { createThreadPool, type ThreadPool } from "../tools/thread-pool.js";
 import type { AuditUnit, EngineName } from "../types.js";
 
-/** Units with fewer resources are evaluated in the calling thread: starting the threads would cost more than it saves. */
-export const PARALLEL_MIN_RESOURCES = 1000;
+/**
+ * Units with fewer resources are evaluated in the calling thread: each thread warms its own wasm
+ * instance (1–2 s of CPU), which 2 threads measured as 0.91× of one at 10,000 resources and
+ * 1.27× at 50,000 (docs/performance.md).
+ */
+export const PARALLEL_MIN_RESOURCES = 20_000;
 /** Resources per object-scope task. */
 const SLICE = 250;
 
@@ -57,7 +61,11 @@ export function evaluationThreadsStarted(): number {
 }
 
 /** A pool of `threads` evaluation threads, started when the first unit it accepts arrives. */
-export function createEvaluationPool(threads: number, data: EvaluationWorkerData, minResources = PARALLEL_MIN_RESOURCES): EvaluationPool {
+export function createEvaluationPool(
+  threads: number,
+  data: EvaluationWorkerData,
+  { minResources = PARALLEL_MIN_RESOURCES } = {},
+): EvaluationPool {
   let pool: ThreadPool<EvaluationTask, EngineVerdict[], UnitBroadcast> | undefined;
   let nextKey = 0;
   return {

@@ -11,7 +11,7 @@ import { stringify } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadCatalog } from "../../src/catalog/load.js";
 import { createEngine } from "../../src/engines/index.js";
-import { createEvaluationPool, evaluationThreadsStarted } from "../../src/evaluation/parallel.js";
+import { createEvaluationPool, evaluationThreadsStarted, PARALLEL_MIN_RESOURCES } from "../../src/evaluation/parallel.js";
 import { planCache } from "../../src/evaluation/plan.js";
 import { evaluateUnits } from "../../src/evaluation/units.js";
 import { loadInputs } from "../../src/loaders/load.js";
@@ -60,7 +60,7 @@ describe("evaluation threads", () => {
 
     for (const threads of [2, 3]) {
       const started = evaluationThreadsStarted();
-      const pool = createEvaluationPool(threads, { controls, config: {}, engines: [...engines] }, 1);
+      const pool = createEvaluationPool(threads, { controls, config: {}, engines: [...engines] }, { minResources: 1 });
       try {
         const threaded = await evaluateUnits(loaded, planCache(controls), prepared, undefined, pool);
         expect(evaluationThreadsStarted() - started).toBe(threads);
@@ -71,12 +71,13 @@ describe("evaluation threads", () => {
     }
   }, 120_000);
 
-  it("leave units below the threshold to the calling thread", () => {
-    const pool = createEvaluationPool(2, { controls, config: {}, engines: [...engines] }, 1_000);
-    const small = loaded.find((u) => u.resources.length < 1_000)!;
-    expect(pool.accepts(small)).toBe(false);
-    expect(pool.accepts({ ...small, resources: Array.from({ length: 1_000 }, () => small.resources[0]!) })).toBe(true);
-    expect(createEvaluationPool(1, { controls, config: {}, engines: [...engines] }, 1).accepts(small)).toBe(false);
-    expect(createEvaluationPool(2, { controls, config: {}, engines: [] }, 1).accepts(small)).toBe(false);
+  it("leave units below the threshold, one thread and no in-process engine to the calling thread", () => {
+    const data = { controls, config: {}, engines: [...engines] };
+    const small = loaded.find((u) => u.resources.length < PARALLEL_MIN_RESOURCES)!;
+    const large = { ...small, resources: Array.from({ length: PARALLEL_MIN_RESOURCES }, () => small.resources[0]!) };
+    expect(createEvaluationPool(2, data).accepts(small)).toBe(false);
+    expect(createEvaluationPool(2, data).accepts(large)).toBe(true);
+    expect(createEvaluationPool(1, data).accepts(large)).toBe(false);
+    expect(createEvaluationPool(2, { ...data, engines: [] }).accepts(large)).toBe(false);
   });
 });
