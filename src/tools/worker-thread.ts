@@ -6,24 +6,19 @@
 import { Worker, type WorkerOptions } from "node:worker_threads";
 
 /**
- * The caller's Node options without those about its own entry (`--input-type`, which a worker refuses
- * when its module is a file: `node --input-type=module -e "…"` must still start threads).
+ * Whether the process was started with `--input-type` (`node --input-type=module -e "…"`): a worker
+ * inherits it and then refuses a file as its entry, so the module is imported from an evaluated string.
  */
-export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    if (execArgv[i] === "--input-type") i++;
-    else if (!execArgv[i]!.startsWith("--input-type=")) out.push(execArgv[i]!);
-  }
-  return out;
+export function hasEntryTypeFlag(execArgv: readonly string[] = process.execArgv): boolean {
+  return execArgv.some((a) => a === "--input-type" || a.startsWith("--input-type="));
 }
 
 /** Starts the worker module `name` (no extension) of the folder of `callerUrl` (the caller's `import.meta.url`). */
-export function startWorker(callerUrl: string, name: string, given: Omit<WorkerOptions, "eval"> = {}): Worker {
-  const options = { execArgv: workerExecArgv(), ...given };
+export function startWorker(callerUrl: string, name: string, options: Omit<WorkerOptions, "eval"> = {}): Worker {
   const fromSource = callerUrl.endsWith(".ts");
   const url = new URL(`./${name}.${fromSource ? "ts" : "js"}`, callerUrl);
-  if (!fromSource) return new Worker(url, options);
-  const script = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(script, { ...options, eval: true });
+  const load = `import(${JSON.stringify(url.href)})`;
+  if (fromSource)
+    return new Worker(`import("tsx/esm/api").then((tsx) => { tsx.register(); return ${load}; });`, { ...options, eval: true });
+  return hasEntryTypeFlag() ? new Worker(load, { ...options, eval: true }) : new Worker(url, options);
 }
