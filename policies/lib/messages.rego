@@ -173,6 +173,8 @@ templates := {
 		"capabilitiesDrop": "Container {container} does not drop `ALL` capabilities.",
 		"capabilitiesAdd": "Container {container} adds capabilities {capabilities}; only NET_BIND_SERVICE is allowed.",
 		"volumeType": "Volume {volume} has type {type}, which the restricted Pod Security Standard does not allow.",
+		"appArmorProfile": "AppArmor profile {profile} is set for {where}; only RuntimeDefault or Localhost is allowed.",
+		"seLinuxOptions": "SELinux {field} {value} is set for {where}; only the container types (container_t, container_init_t, container_kvm_t, container_engine_t) and no user or role are allowed.",
 	},
 	"pod-security-admission": {
 		"enforceLabelMissing": "Namespace {namespace} has no `pod-security.kubernetes.io/enforce` label: Pod Security Admission does not enforce the restricted standard.",

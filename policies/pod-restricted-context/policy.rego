@@ -75,4 +75,48 @@ violation contains violation.at(control_id, "volumeType", obj, array.concat(spec
 	not allowed_volume_types[type]
 }
 
+# AppArmor and SELinux, as Pod Security admission checks them (baseline, so restricted too): every place a
+# profile or label can be set is judged, the pod's own included, whatever a container overrides.
+allowed_app_armor_types := {"RuntimeDefault", "Localhost"}
+
+app_armor_annotation_prefix := "container.apparmor.security.beta.kubernetes.io/"
+
+# SELinux types a container may run as (container_engine_t since Kubernetes 1.31); no user or role.
+allowed_selinux_types := {"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"}
+
+# [where, path of its securityContext, securityContext] for the pod and each container.
+security_contexts contains ["the pod", array.concat(spec_path, ["securityContext"]), pod_context]
+
+security_contexts contains [concat(" ", ["container", cname(c)]), array.concat(c.__path, ["securityContext"]), object.get(c, "securityContext", {})] if {
+	some c in k8s.all_containers(obj)
+}
+
+violation contains violation.at(control_id, "appArmorProfile", obj, array.concat(path, ["appArmorProfile", "type"]), {"where": where, "profile": profile}) if {
+	some [where, path, context] in security_contexts
+	profile := object.get(context, ["appArmorProfile", "type"], "RuntimeDefault")
+	not allowed_app_armor_types[profile]
+}
+
+# The legacy per-container annotation, which the API server copies into a container's unset field.
+violation contains violation.at(control_id, "appArmorProfile", obj, array.concat(k8s.pod_template_path(obj), ["metadata", "annotations", key]), {"where": concat(" ", ["container", substring(key, count(app_armor_annotation_prefix), -1)]), "profile": profile}) if {
+	some key, profile in object.get(k8s.pod_template(obj), ["metadata", "annotations"], {})
+	startswith(key, app_armor_annotation_prefix)
+	not allowed_app_armor_annotation(profile)
+}
+
+allowed_app_armor_annotation(profile) if profile in {"", "runtime/default"}
+
+allowed_app_armor_annotation(profile) if startswith(profile, "localhost/")
+
+violation contains violation.at(control_id, "seLinuxOptions", obj, array.concat(path, ["seLinuxOptions", field]), {"where": where, "field": field, "value": value}) if {
+	some [where, path, context] in security_contexts
+	some field in ["type", "user", "role"]
+	value := object.get(context, ["seLinuxOptions", field], "")
+	not allowed_selinux(field, value)
+}
+
+allowed_selinux("type", value) if allowed_selinux_types[value]
+
+allowed_selinux(field, "") if field in {"user", "role"}
+
 cname(c) := object.get(c, "name", "")

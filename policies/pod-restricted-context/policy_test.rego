@@ -89,3 +89,33 @@ test_missing_pod_and_container_settings_point_at_the_container if {
 	vs := control.violation with input as pod({}, {}, [])
 	{v.details.path | some v in vs} == {["spec", "containers", 0, "securityContext"]}
 }
+
+test_unconfined_app_armor_fails_at_pod_and_container_level if {
+	vs := control.violation with input as pod(object.union(good_pod_context, {"appArmorProfile": {"type": "Unconfined"}}), object.union(good_ctx, {"appArmorProfile": {"type": "Unconfined"}}), [])
+	{[v.details.messageId, v.details.data.where] | some v in vs} == {["appArmorProfile", "the pod"], ["appArmorProfile", "container app"]}
+}
+
+test_confined_app_armor_passes if {
+	count(control.violation) == 0 with input as pod(object.union(good_pod_context, {"appArmorProfile": {"type": "Localhost", "localhostProfile": "x"}}), object.union(good_ctx, {"appArmorProfile": {"type": "RuntimeDefault"}}), [])
+}
+
+annotated(annotations) := object.union(pod(good_pod_context, good_ctx, []), {"review": {"object": {"metadata": {"annotations": annotations}}}})
+
+test_app_armor_annotation_judged_by_value if {
+	vs := control.violation with input as annotated({
+		"container.apparmor.security.beta.kubernetes.io/app": "unconfined",
+		"container.apparmor.security.beta.kubernetes.io/b": "runtime/default",
+		"container.apparmor.security.beta.kubernetes.io/c": "localhost/edge",
+		"other.example.com/app": "unconfined",
+	})
+	{[v.details.data.where, v.details.data.profile] | some v in vs} == {["container app", "unconfined"]}
+}
+
+test_selinux_outside_container_types_fails if {
+	vs := control.violation with input as pod(object.union(good_pod_context, {"seLinuxOptions": {"type": "spc_t"}}), object.union(good_ctx, {"seLinuxOptions": {"type": "container_t", "user": "system_u", "role": "system_r"}}), [])
+	{[v.details.data.where, v.details.data.field] | some v in vs} == {["the pod", "type"], ["container app", "user"], ["container app", "role"]}
+}
+
+test_selinux_container_type_and_level_pass if {
+	count(control.violation) == 0 with input as pod(object.union(good_pod_context, {"seLinuxOptions": {"type": "container_init_t", "level": "s0:c1,c2"}}), good_ctx, [])
+}

@@ -5,6 +5,7 @@ export type InputErrorCode =
   | "YAML_SYNTAX"
   | "YAML_ALIAS_LIMIT"
   | "YAML_DUPLICATE_KEY"
+  | "YAML_MERGE_CONFLICT"
   | "YAML_TOO_DEEP"
   | "LIST_TOO_DEEP"
   | "LIST_TOO_LARGE"

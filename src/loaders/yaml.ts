@@ -3,6 +3,7 @@ import { LineCounter, parseAllDocuments, isAlias, isMap, isSeq, type Document } 
 import type { Resource } from "../types.js";
 import { inputError } from "./errors.js";
 import { parseFastYaml, type FastParse } from "./fast-yaml.js";
+import { findMergeConflict } from "./yaml-merge.js";
 import { MAX_DEPTH, resourceCollector, type FieldLocator, type ItemOf, type ParseOptions, type ParseResult } from "./yaml-resources.js";
 
 export { MAX_DEPTH, MAX_LIST_ITEMS, MAX_LIST_NESTING, type FieldLocator, type ParseOptions, type ParseResult } from "./yaml-resources.js";
@@ -99,6 +100,19 @@ export function parseWithDocuments(text: string, options: ParseOptions): ParseRe
       return;
     }
     if (doc.contents === null) return;
+    const mergeConflict = findMergeConflict(doc);
+    if (mergeConflict) {
+      const pos = lineCounter.linePos(mergeConflict.offset);
+      errors.push(
+        inputError(
+          "YAML_MERGE_CONFLICT",
+          file,
+          `the merge key (<<) sets "${mergeConflict.key}", which this mapping already set: kubectl and the API server (sigs.k8s.io/yaml) take the merged value, the YAML merge specification (and go-yaml v3) the earlier one`,
+          { line: pos.line, column: pos.col, hint: `set "${mergeConflict.key}" once, or after the merge key` },
+        ),
+      );
+      return;
+    }
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: options.maxAliasCount ?? 100 });

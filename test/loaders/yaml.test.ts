@@ -49,6 +49,44 @@ describe("parseManifestStream", () => {
     expect(errors).toMatchObject([{ code, file: "x.yaml", line }]);
   });
 
+  describe("YAML merge keys (<<), which sigs.k8s.io/yaml applies in order", () => {
+    // `x` holds the anchor (the loader does not check types: the schema check comes later).
+    const pod = (securityContext: string) =>
+      `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nx: &on {privileged: true, runAsUser: 0}\nspec:\n  containers:\n    - name: a\n      securityContext: ${securityContext}\n`;
+    const securityContextOf = (text: string) => {
+      const { resources, errors } = parse(text);
+      return { errors, securityContext: (resources[0]?.object.spec as any)?.containers[0].securityContext };
+    };
+
+    it.each([
+      ["a key set before a merge that sets it (block)", "\n        privileged: false\n        <<: *on\n", 10],
+      ["a key set before a merge that sets it (flow)", "{privileged: false, <<: {privileged: true}}", 8],
+      ["a key set by an earlier merge", "\n        <<: {privileged: false}\n        <<: [*on]\n", 10],
+      ["a key a nested merge brings in", "\n        privileged: false\n        <<: {<<: *on}\n", 10],
+    ])("refuses %s: kubectl takes the merged value, the YAML merge specification the earlier one", (_name, context, line) => {
+      const { errors } = parse(pod(context));
+      expect(errors).toMatchObject([{ code: "YAML_MERGE_CONFLICT", file: "x.yaml", line }]);
+      expect(errors[0]!.message).toContain('"privileged"');
+    });
+
+    it("reads a merge every reader agrees on: new keys, keys set after it, the first of a list of sources", () => {
+      expect(securityContextOf(pod("\n        <<: *on\n        privileged: false\n"))).toEqual({
+        errors: [],
+        securityContext: { privileged: false, runAsUser: 0 },
+      });
+      expect(securityContextOf(pod("{<<: [{runAsUser: 1}, *on], readOnlyRootFilesystem: true}"))).toEqual({
+        errors: [],
+        securityContext: { runAsUser: 1, privileged: true, readOnlyRootFilesystem: true },
+      });
+    });
+
+    it('keeps a quoted "<<" an ordinary key, as every reader does', () => {
+      const { errors, resources } = parse('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: "1", "<<": "2"}\n');
+      expect(errors).toEqual([]);
+      expect(resources[0]!.object.data).toEqual({ a: "1", "<<": "2" });
+    });
+  });
+
   it("bounds alias expansion (billion laughs) with a clear error", () => {
     const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
     for (let i = 1; i < 9; i++)
