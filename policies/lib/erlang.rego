@@ -1,6 +1,7 @@
 # An Erlang node's distribution settings as the container gives them (mirrors src/k8s/erlang-dist.ts):
-# the VM's flags (command, args, the winning ERL_*FLAGS variables, mounted vm.args files), the files
-# mounted at a path (volumes, projected volumes, items, subPath) and the ssl_dist options file.
+# the VM's flags in the order it reads them (ordered_flag_text), the files mounted at a path (volumes,
+# projected volumes, items, subPath), the kernel settings of a mounted sys.config and the ssl_dist
+# options file.
 package lib.erlang
 
 import data.lib.env
@@ -11,9 +12,6 @@ proto_dist_tls := `(^|\s)-proto_dist\s+["']?inet6?_tls`
 optfile_flag := `(?:^|\s)-ssl_dist_optfile\s+["']?([^\s"']+)`
 
 name_flag := `(?:^|\s)-s?name\s+["']?([^\s"']+)`
-
-# The variables whose winning value the VM reads as flags.
-flag_env := {"ERL_FLAGS", "ERL_AFLAGS", "ERL_ZFLAGS", "ELIXIR_ERL_OPTIONS"}
 
 # The names of the files (key suffixes) of a mounted ConfigMap the release reads as VM flags.
 vm_args_files := {"vm.args", "vm.args.src"}
@@ -51,19 +49,7 @@ env_text(index, ns, src) := index.texts[key(ns, src.name)][src.key] if {
 	src.kind == "configMap"
 }
 
-# The VM's flags, wherever the node reads them: command and args; the winning value (CONTROLS.md
-# Semantics) of each flag variable; and every mounted ConfigMap key whose name ends with one of `files`.
-flag_text(index, w, c, files) := concat(" ", array.concat(
-	array.concat(object.get(c, "command", []), object.get(c, "args", [])),
-	array.concat(env_flag_texts(index, w, c), mounted_flag_texts(index, w, c, files)),
-))
-
-env_flag_texts(index, w, c) := [text |
-	some name, src in effective_env(index, w, c)
-	flag_env[name]
-	text := env_text(index, k8s.namespace(w), src)
-]
-
+# The text of every mounted ConfigMap key whose name ends with one of `files`.
 mounted_flag_texts(index, w, c, files) := [text |
 	some m in object.get(c, "volumeMounts", [])
 	some vol in object.get(k8s.pod_spec(w), "volumes", [])
@@ -285,3 +271,26 @@ dist_listen_range(flags, config) := [lo, listen_max(flags, config, lo)] if {
 listen_max(flags, config, lo) := n if {
 	n := erlang_integer(kernel_setting(flags, config, "inet_dist_listen_max"))
 } else := lo
+
+# The listen range container c pins: its flags (ordered_flag_text) over its mounted sys.config, whose
+# kernel settings the flags override.
+container_listen_range(index, w, c) := dist_listen_range(
+	ordered_flag_text(index, w, c, vm_args_files),
+	concat("\n", mounted_flag_texts(index, w, c, {"sys.config"})),
+)
+
+# The distribution listen range [min, max] of each node container of w (an Erlang container, or any whose
+# flags or sys.config pin a range): the range it pins, else `fallback`.
+dist_ranges(index, w, fallback) := {r |
+	some c in k8s.all_containers(w)
+	node_container(index, w, c)
+	r := container_range(index, w, c, fallback)
+}
+
+node_container(_, _, c) if k8s.container_is_erlang(c)
+
+node_container(index, w, c) if container_listen_range(index, w, c)
+
+container_range(index, w, c, fallback) := r if {
+	r := container_listen_range(index, w, c)
+} else := fallback

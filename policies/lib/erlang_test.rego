@@ -27,22 +27,50 @@ test_env_text_reads_literals_and_config_map_keys if {
 	not erlang.env_text(index, "other", ref)
 }
 
-test_flag_text_reads_command_args_flag_variables_and_mounted_files if {
+test_ordered_flag_text_reads_the_mounted_vm_args_command_args_and_flag_variables_not_the_sys_config if {
 	c := {
 		"command": ["erl"], "args": ["-s"],
 		"env": [{"name": "ERL_ZFLAGS", "valueFrom": {"configMapKeyRef": {"name": "flags", "key": "ERL_FLAGS"}}}, {"name": "OTHER", "value": "-y"}],
 		"volumeMounts": [{"name": "cfg", "mountPath": "/rel"}],
 	}
 	w := pod([{"name": "cfg", "configMap": {"name": "flags"}}])
-	erlang.flag_text(index, w, c, erlang.vm_args_files) == "erl -s -proto_dist inet_tls -name a@h"
-	erlang.flag_text(index, w, c, erlang.vm_args_files | {"sys.config"}) == "erl -s -proto_dist inet_tls []. -name a@h"
+	erlang.ordered_flag_text(index, w, c, erlang.vm_args_files) == "-name a@h erl -s -proto_dist inet_tls"
+	erlang.mounted_flag_texts(index, w, c, {"sys.config"}) == ["[]."]
 }
 
-test_flag_text_reads_only_the_mounted_items if {
+test_mounted_flag_texts_reads_only_the_mounted_items if {
 	c := {"volumeMounts": [{"name": "cfg", "mountPath": "/rel"}]}
 	projected := pod([{"name": "cfg", "projected": {"sources": [{"configMap": {"name": "flags", "items": [{"key": "sys.config", "path": "sys.config"}]}}]}}])
-	erlang.flag_text(index, projected, c, erlang.vm_args_files) == ""
-	erlang.flag_text(index, projected, c, {"sys.config"}) == "[]."
+	erlang.mounted_flag_texts(index, projected, c, erlang.vm_args_files) == []
+	erlang.mounted_flag_texts(index, projected, c, {"sys.config"}) == ["[]."]
+}
+
+test_ordered_flag_text_reads_no_flag_after_extra if {
+	c := {
+		"args": ["foreground", "-extra", "-proto_dist", "inet_tls"],
+		"env": [
+			{"name": "ERL_FLAGS", "value": "-extra -proto_dist inet_tls -ssl_dist_optfile /f"},
+			{"name": "ELIXIR_ERL_OPTIONS", "value": "-name e@h -extra -proto_dist inet_tls"},
+		],
+	}
+	flags := erlang.ordered_flag_text(index, pod([]), c, erlang.vm_args_files)
+	not erlang.tls_dist(flags)
+	erlang.optfile_paths(flags) == set()
+	erlang.name_flags(flags) == {"e@h"}
+}
+
+test_dist_ranges_pin_by_the_flags_over_the_sys_config if {
+	idx := erlang.set_index([config_map("rel", {"sys.config": "[{kernel, [{inet_dist_listen_min, 9300}]}].", "vm.args": "-x"})])
+	w := pod([{"name": "rel", "configMap": {"name": "rel"}}])
+	mounted := {"name": "a", "volumeMounts": [{"name": "rel", "mountPath": "/rel"}]}
+	erlang.container_listen_range(idx, w, mounted) == [9300, 9300]
+	flagged := object.union(mounted, {"args": ["-kernel", "inet_dist_listen_min", "9400", "-extra", "-kernel", "inet_dist_listen_min", "9500"]})
+	erlang.container_listen_range(idx, w, flagged) == [9400, 9400]
+	sts := {"kind": "StatefulSet", "metadata": {"name": "s", "namespace": "n"}, "spec": {"template": {"spec": {
+		"volumes": [{"name": "rel", "configMap": {"name": "rel"}}],
+		"containers": [mounted, {"name": "b", "ports": [{"name": "epmd", "containerPort": 4369}]}, {"name": "c"}],
+	}}}}
+	erlang.dist_ranges(idx, sts, [9100, 9105]) == {[9300, 9300], [9100, 9105]}
 }
 
 test_flags if {

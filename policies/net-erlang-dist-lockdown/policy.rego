@@ -17,35 +17,16 @@ param(key, fallback) := object.get(input, ["parameters", key], fallback)
 
 index := erlang.set_index(input.resources)
 
-# The VM's flags in the order it reads them (lib.erlang ordered_flag_text): ERL_AFLAGS, ELIXIR_ERL_OPTIONS,
-# a mounted vm.args, command and args, ERL_FLAGS, ERL_ZFLAGS, each variable's winning entry.
-flags(w, c) := erlang.ordered_flag_text(index, w, c, erlang.vm_args_files)
-
-# The mounted sys.config files, which the flags override.
-sys_config(w, c) := concat("\n", erlang.mounted_flag_texts(index, w, c, {"sys.config"}))
-
-# The listen range the flags and sys.config of container c pin (lib.erlang dist_listen_range).
-listen_range(w, c) := erlang.dist_listen_range(flags(w, c), sys_config(w, c))
-
 # The range distPortMin-distPortMax (either order) a node listens on when its flags and sys.config pin none.
 param_range := [min([a, b]), max([a, b])] if {
 	a := param("distPortMin", 9100)
 	b := param("distPortMax", 9105)
 }
 
-container_range(w, c) := listen_range(w, c) if {
-	listen_range(w, c)
-} else := param_range
-
-# The containers that run a node: Erlang containers, and any whose flags or sys.config pin a listen range.
-node_container(_, c) if k8s.container_is_erlang(c)
-
-node_container(w, c) if listen_range(w, c)
-
-dist_ranges(w) := {container_range(w, c) |
-	some c in k8s.all_containers(w)
-	node_container(w, c)
-}
+# The listen range of each node container: the one its flags (lib.erlang ordered_flag_text: ERL_AFLAGS,
+# ELIXIR_ERL_OPTIONS, a mounted vm.args and its -args_file, command and args, ERL_FLAGS, ERL_ZFLAGS, each
+# cut at -extra) pin over its mounted sys.config, else param_range (lib.erlang dist_ranges).
+dist_ranges(w) := erlang.dist_ranges(index, w, param_range)
 
 # EPMD plus the distribution listen range of each node container of workload w (the VM listens on none
 # when the max is below the min; ports above 65535 do not exist).

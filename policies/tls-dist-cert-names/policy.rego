@@ -21,12 +21,13 @@ pod_ip_fields := {"status.podIP", "status.podIPs"}
 index := erlang.set_index(input.resources)
 
 # --- Where the node reads its flags (lib.erlang, as tls-erlang-dist reads them) ---------------------
+# The VM's flags in the order it reads them (lib.erlang ordered_flag_text), each part cut at -extra.
 
 effective(w, c) := erlang.effective_env(index, w, c)
 
 env_text(ns, src) := erlang.env_text(index, ns, src)
 
-flag_text(w, c) := erlang.flag_text(index, w, c, erlang.vm_args_files)
+flag_text(w, c) := erlang.ordered_flag_text(index, w, c, erlang.vm_args_files)
 
 # --- The ssl_dist options file ------------------------------------------------------------------------
 

@@ -14,10 +14,18 @@ mesh_root_namespace := "istio-system"
 
 index := erlang.set_index(input.resources)
 
-# The VM's flags, wherever the node reads them (lib.erlang flag_text): command and args; the winning
-# value (CONTROLS.md Semantics) of each flag variable, literal or from a ConfigMap key; and a vm.args or
-# sys.config of a ConfigMap mounted in the container (binaryData decoded).
-flag_text(w, c) := erlang.flag_text(index, w, c, erlang.vm_args_files | {"sys.config"})
+# The VM's flags in the order it reads them (lib.erlang ordered_flag_text): ERL_AFLAGS, ELIXIR_ERL_OPTIONS,
+# a mounted vm.args and the -args_file it names, command and args, ERL_FLAGS, ERL_ZFLAGS, each variable's
+# winning entry (literal or from a ConfigMap key, binaryData decoded), each part cut at -extra (what
+# follows are plain arguments). No sys.config setting turns TLS distribution on: -proto_dist and
+# -ssl_dist_optfile are flags only.
+flag_text(w, c) := erlang.ordered_flag_text(index, w, c, erlang.vm_args_files)
+
+# EPMD and the ports the node listens on: each node container's range its flags, over its mounted
+# sys.config, pin (lib.erlang dist_ranges), else distPortMin-distPortMax (either order).
+param_range := [min([dist_port_min, dist_port_max]), max([dist_port_min, dist_port_max])]
+
+dist_ranges(w) := erlang.dist_ranges(index, w, param_range)
 
 erlang_containers(w) := [c |
 	some c in k8s.all_containers(w)
@@ -84,16 +92,24 @@ effective_modes(w) := modes if {
 strict(w) if effective_modes(w) == {"STRICT"}
 
 weakenings(w) := {[k8s.name(pa), format_port(key)] |
+	ranges := dist_ranges(w)
 	some pa in array.concat(array.concat(workload_level(w), namespace_level(w)), mesh_level)
 	some key, setting in object.get(pa, ["spec", "portLevelMtls"], {})
-	is_dist_port(key)
+	is_dist_port(key, ranges)
 	object.get(setting, "mode", "UNSET") != "STRICT"
 }
 
-is_dist_port(key) if {
+is_dist_port(key, ranges) if {
 	regex.match(`^[0-9]+$`, format_port(key))
-	port := to_number(format_port(key))
-	port in ({4369} | {p | some p in numbers.range(dist_port_min, dist_port_max)})
+	dist_port(to_number(format_port(key)), ranges)
+}
+
+dist_port(4369, _)
+
+dist_port(port, ranges) if {
+	some [lo, hi] in ranges
+	lo <= port
+	port <= hi
 }
 
 format_port(key) := key if is_string(key)

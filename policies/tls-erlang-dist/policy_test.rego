@@ -78,9 +78,41 @@ test_flags_from_a_mounted_vm_args if {
 	run([cm, sts("a", {})]) == {"distNotEncrypted"}
 }
 
-test_binary_data_vm_args_and_sys_config_are_read if {
-	cm := {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "flags", "namespace": "a"}, "binaryData": {"sys.config": base64.encode(tls_flags)}}
+test_binary_data_vm_args_are_read_and_a_sys_config_holds_no_flags if {
+	cm := {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "flags", "namespace": "a"}, "binaryData": {"vm.args": base64.encode(tls_flags)}}
 	run([cm, with_volume(sts("a", mount), {"configMap": {"name": "flags"}})]) == set()
+	sys := {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "flags", "namespace": "a"}, "binaryData": {"sys.config": base64.encode(tls_flags)}}
+	run([sys, with_volume(sts("a", mount), {"configMap": {"name": "flags"}})]) == {"distNotEncrypted"}
+}
+
+test_flags_after_extra_are_plain_arguments if {
+	run([sts("a", {"args": ["foreground", "-extra", "-proto_dist", "inet_tls", "-ssl_dist_optfile", "/f"]})]) == {"distNotEncrypted"}
+	run([sts("a", {"env": [{"name": "ERL_FLAGS", "value": concat(" ", ["-extra", tls_flags])}]})]) == {"distNotEncrypted"}
+	run([sts("a", {"env": [{"name": "ERL_FLAGS", "value": concat(" ", ["-proto_dist inet_tls -extra", tls_flags])}]})]) == {"sslDistOptfileMissing"}
+	cm := flags_cm({"vm.args": concat("\n", ["-extra", tls_flags])})
+	run([cm, with_volume(sts("a", mount), {"configMap": {"name": "flags"}})]) == {"distNotEncrypted"}
+}
+
+test_flags_from_elixir_erl_options_and_an_args_file if {
+	run([sts("a", {"env": [{"name": "ELIXIR_ERL_OPTIONS", "value": tls_flags}]})]) == set()
+	cm := flags_cm({"dist.args": tls_flags})
+	args_file := {"args": ["-args_file", "/etc/rel/dist.args"], "volumeMounts": [{"name": "v", "mountPath": "/etc/rel"}]}
+	run([cm, with_volume(sts("a", args_file), {"configMap": {"name": "flags"}})]) == set()
+	run([sts("a", {"args": ["-args_file", "/etc/rel/dist.args"]})]) == {"distNotEncrypted"}
+}
+
+weaken(port) := pa("a", object.union(strict, {"portLevelMtls": {port: {"mode": "DISABLE"}}}))
+
+test_weakened_ports_are_the_ones_the_node_listens_on if {
+	cm := flags_cm({"sys.config": "[{kernel, [{inet_dist_listen_min, 9200}]}]."})
+	sys := {"volumeMounts": [{"name": "v", "mountPath": "/opt/rel/releases/1/sys.config", "subPath": "sys.config"}]}
+	pinned := with_volume(sts("a", sys), {"configMap": {"name": "flags"}})
+	run([cm, pinned, weaken("9200")]) == {"mtlsPortWeakened"}
+	run([cm, pinned, weaken("9100")]) == set()
+	run([cm, pinned, weaken("4369")]) == {"mtlsPortWeakened"}
+	flagged := with_volume(sts("a", object.union(sys, {"args": ["-kernel", "inet_dist_listen_min", "9300"]})), {"configMap": {"name": "flags"}})
+	run([cm, flagged, weaken("9300")]) == {"mtlsPortWeakened"}
+	run([cm, flagged, weaken("9200")]) == set()
 }
 
 test_a_later_flags_entry_wins if {

@@ -1,21 +1,18 @@
 /**
  * An Erlang node's distribution settings as the container gives them (mirrors policies/lib/erlang.rego):
- * the VM's flags (command, args, the winning ERL_*FLAGS variables, mounted vm.args files), the files
- * mounted at a path (volumes, projected volumes, items, subPath) and the ssl_dist options file.
+ * the VM's flags in the order it reads them (orderedFlagText), the files mounted at a path (volumes,
+ * projected volumes, items, subPath), the kernel settings of a mounted sys.config and the ssl_dist options file.
  */
 import type { K8sObject } from "../types.js";
 import { configMapTexts, type EnvSource } from "./env.js";
 import { lastByIdentity } from "./identity.js";
-import { podSpec, refOf, type Container } from "./workloads.js";
+import { allContainers, containerIsErlang, podSpec, refOf, type Container } from "./workloads.js";
 
 const PROTO_DIST_TLS = /(^|\s)-proto_dist\s+["']?inet6?_tls/;
 const OPTFILE_FLAG = /(?:^|\s)-ssl_dist_optfile\s+["']?([^\s"']+)/g;
 const NAME_FLAG = /(?:^|\s)-s?name\s+["']?([^\s"']+)/g;
 const SECTION = /\{\s*(server|client)\s*,/g;
 const SECTION_SPLIT = /\{\s*(?:server|client)\s*,/;
-
-/** The variables whose winning value the VM reads as flags. */
-const FLAG_ENV = new Set(["ERL_FLAGS", "ERL_AFLAGS", "ERL_ZFLAGS", "ELIXIR_ERL_OPTIONS"]);
 
 /** The names of the files (key suffixes) of a mounted ConfigMap the release reads as VM flags. */
 export const VM_ARGS_FILES: readonly string[] = ["vm.args", "vm.args.src"];
@@ -44,24 +41,6 @@ export function envSourceText(texts: ConfigTexts, ns: string, src: EnvSource): s
   if (typeof src.entry.value === "string") return src.entry.value;
   const ref = src.entry.valueFrom?.configMapKeyRef;
   return isObj(ref) ? textOf(texts, ns, ref.name, ref.key) : undefined;
-}
-
-/**
- * The VM's flags, wherever the node reads them: command and args; the winning value (CONTROLS.md
- * Semantics) of each flag variable of `env`; and every mounted ConfigMap key whose name ends with one
- * of `files`. Mirrors `flag_text`.
- */
-export function flagText(
-  w: K8sObject,
-  c: Container,
-  env: ReadonlyMap<string, EnvSource>,
-  texts: ConfigTexts,
-  files: readonly string[],
-): string {
-  const ns = refOf(w).namespace;
-  const fromEnv = [...env].filter(([name]) => FLAG_ENV.has(name)).map(([, src]) => envSourceText(texts, ns, src));
-  const mounted = mountedFlagTexts(w, c, texts, files);
-  return [...list(c.command), ...list(c.args), ...fromEnv.filter((t) => t !== undefined), ...mounted].join(" ");
 }
 
 // Keys in the order Rego iterates an object's keys.
@@ -186,6 +165,44 @@ export function distListenRange(flags: string, config = ""): { min: number; max:
   const min = erlangInteger(kernelSetting(flags, config, "inet_dist_listen_min") ?? "");
   if (min === undefined || min <= 0) return undefined;
   return { min, max: erlangInteger(kernelSetting(flags, config, "inet_dist_listen_max") ?? "") ?? min };
+}
+
+/** A distribution listen range, both ends included. */
+export interface PortRange {
+  min: number;
+  max: number;
+}
+
+/**
+ * The listen range container c pins: its flags (orderedFlagText) over its mounted sys.config, whose
+ * kernel settings the flags override. Mirrors `container_listen_range`.
+ */
+export function containerListenRange(
+  w: K8sObject,
+  c: Container,
+  env: ReadonlyMap<string, EnvSource>,
+  texts: ConfigTexts,
+): PortRange | undefined {
+  const sysConfig = mountedFlagTexts(w, c, texts, ["sys.config"]).join("\n");
+  return distListenRange(orderedFlagText(w, c, env, texts, VM_ARGS_FILES), sysConfig);
+}
+
+/**
+ * The distribution listen range of each node container of w (an Erlang container, or any whose flags or
+ * sys.config pin a range): the range it pins, else `fallback`. Mirrors `dist_ranges`.
+ */
+export function distRanges(
+  w: K8sObject,
+  env: (c: Container) => ReadonlyMap<string, EnvSource>,
+  texts: ConfigTexts,
+  fallback: PortRange,
+): PortRange[] {
+  const out: PortRange[] = [];
+  for (const { container } of allContainers(w)) {
+    const pinned = containerListenRange(w, container, env(container), texts);
+    if (pinned || containerIsErlang(container)) out.push(pinned ?? fallback);
+  }
+  return out;
 }
 
 /** Whether the flags turn TLS distribution on (`-proto_dist inet_tls` or `inet6_tls`). */

@@ -1,6 +1,6 @@
 import type { K8sObject, Violation } from "../types.js";
 import { effectiveEnv, providedEnvKeys, type EnvSource } from "../k8s/env.js";
-import { configTextsOf, distListenRange, mountedFlagTexts, orderedFlagText, VM_ARGS_FILES, type ConfigTexts } from "../k8s/erlang-dist.js";
+import { configTextsOf, distRanges, type ConfigTexts } from "../k8s/erlang-dist.js";
 import { closestPath, type FieldPath } from "../k8s/field-path.js";
 import { nsOf, rec } from "../k8s/manifest-fields.js";
 import { rangesOverlap, type WorkloadNode } from "../k8s/network-model.js";
@@ -8,7 +8,7 @@ import { rulePeers } from "../k8s/network-peers.js";
 import { peerResolver, policyTypes, resolvePorts, type PeerResolver } from "../k8s/network-policy-rules.js";
 import { indexWorkloads, podsOf, workloadId } from "../k8s/network-workloads.js";
 import { mapSelectorMatches, maySelectPods, type LabelSelector } from "../k8s/selectors.js";
-import { allContainers, containerIsErlang, isErlangNode, podLabels, refOf, type Container } from "../k8s/workloads.js";
+import { allContainers, isErlangNode, podLabels, refOf, type Container } from "../k8s/workloads.js";
 import type { SetValidator } from "./types.js";
 
 type Rec = Record<string, any>;
@@ -29,13 +29,8 @@ export function distPorts(
   const a: number = params.distPortMin ?? 9100;
   const b: number = params.distPortMax ?? 9105;
   const ports = new Set([4369]);
-  for (const { container } of allContainers(obj)) {
-    const sysConfig = mountedFlagTexts(obj, container, texts, ["sys.config"]).join("\n");
-    const pinned = distListenRange(orderedFlagText(obj, container, env(container), texts, VM_ARGS_FILES), sysConfig);
-    if (!pinned && !containerIsErlang(container)) continue;
-    const { min, max } = pinned ?? { min: Math.min(a, b), max: Math.max(a, b) };
+  for (const { min, max } of distRanges(obj, env, texts, { min: Math.min(a, b), max: Math.max(a, b) }))
     for (let p = min; p <= Math.min(max, 65535); p++) ports.add(p);
-  }
   return ports;
 }
 

@@ -10,10 +10,10 @@ import { lastByIdentity } from "../k8s/identity.js";
 import {
   configTextsOf,
   envSourceText,
-  flagText,
   mountedFile,
   nameFlags,
   optfileTexts,
+  orderedFlagText,
   sslDistSection,
   tlsDist,
   VM_ARGS_FILES,
@@ -190,7 +190,8 @@ export const tlsDistCertNames: SetValidator = {
       for (const { container: c, path } of allContainers(w)) {
         if (!containerIsErlang(c)) continue;
         const env = effectiveEnv(c, index.keysOf(resource.namespace));
-        const flags = flagText(w, c, env, index.texts, VM_ARGS_FILES);
+        // The VM's flags in the order it reads them, each part cut at -extra (see orderedFlagText).
+        const flags = orderedFlagText(w, c, env, index.texts, VM_ARGS_FILES);
         if (!tlsDist(flags)) continue;
         for (const text of optfileTexts(w, c, flags, index.texts)) {
           const client = sslDistSection(text, "client");

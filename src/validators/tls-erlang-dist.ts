@@ -1,13 +1,11 @@
 import type { K8sObject, Resource, Violation } from "../types.js";
 import { selectsAllPods } from "../k8s/selectors.js";
 import { effectiveEnv, providedEnvKeys } from "../k8s/env.js";
-import { configTextsOf, flagText, optfilePaths, tlsDist, VM_ARGS_FILES } from "../k8s/erlang-dist.js";
+import { configTextsOf, distRanges, optfilePaths, orderedFlagText, tlsDist, VM_ARGS_FILES } from "../k8s/erlang-dist.js";
 import { allContainers, containerIsErlang, isErlangNode, podLabels, refOf, type Container } from "../k8s/workloads.js";
 import type { SetValidator } from "./types.js";
 
 const MESH_ROOT_NAMESPACE = "istio-system";
-// tls-erlang-dist also reads a mounted sys.config for VM flags.
-const FLAG_FILES = [...VM_ARGS_FILES, "sys.config"];
 
 type Pa = K8sObject & { spec?: Record<string, any> };
 const selectorLabels = (pa: Pa): Record<string, string> => pa.spec?.selector?.matchLabels ?? {};
@@ -21,9 +19,9 @@ export const tlsErlangDist: SetValidator = {
   id: "tls-erlang-dist",
   scope: "set",
   validate(resources: readonly Resource[], params) {
-    const min = typeof params.distPortMin === "number" ? params.distPortMin : 9100;
-    const max = typeof params.distPortMax === "number" ? params.distPortMax : 9105;
-    const isDistPort = (key: string) => /^[0-9]+$/.test(key) && (Number(key) === 4369 || (Number(key) >= min && Number(key) <= max));
+    const a = typeof params.distPortMin === "number" ? params.distPortMin : 9100;
+    const b = typeof params.distPortMax === "number" ? params.distPortMax : 9105;
+    const fallback = { min: Math.min(a, b), max: Math.max(a, b) };
     const peerAuths = resources
       .map((r) => r.object as Pa)
       .filter((o) => o.kind === "PeerAuthentication" && String(o.apiVersion ?? "").startsWith("security.istio.io/"));
@@ -34,13 +32,20 @@ export const tlsErlangDist: SetValidator = {
     const out: Violation[] = [];
     for (const { object: w } of resources) {
       if (!isErlangNode(w)) continue;
-      // The VM's flags, wherever the node reads them (see flagText), with a mounted sys.config.
-      const flags = (c: Container) => flagText(w, c, effectiveEnv(c, provided(refOf(w).namespace)), texts, FLAG_FILES);
+      const env = (c: Container) => effectiveEnv(c, provided(refOf(w).namespace));
+      // The VM's flags in the order it reads them, each part cut at -extra (see orderedFlagText). No
+      // sys.config setting turns TLS distribution on: -proto_dist and -ssl_dist_optfile are flags only.
+      const flags = (c: Container) => orderedFlagText(w, c, env(c), texts, VM_ARGS_FILES);
       const hasOptfile = (c: Container) => optfilePaths(flags(c)).length > 0;
       const runsTls = (c: Container) => tlsDist(flags(c)) && hasOptfile(c);
       const containers = allContainers(w).filter(({ container }) => containerIsErlang(container));
       if (containers.every(({ container }) => runsTls(container))) continue;
       const resource = refOf(w);
+      // EPMD and the ports the node listens on: each node container's range its flags, over its mounted
+      // sys.config, pin (see distRanges), else distPortMin-distPortMax.
+      const ranges = distRanges(w, env, texts, fallback);
+      const isDistPort = (key: string) =>
+        /^[0-9]+$/.test(key) && (Number(key) === 4369 || ranges.some(({ min, max }) => Number(key) >= min && Number(key) <= max));
       const inNamespace = peerAuths.filter((pa) => refOf(pa).namespace === resource.namespace);
       const workloadLevel = inNamespace.filter(
         (pa) =>

@@ -3,13 +3,15 @@ import { effectiveEnv, providedEnvKeys } from "../../src/k8s/env.js";
 import {
   configKernelParam,
   configTextsOf,
+  containerListenRange,
   distListenRange,
+  distRanges,
   envSourceText,
   erlangInteger,
-  flagText,
   kernelParam,
   mountedConfigTexts,
   mountedFile,
+  mountedFlagTexts,
   nameFlags,
   optfilePaths,
   optfileTexts,
@@ -41,7 +43,7 @@ const pod = (volumes: unknown[]): K8sObject => ({
   metadata: { name: "p", namespace: "n" },
   spec: { volumes },
 });
-const flagsOf = (w: K8sObject, c: Container, files: readonly string[]) => flagText(w, c, effectiveEnv(c, keysOf), texts, files);
+const flagsOf = (w: K8sObject, c: Container) => orderedFlagText(w, c, effectiveEnv(c, keysOf), texts, VM_ARGS_FILES);
 
 describe("Erlang distribution flags", () => {
   it("reads a literal, a configMapKeyRef and an envFrom ConfigMap key; not a Secret's", () => {
@@ -53,7 +55,7 @@ describe("Erlang distribution flags", () => {
     expect(envSourceText(texts, "n", { from: "envFrom", index: 0, kind: "secret", name: "flags", key: "other" })).toBeUndefined();
   });
 
-  it("joins command, args, the winning flag variables and the mounted flag files", () => {
+  it("reads the mounted vm.args, command, args and the winning flag variables; a sys.config is no flag file", () => {
     const c: Container = {
       command: ["erl"],
       args: ["-s"],
@@ -64,17 +66,31 @@ describe("Erlang distribution flags", () => {
       volumeMounts: [{ name: "cfg", mountPath: "/rel" }],
     };
     const w = pod([{ name: "cfg", configMap: { name: "flags" } }]);
-    expect(flagsOf(w, c, VM_ARGS_FILES)).toBe("erl -s -proto_dist inet_tls -name a@h");
-    expect(flagsOf(w, c, [...VM_ARGS_FILES, "sys.config"])).toBe("erl -s -proto_dist inet_tls []. -name a@h");
+    expect(flagsOf(w, c)).toBe("-name a@h erl -s -proto_dist inet_tls");
+    expect(mountedFlagTexts(w, c, texts, ["sys.config"])).toEqual(["[]."]);
   });
 
   it("reads only the mounted items of a projected ConfigMap; null items mount no key", () => {
     const c: Container = { volumeMounts: [{ name: "cfg", mountPath: "/rel" }] };
     const items = [{ key: "sys.config", path: "sys.config" }];
     const projected = pod([{ name: "cfg", projected: { sources: [{ configMap: { name: "flags", items } }] } }]);
-    expect(flagsOf(projected, c, VM_ARGS_FILES)).toBe("");
-    expect(flagsOf(projected, c, ["sys.config"])).toBe("[].");
-    expect(flagsOf(pod([{ name: "cfg", configMap: { name: "flags", items: null } }]), c, VM_ARGS_FILES)).toBe("");
+    expect(mountedFlagTexts(projected, c, texts, VM_ARGS_FILES)).toEqual([]);
+    expect(mountedFlagTexts(projected, c, texts, ["sys.config"])).toEqual(["[]."]);
+    expect(mountedFlagTexts(pod([{ name: "cfg", configMap: { name: "flags", items: null } }]), c, texts, VM_ARGS_FILES)).toEqual([]);
+  });
+
+  it("reads no flag after -extra: TLS there is a plain argument", () => {
+    const c: Container = {
+      args: ["foreground", "-extra", "-proto_dist", "inet_tls"],
+      env: [
+        { name: "ERL_FLAGS", value: "-extra -proto_dist inet_tls -ssl_dist_optfile /f" },
+        { name: "ELIXIR_ERL_OPTIONS", value: "-name e@h -extra -proto_dist inet_tls" },
+      ],
+    };
+    const flags = flagsOf(pod([]), c);
+    expect(tlsDist(flags)).toBe(false);
+    expect(optfilePaths(flags)).toEqual([]);
+    expect(nameFlags(flags)).toEqual(["e@h"]);
   });
 
   it("finds TLS distribution, the ssl_dist files and the node names in the flags", () => {
@@ -192,6 +208,29 @@ describe("kernel parameters and the distribution listen range", () => {
     expect(distListenRange("-kernel inet_dist_listen_min 9302", config)).toEqual({ min: 9302, max: 9305 });
     expect(distListenRange("-kernel inet_dist_listen_max 9400", config)).toEqual({ min: 9300, max: 9400 });
     expect(distListenRange("", "[{kernel, [{inet_dist_listen_max, 9305}]}].")).toBeUndefined();
+  });
+
+  it("pins a container's range by its flags over its mounted sys.config; others listen on the fallback", () => {
+    const own = configTextsOf([configMap("rel", { "sys.config": "[{kernel, [{inet_dist_listen_min, 9300}]}].", "vm.args": "-x" })]);
+    const w = pod([{ name: "rel", configMap: { name: "rel" } }]);
+    const env = (c: Container) => effectiveEnv(c, keysOf);
+    const mounted: Container = { name: "a", volumeMounts: [{ name: "rel", mountPath: "/rel" }] };
+    expect(containerListenRange(w, mounted, env(mounted), own)).toEqual({ min: 9300, max: 9300 });
+    const flagged: Container = {
+      ...mounted,
+      args: ["-kernel", "inet_dist_listen_min", "9400", "-extra", "-kernel", "inet_dist_listen_min", "9500"],
+    };
+    expect(containerListenRange(w, flagged, env(flagged), own)).toEqual({ min: 9400, max: 9400 });
+    const fallback = { min: 9100, max: 9105 };
+    const erlang: Container = { name: "b", ports: [{ name: "epmd", containerPort: 4369 }] };
+    const web: Container = { name: "c" };
+    const sts: K8sObject = {
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: { name: "s", namespace: "n" },
+      spec: { template: { spec: { volumes: [{ name: "rel", configMap: { name: "rel" } }], containers: [mounted, erlang, web] } } },
+    };
+    expect(distRanges(sts, env, own, fallback)).toEqual([{ min: 9300, max: 9300 }, fallback]);
   });
 
   it("defaults the max to the min and needs a positive integer min", () => {

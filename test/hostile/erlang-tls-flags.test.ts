@@ -1,0 +1,204 @@
+/**
+ * tls-erlang-dist and tls-dist-cert-names read an Erlang node's TLS flags as the VM does (in its order,
+ * each part cut at -extra, -args_file read in place, ELIXIR_ERL_OPTIONS included, a sys.config holding no
+ * flags). Spellings the old reader took for TLS, though the VM reads them as plain arguments or not at
+ * all, are planted beside the TLS-distributed erlmcp manifest and a cert-named node, then audited through
+ * the CLI with the Rego (wasm) and TypeScript engines: each leaves distribution in plain TCP and is found
+ * by both engines, with no disagreement. TLS set through ELIXIR_ERL_OPTIONS or an -args_file passes.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadControl } from "../../src/catalog/load.js";
+import { resolveParams } from "../../src/config/profiles.js";
+import { RegoEngine } from "../../src/engines/rego.js";
+import { TypeScriptEngine } from "../../src/engines/typescript.js";
+import { verdictOf } from "../../src/evaluation/unit.js";
+import { parseManifestStream } from "../../src/loaders/yaml.js";
+import { PACKAGE_ROOT, POLICIES_DIR } from "../../src/paths.js";
+import type { AuditReport } from "../../src/report/types.js";
+import type { AuditUnit } from "../../src/types.js";
+import { runCli } from "../helpers/cli.js";
+import { SURVIVOR_DEPLOYMENT, tempTree } from "../helpers/tmp.js";
+
+const IDS = ["tls-erlang-dist", "tls-dist-cert-names"] as const;
+const GOOD = {
+  "erlmcp.yaml": readFileSync(join(PACKAGE_ROOT, "fixtures", "tls-erlang-dist", "pass.erlmcp-tls-dist.yaml"), "utf8"),
+  "cert-names.yaml": readFileSync(join(PACKAGE_ROOT, "fixtures", "tls-dist-cert-names", "pass.issued-secret-names.yaml"), "utf8"),
+  "survivor.yaml": SURVIVOR_DEPLOYMENT,
+};
+const NS = "planted";
+const TLS = "-proto_dist inet_tls -ssl_dist_optfile /etc/node/ssl_dist.conf";
+
+/** An Erlang node StatefulSet in {@link NS} with the given container fields, mounting ConfigMap `rel` at /etc/node. */
+const NODE = (container: string) => `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: node, namespace: ${NS}}
+spec:
+  serviceName: node-headless
+  selector: {matchLabels: {app: node}}
+  template:
+    metadata: {labels: {app: node}}
+    spec:
+      volumes:
+        - {name: rel, configMap: {name: rel}}
+        - {name: tls, secret: {secretName: node-tls}}
+      containers:
+        - name: node
+          image: example/node:1.0
+          ports: [{name: epmd, containerPort: 4369}]
+          volumeMounts: [{name: rel, mountPath: /etc/node}, {name: tls, mountPath: /etc/node-tls}]
+          ${container}
+`;
+
+/** The files ConfigMap `rel` holds (every key is mounted); `vm.args` and `sys.config` only when given. */
+const REL = (vmArgs?: string, sysConfig?: string) => `apiVersion: v1
+kind: ConfigMap
+metadata: {name: rel, namespace: ${NS}}
+data:
+${vmArgs === undefined ? "" : `  vm.args: ${JSON.stringify(vmArgs)}\n`}${sysConfig === undefined ? "" : `  sys.config: ${JSON.stringify(sysConfig)}\n`}  after-extra.args: ${JSON.stringify(`-name node@node-0.node-headless\n-extra\n${TLS}\n`)}
+  dist.args: ${JSON.stringify(`# TLS distribution\n${TLS}\n-name node@node-0.node-headless.${NS}.svc\n`)}
+  ssl_dist.conf: ${JSON.stringify(`[{server, [{certfile, "/etc/node-tls/tls.crt"}, {keyfile, "/etc/node-tls/tls.key"}]},\n {client, [{cacertfile, "/etc/node-tls/ca.crt"}, {verify, verify_peer}]}].\n`)}
+  lax.conf: ${JSON.stringify(`[{server, [{certfile, "/etc/node-tls/tls.crt"}]}, {client, [{verify, verify_none}]}].\n`)}
+`;
+
+/** The certificate cert-manager issued for the node: it names node-0.node-headless.planted.svc only. */
+const CERT = `apiVersion: v1
+kind: Secret
+type: kubernetes.io/tls
+metadata:
+  name: node-tls
+  namespace: ${NS}
+  annotations: {cert-manager.io/alt-names: "node-0.node-headless.${NS}.svc", cert-manager.io/ip-sans: ""}
+`;
+
+const env = (name: string, value: string) => `env: [{name: ${name}, value: ${JSON.stringify(value)}}]`;
+
+/** Spellings of TLS distribution the VM does not read as flags: [how, container fields, vm.args, sys.config]. */
+const PLAINTEXT: Array<[string, string, string?, string?]> = [
+  ["the args after -extra", `args: [foreground, -extra, ${TLS.split(" ").join(", ")}]`],
+  ["the command after -extra", `command: [erl, -extra, ${TLS.split(" ").join(", ")}]`],
+  ["ERL_FLAGS after -extra", env("ERL_FLAGS", `-name node -extra ${TLS}`)],
+  ["ERL_AFLAGS after -extra", env("ERL_AFLAGS", `-extra ${TLS}`)],
+  ["ERL_ZFLAGS after -extra", env("ERL_ZFLAGS", `-extra ${TLS}`)],
+  ["ELIXIR_ERL_OPTIONS after -extra", env("ELIXIR_ERL_OPTIONS", `-extra ${TLS}`)],
+  ["a mounted vm.args after -extra", "args: [foreground]", `-name node@node-0\n-extra\n${TLS}\n`],
+  ["an -args_file that puts them after -extra", "args: [foreground, -args_file, /etc/node/after-extra.args]"],
+  [
+    "a mounted sys.config, which holds no flags",
+    "args: [foreground]",
+    undefined,
+    `%% run with ${TLS}\n[{kernel, [{inet_dist_listen_min, 9100}]}].\n`,
+  ],
+];
+
+async function audit(planted: string): Promise<{ code: number; report: AuditReport }> {
+  const root = tempTree({ ...GOOD, "planted.yaml": planted });
+  const run = await runCli([
+    root,
+    "--controls",
+    IDS.join(","),
+    "--no-config",
+    "--format",
+    "json",
+    "--engine",
+    "rego",
+    "--engine",
+    "typescript",
+  ]);
+  return { code: run.code, report: JSON.parse(run.stdout) as AuditReport };
+}
+
+const failing = (report: AuditReport) =>
+  report.findings
+    .filter((f) => f.status === "fail")
+    .map((f) => `${f.controlId} ${f.resource.kind}/${f.resource.namespace}/${f.resource.name} ${f.messageId}`)
+    .sort();
+
+/** Every unit's result of each control came from both engines. */
+const bothEngines = (report: AuditReport) =>
+  report.controls.flatMap((c) => c.results.map((r) => `${c.id} ${[...r.engines].sort().join(",")}`)).sort();
+
+const engines = { rego: new RegoEngine(), typescript: new TypeScriptEngine() };
+beforeAll(async () => {
+  await engines.rego.prepare([]);
+});
+
+/** The findings of each engine on the planted text alone, as `control Kind/ns/name messageId`. */
+async function perEngine(text: string): Promise<Record<string, string[]>> {
+  const parsed = parseManifestStream(text, { file: "planted.yaml" });
+  expect(parsed.errors).toEqual([]);
+  const unit: AuditUnit = { id: "planted", kind: "files", path: "planted.yaml", resources: parsed.resources, profile: "production" };
+  const out: Record<string, string[]> = {};
+  for (const [name, engine] of Object.entries(engines)) {
+    out[name] = [];
+    for (const id of IDS) {
+      const control = loadControl(join(POLICIES_DIR, id));
+      const verdict = await verdictOf(engine, unit, control, resolveParams(control, "production"));
+      expect(verdict?.errors ?? [], `${name} ${id} errors`).toEqual([]);
+      for (const v of verdict?.violations ?? [])
+        out[name].push(`${id} ${v.resource.kind}/${v.resource.namespace}/${v.resource.name} ${v.messageId}`);
+    }
+    out[name].sort();
+  }
+  return out;
+}
+
+/** Audits the planted text beside the good manifests: `expected` failing findings from both engines, no disagreement. */
+async function expectFindings(planted: string, expected: string[]) {
+  const { code, report } = await audit(planted);
+  expect(report.inputErrors).toEqual([]);
+  expect(report.disagreements).toEqual([]);
+  expect(bothEngines(report)).not.toEqual([]);
+  expect(new Set(bothEngines(report))).toEqual(new Set(IDS.map((id) => `${id} rego,typescript`)));
+  expect(failing(report)).toEqual(expected);
+  expect(code).toBe(expected.length > 0 ? 1 : 0);
+  expect(await perEngine(planted)).toEqual({ rego: expected, typescript: expected });
+}
+
+describe("the TLS controls read no TLS flag the VM does not, by both engines", () => {
+  it.each(PLAINTEXT)("TLS in %s leaves distribution in plain TCP", async (_how, container, vmArgs, sysConfig) => {
+    await expectFindings(`${NODE(container)}---\n${REL(vmArgs, sysConfig)}`, [`tls-erlang-dist StatefulSet/${NS}/node distNotEncrypted`]);
+  });
+
+  it("an -ssl_dist_optfile after -extra names no options file", async () => {
+    await expectFindings(
+      `${NODE(env("ERL_FLAGS", `-proto_dist inet_tls -extra -ssl_dist_optfile /etc/node/ssl_dist.conf`))}---\n${REL()}`,
+      [`tls-erlang-dist StatefulSet/${NS}/node sslDistOptfileMissing`],
+    );
+  });
+
+  it("a port the sys.config makes a distribution port is one a STRICT policy must not weaken", async () => {
+    const pa = `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: node, namespace: ${NS}}
+spec:
+  selector: {matchLabels: {app: node}}
+  mtls: {mode: STRICT}
+  portLevelMtls: {9201: {mode: DISABLE}}
+`;
+    const pinned = "[{kernel, [{inet_dist_listen_min, 9200}, {inet_dist_listen_max, 9201}]}].\n";
+    await expectFindings(`${NODE("args: [foreground]")}---\n${REL(undefined, pinned)}---\n${pa}`, [
+      `tls-erlang-dist StatefulSet/${NS}/node mtlsPortWeakened`,
+    ]);
+  });
+
+  it("the certificate is judged against the name and options file an -args_file gives, not those after -extra", async () => {
+    const uncovered = `${TLS} -name node@node-0.elsewhere -extra -ssl_dist_optfile /etc/node/lax.conf -name node@x`;
+    await expectFindings(`${NODE(env("ERL_FLAGS", uncovered))}---\n${REL()}---\n${CERT}`, [
+      `tls-dist-cert-names StatefulSet/${NS}/node nodeNameNotCovered`,
+    ]);
+    const viaArgsFile = `args: [foreground, -args_file, /etc/node/dist.args, -name, node@node-0.elsewhere]`;
+    await expectFindings(`${NODE(viaArgsFile)}---\n${REL()}---\n${CERT}`, [
+      `tls-dist-cert-names StatefulSet/${NS}/node nodeNameNotCovered`,
+    ]);
+  });
+
+  it.each([
+    ["ELIXIR_ERL_OPTIONS", env("ELIXIR_ERL_OPTIONS", TLS), undefined],
+    ["an -args_file in the args", "args: [foreground, -args_file, /etc/node/dist.args]", undefined],
+    ["an -args_file a mounted vm.args names", "args: [foreground]", "-args_file /etc/node/dist.args\n"],
+  ] as Array<[string, string, string | undefined]>)("passes TLS set through %s", async (_how, container, vmArgs) => {
+    await expectFindings(`${NODE(container)}---\n${REL(vmArgs)}---\n${CERT}`, []);
+  });
+});
