@@ -97,7 +97,7 @@ violation contains violation.at(control_id, "appArmorProfile", obj, array.concat
 	not allowed_app_armor_types[profile]
 }
 
-# The legacy per-container annotation, which the API server copies into a container's unset field.
+# The legacy per-container annotation, still honoured: the API server fills an unset field from it.
 violation contains violation.at(control_id, "appArmorProfile", obj, array.concat(k8s.pod_template_path(obj), ["metadata", "annotations", key]), {"where": concat(" ", ["container", substring(key, count(app_armor_annotation_prefix), -1)]), "profile": profile}) if {
 	some key, profile in object.get(k8s.pod_template(obj), ["metadata", "annotations"], {})
 	startswith(key, app_armor_annotation_prefix)

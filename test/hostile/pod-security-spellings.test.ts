@@ -1,7 +1,7 @@
 /**
  * Pod security read as the API server and the kubelet read it, not by one spelling: workloads that look
  * restricted but run unconfined (an AppArmor `Unconfined` profile on a sidecar, the legacy AppArmor
- * annotation the API server copies into the container's field, an SELinux `spc_t` type) and a YAML merge
+ * annotation the API server fills the container's field from, an SELinux `spc_t` type) and a YAML merge
  * key that kubectl applies over an explicit `privileged: false`. Each is planted beside a restricted
  * manifest and audited through the CLI with the Rego (wasm) and Kyverno engines: every planted object
  * fails, the good one stays silent, and the engines agree.
@@ -65,7 +65,6 @@ describe("a workload spelled to look confined is judged as it runs, by the Rego 
         initContainers: `[{name: shipper, image: example/shipper:1.0, restartPolicy: Always, securityContext: {${RESTRICTED_CONTAINER}, appArmorProfile: {type: Unconfined}}}]`,
       }),
       "annotation.yaml": DEPLOYMENT("annotated", {
-        podExtra: `\n        appArmorProfile: {type: RuntimeDefault}`,
         annotations: "{container.apparmor.security.beta.kubernetes.io/app: unconfined}",
       }),
       "selinux.yaml": DEPLOYMENT("spc", { podExtra: `\n        seLinuxOptions: {type: spc_t}` }),
