@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import { basename, isAbsolute, relative, sep } from "node:path";
 import type { ResultCache } from "../cache/store.js";
 import type { PlannedUnit } from "./discover.js";
+import { limiter } from "../tools/limiter.js";
 import { helmRenderKey, kustomizeRenderKey, renderThroughCache } from "./render-cache.js";
 import { renderHelm, renderKustomize, type HelmOptions, type RenderOutput } from "./render.js";
 
@@ -16,32 +17,6 @@ export type RenderQueue = ReadonlyMap<string, Promise<RenderOutput>>;
 export function helmLabel(chart: string, values: string): string {
   const inside = relative(chart, values);
   return `${chart}@${inside && !inside.startsWith("..") && !isAbsolute(inside) ? inside.split(sep).join("/") : basename(values)}`;
-}
-
-/** Runs at most `n` tasks at a time. */
-function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const queue: Array<() => void> = [];
-  const next = () => {
-    if (active >= n) return;
-    const start = queue.shift();
-    if (start) {
-      active++;
-      start();
-    }
-  };
-  return (task) =>
-    new Promise((resolve, reject) => {
-      queue.push(() =>
-        task()
-          .then(resolve, reject)
-          .finally(() => {
-            active--;
-            next();
-          }),
-      );
-      next();
-    });
 }
 
 /**

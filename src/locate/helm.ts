@@ -47,7 +47,14 @@ export async function locateHelm(request: LocateRequest, context: LocateContext)
   return (render && fromTaggedRender(render, request, context)) ?? fromTemplateText(resource, path, context);
 }
 
-function taggedRender(request: LocateRequest, context: LocateContext): Promise<TaggedRender | undefined> {
+/** Whether placing `request` needs its unit's tagged render (locateFindings starts those ahead). */
+export function needsTaggedRender(request: LocateRequest): boolean {
+  const origin = request.resource.source.renderedFrom;
+  return request.unit.kind === "helm" && origin?.tool === "helm" && !!origin.template && !!origin.values && request.path.length > 0;
+}
+
+/** The unit's tagged render, started once per run; the Helm processes of several units run side by side (context.render). */
+export function taggedRender(request: LocateRequest, context: LocateContext): Promise<TaggedRender | undefined> {
   const key = `helm:${request.unit.id}`;
   let pending = context.memo.get(key) as Promise<TaggedRender | undefined> | undefined;
   if (!pending) {
@@ -84,7 +91,8 @@ async function renderTagged(request: LocateRequest, context: LocateContext): Pro
       writeFileSync(at, tagTemplate(readFileSync(at, "utf8"), index));
     });
     const options = context.helm ?? { kubeVersion: DEFAULT_KUBE_VERSION };
-    const out = await renderHelm(origin.path, origin.values, options, context.cwd, request.unit.id, copy);
+    const render = context.render ?? (<T>(task: () => Promise<T>) => task());
+    const out = await render(() => renderHelm(origin.path, origin.values!, options, context.cwd, request.unit.id, copy));
     if (out.stdout === undefined) return undefined;
     const rendered = parseYaml(out.stdout);
     const lines = out.stdout.split("\n");

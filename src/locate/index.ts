@@ -9,7 +9,10 @@ import { parsePath } from "../k8s/field-path.js";
 import type { HelmOptions } from "../loaders/render.js";
 import type { AuditUnit, Finding, FieldLocation, InputFile, Resource } from "../types.js";
 import { locateCluster } from "./cluster.js";
-import { locateHelm } from "./helm.js";
+import { availableParallelism } from "node:os";
+import { busyClock } from "../tools/busy-clock.js";
+import { limiter } from "../tools/limiter.js";
+import { locateHelm, needsTaggedRender, taggedRender } from "./helm.js";
 import { locateKustomize } from "./kustomize.js";
 import { locatePlain } from "./plain.js";
 import type { LocateContext, Locator } from "./types.js";
@@ -34,10 +37,13 @@ export interface LocateOptions {
   inputs?: readonly InputFile[];
   /** Place fields of plain block YAML by the fast path (default); false: by `yaml`'s document model only (same result, for comparison). */
   fastPath?: boolean;
+  /** Hears the wall time during which renders placing needs ran (Helm charts rendered again from a tagged copy). */
+  onRender?: (ms: number) => void;
 }
 
 /** Sets `location` on every failing or waived finding about a resource of the units. */
 export async function locateFindings(findings: readonly Finding[], units: readonly AuditUnit[], options: LocateOptions): Promise<void> {
+  const renderClock = busyClock(limiter(Math.max(2, availableParallelism())));
   const context: LocateContext = {
     cwd: options.cwd,
     files: new YamlFiles(
@@ -48,6 +54,7 @@ export async function locateFindings(findings: readonly Finding[], units: readon
     ),
     memo: new Map(),
     helm: options.helm,
+    render: renderClock.run,
   };
   const byUnit = new Map(units.map((u) => [u.id, u]));
   const resources = new Map<string, Map<string, Resource>>();
@@ -65,6 +72,13 @@ export async function locateFindings(findings: readonly Finding[], units: readon
     .filter((f) => f.status !== "error")
     .map((finding) => ({ finding, file: `${finding.unit}\u0000${finding.source.file}` }))
     .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  // The renders placing needs run side by side, as the loader's do, rather than one per finding's turn.
+  for (const { finding } of ordered) {
+    const unit = byUnit.get(finding.unit);
+    const resource = unit && resourceIn(unit, resourceKey(finding.resource));
+    const request = unit && resource && { unit, resource, path: parsePath(finding.path ?? "") };
+    if (request && needsTaggedRender(request)) void taggedRender(request, context);
+  }
   for (const { finding } of ordered) {
     const unit = byUnit.get(finding.unit);
     const resource = unit && resourceIn(unit, resourceKey(finding.resource));
@@ -74,6 +88,7 @@ export async function locateFindings(findings: readonly Finding[], units: readon
     const location = done.get(key);
     if (location) finding.location = location;
   }
+  options.onRender?.(renderClock.busyMs());
 }
 
 async function locateOne(unit: AuditUnit, resource: Resource, path: string | undefined, context: LocateContext): Promise<FieldLocation> {

@@ -20,6 +20,8 @@ export interface LocateContext {
   memo: Map<string, unknown>;
   /** The options the loader rendered Helm charts with; absent when no chart was rendered. */
   helm?: HelmOptions;
+  /** Runs a render (an external process) within the run's limit on parallel renders, timing it as render time. */
+  render?<T>(task: () => Promise<T>): Promise<T>;
 }
 
 /** Places one field of one kind of unit; undefined when it cannot (the caller falls back to the object's source). */
