@@ -7,25 +7,23 @@ package lib.erlang
 import data.lib.env
 import data.lib.k8s
 
-proto_dist_tls := `(^|\s)-proto_dist\s+["']?inet6?_tls`
-
-optfile_flag := `(?:^|\s)-ssl_dist_optfile\s+["']?([^\s"']+)`
-
-name_flag := `(?:^|\s)-s?name\s+["']?([^\s"']+)`
-
 # The names of the files (key suffixes) of a mounted ConfigMap the release reads as VM flags.
 vm_args_files := {"vm.args", "vm.args.src"}
 
 # What the settings of a set are read from, built once per set: the text of every ConfigMap by
 # "namespace/name" then key (binaryData decoded), and the keys `envFrom` sources provide. Of two
 # ConfigMaps of one identity, the last one is read (k8s.last_by_identity).
+# Only the kinds read are passed to last_by_identity (an identity includes the kind, so the last of each
+# identity is the same), which sorts every identity it is given.
 set_index(resources) := {
 	"texts": {key(k8s.namespace(r), k8s.name(r)): env.config_map_texts(r) |
-		some r in k8s.last_by_identity(resources)
-		r.kind == "ConfigMap"
+		some r in k8s.last_by_identity([r | some r in resources; r.kind == "ConfigMap"])
 	},
-	"provided": env.provided_keys(resources),
+	"provided": env.provided_keys([r | some r in resources; env_source_kinds[r.kind]]),
 }
+
+# The kinds lib.env key_sources reads keys from.
+env_source_kinds := {"ConfigMap", "Secret", "ExternalSecret"}
 
 key(ns, name) := concat("/", [ns, name])
 
@@ -67,15 +65,6 @@ key_mounted(src, file) if {
 	some item in src.items
 	item.key == file
 }
-
-# Whether the flags turn TLS distribution on (-proto_dist inet_tls or inet6_tls).
-tls_dist(flags) if regex.match(proto_dist_tls, flags)
-
-# The paths -ssl_dist_optfile names in the flags.
-optfile_paths(flags) := {m[1] | some m in regex.find_all_string_submatch_n(optfile_flag, flags, -1)}
-
-# The node names -name and -sname give in the flags.
-name_flags(flags) := {m[1] | some m in regex.find_all_string_submatch_n(name_flag, flags, -1)}
 
 # --- Files the container mounts -----------------------------------------------------------------------
 
@@ -133,9 +122,9 @@ mounted_config_texts(index, w, c, file) := {text |
 	text := index.texts[key(k8s.namespace(w), src.name)][k]
 }
 
-# The text of every ssl_dist options file the flags name (-ssl_dist_optfile) that a ConfigMap mounts.
-optfile_texts(index, w, c, flags) := {text |
-	some file in optfile_paths(flags)
+# The text of every ssl_dist options file the VM reads (optfile_paths of the readings) that a ConfigMap mounts.
+optfile_texts(index, w, c, readings) := {text |
+	some file in optfile_paths(readings)
 	some text in mounted_config_texts(index, w, c, file)
 }
 
@@ -294,3 +283,209 @@ node_container(index, w, c) if container_listen_range(index, w, c)
 container_range(index, w, c, fallback) := r if {
 	r := container_listen_range(index, w, c)
 } else := fallback
+
+# --- The init flags the VM starts with -------------------------------------------------------------
+
+# A string split into words as erlexec splits an environment variable's value or an args file: on spaces
+# (only), a "..." or '...' part and a backslash-escaped character kept inside a word, the quotes and the
+# backslash dropped.
+words(text) := [x | some x in split(text, " "); x != ""] if {
+	not contains(text, `"`)
+	not contains(text, "'")
+	not contains(text, `\`)
+} else := [unquote(m[0]) | some m in regex.find_all_string_submatch_n(word_pattern, text, -1)]
+
+word_pattern := `(?s)(?:[^ "'\\]|\\.?|"[^"]*"?|'[^']*'?)+`
+
+word_piece := `(?s)([^"'\\]+)|\\(.?)|"([^"]*)"?|'([^']*)'?`
+
+unquote(x) := concat("", [concat("", [m[1], m[2], m[3], m[4]]) | some m in regex.find_all_string_submatch_n(word_piece, x, -1)])
+
+# The whitespace erlexec (in an args file) and a shell (in a script) separate words by, each made a space.
+spaced(text) := strings.replace_n({"\t": " ", "\n": " ", "\r": " ", "\f": " ", "\u000b": " "}, text)
+
+# The words of an args file (or a mounted vm.args): # comments dropped, line breaks and tabs separate words.
+args_file_words(text) := words(spaced(args_file_text(text))) if contains(text, "#")
+
+args_file_words(text) := words(spaced(text)) if not contains(text, "#")
+
+# Words a shell splits a script or an unquoted expansion into (quotes honoured).
+shell_words(text) := words(spaced(text))
+
+shells := {"sh", "bash", "dash", "ash", "zsh", "ksh"}
+
+# The container's command line (command then args) in each way it may reach erlexec. Each element of
+# command/args is one argv element: exec'd directly, ["-proto_dist inet_tls"] is one argument, not the
+# flag; a release script may re-split its arguments on whitespace (relx passes $* unquoted). Both are
+# read and a setting must hold in both. `sh -c SCRIPT` (bash, dash, ash, zsh, ksh; -c possibly combined
+# with other one-letter options) runs the script word-split by the shell; the elements after it are the
+# script's $0 $1 ..., which it may or may not pass on: read without them and with them.
+command_line_readings(c) := [script, array.concat(script, [t |
+	some e in array.slice(argv, 3, count(argv))
+	some t in shell_words(e)
+])] if {
+	argv := array.concat(strings_of(c, "command"), strings_of(c, "args"))
+	shell_c(argv)
+	script := shell_words(argv[2])
+} else := [argv, [t | some e in argv; some t in shell_words(e)]] if {
+	argv := array.concat(strings_of(c, "command"), strings_of(c, "args"))
+}
+
+shell_c(argv) if {
+	count(argv) > 2
+	path := split(argv[0], "/")
+	shells[path[count(path) - 1]]
+	startswith(argv[1], "-")
+	regex.match(`^-[a-z]*c[a-z]*$`, argv[1])
+}
+
+# The words before -extra (what follows are plain arguments).
+before_extra_words(ws) := array.slice(ws, 0, n) if {
+	n := min([i | some i, x in ws; x == "-extra"])
+} else := ws
+
+# One part of the command line (an environment variable, a mounted vm.args, the argv) as erlexec passes it
+# on: cut at -extra, each `-args_file Path` replaced by the words of the file a ConfigMap mounts at Path (cut
+# at its own -extra, then --; a path nothing mounts is dropped), then --, which erlexec puts after each
+# part so that no flag takes values across parts.
+part_tokens(index, w, c, ws) := array.concat(ws, ["--"]) if {
+	not special_word(ws)
+} else := array.concat(
+	[t |
+		cut := before_extra_words(ws)
+		some i, x in cut
+		some t in expand_word(index, w, c, cut, i, x)
+	],
+	["--"],
+)
+
+special_word(ws) if {
+	some x in ws
+	x in {"-extra", "-args_file"}
+}
+
+expand_word(index, w, c, ws, i, x) := [t |
+	some text in mounted_config_texts(index, w, c, ws[i + 1])
+	some t in array.concat(before_extra_words(args_file_words(text)), ["--"])
+] if {
+	x == "-args_file"
+	i + 1 < count(ws)
+} else := [] if {
+	i > 0
+	ws[i - 1] == "-args_file"
+} else := [x]
+
+flag_variables := ["ERL_AFLAGS", "ELIXIR_ERL_OPTIONS", "ERL_FLAGS", "ERL_ZFLAGS"]
+
+# The words of each flag variable's winning value, by name (the variables without a value left out).
+flag_env_words(index, w, c) := {name: words(text) |
+	e := effective_env(index, w, c)
+	some name in flag_variables
+	text := env_text(index, k8s.namespace(w), e[name])
+}
+
+env_parts(env_words, name) := [env_words[name] | env_words[name]]
+
+# The init arguments of container c in the order the VM reads them: ERL_AFLAGS, ELIXIR_ERL_OPTIONS, a
+# mounted vm.args (the release script's -args_file), the command line (command then args), ERL_FLAGS,
+# ERL_ZFLAGS; each variable's winning value split as erlexec splits it, each part as part_tokens gives it.
+# One token list per reading of the command line (command_line_readings), distinct.
+flag_readings(index, w, c) := {reading |
+	env_words := flag_env_words(index, w, c)
+	before := array.concat(
+		array.concat(env_parts(env_words, "ERL_AFLAGS"), env_parts(env_words, "ELIXIR_ERL_OPTIONS")),
+		[args_file_words(t) | some t in mounted_flag_texts(index, w, c, vm_args_files)],
+	)
+	after := array.concat(env_parts(env_words, "ERL_FLAGS"), env_parts(env_words, "ERL_ZFLAGS"))
+	some line in command_line_readings(c)
+	reading := [t |
+		some part in array.concat(before, array.concat([line], after))
+		some t in part_tokens(index, w, c, part)
+	]
+}
+
+# The values of every occurrence of the init flag `name` (e.g. "-proto_dist") in the tokens, in order: the
+# tokens after it up to the next one that starts with - or + (a flag, --, or an emulator flag erlexec takes).
+# Every part ends with --, so an end is always found.
+flag_values(tokens, name) := [array.slice(tokens, i + 1, end) |
+	some i, t in tokens
+	t == name
+	end := min([j | some j, u in tokens; j > i; flag_start(u)])
+]
+
+flag_start(u) if startswith(u, "-")
+
+flag_start(u) if startswith(u, "+")
+
+# The distribution protocols the node starts a listener for: the values of -proto_dist when it occurs
+# exactly once on the whole command line (net_kernel and kernel read init:get_argument(proto_dist) only as
+# {ok, [Protos]}); otherwise, never given or given several times, plain inet_tcp.
+dist_protocols(tokens) := occurrences[0] if {
+	occurrences := flag_values(tokens, "-proto_dist")
+	count(occurrences) == 1
+} else := ["inet_tcp"]
+
+tls_protocol_names := {"inet_tls", "inet6_tls"}
+
+# Whether every listener runs TLS: at least one protocol, each inet_tls or inet6_tls.
+tls_protocols(protocols) if {
+	count(protocols) > 0
+	every p in protocols {
+		tls_protocol_names[p]
+	}
+}
+
+# Whether the node runs its distribution over TLS only, in every reading of its command line.
+tls_dist(readings) if {
+	every tokens in readings {
+		tls_protocols(dist_protocols(tokens))
+	}
+}
+
+# Whether -ssl_dist_optfile is given in every reading. Given several times (or without a value) the
+# node's ssl_dist_sup refuses to start and the node does not boot, which leaks nothing.
+has_optfile(readings) if {
+	every tokens in readings {
+		count(flag_values(tokens, "-ssl_dist_optfile")) > 0
+	}
+}
+
+# The ssl_dist options file the VM reads: ssl_dist_sup takes -ssl_dist_optfile only when it occurs once
+# (its values joined, as a file name); several occurrences stop the node from booting. Of every reading.
+optfile_paths(readings) := {concat("", occurrences[0]) |
+	some tokens in readings
+	occurrences := flag_values(tokens, "-ssl_dist_optfile")
+	count(occurrences) == 1
+	count(occurrences[0]) > 0
+}
+
+# The node name the flags give: erl_distribution takes the first -sname (the first occurrence, when it has
+# exactly one value), else the first -name likewise. Of every reading.
+name_flags(readings) := {name |
+	some tokens in readings
+	name := node_name_flag(tokens)
+}
+
+node_name_flag(tokens) := v[0] if {
+	v := flag_values(tokens, "-sname")[0]
+	count(v) == 1
+} else := v[0] if {
+	v := flag_values(tokens, "-name")[0]
+	count(v) == 1
+}
+
+# What tls-erlang-dist needs of container c, read once: whether it runs TLS distribution only and whether
+# it names an ssl_dist options file.
+dist_flags(index, w, c) := {"tls": tls, "optfile": optfile} if {
+	readings := flag_readings(index, w, c)
+	tls := tls_dist_value(readings)
+	optfile := has_optfile_value(readings)
+}
+
+tls_dist_value(readings) if tls_dist(readings)
+
+default tls_dist_value(_) := false
+
+has_optfile_value(readings) if has_optfile(readings)
+
+default has_optfile_value(_) := false

@@ -53,10 +53,10 @@ test_ordered_flag_text_reads_no_flag_after_extra if {
 			{"name": "ELIXIR_ERL_OPTIONS", "value": "-name e@h -extra -proto_dist inet_tls"},
 		],
 	}
-	flags := erlang.ordered_flag_text(index, pod([]), c, erlang.vm_args_files)
-	not erlang.tls_dist(flags)
-	erlang.optfile_paths(flags) == set()
-	erlang.name_flags(flags) == {"e@h"}
+	readings := erlang.flag_readings(index, pod([]), c)
+	not erlang.tls_dist(readings)
+	erlang.optfile_paths(readings) == set()
+	erlang.name_flags(readings) == {"e@h"}
 }
 
 test_dist_ranges_pin_by_the_flags_over_the_sys_config if {
@@ -73,12 +73,51 @@ test_dist_ranges_pin_by_the_flags_over_the_sys_config if {
 	erlang.dist_ranges(idx, sts, [9100, 9105]) == {[9300, 9300], [9100, 9105]}
 }
 
-test_flags if {
-	erlang.tls_dist(`erl -proto_dist "inet6_tls"`)
-	not erlang.tls_dist("-proto_dist inet_tcp")
-	erlang.optfile_paths(`-ssl_dist_optfile '/a' -ssl_dist_optfile /b`) == {"/a", "/b"}
-	erlang.optfile_paths(`-ssl_dist_optfile ""`) == set()
-	erlang.name_flags("-sname a -name b@h") == {"a", "b@h"}
+tokens(text) := array.concat(erlang.words(text), ["--"])
+
+test_words_split_on_spaces_as_erlexec_does if {
+	erlang.words(`  -a "b c"d 'e\' f\ g `) == ["-a", "b cd", `e\`, "f g"]
+	erlang.words("-a\tb") == ["-a\tb"]
+	erlang.words(`a\`) == ["a"]
+	erlang.args_file_words("-a b # -c d\n-e\tf") == ["-a", "b", "-e", "f"]
+}
+
+test_flag_values_end_at_the_next_flag if {
+	erlang.flag_values(tokens("-proto_dist inet_tls inet_tcp +K true -x -proto_dist"), "-proto_dist") == [["inet_tls", "inet_tcp"], []]
+}
+
+test_dist_protocols_need_exactly_one_proto_dist if {
+	erlang.dist_protocols(tokens(`erl -proto_dist "inet6_tls"`)) == ["inet6_tls"]
+	erlang.dist_protocols(tokens("-proto_dist inet_tls -proto_dist inet_tls")) == ["inet_tcp"]
+	erlang.dist_protocols(tokens("-name a")) == ["inet_tcp"]
+	erlang.tls_dist({tokens(`erl -proto_dist "inet6_tls"`)})
+	not erlang.tls_dist({tokens("-proto_dist inet_tcp")})
+	not erlang.tls_dist({tokens("-proto_dist inet_tls inet_tcp")})
+	not erlang.tls_dist({tokens("-proto_dist")})
+	not erlang.tls_dist({tokens("-proto_dist inet_tls"), tokens("-proto_dist inet_tls -proto_dist inet_tls")})
+}
+
+test_optfile_and_name_as_the_vm_takes_them if {
+	erlang.optfile_paths({tokens(`-ssl_dist_optfile '/a' -ssl_dist_optfile /b`)}) == set()
+	erlang.optfile_paths({tokens(`-ssl_dist_optfile '/a'`), tokens("-ssl_dist_optfile /b")}) == {"/a", "/b"}
+	erlang.optfile_paths({tokens(`-ssl_dist_optfile`)}) == set()
+	erlang.has_optfile({tokens(`-ssl_dist_optfile /a -ssl_dist_optfile /b`)})
+	not erlang.has_optfile({tokens("-ssl_dist_optfile /a"), tokens("-x")})
+	erlang.name_flags({tokens("-name b@h -sname a -sname c")}) == {"a"}
+	erlang.name_flags({tokens("-sname -name b@h -name d@h")}) == {"b@h"}
+}
+
+test_command_line_readings_keep_argv_elements_whole_unless_a_shell_splits_them if {
+	erlang.command_line_readings({"args": ["-proto_dist inet_tls"]}) == [["-proto_dist inet_tls"], ["-proto_dist", "inet_tls"]]
+	script := {"command": ["/bin/sh", "-ec"], "args": ["exec erl -proto_dist 'inet_tls'", "-proto_dist inet_tcp"]}
+	erlang.command_line_readings(script) == [["exec", "erl", "-proto_dist", "inet_tls"], ["exec", "erl", "-proto_dist", "inet_tls", "-proto_dist", "inet_tcp"]]
+}
+
+test_flag_readings_join_the_command_and_args_and_cut_each_part_at_extra if {
+	c := {"command": ["erl", "-proto_dist"], "args": ["inet_tls"], "env": [{"name": "ERL_FLAGS", "value": "-ssl_dist_optfile /a -extra -proto_dist x"}]}
+	erlang.flag_readings(index, pod([]), c) == {["erl", "-proto_dist", "inet_tls", "--", "-ssl_dist_optfile", "/a", "--"]}
+	split_env := {"env": [{"name": "ERL_AFLAGS", "value": "-proto_dist"}, {"name": "ERL_FLAGS", "value": "inet_tls"}]}
+	erlang.dist_protocols(erlang.flag_readings(index, pod([]), split_env)[_]) == []
 }
 
 test_volume_sources if {
@@ -104,7 +143,7 @@ test_mounted_file_follows_mount_path_sub_path_and_items if {
 test_optfile_texts_read_the_named_mounted_file if {
 	w := pod([{"name": "v", "configMap": {"name": "ssl"}}])
 	c := {"volumeMounts": [{"name": "v", "mountPath": "/etc/ssl"}]}
-	erlang.optfile_texts(index, w, c, "-ssl_dist_optfile /etc/ssl/ssl_dist.conf -ssl_dist_optfile /nowhere") == {ssl_cm.data["ssl_dist.conf"]}
+	erlang.optfile_texts(index, w, c, {tokens("-ssl_dist_optfile /etc/ssl/ssl_dist.conf"), tokens("-ssl_dist_optfile /nowhere")}) == {ssl_cm.data["ssl_dist.conf"]}
 }
 
 test_sections_drop_comments_and_split_server_and_client if {

@@ -21,13 +21,24 @@ pod_ip_fields := {"status.podIP", "status.podIPs"}
 index := erlang.set_index(input.resources)
 
 # --- Where the node reads its flags (lib.erlang, as tls-erlang-dist reads them) ---------------------
-# The VM's flags in the order it reads them (lib.erlang ordered_flag_text), each part cut at -extra.
 
 effective(w, c) := erlang.effective_env(index, w, c)
 
 env_text(ns, src) := erlang.env_text(index, ns, src)
 
-flag_text(w, c) := erlang.ordered_flag_text(index, w, c, erlang.vm_args_files)
+# The VM's init flags of every Erlang container of an Erlang node that runs TLS distribution, read once
+# per evaluation (lib.erlang flag_readings: in the VM's order, each part cut at -extra, one token list per
+# reading of the command line): by the workload's position in input.resources, then the container's
+# position in k8s.all_containers.
+tls_readings := {i: {j: readings |
+	some j, c in k8s.all_containers(w)
+	k8s.container_is_erlang(c)
+	readings := erlang.flag_readings(index, w, c)
+	erlang.tls_dist(readings)
+} |
+	some i, w in input.resources
+	k8s.is_erlang_node(w)
+}
 
 # --- The ssl_dist options file ------------------------------------------------------------------------
 
@@ -105,11 +116,11 @@ cert_names(spec) := concat(", ", sort(array.concat(dns_names(spec), strings_of(s
 
 # [node name, field path] of every name the node may take: RELEASE_NODE / NODE_NAME as the kubelet
 # builds the environment, and -name / -sname in its flags.
-node_names(w, c) := {[text, source_path(c, src)] |
+node_names(w, c, readings) := {[text, source_path(c, src)] |
 	some name, src in effective(w, c)
 	node_env[name]
 	text := env_text(k8s.namespace(w), src)
-} | {[name, c.__path] | some name in erlang.name_flags(flag_text(w, c))}
+} | {[name, c.__path] | some name in erlang.name_flags(readings)}
 
 source_path(c, src) := array.concat(c.__path, ["env", src.index]) if src.from == "env"
 
@@ -181,14 +192,13 @@ covered(host, spec) if host in strings_of(spec, "ipAddresses")
 # [workload, container, node, path, certificate, spec, client options, pod IP?] of every node name its
 # certificate does not cover.
 uncovered contains [w, c, node, path, cert[0], cert[1], erlang.section_text(text, "client"), by_ip] if {
-	some w in input.resources
-	k8s.is_erlang_node(w)
-	some c in k8s.all_containers(w)
-	k8s.container_is_erlang(c)
-	erlang.tls_dist(flag_text(w, c))
-	some text in erlang.optfile_texts(index, w, c, flag_text(w, c))
+	some i, containers in tls_readings
+	w := input.resources[i]
+	some j, readings in containers
+	c := k8s.all_containers(w)[j]
+	some text in erlang.optfile_texts(index, w, c, readings)
 	some cert in server_certs(w, c, erlang.section_text(text, "server"))
-	some [node, path] in node_names(w, c)
+	some [node, path] in node_names(w, c, readings)
 	by_ip := rejected_as(w, c, host(node), cert[1])
 }
 

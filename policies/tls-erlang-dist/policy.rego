@@ -14,12 +14,17 @@ mesh_root_namespace := "istio-system"
 
 index := erlang.set_index(input.resources)
 
-# The VM's flags in the order it reads them (lib.erlang ordered_flag_text): ERL_AFLAGS, ELIXIR_ERL_OPTIONS,
-# a mounted vm.args and the -args_file it names, command and args, ERL_FLAGS, ERL_ZFLAGS, each variable's
-# winning entry (literal or from a ConfigMap key, binaryData decoded), each part cut at -extra (what
-# follows are plain arguments). No sys.config setting turns TLS distribution on: -proto_dist and
-# -ssl_dist_optfile are flags only.
-flag_text(w, c) := erlang.ordered_flag_text(index, w, c, erlang.vm_args_files)
+# What each Erlang container of each Erlang node needs, read once per evaluation (lib.erlang dist_flags):
+# the VM's init flags in the order it reads them (ERL_AFLAGS, ELIXIR_ERL_OPTIONS, a mounted vm.args and the
+# -args_file it names, the command line, ERL_FLAGS, ERL_ZFLAGS, each part cut at -extra), in every reading
+# of the command line (lib.erlang command_line_readings). TLS only when -proto_dist occurs exactly once and
+# names inet_tls/inet6_tls alone. No sys.config setting turns TLS distribution on: -proto_dist and
+# -ssl_dist_optfile are flags only. By the workload's position in input.resources, then the container's
+# position among erlang_containers.
+node_dist := {i: [object.union(erlang.dist_flags(index, w, c), {"c": c}) | some c in erlang_containers(w)] |
+	some i, w in input.resources
+	k8s.is_erlang_node(w)
+}
 
 # EPMD and the ports the node listens on: each node container's range its flags, over its mounted
 # sys.config, pin (lib.erlang dist_ranges), else distPortMin-distPortMax (either order).
@@ -32,16 +37,12 @@ erlang_containers(w) := [c |
 	k8s.container_is_erlang(c)
 ]
 
-runs_tls(w, c) if {
-	erlang.tls_dist(flag_text(w, c))
-	has_optfile(w, c)
-}
-
-has_optfile(w, c) if count(erlang.optfile_paths(flag_text(w, c))) > 0
-
-tls_ok(w) if {
-	every c in erlang_containers(w) {
-		runs_tls(w, c)
+# The nodes whose every Erlang container runs TLS distribution with an options file.
+tls_ok contains i if {
+	some i, containers in node_dist
+	every f in containers {
+		f.tls
+		f.optfile
 	}
 }
 
@@ -89,7 +90,14 @@ effective_modes(w) := modes if {
 	count(modes) > 0
 } else := set_modes(mesh_level)
 
-strict(w) if effective_modes(w) == {"STRICT"}
+# The nodes without TLS distribution whose effective mode is STRICT, each with the portLevelMtls entries
+# that weaken it: [PeerAuthentication, port].
+strict_weakenings := {i: weakenings(w) |
+	some i, _ in node_dist
+	not tls_ok[i]
+	w := input.resources[i]
+	effective_modes(w) == {"STRICT"}
+}
 
 weakenings(w) := {[k8s.name(pa), format_port(key)] |
 	ranges := dist_ranges(w)
@@ -116,44 +124,38 @@ format_port(key) := key if is_string(key)
 
 format_port(key) := format_int(key, 10) if is_number(key)
 
-unprotected(w) if {
-	k8s.is_erlang_node(w)
-	not tls_ok(w)
-	not mesh_protected(w)
+# The nodes neither TLS distribution nor a STRICT mesh policy without weakening protects.
+unprotected contains i if {
+	some i, _ in node_dist
+	not tls_ok[i]
+	not mesh_protected(i)
 }
 
-mesh_protected(w) if {
-	strict(w)
-	count(weakenings(w)) == 0
-}
+mesh_protected(i) if count(strict_weakenings[i]) == 0
 
-mesh_weakened(w) if {
-	strict(w)
-	count(weakenings(w)) > 0
-}
+mesh_weakened(i) if count(strict_weakenings[i]) > 0
 
 # No field of the workload is to blame (a PeerAuthentication weakens the port): the finding is about the object.
 violation contains violation.make(control_id, "mtlsPortWeakened", w, {"workload": k8s.name(w), "peerAuthentication": pa, "port": port}) if {
-	some w in input.resources
-	unprotected(w)
-	some [pa, port] in weakenings(w)
-	strict(w)
+	some i, ws in strict_weakenings
+	some [pa, port] in ws
+	w := input.resources[i]
 }
 
 # The container whose flags lack TLS distribution (they may come from its args, env or a mounted file).
-violation contains violation.at(control_id, "distNotEncrypted", w, c.__path, {"workload": k8s.name(w), "container": c.name}) if {
-	some w in input.resources
-	unprotected(w)
-	not mesh_weakened(w)
-	some c in erlang_containers(w)
-	not erlang.tls_dist(flag_text(w, c))
+violation contains violation.at(control_id, "distNotEncrypted", w, f.c.__path, {"workload": k8s.name(w), "container": f.c.name}) if {
+	some i in unprotected
+	not mesh_weakened(i)
+	w := input.resources[i]
+	some f in node_dist[i]
+	not f.tls
 }
 
-violation contains violation.at(control_id, "sslDistOptfileMissing", w, c.__path, {"workload": k8s.name(w), "container": c.name}) if {
-	some w in input.resources
-	unprotected(w)
-	not mesh_weakened(w)
-	some c in erlang_containers(w)
-	erlang.tls_dist(flag_text(w, c))
-	not has_optfile(w, c)
+violation contains violation.at(control_id, "sslDistOptfileMissing", w, f.c.__path, {"workload": k8s.name(w), "container": f.c.name}) if {
+	some i in unprotected
+	not mesh_weakened(i)
+	w := input.resources[i]
+	some f in node_dist[i]
+	f.tls
+	not f.optfile
 }

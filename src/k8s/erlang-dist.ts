@@ -8,9 +8,6 @@ import { configMapTexts, type EnvSource } from "./env.js";
 import { lastByIdentity } from "./identity.js";
 import { allContainers, containerIsErlang, podSpec, refOf, type Container } from "./workloads.js";
 
-const PROTO_DIST_TLS = /(^|\s)-proto_dist\s+["']?inet6?_tls/;
-const OPTFILE_FLAG = /(?:^|\s)-ssl_dist_optfile\s+["']?([^\s"']+)/g;
-const NAME_FLAG = /(?:^|\s)-s?name\s+["']?([^\s"']+)/g;
 const SECTION = /\{\s*(server|client)\s*,/g;
 const SECTION_SPLIT = /\{\s*(?:server|client)\s*,/;
 
@@ -205,15 +202,6 @@ export function distRanges(
   return out;
 }
 
-/** Whether the flags turn TLS distribution on (`-proto_dist inet_tls` or `inet6_tls`). */
-export const tlsDist = (flags: string): boolean => PROTO_DIST_TLS.test(flags);
-
-/** The paths `-ssl_dist_optfile` names in the flags. */
-export const optfilePaths = (flags: string): string[] => [...new Set(captures(OPTFILE_FLAG, flags))];
-
-/** The node names `-name` and `-sname` give in the flags. */
-export const nameFlags = (flags: string): string[] => captures(NAME_FLAG, flags);
-
 /** The configMap or secret sources of a volume, projected ones included, each with its object name under `name`. */
 export function volumeSources(vol: unknown, kind: "configMap" | "secret"): Obj[] {
   if (!isObj(vol)) return [];
@@ -271,9 +259,9 @@ export function mountedConfigTexts(w: K8sObject, c: Container, file: string, tex
   });
 }
 
-/** The text of every ssl_dist options file the flags name that a ConfigMap mounts, each once. Mirrors `optfile_texts`. */
-export function optfileTexts(w: K8sObject, c: Container, flags: string, texts: ConfigTexts): string[] {
-  return [...new Set(optfilePaths(flags).flatMap((file) => mountedConfigTexts(w, c, file, texts)))];
+/** The text of every ssl_dist options file the VM reads (optfilePaths) that a ConfigMap mounts, each once. Mirrors `optfile_texts`. */
+export function optfileTexts(w: K8sObject, c: Container, readings: FlagReadings, texts: ConfigTexts): string[] {
+  return [...new Set(optfilePaths(readings).flatMap((file) => mountedConfigTexts(w, c, file, texts)))];
 }
 
 /**
@@ -289,4 +277,180 @@ export function sslDistSection(text: string, side: "server" | "client"): string 
     .filter(([s]) => s === side)
     .map(([, part]) => part)
     .join("\n");
+}
+
+// --- The init flags the VM starts with -------------------------------------------------------------
+
+/**
+ * A string split into words as erlexec splits an environment variable's value or an args file: on spaces
+ * (only), a `"..."` or `'...'` part and a backslash-escaped character kept inside a word, the quotes and the
+ * backslash dropped. Mirrors `words`.
+ */
+export function erlWords(text: string): string[] {
+  const out: string[] = [];
+  let word: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === " ") {
+      if (word !== undefined) out.push(word);
+      word = undefined;
+    } else if (ch === '"' || ch === "'") {
+      const end = text.indexOf(ch, i + 1);
+      word = (word ?? "") + text.slice(i + 1, end < 0 ? text.length : end);
+      i = end < 0 ? text.length : end;
+    } else if (ch === "\\") {
+      word = (word ?? "") + (text[i + 1] ?? "");
+      i++;
+    } else word = (word ?? "") + ch;
+  }
+  if (word !== undefined) out.push(word);
+  return out;
+}
+
+/** The whitespace erlexec (in an args file) and a shell (in a script) separate words by, each made a space. */
+const spaced = (text: string): string => text.replace(/[\t\n\r\f\v]/g, " ");
+
+/** The words of an args file (or a mounted vm.args): `#` comments dropped, line breaks and tabs separate words. Mirrors `args_file_words`. */
+const argsFileWords = (text: string): string[] => erlWords(spaced(argsFileText(text)));
+
+/** Words a shell splits a script or an unquoted expansion into (quotes honoured). Mirrors `shell_words`. */
+const shellWords = (text: string): string[] => erlWords(spaced(text));
+
+const SHELLS = new Set(["sh", "bash", "dash", "ash", "zsh", "ksh"]);
+const SHELL_C = /^-[a-z]*c[a-z]*$/;
+
+/**
+ * The container's command line (command then args) in each way it may reach erlexec. Each element of
+ * `command`/`args` is one argv element: exec'd directly, `["-proto_dist inet_tls"]` is one argument, not the
+ * flag; a release script may re-split its arguments on whitespace (relx passes `$*` unquoted). Both are
+ * read and a setting must hold in both. `sh -c SCRIPT` (bash, dash, ash, zsh, ksh; `-c` possibly combined
+ * with other one-letter options) runs the script word-split by the shell; the elements after it are the
+ * script's `$0 $1 ...`, which it may or may not pass on: read without them and with them. Mirrors
+ * `command_line_readings`.
+ */
+export function commandLineReadings(c: Container): string[][] {
+  const strings = (value: unknown) => list(value).filter((s): s is string => typeof s === "string");
+  const argv = [...strings(c.command), ...strings(c.args)];
+  if (argv.length > 2 && SHELLS.has(argv[0]!.split("/").at(-1)!) && SHELL_C.test(argv[1]!)) {
+    const script = shellWords(argv[2]!);
+    return [script, [...script, ...argv.slice(3).flatMap(shellWords)]];
+  }
+  return [argv, argv.flatMap(shellWords)];
+}
+
+/** The words before `-extra` (what follows are plain arguments). */
+const beforeExtra = (words: readonly string[]): string[] =>
+  words.includes("-extra") ? words.slice(0, words.indexOf("-extra")) : [...words];
+
+/**
+ * One part of the command line (an environment variable, a mounted vm.args, the argv) as erlexec passes it
+ * on: cut at `-extra`, each `-args_file Path` replaced by the words of the file a ConfigMap mounts at Path
+ * (cut at its own `-extra`, then `--`; a path nothing mounts is dropped), then `--`, which erlexec puts after
+ * each part so that no flag takes values across parts. Mirrors `part_tokens`.
+ */
+function partTokens(w: K8sObject, c: Container, words: readonly string[], texts: ConfigTexts): string[] {
+  const cut = beforeExtra(words);
+  const out: string[] = [];
+  for (let i = 0; i < cut.length; i++) {
+    if (cut[i] === "-args_file" && i + 1 < cut.length) {
+      for (const text of mountedConfigSet(w, c, cut[i + 1]!, texts)) out.push(...beforeExtra(argsFileWords(text)), "--");
+      i++;
+    } else out.push(cut[i]!);
+  }
+  return [...out, "--"];
+}
+
+/** The VM's init arguments, one token list per reading of the command line (commandLineReadings); distinct. */
+export type FlagReadings = readonly (readonly string[])[];
+
+/**
+ * The init arguments of container c in the order the VM reads them: ERL_AFLAGS, ELIXIR_ERL_OPTIONS, a
+ * mounted vm.args (the release script's `-args_file`), the command line (command then args), ERL_FLAGS,
+ * ERL_ZFLAGS; each variable's winning value split as erlexec splits it, each part as partTokens gives it.
+ * One token list per reading of the command line. Mirrors `flag_readings`.
+ */
+export function flagReadings(
+  w: K8sObject,
+  c: Container,
+  env: ReadonlyMap<string, EnvSource>,
+  texts: ConfigTexts,
+  files: readonly string[],
+): FlagReadings {
+  const ns = refOf(w).namespace;
+  const fromEnv = (name: string): string[][] => {
+    const src = env.get(name);
+    const text = src === undefined ? undefined : envSourceText(texts, ns, src);
+    return text === undefined ? [] : [erlWords(text)];
+  };
+  const before = [...fromEnv("ERL_AFLAGS"), ...fromEnv("ELIXIR_ERL_OPTIONS"), ...mountedFlagTexts(w, c, texts, files).map(argsFileWords)];
+  const after = [...fromEnv("ERL_FLAGS"), ...fromEnv("ERL_ZFLAGS")];
+  const readings = commandLineReadings(c).map((line) => [...before, line, ...after].flatMap((part) => partTokens(w, c, part, texts)));
+  return [...new Map(readings.map((r) => [JSON.stringify(r), r])).values()];
+}
+
+/**
+ * The values of every occurrence of the init flag `-name` in the tokens, in order: the tokens after it up to
+ * the next one that starts with `-` or `+` (a flag, `--`, or an emulator flag erlexec takes). Mirrors `flag_values`.
+ */
+export function flagValues(tokens: readonly string[], name: string): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i] !== `-${name}`) continue;
+    const values: string[] = [];
+    for (let j = i + 1; j < tokens.length && !/^[-+]/.test(tokens[j]!); j++) values.push(tokens[j]!);
+    out.push(values);
+  }
+  return out;
+}
+
+/**
+ * The distribution protocols the node starts a listener for: the values of `-proto_dist` when it occurs
+ * exactly once on the whole command line (net_kernel and kernel read `init:get_argument(proto_dist)` only as
+ * `{ok, [Protos]}`); otherwise, never given or given several times, plain `inet_tcp`. Mirrors `dist_protocols`.
+ */
+export function distProtocols(tokens: readonly string[]): string[] {
+  const occurrences = flagValues(tokens, "proto_dist");
+  return occurrences.length === 1 ? occurrences[0]! : ["inet_tcp"];
+}
+
+const TLS_PROTOCOLS = new Set(["inet_tls", "inet6_tls"]);
+
+/** Whether every listener runs TLS: at least one protocol, each inet_tls or inet6_tls. Mirrors `tls_protocols`. */
+export const tlsProtocols = (protocols: readonly string[]): boolean => protocols.length > 0 && protocols.every((p) => TLS_PROTOCOLS.has(p));
+
+/** Whether the node runs its distribution over TLS only, in every reading of its command line. Mirrors `tls_dist`. */
+export const tlsDist = (readings: FlagReadings): boolean => readings.every((tokens) => tlsProtocols(distProtocols(tokens)));
+
+/**
+ * Whether `-ssl_dist_optfile` is given in every reading. Given several times (or without a value) the
+ * node's ssl_dist_sup refuses to start and the node does not boot, which leaks nothing. Mirrors `has_optfile`.
+ */
+export const hasOptfile = (readings: FlagReadings): boolean =>
+  readings.every((tokens) => flagValues(tokens, "ssl_dist_optfile").length > 0);
+
+/**
+ * The ssl_dist options file the VM reads: ssl_dist_sup takes `-ssl_dist_optfile` only when it occurs once
+ * (its values joined, as a file name); several occurrences stop the node from booting. Of every reading.
+ * Mirrors `optfile_paths`.
+ */
+export function optfilePaths(readings: FlagReadings): string[] {
+  const out = new Set<string>();
+  for (const tokens of readings) {
+    const occurrences = flagValues(tokens, "ssl_dist_optfile");
+    if (occurrences.length === 1 && occurrences[0]!.length > 0) out.add(occurrences[0]!.join(""));
+  }
+  return [...out];
+}
+
+/**
+ * The node name the flags give: erl_distribution takes the first `-sname` (the first occurrence, when it has
+ * exactly one value), else the first `-name` likewise. Of every reading. Mirrors `name_flags`.
+ */
+export function nameFlags(readings: FlagReadings): string[] {
+  const out = new Set<string>();
+  for (const tokens of readings) {
+    const name = ["sname", "name"].map((flag) => flagValues(tokens, flag)[0]).find((values) => values?.length === 1);
+    if (name) out.add(name[0]!);
+  }
+  return [...out];
 }

@@ -11,13 +11,14 @@ import {
   configTextsOf,
   envSourceText,
   mountedFile,
+  flagReadings,
   nameFlags,
   optfileTexts,
-  orderedFlagText,
   sslDistSection,
   tlsDist,
   VM_ARGS_FILES,
   type ConfigTexts,
+  type FlagReadings,
 } from "../k8s/erlang-dist.js";
 import { allContainers, containerIsErlang, isErlangNode, refOf, type Container } from "../k8s/workloads.js";
 import type { SetValidator } from "./types.js";
@@ -164,7 +165,7 @@ function serverCerts(w: K8sObject, c: Container, server: string, index: SetIndex
 }
 
 /** [node name, field path] of every name the node may take. Mirrors `node_names`. */
-function nodeNames(w: K8sObject, c: Container, path: FieldPath, env: Map<string, EnvSource>, flags: string, texts: ConfigTexts) {
+function nodeNames(w: K8sObject, c: Container, path: FieldPath, env: Map<string, EnvSource>, flags: FlagReadings, texts: ConfigTexts) {
   const out: Array<{ node: string; path: FieldPath }> = [];
   for (const [name, src] of env) {
     if (!NODE_ENV.has(name)) continue;
@@ -190,8 +191,8 @@ export const tlsDistCertNames: SetValidator = {
       for (const { container: c, path } of allContainers(w)) {
         if (!containerIsErlang(c)) continue;
         const env = effectiveEnv(c, index.keysOf(resource.namespace));
-        // The VM's flags in the order it reads them, each part cut at -extra (see orderedFlagText).
-        const flags = orderedFlagText(w, c, env, index.texts, VM_ARGS_FILES);
+        // The VM's init flags in the order it reads them, one token list per reading of the command line (see flagReadings).
+        const flags = flagReadings(w, c, env, index.texts, VM_ARGS_FILES);
         if (!tlsDist(flags)) continue;
         for (const text of optfileTexts(w, c, flags, index.texts)) {
           const client = sslDistSection(text, "client");

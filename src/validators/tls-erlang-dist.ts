@@ -1,7 +1,7 @@
 import type { K8sObject, Resource, Violation } from "../types.js";
 import { selectsAllPods } from "../k8s/selectors.js";
 import { effectiveEnv, providedEnvKeys } from "../k8s/env.js";
-import { configTextsOf, distRanges, optfilePaths, orderedFlagText, tlsDist, VM_ARGS_FILES } from "../k8s/erlang-dist.js";
+import { configTextsOf, distRanges, flagReadings, hasOptfile, tlsDist, VM_ARGS_FILES } from "../k8s/erlang-dist.js";
 import { allContainers, containerIsErlang, isErlangNode, podLabels, refOf, type Container } from "../k8s/workloads.js";
 import type { SetValidator } from "./types.js";
 
@@ -33,11 +33,18 @@ export const tlsErlangDist: SetValidator = {
     for (const { object: w } of resources) {
       if (!isErlangNode(w)) continue;
       const env = (c: Container) => effectiveEnv(c, provided(refOf(w).namespace));
-      // The VM's flags in the order it reads them, each part cut at -extra (see orderedFlagText). No
-      // sys.config setting turns TLS distribution on: -proto_dist and -ssl_dist_optfile are flags only.
-      const flags = (c: Container) => orderedFlagText(w, c, env(c), texts, VM_ARGS_FILES);
-      const hasOptfile = (c: Container) => optfilePaths(flags(c)).length > 0;
-      const runsTls = (c: Container) => tlsDist(flags(c)) && hasOptfile(c);
+      // The VM's init flags in the order it reads them, one token list per reading of the command line
+      // (see flagReadings); TLS only when -proto_dist occurs once and names inet_tls/inet6_tls alone, in every
+      // reading. No sys.config setting turns TLS distribution on: -proto_dist and -ssl_dist_optfile are flags only.
+      const dist = new Map<Container, { tls: boolean; optfile: boolean }>();
+      const distOf = (c: Container) => {
+        if (!dist.has(c)) {
+          const readings = flagReadings(w, c, env(c), texts, VM_ARGS_FILES);
+          dist.set(c, { tls: tlsDist(readings), optfile: hasOptfile(readings) });
+        }
+        return dist.get(c)!;
+      };
+      const runsTls = (c: Container) => distOf(c).tls && distOf(c).optfile;
       const containers = allContainers(w).filter(({ container }) => containerIsErlang(container));
       if (containers.every(({ container }) => runsTls(container))) continue;
       const resource = refOf(w);
@@ -71,8 +78,9 @@ export const tlsErlangDist: SetValidator = {
       // The container whose flags lack TLS distribution (they may come from its args, env or a mounted file).
       for (const { container: c, path } of containers) {
         const container = String(c.name ?? "");
-        if (!tlsDist(flags(c))) out.push({ messageId: "distNotEncrypted", data: { workload, container }, resource, path: [...path] });
-        else if (!hasOptfile(c)) out.push({ messageId: "sslDistOptfileMissing", data: { workload, container }, resource, path: [...path] });
+        if (!distOf(c).tls) out.push({ messageId: "distNotEncrypted", data: { workload, container }, resource, path: [...path] });
+        else if (!distOf(c).optfile)
+          out.push({ messageId: "sslDistOptfileMissing", data: { workload, container }, resource, path: [...path] });
       }
     }
     return out;

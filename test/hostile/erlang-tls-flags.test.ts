@@ -84,6 +84,41 @@ const PLAINTEXT: Array<[string, string, string?, string?]> = [
   ["ELIXIR_ERL_OPTIONS after -extra", env("ELIXIR_ERL_OPTIONS", `-extra ${TLS}`)],
   ["a mounted vm.args after -extra", "args: [foreground]", `-name node@node-0\n-extra\n${TLS}\n`],
   ["an -args_file that puts them after -extra", "args: [foreground, -args_file, /etc/node/after-extra.args]"],
+  // The node takes -proto_dist only when it occurs exactly once (init:get_argument(proto_dist) =:= {ok, [Protos]}).
+  ["-proto_dist twice in one variable", env("ERL_FLAGS", `${TLS} -proto_dist inet_tls`)],
+  [
+    "-proto_dist in ERL_AFLAGS and again in ERL_FLAGS",
+    `env: [{name: ERL_AFLAGS, value: "-proto_dist inet_tls"}, {name: ERL_FLAGS, value: ${JSON.stringify(TLS)}}]`,
+  ],
+  ["-proto_dist in the mounted vm.args and again in the args", `args: [foreground, -proto_dist, inet_tls]`, `${TLS}\n`],
+  [
+    "-proto_dist in ELIXIR_ERL_OPTIONS and again in an -args_file",
+    `args: [foreground, -args_file, /etc/node/dist.args]\n          ${env("ELIXIR_ERL_OPTIONS", "-proto_dist inet_tls")}`,
+  ],
+  // A listener is started for every protocol -proto_dist names.
+  ["-proto_dist inet_tls inet_tcp", env("ERL_FLAGS", "-proto_dist inet_tls inet_tcp -ssl_dist_optfile /etc/node/ssl_dist.conf")],
+  [
+    "-proto_dist inet6_tls inet_tls inet_tcp in the args",
+    `args: [foreground, -proto_dist, inet6_tls, inet_tls, inet_tcp, -ssl_dist_optfile, /etc/node/ssl_dist.conf]`,
+  ],
+  [
+    "-proto_dist inet_tls split across ERL_AFLAGS and ERL_FLAGS",
+    `env: [{name: ERL_AFLAGS, value: "-proto_dist"}, {name: ERL_FLAGS, value: "inet_tls -ssl_dist_optfile /etc/node/ssl_dist.conf"}]`,
+  ],
+  // Each element of command/args is one argv element: exec'd directly it is one argument, not the flag.
+  ['one argv element "-proto_dist inet_tls"', `args: [foreground, "-proto_dist inet_tls", "-ssl_dist_optfile /etc/node/ssl_dist.conf"]`],
+  [
+    "one command element beside TLS in ERL_FLAGS (a re-splitting script reads it twice)",
+    `command: [/opt/node/bin/node, "foreground -proto_dist inet_tls"]\n          ${env("ERL_FLAGS", TLS)}`,
+  ],
+  [
+    "a tab inside an ERL_FLAGS value, where erlexec splits on spaces only",
+    env("ERL_FLAGS", "-proto_dist\tinet_tls -ssl_dist_optfile /etc/node/ssl_dist.conf"),
+  ],
+  [
+    "a sh -c script whose positional arguments may add -proto_dist inet_tcp",
+    `command: [sh, -c, "exec /opt/node/bin/node foreground \\"$@\\"", sh, "${TLS}", "-proto_dist inet_tcp"]`,
+  ],
   [
     "a mounted sys.config, which holds no flags",
     "args: [foreground]",
@@ -188,13 +223,35 @@ spec:
     await expectFindings(`${NODE(env("ERL_FLAGS", uncovered))}---\n${REL()}---\n${CERT}`, [
       `tls-dist-cert-names StatefulSet/${NS}/node nodeNameNotCovered`,
     ]);
-    const viaArgsFile = `args: [foreground, -args_file, /etc/node/dist.args, -name, node@node-0.elsewhere]`;
+    // The first -name names the node (erl_distribution): here the one before the file's.
+    const viaArgsFile = `args: [foreground, -name, node@node-0.elsewhere, -args_file, /etc/node/dist.args]`;
     await expectFindings(`${NODE(viaArgsFile)}---\n${REL()}---\n${CERT}`, [
       `tls-dist-cert-names StatefulSet/${NS}/node nodeNameNotCovered`,
     ]);
   });
 
+  it("judges the node name the VM takes: the first -sname, else the first -name, not a later one", async () => {
+    const names = `${TLS} -name node@node-0.node-headless.${NS}.svc -name node@node-0.elsewhere`;
+    await expectFindings(`${NODE(env("ERL_FLAGS", names))}---\n${REL()}---\n${CERT}`, []);
+    const reversed = `${TLS} -name node@node-0.elsewhere -name node@node-0.node-headless.${NS}.svc`;
+    await expectFindings(`${NODE(env("ERL_FLAGS", reversed))}---\n${REL()}---\n${CERT}`, [
+      `tls-dist-cert-names StatefulSet/${NS}/node nodeNameNotCovered`,
+    ]);
+  });
+
+  it("judges no certificate of a node given -ssl_dist_optfile twice (ssl_dist_sup refuses it: the node does not boot)", async () => {
+    const twice = `${TLS} -ssl_dist_optfile /etc/node/lax.conf -name node@node-0.elsewhere`;
+    await expectFindings(`${NODE(env("ERL_FLAGS", twice))}---\n${REL()}---\n${CERT}`, []);
+  });
+
   it.each([
+    ["-proto_dist inet6_tls given once", env("ERL_FLAGS", TLS.replace("inet_tls", "inet6_tls")), undefined],
+    ["a sh -c script (word-split by the shell)", `command: [/bin/sh, -c, "exec /opt/node/bin/node foreground ${TLS}"]`, undefined],
+    [
+      "a bash -ec script with quotes",
+      `command: [bash, -ec, "exec erl -proto_dist 'inet_tls' -ssl_dist_optfile \\"/etc/node/ssl_dist.conf\\""]`,
+      undefined,
+    ],
     ["ELIXIR_ERL_OPTIONS", env("ELIXIR_ERL_OPTIONS", TLS), undefined],
     ["an -args_file in the args", "args: [foreground, -args_file, /etc/node/dist.args]", undefined],
     ["an -args_file a mounted vm.args names", "args: [foreground]", "-args_file /etc/node/dist.args\n"],

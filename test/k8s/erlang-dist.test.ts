@@ -7,7 +7,13 @@ import {
   distListenRange,
   distRanges,
   envSourceText,
+  commandLineReadings,
+  distProtocols,
   erlangInteger,
+  erlWords,
+  flagReadings,
+  flagValues,
+  hasOptfile,
   kernelParam,
   mountedConfigTexts,
   mountedFile,
@@ -44,6 +50,8 @@ const pod = (volumes: unknown[]): K8sObject => ({
   spec: { volumes },
 });
 const flagsOf = (w: K8sObject, c: Container) => orderedFlagText(w, c, effectiveEnv(c, keysOf), texts, VM_ARGS_FILES);
+const readingsOf = (w: K8sObject, c: Container) => flagReadings(w, c, effectiveEnv(c, keysOf), texts, VM_ARGS_FILES);
+const tokens = (text: string): string[] => [...erlWords(text), "--"];
 
 describe("Erlang distribution flags", () => {
   it("reads a literal, a configMapKeyRef and an envFrom ConfigMap key; not a Secret's", () => {
@@ -87,18 +95,69 @@ describe("Erlang distribution flags", () => {
         { name: "ELIXIR_ERL_OPTIONS", value: "-name e@h -extra -proto_dist inet_tls" },
       ],
     };
-    const flags = flagsOf(pod([]), c);
-    expect(tlsDist(flags)).toBe(false);
-    expect(optfilePaths(flags)).toEqual([]);
-    expect(nameFlags(flags)).toEqual(["e@h"]);
+    const readings = readingsOf(pod([]), c);
+    expect(tlsDist(readings)).toBe(false);
+    expect(optfilePaths(readings)).toEqual([]);
+    expect(nameFlags(readings)).toEqual(["e@h"]);
   });
 
-  it("finds TLS distribution, the ssl_dist files and the node names in the flags", () => {
-    expect(tlsDist('erl -proto_dist "inet6_tls"')).toBe(true);
-    expect(tlsDist("-proto_dist inet_tcp")).toBe(false);
-    expect(optfilePaths("-ssl_dist_optfile '/a' -ssl_dist_optfile /b -ssl_dist_optfile /a")).toEqual(["/a", "/b"]);
-    expect(optfilePaths('-ssl_dist_optfile ""')).toEqual([]);
-    expect(nameFlags("-sname a -name b@h")).toEqual(["a", "b@h"]);
+  it("splits a variable or an args file into words as erlexec does", () => {
+    expect(erlWords(`  -a "b c"d 'e\\' f\\ g `)).toEqual(["-a", "b cd", "e\\", "f g"]);
+    expect(erlWords("-a\tb")).toEqual(["-a\tb"]);
+    expect(erlWords("a\\")).toEqual(["a"]);
+  });
+
+  it("takes a flag's values up to the next flag", () => {
+    expect(flagValues(tokens("-proto_dist inet_tls inet_tcp +K true -x -proto_dist"), "proto_dist")).toEqual([
+      ["inet_tls", "inet_tcp"],
+      [],
+    ]);
+  });
+
+  it("starts TLS distribution only from exactly one -proto_dist naming TLS protocols alone", () => {
+    expect(distProtocols(tokens('erl -proto_dist "inet6_tls"'))).toEqual(["inet6_tls"]);
+    expect(distProtocols(tokens("-proto_dist inet_tls -proto_dist inet_tls"))).toEqual(["inet_tcp"]);
+    expect(distProtocols(tokens("-name a"))).toEqual(["inet_tcp"]);
+    expect(tlsDist([tokens('erl -proto_dist "inet6_tls"')])).toBe(true);
+    expect(tlsDist([tokens("-proto_dist inet_tcp")])).toBe(false);
+    expect(tlsDist([tokens("-proto_dist inet_tls inet_tcp")])).toBe(false);
+    expect(tlsDist([tokens("-proto_dist")])).toBe(false);
+    expect(tlsDist([tokens("-proto_dist inet_tls"), tokens("-proto_dist inet_tls -proto_dist inet_tls")])).toBe(false);
+  });
+
+  it("reads the options file and the node name as the VM takes them", () => {
+    expect(optfilePaths([tokens("-ssl_dist_optfile '/a' -ssl_dist_optfile /b")])).toEqual([]);
+    expect(optfilePaths([tokens("-ssl_dist_optfile '/a'"), tokens("-ssl_dist_optfile /b")])).toEqual(["/a", "/b"]);
+    expect(optfilePaths([tokens("-ssl_dist_optfile")])).toEqual([]);
+    expect(hasOptfile([tokens("-ssl_dist_optfile /a -ssl_dist_optfile /b")])).toBe(true);
+    expect(hasOptfile([tokens("-ssl_dist_optfile /a"), tokens("-x")])).toBe(false);
+    expect(nameFlags([tokens("-name b@h -sname a -sname c")])).toEqual(["a"]);
+    expect(nameFlags([tokens("-sname -name b@h -name d@h")])).toEqual(["b@h"]);
+  });
+
+  it("keeps each argv element whole unless a shell splits it", () => {
+    expect(commandLineReadings({ args: ["-proto_dist inet_tls"] })).toEqual([["-proto_dist inet_tls"], ["-proto_dist", "inet_tls"]]);
+    const script: Container = { command: ["/bin/sh", "-ec"], args: ["exec erl -proto_dist 'inet_tls'", "-proto_dist inet_tcp"] };
+    expect(commandLineReadings(script)).toEqual([
+      ["exec", "erl", "-proto_dist", "inet_tls"],
+      ["exec", "erl", "-proto_dist", "inet_tls", "-proto_dist", "inet_tcp"],
+    ]);
+  });
+
+  it("joins the command and args into one part and cuts each part at -extra", () => {
+    const c: Container = {
+      command: ["erl", "-proto_dist"],
+      args: ["inet_tls"],
+      env: [{ name: "ERL_FLAGS", value: "-ssl_dist_optfile /a -extra -proto_dist x" }],
+    };
+    expect(readingsOf(pod([]), c)).toEqual([["erl", "-proto_dist", "inet_tls", "--", "-ssl_dist_optfile", "/a", "--"]]);
+    const split: Container = {
+      env: [
+        { name: "ERL_AFLAGS", value: "-proto_dist" },
+        { name: "ERL_FLAGS", value: "inet_tls" },
+      ],
+    };
+    expect(distProtocols(readingsOf(pod([]), split)[0]!)).toEqual([]);
   });
 });
 
@@ -131,8 +190,8 @@ describe("mounted files", () => {
         { name: "v", mountPath: "/etc/tls" },
       ],
     };
-    const flags = "-ssl_dist_optfile /etc/ssl/ssl_dist.conf -ssl_dist_optfile /nowhere -ssl_dist_optfile /etc/tls/ssl_dist.conf";
-    expect(optfileTexts(w, c, flags, texts)).toEqual([SSL_DIST]);
+    const readings = ["/etc/ssl/ssl_dist.conf", "/nowhere", "/etc/tls/ssl_dist.conf"].map((f) => tokens(`-ssl_dist_optfile ${f}`));
+    expect(optfileTexts(w, c, readings, texts)).toEqual([SSL_DIST]);
   });
 });
 
