@@ -16,7 +16,7 @@ images contains [object.get(c, "name", ""), object.get(c, "image", ""), array.co
 
 violation contains violation.at(control_id, "notPinned", obj, path, {"container": container, "image": image}) if {
 	some [container, image, path] in images
-	not regex.match(`^[^@]+@sha256:[a-f0-9]{64}$`, image)
+	not pinned(image)
 }
 
 violation contains violation.at(control_id, "latestTag", obj, path, {"container": container, "image": image}) if {
@@ -28,6 +28,18 @@ violation contains violation.at(control_id, "registryNotAllowed", obj, path, {"c
 	count(allowed_registries) > 0
 	some [container, image, path] in images
 	not registry_allowed(image)
+}
+
+# ^[^@]+@sha256:[a-f0-9]{64}$ in string operations (a pattern would be compiled again for every object, each
+# evaluated in a fresh heap): one "@", a name before it, "sha256:" and 64 lower-case hex digits after it.
+pinned(image) if {
+	parts := split(image, "@")
+	count(parts) == 2
+	parts[0] != ""
+	startswith(parts[1], "sha256:")
+	digest := substring(parts[1], count("sha256:"), -1)
+	count(digest) == 64
+	trim_left(digest, "0123456789abcdef") == ""
 }
 
 # The tag is after the last ":" of the last path segment (a registry port has a "/" after it).

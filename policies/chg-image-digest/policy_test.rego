@@ -73,3 +73,27 @@ test_paths_point_at_each_image_field if {
 		["notPinned", ["spec", "template", "spec", "initContainers", 0]],
 	}
 }
+
+# pinned is the pattern ^[^@]+@sha256:[a-f0-9]{64}$ in string operations: both agree on each edge.
+digest_hex := "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+digest_cases := [
+	concat("", ["a@sha256:", digest_hex]),
+	concat("", ["a\nb@sha256:", digest_hex]),
+	concat("", ["@sha256:", digest_hex]),
+	concat("", ["a@b@sha256:", digest_hex]),
+	concat("", ["a@sha256:", digest_hex, "0"]),
+	concat("", ["a@sha256:", upper(digest_hex)]),
+	concat("", ["a@sha256:", digest_hex, "\n"]),
+	concat("", ["a@sha256:", substring(digest_hex, 1, -1), "é"]),
+	concat("", ["a@sha256:", substring(digest_hex, 1, -1), "g"]),
+	concat("", ["a@sha512:", digest_hex]),
+	"a:1.0",
+	"",
+]
+
+test_pinned_is_the_digest_pattern if {
+	pinned := {c | some c in digest_cases; control.pinned(c)}
+	count(pinned) == 2
+	pinned == {c | some c in digest_cases; regex.match(`^[^@]+@sha256:[a-f0-9]{64}$`, c)}
+}

@@ -25,38 +25,43 @@ effective_sa(w) := concat("/", [k8s.namespace(w), name]) if {
 	name != ""
 } else := concat("/", [k8s.namespace(w), "default"])
 
-violation contains violation.at(control_id, "noServiceAccount", w, sa_name_path(w), workload_data(w, {})) if {
+# Each workload with what the rules read of it (its ServiceAccount, whether the token is mounted, the
+# bindings that reach it), computed once per workload: the rules below only look these up.
+workloads := [{"w": w, "name": sa_name(w), "sa": sa, "bindings": binding_indexes_of(sa)} |
 	some w in resources
 	k8s.is_workload(w)
-	sa_name(w) == ""
+	sa := effective_sa(w)
+]
+
+violation contains violation.at(control_id, "noServiceAccount", f.w, sa_name_path(f.w), workload_data(f, {})) if {
+	some f in workloads
+	f.name == ""
 }
 
-violation contains violation.at(control_id, "defaultServiceAccount", w, sa_name_path(w), workload_data(w, {})) if {
-	some w in resources
-	k8s.is_workload(w)
-	sa_name(w) == "default"
+violation contains violation.at(control_id, "defaultServiceAccount", f.w, sa_name_path(f.w), workload_data(f, {})) if {
+	some f in workloads
+	f.name == "default"
 }
 
-violation contains violation.at(control_id, "serviceAccountMissing", w, sa_name_path(w), workload_data(w, {})) if {
-	some w in resources
-	k8s.is_workload(w)
-	not sa_name(w) in {"", "default"}
-	not effective_sa(w) in service_account_keys
+violation contains violation.at(control_id, "serviceAccountMissing", f.w, sa_name_path(f.w), workload_data(f, {})) if {
+	some f in workloads
+	not f.name in {"", "default"}
+	not f.sa in service_account_keys
 }
 
-violation contains violation.at(control_id, "tokenAutomountedUnneeded", w, automount_path(w), workload_data(w, {})) if {
-	some w in resources
-	k8s.is_workload(w)
-	token_mounted(w)
-	not bound_service_accounts[effective_sa(w)]
+violation contains violation.at(control_id, "tokenAutomountedUnneeded", f.w, automount_path(f.w), workload_data(f, {})) if {
+	some f in workloads
+	count(f.bindings) == 0
+	token_mounted(f.w)
 }
 
-violation contains violation.at(control_id, "tokenAutomountedOverprivileged", w, automount_path(w), workload_data(w, {"binding": k8s.name(b), "role": object.get(b, ["roleRef", "name"], "")})) if {
-	some w in resources
-	k8s.is_workload(w)
-	token_mounted(w)
-	some b in bindings_of(effective_sa(w))
-	not read_only_in_namespace(b, k8s.namespace(w))
+violation contains violation.at(control_id, "tokenAutomountedOverprivileged", f.w, automount_path(f.w), workload_data(f, {"binding": k8s.name(b), "role": object.get(b, ["roleRef", "name"], "")})) if {
+	some f in workloads
+	count(f.bindings) > 0
+	token_mounted(f.w)
+	some i in f.bindings
+	b := binding_subjects[i][0]
+	not read_only_in_namespace(b, k8s.namespace(f.w))
 }
 
 # Where the pod names its ServiceAccount, and where it turns the token off (cut back to the pod spec when unset).
@@ -97,15 +102,6 @@ bindings_by_namespace[ns] contains i if {
 
 binding_indexes_of(sa_key) := (object.get(bindings_by_service_account, sa_key, set()) | bindings_to_all) | object.get(bindings_by_namespace, split(sa_key, "/")[0], set())
 
-bound_service_accounts[sa_key] if {
-	some w in resources
-	k8s.is_workload(w)
-	sa_key := effective_sa(w)
-	count(binding_indexes_of(sa_key)) > 0
-}
-
-bindings_of(sa_key) := [binding_subjects[i][0] | some i in binding_indexes_of(sa_key)]
-
 read_only_in_namespace(binding, ns) if {
 	binding.kind == "RoleBinding"
 	k8s.namespace(binding) == ns
@@ -125,19 +121,20 @@ role_key_of(r) := role_key(r.kind, k8s.namespace(r), k8s.name(r))
 role_ref_key(b) := role_key(b.roleRef.kind, k8s.namespace(b), b.roleRef.name)
 
 # The roles a roleRef resolves to: of two of one identity, the last one (the one that exists once applied).
-roles := [r | some r in existing_resources; rbac.is_role(r)]
+# An identity includes the kind, so the last of an identity among the roles alone is the one among all
+# the resources: only the roles are sorted (k8s.last_by_identity), not the whole set.
+written_roles := [r | some r in resources; rbac.is_role(r)]
+
+roles := k8s.last_by_identity(written_roles)
 
 role_keys := {role_key_of(r) | some r in roles}
 
 # An aggregated ClusterRole grants the rules of the ClusterRoles its selectors reach in the set.
-aggregation_graph := rbac.aggregation_graph(resources)
-
-# The objects that exist once the set is applied (k8s.last_by_identity).
-existing_resources := k8s.last_by_identity(resources)
+aggregation_graph := rbac.aggregation_graph(written_roles)
 
 writable_role_keys := {role_key_of(r) |
 	some r in roles
-	some rule in rbac.aggregated_rules(r, aggregation_graph, existing_resources)
+	some rule in rbac.aggregated_rules(r, aggregation_graph, roles)
 	not read_only_discovery(rule)
 }
 
@@ -154,4 +151,4 @@ read_only_discovery(rule) if {
 	count(rbac.field(rule, "nonResourceURLs")) == 0
 }
 
-workload_data(w, extra) := object.union({"kind": w.kind, "workload": k8s.name(w), "serviceAccount": effective_sa(w)}, extra)
+workload_data(f, extra) := object.union({"kind": f.w.kind, "workload": k8s.name(f.w), "serviceAccount": f.sa}, extra)

@@ -9,13 +9,60 @@ control_id := "sec-no-literal-credentials"
 # JSON null is unset (Gatekeeper hands over the object as written).
 obj := k8s.without_nulls(input.review.object)
 
-credential_name := `(?i)(COOKIE|PASS(WORD)?|SECRET|TOKEN|API[-_]?KEY|PRIVATE[-_]?KEY|CREDENTIAL)`
+# The patterns read as the TypeScript twin's JavaScript regexes do (src/validators/sec-no-literal-credentials.ts):
+# a case-insensitive letter is its two ASCII cases only (RE2's (?i) also folds the Kelvin sign into k and the
+# long s into s, JavaScript's /i does not), and \s is JavaScript's white space (RE2's \s is [\t\n\f\r ] only).
+js_space_chars := `\t\n\v\f\r \x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}\x{feff}`
 
-setcookie_arg := `(?:^|\s)-setcookie\s+["']?([^\s"']+)`
+js_space := concat("", ["[", js_space_chars, "]"])
+
+# (COOKIE|PASS(WORD)?|SECRET|TOKEN|API[-_]?KEY|PRIVATE[-_]?KEY|CREDENTIAL), case-insensitive.
+credential_name := `[Cc][Oo][Oo][Kk][Ii][Ee]|[Pp][Aa][Ss][Ss]|[Ss][Ee][Cc][Rr][Ee][Tt]|[Tt][Oo][Kk][Ee][Nn]|[Aa][Pp][Ii][-_]?[Kk][Ee][Yy]|[Pp][Rr][Ii][Vv][Aa][Tt][Ee][-_]?[Kk][Ee][Yy]|[Cc][Rr][Ee][Dd][Ee][Nn][Tt][Ii][Aa][Ll]`
+
+# (?:^|\s)-setcookie\s+["']?([^\s"']+)
+setcookie_arg := concat("", ["(?:^|", js_space, ")-setcookie", js_space, `+["']?([^`, js_space_chars, `"']+)`])
 
 pem_private_key := `-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----`
 
-credential_assignment := `(?i)(^|[^A-Za-z0-9])[A-Za-z0-9_.-]*(password|passwd|secret|token|api_?key|private_?key|credential|cookie)["']?\s*[=:]\s*["']?[^\s"'$<{]`
+# (^|[^A-Za-z0-9])[A-Za-z0-9_.-]*(password|passwd|secret|token|api_?key|private_?key|credential|cookie)["']?\s*[=:]\s*["']?[^\s"'$<{],
+# case-insensitive.
+credential_assignment := concat("", [
+	`(^|[^A-Za-z0-9])[A-Za-z0-9_.-]*`,
+	`([Pp][Aa][Ss][Ss][Ww][Oo][Rr][Dd]|[Pp][Aa][Ss][Ss][Ww][Dd]|[Ss][Ee][Cc][Rr][Ee][Tt]|[Tt][Oo][Kk][Ee][Nn]|[Aa][Pp][Ii]_?[Kk][Ee][Yy]|[Pp][Rr][Ii][Vv][Aa][Tt][Ee]_?[Kk][Ee][Yy]|[Cc][Rr][Ee][Dd][Ee][Nn][Tt][Ii][Aa][Ll]|[Cc][Oo][Oo][Kk][Ii][Ee])`,
+	`["']?`, js_space, "*[=:]", js_space, `*["']?[^`, js_space_chars, `"'$<{]`,
+])
+
+# Each object is evaluated in a fresh heap, where a pattern is compiled again on its first use: every pattern is
+# guarded by a cheap condition that any match implies (a word of the pattern in lower(s), a literal it must
+# contain), so that it is compiled only for the few strings that may match.
+# Every alternative of credential_name and credential_assignment holds one of these words (lower-case).
+credential_words := ["cookie", "pass", "secret", "token", "key", "credential"]
+
+may_name_credential(s) if {
+	l := lower(s)
+	some w in credential_words
+	contains(l, w)
+}
+
+names_credential(s) if {
+	may_name_credential(s)
+	regex.match(credential_name, s)
+}
+
+assigns_credential(s) if {
+	may_name_credential(s)
+	has_assignment_sign(s)
+	regex.match(credential_assignment, s)
+}
+
+has_assignment_sign(s) if contains(s, "=")
+
+has_assignment_sign(s) if contains(s, ":")
+
+holds_private_key(s) if {
+	contains(s, "PRIVATE KEY-----")
+	regex.match(pem_private_key, s)
+}
 
 containers := k8s.all_containers(obj) if k8s.is_workload(obj)
 
@@ -23,7 +70,7 @@ containers := k8s.all_containers(obj) if k8s.is_workload(obj)
 credential_env contains [c.name, array.concat(c.__path, ["env", i]), e] if {
 	some c in containers
 	some i, e in object.get(c, "env", [])
-	regex.match(credential_name, e.name)
+	names_credential(e.name)
 }
 
 violation contains violation.at(control_id, "literalCredentialEnv", obj, array.concat(path, ["value"]), {"container": name, "env": e.name}) if {
@@ -61,6 +108,7 @@ argv_field(c) := "command" if {
 } else := "args"
 
 has_literal_setcookie(text) if {
+	contains(text, "-setcookie")
 	some m in regex.find_all_string_submatch_n(setcookie_arg, text, -1)
 	not startswith(m[1], "$")
 }
@@ -71,7 +119,7 @@ violation contains violation.at(control_id, "configMapCredentialKey", obj, [fiel
 	values := object.get(obj, field, {})
 	is_object(values)
 	some key, _ in values
-	regex.match(credential_name, key)
+	names_credential(key)
 }
 
 # data as written and binaryData decoded, as the kubelet hands both to a container.
@@ -84,10 +132,10 @@ violation contains violation.at(control_id, "configMapSetcookie", obj, [field, k
 
 violation contains violation.at(control_id, "configMapPrivateKey", obj, [field, key], {"configMap": k8s.name(obj), "key": key}) if {
 	some [field, key, value] in cm_texts
-	regex.match(pem_private_key, value)
+	holds_private_key(value)
 }
 
 violation contains violation.at(control_id, "configMapCredentialAssignment", obj, [field, key], {"configMap": k8s.name(obj), "key": key}) if {
 	some [field, key, value] in cm_texts
-	regex.match(credential_assignment, value)
+	assigns_credential(value)
 }
