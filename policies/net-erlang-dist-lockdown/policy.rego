@@ -7,7 +7,9 @@ import data.lib.violation
 
 control_id := "net-erlang-dist-lockdown"
 
-erlang_nodes := [w | some w in net.workloads; k8s.is_erlang_node(w)]
+# The Erlang node workloads, each distinct object once: identical copies (as in a set gathered from many
+# files) have the same findings, found once.
+erlang_nodes := [w | some w in {w | some w in net.workloads; k8s.is_erlang_node(w)}]
 
 services := [s | some s in input.resources; s.kind == "Service"]
 
@@ -39,36 +41,83 @@ dist_ports(w) := {4369} | {n |
 # The ports of each Erlang node, by its index in erlang_nodes (computed once).
 node_ports := {i: dist_ports(w) | some i, w in erlang_nodes}
 
-same_workload(a, b) if k8s.ref(a) == k8s.ref(b)
+# --- Ingress rules, read once per evaluation (the wasm target memoizes no function) ---
 
-peer_problem(peer, w) := "distIngressFromIpBlock" if {
+namespaces := {k8s.namespace(r) | some r in input.resources}
+
+# The workloads of each namespace.
+workloads_in := {ns: [w | some w in net.workloads; k8s.namespace(w) == ns] | some ns in namespaces}
+
+# The NetworkPolicies that isolate ingress, by namespace: [index in net.network_policies, policy].
+ingress_policies := {ns: [[p, np] |
+	some p, np in net.network_policies
+	k8s.namespace(np) == ns
+	net.policy_types(np).Ingress
+] |
+	some ns in namespaces
+}
+
+# The problem a peer is whatever workload the rule is checked for; "pods" for a podSelector alone.
+peer_kind(peer) := "distIngressFromIpBlock" if {
 	net.present(peer, "ipBlock")
 } else := "distIngressFromNamespaceSelector" if {
 	net.present(peer, "namespaceSelector")
 } else := "distIngressFromAnywhere" if {
 	net.empty_peer(peer)
-} else := "distIngressFromOtherPods" if {
-	some x in net.workloads
-	k8s.namespace(x) == k8s.namespace(w)
-	not same_workload(x, w)
-	k8s.may_select_pods(peer.podSelector, x)
+} else := "pods"
+
+# What each ingress rule of each policy lets in, keyed [policy index, rule index]: `fixed`, the
+# [message ID, path in the rule] that hold for any workload (its missing or empty `from`, else the
+# first peer of each kind), and `pods`, [index, refs of the workloads of the policy's namespace it may
+# select] of each podSelector-only peer.
+rule_facts := {[p, i]: {"fixed": fixed_problems(rule), "pods": pod_peers(rule, ns)} |
+	some ns in namespaces
+	some [p, np] in ingress_policies[ns]
+	some i, rule in net.array_or_empty(object.get(np, ["spec", "ingress"], []))
 }
 
-# [message ID, path in the rule] of each problem of a rule: its missing or empty `from`, else each peer.
-rule_problems(rule, w) := {["distIngressFromAnywhere", ["from"]]} if {
+fixed_problems(rule) := {["distIngressFromAnywhere", ["from"]]} if {
 	net.rule_admits_all_peers(rule, "from")
-} else := {[peer_problem(peer, w), ["from", j]] | some j, peer in net.rule_peers(rule, "from")}
+} else := {[kind, ["from", min(js)]] |
+	peers := net.rule_peers(rule, "from")
+	some kind in {peer_kind(peer) | some peer in peers}
+	kind != "pods"
+	js := {j | some j, peer in peers; peer_kind(peer) == kind}
+}
 
-violation contains v if {
+pod_peers(rule, ns) := [[j, refs] |
+	some j, peer in net.rule_peers(rule, "from")
+	peer_kind(peer) == "pods"
+	refs := {k8s.ref(x) | some x in workloads_in[ns]; k8s.may_select_pods(peer.podSelector, x)}
+	count(refs) > 0
+]
+
+# The first podSelector-only peer of a rule that may select a workload other than the one with ref `ref`.
+other_pods_problems(facts, ref) := {["distIngressFromOtherPods", ["from", min(js)]]} if {
+	js := {j | some [j, refs] in facts.pods; some r in refs; r != ref}
+	count(js) > 0
+} else := set()
+
+# [message ID, path in the rule] of each problem of a rule for workload w: its missing or empty `from`,
+# else the first peer of each kind beyond w itself (a rule of 256 ipBlocks is one problem, not 256).
+rule_problems(facts, w) := facts.fixed | other_pods_problems(facts, k8s.ref(w))
+
+# [policy index, rule index, message ID, path in the rule, workload name] of each rule problem: copies
+# of a workload (the same name) share their problems, which are rendered once below.
+rule_findings contains [p, i, message_id, path, k8s.name(w)] if {
 	some n, w in erlang_nodes
 	ports := node_ports[n]
-	some np in net.network_policies
-	net.policy_types(np).Ingress
+	some [p, np] in ingress_policies[k8s.namespace(w)]
 	net.may_select(np, w)
 	some i, rule in net.array_or_empty(object.get(np, ["spec", "ingress"], []))
 	net.rule_opens(rule, w, ports)
-	some [message_id, path] in rule_problems(rule, w)
-	v := violation.at(control_id, message_id, np, array.concat(["spec", "ingress", i], path), {"workload": k8s.name(w), "policy": k8s.name(np), "rule": i})
+	some [message_id, path] in rule_problems(rule_facts[[p, i]], w)
+}
+
+violation contains v if {
+	some [p, i, message_id, path, workload] in rule_findings
+	np := net.network_policies[p]
+	v := violation.at(control_id, message_id, np, array.concat(["spec", "ingress", i], path), {"workload": workload, "policy": k8s.name(np), "rule": i})
 }
 
 service_selects(svc, w) if {
@@ -93,11 +142,23 @@ targets(sp, w, ports) if {
 	ports[cp.containerPort]
 }
 
+# The Services of each namespace, and those that select each Erlang node's pods (headless or not), by
+# its index in erlang_nodes (computed once, not once per Service, Ingress backend and node).
+services_in := {ns: [s | some s in services; k8s.namespace(s) == ns] | some ns in namespaces}
+
+selecting := {i: [svc | some svc in object.get(services_in, k8s.namespace(w), []); service_selects(svc, w)] | some i, w in erlang_nodes}
+
+# The Services of each [namespace, name], which Ingress backends name.
+services_named := {[ns, name]: [s | some s in services_in[ns]; k8s.name(s) == name] |
+	some svc in services
+	ns := k8s.namespace(svc)
+	name := k8s.name(svc)
+}
+
 violation contains v if {
 	some i, w in erlang_nodes
-	some svc in services
+	some svc in selecting[i]
 	not headless(svc)
-	service_selects(svc, w)
 	some k, sp in object.get(svc, ["spec", "ports"], [])
 	targets(sp, w, node_ports[i])
 	v := violation.at(control_id, "distExposedByService", svc, ["spec", "ports", k], {"workload": k8s.name(w), "service": k8s.name(svc), "port": sp.port})
@@ -117,13 +178,19 @@ backend_port(b, sp) if b.port.number == sp.port
 
 backend_port(b, sp) if b.port.name == sp.name
 
+# [Ingress, path, service backend] of each backend of the Ingresses of each namespace.
+routes_in := {ns: [[ing, path, b] |
+	some ing in ingresses
+	k8s.namespace(ing) == ns
+	some [path, b] in backends(ing)
+] |
+	some ns in namespaces
+}
+
 violation contains v if {
 	some i, w in erlang_nodes
-	some ing in ingresses
-	k8s.namespace(ing) == k8s.namespace(w)
-	some [path, b] in backends(ing)
-	some svc in services
-	k8s.name(svc) == b.name
+	some [ing, path, b] in object.get(routes_in, k8s.namespace(w), [])
+	some svc in services_named[[k8s.namespace(w), b.name]]
 	service_selects(svc, w)
 	some sp in object.get(svc, ["spec", "ports"], [])
 	backend_port(b, sp)
@@ -142,13 +209,12 @@ violation contains v if {
 
 # No field of the workload is to blame (a headless Service is missing): the finding is about the object.
 violation contains v if {
-	some w in erlang_nodes
-	not has_headless_service(w)
+	some i, w in erlang_nodes
+	not has_headless_service(i)
 	v := violation.make(control_id, "noHeadlessService", w, {"workload": k8s.name(w)})
 }
 
-has_headless_service(w) if {
-	some svc in services
+has_headless_service(i) if {
+	some svc in selecting[i]
 	headless(svc)
-	service_selects(svc, w)
 }

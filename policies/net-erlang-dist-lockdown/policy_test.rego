@@ -150,3 +150,24 @@ test_a_sidecar_that_pins_a_range_counts if {
 	run([w, headless, netpol([{"ports": [{"port": 9100}]}])]) == {"distIngressFromAnywhere"}
 	run([w, headless, netpol([{"ports": [{"port": 9106}]}])]) == set()
 }
+
+# A rule's problem is found once per workload and kind of peer, at its first peer of that kind, however
+# many peers of that kind it lists and however many copies of the workload the set holds.
+test_one_violation_per_rule_and_kind if {
+	blocks := [{"ipBlock": {"cidr": sprintf("%d.0.0.0/8", [i])}} | some i in numbers.range(0, 255)]
+	other := object.union(node([], [], []), {
+		"kind": "Deployment",
+		"metadata": {"name": "other", "namespace": "erlmcp"},
+		"spec": {"template": {"metadata": {"labels": {"app": "other"}}}},
+	})
+	copy := object.union(sts, {"metadata": {"annotations": {"copy": "2"}}})
+	rule := {"from": array.concat(array.concat([self_peer, {"podSelector": {}}], blocks), [{"podSelector": {}}])}
+	found := {[v.details.messageId, v.details.path] |
+		some v in control.violation with input as {"resources": [sts, copy, other, headless, netpol([rule])]}
+		v.details.resource.kind == "NetworkPolicy"
+	}
+	found == {
+		["distIngressFromOtherPods", ["spec", "ingress", 0, "from", 1]],
+		["distIngressFromIpBlock", ["spec", "ingress", 0, "from", 2]],
+	}
+}

@@ -1,13 +1,14 @@
 import type { K8sObject, Violation } from "../types.js";
+import { resourceKey, stableJson } from "../findings/identity.js";
 import { effectiveEnv, providedEnvKeys, type EnvSource } from "../k8s/env.js";
 import { configTextsOf, distRanges, type ConfigTexts } from "../k8s/erlang-dist.js";
 import { closestPath, type FieldPath } from "../k8s/field-path.js";
 import { nsOf, rec } from "../k8s/manifest-fields.js";
+import { firstPodPeerBeyond, ingressPoliciesByNamespace, type IngressPolicy } from "../k8s/network-ingress-rules.js";
 import { rangesOverlap, type WorkloadNode } from "../k8s/network-model.js";
-import { rulePeers } from "../k8s/network-peers.js";
-import { peerResolver, policyTypes, resolvePorts, type PeerResolver } from "../k8s/network-policy-rules.js";
+import { peerResolver, resolvePorts } from "../k8s/network-policy-rules.js";
 import { indexWorkloads, podsOf, workloadId } from "../k8s/network-workloads.js";
-import { mapSelectorMatches, maySelectPods, type LabelSelector } from "../k8s/selectors.js";
+import { mapSelectorMatches, maySelectPods } from "../k8s/selectors.js";
 import { allContainers, isErlangNode, podLabels, refOf, type Container } from "../k8s/workloads.js";
 import type { SetValidator } from "./types.js";
 
@@ -54,24 +55,26 @@ interface RuleProblem {
 }
 
 /**
- * What the ingress rules of a NetworkPolicy that may select `w` and open one of `ports` on it let in:
- * a rule without `from` (its `from`), else each peer beyond `w` itself (the peer).
+ * What the ingress rules of the NetworkPolicies of `w`'s namespace (read once, see
+ * ingressPoliciesByNamespace) that may select `w` and open one of `ports` on it let in: a rule without
+ * `from` (its `from`), else each kind of peer beyond `w` itself, once per rule at its first peer of that
+ * kind (a rule of 256 ipBlocks is one problem, not 256).
  */
-function ruleProblems(policy: K8sObject, w: WorkloadNode, ports: Set<number>, resolvePeer: PeerResolver): RuleProblem[] {
-  const spec = rec(policy.spec);
-  if (nsOf(policy) !== w.namespace || !policyTypes(policy).includes("ingress")) return [];
-  if (!maySelectPods(rec(spec.podSelector) as LabelSelector, podsOf(w))) return [];
-  const out: RuleProblem[] = [];
-  list(spec.ingress).forEach((rule, i) => {
-    if (!rangesOverlap(resolvePorts(rec(rule).ports, w), ports)) return;
-    const peers = rulePeers(rule, "from");
-    if (peers.length === 0) out.push({ messageId: PEER_MESSAGES.any, rule: i, path: ["spec", "ingress", i, "from"] });
-    peers.forEach((raw, j) => {
-      const { peer, workloads } = resolvePeer(raw, w.namespace);
-      if (peer === "unrestricted" || (peer === "pods" && !workloads.some((m) => m.id !== w.id))) return;
-      out.push({ messageId: PEER_MESSAGES[peer], rule: i, path: ["spec", "ingress", i, "from", j] });
-    });
-  });
+function ruleProblems(policies: readonly IngressPolicy[], w: WorkloadNode, ports: Set<number>): Array<RuleProblem & { policy: K8sObject }> {
+  const out: Array<RuleProblem & { policy: K8sObject }> = [];
+  for (const { policy, podSelector, rules } of policies) {
+    if (!maySelectPods(podSelector, podsOf(w))) continue;
+    for (const rule of rules) {
+      if (!rangesOverlap(resolvePorts(rule.ports, w), ports)) continue;
+      const i = rule.index;
+      if (rule.admitsAll) out.push({ policy, messageId: PEER_MESSAGES.any, rule: i, path: ["spec", "ingress", i, "from"] });
+      const found: Array<[string, number]> = rule.firstPeers.map(({ kind, index }) => [PEER_MESSAGES[kind], index]);
+      const pods = firstPodPeerBeyond(rule, w.id);
+      if (pods !== undefined) found.push([PEER_MESSAGES.pods, pods]);
+      for (const [messageId, j] of found.sort((a, b) => a[1] - b[1]))
+        out.push({ policy, messageId, rule: i, path: ["spec", "ingress", i, "from", j] });
+    }
+  }
   return out;
 }
 
@@ -88,6 +91,18 @@ function backends(ing: K8sObject): Array<[FieldPath, Rec]> {
   return out;
 }
 
+/** Items by key, in input order. */
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const same = out.get(key);
+    if (same) same.push(item);
+    else out.set(key, [item]);
+  }
+  return out;
+}
+
 export const netErlangDistLockdown: SetValidator = {
   id: "net-erlang-dist-lockdown",
   scope: "set",
@@ -98,46 +113,70 @@ export const netErlangDistLockdown: SetValidator = {
     const policies = ofKind("NetworkPolicy");
     const index = indexWorkloads(objects, policies);
     const nodes = new Map(index.workloads.map((w) => [w.id, w]));
-    const resolvePeer = peerResolver(index);
+    const ingressPolicies = ingressPoliciesByNamespace(policies, peerResolver(index));
     const texts = configTextsOf(objects);
     const keysOf = providedEnvKeys(objects);
+    // Services and Ingresses by namespace, read once (not once per workload).
+    const servicesIn = groupBy(
+      services.map((svc) => ({
+        svc,
+        name: refOf(svc).name,
+        headless: (svc.spec as Rec)?.clusterIP === "None",
+        ports: list((svc.spec as Rec)?.ports),
+      })),
+      (s) => nsOf(s.svc),
+    );
+    const ingressesIn = groupBy(
+      ofKind("Ingress").map((ing) => ({ ing, name: refOf(ing).name, backends: backends(ing) })),
+      (i) => nsOf(i.ing),
+    );
     const out: Violation[] = [];
+    // Copies of a workload (same name, as in a set gathered from many files) find the same problems:
+    // each violation is reported once, as the Rego policy's set of violations holds it once.
+    const reported = new Set<string>();
     // A violation about `object`: the field at `path` (cut back to its closest existing parent).
-    const add = (messageId: string, object: K8sObject, data: Violation["data"], path: FieldPath) =>
-      out.push({ messageId, data, resource: refOf(object), path: [...closestPath(object, path)] });
+    const add = (messageId: string, object: K8sObject, data: Violation["data"], path: FieldPath) => {
+      const v: Violation = { messageId, data, resource: refOf(object), path: [...closestPath(object, path)] };
+      const key = [resourceKey(v.resource), messageId, stableJson(data), stableJson(v.path)].join("\u0000");
+      if (reported.has(key)) return;
+      reported.add(key);
+      out.push(v);
+    };
 
+    // Each distinct Erlang node object once: identical copies (as in a set gathered from many files) have the same findings.
+    const seen = new Set<string>();
     for (const obj of objects) {
       if (!isErlangNode(obj)) continue;
+      const text = JSON.stringify(obj);
+      if (seen.has(text)) continue;
+      seen.add(text);
       const w = nodes.get(workloadId(obj));
       if (!w) continue;
       const ref = refOf(obj);
       const ports = distPorts(obj, params, (c) => effectiveEnv(c, keysOf(ref.namespace)), texts);
-      const selects = (svc: K8sObject) =>
-        refOf(svc).namespace === ref.namespace && mapSelectorMatches((svc.spec as Rec)?.selector, podLabels(obj));
-      const headless = (svc: K8sObject) => (svc.spec as Rec)?.clusterIP === "None";
+      // The Services of its namespace that select its pods (headless or not).
+      const labels = podLabels(obj);
+      const selecting = (servicesIn.get(ref.namespace) ?? []).filter((s) => mapSelectorMatches((s.svc.spec as Rec)?.selector, labels));
+      const selectingNamed = groupBy(selecting, (s) => s.name);
 
-      for (const policy of policies) {
-        for (const { messageId, rule, path } of ruleProblems(policy, w, ports, resolvePeer))
-          add(messageId, policy, { workload: ref.name, policy: refOf(policy).name, rule }, path);
-      }
-      for (const svc of services) {
-        if (headless(svc) || !selects(svc)) continue;
-        list((svc.spec as Rec)?.ports).forEach((sp, k) => {
+      for (const { policy, messageId, rule, path } of ruleProblems(ingressPolicies.get(w.namespace) ?? [], w, ports))
+        add(messageId, policy, { workload: ref.name, policy: refOf(policy).name, rule }, path);
+      for (const { svc, name, headless, ports: servicePorts } of selecting) {
+        if (headless) continue;
+        servicePorts.forEach((sp, k) => {
           if (targets(sp, w, ports))
-            add("distExposedByService", svc, { workload: ref.name, service: refOf(svc).name, port: sp.port }, ["spec", "ports", k]);
+            add("distExposedByService", svc, { workload: ref.name, service: name, port: sp.port }, ["spec", "ports", k]);
         });
       }
-      for (const ing of ofKind("Ingress")) {
-        if (refOf(ing).namespace !== ref.namespace) continue;
-        for (const [path, b] of backends(ing)) {
-          for (const svc of services) {
-            if (refOf(svc).name !== b.name || !selects(svc)) continue;
-            const hit = list((svc.spec as Rec)?.ports).some(
+      for (const { ing, name: ingress, backends: routes } of ingressesIn.get(ref.namespace) ?? []) {
+        for (const [path, b] of routes) {
+          for (const { ports: servicePorts } of selectingNamed.get(b.name) ?? []) {
+            const hit = servicePorts.some(
               (sp) =>
                 ((b.port?.number !== undefined && b.port.number === sp.port) || (b.port?.name !== undefined && b.port.name === sp.name)) &&
                 targets(sp, w, ports),
             );
-            if (hit) add("distExposedByIngress", ing, { workload: ref.name, ingress: refOf(ing).name, service: b.name }, [...path, "port"]);
+            if (hit) add("distExposedByIngress", ing, { workload: ref.name, ingress, service: b.name }, [...path, "port"]);
           }
         }
       }
@@ -154,7 +193,7 @@ export const netErlangDistLockdown: SetValidator = {
         });
       }
       // No field of the workload is to blame (a headless Service is missing): the finding is about the object.
-      if (!services.some((svc) => headless(svc) && selects(svc))) add("noHeadlessService", obj, { workload: ref.name }, []);
+      if (!selecting.some((s) => s.headless)) add("noHeadlessService", obj, { workload: ref.name }, []);
     }
     return out;
   },

@@ -178,3 +178,137 @@ describe("set-scope controls on many workloads that every client reaches through
     expect(count("strictScrapedWithoutMeshTls")).toBe(MONITORS * MESHED);
   }, 60_000);
 });
+
+/**
+ * The shape of every fixture gathered into one folder: COPIES StatefulSets named `erlmcp` in one
+ * namespace (each a little different, as copies from many files are), beside NetworkPolicies whose
+ * rule opens EPMD/distribution to 256 `/8` ipBlocks (and one that also lets in another workload's pods)
+ * and Services and an Ingress exposing distribution. net-erlang-dist-lockdown used to report each ipBlock
+ * of a rule once per copy (the TypeScript validator made COPIES × 256 violations per policy, which merge
+ * into one finding) and its Rego resolved every peer and rendered every violation per copy: it did not
+ * finish in minutes. A rule's problem is now found once per workload, policy and kind of peer.
+ */
+const COPIES = 200;
+const BLOCK_POLICIES = 4;
+const DIST_NS = "dist";
+const NODE_LABELS = { "app.kubernetes.io/name": "erlmcp", "app.kubernetes.io/instance": "erlmcp" };
+const BLOCKS = Array.from({ length: 256 }, (_, i) => ({ ipBlock: { cidr: `${i}.0.0.0/8` } }));
+
+function distNode(i: number): object {
+  return {
+    apiVersion: "apps/v1",
+    kind: "StatefulSet",
+    metadata: { name: "erlmcp", namespace: DIST_NS, labels: NODE_LABELS, annotations: { copy: String(i) } },
+    spec: {
+      serviceName: "erlmcp-headless",
+      replicas: 3,
+      selector: { matchLabels: NODE_LABELS },
+      template: {
+        metadata: { labels: NODE_LABELS },
+        spec: {
+          containers: [
+            {
+              name: "erlmcp",
+              image: "ghcr.io/erlmcp/erlmcp@sha256:" + "0".repeat(64),
+              ports: [
+                { name: "epmd", containerPort: 4369 },
+                { name: "dist", containerPort: 9100 + (i % 4) },
+              ],
+              env: [{ name: "ERL_FLAGS", value: `-kernel inet_dist_listen_min ${9100 + (i % 4)} inet_dist_listen_max 9105` }],
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+const DIST_OBJECTS: object[] = [
+  { apiVersion: "v1", kind: "Namespace", metadata: { name: DIST_NS } },
+  ...Array.from({ length: COPIES }, (_, i) => distNode(i)),
+  {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "web", namespace: DIST_NS },
+    spec: {
+      selector: { matchLabels: { app: "web" } },
+      template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "example/web:1.0" }] } },
+    },
+  },
+  {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "erlmcp-headless", namespace: DIST_NS },
+    spec: { clusterIP: "None", selector: NODE_LABELS, ports: [{ name: "epmd", port: 4369 }] },
+  },
+  {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "erlmcp-dist", namespace: DIST_NS },
+    spec: {
+      selector: NODE_LABELS,
+      ports: [
+        { name: "epmd", port: 4369 },
+        { name: "dist", port: 9100, targetPort: "dist" },
+      ],
+    },
+  },
+  {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "Ingress",
+    metadata: { name: "erlmcp-dist", namespace: DIST_NS },
+    spec: { defaultBackend: { service: { name: "erlmcp-dist", port: { name: "epmd" } } } },
+  },
+  ...Array.from({ length: BLOCK_POLICIES }, (_, p) => ({
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: `vpn${p}`, namespace: DIST_NS },
+    spec: {
+      podSelector: { matchLabels: NODE_LABELS },
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [{ podSelector: { matchLabels: NODE_LABELS } }, ...BLOCKS, ...(p === 0 ? [{ podSelector: {} }] : [])],
+          ports: [{ port: 4369 }, { port: 9100, endPort: 9105 }],
+        },
+        { from: BLOCKS, ports: [{ port: 8080 }] },
+      ],
+    },
+  })),
+];
+
+const distRoot = tempTree({ "dist.yaml": DIST_OBJECTS.map((o) => stringify(o)).join("---\n") });
+const distLoaded = await loadInputs([distRoot], { cwd: distRoot });
+const distUnit = { ...(distLoaded.units[0] as AuditUnit), profile: "production" } as AuditUnit;
+
+describe("net-erlang-dist-lockdown on many copies of one workload beside NetworkPolicies of hundreds of ipBlocks", () => {
+  it("finds each rule's problem once per workload and policy, with the same findings in both engines", async () => {
+    expect(distLoaded.errors).toEqual([]);
+    expect(distUnit.resources.length).toBe(DIST_OBJECTS.length);
+    const control = setControls.find((c) => c.id === "net-erlang-dist-lockdown") as Control;
+    const rego = new RegoEngine();
+    await rego.prepare([control]);
+    const [ts] = await typescript.evaluate(distUnit, [control], context);
+    const [re] = await rego.evaluate(distUnit, [control], context);
+    for (const verdict of [ts, re]) {
+      expect(verdict?.errors).toEqual([]);
+      const found = (messageId: string) => (verdict?.violations ?? []).filter((v) => v.messageId === messageId);
+      // One violation per policy at the rule's first ipBlock (from[1]): not one per block and per copy.
+      expect(found("distIngressFromIpBlock").map((v) => [v.resource.name, v.path])).toEqual(
+        expect.arrayContaining(Array.from({ length: BLOCK_POLICIES }, (_, p) => [`vpn${p}`, ["spec", "ingress", 0, "from", 1]])),
+      );
+      expect(found("distIngressFromIpBlock")).toHaveLength(BLOCK_POLICIES);
+      // The match-all podSelector of vpn0 also admits web's pods; the nodes' own podSelector admits only copies of erlmcp.
+      expect(found("distIngressFromOtherPods").map((v) => [v.resource.name, v.path])).toEqual([
+        ["vpn0", ["spec", "ingress", 0, "from", 257]],
+      ]);
+      expect(
+        found("distExposedByService")
+          .map((v) => v.data.port)
+          .sort(),
+      ).toEqual([4369, 9100]);
+      expect(found("distExposedByIngress")).toHaveLength(1);
+    }
+    expect(keys(re?.violations ?? [])).toEqual(keys(ts?.violations ?? []));
+  }, 60_000);
+});
