@@ -22,11 +22,10 @@ violation contains violation.at(control_id, "noBackupCronJob", s, ["spec", "volu
 	not has_backup(s)
 }
 
-has_backup(s) if {
-	some c in backups
-	k8s.namespace(c) == k8s.namespace(s)
-	k8s.labels(c)[label] == k8s.name(s)
-}
+# The [namespace, statefulset] pairs the backups are for, built once: a lookup per StatefulSet.
+backup_targets := {[k8s.namespace(c), k8s.labels(c)[label]] | some c in backups}
+
+has_backup(s) if [k8s.namespace(s), k8s.name(s)] in backup_targets
 
 violation contains violation.at(control_id, "concurrencyNotForbid", c, ["spec", "concurrencyPolicy"], cron_data(c, {"policy": policy})) if {
 	some c in backups
@@ -55,14 +54,21 @@ violation contains violation.at(control_id, "backupSuspended", c, ["spec", "susp
 }
 
 violation contains violation.at(control_id, "scheduleExceedsRpo", c, ["spec", "schedule"], cron_data(c, {"schedule": schedule(c), "interval": minutes, "rpoMinutes": rpo})) if {
-	some c in backups
-	minutes := interval(schedule(c))
+	some i, c in backups
+	minutes := intervals[i]
 	minutes > rpo
 }
 
 violation contains violation.at(control_id, "scheduleUnparseable", c, ["spec", "schedule"], cron_data(c, {"schedule": schedule(c)})) if {
-	some c in backups
-	not interval(schedule(c))
+	some i, c in backups
+	not intervals[i]
+}
+
+# The interval of each backup (by position) that has one, computed once (the wasm target memoizes no
+# function, and both rules above read it).
+intervals := {i: minutes |
+	some i, c in backups
+	minutes := interval(schedule(c))
 }
 
 schedule(c) := s if {
@@ -79,29 +85,50 @@ macros := {
 interval(s) := macros[trim_space(s)]
 
 interval(s) := max(array.concat(gaps, [(times[0] + 1440) - times[count(times) - 1]])) if {
-	fields := regex.split(`\s+`, trim_space(s))
+	fields := cron_fields(trim_space(s))
 	count(fields) == 5
 	every f in array.slice(fields, 2, 5) {
 		f in {"*", "?"}
 	}
-	times := sort({t | some h in values(fields[1], 23); some m in values(fields[0], 59); t := (h * 60) + m})
+	hours := values(fields[1], 23)
+	minutes := values(fields[0], 59)
+	times := sort({t | some h in hours; some m in minutes; t := (h * 60) + m})
 	gaps := [gap | some i, t in times; i > 0; gap := t - times[i - 1]]
 }
 
+# The fields of a trimmed schedule, as regex.split(`\s+`, s) gives them (RE2's \s: tab, newline, form
+# feed, carriage return, space), without a regex: the wasm target compiles a pattern on every call.
+cron_fields(s) := [f |
+	some f in split(strings.replace_n({"\t": " ", "\n": " ", "\f": " ", "\r": " "}, s), " ")
+	f != ""
+]
+
 values(f, top) := numbers.range(0, top) if f == "*"
 
+# `*/N` (^\*/[0-9]+$).
 values(f, top) := [v | some v in numbers.range(0, top); v % n == 0] if {
-	regex.match(`^\*/[0-9]+$`, f)
+	startswith(f, "*/")
+	digits(substring(f, 2, -1))
 	n := to_number(substring(f, 2, -1))
 	n > 0
 }
 
+# A comma list of numbers (^[0-9]+(,[0-9]+)*$).
 values(f, top) := vs if {
-	regex.match(`^[0-9]+(,[0-9]+)*$`, f)
-	vs := [to_number(x) | some x in split(f, ",")]
+	parts := split(f, ",")
+	every x in parts {
+		digits(x)
+	}
+	vs := [to_number(x) | some x in parts]
 	every v in vs {
 		v <= top
 	}
+}
+
+# One or more ASCII digits and nothing else.
+digits(x) if {
+	x != ""
+	trim_left(x, "0123456789") == ""
 }
 
 cron_data(c, extra) := object.union({"cronjob": k8s.name(c)}, extra)

@@ -91,3 +91,49 @@ test_paths_point_at_the_cronjob_field_to_change if {
 	}
 	located([sts, json.remove(cron({}), ["spec/schedule"])]) == {["scheduleUnparseable", "CronJob", ["spec"]]}
 }
+
+# The schedule is read without regex builtins (the wasm target compiles a pattern on every call); the
+# reading must be the one the patterns gave: fields split at RE2 \s runs, `*/N` and comma lists of digits.
+hostile_schedules := [
+	"*/15\t*\t*\t*\t*", "0\n*/2\r*\f* *", "  0   3  * * *  ", "0\u000b3 * * *", "0\u00a03 * * *", "0 3 * *",
+	"*/ * * * *", "*/5x * * * *", "*/+5 * * * *", "*/-5 * * * *", "*/05 * * * *", "*/5/2 * * * *",
+	"00,30 * * * *", "1,,2 * * * *", ",5 * * * *", "5, * * * *", "+5 * * * *", "-5 * * * *", "1e1 * * * *",
+	"0x1 * * * *", "٣ * * * *", "0 3 * * ?", "@hourly", " @daily\t", "",
+]
+
+test_schedule_fields_split_as_the_pattern_did if {
+	every s in hostile_schedules {
+		fields_as_split(trim_space(s))
+	}
+}
+
+# regex.split gives [""] for "", which has no 5 fields either.
+fields_as_split("") if count(control.cron_fields("")) != 5
+
+fields_as_split(t) if {
+	t != ""
+	control.cron_fields(t) == regex.split(`\s+`, t)
+}
+
+pattern_values(f, top) := numbers.range(0, top) if f == "*"
+
+pattern_values(f, top) := [v | some v in numbers.range(0, top); v % n == 0] if {
+	regex.match(`^\*/[0-9]+$`, f)
+	n := to_number(substring(f, 2, -1))
+	n > 0
+}
+
+pattern_values(f, top) := vs if {
+	regex.match(`^[0-9]+(,[0-9]+)*$`, f)
+	vs := [to_number(x) | some x in split(f, ",")]
+	every v in vs {
+		v <= top
+	}
+}
+
+test_field_values_as_the_patterns_gave if {
+	fields := {f | some s in hostile_schedules; some f in split(s, " ")}
+	every f in fields {
+		[x | x := control.values(f, 59)] == [x | x := pattern_values(f, 59)]
+	}
+}

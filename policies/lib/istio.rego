@@ -76,15 +76,34 @@ else := absent
 # Why Istio injects its sidecar into the pod template (a bare Pod is its own) in namespace `namespace`
 # whose label maps are `ns_maps`: the reason of the first webhook that selects it. Undefined when not.
 injected_by(template, namespace, ns_maps) := webhooks[min(matching)].injectedBy if {
-	labels := template_map(template, "labels")
+	labels := webhook_labels(template)
 	matching := {i |
-		some i, hook in webhooks
-		k8s.selector_matches(hook.objectSelector, labels)
+		some i, [object_reqs, namespace_reqs] in webhook_requirements
+		k8s.requirements_hold(object_reqs, labels)
 		some ns_labels in ns_maps
-		k8s.selector_matches(hook.namespaceSelector, ns_labels)
+		k8s.requirements_hold(namespace_reqs, ns_labels)
 	}
 	count(matching) > 0
 	injector_accepts(template, namespace)
+}
+
+# The requirements of each webhook's object and namespace selectors (all valid), built once per
+# evaluation: k8s.selector_matches would build them again on every call.
+webhook_requirements := [[k8s.selector_requirements(hook.objectSelector), k8s.selector_requirements(hook.namespaceSelector)] |
+	some hook in webhooks
+]
+
+# The keys the webhooks' object selectors read.
+webhook_label_keys := {r.key | some [object_reqs, _] in webhook_requirements; some r in object_reqs}
+
+# The string-valued labels of the template the webhooks' object selectors read (the others cannot
+# change their outcome): a map of at most two entries instead of all the template's labels.
+webhook_labels(template) := {k: v |
+	labels := object.get(template, ["metadata", "labels"], {})
+	is_object(labels)
+	some k in webhook_label_keys
+	v := labels[k]
+	is_string(v)
 }
 
 # istiod's own check once the pod reached it: the label, else the annotation, read as a YAML boolean;
@@ -95,10 +114,13 @@ injector_accepts(template, namespace) if {
 	lower(inject_choice(template)) in injecting_choices
 }
 
+# Read in place (as template_map(template, field)[inject_key] would read it).
 inject_choice(template) := choice if {
-	choice := template_map(template, "labels")[inject_key]
+	choice := object.get(template, ["metadata", "labels", inject_key], null)
+	is_string(choice)
 } else := choice if {
-	choice := template_map(template, "annotations")[inject_key]
+	choice := object.get(template, ["metadata", "annotations", inject_key], null)
+	is_string(choice)
 } else := ""
 
 # The metadata map of a pod template with its string values only.

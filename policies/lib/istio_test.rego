@@ -2,6 +2,7 @@
 package lib.istio_test
 
 import data.lib.istio
+import data.lib.k8s
 
 pod(labels, annotations) := {"metadata": {"labels": labels, "annotations": annotations}, "spec": {"containers": [{"name": "a"}]}}
 
@@ -60,4 +61,48 @@ test_namespace_label_maps_of_the_set_else_the_assumption if {
 	istio.namespace_label_maps("shop", istio.absent_namespace_injecting) == {{"istio-injection": "disabled"}, {}} with input as {"resources": resources}
 	istio.namespace_label_maps("other", istio.absent_namespace_injecting) == istio.absent_namespace_injecting with input as {"resources": resources}
 	istio.namespace_label_maps(7, istio.absent_namespace_unlabelled) == istio.absent_namespace_unlabelled with input as {"resources": resources}
+}
+
+# injected_by reads only the labels the webhooks select on, and the inject choice in place; the decision
+# must be the one of matching every webhook's selectors against the template's whole string-valued labels.
+reference_injected_by(template, namespace, ns_maps) := istio.webhooks[min(matching)].injectedBy if {
+	labels := istio.template_map(template, "labels")
+	matching := {i |
+		some i, hook in istio.webhooks
+		k8s.selector_matches(hook.objectSelector, labels)
+		some ns_labels in ns_maps
+		k8s.selector_matches(hook.namespaceSelector, ns_labels)
+	}
+	count(matching) > 0
+	object.get(template, ["spec", "hostNetwork"], false) != true
+	not namespace in istio.ignored_namespaces
+	lower(reference_choice(template)) in istio.injecting_choices
+}
+
+reference_choice(template) := choice if {
+	choice := istio.template_map(template, "labels")[istio.inject_key]
+} else := choice if {
+	choice := istio.template_map(template, "annotations")[istio.inject_key]
+} else := ""
+
+hostile_templates := [
+	pod({}, {}), pod({"sidecar.istio.io/inject": "true"}, {}), pod({"sidecar.istio.io/inject": true}, {}),
+	pod({"sidecar.istio.io/inject": true}, {"sidecar.istio.io/inject": "true"}),
+	pod({"sidecar.istio.io/inject": null}, {"sidecar.istio.io/inject": "yes"}),
+	pod({"sidecar.istio.io/inject": "false"}, {"sidecar.istio.io/inject": "true"}),
+	pod({"istio.io/rev": "canary"}, {}), pod({"istio.io/rev": 1}, {}), pod({"istio.io/rev": null}, {}),
+	pod({"istio.io/rev": "canary", "sidecar.istio.io/inject": "true"}, {}), pod({"app": "x"}, {"sidecar.istio.io/inject": "no"}),
+	pod(["sidecar.istio.io/inject"], {}), pod("sidecar.istio.io/inject", "true"), pod(null, null),
+	{"spec": {"containers": [{"name": "a"}]}}, {"metadata": [], "spec": {}},
+	object.union(pod({"sidecar.istio.io/inject": "true"}, {}), {"spec": {"hostNetwork": true}}),
+]
+
+test_injection_as_every_selector_on_all_labels if {
+	every template in hostile_templates {
+		every namespace in ["shop", "kube-system"] {
+			every ns_maps in [enabled, unlabelled, {{"istio.io/rev": "1-24"}}, {{"istio-injection": "disabled"}}, {{}, {"istio-injection": "enabled"}}] {
+				[r | r := istio.injected_by(template, namespace, ns_maps)] == [r | r := reference_injected_by(template, namespace, ns_maps)]
+			}
+		}
+	}
 }

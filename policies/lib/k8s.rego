@@ -140,8 +140,11 @@ clamp_range(lo, hi) := [low, max({low, hi})] if low := max({1, lo})
 # matches everything; a missing one, or one the API server rejects (In/NotIn without values,
 # Exists/DoesNotExist with values, an unknown operator, a non-string key or value, a field of the
 # wrong type), matches nothing: the object holding it is never admitted.
-selector_matches(selector, lbls) if {
-	reqs := selector_requirements(selector)
+selector_matches(selector, lbls) if requirements_hold(selector_requirements(selector), lbls)
+
+# The same from the requirements of a valid selector (for a caller that builds them once: the wasm
+# target would build them again on every selector_matches call).
+requirements_hold(reqs, lbls) if {
 	every r in reqs {
 		requirement_holds(r, lbls)
 	}
@@ -239,8 +242,10 @@ controller_keys(w) := object.get(controller_pod_label_keys, object.get(w, "kind"
 
 # The selector matches every pod the workload creates, whatever values its controller gives the
 # keys it sets (only Exists holds for all of them). Sound for "covers the workload".
-selects_all_pods(selector, w) if {
-	reqs := selector_requirements(selector)
+selects_all_pods(selector, w) if requirements_select_all_pods(selector_requirements(selector), w)
+
+# The same from the requirements of a valid selector (for a caller that builds them once).
+requirements_select_all_pods(reqs, w) if {
 	managed := controller_keys(w)
 	lbls := pod_labels(w)
 	every r in reqs {

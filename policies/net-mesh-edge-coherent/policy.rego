@@ -45,10 +45,18 @@ namespace_wide(ns) := [pa |
 workload_level(w) := [pa |
 	k8s.namespace(w) != mesh_root_namespace
 	some i in object.get(peer_authentications_in, k8s.namespace(w), set())
+	reqs := selector_requirements[i]
 	pa := peer_authentications[i]
-	has_selector(pa)
-	k8s.selects_all_pods({"matchLabels": selector_labels(pa)}, w)
+	k8s.requirements_select_all_pods(reqs, w)
 ]
+
+# The requirements of the selector of each policy with one (by position), built once; none for an
+# invalid selector, which selects nothing.
+selector_requirements := {i: reqs |
+	some i, pa in peer_authentications
+	has_selector(pa)
+	reqs := k8s.selector_requirements({"matchLabels": selector_labels(pa)})
+}
 
 # A mode that decides (UNSET or a missing mode inherits from the level above).
 deciding(mode) if {
@@ -74,24 +82,27 @@ namespace_outcomes(ns) := mesh_outcomes if {
 	some o in own_or(pa, object.get(pa, ["spec", "mtls", "mode"], null), mesh_outcomes)
 }
 
+# The outcomes of each namespace with a workload, computed once per namespace.
+namespace_outcomes_in := {ns: namespace_outcomes(ns) | some ns in {k8s.namespace(w) | some w in workloads}}
+
 own_or(pa, mode, _) := {[mode, pa_ref(pa)]} if deciding(mode)
 
 own_or(_, mode, inherited) := inherited if not deciding(mode)
 
-# The outcomes of a port of workload w, the port named by `key` (a container port number as a string;
-# null for a port no portLevelMtls entry names).
-port_outcomes(w, key) := namespace_outcomes(k8s.namespace(w)) if {
-	count(workload_level(w)) == 0
+# The outcomes of a port of a workload in namespace ns whose workload-level policies are `level`, the
+# port named by `key` (a container port number as a string; null for a port no portLevelMtls entry names).
+port_outcomes(ns, level, key) := namespace_outcomes_in[ns] if {
+	count(level) == 0
 } else := {o |
-	some pa in workload_level(w)
-	some o in workload_outcomes(pa, key)
+	some pa in level
+	some o in workload_outcomes(pa, key, namespace_outcomes_in[ns])
 }
 
 # The policy's entry for the port, else its own mode, else the namespace's (portLevelMtls needs a selector).
-workload_outcomes(pa, key) := {[mode, pa_ref(pa)]} if {
+workload_outcomes(pa, key, inherited) := {[mode, pa_ref(pa)]} if {
 	mode := port_level_mode(pa, key)
 	deciding(mode)
-} else := own_or(pa, object.get(pa, ["spec", "mtls", "mode"], null), namespace_outcomes(k8s.namespace(pa)))
+} else := own_or(pa, object.get(pa, ["spec", "mtls", "mode"], null), inherited)
 
 # portLevelMtls keys are container port numbers (YAML may give them as numbers or strings).
 port_level_mode(pa, key) := setting.mode if {
@@ -104,9 +115,9 @@ port_key(key) := key if is_string(key)
 
 port_key(key) := format_int(key, 10) if is_number(key)
 
-# The port keys the portLevelMtls of a workload's policies name.
-level_port_keys(w) := {port_key(k) |
-	some pa in workload_level(w)
+# The port keys the portLevelMtls of the workload-level policies name.
+level_port_keys(level) := {port_key(k) |
+	some pa in level
 	some k, _ in object.get(pa, ["spec", "portLevelMtls"], {})
 }
 
@@ -119,17 +130,31 @@ verdict(outcomes) := concat(", ", sort([ref | some [_, ref] in outcomes])) if {
 
 # The verdict of every port of every workload in the mesh (by position), computed once per workload:
 # "default" for a port no portLevelMtls entry names, "ports" for those named.
-strictness := {wi: {"default": verdict(port_outcomes(w, null)), "ports": ports} |
+strictness := {wi: workload_strictness(k8s.namespace(w), workload_level(w)) |
 	some wi, w in workloads
 	in_mesh(w)
-	ports := {key: verdict(port_outcomes(w, key)) | some key in level_port_keys(w)}
 }
 
-# The workloads (by position) with a port that may be STRICT, by namespace.
-strict_workloads_in[ns] contains wi if {
+# A workload without workload-level policies has its namespace's verdicts (computed once per namespace).
+workload_strictness(ns, level) := namespace_strictness[ns] if {
+	count(level) == 0
+} else := {
+	"default": verdict(port_outcomes(ns, level, null)),
+	"ports": {key: verdict(port_outcomes(ns, level, key)) | some key in level_port_keys(level)},
+}
+
+namespace_strictness := {ns: {"default": verdict(outcomes), "ports": {}} | some ns, outcomes in namespace_outcomes_in}
+
+# The workloads (by position) with a port that may be STRICT (no other gives a finding).
+strict_workloads := {wi |
 	some wi, t in strictness
 	some v in array.concat([t.default], [v | some v in t.ports])
 	v != null
+}
+
+# The same by namespace.
+strict_workloads_in[ns] contains wi if {
+	some wi in strict_workloads
 	ns := k8s.namespace(workloads[wi])
 }
 
@@ -142,25 +167,27 @@ strict_by(wi, port) := pas if {
 
 # --- Pods in the mesh (a sidecar whose inbound PeerAuthentication governs) ---
 
-pod_annotations(w) := object.get(k8s.pod_template(w), ["metadata", "annotations"], {})
-
 # Injection as lib.istio decides it; a namespace without its object in the set counts as labelled
 # istio-injection=enabled (a chart that ships a PeerAuthentication expects the mesh around it).
 in_mesh(w) if {
+	template := k8s.pod_template(w)
 	namespace := k8s.namespace(w)
-	istio.injected_by(k8s.pod_template(w), namespace, istio.namespace_label_maps(namespace, istio.absent_namespace_injecting))
-	not istio_gateway(w)
+	istio.injected_by(template, namespace, istio.namespace_label_maps(namespace, istio.absent_namespace_injecting))
+	not istio_gateway(template)
 }
 
-istio_gateway(w) if k8s.pod_labels(w).istio in {"ingressgateway", "egressgateway"}
+# The pod template (of a workload) is an Istio gateway's.
+istio_gateway(template) if template.metadata.labels.istio in gateway_istio_labels
 
-istio_gateway(w) if k8s.has_key(k8s.pod_labels(w), "gateway.istio.io/managed")
+istio_gateway(template) if k8s.has_key(template.metadata.labels, "gateway.istio.io/managed")
 
-istio_gateway(w) if {
-	templates := pod_annotations(w)["inject.istio.io/templates"]
+istio_gateway(template) if {
+	templates := template.metadata.annotations["inject.istio.io/templates"]
 	is_string(templates)
 	contains(templates, "gateway")
 }
+
+gateway_istio_labels := {"ingressgateway", "egressgateway"}
 
 # --- Services and the container ports they reach ---
 
@@ -196,14 +223,15 @@ selector_selects := {key: ids |
 port_ref(sp) := object.get(sp, "targetPort", object.get(sp, "port", null))
 
 # The STRICT container ports [workload, port, policies] each distinct pair of a Service
-# selector and TCP Service port reference reaches, computed once per pair: a client of the Service
-# then reads only its findings.
+# selector and TCP Service port reference reaches, computed once per pair (a pair whose selector
+# selects no such workload has none): a client of the Service then reads only its findings.
 strict_targets := {[key, ref]: hits |
 	some [key, ref] in {[selector_key(svc), port_ref(sp)] |
 		some svc in services
 		some sp in object.get(svc, ["spec", "ports"], [])
 		net.protocol(sp) == "TCP"
 	}
+	count(selector_selects[key]) > 0
 	hits := {[workload_name(workloads[wi]), port, pas] |
 		some wi in selector_selects[key]
 		some port in resolve_port(ref, wi)
@@ -211,12 +239,18 @@ strict_targets := {[key, ref]: hits |
 	}
 }
 
-# The named TCP container ports of each workload (by position), computed once per workload: as
-# lib.net named_port reads them, over all containers.
+# The TCP container ports [name, number] of each workload with a port that may be STRICT (by
+# position), computed once per workload: as lib.net named_port reads them, over all containers
+# (those of k8s.all_containers, read in place).
 workload_tcp_ports := {wi: ports |
-	some wi, w in workloads
+	some wi in strict_workloads
+	spec := k8s.pod_spec(workloads[wi])
 	ports := [[p.name, p.containerPort] |
-		some c in k8s.all_containers(w)
+		some field in ["containers", "initContainers", "ephemeralContainers"]
+		list := object.get(spec, field, [])
+		is_array(list)
+		some c in list
+		is_object(c)
 		some p in object.get(c, "ports", [])
 		is_number(p.containerPort)
 		object.get(p, "protocol", "TCP") == "TCP"
@@ -365,41 +399,47 @@ istio_cert_file(f) if {
 	startswith(f, dir)
 }
 
-# The workloads and container ports a ServiceMonitor endpoint scrapes, through the Services it selects.
-scraped(m, ep) := {[wi, port] |
-	some [key, ref] in service_monitor_refs(m, ep)
+# The workloads and container ports an endpoint of monitor mi scrapes, through the Services it selects.
+scraped(mi, m, ep) := {[wi, port] |
+	some [key, ref] in service_monitor_refs(mi, ep)
 	some wi in selector_selects[key]
 	some port in resolve_port(ref, wi)
 } if m.kind == "ServiceMonitor"
 
-scraped(m, ep) := {[wi, port] |
+scraped(_, m, ep) := {[wi, port] |
 	some ns in covered_namespaces(m)
 	some wi in object.get(strict_workloads_in, ns, set())
 	k8s.may_select_pods(m.spec.selector, workloads[wi])
 	some port in pod_monitor_ports(ep, wi)
 } if m.kind == "PodMonitor"
 
-# The Services a ServiceMonitor selects in the namespaces it covers.
-monitored_services(m) := [svc |
-	some ns in covered_namespaces(m)
-	some i in object.get(services_in, ns, set())
-	svc := services[i]
-	k8s.selector_matches(m.spec.selector, k8s.labels(svc))
-]
+# The Services each ServiceMonitor (by position) selects in the namespaces it covers, computed once
+# per monitor (its selector's requirements once); none for an invalid selector.
+monitored_services := {mi: svcs |
+	some mi, m in monitors
+	m.kind == "ServiceMonitor"
+	reqs := k8s.selector_requirements(m.spec.selector)
+	svcs := [svc |
+		some ns in covered_namespaces(m)
+		some i in object.get(services_in, ns, set())
+		svc := services[i]
+		k8s.requirements_hold(reqs, k8s.labels(svc))
+	]
+}
 
 # The selectors of the Services an endpoint scrapes, each with the port reference (a number or a
 # container port name) it reaches them on, each pair once: the TCP Service ports named by `port`
 # (their targetPort, unset = port), else the endpoint's targetPort.
-service_monitor_refs(m, ep) := {[selector_key(svc), ref] |
-	some svc in monitored_services(m)
+service_monitor_refs(mi, ep) := {[selector_key(svc), ref] |
+	some svc in object.get(monitored_services, mi, [])
 	some sp in object.get(svc, ["spec", "ports"], [])
 	sp.name == ep.port
 	net.protocol(sp) == "TCP"
 	ref := object.get(sp, "targetPort", object.get(sp, "port", null))
 } if is_string(ep.port)
 
-service_monitor_refs(m, ep) := {[selector_key(svc), ep.targetPort] |
-	some svc in monitored_services(m)
+service_monitor_refs(mi, ep) := {[selector_key(svc), ep.targetPort] |
+	some svc in object.get(monitored_services, mi, [])
 } if not is_string(object.get(ep, "port", null))
 
 pod_monitor_ports(ep, wi) := resolve_port(ep.port, wi) if is_string(ep.port)
@@ -417,15 +457,15 @@ pod_monitor_ports(ep, wi) := resolve_port(ep.targetPort, wi) if {
 violation contains violation.at(control_id, "strictScrapedWithoutMeshTls", m, ["spec", field, i], {
 	"monitorKind": m.kind, "monitor": k8s.name(m), "port": port, "workload": workload, "peerAuthentication": pas,
 }) if {
-	some m in monitors
+	some mi, m in monitors
 	field := endpoints_field[m.kind]
 	some i, ep in object.get(m, ["spec", field], [])
 	not mesh_tls(ep)
-	some [workload, port, pas] in scraped_strict(m, ep)
+	some [workload, port, pas] in scraped_strict(mi, m, ep)
 }
 
 # The STRICT ports an endpoint scrapes, [workload, port, policies], each once.
-scraped_strict(m, ep) := {[workload_name(workloads[wi]), port, pas] |
-	some [wi, port] in scraped(m, ep)
+scraped_strict(mi, m, ep) := {[workload_name(workloads[wi]), port, pas] |
+	some [wi, port] in scraped(mi, m, ep)
 	pas := strict_by(wi, port)
 }
