@@ -48,12 +48,16 @@ named_port(w, name, protocol) := {p.containerPort |
 
 # Whether an ingress/egress rule of a policy selecting w opens a TCP port of `ports` on w:
 # no ports at all, an entry without port, a range (endPort) holding one, or a name resolving to one on w.
-rule_opens(rule, _, _) if rule_all_ports(rule)
+rule_opens(rule, w, ports) if rule_opens_on(rule, container_ports(w), ports)
 
-rule_opens(rule, w, ports) if {
+# rule_opens for a workload whose container_ports the caller read once (`cports`): container_ports
+# copies every container (lib.k8s all_containers), too much to repeat per rule and workload.
+rule_opens_on(rule, _, _) if rule_all_ports(rule)
+
+rule_opens_on(rule, cports, ports) if {
 	some p in array_or_empty(object.get(rule, "ports", []))
 	protocol(p) == "TCP"
-	port_entry_opens(p, w, ports)
+	port_entry_opens(p, cports, ports)
 }
 
 # The protocol of a ports entry (TCP when unset).
@@ -76,10 +80,12 @@ end_port(p) := p.endPort if is_number(p.endPort)
 
 else := p.port
 
-port_entry_opens(p, w, ports) if {
+port_entry_opens(p, cports, ports) if {
 	is_string(p.port)
-	some n in named_port(w, p.port, "TCP")
-	ports[n]
+	some cp in cports
+	cp.name == p.port
+	object.get(cp, "protocol", "TCP") == "TCP"
+	ports[cp.containerPort]
 }
 
 # --- Empty means all (docs/network-model.md) ---

@@ -57,6 +57,20 @@ ingress_policies := {ns: [[p, np] |
 	some ns in namespaces
 }
 
+# What lib.net may_select reads of a workload (its namespace, its kind, for the keys its controller
+# sets, and its pod labels), for each Erlang node by its index in erlang_nodes.
+node_shape := {i: [k8s.namespace(w), object.get(w, "kind", ""), k8s.pod_labels(w)] | some i, w in erlang_nodes}
+
+# The ingress policies [p, np] that may select the pods of each shape: one may_select per policy and
+# shape, not per policy and node (nodes of one shape, e.g. copies of a workload, share them).
+selected_by := {shape: [[p, np] |
+	w := erlang_nodes[min({i | some i, s in node_shape; s == shape})]
+	some [p, np] in object.get(ingress_policies, shape[0], [])
+	net.may_select(np, w)
+] |
+	some shape in {s | some s in node_shape}
+}
+
 # The problem a peer is whatever workload the rule is checked for; "pods" for a podSelector alone.
 peer_kind(peer) := "distIngressFromIpBlock" if {
 	net.present(peer, "ipBlock")
@@ -88,9 +102,24 @@ fixed_problems(rule) := {["distIngressFromAnywhere", ["from"]]} if {
 pod_peers(rule, ns) := [[j, refs] |
 	some j, peer in net.rule_peers(rule, "from")
 	peer_kind(peer) == "pods"
-	refs := {k8s.ref(x) | some x in workloads_in[ns]; k8s.may_select_pods(peer.podSelector, x)}
+	refs := peer_selections[[ns, peer.podSelector]]
 	count(refs) > 0
 ]
+
+# [namespace, podSelector] of each podSelector-only peer of the ingress policies, and the refs of the
+# workloads of the namespace each may select: once per distinct selector, not once per peer.
+pod_peer_selectors contains [ns, peer.podSelector] if {
+	some ns in namespaces
+	some [_, np] in object.get(ingress_policies, ns, [])
+	some rule in net.array_or_empty(object.get(np, ["spec", "ingress"], []))
+	some peer in net.rule_peers(rule, "from")
+	peer_kind(peer) == "pods"
+}
+
+peer_selections := {key: {k8s.ref(x) | some x in workloads_in[ns]; k8s.may_select_pods(sel, x)} |
+	some key in pod_peer_selectors
+	[ns, sel] := key
+}
 
 # The first podSelector-only peer of a rule that may select a workload other than the one with ref `ref`.
 other_pods_problems(facts, ref) := {["distIngressFromOtherPods", ["from", min(js)]]} if {
@@ -107,10 +136,9 @@ rule_problems(facts, w) := facts.fixed | other_pods_problems(facts, k8s.ref(w))
 rule_findings contains [p, i, message_id, path, k8s.name(w)] if {
 	some n, w in erlang_nodes
 	ports := node_ports[n]
-	some [p, np] in ingress_policies[k8s.namespace(w)]
-	net.may_select(np, w)
+	some [p, np] in selected_by[node_shape[n]]
 	some i, rule in net.array_or_empty(object.get(np, ["spec", "ingress"], []))
-	net.rule_opens(rule, w, ports)
+	net.rule_opens_on(rule, node_container_ports[n], ports)
 	some [message_id, path] in rule_problems(rule_facts[[p, i]], w)
 }
 
@@ -127,41 +155,53 @@ service_selects(svc, w) if {
 
 headless(svc) if svc.spec.clusterIP == "None"
 
-# The Service port sp targets one of `ports` on workload w.
-targets(sp, w, ports) if {
+# The container ports of each Erlang node, by its index in erlang_nodes (computed once: lib.k8s
+# all_containers copies every container).
+node_container_ports := {i: net.container_ports(w) | some i, w in erlang_nodes}
+
+# The Service port sp targets one of the distribution ports of the Erlang node with index i.
+targets(sp, i) if {
 	t := object.get(sp, "targetPort", sp.port)
 	is_number(t)
-	ports[t]
+	node_ports[i][t]
 }
 
-targets(sp, w, ports) if {
+targets(sp, i) if {
 	t := object.get(sp, "targetPort", sp.port)
 	is_string(t)
-	some cp in net.container_ports(w)
+	some cp in node_container_ports[i]
 	cp.name == t
-	ports[cp.containerPort]
+	node_ports[i][cp.containerPort]
 }
 
 # The Services of each namespace, and those that select each Erlang node's pods (headless or not), by
-# its index in erlang_nodes (computed once, not once per Service, Ingress backend and node).
-services_in := {ns: [s | some s in services; k8s.namespace(s) == ns] | some ns in namespaces}
+# its index in erlang_nodes (computed once, not once per Service, Ingress backend and node), as indexes
+# in services.
+services_in := {ns: [s | some s, svc in services; k8s.namespace(svc) == ns] | some ns in namespaces}
 
-selecting := {i: [svc | some svc in object.get(services_in, k8s.namespace(w), []); service_selects(svc, w)] | some i, w in erlang_nodes}
+selecting := {i: {s | some s in object.get(services_in, k8s.namespace(w), []); service_selects(services[s], w)} | some i, w in erlang_nodes}
 
 # The Services of each [namespace, name], which Ingress backends name.
-services_named := {[ns, name]: [s | some s in services_in[ns]; k8s.name(s) == name] |
+services_named := {[ns, name]: [s | some s in services_in[ns]; k8s.name(services[s]) == name] |
 	some svc in services
 	ns := k8s.namespace(svc)
 	name := k8s.name(svc)
 }
 
-violation contains v if {
+# [Service index, port index, workload name] of each exposed port: copies of a workload share them,
+# rendered once below.
+exposed_ports contains [s, k, k8s.name(w)] if {
 	some i, w in erlang_nodes
-	some svc in selecting[i]
-	not headless(svc)
-	some k, sp in object.get(svc, ["spec", "ports"], [])
-	targets(sp, w, node_ports[i])
-	v := violation.at(control_id, "distExposedByService", svc, ["spec", "ports", k], {"workload": k8s.name(w), "service": k8s.name(svc), "port": sp.port})
+	some s in selecting[i]
+	not headless(services[s])
+	some k, sp in object.get(services[s], ["spec", "ports"], [])
+	targets(sp, i)
+}
+
+violation contains v if {
+	some [s, k, workload] in exposed_ports
+	svc := services[s]
+	v := violation.at(control_id, "distExposedByService", svc, ["spec", "ports", k], {"workload": workload, "service": k8s.name(svc), "port": svc.spec.ports[k].port})
 }
 
 # [path, service backend] of each backend of an Ingress.
@@ -187,15 +227,23 @@ routes_in := {ns: [[ing, path, b] |
 	some ns in namespaces
 }
 
-violation contains v if {
+# [namespace, route index, workload name] of each Ingress route to distribution: copies of a workload
+# share them, rendered once below.
+exposed_routes contains [ns, r, k8s.name(w)] if {
 	some i, w in erlang_nodes
-	some [ing, path, b] in object.get(routes_in, k8s.namespace(w), [])
-	some svc in services_named[[k8s.namespace(w), b.name]]
-	service_selects(svc, w)
-	some sp in object.get(svc, ["spec", "ports"], [])
+	ns := k8s.namespace(w)
+	some r, [_, _, b] in object.get(routes_in, ns, [])
+	some s in services_named[[ns, b.name]]
+	selecting[i][s]
+	some sp in object.get(services[s], ["spec", "ports"], [])
 	backend_port(b, sp)
-	targets(sp, w, node_ports[i])
-	v := violation.at(control_id, "distExposedByIngress", ing, array.concat(path, ["port"]), {"workload": k8s.name(w), "ingress": k8s.name(ing), "service": b.name})
+	targets(sp, i)
+}
+
+violation contains v if {
+	some [ns, r, workload] in exposed_routes
+	[ing, path, b] := routes_in[ns][r]
+	v := violation.at(control_id, "distExposedByIngress", ing, array.concat(path, ["port"]), {"workload": workload, "ingress": k8s.name(ing), "service": b.name})
 }
 
 violation contains v if {
@@ -208,13 +256,18 @@ violation contains v if {
 }
 
 # No field of the workload is to blame (a headless Service is missing): the finding is about the object.
-violation contains v if {
+# Copies of a workload (the same reference) are rendered once.
+without_headless_service contains k8s.ref(w) if {
 	some i, w in erlang_nodes
 	not has_headless_service(i)
-	v := violation.make(control_id, "noHeadlessService", w, {"workload": k8s.name(w)})
+}
+
+violation contains v if {
+	some ref in without_headless_service
+	v := violation.make_with_ref(control_id, "noHeadlessService", ref, {"workload": ref.name})
 }
 
 has_headless_service(i) if {
-	some svc in selecting[i]
-	headless(svc)
+	some s in selecting[i]
+	headless(services[s])
 }
