@@ -13,7 +13,7 @@ write_verbs := ["create", "update", "patch", "delete", "deletecollection"]
 # Dangerous grants: verbs (empty = any verb) on resources of one API group; `label` picks what the finding lists.
 targets := [
 	{"messageId": "escalationVerb", "label": "verb", "verbs": ["escalate", "bind"], "group": "rbac.authorization.k8s.io", "resources": ["roles", "clusterroles"]},
-	{"messageId": "sensitiveCreate", "label": "resource", "verbs": ["create"], "group": "", "resources": ["pods", "serviceaccounts/token", "persistentvolumes"]},
+	{"messageId": "sensitiveCreate", "label": "resource", "verbs": ["create"], "group": "", "resources": ["pods", "replicationcontrollers", "serviceaccounts/token", "persistentvolumes"]},
 	{"messageId": "sensitiveCreate", "label": "resource", "verbs": ["create"], "group": "apps", "resources": ["deployments", "statefulsets", "daemonsets", "replicasets"]},
 	{"messageId": "sensitiveCreate", "label": "resource", "verbs": ["create"], "group": "extensions", "resources": ["deployments", "daemonsets", "replicasets"]},
 	{"messageId": "sensitiveCreate", "label": "resource", "verbs": ["create"], "group": "batch", "resources": ["jobs", "cronjobs"]},
@@ -51,6 +51,13 @@ violation contains v if {
 	some [message_id, i, _] in hits
 	grants := concat(", ", sort({h[2] | some h in hits; h[0] == message_id; h[1] == i}))
 	v := violation.at(control_id, message_id, obj, ["rules", i, granted_field(message_id)], {"kind": obj.kind, "role": k8s.name(obj), "rule": i, "grants": grants})
+}
+
+# An aggregated ClusterRole that selects built-in ClusterRoles holds their rules (cluster-admin's `*`, edit's exec
+# and create on pods): no manifest of the set carries them, so no rule above is judged for them.
+violation contains v if {
+	some i, roles in rbac.builtin_cluster_roles_aggregated(obj)
+	v := violation.at(control_id, "aggregatesBuiltinRole", obj, ["aggregationRule", "clusterRoleSelectors", i], {"kind": obj.kind, "role": k8s.name(obj), "selector": i, "grants": concat(", ", roles)})
 }
 
 # The field of the rule that lists what `grants` names: the verbs for escalationVerb, else the resources.

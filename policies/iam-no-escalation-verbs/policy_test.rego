@@ -109,3 +109,25 @@ test_paths_point_at_the_verbs_or_resources_granted if {
 	])
 	paths == {["escalationVerb", ["rules", 1, "verbs"]], ["interactiveAccess", ["rules", 2, "resources"]]}
 }
+
+test_create_replication_controllers if {
+	grants(control.violation, "sensitiveCreate") == ["replicationcontrollers"] with input as role([rule([""], ["replicationcontrollers"], ["create"])])
+}
+
+aggregated(selectors) := {"review": {"object": {
+	"apiVersion": "rbac.authorization.k8s.io/v1",
+	"kind": "ClusterRole",
+	"metadata": {"name": "r"},
+	"aggregationRule": {"clusterRoleSelectors": selectors},
+	"rules": [],
+}}}
+
+test_aggregates_builtin_roles if {
+	grants(control.violation, "aggregatesBuiltinRole") == ["cluster-admin, edit, system:aggregate-to-edit"] with input as aggregated([{}])
+	grants(control.violation, "aggregatesBuiltinRole") == ["edit"] with input as aggregated([{"matchLabels": {"rbac.authorization.k8s.io/aggregate-to-admin": "true"}}])
+	grants(control.violation, "aggregatesBuiltinRole") == ["cluster-admin"] with input as aggregated([{"matchExpressions": [{"key": "rbac.authorization.k8s.io/aggregate-to-admin", "operator": "DoesNotExist"}, {"key": "rbac.authorization.k8s.io/aggregate-to-edit", "operator": "NotIn", "values": ["true"]}]}])
+}
+
+test_aggregates_view_roles_only_passes if {
+	count(control.violation) == 0 with input as aggregated([{"matchLabels": {"rbac.authorization.k8s.io/aggregate-to-view": "true"}}, {"matchLabels": {"example.com/x": "true"}}])
+}

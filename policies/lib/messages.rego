@@ -74,6 +74,7 @@ templates := {
 		"interactiveAccess": "Rule {rule} of {kind} {role} grants access to {grants}: interactive access to running pods or nodes (exec, attach, port-forward, proxy, ephemeral debug containers).",
 		"csrApproval": "Rule {rule} of {kind} {role} grants `update`/`patch` on {grants}: the holder can approve certificates.",
 		"webhookWrite": "Rule {rule} of {kind} {role} grants write verbs on {grants}: the holder can intercept or disable admission control.",
+		"aggregatesBuiltinRole": "{kind} {role} aggregates the built-in ClusterRole {grants} (clusterRoleSelectors entry {selector}): the aggregation controller copies its rules in, escalation grants included.",
 	},
 	"iam-no-privileged-bindings": {
 		"privilegedRole": "{kind} {binding} grants the built-in ClusterRole `{role}`.",

@@ -229,3 +229,23 @@ rules_reached(role, sources_graph, resources) := [rule |
 	reached[k8s.name(c)]
 	some rule in rules(c)
 ]
+
+# The labels of the built-in ClusterRoles that carry escalation grants (bootstrap policy: every built-in
+# ClusterRole is labelled kubernetes.io/bootstrapping: rbac-defaults), by the role a finding names:
+# cluster-admin (and admin, system:controller:*) carry only that label; edit and system:aggregate-to-admin add
+# aggregate-to-admin; view and system:aggregate-to-edit add aggregate-to-edit. Mirrors BUILTIN_CLUSTER_ROLES
+# in src/k8s/rbac.ts.
+builtin_cluster_roles := [
+	{"name": "cluster-admin", "labels": {"kubernetes.io/bootstrapping": "rbac-defaults"}},
+	{"name": "edit", "labels": {"kubernetes.io/bootstrapping": "rbac-defaults", "rbac.authorization.k8s.io/aggregate-to-admin": "true"}},
+	{"name": "system:aggregate-to-edit", "labels": {"kubernetes.io/bootstrapping": "rbac-defaults", "rbac.authorization.k8s.io/aggregate-to-edit": "true"}},
+]
+
+# clusterRoleSelectors index -> the built-in ClusterRoles that entry matches (entries matching none left out):
+# the aggregation controller copies their rules in, though no manifest of the set carries them.
+builtin_cluster_roles_aggregated(obj) := {i: roles |
+	is_aggregated(obj)
+	some i, sel in object.get(obj.aggregationRule, "clusterRoleSelectors", [])
+	roles := [b.name | some b in builtin_cluster_roles; k8s.selector_matches(sel, b.labels)]
+	count(roles) > 0
+}

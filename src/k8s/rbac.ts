@@ -231,6 +231,41 @@ function labelsOf(obj: K8sObject): Labels {
   return labels !== null && typeof labels === "object" ? (labels as Labels) : {};
 }
 
+/**
+ * The labels of the built-in ClusterRoles that carry escalation grants (bootstrap policy of kube-apiserver: every
+ * built-in ClusterRole is labelled `kubernetes.io/bootstrapping: rbac-defaults`), by the role a finding names:
+ * cluster-admin (and admin, and the system:controller:* roles) carry only that label; edit and
+ * system:aggregate-to-admin add `aggregate-to-admin`; view and system:aggregate-to-edit (exec, create pods,
+ * impersonate ServiceAccounts) add `aggregate-to-edit`. The `aggregate-to-view` roles carry no escalation grant.
+ * Mirrors builtin_cluster_roles in policies/lib/rbac.rego.
+ */
+export const BUILTIN_CLUSTER_ROLES: ReadonlyArray<{ name: string; labels: Labels }> = [
+  { name: "cluster-admin", labels: { "kubernetes.io/bootstrapping": "rbac-defaults" } },
+  {
+    name: "edit",
+    labels: { "kubernetes.io/bootstrapping": "rbac-defaults", "rbac.authorization.k8s.io/aggregate-to-admin": "true" },
+  },
+  {
+    name: "system:aggregate-to-edit",
+    labels: { "kubernetes.io/bootstrapping": "rbac-defaults", "rbac.authorization.k8s.io/aggregate-to-edit": "true" },
+  },
+];
+
+/**
+ * The built-in ClusterRoles (of {@link BUILTIN_CLUSTER_ROLES}) each `clusterRoleSelectors` entry of an aggregated
+ * ClusterRole matches, with the entry's index: the aggregation controller copies their rules in, though no
+ * manifest of the set carries them. Entries that match none are left out.
+ */
+export function builtinClusterRolesAggregated(obj: K8sObject): Array<{ index: number; roles: string[] }> {
+  if (!isAggregated(obj)) return [];
+  const selectors = (obj.aggregationRule as { clusterRoleSelectors?: unknown }).clusterRoleSelectors;
+  if (!Array.isArray(selectors)) return [];
+  return selectors.flatMap((selector, index) => {
+    const roles = BUILTIN_CLUSTER_ROLES.filter((b) => labelSelectorMatches(selector, b.labels)).map((b) => b.name);
+    return roles.length > 0 ? [{ index, roles }] : [];
+  });
+}
+
 /** Rules of the roles of a set as the authorizer uses them. */
 export interface AggregatedRules {
   /** The rules a Role/ClusterRole of the set grants: for an aggregated ClusterRole, the union of its sources. */

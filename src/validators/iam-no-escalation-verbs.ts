@@ -1,5 +1,14 @@
 import type { Violation } from "../types.js";
-import { grantsAnyVerb, grantsImpersonation, grantsVerb, matchesGroup, matchesResource, rulesOf, type PolicyRule } from "../k8s/rbac.js";
+import {
+  builtinClusterRolesAggregated,
+  grantsAnyVerb,
+  grantsImpersonation,
+  grantsVerb,
+  matchesGroup,
+  matchesResource,
+  rulesOf,
+  type PolicyRule,
+} from "../k8s/rbac.js";
 import { refOf } from "../k8s/workloads.js";
 import type { ObjectValidator } from "./types.js";
 
@@ -27,7 +36,7 @@ const TARGETS: readonly Target[] = [
     label: "resource",
     verbs: ["create"],
     group: "",
-    resources: ["pods", "serviceaccounts/token", "persistentvolumes"],
+    resources: ["pods", "replicationcontrollers", "serviceaccounts/token", "persistentvolumes"],
   },
   {
     messageId: "sensitiveCreate",
@@ -108,6 +117,16 @@ export const iamNoEscalationVerbs: ObjectValidator = {
         out.push({ messageId, data: { kind: resource.kind, role: resource.name, rule: i, grants }, resource, path });
       }
     });
+    // An aggregated ClusterRole that selects built-in ClusterRoles holds their rules (cluster-admin's `*`, edit's exec
+    // and create on pods): no manifest of the set carries them, so no rule above is judged for them.
+    for (const { index, roles } of builtinClusterRolesAggregated(object)) {
+      out.push({
+        messageId: "aggregatesBuiltinRole",
+        data: { kind: resource.kind, role: resource.name, selector: index, grants: roles.join(", ") },
+        resource,
+        path: ["aggregationRule", "clusterRoleSelectors", index],
+      });
+    }
     return out;
   },
 };

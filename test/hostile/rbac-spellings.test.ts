@@ -1,0 +1,85 @@
+/**
+ * RBAC grants spelled to slip past the iam controls' reading of roles, planted beside a good Role and audited
+ * through the CLI with the Rego (wasm) and TypeScript engines:
+ * - `create` on `replicationcontrollers` (core group): the ReplicationController controller runs its pods
+ *   as any ServiceAccount of the namespace, like `create` on pods or Deployments;
+ * - an aggregated ClusterRole whose `clusterRoleSelectors` match the built-in ClusterRoles
+ *   (`kubernetes.io/bootstrapping: rbac-defaults` on every one of them, cluster-admin included; the
+ *   aggregate-to-admin and aggregate-to-edit labels of edit, view and system:aggregate-to-*): the
+ *   aggregation controller copies their rules in, though none of them is in the audited set. A selector
+ *   written with matchExpressions (DoesNotExist on a key they lack) reaches them as well.
+ * Each planted role is found, by both engines, and the good Role and a ClusterRole aggregating only
+ * aggregate-to-view roles stay silent.
+ */
+import { describe, expect, it } from "vitest";
+import type { AuditReport } from "../../src/report/types.js";
+import { runCli } from "../helpers/cli.js";
+import { tempTree } from "../helpers/tmp.js";
+
+const CONTROLS = "iam-no-escalation-verbs";
+
+const GOOD_ROLE = `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: peer-discovery, namespace: erlmcp}
+rules:
+  - {apiGroups: [""], resources: [pods, endpoints], verbs: [get, list, watch]}
+`;
+
+const AGGREGATED = (name: string, selectors: string) => `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: ${name}}
+aggregationRule:
+  clusterRoleSelectors: ${selectors}
+rules: []
+`;
+
+async function audit(files: Record<string, string>): Promise<{ code: number; report: AuditReport }> {
+  const root = tempTree(files);
+  const run = await runCli([root, "--controls", CONTROLS, "--no-config", "--format", "json", "--engine", "rego", "--engine", "typescript"]);
+  return { code: run.code, report: JSON.parse(run.stdout) as AuditReport };
+}
+
+const failing = (report: AuditReport) =>
+  report.findings
+    .filter((f) => f.status === "fail")
+    .map((f) => `${f.controlId} ${f.resource.kind}/${f.resource.name} ${f.messageId}`)
+    .sort();
+
+describe("RBAC grants spelled to dodge iam-no-escalation-verbs are read as the authorizer and the aggregation controller read them", () => {
+  it("create on replicationcontrollers, and aggregated ClusterRoles selecting built-in ClusterRoles, are found", async () => {
+    const { code, report } = await audit({
+      "good.yaml": GOOD_ROLE,
+      "rc.yaml": `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: rc-maker, namespace: erlmcp}
+rules:
+  - {apiGroups: [""], resources: [replicationcontrollers], verbs: [create]}
+`,
+      "bootstrap.yaml": AGGREGATED("all-defaults", `[{matchLabels: {kubernetes.io/bootstrapping: rbac-defaults}}]`),
+      "edit.yaml": AGGREGATED("like-admin", `[{matchLabels: {rbac.authorization.k8s.io/aggregate-to-admin: "true"}}]`),
+      "expressions.yaml": AGGREGATED("not-mine", `[{matchExpressions: [{key: example.com/team, operator: DoesNotExist}]}]`),
+      "view.yaml": AGGREGATED("like-view", `[{matchLabels: {rbac.authorization.k8s.io/aggregate-to-view: "true"}}]`),
+    });
+    expect(report.inputErrors).toEqual([]);
+    expect(report.disagreements).toEqual([]);
+    expect(failing(report)).toEqual([
+      "iam-no-escalation-verbs ClusterRole/all-defaults aggregatesBuiltinRole",
+      "iam-no-escalation-verbs ClusterRole/like-admin aggregatesBuiltinRole",
+      "iam-no-escalation-verbs ClusterRole/not-mine aggregatesBuiltinRole",
+      "iam-no-escalation-verbs Role/rc-maker sensitiveCreate",
+    ]);
+    expect(code).toBe(1);
+  });
+
+  it("the good Role and an aggregation of view-level roles alone pass", async () => {
+    const { code, report } = await audit({
+      "good.yaml": GOOD_ROLE,
+      "view.yaml": AGGREGATED("like-view", `[{matchLabels: {rbac.authorization.k8s.io/aggregate-to-view: "true"}}]`),
+      "custom.yaml": AGGREGATED("monitoring", `[{matchLabels: {example.com/aggregate-to-monitoring: "true"}}]`),
+    });
+    expect(report.inputErrors).toEqual([]);
+    expect(report.disagreements).toEqual([]);
+    expect(failing(report)).toEqual([]);
+    expect(code).toBe(0);
+  });
+});
