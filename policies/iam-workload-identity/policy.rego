@@ -132,10 +132,16 @@ role_keys := {role_key_of(r) | some r in roles}
 # An aggregated ClusterRole grants the rules of the ClusterRoles its selectors reach in the set.
 aggregation_graph := rbac.aggregation_graph(written_roles)
 
-writable_role_keys := {role_key_of(r) |
+writable_role_keys contains role_key_of(r) if {
 	some r in roles
 	some rule in rbac.aggregated_rules(r, aggregation_graph, roles)
 	not read_only_discovery(rule)
+}
+
+# An aggregated ClusterRole that reaches built-in ClusterRoles holds their rules too (none is read-only discovery).
+writable_role_keys contains role_key_of(r) if {
+	some r in roles
+	rbac.reaches_builtin_cluster_role(r, aggregation_graph, roles)
 }
 
 read_only_discovery(rule) if {

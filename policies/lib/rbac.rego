@@ -249,3 +249,28 @@ builtin_cluster_roles_aggregated(obj) := {i: roles |
 	roles := [b.name | some b in builtin_cluster_roles; k8s.selector_matches(sel, b.labels)]
 	count(roles) > 0
 }
+
+# Every label set a built-in ClusterRole carries: an aggregation selector that matches one of them collects
+# the rules of a ClusterRole no manifest carries. Mirrors BUILTIN_CLUSTER_ROLE_LABEL_SETS in src/k8s/rbac.ts.
+builtin_cluster_role_label_sets := array.concat(
+	[b.labels | some b in builtin_cluster_roles],
+	[{"kubernetes.io/bootstrapping": "rbac-defaults", "rbac.authorization.k8s.io/aggregate-to-view": "true"}],
+)
+
+selects_builtin_cluster_role(obj) if {
+	is_aggregated(obj)
+	some sel in object.get(obj.aggregationRule, "clusterRoleSelectors", [])
+	some labels in builtin_cluster_role_label_sets
+	k8s.selector_matches(sel, labels)
+}
+
+# The aggregated ClusterRole (or an aggregated ClusterRole of the set it reaches) selects built-in ClusterRoles:
+# it also holds rules aggregated_rules cannot list. `resources`: the objects that exist (k8s.last_by_identity).
+reaches_builtin_cluster_role(role, sources_graph, resources) if {
+	is_aggregated(role)
+	reached := graph.reachable(sources_graph, {k8s.name(role)})
+	some c in resources
+	c.kind == "ClusterRole"
+	reached[k8s.name(c)]
+	selects_builtin_cluster_role(c)
+}

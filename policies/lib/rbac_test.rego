@@ -109,3 +109,14 @@ test_kinds if {
 	rbac.grants_any_verb({"verbs": ["get"]})
 	not rbac.grants_any_verb({"verbs": []})
 }
+
+test_reaches_builtin_cluster_role_through_an_aggregated_role if {
+	outer := {"kind": "ClusterRole", "metadata": {"name": "outer"}, "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"x": "inner"}}]}}
+	inner := {"kind": "ClusterRole", "metadata": {"name": "inner", "labels": {"x": "inner"}}, "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"rbac.authorization.k8s.io/aggregate-to-view": "true"}}]}}
+	own := {"kind": "ClusterRole", "metadata": {"name": "own"}, "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"x": "nothing"}}]}}
+	resources := [outer, inner, own]
+	g := rbac.aggregation_graph(resources)
+	rbac.reaches_builtin_cluster_role(outer, g, resources)
+	rbac.reaches_builtin_cluster_role(inner, g, resources)
+	not rbac.reaches_builtin_cluster_role(own, g, resources)
+}

@@ -252,6 +252,24 @@ export const BUILTIN_CLUSTER_ROLES: ReadonlyArray<{ name: string; labels: Labels
 ];
 
 /**
+ * Every label set a built-in ClusterRole carries (bootstrap policy of kube-apiserver): an aggregation selector
+ * that matches one of them collects the rules of a ClusterRole no manifest carries. Mirrors
+ * builtin_cluster_role_label_sets in policies/lib/rbac.rego.
+ */
+export const BUILTIN_CLUSTER_ROLE_LABEL_SETS: readonly Labels[] = [
+  ...BUILTIN_CLUSTER_ROLES.map((b) => b.labels),
+  { "kubernetes.io/bootstrapping": "rbac-defaults", "rbac.authorization.k8s.io/aggregate-to-view": "true" },
+];
+
+/** Some `clusterRoleSelectors` entry of an aggregated ClusterRole matches a built-in ClusterRole. */
+function selectsBuiltinClusterRole(obj: K8sObject): boolean {
+  return (
+    isAggregated(obj) &&
+    clusterRoleSelectors(obj).some((s) => BUILTIN_CLUSTER_ROLE_LABEL_SETS.some((labels) => labelSelectorMatches(s, labels)))
+  );
+}
+
+/**
  * The built-in ClusterRoles (of {@link BUILTIN_CLUSTER_ROLES}) each `clusterRoleSelectors` entry of an aggregated
  * ClusterRole matches, with the entry's index: the aggregation controller copies their rules in, though no
  * manifest of the set carries them. Entries that match none are left out.
@@ -270,6 +288,11 @@ export function builtinClusterRolesAggregated(obj: K8sObject): Array<{ index: nu
 export interface AggregatedRules {
   /** The rules a Role/ClusterRole of the set grants: for an aggregated ClusterRole, the union of its sources. */
   rulesOf(role: K8sObject): PolicyRule[];
+  /**
+   * The aggregated ClusterRole (or an aggregated ClusterRole of the set it reaches) selects built-in ClusterRoles:
+   * it also holds rules {@link AggregatedRules.rulesOf} cannot list, as no manifest of the set carries them.
+   */
+  reachesBuiltin(role: K8sObject): boolean;
 }
 
 /**
@@ -288,24 +311,29 @@ export function aggregatedRules(objects: readonly K8sObject[]): AggregatedRules 
     const selectors = isAggregated(current) ? clusterRoleSelectors(current) : [];
     return clusterRoles.filter((c) => c.metadata?.name !== name && selectors.some((s) => labelSelectorMatches(s, labelsOf(c))));
   };
-  const cache = new Map<K8sObject, PolicyRule[]>();
-  const resolve = (role: K8sObject): PolicyRule[] => {
+  const cache = new Map<K8sObject, { rules: PolicyRule[]; builtin: boolean }>();
+  const resolve = (role: K8sObject): { rules: PolicyRule[]; builtin: boolean } => {
     const known = cache.get(role);
     if (known) return known;
-    if (!isAggregated(role)) return rulesOf(role);
+    if (!isAggregated(role)) return { rules: rulesOf(role), builtin: false };
     const seen = new Set<K8sObject>([role]);
     const queue = [role];
     const rules: PolicyRule[] = [];
+    let builtin = false;
     while (queue.length > 0) {
-      for (const source of sources(queue.shift() as K8sObject)) {
+      const current = queue.shift() as K8sObject;
+      // The selectors of the ClusterRole of this name that exists (an earlier copy's are overwritten).
+      builtin ||= selectsBuiltinClusterRole(byName.get(current.metadata?.name) ?? current);
+      for (const source of sources(current)) {
         if (seen.has(source)) continue;
         seen.add(source);
         if (isAggregated(source)) queue.push(source);
         else rules.push(...rulesOf(source));
       }
     }
-    cache.set(role, rules);
-    return rules;
+    const result = { rules, builtin };
+    cache.set(role, result);
+    return result;
   };
-  return { rulesOf: resolve };
+  return { rulesOf: (role) => resolve(role).rules, reachesBuiltin: (role) => resolve(role).builtin };
 }

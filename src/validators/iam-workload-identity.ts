@@ -58,7 +58,9 @@ export const iamWorkloadIdentity: SetValidator = {
     for (const role of lastByIdentity(objects)) {
       if (role.kind !== "Role" && role.kind !== "ClusterRole") continue;
       const key = roleKey(role.kind, refOf(role).namespace, refOf(role).name);
-      readOnlyRoles.set(key, (readOnlyRoles.get(key) ?? true) && aggregated.rulesOf(role).every(readOnlyDiscovery));
+      // An aggregated ClusterRole that reaches built-in ClusterRoles holds their rules too (none is read-only discovery).
+      const readOnly = !aggregated.reachesBuiltin(role) && aggregated.rulesOf(role).every(readOnlyDiscovery);
+      readOnlyRoles.set(key, (readOnlyRoles.get(key) ?? true) && readOnly);
     }
     const readOnlyInNamespace = (binding: K8sObject, namespace: string) => {
       if (binding.kind !== "RoleBinding" || refOf(binding).namespace !== namespace) return false;

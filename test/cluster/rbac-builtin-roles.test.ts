@@ -4,11 +4,12 @@
  * bootstrap RBAC of a real kube-apiserver, once the aggregation controller has filled admin, edit and view:
  * every built-in ClusterRole whose rules the control flags carries exactly one of the label sets the control
  * knows (so a selector reaches it exactly when the control says so), and each known label set is carried by
- * a built-in ClusterRole the control flags. An aggregated ClusterRole selecting cluster-admin's labels is
+ * a built-in ClusterRole the control flags; the label sets of all built-in ClusterRoles are
+ * BUILTIN_CLUSTER_ROLE_LABEL_SETS (iam-workload-identity). An aggregated ClusterRole selecting cluster-admin's labels is
  * filled with its `*` rule.
  */
 import { describe, expect, it } from "vitest";
-import { BUILTIN_CLUSTER_ROLES } from "../../src/k8s/rbac.js";
+import { BUILTIN_CLUSTER_ROLE_LABEL_SETS, BUILTIN_CLUSTER_ROLES } from "../../src/k8s/rbac.js";
 import type { K8sObject } from "../../src/types.js";
 import { iamNoEscalationVerbs } from "../../src/validators/iam-no-escalation-verbs.js";
 import { clusterTestsEnabled, controllerManagerRuns, useTestCluster } from "../helpers/cluster.js";
@@ -47,6 +48,11 @@ describe.runIf(enabled)("the built-in ClusterRoles with escalation grants carry 
     expect(unknown).toEqual([]);
     const carried = new Set(flagged.map((r) => labelKey(r.metadata?.labels ?? {})));
     expect(BUILTIN_CLUSTER_ROLES.filter((b) => !carried.has(labelKey(b.labels))).map((b) => b.name)).toEqual([]);
+
+    // Every built-in ClusterRole carries one of the label sets iam-workload-identity knows (BUILTIN_CLUSTER_ROLE_LABEL_SETS),
+    // and each of them is carried: a selector reaches a built-in ClusterRole exactly when it matches one of them.
+    const labelSets = new Set(builtin.map((r) => labelKey(r.metadata?.labels ?? {})));
+    expect([...labelSets].sort()).toEqual(BUILTIN_CLUSTER_ROLE_LABEL_SETS.map(labelKey).sort());
 
     // The aggregation controller copies cluster-admin's rules into a ClusterRole selecting its labels.
     const aggregated: K8sObject = {

@@ -9,7 +9,9 @@
  *   aggregation controller copies their rules in, though none of them is in the audited set. A selector
  *   written with matchExpressions (DoesNotExist on a key they lack) reaches them as well.
  * Each planted role is found, by both engines, and the good Role and a ClusterRole aggregating only
- * aggregate-to-view roles stay silent.
+ * aggregate-to-view roles stay silent. For iam-workload-identity, a workload token bound to an aggregated
+ * ClusterRole that reaches the built-in aggregate-to-view roles (directly, or through another aggregated
+ * ClusterRole of the set) holds their rights, not read-only discovery.
  */
 import { describe, expect, it } from "vitest";
 import type { AuditReport } from "../../src/report/types.js";
@@ -33,9 +35,9 @@ aggregationRule:
 rules: []
 `;
 
-async function audit(files: Record<string, string>): Promise<{ code: number; report: AuditReport }> {
+async function audit(files: Record<string, string>, controls = CONTROLS): Promise<{ code: number; report: AuditReport }> {
   const root = tempTree(files);
-  const run = await runCli([root, "--controls", CONTROLS, "--no-config", "--format", "json", "--engine", "rego", "--engine", "typescript"]);
+  const run = await runCli([root, "--controls", controls, "--no-config", "--format", "json", "--engine", "rego", "--engine", "typescript"]);
   return { code: run.code, report: JSON.parse(run.stdout) as AuditReport };
 }
 
@@ -81,5 +83,59 @@ rules:
     expect(report.disagreements).toEqual([]);
     expect(failing(report)).toEqual([]);
     expect(code).toBe(0);
+  });
+
+  it("a workload token bound to an aggregation of built-in ClusterRoles is over-privileged, directly or through another aggregation", async () => {
+    const workload = (name: string) => `apiVersion: v1
+kind: ServiceAccount
+metadata: {name: ${name}, namespace: erlmcp}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: ${name}, namespace: erlmcp}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${name}}
+subjects: [{kind: ServiceAccount, name: ${name}}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: erlmcp}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      serviceAccountName: ${name}
+      containers: [{name: app, image: example/app:1.0}]
+`;
+    const { code, report } = await audit(
+      {
+        "direct.yaml": workload("direct"),
+        "direct-role.yaml": AGGREGATED("direct", `[{matchLabels: {rbac.authorization.k8s.io/aggregate-to-view: "true"}}]`),
+        "nested.yaml": workload("nested"),
+        "nested-role.yaml": AGGREGATED("nested", `[{matchLabels: {example.com/aggregate-to-nested: "true"}}]`),
+        "inner-role.yaml": `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: inner, labels: {example.com/aggregate-to-nested: "true"}}
+aggregationRule:
+  clusterRoleSelectors: [{matchExpressions: [{key: rbac.authorization.k8s.io/aggregate-to-view, operator: Exists}]}]
+rules: []
+`,
+        "good.yaml": workload("discovery"),
+        "good-role.yaml": AGGREGATED("discovery", `[{matchLabels: {example.com/aggregate-to-discovery: "true"}}]`),
+        "good-source.yaml": `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: pod-reader, labels: {example.com/aggregate-to-discovery: "true"}}
+rules: [{apiGroups: [""], resources: [pods, endpoints], verbs: [get, list, watch]}]
+`,
+      },
+      "iam-workload-identity",
+    );
+    expect(report.inputErrors).toEqual([]);
+    expect(report.disagreements).toEqual([]);
+    expect(failing(report)).toEqual([
+      "iam-workload-identity Deployment/direct tokenAutomountedOverprivileged",
+      "iam-workload-identity Deployment/nested tokenAutomountedOverprivileged",
+    ]);
+    expect(code).toBe(1);
   });
 });
