@@ -8,8 +8,6 @@ control_id := "iam-no-privileged-bindings"
 
 obj := input.review.object
 
-privileged_roles := {"cluster-admin", "admin", "edit"}
-
 superuser_subjects := {"system:masters"}
 
 public_subjects := {"system:anonymous", "system:unauthenticated", "system:authenticated"}
@@ -17,7 +15,7 @@ public_subjects := {"system:anonymous", "system:unauthenticated", "system:authen
 violation contains v if {
 	rbac.is_binding(obj)
 	obj.roleRef.kind == "ClusterRole"
-	privileged_roles[obj.roleRef.name]
+	rbac.builtin_privileged_cluster_roles[obj.roleRef.name]
 	v := violation.at(control_id, "privilegedRole", obj, ["roleRef", "name"], binding_data({"role": obj.roleRef.name}))
 }
 

@@ -274,3 +274,30 @@ reaches_builtin_cluster_role(role, sources_graph, resources) if {
 	reached[k8s.name(c)]
 	selects_builtin_cluster_role(c)
 }
+
+# The built-in ClusterRoles whose rules iam-no-escalation-verbs or iam-secret-access-scoped would report (bootstrap
+# policy of kube-apiserver v1.34): binding one hands out those grants. Mirrors BUILTIN_PRIVILEGED_CLUSTER_ROLES in
+# src/k8s/rbac.ts (checked against a real API server by test/cluster/rbac-builtin-roles.test.ts).
+builtin_privileged_cluster_roles := {
+	"cluster-admin",
+	"admin",
+	"edit",
+	"system:aggregate-to-edit",
+	"system:controller:certificate-controller",
+	"system:controller:clusterrole-aggregation-controller",
+	"system:controller:cronjob-controller",
+	"system:controller:daemon-set-controller",
+	"system:controller:deployment-controller",
+	"system:controller:generic-garbage-collector",
+	"system:controller:job-controller",
+	"system:controller:namespace-controller",
+	"system:controller:persistent-volume-binder",
+	"system:controller:replicaset-controller",
+	"system:controller:replication-controller",
+	"system:controller:resourcequota-controller",
+	"system:controller:statefulset-controller",
+	"system:kube-controller-manager",
+	"system:kubelet-api-admin",
+	"system:node",
+	"system:persistent-volume-provisioner",
+}

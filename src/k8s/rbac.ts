@@ -284,6 +284,36 @@ export function builtinClusterRolesAggregated(obj: K8sObject): Array<{ index: nu
   });
 }
 
+/**
+ * The built-in ClusterRoles (bootstrap policy of kube-apiserver v1.34, aggregated ones as the aggregation controller
+ * fills them) whose rules iam-no-escalation-verbs or iam-secret-access-scoped would report: binding one hands out
+ * those grants, though no manifest of the set carries its rules. test/cluster/rbac-builtin-roles.test.ts checks the
+ * list against a real API server. Mirrors builtin_privileged_cluster_roles in policies/lib/rbac.rego.
+ */
+export const BUILTIN_PRIVILEGED_CLUSTER_ROLES: ReadonlySet<string> = new Set([
+  "cluster-admin",
+  "admin",
+  "edit",
+  "system:aggregate-to-edit",
+  "system:controller:certificate-controller",
+  "system:controller:clusterrole-aggregation-controller",
+  "system:controller:cronjob-controller",
+  "system:controller:daemon-set-controller",
+  "system:controller:deployment-controller",
+  "system:controller:generic-garbage-collector",
+  "system:controller:job-controller",
+  "system:controller:namespace-controller",
+  "system:controller:persistent-volume-binder",
+  "system:controller:replicaset-controller",
+  "system:controller:replication-controller",
+  "system:controller:resourcequota-controller",
+  "system:controller:statefulset-controller",
+  "system:kube-controller-manager",
+  "system:kubelet-api-admin",
+  "system:node",
+  "system:persistent-volume-provisioner",
+]);
+
 /** Rules of the roles of a set as the authorizer uses them. */
 export interface AggregatedRules {
   /** The rules a Role/ClusterRole of the set grants: for an aggregated ClusterRole, the union of its sources. */

@@ -1,9 +1,8 @@
 import type { Violation } from "../types.js";
-import { isBinding, roleRefOf, subjectEntries } from "../k8s/rbac.js";
+import { BUILTIN_PRIVILEGED_CLUSTER_ROLES, isBinding, roleRefOf, subjectEntries } from "../k8s/rbac.js";
 import { refOf } from "../k8s/workloads.js";
 import type { ObjectValidator } from "./types.js";
 
-const PRIVILEGED_ROLES = new Set(["cluster-admin", "admin", "edit"]);
 const SUPERUSER_SUBJECTS = new Set(["system:masters"]);
 const PUBLIC_SUBJECTS = new Set(["system:anonymous", "system:unauthenticated", "system:authenticated"]);
 
@@ -17,7 +16,7 @@ export const iamNoPrivilegedBindings: ObjectValidator = {
     const add = (messageId: string, path: Violation["path"], extra: Record<string, string>) =>
       out.push({ messageId, data: { kind: resource.kind, binding: resource.name, ...extra }, resource, path });
     const roleRef = roleRefOf(object);
-    if (roleRef.kind === "ClusterRole" && PRIVILEGED_ROLES.has(roleRef.name))
+    if (roleRef.kind === "ClusterRole" && BUILTIN_PRIVILEGED_CLUSTER_ROLES.has(roleRef.name))
       add("privilegedRole", ["roleRef", "name"], { role: roleRef.name });
     for (const { index, subject } of subjectEntries(object)) {
       const { name } = subject;

@@ -5,13 +5,15 @@
  * every built-in ClusterRole whose rules the control flags carries exactly one of the label sets the control
  * knows (so a selector reaches it exactly when the control says so), and each known label set is carried by
  * a built-in ClusterRole the control flags; the label sets of all built-in ClusterRoles are
- * BUILTIN_CLUSTER_ROLE_LABEL_SETS (iam-workload-identity). An aggregated ClusterRole selecting cluster-admin's labels is
+ * BUILTIN_CLUSTER_ROLE_LABEL_SETS (iam-workload-identity); the built-in ClusterRoles with grants those
+ * controls report are BUILTIN_PRIVILEGED_CLUSTER_ROLES (iam-no-privileged-bindings). An aggregated ClusterRole selecting cluster-admin's labels is
  * filled with its `*` rule.
  */
 import { describe, expect, it } from "vitest";
-import { BUILTIN_CLUSTER_ROLE_LABEL_SETS, BUILTIN_CLUSTER_ROLES } from "../../src/k8s/rbac.js";
+import { BUILTIN_CLUSTER_ROLE_LABEL_SETS, BUILTIN_CLUSTER_ROLES, BUILTIN_PRIVILEGED_CLUSTER_ROLES } from "../../src/k8s/rbac.js";
 import type { K8sObject } from "../../src/types.js";
 import { iamNoEscalationVerbs } from "../../src/validators/iam-no-escalation-verbs.js";
+import { iamSecretAccessScoped } from "../../src/validators/iam-secret-access-scoped.js";
 import { clusterTestsEnabled, controllerManagerRuns, useTestCluster } from "../helpers/cluster.js";
 
 const enabled = clusterTestsEnabled("test/cluster/rbac-builtin-roles.test.ts (built-in ClusterRoles an aggregationRule reaches)");
@@ -53,6 +55,16 @@ describe.runIf(enabled)("the built-in ClusterRoles with escalation grants carry 
     // and each of them is carried: a selector reaches a built-in ClusterRole exactly when it matches one of them.
     const labelSets = new Set(builtin.map((r) => labelKey(r.metadata?.labels ?? {})));
     expect([...labelSets].sort()).toEqual(BUILTIN_CLUSTER_ROLE_LABEL_SETS.map(labelKey).sort());
+
+    // iam-no-privileged-bindings: the built-in ClusterRoles whose rules iam-no-escalation-verbs or
+    // iam-secret-access-scoped report are exactly BUILTIN_PRIVILEGED_CLUSTER_ROLES.
+    const privileged = builtin
+      .filter((r) =>
+        [iamNoEscalationVerbs, iamSecretAccessScoped].some((v) => v.validate(r, {}).some((f) => f.messageId !== "aggregatesBuiltinRole")),
+      )
+      .map((r) => r.metadata?.name ?? "")
+      .sort();
+    expect(privileged).toEqual([...BUILTIN_PRIVILEGED_CLUSTER_ROLES].sort());
 
     // The aggregation controller copies cluster-admin's rules into a ClusterRole selecting its labels.
     const aggregated: K8sObject = {

@@ -11,7 +11,10 @@
  * Each planted role is found, by both engines, and the good Role and a ClusterRole aggregating only
  * aggregate-to-view roles stay silent. For iam-workload-identity, a workload token bound to an aggregated
  * ClusterRole that reaches the built-in aggregate-to-view roles (directly, or through another aggregated
- * ClusterRole of the set) holds their rights, not read-only discovery.
+ * ClusterRole of the set) holds their rights, not read-only discovery. For iam-no-privileged-bindings, a
+ * binding of a built-in ClusterRole other than cluster-admin, admin and edit that carries escalation grants
+ * (system:aggregate-to-edit is edit's rules; the system:controller:* roles create pods or escalate) is found,
+ * and a binding of system:discovery or view is not.
  */
 import { describe, expect, it } from "vitest";
 import type { AuditReport } from "../../src/report/types.js";
@@ -135,6 +138,33 @@ rules: [{apiGroups: [""], resources: [pods, endpoints], verbs: [get, list, watch
     expect(failing(report)).toEqual([
       "iam-workload-identity Deployment/direct tokenAutomountedOverprivileged",
       "iam-workload-identity Deployment/nested tokenAutomountedOverprivileged",
+    ]);
+    expect(code).toBe(1);
+  });
+
+  it("bindings of built-in system: ClusterRoles with escalation grants are found, system:discovery and view are not", async () => {
+    const binding = (kind: string, name: string, role: string) => `apiVersion: rbac.authorization.k8s.io/v1
+kind: ${kind}
+metadata: {name: ${name}${kind === "RoleBinding" ? ", namespace: erlmcp" : ""}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${role}}
+subjects: [{kind: Group, apiGroup: rbac.authorization.k8s.io, name: erlmcp-devs}]
+`;
+    const { code, report } = await audit(
+      {
+        "edit-by-another-name.yaml": binding("RoleBinding", "devs-edit", "system:aggregate-to-edit"),
+        "aggregator.yaml": binding("ClusterRoleBinding", "devs-aggregator", "system:controller:clusterrole-aggregation-controller"),
+        "deployer.yaml": binding("RoleBinding", "devs-deployer", "system:controller:deployment-controller"),
+        "discovery.yaml": binding("ClusterRoleBinding", "devs-discovery", "system:discovery"),
+        "view.yaml": binding("RoleBinding", "devs-view", "view"),
+      },
+      "iam-no-privileged-bindings",
+    );
+    expect(report.inputErrors).toEqual([]);
+    expect(report.disagreements).toEqual([]);
+    expect(failing(report)).toEqual([
+      "iam-no-privileged-bindings ClusterRoleBinding/devs-aggregator privilegedRole",
+      "iam-no-privileged-bindings RoleBinding/devs-deployer privilegedRole",
+      "iam-no-privileged-bindings RoleBinding/devs-edit privilegedRole",
     ]);
     expect(code).toBe(1);
   });
