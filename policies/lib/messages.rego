@@ -131,7 +131,7 @@ templates := {
 	"net-no-open-ingress": {
 		"ingressWithoutFrom": "Ingress rule {rule} of NetworkPolicy {policy} has no `from`: it admits every source.",
 		"emptyPeer": "Ingress rule {rule} of NetworkPolicy {policy} has an empty peer `{}`: it admits every source.",
-		"anyNamespace": "Ingress rule {rule} of NetworkPolicy {policy} admits every namespace (`namespaceSelector: {}` without `podSelector`).",
+		"anyNamespace": "Ingress rule {rule} of NetworkPolicy {policy} admits every namespace (a `namespaceSelector` every namespace matches, without a `podSelector` narrowing it).",
 		"openIpBlock": "Ingress rule {rule} of NetworkPolicy {policy} admits {cidr}: the whole internet.",
 		"openIpBlockUnion": "Ingress rules of NetworkPolicy {policy} admit {cidrs} (the first in rule {rule}): together the whole {family} internet.",
 	},

@@ -116,37 +116,142 @@ array_or_empty(x) := x if is_array(x)
 
 else := []
 
-# A peer selecting every pod of every namespace: a match-all namespaceSelector, no podSelector or a match-all one.
+# A namespace selector that any new namespace matches, whatever its name: one carrying only the
+# kubernetes.io/metadata.name label the API server sets. {}, and also requirements that only exclude:
+# NotIn (of any key), Exists on that label, DoesNotExist on any other key.
+selects_every_namespace(selector) if {
+	reqs := k8s.selector_requirements(selector)
+	every r in reqs {
+		new_namespace_holds(r)
+	}
+}
+
+new_namespace_holds(r) if r.operator == "NotIn"
+
+new_namespace_holds(r) if {
+	r.operator == "Exists"
+	r.key == "kubernetes.io/metadata.name"
+}
+
+new_namespace_holds(r) if {
+	r.operator == "DoesNotExist"
+	r.key != "kubernetes.io/metadata.name"
+}
+
+# A pod selector that any new pod matches, a pod without labels: {}, or requirements all NotIn or DoesNotExist.
+selects_every_pod(selector) if {
+	reqs := k8s.selector_requirements(selector)
+	every r in reqs {
+		r.operator in {"NotIn", "DoesNotExist"}
+	}
+}
+
+# A peer selecting every pod of every namespace: a namespaceSelector every namespace matches, with no
+# podSelector or one every pod matches.
 any_namespace_peer(peer) if {
 	not present(peer, "ipBlock")
-	selects_everything(peer.namespaceSelector)
+	selects_every_namespace(peer.namespaceSelector)
 	not present(peer, "podSelector")
 }
 
 any_namespace_peer(peer) if {
 	not present(peer, "ipBlock")
-	selects_everything(peer.namespaceSelector)
-	selects_everything(peer.podSelector)
+	selects_every_namespace(peer.namespaceSelector)
+	selects_every_pod(peer.podSelector)
 }
 
-# A ports entry without `port` covers every port of its protocol.
+# A ports entry without `port`, or a range from port 1 to 65535 (endPort), covers every port of its protocol.
 port_entry_all_ports(p) if not present(p, "port")
+
+port_entry_all_ports(p) if {
+	is_number(p.port)
+	p.port <= 1
+	is_number(p.endPort)
+	p.endPort >= 65535
+}
 
 # A rule without ports (missing, null or []) allows every port of every protocol.
 rule_all_ports(rule) if count(array_or_empty(object.get(rule, "ports", []))) == 0
 
 # --- CIDRs as networks ---
 
-# The prefix length of a valid CIDR; the address is checked by net.cidr_intersects, which parses it as a
-# network. (Not net.cidr_contains: Go's before OPA 1.22, as in gator, reads an IPv6 network whose last
-# address is IPv4-mapped, such as ::8000:0:0/81, as not containing itself.)
+# The prefix length of a valid CIDR (read as `sloppy_cidr` reads it); the address is checked by
+# net.cidr_intersects, which parses it as a network. (Not net.cidr_contains: Go's before OPA 1.22, as in
+# gator, reads an IPv6 network whose last address is IPv4-mapped, such as ::8000:0:0/81, as not containing itself.)
 cidr_prefix(cidr) := to_number(parts[1]) if {
+	c := sloppy_cidr(cidr)
+	parts := split(c, "/")
+	net.cidr_intersects(c, c)
+}
+
+# A CIDR text as the API server reads it (k8s.io/utils/net ParseCIDRSloppy, accepted with a warning):
+# IPv4 octets with leading zeros are decimal (00.0.0.0/0 is 0.0.0.0/0), and an IPv4-mapped IPv6 network of
+# prefix 96 or more is that IPv4 network (::ffff:0:0/96 is 0.0.0.0/0). Undefined when not address/prefix.
+sloppy_cidr(cidr) := mapped_v4(c) if {
+	c := decimal_cidr(cidr)
+	mapped_v4(c)
+} else := decimal_cidr(cidr)
+
+decimal_cidr(cidr) := concat("/", [decimal_address(parts[0]), trim_left(parts[1], "0")]) if {
 	is_string(cidr)
 	parts := split(cidr, "/")
 	count(parts) == 2
 	regex.match(`^[0-9]{1,3}$`, parts[1])
-	net.cidr_intersects(cidr, cidr)
+	to_number(parts[1]) > 0
 }
+
+decimal_cidr(cidr) := concat("/", [decimal_address(parts[0]), "0"]) if {
+	is_string(cidr)
+	parts := split(cidr, "/")
+	count(parts) == 2
+	regex.match(`^0{1,3}$`, parts[1])
+}
+
+# An address with each IPv4 octet (also an IPv6 address's IPv4 tail) written without leading zeros.
+decimal_address(addr) := decimal_v4(addr) if not contains(addr, ":")
+
+decimal_address(addr) := addr if {
+	contains(addr, ":")
+	not contains(addr, ".")
+}
+
+decimal_address(addr) := concat(":", array.concat(array.slice(groups, 0, n - 1), [decimal_v4(groups[n - 1])])) if {
+	contains(addr, ":")
+	contains(addr, ".")
+	groups := split(addr, ":")
+	n := count(groups)
+}
+
+decimal_v4(addr) := concat(".", [decimal_octet(o) | some o in split(addr, ".")])
+
+decimal_octet(o) := o if not regex.match(`^0[0-9]+$`, o)
+
+decimal_octet(o) := trimmed if {
+	regex.match(`^0[0-9]+$`, o)
+	t := trim_left(o, "0")
+	trimmed := t_or_zero(t)
+}
+
+t_or_zero("") := "0"
+
+t_or_zero(t) := t if t != ""
+
+# The IPv4 network of a valid IPv4-mapped IPv6 CIDR of prefix 96 or more.
+mapped_v4(c) := concat("/", [v4_text(substring(bits, 96, 32)), format_int(prefix - 96, 10)]) if {
+	parts := split(c, "/")
+	contains(parts[0], ":")
+	net.cidr_intersects(c, c)
+	prefix := to_number(parts[1])
+	prefix >= 96
+	bits := address_bits(parts[0])
+	startswith(bits, concat("", [substring(zero_bits, 0, 80), "1111111111111111"]))
+}
+
+v4_text(bits) := concat(".", [format_int(bits_value(substring(bits, i * 8, 8)), 10) | some i in numbers.range(0, 3)])
+
+bits_value(bits) := sum([pow2[7 - i] | some i, b in split(bits, ""); b == "1"])
+
+pow2 := [1, 2, 4, 8, 16, 32, 64, 128]
 
 # Any `/0` is the whole address space of its family, whatever the digits before it (1.2.3.4/0, 2001:db8::/0).
 whole_space(cidr) if cidr_prefix(cidr) == 0
@@ -182,7 +287,7 @@ zero_bits := concat("", [b | some _ in numbers.range(1, 128); b := "0"])
 # The network of a valid CIDR (as `cidr_prefix` validates it): {"family": 4|6, "bits": its first prefix bits}.
 cidr_network(cidr) := {"family": family, "bits": substring(address_bits(addr), 0, prefix)} if {
 	prefix := cidr_prefix(cidr)
-	addr := split(cidr, "/")[0]
+	addr := split(sloppy_cidr(cidr), "/")[0]
 	family := address_family(addr)
 }
 

@@ -32,9 +32,10 @@ test_cidr_network_bits if {
 	net.cidr_network("10.1.2.3/12") == {"family": 4, "bits": "000010100000"}
 	net.cidr_network("1.2.3.4/0") == {"family": 4, "bits": ""}
 	net.cidr_network("2001:DB8::/20") == {"family": 6, "bits": "00100000000000010000"}
-	net.cidr_network("::ffff:192.0.2.1/100") == {"family": 6, "bits": concat("", [substring(net.zero_bits, 0, 80), "11111111111111111100"])}
+	net.cidr_network("::ffff:192.0.2.1/95") == {"family": 6, "bits": concat("", [substring(net.zero_bits, 0, 80), "111111111111111"])}
+	net.cidr_network("::ffff:192.0.2.1/100") == {"family": 4, "bits": "1100"}
 	net.cidr_network("1:2:3:4:5:6:7:8/128").bits == concat("", [sprintf("%016b", [n]) | some n in numbers.range(1, 8)])
-	not net.cidr_network("010.0.0.0/8")
+	net.cidr_network("010.0.0.0/8") == {"family": 4, "bits": "00001010"}
 	not net.cidr_network("1::2::3/64")
 	not net.cidr_network(7)
 }
@@ -110,4 +111,33 @@ test_rule_opens_ranges_and_names if {
 	not net.rule_opens({"ports": [{"protocol": "UDP"}]}, wl, {4369})
 	not net.rule_opens({"ports": [{"port": 4000, "endPort": 4368}]}, wl, {4369})
 	not net.rule_opens({"ports": [{"port": "dns"}]}, wl, {53})
+}
+
+test_sloppy_cidr_as_the_api_server_reads_it if {
+	net.sloppy_cidr("00.0.0.0/0") == "0.0.0.0/0"
+	net.sloppy_cidr("010.001.0.0/016") == "10.1.0.0/16"
+	net.sloppy_cidr("::ffff:0:0/96") == "0.0.0.0/0"
+	net.sloppy_cidr("0:0:0:0:0:FFFF:8000:0/97") == "128.0.0.0/1"
+	net.sloppy_cidr("::ffff:010.1.0.0/112") == "10.1.0.0/16"
+	net.sloppy_cidr("::ffff:0:0/95") == "::ffff:0:0/95"
+	net.whole_space("000.0.0.0/0")
+	net.whole_space("::ffff:1.2.3.4/96")
+	net.cidr_network("::ffff:0:0/96").family == 4
+	not net.cidr_prefix("1.2.3.4/033")
+	not net.cidr_prefix("256.0.0.0/8")
+	not net.cidr_prefix("::ffff:0:0/129")
+	net.open_ip_block({"cidr": "::ffff:0:0/96"})
+	not net.open_ip_block({"cidr": "::ffff:0:0/96", "except": ["10.0.0.0/8"]})
+	net.families_covered(["::ffff:0:0/97", "128.0.0.0/1"]) == {4}
+}
+
+test_any_namespace_peer_by_expressions if {
+	net.any_namespace_peer({"namespaceSelector": {"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "Exists"}]}})
+	net.any_namespace_peer({"namespaceSelector": {"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "NotIn", "values": ["a"]}]}})
+	net.any_namespace_peer({"namespaceSelector": {"matchExpressions": [{"key": "team", "operator": "DoesNotExist"}]}})
+	net.any_namespace_peer({"namespaceSelector": {}, "podSelector": {"matchExpressions": [{"key": "x", "operator": "DoesNotExist"}]}})
+	not net.any_namespace_peer({"namespaceSelector": {"matchExpressions": [{"key": "team", "operator": "Exists"}]}})
+	not net.any_namespace_peer({"namespaceSelector": {"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "DoesNotExist"}]}})
+	not net.any_namespace_peer({"namespaceSelector": {}, "podSelector": {"matchExpressions": [{"key": "app", "operator": "Exists"}]}})
+	not net.any_namespace_peer({"namespaceSelector": {"matchExpressions": [{"key": "team", "operator": "NotIn"}]}})
 }

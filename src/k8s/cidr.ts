@@ -1,7 +1,9 @@
 /**
- * CIDR networks as numbers (IPv4 and IPv6), as the API server reads `ipBlock.cidr` and `except`:
- * the address is masked to its prefix, so `1.2.3.4/0` is the whole IPv4 space; containment and
- * overlap compare the numbers, never the text.
+ * CIDR networks as numbers (IPv4 and IPv6), as the API server reads `ipBlock.cidr` and `except`
+ * (k8s.io/utils/net ParseCIDRSloppy, which it accepts with a warning only): the address is masked to its
+ * prefix, so `1.2.3.4/0` is the whole IPv4 space; an IPv4 octet with leading zeros is decimal (`00.0.0.0/0`
+ * is `0.0.0.0/0`); an IPv4-mapped IPv6 network of prefix 96 or more is that IPv4 network (`::ffff:0:0/96`
+ * is `0.0.0.0/0`, as the API server's warning says). Containment and overlap compare the numbers, never the text.
  */
 
 /** A parsed network: its family, the masked network address as a number and its prefix length. */
@@ -14,7 +16,8 @@ export interface Cidr {
   prefix: number;
 }
 
-const DECIMAL = /^(0|[1-9][0-9]{0,2})$/;
+/** An IPv4 octet: decimal digits, leading zeros allowed (read as decimal, not octal), at most 255. */
+const DECIMAL = /^[0-9]+$/;
 const HEXTET = /^[0-9a-fA-F]{1,4}$/;
 
 function parseIpv4(text: string): bigint | null {
@@ -78,6 +81,8 @@ export function parseCidr(text: unknown): Cidr | null {
   const bits = ip.family === 4 ? 32 : 128;
   const prefix = Number(prefixText);
   if (prefix > bits) return null;
+  if (ip.family === 6 && prefix >= 96 && ip.value >> 32n === 0xffffn)
+    return { family: 4, bits: 32, network: ip.value & 0xffffffffn & netmask(32, prefix - 96), prefix: prefix - 96 };
   return { family: ip.family, bits, network: ip.value & netmask(bits, prefix), prefix };
 }
 

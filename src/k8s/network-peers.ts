@@ -28,15 +28,39 @@ export function selectsEverything(selector: unknown): boolean {
   return selectorRequirements(selector)?.length === 0;
 }
 
-/** A peer selecting every pod of every namespace: a match-all namespaceSelector with no or a match-all podSelector. */
-export function isAnyNamespacePeer(peer: unknown): boolean {
-  const p = rec(peer);
-  return !present(p.ipBlock) && selectsEverything(p.namespaceSelector) && (!present(p.podSelector) || selectsEverything(p.podSelector));
+const NAME_LABEL = "kubernetes.io/metadata.name";
+
+/**
+ * A namespace selector that any new namespace matches, whatever its name: one carrying only the
+ * `kubernetes.io/metadata.name` label the API server sets. `{}`, and also requirements that only exclude:
+ * `NotIn` (of any key), `Exists` on that label, `DoesNotExist` on any other key.
+ */
+export function selectsEveryNamespace(selector: unknown): boolean {
+  return (
+    selectorRequirements(selector)?.every(
+      (r) =>
+        r.operator === "NotIn" ||
+        (r.operator === "Exists" && r.key === NAME_LABEL) ||
+        (r.operator === "DoesNotExist" && r.key !== NAME_LABEL),
+    ) ?? false
+  );
 }
 
-/** A `ports` entry without `port` covers every port of its protocol. */
+/** A pod selector that any new pod matches, a pod without labels: `{}`, or requirements that are all `NotIn` or `DoesNotExist`. */
+export function selectsEveryPod(selector: unknown): boolean {
+  return selectorRequirements(selector)?.every((r) => r.operator === "NotIn" || r.operator === "DoesNotExist") ?? false;
+}
+
+/** A peer selecting every pod of every namespace: a namespaceSelector every namespace matches, with no podSelector or one every pod matches. */
+export function isAnyNamespacePeer(peer: unknown): boolean {
+  const p = rec(peer);
+  return !present(p.ipBlock) && selectsEveryNamespace(p.namespaceSelector) && (!present(p.podSelector) || selectsEveryPod(p.podSelector));
+}
+
+/** A `ports` entry without `port`, or a range from port 1 to 65535 (`endPort`), covers every port of its protocol. */
 export function portEntryCoversAllPorts(entry: unknown): boolean {
-  return !present(rec(entry).port);
+  const p = rec(entry);
+  return !present(p.port) || (typeof p.port === "number" && p.port <= 1 && typeof p.endPort === "number" && p.endPort >= 65535);
 }
 
 /** A rule whose `ports` is missing, null or `[]` allows every port of every protocol. */

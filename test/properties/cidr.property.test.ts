@@ -253,8 +253,23 @@ describe("CIDR parsing and containment (property)", () => {
       ),
       { numRuns: 500 },
     );
-    for (const bad of ["10.0.0.0", "10.0.0/8", "1:2:3:4:5:6:7:8:9/64", "1::2::3/64", "::g/64", "010.0.0.0/8", "10.0.0.0/-1", "", "/0"])
+    for (const bad of ["10.0.0.0", "10.0.0/8", "1:2:3:4:5:6:7:8:9/64", "1::2::3/64", "::g/64", "10.0.0.0/-1", "", "/0"])
       expect(parseCidr(bad), bad).toBeNull();
+  });
+
+  it("reads what the API server accepts with a warning as it does: leading zeros decimal, IPv4-mapped /96+ as IPv4", () => {
+    // kube-apiserver 1.34 accepts these, warning "use 0.0.0.0/0" for 00.0.0.0/0 and ::ffff:0:0/96.
+    const read = (text: string) => {
+      const c = parseCidr(text);
+      return c && { family: c.family, prefix: c.prefix, network: c.network };
+    };
+    expect(read("00.0.0.0/0")).toEqual({ family: 4, prefix: 0, network: 0n });
+    expect(read("010.0.0.0/8")).toEqual({ family: 4, prefix: 8, network: 10n << 24n });
+    expect(read("::ffff:0:0/96")).toEqual({ family: 4, prefix: 0, network: 0n });
+    expect(read("0:0:0:0:0:FFFF:8000:0/97")).toEqual({ family: 4, prefix: 1, network: 1n << 31n });
+    expect(read("::ffff:0:0/95")?.family).toBe(6);
+    expect(ipBlockIsOpen("::ffff:0:0/96", [])).toBe(true);
+    expect(ipBlockIsOpen("::ffff:0:0/96", ["10.0.0.0/8"])).toBe(false);
   });
 
   it("policies/lib/net.rego agrees with the TypeScript CIDR logic on random ipBlocks (one opa eval)", () => {

@@ -56,13 +56,6 @@ function refSelects(sel: Selector, labels: Labels): boolean {
   });
 }
 
-/** Every label map over SELECTOR_KEYS (each key absent or one of VALUES), plus the namespaces' labels. */
-const UNIVERSE: Labels[] = SELECTOR_KEYS.reduce<Labels[]>(
-  (maps, key) => maps.flatMap((m) => [m, ...VALUES.map((v) => ({ ...m, [key]: v }))]),
-  [{}],
-).flatMap((m) => [m, ...Object.values(NAMESPACES).map((ns) => ({ ...ns, ...m }))]);
-const selectsEverything = (sel: Selector) => UNIVERSE.every((l) => refSelects(sel, l));
-
 const labels = fc.dictionary(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES), { maxKeys: 2 });
 const selectorLabels = fc.dictionary(fc.constantFrom(...SELECTOR_KEYS), fc.constantFrom(...VALUES), { maxKeys: 2 });
 /** The pods of a Deployment with these template labels: one per hash value a selector can tell apart. */
@@ -182,7 +175,10 @@ function refOpen(r: Rule): boolean {
       (p) =>
         (!p.ipBlock && !p.namespaceSelector && !p.podSelector) ||
         (p.ipBlock && String(p.ipBlock.cidr).endsWith("/0")) ||
-        (p.namespaceSelector && selectsEverything(p.namespaceSelector) && (!p.podSelector || selectsEverything(p.podSelector))),
+        // Every namespace: the selectors match a new namespace (only its name label, a name nothing lists) and a new, unlabelled pod.
+        (p.namespaceSelector &&
+          refSelects(p.namespaceSelector, { "kubernetes.io/metadata.name": "a-new-namespace" }) &&
+          (!p.podSelector || refSelects(p.podSelector, {}))),
     )
   );
 }
