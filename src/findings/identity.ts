@@ -3,30 +3,16 @@
  * the baseline, the waiver register and the admission webhook key findings with these functions.
  */
 import { createHash } from "node:crypto";
+import { resourceKey } from "../k8s/resource-key.js";
+import { stableJson } from "../tools/stable-json.js";
 import type { Finding, ResourceRef } from "../types.js";
+
+export { resourceKey, stableJson };
 
 /** The part of a finding its identity is made of (no message text, severity, line or engine). */
 export type FindingIdentity = Pick<Finding, "controlId" | "unit" | "messageId" | "data"> & {
   resource: Pick<ResourceRef, "kind" | "namespace" | "name">;
 };
-
-/** JSON with object keys sorted at every depth: equal data gives equal text whatever the key order. */
-export function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.keys(value)
-      .sort()
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`);
-    return `{${entries.join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
-}
-
-/** `kind/namespace/name`: which object a finding is about (API version left out, as kubectl get does). */
-export function resourceKey(ref: Pick<ResourceRef, "kind" | "namespace" | "name">): string {
-  return `${ref.kind}/${ref.namespace}/${ref.name}`;
-}
 
 /** The identity of a finding: control, unit, resource, message ID and its data. */
 export function findingKey(f: FindingIdentity): string {

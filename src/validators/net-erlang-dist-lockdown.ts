@@ -1,5 +1,6 @@
 import type { K8sObject, Violation } from "../types.js";
-import { resourceKey, stableJson } from "../findings/identity.js";
+import { resourceKey } from "../k8s/resource-key.js";
+import { stableJson } from "../tools/stable-json.js";
 import { effectiveEnv, providedEnvKeys, type EnvSource } from "../k8s/env.js";
 import { configTextsOf, distRanges, type ConfigTexts } from "../k8s/erlang-dist.js";
 import { closestPath, type FieldPath } from "../k8s/field-path.js";

@@ -10,6 +10,7 @@ export const REJECTED_BY_API_SERVER: Readonly<Record<string, string>> = {
   "net-no-open-ingress fail.empty-peer.yaml": "an ingress `from` entry must specify a peer",
   "pod-no-host-access fail.host-process.yaml": "a Pod with hostProcess containers must set hostNetwork: true",
   "res-requests-limits pass.job-with-ephemeral-debug.yaml": "ephemeralContainers cannot be set on create",
+  "sec-no-literal-credentials pass.non-ascii-case-folding.yaml": "a ConfigMap key must match [-._a-zA-Z0-9]+ (ſecret.json is refused)",
   "sec-no-plaintext-secrets fail.null-sops.yaml": "a Secret has no `sops` field (SOPS decrypts before apply)",
   "sec-no-plaintext-secrets fail.sops-without-mac.yaml": "a Secret has no `sops` field (SOPS decrypts before apply)",
   "sec-no-plaintext-secrets pass.sops-encrypted.yaml": "a Secret has no `sops` field (SOPS decrypts before apply)",
