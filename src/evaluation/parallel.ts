@@ -15,9 +15,9 @@ import { createThreadPool, type ThreadPool } from "../tools/thread-pool.js";
 import type { AuditUnit, EngineName } from "../types.js";
 
 /**
- * Units with fewer resources are evaluated in the calling thread: each thread warms its own wasm
- * instance (1–2 s of CPU), which 2 threads measured as 0.91× of one at 10,000 resources and
- * 1.27× at 50,000 (docs/performance.md).
+ * Units with fewer resources are evaluated in the calling thread: at 10,000 resources, 2 evaluation
+ * threads took the evaluate phase from 3.0–3.5 s to 3.0 s for 2 s more CPU and 160 MiB more memory
+ * (each thread builds its engines and receives the unit), while at 50,000 they help (docs/performance.md).
  */
 export const PARALLEL_MIN_RESOURCES = 20_000;
 /** Resources per object-scope task. */
