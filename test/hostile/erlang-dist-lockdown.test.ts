@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PACKAGE_ROOT } from "../../src/paths.js";
 import type { AuditReport } from "../../src/report/types.js";
-import { runCli } from "../helpers/cli.js";
-import { SURVIVOR_DEPLOYMENT, tempTree } from "../helpers/tmp.js";
+import { auditTree, failingFindings } from "../helpers/audit-tree.js";
+import { SURVIVOR_DEPLOYMENT } from "../helpers/tmp.js";
 
 const ID = "net-erlang-dist-lockdown";
 const LOCKED_DOWN = readFileSync(join(PACKAGE_ROOT, "fixtures", ID, "pass.erlmcp-locked-down.yaml"), "utf8");
@@ -90,17 +90,10 @@ const PLANTED: Array<[string, string, string, number]> = [
   ["the container command", `command: [erl, -kernel, inet_dist_listen_min, 16#23F0, -kernel, inet_dist_listen_max, "9205"]`, "[]", 9201],
 ];
 
-async function audit(files: Record<string, string>): Promise<{ code: number; report: AuditReport }> {
-  const root = tempTree(files);
-  const run = await runCli([root, "--controls", ID, "--no-config", "--format", "json", "--engine", "rego", "--engine", "typescript"]);
-  return { code: run.code, report: JSON.parse(run.stdout) as AuditReport };
-}
+const audit = (files: Record<string, string>) => auditTree(files, ID);
 
 const failing = (report: AuditReport) =>
-  report.findings
-    .filter((f) => f.status === "fail")
-    .map((f) => `${f.resource.kind}/${f.resource.namespace}/${f.resource.name} ${f.messageId}`)
-    .sort();
+  failingFindings(report, (f) => `${f.resource.kind}/${f.resource.namespace}/${f.resource.name} ${f.messageId}`);
 
 /** Every unit's result of the control came from both engines. */
 const bothEngines = (report: AuditReport) => report.controls.flatMap((c) => c.results.map((r) => [...r.engines].sort().join(",")));

@@ -18,8 +18,8 @@ import { parseManifestStream } from "../../src/loaders/yaml.js";
 import { PACKAGE_ROOT, POLICIES_DIR } from "../../src/paths.js";
 import type { AuditReport } from "../../src/report/types.js";
 import type { AuditUnit } from "../../src/types.js";
-import { runCli } from "../helpers/cli.js";
-import { SURVIVOR_DEPLOYMENT, tempTree } from "../helpers/tmp.js";
+import { auditTree, failingFindings } from "../helpers/audit-tree.js";
+import { SURVIVOR_DEPLOYMENT } from "../helpers/tmp.js";
 
 const IDS = ["tls-erlang-dist", "tls-dist-cert-names"] as const;
 const GOOD = {
@@ -127,28 +127,10 @@ const PLAINTEXT: Array<[string, string, string?, string?]> = [
   ],
 ];
 
-async function audit(planted: string): Promise<{ code: number; report: AuditReport }> {
-  const root = tempTree({ ...GOOD, "planted.yaml": planted });
-  const run = await runCli([
-    root,
-    "--controls",
-    IDS.join(","),
-    "--no-config",
-    "--format",
-    "json",
-    "--engine",
-    "rego",
-    "--engine",
-    "typescript",
-  ]);
-  return { code: run.code, report: JSON.parse(run.stdout) as AuditReport };
-}
+const audit = (planted: string) => auditTree({ ...GOOD, "planted.yaml": planted }, IDS);
 
 const failing = (report: AuditReport) =>
-  report.findings
-    .filter((f) => f.status === "fail")
-    .map((f) => `${f.controlId} ${f.resource.kind}/${f.resource.namespace}/${f.resource.name} ${f.messageId}`)
-    .sort();
+  failingFindings(report, (f) => `${f.controlId} ${f.resource.kind}/${f.resource.namespace}/${f.resource.name} ${f.messageId}`);
 
 /** Every unit's result of each control came from both engines. */
 const bothEngines = (report: AuditReport) =>

@@ -6,8 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { AuditReport } from "../../src/report/types.js";
-import { runCli } from "../helpers/cli.js";
-import { tempTree } from "../helpers/tmp.js";
+import { auditTree, failingFindings } from "../helpers/audit-tree.js";
 
 type Block = { cidr: string; except?: string[] };
 
@@ -35,17 +34,7 @@ ${body}
 /** Every IPv4 /12 (4096 blocks), written with host bits, spread over two rules. */
 const SLASH_TWELVES: Block[] = Array.from({ length: 4096 }, (_, i) => ({ cidr: `${i >> 4}.${((i & 15) << 4) | 7}.1.2/12` }));
 
-async function auditTree(files: Record<string, string>, controls: string): Promise<{ code: number; report: AuditReport }> {
-  const root = tempTree(files);
-  const run = await runCli([root, "--controls", controls, "--no-config", "--format", "json", "--engine", "rego", "--engine", "typescript"]);
-  return { code: run.code, report: JSON.parse(run.stdout) as AuditReport };
-}
-
-const failing = (report: AuditReport) =>
-  report.findings
-    .filter((f) => f.status === "fail")
-    .map((f) => `${f.resource.name} ${f.messageId}`)
-    .sort();
+const failing = (report: AuditReport) => failingFindings(report, (f) => `${f.resource.name} ${f.messageId}`);
 
 describe("ipBlocks that together admit the internet are found by both engines", () => {
   it("halves behind excepts in two rules, IPv6 halves, 4096 /12s, an egress hole refilled: all found; near-covers pass", async () => {

@@ -7,8 +7,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { AuditReport } from "../../src/report/types.js";
-import { runCli } from "../helpers/cli.js";
-import { EDGE_SERVICE, tempTree } from "../helpers/tmp.js";
+import { auditTree, failingFindings } from "../helpers/audit-tree.js";
+import { EDGE_SERVICE } from "../helpers/tmp.js";
 
 const NAMESPACE = `apiVersion: v1
 kind: Namespace
@@ -46,17 +46,10 @@ spec:
 
 const CONTROLS = "avl-job-sidecar-completes,net-mesh-edge-coherent";
 
-async function audit(files: Record<string, string>): Promise<{ code: number; report: AuditReport }> {
-  const root = tempTree(files);
-  const run = await runCli([root, "--controls", CONTROLS, "--no-config", "--format", "json", "--engine", "rego", "--engine", "typescript"]);
-  return { code: run.code, report: JSON.parse(run.stdout) as AuditReport };
-}
+const audit = (files: Record<string, string>) => auditTree(files, CONTROLS);
 
 const failing = (report: AuditReport) =>
-  report.findings
-    .filter((f) => f.status === "fail")
-    .map((f) => `${f.controlId} ${f.resource.kind}/${f.resource.name} ${f.messageId}`)
-    .sort();
+  failingFindings(report, (f) => `${f.controlId} ${f.resource.kind}/${f.resource.name} ${f.messageId}`);
 
 describe("a pod spelled to dodge one control's sidecar check is judged as Istio injects it, by both engines", () => {
   it("an opt-out annotation under an injecting label, and a TRUE label, are found; opt-outs spelled no or False stay silent", async () => {

@@ -11,8 +11,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { AuditReport } from "../../src/report/types.js";
-import { runCli } from "../helpers/cli.js";
-import { tempTree } from "../helpers/tmp.js";
+import { auditTree, failingFindings } from "../helpers/audit-tree.js";
 
 const CONTROLS = "net-no-open-ingress,net-egress-allowlist";
 
@@ -55,30 +54,9 @@ spec:
 `;
 }
 
-async function audit(files: Record<string, string>): Promise<{ code: number; report: AuditReport }> {
-  const root = tempTree(files);
-  const run = await runCli([
-    root,
-    "--controls",
-    CONTROLS,
-    "--no-config",
-    "--format",
-    "json",
-    "--engine",
-    "rego",
-    "--engine",
-    "typescript",
-    "--engine",
-    "kyverno",
-  ]);
-  return { code: run.code, report: JSON.parse(run.stdout) as AuditReport };
-}
+const audit = (files: Record<string, string>) => auditTree(files, CONTROLS, ["rego", "typescript", "kyverno"]);
 
-const failing = (report: AuditReport) =>
-  report.findings
-    .filter((f) => f.status === "fail")
-    .map((f) => `${f.controlId} ${f.resource.name} ${f.messageId}`)
-    .sort();
+const failing = (report: AuditReport) => failingFindings(report, (f) => `${f.controlId} ${f.resource.name} ${f.messageId}`);
 
 describe("NetworkPolicy peers spelled to admit everything are read as the API server reads them, by every engine", () => {
   it("selectors every namespace or pod matches, and the IPv4 space spelled with leading zeros or IPv4-mapped, are found", async () => {

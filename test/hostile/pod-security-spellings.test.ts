@@ -8,8 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { AuditReport } from "../../src/report/types.js";
-import { runCli } from "../helpers/cli.js";
-import { tempTree } from "../helpers/tmp.js";
+import { auditTree } from "../helpers/audit-tree.js";
 
 const CONTROLS = "pod-restricted-context,pod-no-host-access";
 
@@ -39,11 +38,7 @@ ${RESTRICTED_POD}${podExtra}
           securityContext: {${RESTRICTED_CONTAINER}}
 `;
 
-async function audit(files: Record<string, string>): Promise<{ code: number; report: AuditReport }> {
-  const root = tempTree(files);
-  const run = await runCli([root, "--controls", CONTROLS, "--no-config", "--format", "json", "--engine", "rego", "--engine", "kyverno"]);
-  return { code: run.code, report: JSON.parse(run.stdout) as AuditReport };
-}
+const audit = (files: Record<string, string>) => auditTree(files, CONTROLS, ["rego", "kyverno"]);
 
 /** Failing findings, one line per object and message, whatever engine gave it. */
 const failing = (report: AuditReport) =>

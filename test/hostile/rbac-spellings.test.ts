@@ -18,8 +18,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { AuditReport } from "../../src/report/types.js";
-import { runCli } from "../helpers/cli.js";
-import { tempTree } from "../helpers/tmp.js";
+import { auditTree, failingFindings } from "../helpers/audit-tree.js";
 
 const CONTROLS = "iam-no-escalation-verbs";
 
@@ -38,17 +37,10 @@ aggregationRule:
 rules: []
 `;
 
-async function audit(files: Record<string, string>, controls = CONTROLS): Promise<{ code: number; report: AuditReport }> {
-  const root = tempTree(files);
-  const run = await runCli([root, "--controls", controls, "--no-config", "--format", "json", "--engine", "rego", "--engine", "typescript"]);
-  return { code: run.code, report: JSON.parse(run.stdout) as AuditReport };
-}
+const audit = (files: Record<string, string>, controls = CONTROLS) => auditTree(files, controls);
 
 const failing = (report: AuditReport) =>
-  report.findings
-    .filter((f) => f.status === "fail")
-    .map((f) => `${f.controlId} ${f.resource.kind}/${f.resource.name} ${f.messageId}`)
-    .sort();
+  failingFindings(report, (f) => `${f.controlId} ${f.resource.kind}/${f.resource.name} ${f.messageId}`);
 
 describe("RBAC grants spelled to dodge iam-no-escalation-verbs are read as the authorizer and the aggregation controller read them", () => {
   it("create on replicationcontrollers, and aggregated ClusterRoles selecting built-in ClusterRoles, are found", async () => {
