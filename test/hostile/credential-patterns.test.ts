@@ -8,39 +8,18 @@
  * any offset: Rego (the compiled bundle) and the TypeScript validator report the same findings and
  * paths, without an evaluation error.
  */
-import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
-import { loadControl } from "../../src/catalog/load.js";
-import { resolveParams } from "../../src/config/profiles.js";
-import { RegoEngine } from "../../src/engines/rego.js";
-import { TypeScriptEngine } from "../../src/engines/typescript.js";
-import { verdictOf } from "../../src/evaluation/unit.js";
+import { describe, expect, it } from "vitest";
 import { formatPath } from "../../src/k8s/field-path.js";
-import { parseManifestStream } from "../../src/loaders/yaml.js";
-import { POLICIES_DIR } from "../../src/paths.js";
-import type { AuditUnit } from "../../src/types.js";
+import { engineFindings, type EngineFindings } from "../helpers/engine-findings.js";
 
-const control = loadControl(join(POLICIES_DIR, "sec-no-literal-credentials"));
-const engines = { rego: new RegoEngine(), typescript: new TypeScriptEngine() };
-beforeAll(async () => {
-  await engines.rego.prepare([]);
-});
+const streamFindings = engineFindings(
+  ["sec-no-literal-credentials"],
+  (v) => `${v.resource.kind}/${v.resource.name} ${v.messageId} @ ${formatPath(v.path ?? [])}`,
+);
 
-/** Each engine's findings as `Kind/name messageId @ path`, sorted; fails on an evaluation error. */
-async function findings(objects: object[]): Promise<Record<string, string[]>> {
-  const text = objects.map((o) => JSON.stringify(o)).join("\n---\n");
-  const parsed = parseManifestStream(text, { file: "hostile.yaml" });
-  expect(parsed.errors).toEqual([]);
-  const unit: AuditUnit = { id: "hostile", kind: "files", path: "hostile.yaml", resources: parsed.resources, profile: "production" };
-  const out: Record<string, string[]> = {};
-  for (const [name, engine] of Object.entries(engines)) {
-    const verdict = await verdictOf(engine, unit, control, resolveParams(control, "production"));
-    expect(verdict?.errors ?? [], `${name} errors`).toEqual([]);
-    out[name] = (verdict?.violations ?? [])
-      .map((v) => `${v.resource.kind}/${v.resource.name} ${v.messageId} @ ${formatPath(v.path ?? [])}`)
-      .sort();
-  }
-  return out;
+/** Each engine's findings on the objects as `Kind/name messageId @ path`, sorted; fails on an evaluation error. */
+function findings(objects: object[]): Promise<EngineFindings> {
+  return streamFindings(objects.map((o) => JSON.stringify(o)).join("\n---\n"));
 }
 
 const WORDS = ["cookie", "pass", "passwd", "password", "secret", "token", "api-key", "api_key", "apikey", "api.key"];

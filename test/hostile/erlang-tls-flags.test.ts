@@ -8,17 +8,11 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
-import { loadControl } from "../../src/catalog/load.js";
-import { resolveParams } from "../../src/config/profiles.js";
-import { RegoEngine } from "../../src/engines/rego.js";
-import { TypeScriptEngine } from "../../src/engines/typescript.js";
-import { verdictOf } from "../../src/evaluation/unit.js";
-import { parseManifestStream } from "../../src/loaders/yaml.js";
-import { PACKAGE_ROOT, POLICIES_DIR } from "../../src/paths.js";
+import { describe, expect, it } from "vitest";
+import { PACKAGE_ROOT } from "../../src/paths.js";
 import type { AuditReport } from "../../src/report/types.js";
-import type { AuditUnit } from "../../src/types.js";
 import { auditTree, failingFindings } from "../helpers/audit-tree.js";
+import { engineFindings } from "../helpers/engine-findings.js";
 import { SURVIVOR_DEPLOYMENT } from "../helpers/tmp.js";
 
 const IDS = ["tls-erlang-dist", "tls-dist-cert-names"] as const;
@@ -136,30 +130,8 @@ const failing = (report: AuditReport) =>
 const bothEngines = (report: AuditReport) =>
   report.controls.flatMap((c) => c.results.map((r) => `${c.id} ${[...r.engines].sort().join(",")}`)).sort();
 
-const engines = { rego: new RegoEngine(), typescript: new TypeScriptEngine() };
-beforeAll(async () => {
-  await engines.rego.prepare([]);
-});
-
 /** The findings of each engine on the planted text alone, as `control Kind/ns/name messageId`. */
-async function perEngine(text: string): Promise<Record<string, string[]>> {
-  const parsed = parseManifestStream(text, { file: "planted.yaml" });
-  expect(parsed.errors).toEqual([]);
-  const unit: AuditUnit = { id: "planted", kind: "files", path: "planted.yaml", resources: parsed.resources, profile: "production" };
-  const out: Record<string, string[]> = {};
-  for (const [name, engine] of Object.entries(engines)) {
-    out[name] = [];
-    for (const id of IDS) {
-      const control = loadControl(join(POLICIES_DIR, id));
-      const verdict = await verdictOf(engine, unit, control, resolveParams(control, "production"));
-      expect(verdict?.errors ?? [], `${name} ${id} errors`).toEqual([]);
-      for (const v of verdict?.violations ?? [])
-        out[name].push(`${id} ${v.resource.kind}/${v.resource.namespace}/${v.resource.name} ${v.messageId}`);
-    }
-    out[name].sort();
-  }
-  return out;
-}
+const perEngine = engineFindings(IDS, (v, id) => `${id} ${v.resource.kind}/${v.resource.namespace}/${v.resource.name} ${v.messageId}`);
 
 /** Audits the planted text beside the good manifests: `expected` failing findings from both engines, no disagreement. */
 async function expectFindings(planted: string, expected: string[]) {

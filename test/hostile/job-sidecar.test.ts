@@ -6,41 +6,15 @@
  * compiled bundle) and the TypeScript validator must report the same findings, data and paths, without
  * an evaluation error.
  */
-import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
-import { loadControl } from "../../src/catalog/load.js";
-import { resolveParams } from "../../src/config/profiles.js";
-import { RegoEngine } from "../../src/engines/rego.js";
-import { TypeScriptEngine } from "../../src/engines/typescript.js";
-import { verdictOf } from "../../src/evaluation/unit.js";
+import { describe, expect, it } from "vitest";
 import { formatPath } from "../../src/k8s/field-path.js";
-import { parseManifestStream } from "../../src/loaders/yaml.js";
-import { POLICIES_DIR } from "../../src/paths.js";
-import type { AuditUnit } from "../../src/types.js";
-
-const control = loadControl(join(POLICIES_DIR, "avl-job-sidecar-completes"));
-const engines = { rego: new RegoEngine(), typescript: new TypeScriptEngine() };
-beforeAll(async () => {
-  await engines.rego.prepare([]);
-});
+import { engineFindings } from "../helpers/engine-findings.js";
 
 /** Each engine's findings as `Kind/ns/name (injectedBy) @ path`, sorted; fails on an evaluation error. */
-async function findings(text: string, params: Record<string, unknown> = {}): Promise<Record<string, string[]>> {
-  const parsed = parseManifestStream(text, { file: "hostile.yaml" });
-  expect(parsed.errors).toEqual([]);
-  const unit: AuditUnit = { id: "hostile", kind: "files", path: "hostile.yaml", resources: parsed.resources, profile: "production" };
-  const out: Record<string, string[]> = {};
-  for (const [name, engine] of Object.entries(engines)) {
-    const verdict = await verdictOf(engine, unit, control, { ...resolveParams(control, "production"), ...params });
-    expect(verdict?.errors ?? [], `${name} errors`).toEqual([]);
-    out[name] = (verdict?.violations ?? [])
-      .map(
-        (v) => `${v.resource.kind}/${v.resource.namespace}/${v.resource.name} (${String(v.data.injectedBy)}) @ ${formatPath(v.path ?? [])}`,
-      )
-      .sort();
-  }
-  return out;
-}
+const findings = engineFindings(
+  ["avl-job-sidecar-completes"],
+  (v) => `${v.resource.kind}/${v.resource.namespace}/${v.resource.name} (${String(v.data.injectedBy)}) @ ${formatPath(v.path ?? [])}`,
+);
 
 const ns = (name: string, labels: string) => `apiVersion: v1
 kind: Namespace

@@ -6,42 +6,20 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
-import { loadControl } from "../../src/catalog/load.js";
-import { resolveParams } from "../../src/config/profiles.js";
-import { RegoEngine } from "../../src/engines/rego.js";
-import { TypeScriptEngine } from "../../src/engines/typescript.js";
-import { verdictOf } from "../../src/evaluation/unit.js";
+import { describe, expect, it } from "vitest";
 import { formatPath } from "../../src/k8s/field-path.js";
-import { parseManifestStream } from "../../src/loaders/yaml.js";
-import { PACKAGE_ROOT, POLICIES_DIR } from "../../src/paths.js";
-import type { AuditUnit } from "../../src/types.js";
+import { PACKAGE_ROOT } from "../../src/paths.js";
+import { engineFindings } from "../helpers/engine-findings.js";
 
 const ID = "tls-dist-cert-names";
-const control = loadControl(join(POLICIES_DIR, ID));
 const OLD_CANARY = readFileSync(join(PACKAGE_ROOT, "fixtures", ID, "fail.old-canary-named-by-pod-ip.yaml"), "utf8");
 const FINDING = "Rollout/erlmcp-canary/erlmcp nodeNamedByPodIp @ spec.template.spec.containers[0].env[4]";
 
-const engines = { rego: new RegoEngine(), typescript: new TypeScriptEngine() };
-beforeAll(async () => {
-  await engines.rego.prepare([]);
-});
-
 /** The findings of each engine as `Kind/ns/name messageId @ path`, sorted; fails on an evaluation error. */
-async function findings(text: string): Promise<Record<string, string[]>> {
-  const parsed = parseManifestStream(text, { file: "hostile.yaml" });
-  expect(parsed.errors).toEqual([]);
-  const unit: AuditUnit = { id: "hostile", kind: "files", path: "hostile.yaml", resources: parsed.resources, profile: "production" };
-  const out: Record<string, string[]> = {};
-  for (const [name, engine] of Object.entries(engines)) {
-    const verdict = await verdictOf(engine, unit, control, resolveParams(control, "production"));
-    expect(verdict?.errors ?? [], `${name} errors`).toEqual([]);
-    out[name] = (verdict?.violations ?? [])
-      .map((v) => `${v.resource.kind}/${v.resource.namespace}/${v.resource.name} ${v.messageId} @ ${formatPath(v.path ?? [])}`)
-      .sort();
-  }
-  return out;
-}
+const findings = engineFindings(
+  [ID],
+  (v) => `${v.resource.kind}/${v.resource.namespace}/${v.resource.name} ${v.messageId} @ ${formatPath(v.path ?? [])}`,
+);
 
 const extra = (doc: string) => `${OLD_CANARY}---\n${doc}`;
 
