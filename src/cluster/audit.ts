@@ -49,7 +49,7 @@ export interface ClusterAudit {
  * proves nothing about the object's content.
  */
 export async function readCluster(source: ClusterSource & { namespaces?: readonly string[]; now?: Date }): Promise<ClusterSnapshot> {
-  const connection = connect(source);
+  const connection = await connect(source);
   const observedAt = (source.now ?? new Date()).toISOString();
   const kinds = kindsToRead(loadCatalog()).filter((k) => KINDS.groups.has(k));
   const { served, notServed } = await discoverKinds(connection, kinds, (k) => KINDS.groups.get(k) ?? []);

@@ -4,7 +4,6 @@
  * with GET requests only, through API discovery.
  */
 import { request, type RequestOptions } from "node:https";
-import { KubeConfig } from "@kubernetes/client-node";
 import { UsageError } from "../errors.js";
 import type { K8sObject } from "../types.js";
 
@@ -36,8 +35,12 @@ export interface ClusterConnection {
   get(path: string): Promise<any>;
 }
 
-/** Opens a connection through the kubeconfig; a missing file or unknown context is a UsageError. */
-export function connect(source: ClusterSource): ClusterConnection {
+/**
+ * Opens a connection through the kubeconfig; a missing file or unknown context is a UsageError. The
+ * client library (some 800 modules) is loaded here, not when the CLI starts.
+ */
+export async function connect(source: ClusterSource): Promise<ClusterConnection> {
+  const { KubeConfig } = await import("@kubernetes/client-node");
   const config = new KubeConfig();
   try {
     if (source.kubeconfig) config.loadFromFile(source.kubeconfig);
