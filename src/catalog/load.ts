@@ -6,6 +6,7 @@ import addFormatsImport from "ajv-formats";
 import { parse } from "yaml";
 import { PACKAGE_ROOT, POLICIES_DIR } from "../paths.js";
 import { controlParamsErrors } from "../config/validate-params.js";
+import { CONTROL_SCHEMA_FILE, readCompiledCatalog } from "./compiled.js";
 import { CatalogError } from "./errors.js";
 import { expandKinds } from "./kinds.js";
 import type { Control, ControlSpec } from "./types.js";
@@ -34,7 +35,7 @@ let validateSpec: ReturnType<Ajv["compile"]> | undefined;
 function specValidator(): ReturnType<Ajv["compile"]> {
   if (!validateSpec) {
     const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
-    const schema = JSON.parse(readFileSync(join(POLICIES_DIR, "control.schema.json"), "utf8"));
+    const schema = JSON.parse(readFileSync(CONTROL_SCHEMA_FILE, "utf8"));
     validateSpec = ajv.compile(schema);
   }
   return validateSpec;
@@ -79,9 +80,15 @@ export function loadControl(dir: string): Control {
   return { ...spec, kinds, dir: relative(PACKAGE_ROOT, dir), regoPackage: regoPackageOf(spec.id) };
 }
 
-/** Every control, sorted by ID. */
+/** Every control, sorted by ID: the stored catalog when its source files are unchanged (see compiled.ts), else validated now. */
 export function loadCatalog(policiesDir = POLICIES_DIR): Control[] {
-  return controlIds(policiesDir).map((id) => loadControl(join(policiesDir, id)));
+  const ids = controlIds(policiesDir);
+  return readCompiledCatalog(policiesDir, ids) ?? validateCatalog(policiesDir, ids);
+}
+
+/** Every control, each control.yaml parsed and validated. */
+export function validateCatalog(policiesDir = POLICIES_DIR, ids = controlIds(policiesDir)): Control[] {
+  return ids.map((id) => loadControl(join(policiesDir, id)));
 }
 
 /** Renders a message template with the violation's data; unknown placeholders stay visible. */

@@ -42,9 +42,15 @@ export class ConfigError extends Error {
   }
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-const validateConfig = ajv.compile(CONFIG_SCHEMA);
-const validateWaivers = ajv.compile(WAIVER_FILE_SCHEMA);
+/** The config and waiver file validators, compiled when a file is first checked (not when the CLI starts). */
+let validators: { config: ValidateFunction; waivers: ValidateFunction } | undefined;
+function fileValidators(): { config: ValidateFunction; waivers: ValidateFunction } {
+  if (!validators) {
+    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+    validators = { config: ajv.compile(CONFIG_SCHEMA), waivers: ajv.compile(WAIVER_FILE_SCHEMA) };
+  }
+  return validators;
+}
 
 /** A parsed file with the digest of the bytes it was parsed from. */
 type HashedSource = YamlSource & { sha256: string };
@@ -132,7 +138,7 @@ export function loadConfig(
   if (file) {
     const absolute = resolve(cwd, file);
     const source = readSource(absolute, cwd);
-    const issues = fileIssues(source, validateConfig, [
+    const issues = fileIssues(source, fileValidators().config, [
       ...configCatalogIssues(source.data, controls()),
       ...disabledReasonIssues(source.data),
     ]);
@@ -160,7 +166,10 @@ export function loadConfig(
 
 /** Schema, catalog and policy issues of one waiver file. */
 function waiverFileIssues(source: YamlSource, catalog: ReadonlyMap<string, CatalogEntry>, policy: WaiverPolicy): LocatedIssue[] {
-  return fileIssues(source, validateWaivers, [...waiverCatalogIssues(source.data, catalog), ...waiverPolicyIssues(source.data, policy)]);
+  return fileIssues(source, fileValidators().waivers, [
+    ...waiverCatalogIssues(source.data, catalog),
+    ...waiverPolicyIssues(source.data, policy),
+  ]);
 }
 
 function waiversOf(source: YamlSource): Waiver[] {
