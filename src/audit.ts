@@ -7,7 +7,7 @@ import { dirname, resolve } from "node:path";
 import { applyBaseline, createBaseline, readBaseline } from "./baseline/baseline.js";
 import { toolFingerprint } from "./cache/fingerprint.js";
 import { cacheKey, defaultCacheDir, openCache } from "./cache/store.js";
-import { evaluateThroughCache } from "./cache/units.js";
+import { evaluateThroughCache, perUnitThroughCache, unitKeys } from "./cache/units.js";
 import { loadCatalog } from "./catalog/load.js";
 import { selectControls } from "./catalog/select.js";
 import { findConfigFile, loadConfig } from "./config/load.js";
@@ -18,6 +18,7 @@ import { createEvaluationPool } from "./evaluation/parallel.js";
 import { planCache } from "./evaluation/plan.js";
 import { evaluateUnits, resourceIndex } from "./evaluation/units.js";
 import { compareFindings } from "./findings/identity.js";
+import { buildNetworkModel } from "./k8s/network-model.js";
 import { loadInputs, type LoadResult } from "./loaders/load.js";
 import { locateFindings } from "./locate/index.js";
 import { buildReport } from "./report/build.js";
@@ -168,7 +169,8 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     : "";
   let locateMs = 0;
   const pool = createEvaluationPool(threads, { controls, config, engines: engines.filter(isObjectEngine).map((e) => e.name) });
-  const evaluation = await evaluateThroughCache(units, cache, { runKey, inputs: input.inputs, texts: input.texts }, async (todo) => {
+  const keys = cache ? unitKeys(units, { runKey, inputs: input.inputs, texts: input.texts }) : [];
+  const evaluation = await evaluateThroughCache(units, cache, keys, async (todo) => {
     const evaluated = await evaluateUnits(
       todo,
       planCache(controls, config),
@@ -213,6 +215,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     disabled,
     input,
     units,
+    networks: perUnitThroughCache("network", units, cache, keys, (u) => buildNetworkModel(u.resources)),
     evaluation,
     findings: (baseline?.findings ?? waived.findings).sort(compareFindings),
     waivers: waived.register,

@@ -46,19 +46,45 @@ function unitKey(unit: AuditUnit, context: UnitKeyContext, hashes: ReadonlyMap<s
   return cacheKey("unit", context.runKey, body, files);
 }
 
+/** Each unit's cache key (undefined: the unit cannot be keyed, and is never cached). */
+export function unitKeys(units: readonly AuditUnit[], context: UnitKeyContext): Array<string | undefined> {
+  const hashes = new Map(context.inputs.map((i) => [i.path, i.sha256]));
+  return units.map((u) => unitKey(u, context, hashes));
+}
+
 /**
- * The evaluation of `units`, from the cache where their keys are found; `evaluate` runs (and places the
- * findings of) the others, whose results are then stored. The result lists units in the order given.
+ * `compute(unit)` for each unit, from the cache's `namespace` where the unit's key is found (a value
+ * that depends on nothing but the unit and the run, such as its network model); computed values are stored.
+ */
+export function perUnitThroughCache<T>(
+  namespace: string,
+  units: readonly AuditUnit[],
+  cache: ResultCache | undefined,
+  keys: ReadonlyArray<string | undefined>,
+  compute: (unit: AuditUnit) => T,
+): T[] {
+  return units.map((unit, i) => {
+    const key = keys[i];
+    if (!cache || !key) return compute(unit);
+    const cached = cache.get<T>(namespace, key);
+    if (cached !== undefined) return cached;
+    const value = compute(unit);
+    cache.put(namespace, key, value);
+    return value;
+  });
+}
+
+/**
+ * The evaluation of `units`, from the cache where their keys (`unitKeys`) are found; `evaluate` runs (and
+ * places the findings of) the others, whose results are then stored. The result lists units in the order given.
  */
 export async function evaluateThroughCache(
   units: readonly AuditUnit[],
   cache: ResultCache | undefined,
-  context: UnitKeyContext,
+  keys: ReadonlyArray<string | undefined>,
   evaluate: (units: readonly AuditUnit[]) => Promise<Evaluation>,
 ): Promise<Evaluation> {
   if (!cache) return evaluate(units);
-  const hashes = new Map(context.inputs.map((i) => [i.path, i.sha256]));
-  const keys = units.map((u) => unitKey(u, context, hashes));
   const cached = units.map((u, i) => (keys[i] ? cache.get<Evaluation>("unit", keys[i]!) : undefined));
   const todo = units.filter((_, i) => !cached[i]);
   const fresh = todo.length ? await evaluate(todo) : { findings: [], disagreements: [], runs: [] };

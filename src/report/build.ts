@@ -9,7 +9,7 @@ import type { EngineDescription } from "../engines/types.js";
 import type { Evaluation } from "../evaluation/units.js";
 import { compareDisagreements } from "../findings/agreement.js";
 import { summarize } from "../gate/summary.js";
-import { buildNetworkModel } from "../k8s/network-model.js";
+import { buildNetworkModel, type NetworkModel } from "../k8s/network-model.js";
 import type { LoadResult } from "../loaders/load.js";
 import type { ThirdPartyResult } from "../thirdparty/types.js";
 import type { AuditUnit, EngineName, Finding, Severity } from "../types.js";
@@ -32,6 +32,8 @@ export interface ReportParts {
   controls: readonly Control[];
   input: LoadResult;
   units: readonly AuditUnit[];
+  /** Each unit's network model, in `units` order; default built here. */
+  networks?: readonly NetworkModel[];
   evaluation: Evaluation;
   /** Final findings: waivers and baseline applied, sorted. */
   findings: Finding[];
@@ -77,7 +79,7 @@ export function buildReport(parts: ReportParts): AuditReport {
     }),
     ...(parts.baseline ? { baseline: parts.baseline } : {}),
     disagreements: [...parts.evaluation.disagreements].sort(compareDisagreements),
-    network: Object.fromEntries(parts.units.map((u) => [u.id, buildNetworkModel(u.resources)])),
+    network: Object.fromEntries(parts.units.map((u, i) => [u.id, parts.networks?.[i] ?? buildNetworkModel(u.resources)])),
   };
   return { ...partial, summary: summarize(partial, parts.failOn), ...(parts.thirdParty ? { thirdParty: parts.thirdParty } : {}) };
 }

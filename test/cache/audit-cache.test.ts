@@ -46,11 +46,13 @@ describe("--cache", () => {
     const first = await run();
     expect(entries(cacheDir, "parse")).toHaveLength(3);
     expect(entries(cacheDir, "unit")).toHaveLength(1);
-    const stored = entries(cacheDir, "unit").map((f) => readFileSync(join(cacheDir, "unit", f)));
+    expect(entries(cacheDir, "network")).toHaveLength(1);
+    const bytes = (namespace: string) => entries(cacheDir, namespace).map((f) => readFileSync(join(cacheDir, namespace, f)));
+    const stored = { unit: bytes("unit"), network: bytes("network") };
     expect(await run()).toBe(first);
     expect(first).toBe(await fresh());
-    // Nothing was evaluated again: the entries were read, not rewritten.
-    expect(entries(cacheDir, "unit").map((f) => readFileSync(join(cacheDir, "unit", f)))).toEqual(stored);
+    // Nothing was evaluated (or modelled) again: the entries were read, not rewritten.
+    expect({ unit: bytes("unit"), network: bytes("network") }).toEqual(stored);
   });
 
   it("re-parses only the changed file, and evaluates its unit again (input bytes)", async () => {
@@ -64,6 +66,7 @@ describe("--cache", () => {
     const added = entries(cacheDir, "parse").filter((e) => !parsed.includes(e));
     expect(added).toHaveLength(1);
     expect(entries(cacheDir, "unit")).toHaveLength(2);
+    expect(entries(cacheDir, "network")).toHaveLength(2);
   });
 
   it("a comment that moves a field's line moves its finding's location", async () => {
