@@ -9,25 +9,55 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
-import { isMap, type Document } from "yaml";
+import { isMap } from "yaml";
 import { type FieldPath, formatPath, valueAtPath } from "../k8s/field-path.js";
 import { DEFAULT_KUBE_VERSION, renderHelm } from "../loaders/render.js";
 import type { FieldLocation, Resource } from "../types.js";
 import { tagsOf, tagTemplate } from "./helm-tag.js";
 import { includedValuesRefs, valuesRefs } from "./helm-values.js";
 import type { LocateContext, LocateRequest } from "./types.js";
+import { parseFastYaml, type FastParse } from "../loaders/fast-yaml.js";
+import { BlockIndex } from "./block-yaml.js";
+import { fastFieldPositionOf, UNSURE, type FieldPosition } from "./fast-position.js";
 import { parseYaml, positionOf, type YamlFile } from "./yaml-file.js";
 
-/** A unit's chart rendered from its tagged copy. */
+/**
+ * A unit's chart rendered from its tagged copy. The stream is read by the fast parser when it is in its
+ * subset (documents numbered as `yaml` numbers them), and positions come from the block index; `yaml`'s
+ * document model is built only when either cannot answer (same answers, slower).
+ */
 interface TaggedRender {
-  rendered: YamlFile;
+  text: string;
   lines: string[];
   /** Template files by tag number, relative to the chart. */
   files: string[];
   /** Per document: the template it came from (`chart/templates/x.yaml`), its kind and name. */
   documents: Array<{ template: string; kind: string; name: string }>;
+  /** The documents as the fast parser read them; undefined when the stream is outside its subset. */
+  fast?: FastParse;
+  blocks?: BlockIndex;
+  slow?: YamlFile;
   /** Documents read as objects so far, by index. */
   objects: Map<number, unknown>;
+}
+
+const slowOf = (render: TaggedRender): YamlFile => (render.slow ??= parseYaml(render.text));
+
+/** Document `index` of the render as an object. */
+function renderedObject(render: TaggedRender, index: number): unknown {
+  if (!render.objects.has(index))
+    render.objects.set(index, render.fast ? render.fast.documents[index]?.value : slowOf(render).documents[index]?.toJS());
+  return render.objects.get(index);
+}
+
+/** Where `path` lands in document `index` of the render: by the block index when it is certain, else by `yaml`. */
+function renderedPosition(render: TaggedRender, index: number, path: FieldPath): FieldPosition | undefined {
+  const start = render.fast?.documents[index]?.line;
+  if (start !== undefined) {
+    const fast = fastFieldPositionOf((render.blocks ??= new BlockIndex(render.text)), start, [], path);
+    if (fast !== UNSURE) return fast;
+  }
+  return positionOf(slowOf(render), index, [], path);
 }
 
 /** Where a rendered line came from: a template line, and whether the line lies in a `nindent` action's output. */
@@ -94,22 +124,44 @@ async function renderTagged(request: LocateRequest, context: LocateContext): Pro
     const render = context.render ?? (<T>(task: () => Promise<T>) => task());
     const out = await render(() => renderHelm(origin.path, origin.values!, options, context.cwd, request.unit.id, copy));
     if (out.stdout === undefined) return undefined;
-    const rendered = parseYaml(out.stdout);
-    const lines = out.stdout.split("\n");
-    const documents = rendered.documents.map((document) => ({
-      template: templateOf(out.stdout!, document, origin.path),
-      kind: String(isMap(document.contents) ? document.get("kind") : ""),
-      name: String(isMap(document.contents) ? document.getIn(["metadata", "name"]) : ""),
-    }));
-    return { rendered, lines, files, documents, objects: new Map() };
+    const text = out.stdout;
+    const lines = text.split("\n");
+    const fast = parseFastYaml(text, { rendered: true });
+    if (fast === "unsure") {
+      const slow = parseYaml(text);
+      const documents = slow.documents.map((document) => ({
+        template: templateBefore(text, document.contents?.range?.[0] ?? document.range?.[0] ?? 0, origin.path),
+        kind: String(isMap(document.contents) ? document.get("kind") : ""),
+        name: String(isMap(document.contents) ? document.getIn(["metadata", "name"]) : ""),
+      }));
+      return { text, lines, files, documents, slow, objects: new Map() };
+    }
+    const starts = lineStarts(text);
+    const documents = fast.documents.map(({ value, line }) => {
+      const object = value as { kind?: unknown; metadata?: { name?: unknown } } | null;
+      return {
+        template: object === null ? "" : templateBefore(text, starts[line - 1] ?? text.length, origin.path),
+        kind: object === null ? "" : String(object.kind),
+        name: object === null ? "" : String(isRecord(object.metadata) ? object.metadata.name : undefined),
+      };
+    });
+    return { text, lines, files, documents, fast, objects: new Map() };
   } finally {
     rmSync(temp, { recursive: true, force: true });
   }
 }
 
-/** The template of a rendered document, from the last `# Source:` comment before its content. */
-function templateOf(stream: string, document: Document, chartPath: string): string {
-  const start = document.contents?.range?.[0] ?? document.range?.[0] ?? 0;
+/** Offset of each line's first character. */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) starts.push(at + 1);
+  return starts;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
+
+/** The template of a rendered document, from the last `# Source:` comment before its content (at offset `start`). */
+function templateBefore(stream: string, start: number, chartPath: string): string {
   const before = stream.slice(0, start);
   const at = before.lastIndexOf("# Source: ");
   if (at < 0) return "";
@@ -140,15 +192,14 @@ function fromTaggedRender(render: TaggedRender, request: LocateRequest, context:
   const { resource, path } = request;
   const index = documentOf(render, request);
   if (index === undefined) return undefined;
-  if (!render.objects.has(index)) render.objects.set(index, render.rendered.documents[index]!.toJS());
-  const located = positionOf(render.rendered, index, [], path);
+  const located = renderedPosition(render, index, path);
   if (!located) return undefined;
   // The tags must not have changed what is located: the rendered value there is the audited one.
   const at = path.slice(0, located.depth);
-  if (!sameValue(valueAtPath(render.objects.get(index), at), valueAtPath(resource.object, at))) return undefined;
+  if (!sameValue(valueAtPath(renderedObject(render, index), at), valueAtPath(resource.object, at))) return undefined;
   // Depth 0 would be the document's first line: the object's `kind:` line says more (the caller's fallback).
   for (let depth = located.depth; depth >= 1; depth--) {
-    const line = depth === located.depth ? located.line : positionOf(render.rendered, index, [], path.slice(0, depth))?.line;
+    const line = depth === located.depth ? located.line : renderedPosition(render, index, path.slice(0, depth))?.line;
     const owner = line === undefined ? undefined : ownerOf(render.lines, line);
     if (!owner) continue;
     const file = join(resource.source.renderedFrom!.path, render.files[owner.file] ?? "");
@@ -195,7 +246,7 @@ function outputSuffix(render: TaggedRender, index: number, path: FieldPath, owne
   if (path.length === 0) return [];
   let start = path.length;
   while (start > 1) {
-    const line = positionOf(render.rendered, index, [], path.slice(0, start - 1))?.line;
+    const line = renderedPosition(render, index, path.slice(0, start - 1))?.line;
     const above = line === undefined ? undefined : ownerOf(render.lines, line);
     if (!above?.inOutput || above.file !== owner.file || above.line !== owner.line) break;
     start--;

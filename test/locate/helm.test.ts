@@ -2,8 +2,9 @@
  * Helm charts: a finding points at the template line that renders the field (or the helper line a
  * template includes), and names the values file and key the value comes from.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { audit } from "../../src/audit.js";
+import * as yamlFile from "../../src/locate/yaml-file.js";
 import { includedValuesRefs, valuesRefs } from "../../src/locate/helm-values.js";
 import type { AuditReport } from "../../src/report/types.js";
 import type { Finding } from "../../src/types.js";
@@ -75,6 +76,22 @@ image:
   tag: "1.27"
 `;
 
+/** A template whose render the fast parser leaves to `yaml` (an anchor and its alias): the whole tagged render is then read by `yaml`. */
+const ALIASES = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: aliases
+  namespace: demo
+data:
+  a: &shared "x"
+  b: *shared
+`;
+
+vi.mock("../../src/locate/yaml-file.js", async (original) => {
+  const actual = await original<typeof yamlFile>();
+  return { ...actual, parseYaml: vi.fn(actual.parseYaml) };
+});
+
 const privileged = (report: AuditReport, unit: string, container: number): Finding | undefined =>
   report.findings.find(
     (f) =>
@@ -84,8 +101,12 @@ const privileged = (report: AuditReport, unit: string, container: number): Findi
       f.path === `spec.template.spec.containers[${container}].securityContext.privileged`,
   );
 
-describe("locations in Helm charts", () => {
+describe.each([
+  { reader: "the fast parser and the block index", extra: {} as Record<string, string>, yamlParses: 0 },
+  { reader: "yaml, when the render is outside the fast subset", extra: { "chart/templates/aliases.yaml": ALIASES }, yamlParses: 3 },
+])("locations in Helm charts, the tagged render read by $reader", ({ extra, yamlParses }) => {
   const root = tempTree({
+    ...extra,
     "chart/Chart.yaml": "apiVersion: v2\nname: demo\nversion: 0.1.0\n",
     "chart/values.yaml": VALUES,
     "chart/values-a.yaml": "debug:\n  privileged: true\n",
@@ -95,7 +116,13 @@ describe("locations in Helm charts", () => {
   });
   let report: AuditReport;
   beforeAll(async () => {
+    vi.mocked(yamlFile.parseYaml).mockClear();
     report = await audit(["chart"], { cwd: root, config: false, controls: ["pod-no-host-access", "chg-image-digest"] });
+  });
+
+  it("reads the tagged renders (one per values file) with that reader", () => {
+    const renders = vi.mocked(yamlFile.parseYaml).mock.calls.filter(([text]) => text.includes("# Source: demo/templates/"));
+    expect(renders).toHaveLength(yamlParses);
   });
 
   it("points at the template line that renders a value, and at the values key and line it comes from", () => {
