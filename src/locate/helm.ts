@@ -107,19 +107,56 @@ function templateFiles(chart: string, dir = ""): string[] {
   return out;
 }
 
+/** A copy of a chart whose templates carry tags, and its template files by tag number. */
+interface TaggedCopy {
+  dir: string;
+  files: string[];
+}
+
+function makeTaggedCopy(chart: string): TaggedCopy & { remove(): void } {
+  const temp = mkdtempSync(join(tmpdir(), "erlmcp-audit-helm-"));
+  const remove = () => rmSync(temp, { recursive: true, force: true });
+  try {
+    const dir = join(temp, basename(chart));
+    cpSync(chart, dir, { recursive: true, dereference: true });
+    const files = templateFiles(dir);
+    files.forEach((file, index) => {
+      const at = join(dir, file);
+      writeFileSync(at, tagTemplate(readFileSync(at, "utf8"), index));
+    });
+    return { dir, files, remove };
+  } catch (error) {
+    remove();
+    throw error;
+  }
+}
+
+/** Runs `use` on a tagged copy of `chart`: one copy per chart and run, shared by its units, when the context cleans up after the run. */
+async function withTaggedCopy<T>(chart: string, context: LocateContext, use: (copy: TaggedCopy) => Promise<T>): Promise<T> {
+  if (!context.cleanup) {
+    const copy = makeTaggedCopy(chart);
+    try {
+      return await use(copy);
+    } finally {
+      copy.remove();
+    }
+  }
+  const key = `helm:copy:${chart}`;
+  let copy = context.memo.get(key) as TaggedCopy | undefined;
+  if (!copy) {
+    const made = makeTaggedCopy(chart);
+    context.cleanup.push(made.remove);
+    context.memo.set(key, made);
+    copy = made;
+  }
+  return use(copy);
+}
+
 async function renderTagged(request: LocateRequest, context: LocateContext): Promise<TaggedRender | undefined> {
   const origin = request.resource.source.renderedFrom!;
   if (!origin.values) return undefined;
   const chart = resolve(context.cwd, origin.path);
-  const temp = mkdtempSync(join(tmpdir(), "erlmcp-audit-helm-"));
-  try {
-    const copy = join(temp, basename(chart));
-    cpSync(chart, copy, { recursive: true, dereference: true });
-    const files = templateFiles(copy);
-    files.forEach((file, index) => {
-      const at = join(copy, file);
-      writeFileSync(at, tagTemplate(readFileSync(at, "utf8"), index));
-    });
+  return withTaggedCopy(chart, context, async ({ dir: copy, files }) => {
     const options = context.helm ?? { kubeVersion: DEFAULT_KUBE_VERSION };
     const render = context.render ?? (<T>(task: () => Promise<T>) => task());
     const out = await render(() => renderHelm(origin.path, origin.values!, options, context.cwd, request.unit.id, copy));
@@ -146,9 +183,7 @@ async function renderTagged(request: LocateRequest, context: LocateContext): Pro
       };
     });
     return { text, lines, files, documents, fast, objects: new Map() };
-  } finally {
-    rmSync(temp, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Offset of each line's first character. */

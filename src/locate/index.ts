@@ -55,7 +55,17 @@ export async function locateFindings(findings: readonly Finding[], units: readon
     memo: new Map(),
     helm: options.helm,
     render: renderClock.run,
+    cleanup: [],
   };
+  try {
+    await placeAll(findings, units, context);
+  } finally {
+    for (const clean of context.cleanup!) clean();
+  }
+  options.onRender?.(renderClock.busyMs());
+}
+
+async function placeAll(findings: readonly Finding[], units: readonly AuditUnit[], context: LocateContext): Promise<void> {
   const byUnit = new Map(units.map((u) => [u.id, u]));
   const resources = new Map<string, Map<string, Resource>>();
   const resourceIn = (unit: AuditUnit, key: string): Resource | undefined => {
@@ -88,7 +98,6 @@ export async function locateFindings(findings: readonly Finding[], units: readon
     const location = done.get(key);
     if (location) finding.location = location;
   }
-  options.onRender?.(renderClock.busyMs());
 }
 
 async function locateOne(unit: AuditUnit, resource: Resource, path: string | undefined, context: LocateContext): Promise<FieldLocation> {

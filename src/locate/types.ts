@@ -22,6 +22,8 @@ export interface LocateContext {
   helm?: HelmOptions;
   /** Runs a render (an external process) within the run's limit on parallel renders, timing it as render time. */
   render?<T>(task: () => Promise<T>): Promise<T>;
+  /** Called once placing is done (temporary folders the locators share); without it, each locator cleans up after itself. */
+  cleanup?: Array<() => void>;
 }
 
 /** Places one field of one kind of unit; undefined when it cannot (the caller falls back to the object's source). */
