@@ -136,13 +136,17 @@ config_map_texts(obj) := object.union(
 	},
 )
 
-# The texts of config_map_texts, each with the field it is read from, as [field, key, text] (field
-# "data" or "binaryData"): the field a finding points at. Mirrors configMapTextEntries in src/k8s/env.ts.
-config_map_text_entries(obj) := {["data", k, v] |
-	some k, v in object.get(obj, "data", {})
-	is_string(v)
-} | {["binaryData", k, base64.decode(v)] |
-	some k, v in object.get(obj, "binaryData", {})
-	is_string(v)
-	base64.is_valid(v)
-}
+# The texts of config_map_texts, each with the field it is read from, as a list of [field, key, text] (field
+# "data" or "binaryData"): the field a finding points at. A list, not a set: hashing 20,000 entries into a set
+# was a third of the evaluation of a ConfigMap near the size limit. Mirrors configMapTextEntries in src/k8s/env.ts.
+config_map_text_entries(obj) := array.concat(
+	[["data", k, v] |
+		some k, v in object.get(obj, "data", {})
+		is_string(v)
+	],
+	[["binaryData", k, base64.decode(v)] |
+		some k, v in object.get(obj, "binaryData", {})
+		is_string(v)
+		base64.is_valid(v)
+	],
+)

@@ -39,5 +39,5 @@ test_config_map_texts_decode_binary_data if {
 
 test_config_map_text_entries_name_their_field if {
 	entries := env.config_map_text_entries({"data": {"a": "x", "n": 1}, "binaryData": {"b": "LXNldGNvb2tpZSBhYmM=", "bad": "%%"}})
-	entries == {["data", "a", "x"], ["binaryData", "b", "-setcookie abc"]}
+	entries == [["data", "a", "x"], ["binaryData", "b", "-setcookie abc"]]
 }

@@ -81,3 +81,32 @@ test_paths_point_at_the_env_value_the_argv_list_and_the_config_map_key if {
 	paths(control.violation) == {["setcookieLiteral", ["spec", "containers", 0, "command"]]} with input as pod({"command": ["erl", "-setcookie", "abc"], "args": ["foreground"]})
 	paths(control.violation) == {["configMapCredentialKey", ["data", "db_password"]]} with input as config_map({"db_password": "$DB"})
 }
+
+# A ConfigMap is first read as a whole (the guards of cm_words and cm_text): one entry among many benign ones,
+# in either case and in data or binaryData, is still found, each kind of finding on its own key.
+benign := {sprintf("route.%d", [i]): sprintf("tenant-%d.svc:8080/mcp/%d", [i, i]) | some i in numbers.range(1, 500)}
+
+test_one_credential_among_many_benign_entries_is_found if {
+	d := object.union(benign, {
+		"Db_PassWord": "x",
+		"conf": "API_KEY = abc",
+		"args": "erl -setcookie abc",
+		"tls": "-----BEGIN RSA PRIVATE KEY-----\nabc",
+	})
+	found := {[v.details.messageId, v.details.path[1]] | some v in control.violation with input as config_map(d)}
+	found == {
+		["configMapCredentialKey", "Db_PassWord"],
+		["configMapCredentialAssignment", "conf"],
+		["configMapSetcookie", "args"],
+		["configMapPrivateKey", "tls"],
+	}
+}
+
+test_many_benign_entries_pass if {
+	count(control.violation) == 0 with input as config_map(benign)
+}
+
+test_a_credential_key_in_binary_data_among_benign_data_is_found if {
+	i := object.union(config_map(benign), {"review": {"object": {"binaryData": {"SECRET.bin": "eA=="}}}})
+	paths(control.violation) with input as i == {["configMapCredentialKey", ["binaryData", "SECRET.bin"]]}
+}
