@@ -1,5 +1,5 @@
 # An Erlang node's distribution settings as the container gives them (mirrors src/k8s/erlang-dist.ts):
-# the VM's flags in the order it reads them (ordered_flag_text), the files mounted at a path (volumes,
+# the VM's init flags in the order it reads them (flag_readings), the files mounted at a path (volumes,
 # projected volumes, items, subPath), the kernel settings of a mounted sys.config and the ssl_dist
 # options file.
 package lib.erlang
@@ -148,68 +148,12 @@ sections(text) := [[d[1], parts[i + 1]] |
 # The options of one side ("server" or "client") of an ssl_dist file, every section of it joined.
 section_text(text, side) := concat("\n", [s[1] | some s in sections(text); s[0] == side])
 
-# --- The command line in the VM's order and the kernel parameters it sets ---------------------------
-
-# Flags in the order the VM assembles its command line; where a `-kernel Par Val` is given twice the
-# later one wins. ERL_AFLAGS goes first, then ELIXIR_ERL_OPTIONS (the elixir script), a mounted vm.args
-# (the release script's -args_file), command and args, and ERL_FLAGS then ERL_ZFLAGS last.
-ordered_flag_text(index, w, c, files) := concat(" ", [before_extra(expand_args_files(index, w, c, text)) |
-	some text in array.concat(
-		array.concat(env_flag_text(index, w, c, "ERL_AFLAGS"), env_flag_text(index, w, c, "ELIXIR_ERL_OPTIONS")),
-		array.concat(command_line_texts(index, w, c, files), array.concat(env_flag_text(index, w, c, "ERL_FLAGS"), env_flag_text(index, w, c, "ERL_ZFLAGS"))),
-	)
-])
-
-# The mounted vm.args files (comments dropped), then command, then args.
-command_line_texts(index, w, c, files) := array.concat(
-	[args_file_text(t) | some t in mounted_flag_texts(index, w, c, files)],
-	[concat(" ", strings_of(c, "command")), concat(" ", strings_of(c, "args"))],
-)
+# --- The kernel parameters the flags and the sys.config set -------------------------------------------
 
 strings_of(c, field) := [s | some s in object.get(c, field, []); is_string(s)]
 
-# The winning value of one flag variable, as a list of zero or one text.
-env_flag_text(index, w, c, name) := [text |
-	src := effective_env(index, w, c)[name]
-	text := env_text(index, k8s.namespace(w), src)
-]
-
 # An -args_file's text without its comments (# to the end of the line).
 args_file_text(text) := concat("\n", regex.split(`#[^\n]*`, text))
-
-args_file_flag := `(?:^|\s)-args_file\s+["']?([^\s"']+)["']?`
-
-# Without a capturing group (see section_split).
-args_file_split := `(?:^|\s)-args_file\s+["']?[^\s"']+["']?`
-
-# The text with each `-args_file Path` replaced by the file a ConfigMap mounts at Path (comments dropped),
-# as the VM reads it there; a path nothing mounts is dropped.
-expand_args_files(index, w, c, text) := concat(" ", [part |
-	paths := [m[1] | some m in regex.find_all_string_submatch_n(args_file_flag, text, -1)]
-	some i, piece in regex.split(args_file_split, text)
-	part := concat(" ", array.concat([piece], [args_file_text(t) |
-		i < count(paths)
-		some t in mounted_config_texts(index, w, c, paths[i])
-	]))
-])
-
-# What comes before -extra: the rest are plain arguments, not flags.
-before_extra(text) := regex.split(`(?:^|\s)-extra(?:\s|$)`, text)[0]
-
-kernel_flag := `(?:^|\s)-kernel((?:\s+[^\s+-]\S*)+)`
-
-# The value (as written) the flags give the kernel parameter `par` (-kernel Par Val Par Val ...); the last one wins.
-kernel_param(flags, par) := values[count(values) - 1] if {
-	values := [trim(tokens[k + 1], `"'`) |
-		some m in regex.find_all_string_submatch_n(kernel_flag, flags, -1)
-		tokens := regex.split(`\s+`, trim_space(m[1]))
-		some k, token in tokens
-		k % 2 == 0
-		token == par
-		k + 1 < count(tokens)
-	]
-	count(values) > 0
-}
 
 digits := "0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -242,47 +186,82 @@ config_kernel_param(config, par) := values[count(values) - 1] if {
 	count(values) > 0
 }
 
-# The kernel parameter `par` as the VM sets it: a -kernel flag overrides the sys.config (`config`).
-kernel_setting(flags, config, par) := v if {
-	v := kernel_param(flags, par)
-} else := v if {
-	v := config_kernel_param(config, par)
+# Every value one reading of the init flags (`tokens`) gives the kernel parameter `par` (-kernel Par Val
+# Par Val ..., each occurrence of -kernel), in order. Which one the VM takes is not one rule: OTP 25 takes
+# the first occurrence's unless a sys.config sets the parameter too, then the last one's (checked with erl
+# 25.2.3); within one occurrence the last pair. Read fail-safe: each value is one the VM may take, so no
+# port it may listen on goes unchecked.
+kernel_param_values(tokens, par) := [values[k + 1] |
+	some values in flag_values(tokens, "-kernel")
+	some k, token in values
+	k % 2 == 0
+	token == par
+	k + 1 < count(values)
+]
+
+# The values the VM may give kernel parameter `par`: those of the flags, which override the sys.config's,
+# else the sys.config's.
+kernel_settings(tokens, config, par) := given if {
+	given := kernel_param_values(tokens, par)
+	count(given) > 0
+} else := [v | v := config_kernel_param(config, par)]
+
+# The distribution listen ranges [min, max] the VM may take from one reading of its flags (`tokens`) over
+# its sys.config text (`config`): each integer inet_dist_listen_min it may take with each
+# inet_dist_listen_max (defaulting to the min). null for a min that is no positive integer, or none: the VM
+# then listens on any free port. When max < min it listens on none.
+dist_listen_ranges(tokens, config) := {r |
+	maxes := kernel_settings(tokens, config, "inet_dist_listen_max")
+	some text in kernel_settings(tokens, config, "inet_dist_listen_min")
+	some r in min_ranges(text, maxes)
+} if {
+	count(kernel_settings(tokens, config, "inet_dist_listen_min")) > 0
+} else := {null}
+
+min_ranges(text, maxes) := {[lo, listen_max(max_text, lo)] | some max_text in maxes} if {
+	lo := positive_integer(text)
+	count(maxes) > 0
+} else := {[lo, lo]} if {
+	lo := positive_integer(text)
+} else := {null}
+
+positive_integer(text) := n if {
+	n := erlang_integer(text)
+	n > 0
 }
 
-# The distribution listen range [min, max] the VM listens on, from its flags and its sys.config text
-# (`config`): an integer inet_dist_listen_min, with inet_dist_listen_max defaulting to it. Undefined
-# without a positive integer min: the VM then listens on any free port. When max < min it listens on none.
-dist_listen_range(flags, config) := [lo, listen_max(flags, config, lo)] if {
-	lo := erlang_integer(kernel_setting(flags, config, "inet_dist_listen_min"))
-	lo > 0
-}
-
-listen_max(flags, config, lo) := n if {
-	n := erlang_integer(kernel_setting(flags, config, "inet_dist_listen_max"))
+listen_max(text, lo) := n if {
+	n := erlang_integer(text)
 } else := lo
 
-# The listen range container c pins: its flags (ordered_flag_text) over its mounted sys.config, whose
-# kernel settings the flags override.
-container_listen_range(index, w, c) := dist_listen_range(
-	ordered_flag_text(index, w, c, vm_args_files),
-	concat("\n", mounted_flag_texts(index, w, c, {"sys.config"})),
-)
-
-# The distribution listen range [min, max] of each node container of w (an Erlang container, or any whose
-# flags or sys.config pin a range): the range it pins, else `fallback`.
-dist_ranges(index, w, fallback) := {r |
-	some c in k8s.all_containers(w)
-	node_container(index, w, c)
-	r := container_range(index, w, c, fallback)
+# The listen range of each reading of container c's init flags (flag_readings) over its mounted sys.config
+# (dist_listen_ranges); null where one pins none.
+container_listen_ranges(index, w, c) := {r |
+	config := concat("\n", mounted_flag_texts(index, w, c, {"sys.config"}))
+	some tokens in flag_readings(index, w, c)
+	some r in dist_listen_ranges(tokens, config)
 }
 
-node_container(_, _, c) if k8s.container_is_erlang(c)
+# The distribution listen ranges [min, max] of each node container of w (an Erlang container, or any whose
+# flags or sys.config pin a range in some reading): every range it may pin (container_listen_ranges),
+# `fallback` for a reading that pins none.
+dist_ranges(index, w, fallback) := {range_or(r, fallback) |
+	some c in k8s.all_containers(w)
+	ranges := container_listen_ranges(index, w, c)
+	node_container(c, ranges)
+	some r in ranges
+}
 
-node_container(index, w, c) if container_listen_range(index, w, c)
+node_container(c, _) if k8s.container_is_erlang(c)
 
-container_range(index, w, c, fallback) := r if {
-	r := container_listen_range(index, w, c)
-} else := fallback
+node_container(_, ranges) if {
+	some r in ranges
+	r != null
+}
+
+range_or(r, _) := r if r != null
+
+range_or(null, fallback) := fallback
 
 # --- The init flags the VM starts with -------------------------------------------------------------
 
@@ -377,27 +356,38 @@ expand_word(index, w, c, ws, i, x) := [t |
 
 flag_variables := ["ERL_AFLAGS", "ELIXIR_ERL_OPTIONS", "ERL_FLAGS", "ERL_ZFLAGS"]
 
-# The words of each flag variable's winning value, by name (the variables without a value left out).
-flag_env_words(index, w, c) := {name: words(text) |
+# The words of each flag variable's winning value, by name (the variables without a value left out), split
+# as erlexec releases split them: on spaces only (older, "spaces") or on any whitespace (newer).
+flag_env_words(index, w, c, split) := {name: env_words(text, split) |
 	e := effective_env(index, w, c)
 	some name in flag_variables
 	text := env_text(index, k8s.namespace(w), e[name])
 }
 
+env_words(text, "spaces") := words(text)
+
+env_words(text, "whitespace") := words(spaced(text))
+
 env_parts(env_words, name) := [env_words[name] | env_words[name]]
 
 # The init arguments of container c in the order the VM reads them: ERL_AFLAGS, ELIXIR_ERL_OPTIONS, a
-# mounted vm.args (the release script's -args_file), the command line (command then args), ERL_FLAGS,
-# ERL_ZFLAGS; each variable's winning value split as erlexec splits it, each part as part_tokens gives it.
-# One token list per reading of the command line (command_line_readings), distinct.
+# mounted vm.args (the release script's -args_file), the command line (command then args, one argv),
+# ERL_FLAGS, ERL_ZFLAGS; each variable's winning value split as erlexec splits it, each part as part_tokens
+# gives it (erlexec cuts each part at its own -extra and reads on with the next part). Older erlexec
+# releases split a variable on spaces only, newer ones on any whitespace (OTP 25 reads a tab as a
+# separator): both are read, every variable of one reading split one way (one VM runs one erlexec). One
+# token list per reading of the command line (command_line_readings) and splitting, distinct.
 flag_readings(index, w, c) := {reading |
-	env_words := flag_env_words(index, w, c)
+	vm_args := [args_file_words(t) | some t in mounted_flag_texts(index, w, c, vm_args_files)]
+	lines := command_line_readings(c)
+	some split in ["spaces", "whitespace"]
+	env_words := flag_env_words(index, w, c, split)
 	before := array.concat(
 		array.concat(env_parts(env_words, "ERL_AFLAGS"), env_parts(env_words, "ELIXIR_ERL_OPTIONS")),
-		[args_file_words(t) | some t in mounted_flag_texts(index, w, c, vm_args_files)],
+		vm_args,
 	)
 	after := array.concat(env_parts(env_words, "ERL_FLAGS"), env_parts(env_words, "ERL_ZFLAGS"))
-	some line in command_line_readings(c)
+	some line in lines
 	reading := [t |
 		some part in array.concat(before, array.concat([line], after))
 		some t in part_tokens(index, w, c, part)

@@ -27,14 +27,14 @@ test_env_text_reads_literals_and_config_map_keys if {
 	not erlang.env_text(index, "other", ref)
 }
 
-test_ordered_flag_text_reads_the_mounted_vm_args_command_args_and_flag_variables_not_the_sys_config if {
+test_flag_readings_read_the_mounted_vm_args_command_args_and_flag_variables_not_the_sys_config if {
 	c := {
 		"command": ["erl"], "args": ["-s"],
 		"env": [{"name": "ERL_ZFLAGS", "valueFrom": {"configMapKeyRef": {"name": "flags", "key": "ERL_FLAGS"}}}, {"name": "OTHER", "value": "-y"}],
 		"volumeMounts": [{"name": "cfg", "mountPath": "/rel"}],
 	}
 	w := pod([{"name": "cfg", "configMap": {"name": "flags"}}])
-	erlang.ordered_flag_text(index, w, c, erlang.vm_args_files) == "-name a@h erl -s -proto_dist inet_tls"
+	erlang.flag_readings(index, w, c) == {["-name", "a@h", "--", "erl", "-s", "--", "-proto_dist", "inet_tls", "--"]}
 	erlang.mounted_flag_texts(index, w, c, {"sys.config"}) == ["[]."]
 }
 
@@ -63,14 +63,39 @@ test_dist_ranges_pin_by_the_flags_over_the_sys_config if {
 	idx := erlang.set_index([config_map("rel", {"sys.config": "[{kernel, [{inet_dist_listen_min, 9300}]}].", "vm.args": "-x"})])
 	w := pod([{"name": "rel", "configMap": {"name": "rel"}}])
 	mounted := {"name": "a", "volumeMounts": [{"name": "rel", "mountPath": "/rel"}]}
-	erlang.container_listen_range(idx, w, mounted) == [9300, 9300]
+	erlang.container_listen_ranges(idx, w, mounted) == {[9300, 9300]}
 	flagged := object.union(mounted, {"args": ["-kernel", "inet_dist_listen_min", "9400", "-extra", "-kernel", "inet_dist_listen_min", "9500"]})
-	erlang.container_listen_range(idx, w, flagged) == [9400, 9400]
+	erlang.container_listen_ranges(idx, w, flagged) == {[9400, 9400]}
+
+	# Exec'd directly, one element holding a space is one plain argument: the sys.config's 9300 holds there.
+	spaced := object.union(mounted, {"args": ["-kernel inet_dist_listen_min 9400"]})
+	erlang.container_listen_ranges(idx, w, spaced) == {[9300, 9300], [9400, 9400]}
 	sts := {"kind": "StatefulSet", "metadata": {"name": "s", "namespace": "n"}, "spec": {"template": {"spec": {
 		"volumes": [{"name": "rel", "configMap": {"name": "rel"}}],
 		"containers": [mounted, {"name": "b", "ports": [{"name": "epmd", "containerPort": 4369}]}, {"name": "c"}],
 	}}}}
 	erlang.dist_ranges(idx, sts, [9100, 9105]) == {[9300, 9300], [9100, 9105]}
+
+	# A container that pins a range in one reading only listens on the fallback in the other.
+	quoted := {"name": "d", "args": ["-kernel", "inet_dist_listen_min", "'9400'"]}
+	one := json.patch(sts, [{"op": "replace", "path": "/spec/template/spec/containers", "value": [quoted, {"name": "c"}]}])
+	erlang.dist_ranges(idx, one, [9100, 9105]) == {[9100, 9105], [9400, 9400]}
+}
+
+test_flag_readings_read_command_and_args_as_one_argv_cut_at_its_first_extra if {
+	c := {
+		"command": ["erl", "-extra"], "args": ["-kernel", "inet_dist_listen_min", "9200"],
+		"env": [{"name": "ERL_AFLAGS", "value": "-a -extra -b"}, {"name": "ERL_FLAGS", "value": "-kernel inet_dist_listen_min 9300"}],
+	}
+	erlang.flag_readings(index, pod([]), c) == {["-a", "--", "erl", "--", "-kernel", "inet_dist_listen_min", "9300", "--"]}
+}
+
+test_flag_readings_split_the_variables_on_spaces_and_on_any_whitespace if {
+	c := {"env": [{"name": "ERL_FLAGS", "value": "-kernel\tinet_dist_listen_min 9200"}]}
+	erlang.flag_readings(index, pod([]), c) == {
+		["--", "-kernel\tinet_dist_listen_min", "9200", "--"],
+		["--", "-kernel", "inet_dist_listen_min", "9200", "--"],
+	}
 }
 
 tokens(text) := array.concat(erlang.words(text), ["--"])
@@ -156,7 +181,7 @@ test_sections_drop_comments_and_split_server_and_client if {
 	erlang.section_text("[].", "client") == ""
 }
 
-test_ordered_flag_text_follows_the_vm_order if {
+test_flag_readings_follow_the_vm_order if {
 	c := {
 		"command": ["erl"], "args": ["-a", 1],
 		"env": [
@@ -167,15 +192,16 @@ test_ordered_flag_text_follows_the_vm_order if {
 	}
 	w := pod([{"name": "cfg", "configMap": {"name": "args"}}])
 	idx := erlang.set_index([config_map("args", {"vm.args": "-v # -kernel x 1\n-w"}), config_map("flags", {"other": "-x"})])
-	erlang.ordered_flag_text(idx, w, c, erlang.vm_args_files) == "-x -e -v \n\n-w erl -a -f -z"
+	erlang.flag_readings(idx, w, c) == {["-x", "--", "-e", "--", "-v", "-w", "--", "erl", "-a", "--", "-f", "--", "-z", "--"]}
 }
 
-test_kernel_param_takes_the_last_pair if {
-	flags := `-kernel inet_dist_listen_min 9100 inet_dist_listen_max "9105" -name a -kernel inet_dist_listen_min 9200 odd`
-	erlang.kernel_param(flags, "inet_dist_listen_min") == "9200"
-	erlang.kernel_param(flags, "inet_dist_listen_max") == "9105"
-	not erlang.kernel_param(flags, "odd")
-	not erlang.kernel_param("-kernel", "inet_dist_listen_min")
+test_kernel_param_values_reads_every_pair_in_order if {
+	flags := tokens(`-kernel inet_dist_listen_min 9100 inet_dist_listen_max "9105" -name a -kernel inet_dist_listen_min 9200 odd`)
+	erlang.kernel_param_values(flags, "inet_dist_listen_min") == ["9100", "9200"]
+	erlang.kernel_param_values(flags, "inet_dist_listen_max") == ["9105"]
+	erlang.kernel_param_values(flags, "odd") == []
+	erlang.kernel_param_values(tokens("-kernel"), "inet_dist_listen_min") == []
+	erlang.kernel_param_values(["-kernel", "inet_dist_listen_min", "--", "9200"], "inet_dist_listen_min") == []
 }
 
 test_erlang_integer_reads_plain_separated_and_based_literals if {
@@ -189,16 +215,26 @@ test_erlang_integer_reads_plain_separated_and_based_literals if {
 	not erlang.erlang_integer("9100.0")
 }
 
-test_dist_listen_range_as_the_vm_reads_it if {
-	erlang.dist_listen_range("-kernel inet_dist_listen_min 9200 inet_dist_listen_max 9205", "") == [9200, 9205]
-	erlang.dist_listen_range("-kernel inet_dist_listen_min 9200", "") == [9200, 9200]
-	erlang.dist_listen_range("-kernel inet_dist_listen_min 9200 inet_dist_listen_max x", "") == [9200, 9200]
-	not erlang.dist_listen_range("-kernel inet_dist_listen_max 9205", "")
-	not erlang.dist_listen_range("-kernel inet_dist_listen_min 0", "")
-	not erlang.dist_listen_range("-kernel inet_dist_listen_min '9200x'", "")
+test_dist_listen_ranges_as_the_vm_reads_them if {
+	erlang.dist_listen_ranges(tokens("-kernel inet_dist_listen_min 9200 inet_dist_listen_max 9205"), "") == {[9200, 9205]}
+	erlang.dist_listen_ranges(tokens("-kernel inet_dist_listen_min 9200"), "") == {[9200, 9200]}
+	erlang.dist_listen_ranges(tokens("-kernel inet_dist_listen_min 9200 inet_dist_listen_max x"), "") == {[9200, 9200]}
+	erlang.dist_listen_ranges(tokens("-kernel inet_dist_listen_max 9205"), "") == {null}
+	erlang.dist_listen_ranges(tokens("-kernel inet_dist_listen_min 0"), "") == {null}
+	erlang.dist_listen_ranges(tokens("-kernel inet_dist_listen_min '9200x'"), "") == {null}
+
+	# A literal quote is part of the value when exec'd directly: '9200' is an atom, "9200" a string.
+	erlang.dist_listen_ranges(["-kernel", "inet_dist_listen_min", "'9200'", "--"], "") == {null}
 }
 
-test_ordered_flag_text_reads_the_args_files_in_place if {
+# OTP 25 takes the first -kernel setting of a parameter, or the last where a sys.config sets it too.
+test_dist_listen_ranges_read_each_range_of_a_parameter_given_twice if {
+	twice := tokens("-kernel inet_dist_listen_min 9200 inet_dist_listen_max 9205 -- -kernel inet_dist_listen_min 9100 inet_dist_listen_max x")
+	erlang.dist_listen_ranges(twice, "") == {[9200, 9205], [9200, 9200], [9100, 9205], [9100, 9100]}
+	erlang.dist_listen_ranges(tokens("-kernel inet_dist_listen_min 9200 -kernel inet_dist_listen_min x"), "") == {[9200, 9200], null}
+}
+
+test_flag_readings_read_the_args_files_in_place if {
 	c := {
 		"command": ["erl", "-args_file", "/etc/a.args", "-b", "-args_file", "/nowhere", "-c"],
 		"env": [{"name": "ERL_FLAGS", "value": "-args_file '/etc/a.args'"}],
@@ -206,15 +242,15 @@ test_ordered_flag_text_reads_the_args_files_in_place if {
 	}
 	w := pod([{"name": "cfg", "configMap": {"name": "args"}}])
 	idx := erlang.set_index([config_map("args", {"a.args": "-a # note"})])
-	erlang.ordered_flag_text(idx, w, c, erlang.vm_args_files) == "erl -a \n  -b  -c   -a \n "
+	erlang.flag_readings(idx, w, c) == {["erl", "-a", "--", "-b", "-c", "--", "-a", "--", "--"]}
 }
 
 test_dist_listen_range_reads_the_sys_config_under_the_flags if {
 	config := `[{kernel, [{inet_dist_listen_min, 9300}, % {inet_dist_listen_max, 9999}
 {'inet_dist_listen_max', 16#2459}]}].`
 	erlang.config_kernel_param(config, "inet_dist_listen_max") == "16#2459"
-	erlang.dist_listen_range("", config) == [9300, 9305]
-	erlang.dist_listen_range("-kernel inet_dist_listen_min 9302", config) == [9302, 9305]
-	erlang.dist_listen_range("-kernel inet_dist_listen_max 9400", config) == [9300, 9400]
-	not erlang.dist_listen_range("", "[{kernel, [{inet_dist_listen_max, 9305}]}].")
+	erlang.dist_listen_ranges(tokens(""), config) == {[9300, 9305]}
+	erlang.dist_listen_ranges(tokens("-kernel inet_dist_listen_min 9302"), config) == {[9302, 9305]}
+	erlang.dist_listen_ranges(tokens("-kernel inet_dist_listen_max 9400"), config) == {[9300, 9400]}
+	erlang.dist_listen_ranges(tokens(""), "[{kernel, [{inet_dist_listen_max, 9305}]}].") == {null}
 }

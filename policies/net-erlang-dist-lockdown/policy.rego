@@ -25,9 +25,10 @@ param_range := [min([a, b]), max([a, b])] if {
 	b := param("distPortMax", 9105)
 }
 
-# The listen range of each node container: the one its flags (lib.erlang ordered_flag_text: ERL_AFLAGS,
-# ELIXIR_ERL_OPTIONS, a mounted vm.args and its -args_file, command and args, ERL_FLAGS, ERL_ZFLAGS, each
-# cut at -extra) pin over its mounted sys.config, else param_range (lib.erlang dist_ranges).
+# The listen ranges of each node container: every one its init flags (each reading of lib.erlang
+# flag_readings: ERL_AFLAGS, ELIXIR_ERL_OPTIONS, a mounted vm.args and its -args_file, command and args as
+# one argv, ERL_FLAGS, ERL_ZFLAGS, each cut at -extra) may pin over its mounted sys.config, else param_range
+# (lib.erlang dist_ranges). A range the VM may listen on is one the NetworkPolicies must guard (fail-safe).
 dist_ranges(w) := erlang.dist_ranges(index, w, param_range)
 
 # EPMD plus the distribution listen range of each node container of workload w (the VM listens on none

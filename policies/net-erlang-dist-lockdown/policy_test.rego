@@ -114,10 +114,13 @@ test_paths_point_at_the_peer_the_service_port_the_backend_and_the_host_port if {
 	}
 }
 
-test_zflags_win_over_args if {
+# OTP 25 takes the first -kernel setting (the args' min 9100, then ERL_ZFLAGS' max 9201), or the last where a
+# sys.config sets the parameter too (9200-9201): both ranges are distribution ports.
+test_zflags_and_args_both_pin if {
 	moved := node([{"name": "ERL_ZFLAGS", "value": "-kernel inet_dist_listen_min 9200 inet_dist_listen_max 9201"}], ["-kernel", "inet_dist_listen_min", "9100"], [{"containerPort": 4369}])
 	run([moved, headless, netpol([{"ports": [{"port": 9201}]}])]) == {"distIngressFromAnywhere"}
-	run([moved, headless, netpol([{"ports": [{"port": 9100}]}])]) == set()
+	run([moved, headless, netpol([{"ports": [{"port": 9100}]}])]) == {"distIngressFromAnywhere"}
+	run([moved, headless, netpol([{"ports": [{"port": 9202}]}])]) == set()
 }
 
 test_later_env_entry_wins if {

@@ -1,6 +1,6 @@
 /**
  * An Erlang node's distribution settings as the container gives them (mirrors policies/lib/erlang.rego):
- * the VM's flags in the order it reads them (orderedFlagText), the files mounted at a path (volumes,
+ * the VM's init flags in the order it reads them (flagReadings), the files mounted at a path (volumes,
  * projected volumes, items, subPath), the kernel settings of a mounted sys.config and the ssl_dist options file.
  */
 import type { K8sObject } from "../types.js";
@@ -57,70 +57,12 @@ export function mountedFlagTexts(w: K8sObject, c: Container, texts: ConfigTexts,
   return mounted;
 }
 
-/**
- * Flags in the order the VM assembles its command line; where a `-kernel Par Val` is given twice the
- * later one wins. ERL_AFLAGS goes first, then ELIXIR_ERL_OPTIONS (the elixir script), a mounted vm.args
- * (the release script's `-args_file`, comments dropped), command and args, and ERL_FLAGS then ERL_ZFLAGS
- * last; each part cut at `-extra` (what follows are plain arguments). Mirrors `ordered_flag_text`.
- */
-export function orderedFlagText(
-  w: K8sObject,
-  c: Container,
-  env: ReadonlyMap<string, EnvSource>,
-  texts: ConfigTexts,
-  files: readonly string[],
-): string {
-  const ns = refOf(w).namespace;
-  const fromEnv = (name: string): string[] => {
-    const src = env.get(name);
-    const text = src === undefined ? undefined : envSourceText(texts, ns, src);
-    return text === undefined ? [] : [text];
-  };
-  const strings = (value: unknown) => list(value).filter((s): s is string => typeof s === "string");
-  return [
-    ...fromEnv("ERL_AFLAGS"),
-    ...fromEnv("ELIXIR_ERL_OPTIONS"),
-    ...mountedFlagTexts(w, c, texts, files).map(argsFileText),
-    strings(c.command).join(" "),
-    strings(c.args).join(" "),
-    ...fromEnv("ERL_FLAGS"),
-    ...fromEnv("ERL_ZFLAGS"),
-  ]
-    .map((t) => expandArgsFiles(w, c, t, texts).split(/(?:^|\s)-extra(?:\s|$)/)[0]!)
-    .join(" ");
-}
-
-const ARGS_FILE_FLAG = /(?:^|\s)-args_file\s+["']?([^\s"']+)["']?/g;
-const ARGS_FILE_SPLIT = /(?:^|\s)-args_file\s+["']?[^\s"']+["']?/;
+/** An args file's text without its `#` comments (to the end of the line). */
 const argsFileText = (text: string): string => text.split(/#[^\n]*/).join("\n");
-
-/**
- * The text with each `-args_file Path` replaced by the file a ConfigMap mounts at Path (comments
- * dropped), as the VM reads it there; a path nothing mounts is dropped. Mirrors `expand_args_files`.
- */
-function expandArgsFiles(w: K8sObject, c: Container, text: string, texts: ConfigTexts): string {
-  const paths = captures(ARGS_FILE_FLAG, text);
-  return text
-    .split(ARGS_FILE_SPLIT)
-    .map((piece, i) => [piece, ...(i < paths.length ? mountedConfigSet(w, c, paths[i]!, texts).map(argsFileText) : [])].join(" "))
-    .join(" ");
-}
 
 /** The distinct texts mounted at `file`, in Rego's set order. */
 const mountedConfigSet = (w: K8sObject, c: Container, file: string, texts: ConfigTexts): string[] =>
   [...new Set(mountedConfigTexts(w, c, file, texts))].sort();
-
-const KERNEL_FLAG = /(?:^|\s)-kernel((?:\s+[^\s+-]\S*)+)/g;
-
-/** The value (as written) the flags give the kernel parameter `par` (`-kernel Par Val Par Val ...`); the last one wins. */
-export function kernelParam(flags: string, par: string): string | undefined {
-  let value: string | undefined;
-  for (const group of captures(KERNEL_FLAG, flags)) {
-    const tokens = group.trim().split(/\s+/);
-    for (let k = 0; k + 1 < tokens.length; k += 2) if (tokens[k] === par) value = tokens[k + 1]!.replace(/^["']+|["']+$/g, "");
-  }
-  return value;
-}
 
 /** The value of an Erlang integer literal: `9100`, `9_100` or `Base#Digits` (`16#238C`); undefined for any other term. */
 export function erlangInteger(text: string): number | undefined {
@@ -148,22 +90,6 @@ export function configKernelParam(config: string, par: string): string | undefin
   return captures(pattern, clean).at(-1);
 }
 
-/** The kernel parameter `par` as the VM sets it: a `-kernel` flag overrides the sys.config. Mirrors `kernel_setting`. */
-const kernelSetting = (flags: string, config: string, par: string): string | undefined =>
-  kernelParam(flags, par) ?? configKernelParam(config, par);
-
-/**
- * The distribution listen range the VM listens on, from its flags and its sys.config text (`config`): an
- * integer `inet_dist_listen_min`, with `inet_dist_listen_max` defaulting to it. Undefined without a
- * positive integer min: the VM then listens on any free port. When max < min it listens on none.
- * Mirrors `dist_listen_range`.
- */
-export function distListenRange(flags: string, config = ""): { min: number; max: number } | undefined {
-  const min = erlangInteger(kernelSetting(flags, config, "inet_dist_listen_min") ?? "");
-  if (min === undefined || min <= 0) return undefined;
-  return { min, max: erlangInteger(kernelSetting(flags, config, "inet_dist_listen_max") ?? "") ?? min };
-}
-
 /** A distribution listen range, both ends included. */
 export interface PortRange {
   min: number;
@@ -171,22 +97,62 @@ export interface PortRange {
 }
 
 /**
- * The listen range container c pins: its flags (orderedFlagText) over its mounted sys.config, whose
- * kernel settings the flags override. Mirrors `container_listen_range`.
+ * Every value one reading of the init flags (`tokens`) gives the kernel parameter `par` (`-kernel Par Val
+ * Par Val ...`, each occurrence of -kernel), in order. Which one the VM takes is not one rule: OTP 25 takes
+ * the first occurrence's unless a sys.config sets the parameter too, then the last one's (checked with erl
+ * 25.2.3); within one occurrence the last pair. Read fail-safe: each value is one the VM may take, so no
+ * port it may listen on goes unchecked. Mirrors `kernel_param_values`.
  */
-export function containerListenRange(
+export function kernelParamValues(tokens: readonly string[], par: string): string[] {
+  const out: string[] = [];
+  for (const values of flagValues(tokens, "kernel"))
+    for (let k = 0; k + 1 < values.length; k += 2) if (values[k] === par) out.push(values[k + 1]!);
+  return out;
+}
+
+/** The values the VM may give kernel parameter `par`: those of the flags, which override the sys.config's, else the sys.config's. */
+function kernelSettings(tokens: readonly string[], config: string, par: string): string[] {
+  const given = kernelParamValues(tokens, par);
+  if (given.length > 0) return given;
+  const configured = configKernelParam(config, par);
+  return configured === undefined ? [] : [configured];
+}
+
+/**
+ * The distribution listen ranges the VM may take from one reading of its flags (`tokens`) over its
+ * sys.config text (`config`): each integer `inet_dist_listen_min` it may take with each
+ * `inet_dist_listen_max` (defaulting to the min). undefined for a min that is no positive integer, or none:
+ * the VM then listens on any free port. When max < min it listens on none. Mirrors `dist_listen_ranges`.
+ */
+export function distListenRanges(tokens: readonly string[], config = ""): Array<PortRange | undefined> {
+  const maxes = kernelSettings(tokens, config, "inet_dist_listen_max");
+  const mins = kernelSettings(tokens, config, "inet_dist_listen_min");
+  if (mins.length === 0) return [undefined];
+  return mins.flatMap((text) => {
+    const min = erlangInteger(text);
+    if (min === undefined || min <= 0) return [undefined];
+    return maxes.length === 0 ? [{ min, max: min }] : maxes.map((max) => ({ min, max: erlangInteger(max) ?? min }));
+  });
+}
+
+/**
+ * The listen range of each reading of container c's init flags (flagReadings) over its mounted sys.config
+ * (distListenRanges); undefined where one pins none. Mirrors `container_listen_ranges`.
+ */
+export function containerListenRanges(
   w: K8sObject,
   c: Container,
   env: ReadonlyMap<string, EnvSource>,
   texts: ConfigTexts,
-): PortRange | undefined {
+): Array<PortRange | undefined> {
   const sysConfig = mountedFlagTexts(w, c, texts, ["sys.config"]).join("\n");
-  return distListenRange(orderedFlagText(w, c, env, texts, VM_ARGS_FILES), sysConfig);
+  return flagReadings(w, c, env, texts, VM_ARGS_FILES).flatMap((tokens) => distListenRanges(tokens, sysConfig));
 }
 
 /**
- * The distribution listen range of each node container of w (an Erlang container, or any whose flags or
- * sys.config pin a range): the range it pins, else `fallback`. Mirrors `dist_ranges`.
+ * The distribution listen ranges of each node container of w (an Erlang container, or any whose flags or
+ * sys.config pin a range in some reading): every range it may pin (containerListenRanges), `fallback` for
+ * a reading that pins none. Mirrors `dist_ranges`.
  */
 export function distRanges(
   w: K8sObject,
@@ -196,8 +162,8 @@ export function distRanges(
 ): PortRange[] {
   const out: PortRange[] = [];
   for (const { container } of allContainers(w)) {
-    const pinned = containerListenRange(w, container, env(container), texts);
-    if (pinned || containerIsErlang(container)) out.push(pinned ?? fallback);
+    const ranges = containerListenRanges(w, container, env(container), texts);
+    if (containerIsErlang(container) || ranges.some((r) => r !== undefined)) out.push(...ranges.map((r) => r ?? fallback));
   }
   return out;
 }
@@ -360,14 +326,20 @@ function partTokens(w: K8sObject, c: Container, words: readonly string[], texts:
   return [...out, "--"];
 }
 
-/** The VM's init arguments, one token list per reading of the command line (commandLineReadings); distinct. */
+/** The ways erlexec releases split a flag variable's value: on spaces only (older), on any whitespace (newer). */
+const ENV_SPLITS: ReadonlyArray<(text: string) => string[]> = [erlWords, (text) => erlWords(spaced(text))];
+
+/** The VM's init arguments, one token list per reading of the command line (commandLineReadings) and splitting of the variables; distinct. */
 export type FlagReadings = readonly (readonly string[])[];
 
 /**
  * The init arguments of container c in the order the VM reads them: ERL_AFLAGS, ELIXIR_ERL_OPTIONS, a
- * mounted vm.args (the release script's `-args_file`), the command line (command then args), ERL_FLAGS,
- * ERL_ZFLAGS; each variable's winning value split as erlexec splits it, each part as partTokens gives it.
- * One token list per reading of the command line. Mirrors `flag_readings`.
+ * mounted vm.args (the release script's `-args_file`), the command line (command then args, one argv),
+ * ERL_FLAGS, ERL_ZFLAGS; each variable's winning value split as erlexec splits it, each part as partTokens
+ * gives it (erlexec cuts each part at its own `-extra` and reads on with the next part). Older erlexec
+ * releases split a variable on spaces only, newer ones on any whitespace (OTP 25 reads a tab as a separator):
+ * both are read, every variable of one reading split one way (one VM runs one erlexec). One token list per
+ * reading of the command line and splitting, distinct. Mirrors `flag_readings`.
  */
 export function flagReadings(
   w: K8sObject,
@@ -377,14 +349,19 @@ export function flagReadings(
   files: readonly string[],
 ): FlagReadings {
   const ns = refOf(w).namespace;
-  const fromEnv = (name: string): string[][] => {
+  const envText = (name: string): string[] => {
     const src = env.get(name);
     const text = src === undefined ? undefined : envSourceText(texts, ns, src);
-    return text === undefined ? [] : [erlWords(text)];
+    return text === undefined ? [] : [text];
   };
-  const before = [...fromEnv("ERL_AFLAGS"), ...fromEnv("ELIXIR_ERL_OPTIONS"), ...mountedFlagTexts(w, c, texts, files).map(argsFileWords)];
-  const after = [...fromEnv("ERL_FLAGS"), ...fromEnv("ERL_ZFLAGS")];
-  const readings = commandLineReadings(c).map((line) => [...before, line, ...after].flatMap((part) => partTokens(w, c, part, texts)));
+  const vmArgs = mountedFlagTexts(w, c, texts, files).map(argsFileWords);
+  const lines = commandLineReadings(c);
+  const readings = ENV_SPLITS.flatMap((split) => {
+    const fromEnv = (name: string): string[][] => envText(name).map(split);
+    const before = [...fromEnv("ERL_AFLAGS"), ...fromEnv("ELIXIR_ERL_OPTIONS"), ...vmArgs];
+    const after = [...fromEnv("ERL_FLAGS"), ...fromEnv("ERL_ZFLAGS")];
+    return lines.map((line) => [...before, line, ...after].flatMap((part) => partTokens(w, c, part, texts)));
+  });
   return [...new Map(readings.map((r) => [JSON.stringify(r), r])).values()];
 }
 

@@ -17,9 +17,10 @@ type Rec = Record<string, any>;
 const list = (value: unknown): any[] => (Array.isArray(value) ? value : []);
 
 /**
- * EPMD plus the distribution listen range of each node container of a workload: the range its flags
- * (read in the VM's order, see orderedFlagText) and its mounted sys.config pin, else
- * `distPortMin`-`distPortMax` (either order).
+ * EPMD plus the distribution listen ranges of each node container of a workload: every range its init
+ * flags (each reading of its command line, see flagReadings and distListenRanges) and its mounted sys.config
+ * may pin, else `distPortMin`-`distPortMax` (either order). A range the VM may listen on is one the
+ * NetworkPolicies must guard (fail-safe).
  * The VM listens on none when the max is below the min; ports above 65535 do not exist.
  */
 export function distPorts(

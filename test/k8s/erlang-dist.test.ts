@@ -3,8 +3,8 @@ import { effectiveEnv, providedEnvKeys } from "../../src/k8s/env.js";
 import {
   configKernelParam,
   configTextsOf,
-  containerListenRange,
-  distListenRange,
+  containerListenRanges,
+  distListenRanges,
   distRanges,
   envSourceText,
   commandLineReadings,
@@ -14,14 +14,13 @@ import {
   flagReadings,
   flagValues,
   hasOptfile,
-  kernelParam,
+  kernelParamValues,
   mountedConfigTexts,
   mountedFile,
   mountedFlagTexts,
   nameFlags,
   optfilePaths,
   optfileTexts,
-  orderedFlagText,
   sslDistSection,
   tlsDist,
   volumeSources,
@@ -49,7 +48,6 @@ const pod = (volumes: unknown[]): K8sObject => ({
   metadata: { name: "p", namespace: "n" },
   spec: { volumes },
 });
-const flagsOf = (w: K8sObject, c: Container) => orderedFlagText(w, c, effectiveEnv(c, keysOf), texts, VM_ARGS_FILES);
 const readingsOf = (w: K8sObject, c: Container) => flagReadings(w, c, effectiveEnv(c, keysOf), texts, VM_ARGS_FILES);
 const tokens = (text: string): string[] => [...erlWords(text), "--"];
 
@@ -74,7 +72,7 @@ describe("Erlang distribution flags", () => {
       volumeMounts: [{ name: "cfg", mountPath: "/rel" }],
     };
     const w = pod([{ name: "cfg", configMap: { name: "flags" } }]);
-    expect(flagsOf(w, c)).toBe("-name a@h erl -s -proto_dist inet_tls");
+    expect(readingsOf(w, c)).toEqual([["-name", "a@h", "--", "erl", "-s", "--", "-proto_dist", "inet_tls", "--"]]);
     expect(mountedFlagTexts(w, c, texts, ["sys.config"])).toEqual(["[]."]);
   });
 
@@ -224,7 +222,30 @@ describe("the command line in the VM's order", () => {
     };
     const w = pod([{ name: "cfg", configMap: { name: "args" } }]);
     const own = configTextsOf([configMap("args", { "vm.args": "-v # -kernel x 1\n-w" }), configMap("flags", { other: "-x" })]);
-    expect(orderedFlagText(w, c, effectiveEnv(c, keysOf), own, VM_ARGS_FILES)).toBe("-x -e -v \n\n-w erl -a -f -z");
+    expect(flagReadings(w, c, effectiveEnv(c, keysOf), own, VM_ARGS_FILES)).toEqual([
+      ["-x", "--", "-e", "--", "-v", "-w", "--", "erl", "-a", "--", "-f", "--", "-z", "--"],
+    ]);
+  });
+
+  it("reads command and args as one argv, cut at its first -extra; each variable cut at its own", () => {
+    const c: Container = {
+      name: "c",
+      command: ["erl", "-extra"],
+      args: ["-kernel", "inet_dist_listen_min", "9200"],
+      env: [
+        { name: "ERL_AFLAGS", value: "-a -extra -b" },
+        { name: "ERL_FLAGS", value: "-kernel inet_dist_listen_min 9300" },
+      ],
+    };
+    expect(readingsOf(pod([]), c)).toEqual([["-a", "--", "erl", "--", "-kernel", "inet_dist_listen_min", "9300", "--"]]);
+  });
+
+  it("splits the variables on spaces and, as newer erlexec releases do, on any whitespace", () => {
+    const c: Container = { name: "c", env: [{ name: "ERL_FLAGS", value: "-kernel\tinet_dist_listen_min 9200" }] };
+    expect(readingsOf(pod([]), c)).toEqual([
+      ["--", "-kernel\tinet_dist_listen_min", "9200", "--"],
+      ["--", "-kernel", "inet_dist_listen_min", "9200", "--"],
+    ]);
   });
 });
 
@@ -238,17 +259,20 @@ describe("-args_file", () => {
     };
     const w = pod([{ name: "cfg", configMap: { name: "args" } }]);
     const own = configTextsOf([configMap("args", { "a.args": "-a # note" })]);
-    expect(orderedFlagText(w, c, effectiveEnv(c, keysOf), own, VM_ARGS_FILES)).toBe("erl -a \n  -b  -c   -a \n ");
+    expect(flagReadings(w, c, effectiveEnv(c, keysOf), own, VM_ARGS_FILES)).toEqual([
+      ["erl", "-a", "--", "-b", "-c", "--", "-a", "--", "--"],
+    ]);
   });
 });
 
 describe("kernel parameters and the distribution listen range", () => {
-  it("takes the last -kernel pair of a parameter", () => {
-    const flags = '-kernel inet_dist_listen_min 9100 inet_dist_listen_max "9105" -name a -kernel inet_dist_listen_min 9200 odd';
-    expect(kernelParam(flags, "inet_dist_listen_min")).toBe("9200");
-    expect(kernelParam(flags, "inet_dist_listen_max")).toBe("9105");
-    expect(kernelParam(flags, "odd")).toBeUndefined();
-    expect(kernelParam("-kernel", "inet_dist_listen_min")).toBeUndefined();
+  it("reads every -kernel pair of a parameter, in order", () => {
+    const flags = tokens('-kernel inet_dist_listen_min 9100 inet_dist_listen_max "9105" -name a -kernel inet_dist_listen_min 9200 odd');
+    expect(kernelParamValues(flags, "inet_dist_listen_min")).toEqual(["9100", "9200"]);
+    expect(kernelParamValues(flags, "inet_dist_listen_max")).toEqual(["9105"]);
+    expect(kernelParamValues(flags, "odd")).toEqual([]);
+    expect(kernelParamValues(tokens("-kernel"), "inet_dist_listen_min")).toEqual([]);
+    expect(kernelParamValues(["-kernel", "inet_dist_listen_min", "--", "9200"], "inet_dist_listen_min")).toEqual([]);
   });
 
   it("reads plain, separated and based Erlang integers only", () => {
@@ -263,10 +287,10 @@ describe("kernel parameters and the distribution listen range", () => {
     const config = `[{kernel, [{inet_dist_listen_min, 9300}, % {inet_dist_listen_max, 9999}
 {'inet_dist_listen_max', 16#2459}]}].`;
     expect(configKernelParam(config, "inet_dist_listen_max")).toBe("16#2459");
-    expect(distListenRange("", config)).toEqual({ min: 9300, max: 9305 });
-    expect(distListenRange("-kernel inet_dist_listen_min 9302", config)).toEqual({ min: 9302, max: 9305 });
-    expect(distListenRange("-kernel inet_dist_listen_max 9400", config)).toEqual({ min: 9300, max: 9400 });
-    expect(distListenRange("", "[{kernel, [{inet_dist_listen_max, 9305}]}].")).toBeUndefined();
+    expect(distListenRanges(tokens(""), config)).toEqual([{ min: 9300, max: 9305 }]);
+    expect(distListenRanges(tokens("-kernel inet_dist_listen_min 9302"), config)).toEqual([{ min: 9302, max: 9305 }]);
+    expect(distListenRanges(tokens("-kernel inet_dist_listen_max 9400"), config)).toEqual([{ min: 9300, max: 9400 }]);
+    expect(distListenRanges(tokens(""), "[{kernel, [{inet_dist_listen_max, 9305}]}].")).toEqual([undefined]);
   });
 
   it("pins a container's range by its flags over its mounted sys.config; others listen on the fallback", () => {
@@ -274,12 +298,18 @@ describe("kernel parameters and the distribution listen range", () => {
     const w = pod([{ name: "rel", configMap: { name: "rel" } }]);
     const env = (c: Container) => effectiveEnv(c, keysOf);
     const mounted: Container = { name: "a", volumeMounts: [{ name: "rel", mountPath: "/rel" }] };
-    expect(containerListenRange(w, mounted, env(mounted), own)).toEqual({ min: 9300, max: 9300 });
+    expect(containerListenRanges(w, mounted, env(mounted), own)).toEqual([{ min: 9300, max: 9300 }]);
     const flagged: Container = {
       ...mounted,
       args: ["-kernel", "inet_dist_listen_min", "9400", "-extra", "-kernel", "inet_dist_listen_min", "9500"],
     };
-    expect(containerListenRange(w, flagged, env(flagged), own)).toEqual({ min: 9400, max: 9400 });
+    expect(containerListenRanges(w, flagged, env(flagged), own)).toEqual([{ min: 9400, max: 9400 }]);
+    // Exec'd directly, one element holding a space is one plain argument: the sys.config's 9300 holds there.
+    const spaced: Container = { ...mounted, args: ["-kernel inet_dist_listen_min 9400"] };
+    expect(containerListenRanges(w, spaced, env(spaced), own)).toEqual([
+      { min: 9300, max: 9300 },
+      { min: 9400, max: 9400 },
+    ]);
     const fallback = { min: 9100, max: 9105 };
     const erlang: Container = { name: "b", ports: [{ name: "epmd", containerPort: 4369 }] };
     const web: Container = { name: "c" };
@@ -290,14 +320,37 @@ describe("kernel parameters and the distribution listen range", () => {
       spec: { template: { spec: { volumes: [{ name: "rel", configMap: { name: "rel" } }], containers: [mounted, erlang, web] } } },
     };
     expect(distRanges(sts, env, own, fallback)).toEqual([{ min: 9300, max: 9300 }, fallback]);
+    // A container that pins a range in one reading only listens on the fallback in the other.
+    const quoted: Container = { name: "d", args: ["-kernel", "inet_dist_listen_min", "'9400'"] };
+    const one = { ...sts, spec: { template: { spec: { containers: [quoted, web] } } } };
+    expect(distRanges(one, env, own, fallback)).toEqual([fallback, { min: 9400, max: 9400 }]);
   });
 
   it("defaults the max to the min and needs a positive integer min", () => {
-    expect(distListenRange("-kernel inet_dist_listen_min 9200 inet_dist_listen_max 9205")).toEqual({ min: 9200, max: 9205 });
-    expect(distListenRange("-kernel inet_dist_listen_min 9200")).toEqual({ min: 9200, max: 9200 });
-    expect(distListenRange("-kernel inet_dist_listen_min 9200 inet_dist_listen_max x")).toEqual({ min: 9200, max: 9200 });
-    expect(distListenRange("-kernel inet_dist_listen_max 9205")).toBeUndefined();
-    expect(distListenRange("-kernel inet_dist_listen_min 0")).toBeUndefined();
-    expect(distListenRange("-kernel inet_dist_listen_min '9200x'")).toBeUndefined();
+    const ranges = (text: string) => distListenRanges(tokens(text));
+    expect(ranges("-kernel inet_dist_listen_min 9200 inet_dist_listen_max 9205")).toEqual([{ min: 9200, max: 9205 }]);
+    expect(ranges("-kernel inet_dist_listen_min 9200")).toEqual([{ min: 9200, max: 9200 }]);
+    expect(ranges("-kernel inet_dist_listen_min 9200 inet_dist_listen_max x")).toEqual([{ min: 9200, max: 9200 }]);
+    expect(ranges("-kernel inet_dist_listen_max 9205")).toEqual([undefined]);
+    expect(ranges("-kernel inet_dist_listen_min 0")).toEqual([undefined]);
+    expect(ranges("-kernel inet_dist_listen_min '9200x'")).toEqual([undefined]);
+    // A literal quote is part of the value when exec'd directly: '9200' is an atom, "9200" a string.
+    expect(distListenRanges(["-kernel", "inet_dist_listen_min", "'9200'", "--"])).toEqual([undefined]);
+  });
+
+  it("reads each range the VM may take when a parameter is given twice (OTP 25: the first -kernel, or the last beside a sys.config)", () => {
+    const twice = tokens(
+      "-kernel inet_dist_listen_min 9200 inet_dist_listen_max 9205 -- -kernel inet_dist_listen_min 9100 inet_dist_listen_max x",
+    );
+    expect(distListenRanges(twice)).toEqual([
+      { min: 9200, max: 9205 },
+      { min: 9200, max: 9200 },
+      { min: 9100, max: 9205 },
+      { min: 9100, max: 9100 },
+    ]);
+    expect(distListenRanges(tokens("-kernel inet_dist_listen_min 9200 -kernel inet_dist_listen_min x"))).toEqual([
+      { min: 9200, max: 9200 },
+      undefined,
+    ]);
   });
 });
