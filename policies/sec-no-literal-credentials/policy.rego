@@ -114,10 +114,9 @@ has_literal_setcookie(text) if {
 }
 
 violation contains violation.at(control_id, "configMapCredentialKey", obj, [field, key], {"configMap": k8s.name(obj), "key": key}) if {
-	count(cm_words) > 0
+	cm_may_name_credentials
 	some [field, key] in cm_keys
-	cm_may_name_credential(key)
-	regex.match(credential_name, key)
+	names_credential(key)
 }
 
 cm_keys := [[field, key] |
@@ -132,22 +131,24 @@ cm_keys := [[field, key] |
 cm_texts := env.config_map_text_entries(obj) if obj.kind == "ConfigMap"
 
 # A ConfigMap is read as a whole before entry by entry: a pattern can match an entry only if the joined text of
-# all entries holds the pattern's guard (a credential word, "-setcookie", "PRIVATE KEY-----"). lower() maps each
-# character on its own, so lower(joined) holds lower(s) of every entry s. A ConfigMap of 20,000 keys that holds
-# none is read in a few passes instead of six word tests per key and value.
+# all entries holds the pattern's guard (a credential word, "-setcookie", "PRIVATE KEY-----"). A ConfigMap of
+# 20,000 keys that holds none is read in a few passes instead of six word tests per key and value.
 cm_text := concat("\n", [v | some [_, _, v] in cm_texts])
 
-cm_words := {w |
-	joined := lower(concat("\n", [concat("\n", [k | some [_, k] in cm_keys]), cm_text]))
-	some w in credential_words
-	contains(joined, w)
+cm_joined := concat("\n", [concat("\n", [k | some [_, k] in cm_keys]), cm_text])
+
+# Whether some key or text may name a credential: every alternative of credential_name and
+# credential_assignment holds one of credential_words in ASCII letters of either case. A large ConfigMap is
+# scanned once by a regex (compiled once per evaluation, which a small one does not pay: its entries are
+# tested one by one, as every other text is).
+cm_may_name_credentials if count(cm_keys) <= 64
+
+cm_may_name_credentials if {
+	count(cm_keys) > 64
+	regex.match(credential_word_any_case, cm_joined)
 }
 
-cm_may_name_credential(s) if {
-	l := lower(s)
-	some w in cm_words
-	contains(l, w)
-}
+credential_word_any_case := `[Cc][Oo][Oo][Kk][Ii][Ee]|[Pp][Aa][Ss][Ss]|[Ss][Ee][Cc][Rr][Ee][Tt]|[Tt][Oo][Kk][Ee][Nn]|[Kk][Ee][Yy]|[Cc][Rr][Ee][Dd][Ee][Nn][Tt][Ii][Aa][Ll]`
 
 violation contains violation.at(control_id, "configMapSetcookie", obj, [field, key], {"configMap": k8s.name(obj), "key": key}) if {
 	contains(cm_text, "-setcookie")
@@ -162,9 +163,7 @@ violation contains violation.at(control_id, "configMapPrivateKey", obj, [field, 
 }
 
 violation contains violation.at(control_id, "configMapCredentialAssignment", obj, [field, key], {"configMap": k8s.name(obj), "key": key}) if {
-	count(cm_words) > 0
+	cm_may_name_credentials
 	some [field, key, value] in cm_texts
-	cm_may_name_credential(value)
-	has_assignment_sign(value)
-	regex.match(credential_assignment, value)
+	assigns_credential(value)
 }

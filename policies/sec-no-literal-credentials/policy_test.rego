@@ -110,3 +110,7 @@ test_a_credential_key_in_binary_data_among_benign_data_is_found if {
 	i := object.union(config_map(benign), {"review": {"object": {"binaryData": {"SECRET.bin": "eA=="}}}})
 	paths(control.violation) with input as i == {["configMapCredentialKey", ["binaryData", "SECRET.bin"]]}
 }
+
+test_a_credential_key_with_no_credential_word_in_any_text_is_found if {
+	paths(control.violation) == {["configMapCredentialKey", ["data", "Db_PassWord"]]} with input as config_map(object.union(benign, {"Db_PassWord": "x"}))
+}
