@@ -28,17 +28,65 @@ function tagged(this: unknown, _key: string, value: unknown): unknown {
   return value;
 }
 
+/** `plain:` and the unit's JSON, when JSON keeps all its values apart (see plainJsonValues); else undefined. */
+function plainBody(unit: AuditUnit): string | undefined {
+  let json: string;
+  try {
+    json = JSON.stringify(unit);
+  } catch {
+    return undefined;
+  }
+  return plainJsonValues(unit) ? `plain:${json}` : undefined;
+}
+
+/**
+ * Whether every value under `root` is a string, a finite number, a boolean, null, undefined, a plain
+ * array or a plain object: values whose JSON no other value shares. Called after JSON.stringify
+ * succeeded, so the graph has no cycle.
+ */
+function plainJsonValues(root: unknown): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const value = stack.pop();
+    switch (typeof value) {
+      case "string":
+      case "boolean":
+      case "undefined":
+        continue;
+      case "number":
+        if (!Number.isFinite(value)) return false;
+        continue;
+      case "object": {
+        if (value === null) continue;
+        if (Array.isArray(value)) {
+          for (const item of value) stack.push(item);
+          continue;
+        }
+        const prototype = Object.getPrototypeOf(value);
+        if (prototype !== Object.prototype && prototype !== null) return false;
+        for (const key in value) stack.push((value as Record<string, unknown>)[key]);
+        continue;
+      }
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
 /**
  * A plain unit's findings are placed in the files of its resources, so those files' hashes are enough;
  * a chart or overlay is rendered again to place them, so every input file of the run is in its key.
  */
 function unitKey(unit: AuditUnit, context: UnitKeyContext, hashes: ReadonlyMap<string, string>): string | undefined {
-  let body: string;
-  try {
-    body = JSON.stringify(unit, tagged);
-  } catch {
-    return undefined;
-  }
+  // JSON without a replacer is twice as fast; it is used only when every value is one JSON keeps apart.
+  let body = plainBody(unit);
+  if (body === undefined)
+    try {
+      body = `tagged:${JSON.stringify(unit, tagged)}`;
+    } catch {
+      return undefined;
+    }
   const files: KeyPart[] =
     unit.kind === "files" || unit.kind === "stdin"
       ? [...new Set(unit.resources.map((r) => r.source.file))].sort().map((f) => [f, hashes.get(f) ?? context.texts.get(f) ?? "unknown"])
