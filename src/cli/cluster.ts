@@ -1,10 +1,8 @@
 /** `erlmcp-audit cluster`: audit what a cluster holds (get/list only), and its drift from the repository. */
 import { writeFileSync } from "node:fs";
 import { Command, Option } from "commander";
-import { auditCluster, readCluster, type ClusterSnapshot } from "../cluster/audit.js";
-import { compareSnapshot, formatDrift, hasDrift } from "../cluster/compare.js";
+import type { ClusterSnapshot } from "../cluster/audit.js";
 import { PROFILES } from "../config/profiles.js";
-import { loadInputs } from "../loaders/load.js";
 import { FORMAT_NAMES, REPORTERS, type FormatName } from "../reporters/index.js";
 import { SEVERITIES, type Severity } from "../types.js";
 
@@ -48,6 +46,9 @@ export function addClusterCommand(program: Command, io: Io): void {
     .option("--baseline <file>", "fail only on findings not in this baseline")
     .option("--no-color", "no ANSI colours")
     .action(async (opts) => {
+      const { auditCluster, readCluster } = await import("../cluster/audit.js");
+      const { compareSnapshot, formatDrift, hasDrift } = await import("../cluster/compare.js");
+      const { loadInputs } = await import("../loaders/load.js");
       const source = { kubeconfig: opts.kubeconfig, context: opts.context, namespaces: opts.namespace };
       let body: string;
       if (opts.compare) {

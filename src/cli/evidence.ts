@@ -4,9 +4,8 @@ import { Command, Option } from "commander";
 import { UsageError } from "../errors.js";
 import { pathsToAudit } from "./default-inputs.js";
 import { PROFILES } from "../config/profiles.js";
-import { createEvidencePackage, verifyEvidencePackage, type VerifyResult } from "../evidence/package.js";
+import type { VerifyResult } from "../evidence/package.js";
 import { cleanText } from "../reporters/sanitize.js";
-import { appendRun } from "../ledger/index.js";
 import { appendedLine } from "./ledger.js";
 import { FRAMEWORK_IDS } from "../evidence/frameworks.js";
 import { SEVERITIES, type FrameworkId, type Severity } from "../types.js";
@@ -48,6 +47,8 @@ export function addEvidenceCommands(program: Command, io: Io, argv: readonly str
     .option("--context <name>", "with --cluster: kubeconfig context")
     .addOption(new Option("-n, --namespace <ns>", "with --cluster: read only this namespace (repeatable)").argParser(collect))
     .action(async (given: string[], opts, command: Command) => {
+      const { createEvidencePackage } = await import("../evidence/package.js");
+      const { appendRun } = await import("../ledger/index.js");
       // Not a requiredOption: commander would demand it of `evidence period` too.
       if (!opts.out) command.error("error: required option '--out <dir>' not specified", { code: "commander.missingMandatoryOptionValue" });
       if (!opts.cluster && (opts.kubeconfig || opts.context || opts.namespace))
@@ -96,7 +97,8 @@ export function addEvidenceCommands(program: Command, io: Io, argv: readonly str
     .argument("<dir>", "the package folder")
     .option("--public-key <file>", "Ed25519 public key (PEM) the package must be signed with")
     .option("--allow-unverified", "exit 0 for an intact package whose signature was not checked (no key given, or not signed)")
-    .action((dir: string, opts: { publicKey?: string; allowUnverified?: boolean }) => {
+    .action(async (dir: string, opts: { publicKey?: string; allowUnverified?: boolean }) => {
+      const { verifyEvidencePackage } = await import("../evidence/package.js");
       if (!existsSync(dir)) throw new UsageError(`${dir} does not exist.`);
       const result = verifyEvidencePackage(dir, opts.publicKey ? { publicKey: readKey(opts.publicKey, "Public key") } : {});
       for (const e of result.errors) io.stderr(`✗ ${cleanText(e)}\n`);

@@ -2,8 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { UsageError } from "../errors.js";
-import { appendAdmission, appendRun, parseInterval, verifyLedger, type Appended } from "../ledger/index.js";
-import { createPeriodReport } from "../evidence/period/index.js";
+import type { Appended } from "../ledger/index.js";
 import { cleanText } from "../reporters/sanitize.js";
 import { readKey } from "./evidence.js";
 
@@ -72,7 +71,8 @@ export function addLedgerCommands(program: Command, io: Io): void {
     .requiredOption("--ledger <dir>", "ledger folder (created)")
     .option("--sign-key <file>", "Ed25519 private key (PEM) to sign the record (default: $ERLMCP_AUDIT_SIGN_KEY)")
     .option("--location <url>", "where the package is archived, recorded as its link (default: <evidence-dir>)")
-    .action((dir: string, opts: { ledger: string; signKey?: string; location?: string }) => {
+    .action(async (dir: string, opts: { ledger: string; signKey?: string; location?: string }) => {
+      const { appendRun } = await import("../ledger/index.js");
       if (!existsSync(dir)) throw new UsageError(`${dir} does not exist.`);
       io.stdout(appendedLine(appendRun(dir, opts.ledger, { ...signKeyOf(opts.signKey), location: opts.location ?? dir })));
     });
@@ -85,7 +85,8 @@ export function addLedgerCommands(program: Command, io: Io): void {
     .requiredOption("--ledger <dir>", "ledger folder (created)")
     .option("--interval <duration>", "length of one record's interval: 15m, 1h, 6h, 1d (must divide a day)", "1h")
     .option("--sign-key <file>", "Ed25519 private key (PEM) to sign the records (default: $ERLMCP_AUDIT_SIGN_KEY)")
-    .action((log: string, opts: { ledger: string; interval: string; signKey?: string }) => {
+    .action(async (log: string, opts: { ledger: string; interval: string; signKey?: string }) => {
+      const { appendAdmission, parseInterval } = await import("../ledger/index.js");
       if (!existsSync(log)) throw new UsageError(`${log} does not exist.`);
       const intervalMs = parseInterval(opts.interval);
       const { appended, skipped } = appendAdmission(readFileSync(log, "utf8"), opts.ledger, {
@@ -110,7 +111,8 @@ export function addLedgerCommands(program: Command, io: Io): void {
       "SHA-256 of a record noted earlier (e.g. the head a previous period report names): it must still be in the ledger",
     )
     .option("--allow-unverified", "exit 0 for an intact chain whose signatures were not checked")
-    .action((opts: { ledger: string; publicKey?: string; head?: string; allowUnverified?: boolean }) => {
+    .action(async (opts: { ledger: string; publicKey?: string; head?: string; allowUnverified?: boolean }) => {
+      const { verifyLedger } = await import("../ledger/index.js");
       if (!existsSync(opts.ledger)) throw new UsageError(`${opts.ledger} does not exist.`);
       const result = verifyLedger(opts.ledger, {
         ...(opts.publicKey ? { publicKey: readKey(opts.publicKey, "Public key") } : {}),
@@ -162,11 +164,12 @@ export function addLedgerCommands(program: Command, io: Io): void {
     )
     .option("--sample-size <n>", "override the sample size rule", positiveInt)
     .action(
-      (
+      async (
         opts: { ledger: string; from: string; to: string; out: string; publicKey?: string; seed?: string; sampleSize?: number },
         command: Command,
       ) => {
         refuseParentOptions(command);
+        const { createPeriodReport } = await import("../evidence/period/index.js");
         if (!existsSync(opts.ledger)) throw new UsageError(`${opts.ledger} does not exist.`);
         const { period, files } = createPeriodReport(opts.ledger, opts.out, {
           from: opts.from,

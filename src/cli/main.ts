@@ -23,7 +23,6 @@ import { formatTimings } from "./timings.js";
 import { addServeCommand } from "./serve.js";
 import { addEvidenceCommands } from "./evidence.js";
 import { addLedgerCommands, appendedLine } from "./ledger.js";
-import { appendGateRun } from "./gate-ledger.js";
 import { addInitCommand } from "./init.js";
 import { addEnginesCommands } from "./engines.js";
 import { addClusterCommand } from "./cluster.js";
@@ -185,6 +184,7 @@ export function buildProgram(
       }
       if (opts.writeBaseline) writeOutput(opts.writeBaseline, serializeBaseline(createBaseline(report.findings)));
       if (opts.ledger) {
+        const { appendGateRun } = await import("./gate-ledger.js");
         const appended = appendGateRun(report, { ledger: opts.ledger, paths, commandLine: argv, signKey: opts.signKey });
         io.stderr(
           "already" in appended ? `this run's package is already record ${appended.already} of the ledger\n` : appendedLine(appended),

@@ -3,7 +3,6 @@ import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { PROFILES } from "../config/profiles.js";
 import { DEFAULT_LIMITS, LIMIT_FLAGS } from "../admission/limits.js";
-import { startServer } from "../admission/server.js";
 import { SEVERITIES, type Severity } from "../types.js";
 
 const integer = (value: string) => {
@@ -64,6 +63,7 @@ export function addServeCommand(program: Command, io: { stderr: (s: string) => v
     )
     .addOption(new Option("--shutdown-delay <ms>", "after SIGTERM, keep serving (not ready) this long").argParser(integer).default(5000))
     .action(async (opts) => {
+      const { startServer } = await import("../admission/server.js");
       const server = await startServer({
         tlsCert: opts.tlsCert,
         tlsKey: opts.tlsKey,

@@ -40,4 +40,14 @@ describe("start-up", () => {
     ).toBe(true);
     expect(loaded.filter((url) => url.includes("/node_modules/@kubernetes/client-node/"))).toEqual([]);
   });
+
+  // Each subcommand loads what it runs when it runs: an audit reads no evidence, ledger, webhook or cluster code
+  // (only the two data modules their options are declared with).
+  const OPTION_DATA = ["/dist/admission/limits.js", "/dist/evidence/frameworks.js"];
+  it.each([[["--version"]], [["ok.yaml", "--format", "json"]]])("erlmcp-audit %j loads no module of another subcommand", (args) => {
+    const loaded = modulesLoaded(args);
+    expect(loaded.some((url) => url.includes("/dist/audit.js") || args[0] === "--version")).toBe(true);
+    const others = loaded.filter((url) => /\/dist\/(evidence|ledger|admission|cluster)\//.test(url));
+    expect(others.filter((url) => !OPTION_DATA.some((data) => url.endsWith(data)))).toEqual([]);
+  });
 });
