@@ -78,7 +78,10 @@ test_dist_ranges_pin_by_the_flags_over_the_sys_config if {
 
 	# A container that pins a range in one reading only listens on the fallback in the other.
 	quoted := {"name": "d", "args": ["-kernel", "inet_dist_listen_min", "'9400'"]}
-	one := json.patch(sts, [{"op": "replace", "path": "/spec/template/spec/containers", "value": [quoted, {"name": "c"}]}])
+	one := {"kind": "StatefulSet", "metadata": {"name": "s", "namespace": "n"}, "spec": {"template": {"spec": {
+		"volumes": [{"name": "rel", "configMap": {"name": "rel"}}],
+		"containers": [quoted, {"name": "c"}],
+	}}}}
 	erlang.dist_ranges(idx, one, [9100, 9105]) == {[9100, 9105], [9400, 9400]}
 }
 
