@@ -222,6 +222,8 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     ...(baseline && baselineFile ? { baseline: { file: baselineFile, fixed: baseline.fixed } } : {}),
     ...(scanners.length ? { thirdParty: (await Promise.all(scanners.map((s) => s.scan(units)))).flat() } : {}),
   });
+  // Entries are written in the background (src/cache/store.ts): the run ends when they are on disk.
+  await cache?.flush();
   const reportMs = clock.lap();
   // Renders placing findings needs (src/locate/helm.ts) are renders too.
   const locateRenders = Math.min(locateRenderMs, locateMs);

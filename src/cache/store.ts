@@ -1,10 +1,13 @@
 /**
  * A content-addressed store of results on disk (`--cache`): each entry is found by a key that hashes
  * everything its value depends on, written atomically (temporary file, then rename) and checked
- * (magic, SHA-256 of the payload, the key it was stored under) before it is trusted.
+ * (magic, SHA-256 of the payload, the key it was stored under) before it is trusted. Entries are
+ * serialized when put and written in the background (file creation costs a millisecond or more on
+ * some file systems: 0.9 s of a 10,000-resource run written in line); `flush()` waits for the writes.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
@@ -56,8 +59,13 @@ export interface ResultCache {
   readonly dir: string;
   /** The value stored under `key` in `namespace`, or undefined (absent, or corrupt: then a warning, and the entry is removed). */
   get<T>(namespace: string, key: string): T | undefined;
-  /** Stores `value` (anything `v8.serialize` takes) under `key`; a failed write is a warning, never an error. */
+  /**
+   * Stores `value` (anything `v8.serialize` takes, serialized now) under `key`; the file is written in the
+   * background. A failed write is a warning, never an error.
+   */
   put(namespace: string, key: string, value: unknown): void;
+  /** Resolves when every entry put so far is written (or has failed, with its warning). */
+  flush(): Promise<void>;
   /** Hits and misses so far. */
   stats(): CacheStats;
 }
@@ -94,22 +102,43 @@ export function openCache(dir: string, onWarning: (message: string) => void = ()
     count(namespace, true);
     return (value as { value: T }).value;
   };
+  const pending = new Set<Promise<void>>();
+  const folders = new Map<string, Promise<unknown>>();
+  const failed = (error: unknown) => {
+    if (writeFailed) return;
+    writeFailed = true;
+    onWarning(`cannot write the cache in ${dir} (${(error as Error).message}): results are not cached`);
+  };
   const put = (namespace: string, key: string, value: unknown) => {
     if (writeFailed) return;
     const path = pathOf(namespace, key);
-    const temporary = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+    let data: Buffer;
     try {
       const payload = serialize({ key, value });
-      mkdirSync(join(dir, namespace, key.slice(0, 2)), { recursive: true });
-      writeFileSync(temporary, Buffer.concat([MAGIC, createHash("sha256").update(payload).digest(), payload]));
-      renameSync(temporary, path);
+      data = Buffer.concat([MAGIC, createHash("sha256").update(payload).digest(), payload]);
     } catch (error) {
-      removeQuietly(temporary);
-      writeFailed = true;
-      onWarning(`cannot write the cache in ${dir} (${(error as Error).message}): results are not cached`);
+      failed(error);
+      return;
     }
+    const folder = join(dir, namespace, key.slice(0, 2));
+    const temporary = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+    const write = (async () => {
+      let made = folders.get(folder);
+      if (!made) folders.set(folder, (made = mkdir(folder, { recursive: true })));
+      await made;
+      await writeFile(temporary, data);
+      await rename(temporary, path);
+    })().catch(async (error: unknown) => {
+      await rm(temporary, { force: true }).catch(() => {});
+      failed(error);
+    });
+    pending.add(write);
+    void write.finally(() => pending.delete(write));
   };
-  return { dir, get, put, stats: () => structuredClone(counts) };
+  const flush = async () => {
+    while (pending.size) await Promise.all([...pending]);
+  };
+  return { dir, get, put, flush, stats: () => structuredClone(counts) };
 }
 
 const CORRUPT = Symbol("corrupt");

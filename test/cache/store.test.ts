@@ -11,15 +11,28 @@ const filesUnder = (dir: string): string[] =>
     .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name));
 
 describe("cache store", () => {
-  it("gives back what was stored, with values JSON cannot hold", () => {
+  it("gives back what was stored, with values JSON cannot hold", async () => {
     const dir = join(tempTree({}), "cache");
     const cache = openCache(dir);
     const key = cacheKey("k");
     const value = { when: new Date("2026-01-01T00:00:00Z"), set: new Set([1]), bytes: new Uint8Array([1, 2]) };
     cache.put("parse", key, value);
+    await cache.flush();
     expect(openCache(dir).get("parse", key)).toEqual(value);
     expect(cache.get("parse", cacheKey("other"))).toBeUndefined();
     expect(filesUnder(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("writes in the background: put returns first, flush waits for the file, and the value put is the value at put", async () => {
+    const dir = join(tempTree({}), "cache");
+    const cache = openCache(dir);
+    const key = cacheKey("k");
+    const value = { findings: ["x"] };
+    cache.put("unit", key, value);
+    value.findings.push("changed after put");
+    expect(openCache(dir).get("unit", key)).toBeUndefined();
+    await cache.flush();
+    expect(openCache(dir).get("unit", key)).toEqual({ findings: ["x"] });
   });
 
   it("frames key parts, so moving a boundary changes the key", () => {
@@ -34,10 +47,12 @@ describe("cache store", () => {
     ["a truncated entry", (b: Buffer) => b.subarray(0, b.length - 5)],
     ["another format", (b: Buffer) => Buffer.concat([Buffer.from("X"), b.subarray(1)])],
     ["an empty file", () => Buffer.alloc(0)],
-  ])("ignores %s with a warning, never trusts it, and removes it", (_name, damage) => {
+  ])("ignores %s with a warning, never trusts it, and removes it", async (_name, damage) => {
     const dir = join(tempTree({}), "cache");
     const key = cacheKey("k");
-    openCache(dir).put("unit", key, { findings: ["x"] });
+    const writer = openCache(dir);
+    writer.put("unit", key, { findings: ["x"] });
+    await writer.flush();
     const [file] = filesUnder(dir);
     writeFileSync(file!, damage(readFileSync(file!)));
     const warnings: string[] = [];
@@ -48,9 +63,11 @@ describe("cache store", () => {
     expect(cache.stats()).toEqual({ unit: { hits: 0, misses: 1 } });
   });
 
-  it("does not trust an entry stored under another key (a renamed file)", () => {
+  it("does not trust an entry stored under another key (a renamed file)", async () => {
     const dir = join(tempTree({}), "cache");
-    openCache(dir).put("unit", cacheKey("a"), "value of a");
+    const writer = openCache(dir);
+    writer.put("unit", cacheKey("a"), "value of a");
+    await writer.flush();
     const [file] = filesUnder(dir);
     const b = cacheKey("b");
     const target = join(dir, "unit", b.slice(0, 2), `${b}.bin`);
@@ -61,12 +78,15 @@ describe("cache store", () => {
     expect(warnings).toHaveLength(1);
   });
 
-  it("warns once and goes on when it cannot write", () => {
+  it("warns once and goes on when it cannot write", async () => {
     const root = tempTree({ "a-file": "not a folder" });
     const warnings: string[] = [];
     const cache = openCache(join(root, "a-file"), (m) => warnings.push(m));
     cache.put("parse", cacheKey("1"), 1);
     cache.put("parse", cacheKey("2"), 2);
+    await cache.flush();
+    cache.put("parse", cacheKey("3"), 3);
+    await cache.flush();
     expect(warnings).toEqual([expect.stringMatching(/cannot write the cache/)]);
   });
 
