@@ -4,9 +4,9 @@
  * kind catalog (KINDS_FILE). A run whose files hash the same uses it and skips parsing and schema compilation;
  * any edit (or a file added or removed) gives another digest, and the catalog is validated again.
  */
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { cacheKey } from "../cache/store.js";
 import { PACKAGE_ROOT, POLICIES_DIR } from "../paths.js";
 import { KINDS_FILE } from "./kinds.js";
 import type { Control } from "./types.js";
@@ -28,20 +28,17 @@ export function catalogSourceFiles(policiesDir: string, ids: readonly string[]):
   return [CONTROL_SCHEMA_FILE, KINDS_FILE, ...ids.map((id) => join(policiesDir, id, "control.yaml"))];
 }
 
-/** SHA-256 of `files` in order, each framed by its position and length (a missing file hashes as such). */
+/** The cache key (`cacheKey`: each part framed by its type and length) of the bytes of `files` in order; a missing file is `null`. */
 export function catalogSourceDigest(files: readonly string[]): string {
-  const hash = createHash("sha256");
-  for (const [index, file] of files.entries()) {
-    let data: Buffer;
-    try {
-      data = readFileSync(file);
-    } catch {
-      data = Buffer.from("\u0000missing");
-    }
-    hash.update(`${index}\u0000${data.length}\u0000`);
-    hash.update(data);
-  }
-  return hash.digest("hex");
+  return cacheKey(
+    ...files.map((file) => {
+      try {
+        return readFileSync(file);
+      } catch {
+        return null;
+      }
+    }),
+  );
 }
 
 /** The stored catalog when its digest is that of the files on disk now, else undefined. */

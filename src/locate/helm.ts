@@ -17,8 +17,10 @@ import { tagsOf, tagTemplate } from "./helm-tag.js";
 import { includedValuesRefs, valuesRefs } from "./helm-values.js";
 import type { LocateContext, LocateRequest } from "./types.js";
 import { parseFastYaml, type FastParse } from "../loaders/fast-yaml.js";
+import { lineTable } from "../yaml/block-lines.js";
 import { BlockIndex } from "./block-yaml.js";
 import { fastFieldPositionOf, UNSURE, type FieldPosition } from "./fast-position.js";
+import { isRecord } from "./merge-keys.js";
 import { parseYaml, positionOf, type YamlFile } from "./yaml-file.js";
 
 /**
@@ -173,7 +175,7 @@ async function renderTagged(request: LocateRequest, context: LocateContext): Pro
       }));
       return { text, lines, files, documents, slow, objects: new Map() };
     }
-    const starts = lineStarts(text);
+    const { starts } = lineTable(text);
     const documents = fast.documents.map(({ value, line }) => {
       const object = value as { kind?: unknown; metadata?: { name?: unknown } } | null;
       return {
@@ -185,15 +187,6 @@ async function renderTagged(request: LocateRequest, context: LocateContext): Pro
     return { text, lines, files, documents, fast, objects: new Map() };
   });
 }
-
-/** Offset of each line's first character. */
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) starts.push(at + 1);
-  return starts;
-}
-
-const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
 
 /** The template of a rendered document, from the last `# Source:` comment before its content (at offset `start`). */
 function templateBefore(stream: string, start: number, chartPath: string): string {
