@@ -11,9 +11,39 @@ import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
+import { plainJsonValues } from "./plain-json.js";
 
-const MAGIC = Buffer.from("ERLMCP-AUDIT-CACHE-1\n");
+const MAGIC = Buffer.from("ERLMCP-AUDIT-CACHE-2\n");
 const DIGEST_BYTES = 32;
+/**
+ * How a payload is encoded, its first byte: JSON where JSON gives the value back equal (plainJsonValues),
+ * which V8 reads faster than its own serialization of the same objects (the parse entries of 10,000
+ * resources: 62–96 ms against 105–125 ms); `v8.serialize` for the rest (YAML's sets, maps, bytes, NaN).
+ */
+const JSON_PAYLOAD = 0x6a; // j
+const V8_PAYLOAD = 0x76; // v
+
+function encodePayload(entry: { key: string; value: unknown }): Buffer {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(entry);
+  } catch {
+    // A cycle or a BigInt: V8's serialization holds both.
+  }
+  if (json !== undefined && plainJsonValues(entry.value, false)) {
+    const bytes = Buffer.from(` ${json}`, "utf8");
+    bytes[0] = JSON_PAYLOAD;
+    return bytes;
+  }
+  return Buffer.concat([Buffer.of(V8_PAYLOAD), serialize(entry)]);
+}
+
+function decodePayload(payload: Buffer): unknown {
+  const body = payload.subarray(1);
+  if (payload[0] === JSON_PAYLOAD) return JSON.parse(body.toString("utf8"));
+  if (payload[0] === V8_PAYLOAD) return deserialize(body);
+  throw new Error("unknown payload encoding");
+}
 
 /** One part of a cache key: text, bytes, or a value hashed through its JSON. */
 export type KeyPart = string | Uint8Array | number | boolean | undefined | null | object;
@@ -114,7 +144,7 @@ export function openCache(dir: string, onWarning: (message: string) => void = ()
     const path = pathOf(namespace, key);
     let data: Buffer;
     try {
-      const payload = serialize({ key, value });
+      const payload = encodePayload({ key, value });
       data = Buffer.concat([MAGIC, createHash("sha256").update(payload).digest(), payload]);
     } catch (error) {
       failed(error);
@@ -157,7 +187,7 @@ function decode(data: Buffer, key: string): { value: unknown } | typeof CORRUPT 
   const payload = data.subarray(MAGIC.length + DIGEST_BYTES);
   if (!createHash("sha256").update(payload).digest().equals(digest)) return CORRUPT;
   try {
-    const entry = deserialize(payload) as { key?: unknown; value?: unknown };
+    const entry = decodePayload(payload) as { key?: unknown; value?: unknown } | null;
     return entry && entry.key === key ? { value: entry.value } : CORRUPT;
   } catch {
     return CORRUPT;

@@ -5,7 +5,9 @@
  * is not in the cache are evaluated.
  */
 import type { Evaluation } from "../evaluation/units.js";
+import { parsedOrigin } from "../loaders/parse-cached.js";
 import type { AuditUnit, InputFile } from "../types.js";
+import { plainJsonValues } from "./plain-json.js";
 import { cacheKey, type KeyPart, type ResultCache } from "./store.js";
 
 /** The part of a unit's key that is not the unit itself. */
@@ -36,51 +38,32 @@ function plainBody(unit: AuditUnit): string | undefined {
   } catch {
     return undefined;
   }
-  return plainJsonValues(unit) ? `plain:${json}` : undefined;
+  return plainJsonValues(unit, true) ? `plain:${json}` : undefined;
 }
 
 /**
- * Whether every value under `root` is a string, a finite number, a boolean, null, undefined, a plain
- * array or a plain object: values whose JSON no other value shares. Called after JSON.stringify
- * succeeded, so the graph has no cycle.
+ * `parsed:` and the unit's JSON with each resource replaced by where it was parsed from (parsedOrigin),
+ * when every resource has one; else undefined. The parse key holds the stream's bytes and everything its
+ * parse depends on, so this keys the resources as their own JSON would, without printing them.
  */
-function plainJsonValues(root: unknown): boolean {
-  const stack: unknown[] = [root];
-  while (stack.length) {
-    const value = stack.pop();
-    switch (typeof value) {
-      case "string":
-      case "boolean":
-      case "undefined":
-        continue;
-      case "number":
-        if (!Number.isFinite(value)) return false;
-        continue;
-      case "object": {
-        if (value === null) continue;
-        if (Array.isArray(value)) {
-          for (const item of value) stack.push(item);
-          continue;
-        }
-        const prototype = Object.getPrototypeOf(value);
-        if (prototype !== Object.prototype && prototype !== null) return false;
-        for (const key in value) stack.push((value as Record<string, unknown>)[key]);
-        continue;
-      }
-      default:
-        return false;
-    }
+function parsedBody(unit: AuditUnit): string | undefined {
+  const resources: string[] = [];
+  for (const resource of unit.resources) {
+    const origin = parsedOrigin(resource);
+    if (origin === undefined) return undefined;
+    resources.push(origin);
   }
-  return true;
+  return `parsed:${JSON.stringify({ ...unit, resources })}`;
 }
 
 /**
  * A plain unit's findings are placed in the files of its resources, so those files' hashes are enough;
- * a chart or overlay is rendered again to place them, so every input file of the run is in its key.
+ * a chart or overlay is rendered again to place them, and its resources' sources are attributed from
+ * its files, so every input file of the run is in its key.
  */
 function unitKey(unit: AuditUnit, context: UnitKeyContext, hashes: ReadonlyMap<string, string>): string | undefined {
   // JSON without a replacer is twice as fast; it is used only when every value is one JSON keeps apart.
-  let body = plainBody(unit);
+  let body = parsedBody(unit) ?? plainBody(unit);
   if (body === undefined)
     try {
       body = `tagged:${JSON.stringify(unit, tagged)}`;

@@ -42,9 +42,26 @@ export async function parseThroughCache(
     ? cacheKey("parse", toolFingerprint(), options.file, options.renderedFrom ?? null, options.maxAliasCount ?? null, data)
     : "";
   const cached = cache?.get<ParsedStream>("parse", key);
-  if (cached) return cached;
+  if (cached) return withOrigins(cached, key);
   const text = typeof data === "string" ? data : data.toString("utf8");
   const result = await parse(text, options);
-  cache?.put("parse", key, result);
-  return result;
+  if (!cache) return result;
+  cache.put("parse", key, result);
+  return withOrigins(result, key);
+}
+
+/** Each resource parsed under `--cache`, by the key of its stream's parse entry and its index in the stream. */
+const origins = new WeakMap<Resource, string>();
+
+/**
+ * Where `resource` came from, when it was parsed under `--cache`: its stream's parse key (the bytes, name,
+ * render origin, alias limit and tool) and its index in that stream, which together determine it.
+ */
+export function parsedOrigin(resource: Resource): string | undefined {
+  return origins.get(resource);
+}
+
+function withOrigins(stream: ParsedStream, key: string): ParsedStream {
+  stream.resources.forEach((resource, index) => origins.set(resource, `${key}#${index}`));
+  return stream;
 }

@@ -23,6 +23,40 @@ describe("cache store", () => {
     expect(filesUnder(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 
+  // Stored as JSON when JSON gives them back equal; each of these JSON would change, so it must come back as it was put.
+  it.each([
+    ["plain JSON", { a: [1, "x", true, null, { b: 2.5 }] }, "j"],
+    ["undefined in an array", { a: [undefined, 1] }, "v"],
+    ["an undefined property", { a: undefined, b: 1 }, "v"],
+    // eslint-disable-next-line no-sparse-arrays -- a hole is what this case is about
+    ["a hole in an array", { a: [1, , 3] }, "v"],
+    ["-0", { a: -0 }, "v"],
+    ["NaN", { a: Number.NaN }, "v"],
+    ["a BigInt", { a: 10n }, "v"],
+    ["a Map", { a: new Map([["k", 1]]) }, "v"],
+    [
+      "a cycle",
+      (() => {
+        const a: Record<string, unknown> = {};
+        a.self = a;
+        return { a };
+      })(),
+      "v",
+    ],
+  ])("gives back %s as it was put", async (_name, value, encoding) => {
+    const dir = join(tempTree({}), "cache");
+    const cache = openCache(dir);
+    const key = cacheKey("k");
+    cache.put("unit", key, value);
+    await cache.flush();
+    const [file] = filesUnder(dir);
+    expect(String.fromCharCode(readFileSync(file!)[21 + 32]!)).toBe(encoding);
+    const back = openCache(dir).get<Record<string, unknown>>("unit", key);
+    expect(back).toStrictEqual(value);
+    expect(Object.keys(back!)).toEqual(Object.keys(value));
+    if (Array.isArray(value.a)) expect(Object.keys(back!.a as unknown[])).toEqual(Object.keys(value.a));
+  });
+
   it("writes in the background: put returns first, flush waits for the file, and the value put is the value at put", async () => {
     const dir = join(tempTree({}), "cache");
     const cache = openCache(dir);

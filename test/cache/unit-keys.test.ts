@@ -1,6 +1,11 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { openCache } from "../../src/cache/store.js";
 import { unitKeys } from "../../src/cache/units.js";
-import type { AuditUnit } from "../../src/types.js";
+import { parseThroughCache } from "../../src/loaders/parse-cached.js";
+import type { AuditUnit, Resource } from "../../src/types.js";
 
 /** A unit of one resource whose `spec.value` is `value`, read from the same file bytes every time. */
 const unitWith = (value: unknown): AuditUnit =>
@@ -44,5 +49,36 @@ describe("a unit's cache key", () => {
     const object: Record<string, unknown> = {};
     object.self = object;
     expect(keyOf(unitWith(object))).toBeUndefined();
+  });
+});
+
+describe("a unit's cache key from where its resources were parsed", () => {
+  const cache = openCache(mkdtempSync(join(tmpdir(), "unit-keys-")));
+  const parsed = async (file: string, text: string) => (await parseThroughCache(Buffer.from(text), { file }, cache)).resources;
+  const unitOf = (resources: Resource[]): AuditUnit => ({ id: "in", kind: "files", path: "in", profile: "production", resources });
+  const config = (name: string, value = "1") =>
+    `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}, namespace: a}\ndata: {k: "${value}"}\n`;
+
+  it("is the key of the same resources parsed again, and differs for other bytes, another name or another order", async () => {
+    const a = await parsed("in/a.yaml", config("a"));
+    const b = await parsed("in/b.yaml", config("b"));
+    const key = keyOf(unitOf([...a, ...b]));
+    expect(key).toBeDefined();
+    expect(keyOf(unitOf([...(await parsed("in/a.yaml", config("a"))), ...(await parsed("in/b.yaml", config("b")))]))).toBe(key);
+    expect(keyOf(unitOf([...(await parsed("in/a.yaml", config("a", "2"))), ...b]))).not.toBe(key);
+    expect(keyOf(unitOf([...(await parsed("in/c.yaml", config("a"))), ...b]))).not.toBe(key);
+    expect(keyOf(unitOf([...b, ...a]))).not.toBe(key);
+    expect(keyOf({ ...unitOf([...a, ...b]), profile: "staging" })).not.toBe(key);
+  });
+
+  it("is the key of the resources' content when one of them was not parsed under the cache", async () => {
+    const a = await parsed("in/a.yaml", config("a"));
+    const other = unitWith("x").resources;
+    const key = keyOf(unitOf([...a, ...other]));
+    expect(key).toBeDefined();
+    expect(keyOf(unitOf([...a, ...unitWith("y").resources]))).not.toBe(key);
+    // Without the cache, nothing records where a resource came from: the same stream keys by its content.
+    const uncached = (await parseThroughCache(Buffer.from(config("a")), { file: "in/a.yaml" }, undefined)).resources;
+    expect(keyOf(unitOf(uncached))).toBe(keyOf(unitOf(structuredClone(a))));
   });
 });
