@@ -55,6 +55,23 @@ describe("--cache of renders", () => {
     expect(kustomizeRenderKey("overlay", root, false)).toBeUndefined();
   });
 
+  it("keys a build whose resources hold URLs, and not one whose base or component is remote", () => {
+    const withUrl = CONFIGMAP("settings").replace(
+      "metadata:",
+      "metadata:\n  annotations: {runbook: 'https://runbooks.example.com/x?ref=main'}",
+    );
+    const root = tempTree({ ...KUSTOMIZE, "base/cm.yaml": withUrl });
+    expect(kustomizeRenderKey("overlay", root, false)).toMatch(/^[0-9a-f]{64}$/);
+    for (const remote of [
+      "resources: [cm.yaml, git@github.com:example/x.git]\n",
+      "resources: [cm.yaml]\ncomponents: [https://example.com/c]\n",
+      "resources: [cm.yaml]\nhelmCharts: [{name: x, repo: 'https://charts.example.com'}]\n",
+    ]) {
+      writeFileSync(join(root, "base/kustomization.yaml"), remote);
+      expect(kustomizeRenderKey("overlay", root, false)).toBeUndefined();
+    }
+  });
+
   it("renders again when a template changes, and reports what an uncached run reports", async () => {
     const root = tempTree(CHART);
     const cacheDir = join(root, ".cache");
