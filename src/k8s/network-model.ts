@@ -135,5 +135,7 @@ export function buildNetworkModel(resources: readonly Resource[], { withFlows = 
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, item]) => item);
   for (const p of policyNodes) p.selects = [...new Set(p.selects)];
-  return { workloads: byJson(workloads), policies: byJson(policyNodes), flows: byJson([...flows.values()]) };
+  // Each flow's JSON is its key in `flows` already.
+  const sortedFlows = [...flows].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, flow]) => flow);
+  return { workloads: byJson(workloads), policies: byJson(policyNodes), flows: sortedFlows };
 }
