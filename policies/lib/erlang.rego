@@ -358,10 +358,10 @@ flag_variables := ["ERL_AFLAGS", "ELIXIR_ERL_OPTIONS", "ERL_FLAGS", "ERL_ZFLAGS"
 
 # The words of each flag variable's winning value, by name (the variables without a value left out), split
 # as erlexec releases split them: on spaces only (older, "spaces") or on any whitespace (newer).
-flag_env_words(index, w, c, split) := {name: env_words(text, split) |
-	e := effective_env(index, w, c)
+# From the container's environment `e` (effective_env) in namespace ns.
+flag_env_words(index, ns, e, split) := {name: env_words(text, split) |
 	some name in flag_variables
-	text := env_text(index, k8s.namespace(w), e[name])
+	text := env_text(index, ns, e[name])
 }
 
 env_words(text, "spaces") := words(text)
@@ -377,11 +377,16 @@ env_parts(env_words, name) := [env_words[name] | env_words[name]]
 # releases split a variable on spaces only, newer ones on any whitespace (OTP 25 reads a tab as a
 # separator): both are read, every variable of one reading split one way (one VM runs one erlexec). One
 # token list per reading of the command line (command_line_readings) and splitting, distinct.
-flag_readings(index, w, c) := {reading |
+flag_readings(index, w, c) := flag_readings_in(index, w, c, effective_env(index, w, c))
+
+# The same from the container's environment `e` (effective_env), for a caller that reads it too: the wasm
+# target computes a function again on every call, and effective_env is the costliest part.
+flag_readings_in(index, w, c, e) := {reading |
 	vm_args := [args_file_words(t) | some t in mounted_flag_texts(index, w, c, vm_args_files)]
 	lines := command_line_readings(c)
+	ns := k8s.namespace(w)
 	some split in ["spaces", "whitespace"]
-	env_words := flag_env_words(index, w, c, split)
+	env_words := flag_env_words(index, ns, e, split)
 	before := array.concat(
 		array.concat(env_parts(env_words, "ERL_AFLAGS"), env_parts(env_words, "ELIXIR_ERL_OPTIONS")),
 		vm_args,

@@ -10,9 +10,9 @@ workload_kinds := kinds.workloads
 
 # A workload carries a pod template: a kind of the `workloads` alias, or an object of any other kind
 # (a custom resource) with a pod template at a generic path. Mirrors isWorkload in src/k8s/workloads.ts.
-is_workload(obj) if workload_kinds[obj.kind]
-
-is_workload(obj) if generic_pod_template_path(obj)
+is_workload(obj) if {
+	workload_kinds[obj.kind]
+} else if generic_pod_template_path(obj)
 
 namespace(obj) := ns if {
 	ns := obj.metadata.namespace
@@ -91,13 +91,16 @@ main_containers(obj) := object.get(pod_spec(obj), "containers", [])
 # containers + initContainers + ephemeralContainers, each with the field it came from (`__field`) and
 # its path in the object (`__path`, for violations), lists of mappings only, as allContainers in
 # src/k8s/workloads.ts.
+# The template's path and spec are read once (the wasm target computes a function again on every call).
 all_containers(obj) := [c |
+	template_path := pod_template_path(obj)
+	spec := object.get(object.get(obj, template_path, null), "spec", {})
 	some field in ["containers", "initContainers", "ephemeralContainers"]
-	list := object.get(pod_spec(obj), field, [])
+	list := object.get(spec, field, [])
 	is_array(list)
 	some i, c0 in list
 	is_object(c0)
-	c := object.union(c0, {"__field": field, "__path": array.concat(pod_spec_path(obj), [field, i])})
+	c := object.union(c0, {"__field": field, "__path": array.concat(template_path, ["spec", field, i])})
 ]
 
 # Declared replicas (1 when unset; Pods, Jobs and CronJobs count as 1; DaemonSets as 2: one per node).
@@ -348,32 +351,36 @@ erlang_port_names := {"epmd", "dist", "erlang-dist"}
 
 erlang_env_names := {"RELEASE_COOKIE", "ERLANG_COOKIE", "RELEASE_DISTRIBUTION"}
 
+# Reads the containers in place (all_containers copies each one).
 is_erlang_node(obj) if {
 	is_workload(obj)
-	some c in all_containers(obj)
+	spec := pod_spec(obj)
+	some field in ["containers", "initContainers", "ephemeralContainers"]
+	list := object.get(spec, field, [])
+	is_array(list)
+	some c in list
+	is_object(c)
 	container_is_erlang(c)
 }
 
+# One pass over the ports, then one over the environment, stopping at the first that tells (the wasm
+# target evaluates every body of a multi-body function, and builds a set literal on every iteration).
 container_is_erlang(c) if {
 	some p in object.get(c, "ports", [])
 	p.containerPort == 4369
-}
-
-container_is_erlang(c) if {
+} else if {
 	some p in object.get(c, "ports", [])
 	erlang_port_names[p.name]
-}
-
-container_is_erlang(c) if {
+} else if {
 	some e in object.get(c, "env", [])
 	erlang_env_names[e.name]
-}
-
-container_is_erlang(c) if {
+} else if {
 	some e in object.get(c, "env", [])
-	e.name in {"ERL_FLAGS", "ERL_AFLAGS"}
+	erlang_flag_env_names[e.name]
 	regex.match(`(^|\s)-s?name(\s|$)`, object.get(e, "value", ""))
 }
+
+erlang_flag_env_names := {"ERL_FLAGS", "ERL_AFLAGS"}
 
 # An object's identity in the API server: kind, namespace (none for a cluster-scoped kind, whose namespace
 # the API server ignores) and name; non-strings read as "".
