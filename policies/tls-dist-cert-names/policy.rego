@@ -22,18 +22,18 @@ index := erlang.set_index(input.resources)
 
 # --- Where the node reads its flags (lib.erlang, as tls-erlang-dist reads them) ---------------------
 
-effective(w, c) := erlang.effective_env(index, w, c)
-
 env_text(ns, src) := erlang.env_text(index, ns, src)
 
 # The VM's init flags of every Erlang container of an Erlang node that runs TLS distribution, read once
 # per evaluation (lib.erlang flag_readings: in the VM's order, each part cut at -extra, one token list per
-# reading of the command line): by the workload's position in input.resources, then the container's
-# position in k8s.all_containers.
-tls_readings := {i: {j: readings |
+# reading of the command line), with the container and its environment (lib.erlang effective_env, read
+# once: the wasm target computes a function again on every call): by the workload's position in
+# input.resources, then the container's position in k8s.all_containers.
+tls_readings := {i: {j: {"container": c, "env": e, "readings": readings} |
 	some j, c in k8s.all_containers(w)
 	k8s.container_is_erlang(c)
-	readings := erlang.flag_readings(index, w, c)
+	e := erlang.effective_env(index, w, c)
+	readings := erlang.flag_readings_in(index, w, c, e)
 	erlang.tls_dist(readings)
 } |
 	some i, w in input.resources
@@ -116,10 +116,10 @@ cert_names(spec) := concat(", ", sort(array.concat(dns_names(spec), strings_of(s
 
 # [node name, field path] of every name the node may take: RELEASE_NODE / NODE_NAME as the kubelet
 # builds the environment, and -name / -sname in its flags.
-node_names(w, c, readings) := {[text, source_path(c, src)] |
-	some name, src in effective(w, c)
+node_names(env, ns, c, readings) := {[text, source_path(c, src)] |
+	some name, src in env
 	node_env[name]
-	text := env_text(k8s.namespace(w), src)
+	text := env_text(ns, src)
 } | {[name, c.__path] | some name in erlang.name_flags(readings)}
 
 source_path(c, src) := array.concat(c.__path, ["env", src.index]) if src.from == "env"
@@ -136,17 +136,18 @@ var_name(m) := m[1] if m[1] != ""
 var_name(m) := m[2] if m[1] == ""
 
 # What a referenced variable holds: {"podIP": true}, {"podName": true}, {"text": value}; undefined when
-# unknown (a variable of the environment is a pod field, else a text without a reference of its own).
-var_value(w, c, var) := {"podIP": true} if {
-	field_path(effective(w, c)[var]) in pod_ip_fields
+# unknown (a variable of the environment `env`, in namespace ns, is a pod field, else a text without a
+# reference of its own).
+var_value(env, ns, var) := {"podIP": true} if {
+	field_path(env[var]) in pod_ip_fields
 } else := {"podName": true} if {
-	field_path(effective(w, c)[var]) == "metadata.name"
-} else := {"text": k8s.namespace(w)} if {
-	field_path(effective(w, c)[var]) == "metadata.namespace"
-	k8s.namespace(w) != ""
+	field_path(env[var]) == "metadata.name"
+} else := {"text": ns} if {
+	field_path(env[var]) == "metadata.namespace"
+	ns != ""
 } else := {"text": text} if {
-	not field_path(effective(w, c)[var])
-	text := env_text(k8s.namespace(w), effective(w, c)[var])
+	not field_path(env[var])
+	text := env_text(ns, env[var])
 	not contains(text, "$")
 }
 
@@ -154,21 +155,18 @@ field_path(src) := src.entry.valueFrom.fieldRef.fieldPath if src.from == "env"
 
 refs(h) := regex.find_all_string_submatch_n(var_ref, h, -1)
 
-named_by_pod_ip(w, c, h) if {
+named_by_pod_ip(env, ns, h) if {
 	some m in refs(h)
-	var_value(w, c, var_name(m)).podIP
+	var_value(env, ns, var_name(m)).podIP
 }
 
 # The host with every known variable filled in; a pod name stays a reference, one label no name but
 # a wildcard matches. Undefined when a variable's value is unknown.
-resolved_host(w, c, h) := strings.replace_n(replacements, h) if {
-	every m in refs(h) {
-		var_value(w, c, var_name(m))
-	}
-	replacements := {m[0]: var_value(w, c, var_name(m)).text |
-		some m in refs(h)
-		var_value(w, c, var_name(m)).text
-	}
+resolved_host(env, ns, h) := strings.replace_n(replacements, h) if {
+	ms := refs(h)
+	values := [[m[0], v] | some m in ms; v := var_value(env, ns, var_name(m))]
+	count(values) == count(ms)
+	replacements := {m0: v.text | some [m0, v] in values; v.text}
 }
 
 covered(host, spec) if {
@@ -194,20 +192,21 @@ covered(host, spec) if host in strings_of(spec, "ipAddresses")
 uncovered contains [w, c, node, path, cert[0], cert[1], erlang.section_text(text, "client"), by_ip] if {
 	some i, containers in tls_readings
 	w := input.resources[i]
-	some j, readings in containers
-	c := k8s.all_containers(w)[j]
-	some text in erlang.optfile_texts(index, w, c, readings)
+	ns := k8s.namespace(w)
+	some t in containers
+	c := t.container
+	some text in erlang.optfile_texts(index, w, c, t.readings)
 	some cert in server_certs(w, c, erlang.section_text(text, "server"))
-	some [node, path] in node_names(w, c, readings)
-	by_ip := rejected_as(w, c, host(node), cert[1])
+	some [node, path] in node_names(t.env, ns, c, t.readings)
+	by_ip := rejected_as(t.env, ns, host(node), cert[1])
 }
 
 # Whether a host name is rejected because it is a pod IP (true) or a name the certificate lacks (false);
 # undefined when the certificate covers it or a variable of it is unknown.
-rejected_as(w, c, h, spec) if {
-	named_by_pod_ip(w, c, h)
+rejected_as(env, ns, h, spec) if {
+	named_by_pod_ip(env, ns, h)
 } else := false if {
-	rh := resolved_host(w, c, h)
+	rh := resolved_host(env, ns, h)
 	not covered(rh, spec)
 }
 
