@@ -10,19 +10,38 @@ obj := input.review.object
 
 write_verbs := ["create", "update", "patch", "delete", "deletecollection"]
 
+# Pods and the workload kinds, by API group. `create` runs a pod template (image, any serviceAccountName of the
+# namespace, privileged, hostPath) as its controller's pods; `update`/`patch` rewrites that template, or the image of
+# a running pod's container (the image field is mutable), which then runs as the pod's ServiceAccount. The
+# subresources (`deployments/scale`, `*/status`) change no template and are no workload resource here.
+# `extensions` served no workload kind after Kubernetes 1.15 and the authorizer matches the group literally:
+# a rule of that group grants nothing on `apps` workloads.
+workload_resources := {
+	"": ["pods", "replicationcontrollers"],
+	"apps": ["deployments", "statefulsets", "daemonsets", "replicasets"],
+	"batch": ["jobs", "cronjobs"],
+	"argoproj.io": ["rollouts"],
+}
+
+# The verbs on workload_resources that run code of the holder's choosing, by message id.
+workload_verbs := {"sensitiveCreate": ["create"], "workloadRewrite": ["update", "patch"]}
+
 # Dangerous grants: verbs (empty = any verb) on resources of one API group; `label` picks what the finding lists.
-targets := [
-	{"messageId": "escalationVerb", "label": "verb", "verbs": ["escalate", "bind"], "group": "rbac.authorization.k8s.io", "resources": ["roles", "clusterroles"]},
-	{"messageId": "sensitiveCreate", "label": "resource", "verbs": ["create"], "group": "", "resources": ["pods", "replicationcontrollers", "serviceaccounts/token", "persistentvolumes"]},
-	{"messageId": "sensitiveCreate", "label": "resource", "verbs": ["create"], "group": "apps", "resources": ["deployments", "statefulsets", "daemonsets", "replicasets"]},
-	{"messageId": "sensitiveCreate", "label": "resource", "verbs": ["create"], "group": "extensions", "resources": ["deployments", "daemonsets", "replicasets"]},
-	{"messageId": "sensitiveCreate", "label": "resource", "verbs": ["create"], "group": "batch", "resources": ["jobs", "cronjobs"]},
-	{"messageId": "sensitiveCreate", "label": "resource", "verbs": ["create"], "group": "argoproj.io", "resources": ["rollouts"]},
-	{"messageId": "interactiveAccess", "label": "resource", "verbs": [], "group": "", "resources": ["pods/exec", "pods/attach", "pods/portforward", "nodes/proxy"]},
-	{"messageId": "interactiveAccess", "label": "resource", "verbs": ["update", "patch"], "group": "", "resources": ["pods/ephemeralcontainers"]},
-	{"messageId": "csrApproval", "label": "resource", "verbs": ["update", "patch"], "group": "certificates.k8s.io", "resources": ["certificatesigningrequests/approval"]},
-	{"messageId": "webhookWrite", "label": "resource", "verbs": write_verbs, "group": "admissionregistration.k8s.io", "resources": ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"]},
-]
+targets := array.concat(
+	[
+		{"messageId": "escalationVerb", "label": "verb", "verbs": ["escalate", "bind"], "group": "rbac.authorization.k8s.io", "resources": ["roles", "clusterroles"]},
+		{"messageId": "sensitiveCreate", "label": "resource", "verbs": ["create"], "group": "", "resources": ["serviceaccounts/token", "persistentvolumes"]},
+		{"messageId": "interactiveAccess", "label": "resource", "verbs": [], "group": "", "resources": ["pods/exec", "pods/attach", "pods/portforward", "nodes/proxy"]},
+		{"messageId": "interactiveAccess", "label": "resource", "verbs": ["update", "patch"], "group": "", "resources": ["pods/ephemeralcontainers"]},
+		{"messageId": "csrApproval", "label": "resource", "verbs": ["update", "patch"], "group": "certificates.k8s.io", "resources": ["certificatesigningrequests/approval"]},
+		{"messageId": "webhookWrite", "label": "resource", "verbs": write_verbs, "group": "admissionregistration.k8s.io", "resources": ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"]},
+	],
+	[t |
+		some message_id, verbs in workload_verbs
+		some group, resources in workload_resources
+		t := {"messageId": message_id, "label": "resource", "verbs": verbs, "group": group, "resources": resources}
+	],
+)
 
 hits contains [t.messageId, i, label] if {
 	some i, rule in rbac.rules(obj)

@@ -67,7 +67,7 @@ test_webhook_read_passes if {
 }
 
 test_full_wildcard_hits_every_clause if {
-	ids(control.violation) == {"escalationVerb", "sensitiveCreate", "interactiveAccess", "csrApproval", "webhookWrite"} with input as role([rule(["*"], ["*"], ["*"])])
+	ids(control.violation) == {"escalationVerb", "sensitiveCreate", "workloadRewrite", "interactiveAccess", "csrApproval", "webhookWrite"} with input as role([rule(["*"], ["*"], ["*"])])
 }
 
 test_other_kinds_ignored if {
@@ -112,6 +112,50 @@ test_paths_point_at_the_verbs_or_resources_granted if {
 
 test_create_replication_controllers if {
 	grants(control.violation, "sensitiveCreate") == ["replicationcontrollers"] with input as role([rule([""], ["replicationcontrollers"], ["create"])])
+}
+
+test_workload_rewrite if {
+	grants(control.violation, "workloadRewrite") == ["deployments"] with input as role([rule(["apps"], ["deployments"], ["get", "patch"])])
+	grants(control.violation, "workloadRewrite") == ["cronjobs, jobs"] with input as role([rule(["batch"], ["jobs", "cronjobs"], ["update"])])
+	grants(control.violation, "workloadRewrite") == ["replicationcontrollers"] with input as role([rule([""], ["replicationcontrollers"], ["patch"])])
+	grants(control.violation, "workloadRewrite") == ["rollouts"] with input as role([rule(["argoproj.io"], ["rollouts"], ["update"])])
+	ids(control.violation) == {"workloadRewrite"} with input as role([rule(["apps"], ["statefulsets", "daemonsets", "replicasets"], ["update", "patch"])])
+}
+
+test_pod_update_replaces_images if {
+	grants(control.violation, "workloadRewrite") == ["pods"] with input as role([rule([""], ["pods"], ["update"])])
+	ids(control.violation) == {"sensitiveCreate", "workloadRewrite"} with input as role([rule([""], ["pods"], ["*"])])
+}
+
+test_template_free_subresources_pass if {
+	count(control.violation) == 0 with input as role([
+		rule(["apps"], ["deployments/scale", "statefulsets/status", "replicasets/scale"], ["update", "patch"]),
+		rule(["*"], ["*/scale", "*/status"], ["get", "update", "patch"]),
+	])
+}
+
+test_workload_rewrite_wildcards if {
+	grants(control.violation, "workloadRewrite") == ["daemonsets, deployments, replicasets, statefulsets"] with input as role([rule(["apps"], ["*"], ["patch"])])
+	grants(control.violation, "workloadRewrite") == ["deployments"] with input as role([rule(["*"], ["deployments"], ["update"])])
+	grants(control.violation, "workloadRewrite") == ["cronjobs, daemonsets, deployments, jobs, pods, replicasets, replicationcontrollers, rollouts, statefulsets"] with input as role([rule(["*"], ["*"], ["update"])])
+}
+
+# `extensions` serves no workload kind on supported Kubernetes versions; `*` covers `apps`.
+test_extensions_group_grants_no_workload if {
+	count(control.violation) == 0 with input as role([rule(["extensions"], ["deployments", "daemonsets", "replicasets"], ["create", "update", "patch"])])
+}
+
+# The authorizer compares verbs as written: `PATCH` is no `patch`.
+test_verbs_are_case_sensitive if {
+	count(control.violation) == 0 with input as role([rule(["apps", ""], ["deployments", "pods"], ["PATCH", "Update", "CREATE"])])
+}
+
+test_workload_rewrite_points_at_resources if {
+	paths := {[v.details.messageId, v.details.path] | some v in control.violation} with input as role([
+		rule([""], ["pods"], ["get"]),
+		rule(["apps"], ["statefulsets"], ["patch"]),
+	])
+	paths == {["workloadRewrite", ["rules", 1, "resources"]]}
 }
 
 aggregated(selectors) := {"review": {"object": {

@@ -71,6 +71,7 @@ templates := {
 	"iam-no-escalation-verbs": {
 		"escalationVerb": "Rule {rule} of {kind} {role} grants privilege-escalation verbs: {grants}.",
 		"sensitiveCreate": "Rule {rule} of {kind} {role} grants `create` on {grants}: the holder can run code as other identities or reach the host.",
+		"workloadRewrite": "Rule {rule} of {kind} {role} grants `update`/`patch` on {grants}: the holder can rewrite a pod template or a running pod's container image, and run code as other identities or reach the host.",
 		"interactiveAccess": "Rule {rule} of {kind} {role} grants access to {grants}: interactive access to running pods or nodes (exec, attach, port-forward, proxy, ephemeral debug containers).",
 		"csrApproval": "Rule {rule} of {kind} {role} grants `update`/`patch` on {grants}: the holder can approve certificates.",
 		"webhookWrite": "Rule {rule} of {kind} {role} grants write verbs on {grants}: the holder can intercept or disable admission control.",

@@ -23,6 +23,27 @@ interface Target {
 
 const WRITE_VERBS = ["create", "update", "patch", "delete", "deletecollection"];
 
+/**
+ * Pods and the workload kinds, by API group. `create` runs a pod template (image, any serviceAccountName of the
+ * namespace, privileged, hostPath) as its controller's pods; `update`/`patch` rewrites that template, or the image of
+ * a running pod's container (the image field is mutable), which then runs as the pod's ServiceAccount. The
+ * subresources (`deployments/scale`, `<kind>/status`) change no template and are no workload resource here.
+ * `extensions` served no workload kind after Kubernetes 1.15 and the authorizer matches the group literally:
+ * a rule of that group grants nothing on `apps` workloads. Mirrors workload_resources in the control's policy.rego.
+ */
+const WORKLOAD_RESOURCES: Readonly<Record<string, readonly string[]>> = {
+  "": ["pods", "replicationcontrollers"],
+  apps: ["deployments", "statefulsets", "daemonsets", "replicasets"],
+  batch: ["jobs", "cronjobs"],
+  "argoproj.io": ["rollouts"],
+};
+
+/** The verbs on WORKLOAD_RESOURCES that run code of the holder's choosing, by message id. */
+const WORKLOAD_VERBS: Readonly<Record<string, readonly string[]>> = {
+  sensitiveCreate: ["create"],
+  workloadRewrite: ["update", "patch"],
+};
+
 const TARGETS: readonly Target[] = [
   {
     messageId: "escalationVerb",
@@ -36,24 +57,17 @@ const TARGETS: readonly Target[] = [
     label: "resource",
     verbs: ["create"],
     group: "",
-    resources: ["pods", "replicationcontrollers", "serviceaccounts/token", "persistentvolumes"],
+    resources: ["serviceaccounts/token", "persistentvolumes"],
   },
-  {
-    messageId: "sensitiveCreate",
-    label: "resource",
-    verbs: ["create"],
-    group: "apps",
-    resources: ["deployments", "statefulsets", "daemonsets", "replicasets"],
-  },
-  {
-    messageId: "sensitiveCreate",
-    label: "resource",
-    verbs: ["create"],
-    group: "extensions",
-    resources: ["deployments", "daemonsets", "replicasets"],
-  },
-  { messageId: "sensitiveCreate", label: "resource", verbs: ["create"], group: "batch", resources: ["jobs", "cronjobs"] },
-  { messageId: "sensitiveCreate", label: "resource", verbs: ["create"], group: "argoproj.io", resources: ["rollouts"] },
+  ...Object.entries(WORKLOAD_VERBS).flatMap(([messageId, verbs]) =>
+    Object.entries(WORKLOAD_RESOURCES).map(([group, resources]): Target => ({
+      messageId,
+      label: "resource",
+      verbs: [...verbs],
+      group,
+      resources: [...resources],
+    })),
+  ),
   {
     messageId: "interactiveAccess",
     label: "resource",

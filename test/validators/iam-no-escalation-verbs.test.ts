@@ -15,6 +15,7 @@ describe("iam-no-escalation-verbs validator", () => {
       "interactiveAccess",
       "sensitiveCreate",
       "webhookWrite",
+      "workloadRewrite",
     ]);
     expect(found.find((v) => v.messageId === "escalationVerb")?.data.grants).toBe("bind, escalate, impersonate");
   });
@@ -24,5 +25,17 @@ describe("iam-no-escalation-verbs validator", () => {
     expect(exec.map((v) => [v.messageId, v.data.grants])).toEqual([["interactiveAccess", "pods/exec"]]);
     expect(iamNoEscalationVerbs.validate(role([{ apiGroups: ["apps"], resources: ["pods"], verbs: ["create"] }]), {})).toEqual([]);
     expect(iamNoEscalationVerbs.validate(role([{ apiGroups: [""], resources: ["pods/exec"], verbs: [] }]), {})).toEqual([]);
+  });
+
+  it("reports update/patch on pods and workload kinds, not on their template-free subresources", () => {
+    const grants = (rules: unknown[]) => iamNoEscalationVerbs.validate(role(rules), {}).map((v) => [v.messageId, v.data.grants]);
+    expect(grants([{ apiGroups: ["apps"], resources: ["deployments", "deployments/scale"], verbs: ["patch"] }])).toEqual([
+      ["workloadRewrite", "deployments"],
+    ]);
+    expect(grants([{ apiGroups: [""], resources: ["pods"], verbs: ["update"] }])).toEqual([["workloadRewrite", "pods"]]);
+    expect(grants([{ apiGroups: ["*"], resources: ["*/scale", "*/status"], verbs: ["update", "patch"] }])).toEqual([]);
+    // `extensions` serves no workload kind on supported Kubernetes versions; verbs are case-sensitive.
+    expect(grants([{ apiGroups: ["extensions"], resources: ["deployments"], verbs: ["create", "patch"] }])).toEqual([]);
+    expect(grants([{ apiGroups: ["apps"], resources: ["deployments"], verbs: ["PATCH", "Update"] }])).toEqual([]);
   });
 });
