@@ -11,6 +11,10 @@ spec := k8s.pod_spec(obj)
 
 spec_path := k8s.pod_spec_path(obj)
 
+# The containers, read once: lib.k8s all_containers copies each one, and the wasm target would do it again
+# for every rule that reads them.
+containers := k8s.all_containers(obj)
+
 safe_sysctls := {
 	"kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start",
 	"net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports",
@@ -24,7 +28,7 @@ violation contains violation.at(control_id, "hostNamespace", obj, array.concat(s
 }
 
 violation contains violation.at(control_id, "privilegedContainer", obj, array.concat(c.__path, ["securityContext", "privileged"]), {"container": cname(c)}) if {
-	some c in k8s.all_containers(obj)
+	some c in containers
 	c.securityContext.privileged == true
 }
 
@@ -34,18 +38,18 @@ violation contains violation.at(control_id, "hostPathVolume", obj, array.concat(
 }
 
 violation contains violation.at(control_id, "hostPort", obj, array.concat(c.__path, ["ports", i, "hostPort"]), {"container": cname(c), "port": p.hostPort}) if {
-	some c in k8s.all_containers(obj)
+	some c in containers
 	some i, p in object.get(c, "ports", [])
 	p.hostPort != 0
 }
 
 violation contains violation.at(control_id, "unmaskedProcMount", obj, array.concat(c.__path, ["securityContext", "procMount"]), {"container": cname(c)}) if {
-	some c in k8s.all_containers(obj)
+	some c in containers
 	c.securityContext.procMount == "Unmasked"
 }
 
 violation contains violation.at(control_id, "hostProcess", obj, host_process_path(c), {"container": cname(c)}) if {
-	some c in k8s.all_containers(obj)
+	some c in containers
 	object.get(c, host_process, object.get(spec, host_process, false)) == true
 }
 

@@ -12,6 +12,10 @@ spec := k8s.pod_spec(obj)
 
 spec_path := k8s.pod_spec_path(obj)
 
+# The containers, read once: lib.k8s all_containers copies each one, and the wasm target would do it again
+# for every rule that reads them.
+containers := k8s.all_containers(obj)
+
 pod_context := object.get(spec, "securityContext", {})
 
 allowed_volume_types := {
@@ -35,32 +39,32 @@ effective_path(c, key) := array.concat(c.__path, ["securityContext", key]) if {
 context_path(c, keys) := array.concat(c.__path, array.concat(["securityContext"], keys))
 
 violation contains violation.at(control_id, "allowPrivilegeEscalation", obj, context_path(c, ["allowPrivilegeEscalation"]), {"container": cname(c)}) if {
-	some c in k8s.all_containers(obj)
+	some c in containers
 	object.get(c, ["securityContext", "allowPrivilegeEscalation"], true) != false
 }
 
 violation contains violation.at(control_id, "runAsNonRoot", obj, effective_path(c, "runAsNonRoot"), {"container": cname(c)}) if {
-	some c in k8s.all_containers(obj)
+	some c in containers
 	effective(c, "runAsNonRoot", false) != true
 }
 
 violation contains violation.at(control_id, "runAsUser", obj, effective_path(c, "runAsUser"), {"container": cname(c)}) if {
-	some c in k8s.all_containers(obj)
+	some c in containers
 	effective(c, "runAsUser", 0) == 0
 }
 
 violation contains violation.at(control_id, "seccompProfile", obj, array.concat(effective_path(c, "seccompProfile"), ["type"]), {"container": cname(c)}) if {
-	some c in k8s.all_containers(obj)
+	some c in containers
 	not object.get(effective(c, "seccompProfile", {}), "type", "") in {"RuntimeDefault", "Localhost"}
 }
 
 violation contains violation.at(control_id, "capabilitiesDrop", obj, context_path(c, ["capabilities", "drop"]), {"container": cname(c)}) if {
-	some c in k8s.all_containers(obj)
+	some c in containers
 	not "ALL" in object.get(c, ["securityContext", "capabilities", "drop"], [])
 }
 
 violation contains violation.at(control_id, "capabilitiesAdd", obj, context_path(c, ["capabilities", "add"]), {"container": cname(c), "capabilities": concat(", ", extra)}) if {
-	some c in k8s.all_containers(obj)
+	some c in containers
 	extra := sort([cap |
 		some cap in object.get(c, ["securityContext", "capabilities", "add"], [])
 		not allowed_capabilities[cap]
@@ -88,7 +92,7 @@ allowed_selinux_types := {"", "container_t", "container_init_t", "container_kvm_
 security_contexts contains ["the pod", array.concat(spec_path, ["securityContext"]), pod_context]
 
 security_contexts contains [concat(" ", ["container", cname(c)]), array.concat(c.__path, ["securityContext"]), object.get(c, "securityContext", {})] if {
-	some c in k8s.all_containers(obj)
+	some c in containers
 }
 
 violation contains violation.at(control_id, "appArmorProfile", obj, array.concat(path, ["appArmorProfile", "type"]), {"where": where, "profile": profile}) if {
