@@ -370,13 +370,26 @@ env_words(text, "whitespace") := words(spaced(text))
 
 env_parts(env_words, name) := [env_words[name] | env_words[name]]
 
-# The init arguments of container c in the order the VM reads them: ERL_AFLAGS, ELIXIR_ERL_OPTIONS, a
-# mounted vm.args (the release script's -args_file), the command line (command then args, one argv),
-# ERL_FLAGS, ERL_ZFLAGS; each variable's winning value split as erlexec splits it, each part as part_tokens
-# gives it (erlexec cuts each part at its own -extra and reads on with the next part). Older erlexec
-# releases split a variable on spaces only, newer ones on any whitespace (OTP 25 reads a tab as a
-# separator): both are read, every variable of one reading split one way (one VM runs one erlexec). One
-# token list per reading of the command line (command_line_readings) and splitting, distinct.
+# ERL_OTP<release>_FLAGS: erlexec reads the variable of its own OTP release (ERL_OTP27_FLAGS on OTP 27)
+# before every other part of the command line: undocumented ("intended for OTP internal use only",
+# erlexec.c), yet read (OTP 25's erl sets kernel parameters from ERL_OTP25_FLAGS). The release variables
+# the container's environment `e` sets, by name.
+release_flag_variables(e) := sort([name | some name, _ in e; regex.match(`^ERL_OTP[0-9]+_FLAGS$`, name)])
+
+# The words of the release variable `name` ("" for none), in a list of at most one part.
+release_parts(_, _, _, "", _) := []
+
+release_parts(index, ns, e, name, split) := [env_words(text, split) | text := env_text(index, ns, e[name])] if name != ""
+
+# The init arguments of container c in the order the VM reads them: ERL_OTP<release>_FLAGS, ERL_AFLAGS,
+# ELIXIR_ERL_OPTIONS, a mounted vm.args (the release script's -args_file), the command line (command then
+# args, one argv), ERL_FLAGS, ERL_ZFLAGS; each variable's winning value split as erlexec splits it, each
+# part as part_tokens gives it (erlexec cuts each part at its own -extra and reads on with the next part).
+# Older erlexec releases split a variable on spaces only, newer ones on any whitespace (OTP 25 reads a tab
+# as a separator): both are read, every variable of one reading split one way (one VM runs one erlexec).
+# The release variable is read once per variable the container sets (the VM's release may be any of them)
+# and once without one. One token list per reading of the command line (command_line_readings), splitting
+# and release variable, distinct.
 flag_readings(index, w, c) := flag_readings_in(index, w, c, effective_env(index, w, c))
 
 # The same from the container's environment `e` (effective_env), for a caller that reads it too: the wasm
@@ -387,8 +400,14 @@ flag_readings_in(index, w, c, e) := {reading |
 	ns := k8s.namespace(w)
 	some split in ["spaces", "whitespace"]
 	env_words := flag_env_words(index, ns, e, split)
+
+	# Which release variable the VM reads depends on its OTP release, which no manifest states: none, or any one.
+	some release in array.concat([""], release_flag_variables(e))
 	before := array.concat(
-		array.concat(env_parts(env_words, "ERL_AFLAGS"), env_parts(env_words, "ELIXIR_ERL_OPTIONS")),
+		array.concat(
+			release_parts(index, ns, e, release, split),
+			array.concat(env_parts(env_words, "ERL_AFLAGS"), env_parts(env_words, "ELIXIR_ERL_OPTIONS")),
+		),
 		vm_args,
 	)
 	after := array.concat(env_parts(env_words, "ERL_FLAGS"), env_parts(env_words, "ERL_ZFLAGS"))

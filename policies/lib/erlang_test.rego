@@ -101,6 +101,21 @@ test_flag_readings_split_the_variables_on_spaces_and_on_any_whitespace if {
 	}
 }
 
+test_flag_readings_read_each_release_variable_first_and_none if {
+	c := {"args": ["-s"], "env": [
+		{"name": "ERL_AFLAGS", "value": "-a"},
+		{"name": "ERL_OTP27_FLAGS", "value": "-x -extra -y"},
+		{"name": "ERL_OTP26_FLAGS", "value": "-z"},
+		{"name": "ERL_OTPX_FLAGS", "value": "-ignored"},
+	]}
+	erlang.flag_readings(index, pod([]), c) == {
+		["-a", "--", "-s", "--"],
+		["-x", "--", "-a", "--", "-s", "--"],
+		["-z", "--", "-a", "--", "-s", "--"],
+	}
+	erlang.release_flag_variables({"ERL_OTP27_FLAGS": {}, "ERL_FLAGS": {}, "ERL_OTP_FLAGS": {}, "ERL_OTP26_FLAGS": {}}) == ["ERL_OTP26_FLAGS", "ERL_OTP27_FLAGS"]
+}
+
 tokens(text) := array.concat(erlang.words(text), ["--"])
 
 test_words_split_on_spaces_as_erlexec_does if {

@@ -329,17 +329,29 @@ function partTokens(w: K8sObject, c: Container, words: readonly string[], texts:
 /** The ways erlexec releases split a flag variable's value: on spaces only (older), on any whitespace (newer). */
 const ENV_SPLITS: ReadonlyArray<(text: string) => string[]> = [erlWords, (text) => erlWords(spaced(text))];
 
+/**
+ * `ERL_OTP<release>_FLAGS`: erlexec reads the variable of its own OTP release (`ERL_OTP27_FLAGS` on OTP 27)
+ * before every other part of the command line: undocumented ("intended for OTP internal use only", erlexec.c),
+ * yet read (OTP 25's erl sets kernel parameters from ERL_OTP25_FLAGS). Mirrors `release_flag_variables`.
+ */
+const RELEASE_FLAGS = /^ERL_OTP[0-9]+_FLAGS$/;
+
+/** The release variables the container sets, by name. */
+const releaseFlagVariables = (env: ReadonlyMap<string, EnvSource>): string[] => [...env.keys()].filter((n) => RELEASE_FLAGS.test(n)).sort();
+
 /** The VM's init arguments, one token list per reading of the command line (commandLineReadings) and splitting of the variables; distinct. */
 export type FlagReadings = readonly (readonly string[])[];
 
 /**
- * The init arguments of container c in the order the VM reads them: ERL_AFLAGS, ELIXIR_ERL_OPTIONS, a
- * mounted vm.args (the release script's `-args_file`), the command line (command then args, one argv),
- * ERL_FLAGS, ERL_ZFLAGS; each variable's winning value split as erlexec splits it, each part as partTokens
- * gives it (erlexec cuts each part at its own `-extra` and reads on with the next part). Older erlexec
- * releases split a variable on spaces only, newer ones on any whitespace (OTP 25 reads a tab as a separator):
- * both are read, every variable of one reading split one way (one VM runs one erlexec). One token list per
- * reading of the command line and splitting, distinct. Mirrors `flag_readings`.
+ * The init arguments of container c in the order the VM reads them: ERL_OTP<release>_FLAGS, ERL_AFLAGS,
+ * ELIXIR_ERL_OPTIONS, a mounted vm.args (the release script's `-args_file`), the command line (command then
+ * args, one argv), ERL_FLAGS, ERL_ZFLAGS; each variable's winning value split as erlexec splits it, each
+ * part as partTokens gives it (erlexec cuts each part at its own `-extra` and reads on with the next part).
+ * Older erlexec releases split a variable on spaces only, newer ones on any whitespace (OTP 25 reads a tab as
+ * a separator): both are read, every variable of one reading split one way (one VM runs one erlexec). The
+ * release variable is read once per variable the container sets (the VM's release may be any of them) and
+ * once without one (or none of them). One token list per reading of the command line, splitting and release
+ * variable, distinct. Mirrors `flag_readings`.
  */
 export function flagReadings(
   w: K8sObject,
@@ -356,11 +368,15 @@ export function flagReadings(
   };
   const vmArgs = mountedFlagTexts(w, c, texts, files).map(argsFileWords);
   const lines = commandLineReadings(c);
+  // Which release variable the VM reads depends on its OTP release, which no manifest states: none, or any one.
+  const releases = [undefined, ...releaseFlagVariables(env)];
   const readings = ENV_SPLITS.flatMap((split) => {
-    const fromEnv = (name: string): string[][] => envText(name).map(split);
-    const before = [...fromEnv("ERL_AFLAGS"), ...fromEnv("ELIXIR_ERL_OPTIONS"), ...vmArgs];
+    const fromEnv = (name: string | undefined): string[][] => (name === undefined ? [] : envText(name).map(split));
     const after = [...fromEnv("ERL_FLAGS"), ...fromEnv("ERL_ZFLAGS")];
-    return lines.map((line) => [...before, line, ...after].flatMap((part) => partTokens(w, c, part, texts)));
+    return releases.flatMap((release) => {
+      const before = [...fromEnv(release), ...fromEnv("ERL_AFLAGS"), ...fromEnv("ELIXIR_ERL_OPTIONS"), ...vmArgs];
+      return lines.map((line) => [...before, line, ...after].flatMap((part) => partTokens(w, c, part, texts)));
+    });
   });
   return [...new Map(readings.map((r) => [JSON.stringify(r), r])).values()];
 }

@@ -125,6 +125,14 @@ const PLANTED: Array<[string, string, string, number]> = [
     "[]",
     9104,
   ],
+  // erlexec reads ERL_OTP<release>_FLAGS (undocumented) of its own release before every other part, so its -kernel comes first.
+  ["ERL_OTP27_FLAGS", `env: [{name: ERL_OTP27_FLAGS, value: "-kernel inet_dist_listen_min 9200 inet_dist_listen_max 9205"}]`, "[]", 9202],
+  [
+    "ERL_OTP25_FLAGS before a range in the args",
+    `args: [foreground, -kernel, inet_dist_listen_min, "9100"], env: [{name: ERL_OTP25_FLAGS, value: "-kernel inet_dist_listen_min 9200 inet_dist_listen_max 9205"}]`,
+    "[]",
+    9205,
+  ],
   // Of two -kernel settings OTP 25 takes the first (the args), not ERL_FLAGS' later one.
   [
     "the args before a range in ERL_FLAGS",

@@ -113,6 +113,13 @@ const PLAINTEXT: Array<[string, string, string?, string?]> = [
     "a sh -c script whose positional arguments may add -proto_dist inet_tcp",
     `command: [sh, -c, "exec /opt/node/bin/node foreground \\"$@\\"", sh, "${TLS}", "-proto_dist inet_tcp"]`,
   ],
+  // erlexec reads ERL_OTP<release>_FLAGS (undocumented) of its own release before every other part.
+  [
+    "-proto_dist inet_tcp in ERL_OTP27_FLAGS beside TLS in ERL_FLAGS",
+    `env: [{name: ERL_OTP27_FLAGS, value: "-proto_dist inet_tcp"}, {name: ERL_FLAGS, value: ${JSON.stringify(TLS)}}]`,
+  ],
+  ["TLS only in ERL_OTP27_FLAGS (a VM of another release reads none of it)", env("ERL_OTP27_FLAGS", TLS)],
+  ["ERL_OTP26_FLAGS after -extra", env("ERL_OTP26_FLAGS", `-extra ${TLS}`)],
   [
     "a mounted sys.config, which holds no flags",
     "args: [foreground]",
