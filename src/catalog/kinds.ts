@@ -8,6 +8,7 @@ import { join, relative } from "node:path";
 import { parse } from "yaml";
 import { PACKAGE_ROOT, POLICIES_DIR } from "../paths.js";
 import { CatalogError } from "./errors.js";
+import { isRecord } from "../records.js";
 
 /** policies/_kinds.yaml */
 export const KINDS_FILE = join(POLICIES_DIR, "_kinds.yaml");
@@ -41,7 +42,6 @@ export const WORKLOADS_ALIAS = "workloads";
 const KIND_NAME = /^[A-Z][A-Za-z0-9]*$/;
 const ALIAS_NAME = /^[a-z][A-Za-z0-9]*$/;
 
-const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
 const isStringList = (value: unknown): value is string[] =>
   Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "string");
 const FIELD_NAME = /^[A-Za-z][A-Za-z0-9]*$/;

@@ -10,6 +10,7 @@ import { PACKAGE_ROOT, POLICIES_DIR } from "../paths.js";
 import { CatalogError } from "./errors.js";
 import { loadCatalog } from "./load.js";
 import type { ControlSpec } from "./types.js";
+import { isRecord } from "../records.js";
 
 /** policies/_thirdparty/trivy.yaml */
 export const TRIVY_UNMAPPED_FILE = join(POLICIES_DIR, "_thirdparty", "trivy.yaml");
@@ -35,8 +36,6 @@ export function normalizeCheckId(id: string): string {
   const digits = m[2] as string;
   return `${(m[1] as string).toUpperCase()}${digits.length === 4 && digits.startsWith("0") ? digits.slice(1) : digits}`;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
 
 /** The checks of a `_thirdparty` file (`unmapped: [{check, title, rationale}]`); `where` names it in errors. */
 export function parseUnmappedChecks(text: string, where: string): Array<{ check: string; title: string; rationale: string }> {

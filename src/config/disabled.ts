@@ -3,6 +3,7 @@
  * file and line it was written at, so every report can say "disabled by config (file:line, reason)".
  */
 import type { Issue, KeyPath, YamlSource } from "./validate-yaml.js";
+import { isRecord } from "../records.js";
 
 /** One `enabled: false` of the config: which control, for which profile, where and why. */
 export interface DisabledOverride {
@@ -17,8 +18,6 @@ export interface DisabledOverride {
 }
 
 type Data = Record<string, unknown>;
-
-const isRecord = (value: unknown): value is Data => value !== null && typeof value === "object" && !Array.isArray(value);
 
 interface Switch {
   controlId: string;

@@ -8,6 +8,7 @@ import { paramIssues } from "./validate-params.js";
 import { PROFILES } from "./profiles.js";
 import { didYouMean } from "./validate-schema.js";
 import type { Issue, KeyPath } from "./validate-yaml.js";
+import { isRecord } from "../records.js";
 
 /** The control fields the config checks need (a loaded `Control` has them). */
 export type CatalogEntry = ParamsOwner & {
@@ -17,8 +18,6 @@ export type CatalogEntry = ParamsOwner & {
 };
 
 type Data = Record<string, unknown>;
-
-const isRecord = (value: unknown): value is Data => value !== null && typeof value === "object" && !Array.isArray(value);
 
 function profileIssue(path: KeyPath, name: unknown): Issue[] {
   if (typeof name !== "string" || (PROFILES as readonly string[]).includes(name)) return [];

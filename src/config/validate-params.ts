@@ -11,6 +11,7 @@ import addFormatsImport from "ajv-formats";
 import type { ControlSpec } from "../catalog/types.js";
 import { didYouMean, schemaIssues } from "./validate-schema.js";
 import { formatIssue, parseYamlSource, sortIssues, type Issue, type KeyPath } from "./validate-yaml.js";
+import { isRecord } from "../records.js";
 
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
 const ajv = addFormats(new Ajv({ allErrors: true, strict: false, verbose: true }));
@@ -44,8 +45,6 @@ export interface ParamLayer {
   path?: KeyPath;
   params: Record<string, unknown>;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
 
 /**
  * Issues of the layers: parameters given to a control without parameters, unknown parameter names, and

@@ -7,6 +7,7 @@
 import { CLUSTER_SCOPED_KINDS } from "../k8s/cluster-scoped.js";
 import { calendarDate, daysBetween, parseCalendarDate } from "./dates.js";
 import type { Issue, KeyPath } from "./validate-yaml.js";
+import { isRecord } from "../records.js";
 
 /** Lifetime of a waiver when the config sets no `waiverPolicy.maxLifetimeDays`. */
 export const DEFAULT_MAX_WAIVER_LIFETIME_DAYS = 365;
@@ -18,8 +19,6 @@ export interface WaiverPolicy {
 }
 
 type Data = Record<string, unknown>;
-
-const isRecord = (value: unknown): value is Data => value !== null && typeof value === "object" && !Array.isArray(value);
 
 function dateIssue(path: KeyPath, value: unknown): Issue[] {
   if (typeof value !== "string" || parseCalendarDate(value) !== undefined) return [];

@@ -6,6 +6,7 @@
 import type { K8sObject } from "../types.js";
 import { lastByIdentity } from "./identity.js";
 import type { Container } from "./workloads.js";
+import { asRecord } from "../records.js";
 
 /** Where the winning value of one variable comes from. */
 export type EnvSource =
@@ -17,9 +18,6 @@ export type EnvSource =
  * not show them (the source then adds no variable the audit can name).
  */
 export type EnvFromKeys = (kind: "secret" | "configMap", name: string) => readonly string[] | undefined;
-
-const asRecord = (value: unknown): Record<string, any> | undefined =>
-  value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, any>) : undefined;
 
 /** Every variable of the container's environment with the source that wins it. */
 export function effectiveEnv(container: Container, keysOf: EnvFromKeys = () => undefined): Map<string, EnvSource> {

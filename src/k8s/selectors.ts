@@ -6,6 +6,7 @@
  * non-string key or value, a field of the wrong type) selects nothing: the object holding it is never
  * admitted, so it never selects a pod.
  */
+import { isRecord } from "../records.js";
 
 export type Labels = Record<string, string>;
 
@@ -50,8 +51,6 @@ export const CONTROLLER_POD_LABEL_KEYS: Readonly<Record<string, readonly string[
   CronJob: JOB_POD_LABEL_KEYS,
   Rollout: ["rollouts-pod-template-hash"],
 };
-
-const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
 
 function requirementOf(expr: unknown): Requirement | null {
   if (!isRecord(expr) || typeof expr.key !== "string") return null;

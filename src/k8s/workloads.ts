@@ -7,6 +7,7 @@ import type { FieldPath } from "./field-path.js";
 import { aliasKinds, KINDS, WORKLOADS_ALIAS } from "../catalog/kinds.js";
 import type { K8sObject, ResourceRef } from "../types.js";
 import type { Labels } from "./selectors.js";
+import { asRecord } from "../records.js";
 
 /** The kinds with a pod template (alias `workloads` of policies/_kinds.yaml). */
 export const WORKLOAD_KINDS: ReadonlySet<string> = new Set(aliasKinds(WORKLOADS_ALIAS));
@@ -36,10 +37,6 @@ export function refOf(obj: K8sObject): ResourceRef {
     namespace: typeof obj.metadata?.namespace === "string" ? obj.metadata.namespace : "",
     name: typeof obj.metadata?.name === "string" ? obj.metadata.name : "",
   };
-}
-
-function asRecord(value: unknown): Record<string, any> | undefined {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, any>) : undefined;
 }
 
 /** The value at a path of keys; `[]` is the object itself. */

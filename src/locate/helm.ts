@@ -20,7 +20,7 @@ import { parseFastYaml, type FastParse } from "../loaders/fast-yaml.js";
 import { lineTable } from "../yaml/block-lines.js";
 import { BlockIndex } from "./block-yaml.js";
 import { fastFieldPositionOf, UNSURE, type FieldPosition } from "./fast-position.js";
-import { isRecord } from "./merge-keys.js";
+import { isRecord } from "../records.js";
 import { parseYaml, positionOf, type YamlFile } from "./yaml-file.js";
 
 /**

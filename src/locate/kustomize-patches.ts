@@ -9,7 +9,8 @@ import { isScalar, type Document } from "yaml";
 import { valueAtPath, type FieldPath } from "../k8s/field-path.js";
 import type { FieldLocation } from "../types.js";
 import { selects, type Kustomization, type ResourceFacts } from "./kustomize-tree.js";
-import { isRecord, translatePath } from "./merge-keys.js";
+import { isRecord } from "../records.js";
+import { translatePath } from "./merge-keys.js";
 import type { LocateContext } from "./types.js";
 import { parseYaml, positionOf, type YamlFile } from "./yaml-file.js";
 

@@ -7,7 +7,7 @@ import { basename, relative, resolve } from "node:path";
 import { valueAtPath, type FieldPath } from "../k8s/field-path.js";
 import type { FieldLocation } from "../types.js";
 import type { Kustomization, ResourceFacts } from "./kustomize-tree.js";
-import { isRecord } from "./merge-keys.js";
+import { isRecord } from "../records.js";
 import type { LocateContext } from "./types.js";
 import { positionOf } from "./yaml-file.js";
 

@@ -6,7 +6,7 @@
 import { relative, resolve } from "node:path";
 import { kustomizationFile } from "../loaders/kustomization.js";
 import type { Resource } from "../types.js";
-import { isRecord } from "./merge-keys.js";
+import { isRecord } from "../records.js";
 import type { LocateContext } from "./types.js";
 import type { YamlFile } from "./yaml-file.js";
 

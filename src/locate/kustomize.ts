@@ -11,7 +11,8 @@ import type { FieldLocation, Resource } from "../types.js";
 import { patchHit } from "./kustomize-patches.js";
 import { generatorDataHit, generatorEntry, generatorLine, transformerHit } from "./kustomize-transformers.js";
 import { kustomizationTree, namesAlongBuild, outermostFirst, resourceFacts } from "./kustomize-tree.js";
-import { isRecord, translatePath } from "./merge-keys.js";
+import { isRecord } from "../records.js";
+import { translatePath } from "./merge-keys.js";
 import type { LocateContext, LocateRequest } from "./types.js";
 import { positionOf, type YamlFile } from "./yaml-file.js";
 

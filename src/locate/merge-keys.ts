@@ -4,6 +4,7 @@
  * by that key, for a strategic merge reorders them; other lists by index.
  */
 import type { FieldPath } from "../k8s/field-path.js";
+import { isRecord } from "../records.js";
 
 /** The merge keys of the lists Kubernetes merges by key, by the list's field name (first present key wins). */
 const MERGE_KEYS: Readonly<Record<string, readonly string[]>> = {
@@ -23,7 +24,6 @@ const MERGE_KEYS: Readonly<Record<string, readonly string[]>> = {
 type Record_ = Record<string, unknown>;
 
 /** A plain mapping (not a list, not null). */
-export const isRecord = (value: unknown): value is Record_ => value !== null && typeof value === "object" && !Array.isArray(value);
 
 function mergeKey(listField: string | number | undefined, item: unknown): string | undefined {
   if (!isRecord(item)) return undefined;
