@@ -12,13 +12,13 @@ directions := {"Ingress": "ingressNotIsolated", "Egress": "egressNotIsolated"}
 violation contains v if {
 	some w in net.workloads
 	some direction, message_id in directions
-	not [shape(w), direction] in isolated_shapes
+	not isolated_shapes[[shape(w), direction]]
 	v := violation.make(control_id, message_id, w, {"workload": k8s.name(w), "kind": w.kind, "namespace": k8s.namespace(w)})
 }
 
 violation contains v if {
 	some np in net.network_policies
-	not policy_selector(np) in overlapping_selectors
+	not overlapping_selectors[policy_selector(np)]
 	v := violation.at(control_id, "danglingPolicy", np, ["spec", "podSelector"], {"policy": k8s.name(np), "namespace": k8s.namespace(np)})
 }
 
@@ -62,7 +62,9 @@ selector_types[policy_selector(np)] contains t if {
 }
 
 # [shape, policy type] pairs some policy of that type isolates: it selects every pod of the shape.
-isolated_shapes contains [s, t] if {
+# Complete rules (built once), read by lookup: on the wasm target `x in set` scans the set, and a lookup
+# in a partial set evaluates its body again.
+isolated_shapes := {[s, t] |
 	some sel, types in selector_types
 	some s in candidate_shapes(sel)
 	k8s.selects_all_pods(sel[1], representative(s))
@@ -70,7 +72,7 @@ isolated_shapes contains [s, t] if {
 }
 
 # The selectors that may select some pod of a workload of their namespace.
-overlapping_selectors contains sel if {
+overlapping_selectors := {sel |
 	some sel in {policy_selector(np) | some np in net.network_policies}
 	some s in candidate_shapes(sel)
 	k8s.may_select_pods(sel[1], representative(s))
