@@ -359,10 +359,19 @@ flag_variables := ["ERL_AFLAGS", "ELIXIR_ERL_OPTIONS", "ERL_FLAGS", "ERL_ZFLAGS"
 # The words of each flag variable's winning value, by name (the variables without a value left out), split
 # as erlexec releases split them: on spaces only (older, "spaces") or on any whitespace (newer).
 # From the container's environment `e` (effective_env) in namespace ns.
-flag_env_words(index, ns, e, split) := {name: env_words(text, split) |
+flag_env_words(index, ns, e, split) := {name: variable_words(name, text, split) |
 	some name in flag_variables
 	text := env_text(index, ns, e[name])
 }
+
+# ELIXIR_ERL_OPTIONS is expanded unquoted on erl's command line by the elixir script (and a release's, which
+# runs it): the shell splits it on spaces, tabs and newlines and keeps quotes and backslashes as they are.
+# A word holding *, ? or [ may further be replaced by file names the shell matches: not read.
+variable_words("ELIXIR_ERL_OPTIONS", text, _) := shell_fields(text)
+
+variable_words(name, text, split) := env_words(text, split) if name != "ELIXIR_ERL_OPTIONS"
+
+shell_fields(text) := [w | some w in regex.split(`[ \t\n]+`, text); w != ""]
 
 env_words(text, "spaces") := words(text)
 

@@ -116,6 +116,11 @@ test_flag_readings_read_each_release_variable_first_and_none if {
 	erlang.release_flag_variables({"ERL_OTP27_FLAGS": {}, "ERL_FLAGS": {}, "ERL_OTP_FLAGS": {}, "ERL_OTP26_FLAGS": {}}) == ["ERL_OTP26_FLAGS", "ERL_OTP27_FLAGS"]
 }
 
+test_flag_readings_split_elixir_erl_options_as_the_shell_does if {
+	c := {"env": [{"name": "ELIXIR_ERL_OPTIONS", "value": "-proto_dist \"inet_tls\"\t-a\\ b\n-c"}]}
+	erlang.flag_readings(index, pod([]), c) == {["-proto_dist", "\"inet_tls\"", "-a\\", "b", "-c", "--", "--"]}
+}
+
 tokens(text) := array.concat(erlang.words(text), ["--"])
 
 test_words_split_on_spaces_as_erlexec_does if {

@@ -326,6 +326,15 @@ function partTokens(w: K8sObject, c: Container, words: readonly string[], texts:
   return [...out, "--"];
 }
 
+/**
+ * The words of ELIXIR_ERL_OPTIONS: the elixir script (and a release's, which runs it) expands it unquoted
+ * on erl's command line, so the shell splits it on spaces, tabs and newlines and keeps quotes and
+ * backslashes as they are (`-proto_dist "inet_tls"` passes the word `"inet_tls"`, quotes included).
+ * A word holding `*`, `?` or `[` may further be replaced by file names the shell matches: not read.
+ * Mirrors `shell_fields`.
+ */
+const shellFields = (text: string): string[] => text.split(/[ \t\n]+/).filter((w) => w !== "");
+
 /** The ways erlexec releases split a flag variable's value: on spaces only (older), on any whitespace (newer). */
 const ENV_SPLITS: ReadonlyArray<(text: string) => string[]> = [erlWords, (text) => erlWords(spaced(text))];
 
@@ -345,7 +354,8 @@ export type FlagReadings = readonly (readonly string[])[];
 /**
  * The init arguments of container c in the order the VM reads them: ERL_OTP<release>_FLAGS, ERL_AFLAGS,
  * ELIXIR_ERL_OPTIONS, a mounted vm.args (the release script's `-args_file`), the command line (command then
- * args, one argv), ERL_FLAGS, ERL_ZFLAGS; each variable's winning value split as erlexec splits it, each
+ * args, one argv), ERL_FLAGS, ERL_ZFLAGS; each variable's winning value split as erlexec splits it
+ * (ELIXIR_ERL_OPTIONS as the shell does, shellFields), each
  * part as partTokens gives it (erlexec cuts each part at its own `-extra` and reads on with the next part).
  * Older erlexec releases split a variable on spaces only, newer ones on any whitespace (OTP 25 reads a tab as
  * a separator): both are read, every variable of one reading split one way (one VM runs one erlexec). The
@@ -374,7 +384,8 @@ export function flagReadings(
     const fromEnv = (name: string | undefined): string[][] => (name === undefined ? [] : envText(name).map(split));
     const after = [...fromEnv("ERL_FLAGS"), ...fromEnv("ERL_ZFLAGS")];
     return releases.flatMap((release) => {
-      const before = [...fromEnv(release), ...fromEnv("ERL_AFLAGS"), ...fromEnv("ELIXIR_ERL_OPTIONS"), ...vmArgs];
+      const elixir = envText("ELIXIR_ERL_OPTIONS").map(shellFields);
+      const before = [...fromEnv(release), ...fromEnv("ERL_AFLAGS"), ...elixir, ...vmArgs];
       return lines.map((line) => [...before, line, ...after].flatMap((part) => partTokens(w, c, part, texts)));
     });
   });

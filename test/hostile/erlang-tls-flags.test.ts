@@ -113,6 +113,11 @@ const PLAINTEXT: Array<[string, string, string?, string?]> = [
     "a sh -c script whose positional arguments may add -proto_dist inet_tcp",
     `command: [sh, -c, "exec /opt/node/bin/node foreground \\"$@\\"", sh, "${TLS}", "-proto_dist inet_tcp"]`,
   ],
+  // The elixir script expands ELIXIR_ERL_OPTIONS unquoted: the shell keeps the quotes in the word erl receives.
+  [
+    "ELIXIR_ERL_OPTIONS with a quoted protocol",
+    env("ELIXIR_ERL_OPTIONS", `-proto_dist "inet_tls" -ssl_dist_optfile /etc/node/ssl_dist.conf`),
+  ],
   // erlexec reads ERL_OTP<release>_FLAGS (undocumented) of its own release before every other part.
   [
     "-proto_dist inet_tcp in ERL_OTP27_FLAGS beside TLS in ERL_FLAGS",
