@@ -1,4 +1,5 @@
 /** The CLI run of the hostile tests: a temporary tree audited with some controls and engines, its JSON report read back. */
+import { expect } from "vitest";
 import type { Finding } from "../../src/types.js";
 import type { AuditReport } from "../../src/report/types.js";
 import { runCli } from "./cli.js";
@@ -22,4 +23,20 @@ export function failingFindings(report: AuditReport, label: (f: Finding) => stri
     .filter((f) => f.status === "fail")
     .map(label)
     .sort();
+}
+
+/**
+ * What a hostile run must show: every input read (no input error), the engines agreeing (no disagreement),
+ * exactly the `expected` failing findings as `failing` lists them, and the exit code they give (1 when
+ * there is one, else 0).
+ */
+export function expectVerdict(
+  { code, report }: { code: number; report: AuditReport },
+  failing: (report: AuditReport) => string[],
+  expected: readonly string[],
+): void {
+  expect(report.inputErrors).toEqual([]);
+  expect(report.disagreements).toEqual([]);
+  expect(failing(report)).toEqual(expected);
+  expect(code).toBe(expected.length ? 1 : 0);
 }

@@ -5,9 +5,9 @@
  * audited through the CLI with the Rego (wasm) and TypeScript engines: each control sees the sidecar
  * Istio injects, the opted-out pods stay silent, and the engines agree.
  */
-import { describe, expect, it } from "vitest";
+import { describe, it } from "vitest";
 import type { AuditReport } from "../../src/report/types.js";
-import { auditTree, failingFindings } from "../helpers/audit-tree.js";
+import { auditTree, expectVerdict, failingFindings } from "../helpers/audit-tree.js";
 import { EDGE_SERVICE } from "../helpers/tmp.js";
 
 const NAMESPACE = `apiVersion: v1
@@ -53,38 +53,35 @@ const failing = (report: AuditReport) =>
 
 describe("a pod spelled to dodge one control's sidecar check is judged as Istio injects it, by both engines", () => {
   it("an opt-out annotation under an injecting label, and a TRUE label, are found; opt-outs spelled no or False stay silent", async () => {
-    const { code, report } = await audit({
-      "namespace.yaml": NAMESPACE,
-      "edge.yaml": EDGE_SERVICE(),
-      "dodger.yaml": EDGE_DEPLOYMENT(
-        "dodger",
-        `{labels: {app: x, sidecar.istio.io/inject: "true"}, annotations: {sidecar.istio.io/inject: "false"}}`,
-      ),
-      "job-upper.yaml": JOB("migrate", `{labels: {sidecar.istio.io/inject: "TRUE"}}`),
-      "job-opted-out.yaml": JOB("cleanup", `{labels: {sidecar.istio.io/inject: "False"}}`),
-    });
-    expect(report.inputErrors).toEqual([]);
-    expect(report.disagreements).toEqual([]);
-    expect(failing(report)).toEqual([
-      "avl-job-sidecar-completes Job/migrate sidecarBlocksCompletion",
-      "net-mesh-edge-coherent Service/edge strictBehindExternalService",
-    ]);
-    expect(code).toBe(1);
+    expectVerdict(
+      await audit({
+        "namespace.yaml": NAMESPACE,
+        "edge.yaml": EDGE_SERVICE(),
+        "dodger.yaml": EDGE_DEPLOYMENT(
+          "dodger",
+          `{labels: {app: x, sidecar.istio.io/inject: "true"}, annotations: {sidecar.istio.io/inject: "false"}}`,
+        ),
+        "job-upper.yaml": JOB("migrate", `{labels: {sidecar.istio.io/inject: "TRUE"}}`),
+        "job-opted-out.yaml": JOB("cleanup", `{labels: {sidecar.istio.io/inject: "False"}}`),
+      }),
+      failing,
+      ["avl-job-sidecar-completes Job/migrate sidecarBlocksCompletion", "net-mesh-edge-coherent Service/edge strictBehindExternalService"],
+    );
   });
 
   it("a pod opted out with a label spelled no has no sidecar: STRICT does not refuse its LoadBalancer clients", async () => {
-    const { code, report } = await audit({
-      "namespace.yaml": NAMESPACE,
-      "edge.yaml": EDGE_SERVICE(),
-      "legacy.yaml": EDGE_DEPLOYMENT(
-        "legacy",
-        `{labels: {app: x, sidecar.istio.io/inject: "no"}, annotations: {sidecar.istio.io/inject: "true"}}`,
-      ),
-      "job-opted-out.yaml": JOB("cleanup", `{annotations: {sidecar.istio.io/inject: "0"}}`),
-    });
-    expect(report.inputErrors).toEqual([]);
-    expect(report.disagreements).toEqual([]);
-    expect(failing(report)).toEqual([]);
-    expect(code).toBe(0);
+    expectVerdict(
+      await audit({
+        "namespace.yaml": NAMESPACE,
+        "edge.yaml": EDGE_SERVICE(),
+        "legacy.yaml": EDGE_DEPLOYMENT(
+          "legacy",
+          `{labels: {app: x, sidecar.istio.io/inject: "no"}, annotations: {sidecar.istio.io/inject: "true"}}`,
+        ),
+        "job-opted-out.yaml": JOB("cleanup", `{annotations: {sidecar.istio.io/inject: "0"}}`),
+      }),
+      failing,
+      [],
+    );
   });
 });

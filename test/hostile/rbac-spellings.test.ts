@@ -16,9 +16,9 @@
  * (system:aggregate-to-edit is edit's rules; the system:controller:* roles create pods or escalate) is found,
  * and a binding of system:discovery or view is not.
  */
-import { describe, expect, it } from "vitest";
+import { describe, it } from "vitest";
 import type { AuditReport } from "../../src/report/types.js";
-import { auditTree, failingFindings } from "../helpers/audit-tree.js";
+import { auditTree, expectVerdict, failingFindings } from "../helpers/audit-tree.js";
 
 const CONTROLS = "iam-no-escalation-verbs";
 
@@ -44,40 +44,40 @@ const failing = (report: AuditReport) =>
 
 describe("RBAC grants spelled to dodge iam-no-escalation-verbs are read as the authorizer and the aggregation controller read them", () => {
   it("create on replicationcontrollers, and aggregated ClusterRoles selecting built-in ClusterRoles, are found", async () => {
-    const { code, report } = await audit({
-      "good.yaml": GOOD_ROLE,
-      "rc.yaml": `apiVersion: rbac.authorization.k8s.io/v1
+    expectVerdict(
+      await audit({
+        "good.yaml": GOOD_ROLE,
+        "rc.yaml": `apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
 metadata: {name: rc-maker, namespace: erlmcp}
 rules:
   - {apiGroups: [""], resources: [replicationcontrollers], verbs: [create]}
 `,
-      "bootstrap.yaml": AGGREGATED("all-defaults", `[{matchLabels: {kubernetes.io/bootstrapping: rbac-defaults}}]`),
-      "edit.yaml": AGGREGATED("like-admin", `[{matchLabels: {rbac.authorization.k8s.io/aggregate-to-admin: "true"}}]`),
-      "expressions.yaml": AGGREGATED("not-mine", `[{matchExpressions: [{key: example.com/team, operator: DoesNotExist}]}]`),
-      "view.yaml": AGGREGATED("like-view", `[{matchLabels: {rbac.authorization.k8s.io/aggregate-to-view: "true"}}]`),
-    });
-    expect(report.inputErrors).toEqual([]);
-    expect(report.disagreements).toEqual([]);
-    expect(failing(report)).toEqual([
-      "iam-no-escalation-verbs ClusterRole/all-defaults aggregatesBuiltinRole",
-      "iam-no-escalation-verbs ClusterRole/like-admin aggregatesBuiltinRole",
-      "iam-no-escalation-verbs ClusterRole/not-mine aggregatesBuiltinRole",
-      "iam-no-escalation-verbs Role/rc-maker sensitiveCreate",
-    ]);
-    expect(code).toBe(1);
+        "bootstrap.yaml": AGGREGATED("all-defaults", `[{matchLabels: {kubernetes.io/bootstrapping: rbac-defaults}}]`),
+        "edit.yaml": AGGREGATED("like-admin", `[{matchLabels: {rbac.authorization.k8s.io/aggregate-to-admin: "true"}}]`),
+        "expressions.yaml": AGGREGATED("not-mine", `[{matchExpressions: [{key: example.com/team, operator: DoesNotExist}]}]`),
+        "view.yaml": AGGREGATED("like-view", `[{matchLabels: {rbac.authorization.k8s.io/aggregate-to-view: "true"}}]`),
+      }),
+      failing,
+      [
+        "iam-no-escalation-verbs ClusterRole/all-defaults aggregatesBuiltinRole",
+        "iam-no-escalation-verbs ClusterRole/like-admin aggregatesBuiltinRole",
+        "iam-no-escalation-verbs ClusterRole/not-mine aggregatesBuiltinRole",
+        "iam-no-escalation-verbs Role/rc-maker sensitiveCreate",
+      ],
+    );
   });
 
   it("the good Role and an aggregation of view-level roles alone pass", async () => {
-    const { code, report } = await audit({
-      "good.yaml": GOOD_ROLE,
-      "view.yaml": AGGREGATED("like-view", `[{matchLabels: {rbac.authorization.k8s.io/aggregate-to-view: "true"}}]`),
-      "custom.yaml": AGGREGATED("monitoring", `[{matchLabels: {example.com/aggregate-to-monitoring: "true"}}]`),
-    });
-    expect(report.inputErrors).toEqual([]);
-    expect(report.disagreements).toEqual([]);
-    expect(failing(report)).toEqual([]);
-    expect(code).toBe(0);
+    expectVerdict(
+      await audit({
+        "good.yaml": GOOD_ROLE,
+        "view.yaml": AGGREGATED("like-view", `[{matchLabels: {rbac.authorization.k8s.io/aggregate-to-view: "true"}}]`),
+        "custom.yaml": AGGREGATED("monitoring", `[{matchLabels: {example.com/aggregate-to-monitoring: "true"}}]`),
+      }),
+      failing,
+      [],
+    );
   });
 
   it("a workload token bound to an aggregation of built-in ClusterRoles is over-privileged, directly or through another aggregation", async () => {
@@ -102,36 +102,36 @@ spec:
       serviceAccountName: ${name}
       containers: [{name: app, image: example/app:1.0}]
 `;
-    const { code, report } = await audit(
-      {
-        "direct.yaml": workload("direct"),
-        "direct-role.yaml": AGGREGATED("direct", `[{matchLabels: {rbac.authorization.k8s.io/aggregate-to-view: "true"}}]`),
-        "nested.yaml": workload("nested"),
-        "nested-role.yaml": AGGREGATED("nested", `[{matchLabels: {example.com/aggregate-to-nested: "true"}}]`),
-        "inner-role.yaml": `apiVersion: rbac.authorization.k8s.io/v1
+    expectVerdict(
+      await audit(
+        {
+          "direct.yaml": workload("direct"),
+          "direct-role.yaml": AGGREGATED("direct", `[{matchLabels: {rbac.authorization.k8s.io/aggregate-to-view: "true"}}]`),
+          "nested.yaml": workload("nested"),
+          "nested-role.yaml": AGGREGATED("nested", `[{matchLabels: {example.com/aggregate-to-nested: "true"}}]`),
+          "inner-role.yaml": `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata: {name: inner, labels: {example.com/aggregate-to-nested: "true"}}
 aggregationRule:
   clusterRoleSelectors: [{matchExpressions: [{key: rbac.authorization.k8s.io/aggregate-to-view, operator: Exists}]}]
 rules: []
 `,
-        "good.yaml": workload("discovery"),
-        "good-role.yaml": AGGREGATED("discovery", `[{matchLabels: {example.com/aggregate-to-discovery: "true"}}]`),
-        "good-source.yaml": `apiVersion: rbac.authorization.k8s.io/v1
+          "good.yaml": workload("discovery"),
+          "good-role.yaml": AGGREGATED("discovery", `[{matchLabels: {example.com/aggregate-to-discovery: "true"}}]`),
+          "good-source.yaml": `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata: {name: pod-reader, labels: {example.com/aggregate-to-discovery: "true"}}
 rules: [{apiGroups: [""], resources: [pods, endpoints], verbs: [get, list, watch]}]
 `,
-      },
-      "iam-workload-identity",
+        },
+        "iam-workload-identity",
+      ),
+      failing,
+      [
+        "iam-workload-identity Deployment/direct tokenAutomountedOverprivileged",
+        "iam-workload-identity Deployment/nested tokenAutomountedOverprivileged",
+      ],
     );
-    expect(report.inputErrors).toEqual([]);
-    expect(report.disagreements).toEqual([]);
-    expect(failing(report)).toEqual([
-      "iam-workload-identity Deployment/direct tokenAutomountedOverprivileged",
-      "iam-workload-identity Deployment/nested tokenAutomountedOverprivileged",
-    ]);
-    expect(code).toBe(1);
   });
 
   it("bindings of built-in system: ClusterRoles with escalation grants are found, system:discovery and view are not", async () => {
@@ -141,23 +141,23 @@ metadata: {name: ${name}${kind === "RoleBinding" ? ", namespace: erlmcp" : ""}}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${role}}
 subjects: [{kind: Group, apiGroup: rbac.authorization.k8s.io, name: erlmcp-devs}]
 `;
-    const { code, report } = await audit(
-      {
-        "edit-by-another-name.yaml": binding("RoleBinding", "devs-edit", "system:aggregate-to-edit"),
-        "aggregator.yaml": binding("ClusterRoleBinding", "devs-aggregator", "system:controller:clusterrole-aggregation-controller"),
-        "deployer.yaml": binding("RoleBinding", "devs-deployer", "system:controller:deployment-controller"),
-        "discovery.yaml": binding("ClusterRoleBinding", "devs-discovery", "system:discovery"),
-        "view.yaml": binding("RoleBinding", "devs-view", "view"),
-      },
-      "iam-no-privileged-bindings",
+    expectVerdict(
+      await audit(
+        {
+          "edit-by-another-name.yaml": binding("RoleBinding", "devs-edit", "system:aggregate-to-edit"),
+          "aggregator.yaml": binding("ClusterRoleBinding", "devs-aggregator", "system:controller:clusterrole-aggregation-controller"),
+          "deployer.yaml": binding("RoleBinding", "devs-deployer", "system:controller:deployment-controller"),
+          "discovery.yaml": binding("ClusterRoleBinding", "devs-discovery", "system:discovery"),
+          "view.yaml": binding("RoleBinding", "devs-view", "view"),
+        },
+        "iam-no-privileged-bindings",
+      ),
+      failing,
+      [
+        "iam-no-privileged-bindings ClusterRoleBinding/devs-aggregator privilegedRole",
+        "iam-no-privileged-bindings RoleBinding/devs-deployer privilegedRole",
+        "iam-no-privileged-bindings RoleBinding/devs-edit privilegedRole",
+      ],
     );
-    expect(report.inputErrors).toEqual([]);
-    expect(report.disagreements).toEqual([]);
-    expect(failing(report)).toEqual([
-      "iam-no-privileged-bindings ClusterRoleBinding/devs-aggregator privilegedRole",
-      "iam-no-privileged-bindings RoleBinding/devs-deployer privilegedRole",
-      "iam-no-privileged-bindings RoleBinding/devs-edit privilegedRole",
-    ]);
-    expect(code).toBe(1);
   });
 });
