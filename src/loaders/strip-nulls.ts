@@ -13,6 +13,16 @@ export function stripNullKeys<T>(value: T): T {
   if (Array.isArray(value)) return value.map((item) => stripNullKeys(item)) as T;
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) if (item !== null) out[key] = stripNullKeys(item);
+  for (const [key, item] of Object.entries(value)) if (item !== null) setOwn(out, key, stripNullKeys(item));
   return out as T;
+}
+
+/**
+ * Sets `key` as an own property of `target`, whatever its name. Assigning `__proto__` would set the
+ * object's prototype instead (dropping a ConfigMap's `__proto__` key, and letting `metadata.__proto__`
+ * supply fields that only JavaScript reads): the API server keeps it as a key like any other.
+ */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
