@@ -154,10 +154,12 @@ function matchesSelector(selector: string, labels: Record<string, string>): bool
   const terms = selector.split(/,(?![^()]*\))/).map((t) => t.trim());
   for (const term of terms.filter(Boolean)) {
     if (/\s(in|notin)\s/.test(term)) continue;
-    const [, key, op, value] = /^(!?[^=!]+?)\s*(==|=|!=)?\s*([^=!]*)$/.exec(term) ?? [];
+    const [, key, op, value = ""] = /^(!?[^=!\s]+)\s*(?:(==|!=|=)\s*([^=!]*))?$/.exec(term) ?? [];
     if (key === undefined) continue;
     if (!op) {
-      if (key.startsWith("!") ? key.slice(1) in labels : !(key in labels)) return false;
+      // Own keys only: `constructor` is a valid label key that every object inherits.
+      const has = (k: string) => Object.prototype.hasOwnProperty.call(labels, k);
+      if (key.startsWith("!") ? has(key.slice(1)) : !has(key)) return false;
     } else if ((labels[key] === value) === (op === "!=")) return false;
   }
   return true;
