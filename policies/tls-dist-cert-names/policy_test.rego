@@ -143,3 +143,13 @@ test_violation_points_at_the_node_name if {
 	[v.details.path | some v in vs] == [["spec", "template", "spec", "containers", 0, "env", 3]]
 	[v.details.data | some v in vs] == [{"workload": "erl", "container": "erl", "node": "e@$(POD_IP)", "certificate": "Certificate/dist", "names": "*.h.a.svc"}]
 }
+
+# A host naming a variable twice is resolved in both places; one unknown variable among known ones
+# leaves it unjudged (each reference needs a value).
+test_repeated_and_mixed_references if {
+	run([config({"ssl_dist.conf": ssl_dist(pinned)}), cert(headless), w("e@$(POD_NAME).$(SUFFIX)")]) == set()
+	run([config({"ssl_dist.conf": ssl_dist(pinned)}), cert(headless), w("e@$(POD_NAME).$(SUFFIX).$(SUFFIX)")]) == {["nodeNameNotCovered", "e@$(POD_NAME).$(SUFFIX).$(SUFFIX)"]}
+	run([config({"ssl_dist.conf": ssl_dist(pinned)}), cert(headless), w("e@$(POD_NAME).$(HOST).$(SUFFIX)")]) == set()
+	run([config({"ssl_dist.conf": ssl_dist(pinned)}), cert(headless), w("e@$(POD_NAME).$(SUFFIX).$(HOST)")]) == set()
+	run([config({"ssl_dist.conf": ssl_dist(pinned)}), cert({"dnsNames": ["*.h.a.svc.h.a.svc"]}), w("e@$(POD_NAME).$(SUFFIX).$(SUFFIX)")]) == set()
+}
