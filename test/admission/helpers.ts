@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { request } from "node:https";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
+import type { ServerOptions } from "../../src/admission/server.js";
 import type { K8sObject } from "../../src/types.js";
 
 /** Writes cert.pem/key.pem (CN and SAN localhost, 127.0.0.1) into dir with the machine's openssl. */
@@ -115,4 +116,28 @@ export function call(
     }
     req.end(options.body);
   });
+}
+
+/**
+ * A test webhook's options: a free loopback port, the certificate of `tls`, files relative to `dir`,
+ * enforcing and denying from high severity, no shutdown delay, logs dropped; `overrides` on top.
+ */
+export function testServerOptions(dir: string, tls: { cert: string; key: string }, overrides: Partial<ServerOptions> = {}): ServerOptions {
+  return {
+    tlsCert: tls.cert,
+    tlsKey: tls.key,
+    port: 0,
+    host: "127.0.0.1",
+    settings: { cwd: dir },
+    denyOn: "high",
+    mode: "enforce",
+    onError: "deny",
+    excludeNamespaces: ["kube-system"],
+    workers: 2,
+    timeoutMs: 3000,
+    reloadIntervalMs: 60_000,
+    shutdownDelayMs: 0,
+    log: () => {},
+    ...overrides,
+  };
 }

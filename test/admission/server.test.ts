@@ -13,6 +13,7 @@ import {
   referencePod,
   referenceStatefulSet,
   selfSignedCert,
+  testServerOptions,
   withRawJson,
 } from "./helpers.js";
 
@@ -39,23 +40,16 @@ const { cert, key } = selfSignedCert(dir);
 const logs: any[] = [];
 
 function options(overrides: Partial<ServerOptions> = {}): ServerOptions {
-  return {
-    tlsCert: cert,
-    tlsKey: key,
-    port: 0,
-    host: "127.0.0.1",
-    settings: { config: join(dir, "config.yaml"), cwd: dir },
-    denyOn: "high",
-    mode: "enforce",
-    onError: "deny",
-    excludeNamespaces: ["kube-system"],
-    workers: 2,
-    timeoutMs: 3000,
-    reloadIntervalMs: 50,
-    shutdownDelayMs: 0,
-    log: (line) => logs.push(JSON.parse(line)),
-    ...overrides,
-  };
+  return testServerOptions(
+    dir,
+    { cert, key },
+    {
+      settings: { config: join(dir, "config.yaml"), cwd: dir },
+      reloadIntervalMs: 50,
+      log: (line) => logs.push(JSON.parse(line)),
+      ...overrides,
+    },
+  );
 }
 
 const sts = referenceStatefulSet();

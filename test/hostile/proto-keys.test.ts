@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type AdmissionServer } from "../../src/admission/server.js";
 import type { AuditReport } from "../../src/report/types.js";
-import { admissionReview, call, selfSignedCert, withRawJson } from "../admission/helpers.js";
+import { admissionReview, call, selfSignedCert, testServerOptions, withRawJson } from "../admission/helpers.js";
 import { auditTree, expectVerdict, failingFindings } from "../helpers/audit-tree.js";
 import { SURVIVOR_DEPLOYMENT, tempTree } from "../helpers/tmp.js";
 
@@ -54,22 +54,7 @@ describe("a __proto__ key in an admission request", () => {
   const { cert, key } = selfSignedCert(dir);
   let server: AdmissionServer;
   beforeAll(async () => {
-    server = await startServer({
-      tlsCert: cert,
-      tlsKey: key,
-      port: 0,
-      host: "127.0.0.1",
-      settings: { cwd: dir },
-      denyOn: "high",
-      mode: "enforce",
-      onError: "deny",
-      excludeNamespaces: [],
-      workers: 1,
-      timeoutMs: 5000,
-      reloadIntervalMs: 60_000,
-      shutdownDelayMs: 0,
-      log: () => {},
-    });
+    server = await startServer(testServerOptions(dir, { cert, key }, { excludeNamespaces: [], workers: 1, timeoutMs: 5000 }));
     await server.ready;
   });
   afterAll(() => server?.close());

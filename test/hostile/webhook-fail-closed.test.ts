@@ -16,6 +16,7 @@ import {
   referencePod,
   referenceStatefulSet,
   selfSignedCert,
+  testServerOptions,
   withRawJson,
 } from "../admission/helpers.js";
 import { tempTree } from "../helpers/tmp.js";
@@ -26,23 +27,7 @@ const logs: any[] = [];
 const good = referenceStatefulSet();
 
 function options(overrides: Partial<ServerOptions>): ServerOptions {
-  return {
-    tlsCert: cert,
-    tlsKey: key,
-    port: 0,
-    host: "127.0.0.1",
-    settings: { cwd: dir },
-    denyOn: "high",
-    mode: "enforce",
-    onError: "allow",
-    excludeNamespaces: ["kube-system"],
-    workers: 2,
-    timeoutMs: 3000,
-    reloadIntervalMs: 60_000,
-    shutdownDelayMs: 0,
-    log: (line) => logs.push(JSON.parse(line)),
-    ...overrides,
-  };
+  return testServerOptions(dir, { cert, key }, { onError: "allow", log: (line) => logs.push(JSON.parse(line)), ...overrides });
 }
 
 /** The reference Pod with a privileged container added to one of its lists. */
