@@ -416,7 +416,10 @@ describe("erlmcp-audit serve --on-error allow", () => {
       const deep = { ...badPod, spec: { containers: [{ ...privilegedContainer("shell"), args: "DEEP" }] } };
       const overflow = await validate(withRawJson(admissionReview("open-error-2", deep), "DEEP", deepJson(200_000)));
       expect(overflow).toMatchObject({ allowed: false, status: { code: 500 } });
-      expect(overflow.status.message).toMatch(/^erlmcp-audit denied Pod erlmcp\/debug: the request could not be evaluated: .*call stack/);
+      // Denied either way: by the stack overflow it causes, or on a loaded machine by the timeout first.
+      expect(overflow.status.message).toMatch(
+        /^erlmcp-audit denied Pod erlmcp\/debug: the request could not be evaluated: (.*call stack|evaluation timed out after 1000 ms$)/,
+      );
       const slow = await validate(admissionReview("open-error-3", bigPod(8000)));
       expect(slow.allowed).toBe(false);
       expect(slow.status.message).toMatch(/evaluation timed out after 1000 ms$/);
