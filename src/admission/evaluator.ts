@@ -7,7 +7,7 @@ import type { Control } from "../catalog/types.js";
 import type { AuditConfig } from "../config/types.js";
 import { createEngine } from "../engines/index.js";
 import { isObjectEngine, type ObjectEngine } from "../engines/types.js";
-import { stripNullKeys } from "../loaders/strip-nulls.js";
+import { stripNullKeys } from "../k8s/strip-nulls.js";
 import { emptyObjectVerdicts, evaluateObject } from "../evaluation/object.js";
 import { ControlPlan } from "../evaluation/plan.js";
 import { mergeVerdicts } from "../findings/merge.js";

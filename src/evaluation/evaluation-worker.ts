@@ -3,13 +3,13 @@ import { deserialize } from "node:v8";
 import { workerData } from "node:worker_threads";
 import { createEngine } from "../engines/index.js";
 import { shareCompiledModules } from "../engines/rego-wasm.js";
-import { isObjectEngine, type EngineContext, type ObjectEngine } from "../engines/types.js";
+import { isObjectEngine, type ObjectEngine } from "../engines/types.js";
 import type { EngineVerdict } from "../findings/merge.js";
 import { serveTasks } from "../tools/thread-pool.js";
 import type { AuditUnit, Resource } from "../types.js";
-import { emptyObjectVerdicts, evaluateObject } from "./object.js";
-import type { EvaluationTask, EvaluationWorkerData, UnitBroadcast } from "./parallel.js";
+import type { EvaluationWorkerData, UnitBroadcast } from "./parallel.js";
 import { planCache } from "./plan.js";
+import { runEvaluationTask, type EvaluationTask } from "./task.js";
 
 const data = workerData as EvaluationWorkerData;
 shareCompiledModules(data.compiled ?? []);
@@ -21,22 +21,7 @@ const units = new Map<string, AuditUnit>();
 async function evaluate(task: EvaluationTask): Promise<EngineVerdict[]> {
   const unit = units.get(task.unit);
   if (!unit) throw new Error(`unit ${task.unit} was not sent to this thread`);
-  const plan = planFor(unit.profile);
-  if ("from" in task) {
-    const verdicts = emptyObjectVerdicts(engines, plan.controls);
-    for (const r of unit.resources.slice(task.from, task.to)) evaluateObject(engines, plan, r.object, r.ref, verdicts);
-    return [...verdicts.values()].flat();
-  }
-  const control = plan.get(task.controlId)?.control;
-  if (!control) throw new Error(`${task.controlId} is not planned for profile ${unit.profile}`);
-  const context: EngineContext = { paramsFor: (c) => plan.get(c.id)?.params ?? {} };
-  const out: EngineVerdict[] = [];
-  for (const engine of engines) {
-    if (!engine.implements(control)) continue;
-    for (const verdict of await engine.evaluate(unit, [control], context))
-      out.push({ engine: engine.name, detail: engine.detail, verdict });
-  }
-  return out;
+  return runEvaluationTask(engines, planFor(unit.profile), unit, task);
 }
 
 serveTasks<EvaluationTask, EngineVerdict[], UnitBroadcast>(evaluate, (message) => {

@@ -1,23 +1,27 @@
 /**
- * `--workers` for evaluation: the in-process engines (Rego/wasm, TypeScript) judge a large unit in
- * worker threads, each with its own wasm instance. Every thread receives the unit once; the object-scope
- * controls run on slices of its resources and each set-scope control is one task, taken by whichever
- * thread is idle. The threads run the same modules as the calling thread (evaluateObject, each engine's
- * evaluate), and the caller adds their verdicts in the order of the slices and controls, so the report
- * is the same for any number of threads.
+ * `--workers` for evaluation: the in-process engines (Rego/wasm, TypeScript) judge a large unit in the
+ * calling thread and `workers - 1` more threads, each with its own wasm instance. Every extra thread
+ * receives the unit once; the object-scope controls run on slices of its resources and each set-scope
+ * control is one task, taken from one queue by whichever thread is free, the calling thread included
+ * (it takes a task whenever it has finished one, and lets the others be sent theirs in between). Every
+ * thread runs the same code (runEvaluationTask), and the caller adds the verdicts in the order of the
+ * slices and controls, so the report is the same for any number of threads.
  */
 import { serialize } from "node:v8";
 import type { Control } from "../catalog/types.js";
 import type { AuditConfig } from "../config/types.js";
 import { compiledPolicyModules, type CompiledPolicy } from "../engines/rego-wasm.js";
+import type { ObjectEngine } from "../engines/types.js";
 import type { EngineVerdict } from "../findings/merge.js";
 import { createThreadPool, type ThreadPool } from "../tools/thread-pool.js";
 import type { AuditUnit, EngineName } from "../types.js";
+import type { ControlPlan } from "./plan.js";
+import { runEvaluationTask, type EvaluationTask } from "./task.js";
 
 /**
- * Units with fewer resources are evaluated in the calling thread: at 10,000 resources, 2 evaluation
- * threads took the evaluate phase from 3.0–3.5 s to 3.0 s for 2 s more CPU and 160 MiB more memory
- * (each thread builds its engines and receives the unit), while at 50,000 they help (docs/performance.md).
+ * Units with fewer resources are evaluated in the calling thread alone: at 10,000 resources a second
+ * thread (its modules, its wasm instance, the unit sent to it, and the two threads slowing each other on
+ * the shared memory: the same tasks take 30–40% more CPU side by side) saved nothing (docs/performance.md).
  */
 export const PARALLEL_MIN_RESOURCES = 20_000;
 /** Resources per object-scope task. */
@@ -36,20 +40,23 @@ export interface EvaluationWorkerData {
 /** A unit without its resources, and the resources as `v8.serialize` bytes every thread reads. */
 export type UnitBroadcast = { key: string; unit: Omit<AuditUnit, "resources">; resources: SharedArrayBuffer } | { drop: string };
 
-/** One task: the object-scope controls on resources [from, to) of a unit, or one set-scope control on it. */
-export type EvaluationTask = { unit: string; from: number; to: number } | { unit: string; controlId: string };
-
 /** The in-process engines' verdicts on one unit: per resource slice (in order), and per set-scope control asked for. */
 export interface ParallelVerdicts {
   slices: EngineVerdict[][];
   sets: EngineVerdict[][];
 }
 
+/** The calling thread's own engines and the unit's plan: it runs tasks like the other threads. */
+export interface LocalEvaluator {
+  engines: readonly ObjectEngine[];
+  plan: ControlPlan;
+}
+
 export interface EvaluationPool {
   /** Whether this unit is worth the threads. */
   accepts(unit: AuditUnit): boolean;
   /** Every object-scope control on every resource, and the given set-scope controls, by the in-process engines. */
-  evaluate(unit: AuditUnit, setControls: readonly Control[]): Promise<ParallelVerdicts>;
+  evaluate(unit: AuditUnit, setControls: readonly Control[], local: LocalEvaluator): Promise<ParallelVerdicts>;
   close(): Promise<void>;
 }
 
@@ -60,7 +67,10 @@ export function evaluationThreadsStarted(): number {
   return threadsStarted;
 }
 
-/** A pool of `threads` evaluation threads, started when the first unit it accepts arrives. */
+/** Lets the event loop run (the other threads' answers, the next tasks sent to them) between two tasks of this thread. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** A pool for `threads` threads in all (the calling thread and `threads - 1` more), started when the first unit it accepts arrives. */
 export function createEvaluationPool(
   threads: number,
   data: EvaluationWorkerData,
@@ -70,14 +80,15 @@ export function createEvaluationPool(
   let nextKey = 0;
   return {
     accepts: (unit) => threads > 1 && data.engines.length > 0 && unit.resources.length >= minResources,
-    async evaluate(unit, setControls) {
+    async evaluate(unit, setControls, local) {
       pool ??= createThreadPool({
         callerUrl: import.meta.url,
         module: "evaluation-worker",
-        size: threads,
+        size: threads - 1,
         role: "evaluation",
         workerData: { ...data, compiled: compiledPolicyModules() } satisfies EvaluationWorkerData,
         eager: true,
+        depth: 2,
         onStart: () => threadsStarted++,
       });
       const key = String(nextKey++);
@@ -87,12 +98,25 @@ export function createEvaluationPool(
       new Uint8Array(shared).set(bytes);
       pool.broadcast({ key, unit: header, resources: shared });
       const run = (task: EvaluationTask, what: string) => pool!.run(task, `evaluating ${what} of ${unit.id}`);
+      // The set-scope tasks first: the longest ones, so that the slices even out the threads' ends.
+      const sets = setControls.map((c) => run({ unit: key, controlId: c.id }, c.id));
       const slices: Array<Promise<EngineVerdict[]>> = [];
       for (let from = 0; from < resources.length; from += SLICE)
         slices.push(run({ unit: key, from, to: Math.min(from + SLICE, resources.length) }, `resources ${from + 1}–${from + SLICE}`));
-      const sets = setControls.map((c) => run({ unit: key, controlId: c.id }, c.id));
+      const all = Promise.all([Promise.all(slices), Promise.all(sets)]);
+      // Handled below, after this thread's share: a thread that stops must not end the process meanwhile.
+      all.catch(() => undefined);
       try {
-        return { slices: await Promise.all(slices), sets: await Promise.all(sets) };
+        for (let taken = pool.take(); taken; taken = pool.take()) {
+          try {
+            taken.resolve(await runEvaluationTask(local.engines, local.plan, unit, taken.task));
+          } catch (error) {
+            taken.reject(error instanceof Error ? error : new Error(String(error)));
+          }
+          await turn();
+        }
+        const [sliceVerdicts, setVerdicts] = await all;
+        return { slices: sliceVerdicts, sets: setVerdicts };
       } finally {
         pool.broadcast({ drop: key });
       }

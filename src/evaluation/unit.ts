@@ -11,7 +11,7 @@ import type { ControlPlan } from "./plan.js";
 
 /**
  * In-process engines judge the unit's objects through the object evaluator and its set-scope controls
- * through evaluate() (in `pool`'s threads when it accepts the unit); out-of-process engines (one process
+ * through evaluate() (shared with `pool`'s threads when it accepts the unit); out-of-process engines (one process
  * per unit) get every control through evaluate(). Each control's verdicts are listed in the order of `engines`.
  */
 export async function evaluateUnit(
@@ -39,6 +39,7 @@ export async function evaluateUnit(
       ? pool.evaluate(
           unit,
           setControls.filter((c) => objectEngines.some((e) => e.implements(c))),
+          { engines: objectEngines, plan },
         )
       : undefined;
   if (!threaded) for (const resource of unit.resources) evaluateObject(objectEngines, plan, resource.object, resource.ref, verdicts);

@@ -6,7 +6,7 @@ import { isMap, isScalar, isSeq, type LineCounter } from "yaml";
 import { refOf } from "../k8s/workloads.js";
 import type { InputError, K8sObject, RenderOrigin, Resource } from "../types.js";
 import { inputError } from "./errors.js";
-import { stripNullKeys } from "./strip-nulls.js";
+import { stripNullKeys } from "../k8s/strip-nulls.js";
 
 /** How a stream is parsed and reported. */
 export interface ParseOptions {

@@ -28,11 +28,25 @@ export interface ThreadPoolOptions {
   eager?: boolean;
   /** Called as each thread starts. */
   onStart?: () => void;
+  /**
+   * Tasks sent to a thread before it answers the first (default 1): with 2, a thread starts its next
+   * task as soon as it answers, without waiting for the caller's event loop to send it one.
+   */
+  depth?: number;
+}
+
+/** A queued task taken back by the caller to run itself (ThreadPool.take). */
+export interface TakenTask<In, Out> {
+  task: In;
+  resolve(result: Out): void;
+  reject(error: Error): void;
 }
 
 export interface ThreadPool<In, Out, B = never> {
   /** Resolves with the thread's result; rejects with the thread's error, or when the thread stops or the pool closes. */
   run(task: In, describe: string, transfer?: readonly TransferListItem[]): Promise<Out>;
+  /** The next queued task no thread was sent yet, for the caller to run and settle itself; undefined when none is left. */
+  take(): TakenTask<In, Out> | undefined;
   /** Sends a message every thread handles before any task queued after it (eager pools only). */
   broadcast(message: B): void;
   /** Stops every thread; tasks not finished are rejected. */
@@ -50,12 +64,14 @@ interface Task<In, Out> {
 
 interface Thread<In, Out> {
   worker: Worker;
-  current?: Task<In, Out>;
+  /** Tasks sent and not answered yet, in the order sent (a thread answers in that order). */
+  running: Task<In, Out>[];
 }
 
 /** A pool of at most `size` threads running the worker module `module`. */
 export function createThreadPool<In, Out, B = never>(options: ThreadPoolOptions): ThreadPool<In, Out, B> {
   const max = Math.max(1, Math.floor(options.size));
+  const depth = Math.max(1, Math.floor(options.depth ?? 1));
   const threads: Thread<In, Out>[] = [];
   const queue: Task<In, Out>[] = [];
   let nextId = 0;
@@ -69,22 +85,27 @@ export function createThreadPool<In, Out, B = never>(options: ThreadPoolOptions)
 
   const dispatch = () => {
     for (const thread of threads) {
-      if (thread.current || !queue.length) continue;
-      const task = (thread.current = queue.shift()!);
-      const message: ToPoolThread<In, B> = { id: task.id, task: task.task };
-      thread.worker.postMessage(message, task.transfer);
+      while (thread.running.length < depth && queue.length) {
+        const task = queue.shift()!;
+        thread.running.push(task);
+        const message: ToPoolThread<In, B> = { id: task.id, task: task.task };
+        thread.worker.postMessage(message, task.transfer);
+      }
     }
     if (queue.length && threads.length < max) spawn();
   };
 
   const spawn = () => {
-    const thread: Thread<In, Out> = { worker: startWorker(options.callerUrl, options.module, { workerData: options.workerData }) };
+    const thread: Thread<In, Out> = {
+      worker: startWorker(options.callerUrl, options.module, { workerData: options.workerData }),
+      running: [],
+    };
     options.onStart?.();
     let error: Error | undefined;
     thread.worker.on("message", (message: FromPoolThread<Out>) => {
-      const task = thread.current;
+      const task = thread.running[0];
       if (!task || task.id !== message.id) return;
-      thread.current = undefined;
+      thread.running.shift();
       if ("result" in message) task.resolve(message.result);
       else task.reject(new Error(message.error));
       dispatch();
@@ -93,11 +114,11 @@ export function createThreadPool<In, Out, B = never>(options: ThreadPoolOptions)
     thread.worker.on("exit", (code) => {
       threads.splice(threads.indexOf(thread), 1);
       if (closing) return;
-      const task = thread.current;
+      const task = thread.running[0];
       const stopped = new Error(
         `a${/^[aeiou]/.test(options.role) ? "n" : ""} ${options.role} worker thread stopped (exit code ${code}${error ? `: ${error.message}` : ""})${task ? ` while ${task.describe}` : ""}; the audit cannot go on without it`,
       );
-      task?.reject(stopped);
+      for (const sent of thread.running.splice(0)) sent.reject(stopped);
       fail(stopped);
     });
     threads.push(thread);
@@ -115,6 +136,10 @@ export function createThreadPool<In, Out, B = never>(options: ThreadPoolOptions)
         dispatch();
       });
     },
+    take() {
+      const task = queue.shift();
+      return task && { task: task.task, resolve: task.resolve, reject: task.reject };
+    },
     broadcast(message) {
       if (!options.eager) throw new Error("broadcast needs an eager pool");
       for (const thread of threads) thread.worker.postMessage({ broadcast: message } satisfies ToPoolThread<In, B>);
@@ -123,7 +148,7 @@ export function createThreadPool<In, Out, B = never>(options: ThreadPoolOptions)
       closing = true;
       const closed = new Error(`the ${options.role} pool is closed`);
       for (const task of queue.splice(0)) task.reject(closed);
-      for (const thread of threads) thread.current?.reject(closed);
+      for (const thread of threads) for (const sent of thread.running.splice(0)) sent.reject(closed);
       await Promise.all(threads.map((t) => t.worker.terminate()));
     },
   };

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
-import { stripNullKeys } from "../../src/loaders/strip-nulls.js";
+import { stripNullKeys } from "../../src/k8s/strip-nulls.js";
 import { parseManifestStream } from "../../src/loaders/yaml.js";
 
 const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/);

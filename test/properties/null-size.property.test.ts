@@ -12,7 +12,7 @@ import fc from "fast-check";
 import { opaProbe } from "../helpers/opa-probe.js";
 import { describe, expect, it } from "vitest";
 import { sizeRange } from "../../src/k8s/workloads.js";
-import { stripNullKeys } from "../../src/loaders/strip-nulls.js";
+import { stripNullKeys } from "../../src/k8s/strip-nulls.js";
 import type { K8sObject } from "../../src/types.js";
 
 const RUNS = 500;

@@ -3,13 +3,14 @@ import { describe, expect, it } from "vitest";
 import { createThreadPool } from "../../src/tools/thread-pool.js";
 import { hasEntryTypeFlag } from "../../src/tools/worker-thread.js";
 
-const pool = (size: number, eager = false) =>
+const pool = (size: number, eager = false, depth?: number) =>
   createThreadPool<number | "exit" | "throw", number, number>({
     callerUrl: import.meta.url,
     module: "pool-worker",
     size,
     role: "test",
     eager,
+    depth,
   });
 
 describe("createThreadPool", () => {
@@ -51,6 +52,52 @@ describe("createThreadPool", () => {
       await expect(dying).rejects.toThrow(/a test worker thread stopped \(exit code 3\) while stopping on purpose; the audit cannot go on/);
       await expect(queued).rejects.toThrow(/exit code 3/);
       await expect(p.run(2, "later")).rejects.toThrow(/exit code 3/);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("lets the caller take back the tasks no thread was sent, to run them itself", async () => {
+    const p = pool(1, true);
+    try {
+      const results = [1, 2, 3].map((i) => p.run(i, `task ${i}`));
+      const taken = p.take()!;
+      expect(taken.task).toBe(2);
+      taken.resolve(-2);
+      const last = p.take()!;
+      expect(last.task).toBe(3);
+      const failed = expect(results[2]).rejects.toThrow("ran by the caller and failed");
+      last.reject(new Error("ran by the caller and failed"));
+      expect(p.take()).toBeUndefined();
+      expect(await results[0]).toBe(2);
+      expect(await results[1]).toBe(-2);
+      await failed;
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("sends a thread `depth` tasks before its first answer, and fails all of them when it stops", async () => {
+    const p = pool(1, true, 2);
+    try {
+      const dying = p.run("exit", "stopping on purpose");
+      const sent = p.run(1, "sent with it");
+      void p.run(2, "queued, then taken back (never settled)");
+      expect(p.take()?.task).toBe(2);
+      await expect(dying).rejects.toThrow(/exit code 3\) while stopping on purpose/);
+      await expect(sent).rejects.toThrow(/exit code 3/);
+      expect(p.take()).toBeUndefined();
+      await expect(p.run(4, "later")).rejects.toThrow(/exit code 3/);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("answers every task at depth 2, in any order of completion, to its own caller", async () => {
+    const p = pool(2, true, 2);
+    try {
+      const inputs = Array.from({ length: 30 }, (_, i) => i);
+      expect(await Promise.all(inputs.map((i) => p.run(i, `task ${i}`)))).toEqual(inputs.map((i) => i * 2));
     } finally {
       await p.close();
     }

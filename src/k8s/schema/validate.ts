@@ -7,6 +7,7 @@ import type { K8sObject } from "../../types.js";
 import { describeErrors, type AjvError } from "./messages.js";
 import { podSpecSchema, schemaFor, type KindSchema } from "./registry.js";
 import { decryptedShape } from "./sops.js";
+import { setOwn, stripNullKeys } from "../strip-nulls.js";
 
 /** One field the API server would reject. */
 export interface SchemaProblem {
@@ -103,20 +104,104 @@ function comparePaths(a: ReadonlyArray<string | number>, b: ReadonlyArray<string
   return a.length - b.length;
 }
 
-/** Problems of `value` (found at `path` of `object`) against `schema`; unknown fields only when `strict`. */
-function check(schema: KindSchema, object: K8sObject, value: object, path: Array<string | number>, strict: boolean): SchemaProblem[] {
-  const records: ReadRecord[] = [];
-  // The validators read `this`, and the older CRD packages find their schema ID on the model's prototype.
-  const root = instrument(value, path, records, Object.create(schema.model.prototype) as object) as object;
+/** The problems the generated validator finds in `root` (a copy of the value with the model's prototype). */
+function validatorProblems(schema: KindSchema, root: object, object: K8sObject, path: Array<string | number>): SchemaProblem[] {
   try {
     schema.model.prototype.validate.call(root);
   } catch (error) {
     const errors = (error as { errors?: AjvError[] }).errors;
     if (!Array.isArray(errors)) throw error;
-    const problems = describeErrors(errors, object, path);
-    if (problems.length) return problems;
+    return describeErrors(errors, object, path);
   }
-  return strict ? unknownFields(records) : [];
+  return [];
+}
+
+/** A shape signature longer than this is not remembered (a ConfigMap of thousands of keys is checked by itself). */
+const MAX_SIGNATURE = 16_384;
+/** Shapes remembered at most per kind; its memory is emptied when full. */
+const MAX_SHAPES = 4_096;
+
+/**
+ * Unknown fields of error-free values, by the kind's model, path and shape. The validators read the keys their
+ * schema declares whatever the values are, so two values of one shape (the same keys, nested the same way,
+ * each scalar of the same JSON type) have the same unknown fields: the proxies that record what the
+ * validator reads run once per shape, and a value of a known shape is validated as a plain copy.
+ */
+const unknownByShape = new Map<KindSchema["model"], Map<string, SchemaProblem[]>>();
+
+/** Forgets every shape: the next check of each value runs the recording validator again (tests compare both ways). */
+export function forgetShapes(): void {
+  unknownByShape.clear();
+}
+
+/**
+ * The shape of a value without its null fields: every key (length-prefixed, so no key can pass for
+ * another) with the shape of its value, in order; `s`, `i`, `n`, `b`, `z` for a string, an integer,
+ * another number, a boolean, a null list item. Undefined when longer than `max`; `nullFields` tells
+ * whether a null field was left out.
+ */
+export function shapeOf(value: unknown, max = MAX_SIGNATURE): { signature: string; nullFields: boolean } | undefined {
+  const parts: string[] = [];
+  let length = 0;
+  let nullFields = false;
+  const walk = (v: unknown): boolean => {
+    let part: string;
+    if (Array.isArray(v)) {
+      parts.push("[");
+      for (const item of v) if (!walk(item)) return false;
+      part = "]";
+    } else if (v !== null && typeof v === "object") {
+      parts.push("{");
+      for (const [key, child] of Object.entries(v)) {
+        if (child === null) {
+          nullFields = true;
+          continue;
+        }
+        parts.push(`${key.length}:${key}`);
+        length += key.length + 4;
+        if (length > max || !walk(child)) return false;
+      }
+      part = "}";
+    } else part = v === null ? "z" : typeof v === "string" ? "s" : typeof v === "boolean" ? "b" : Number.isInteger(v) ? "i" : "n";
+    parts.push(part);
+    return ++length <= max;
+  };
+  return walk(value) ? { signature: parts.join(""), nullFields } : undefined;
+}
+
+/** What the validator reads as `this`: the fields of `value` (its null fields left out) on an object of the model's prototype. */
+function validatorRoot(schema: KindSchema, value: object, nullFields: boolean): object {
+  const root = Object.create(schema.model.prototype as object) as Record<string, unknown>;
+  for (const [key, child] of Object.entries(nullFields ? stripNullKeys(value) : value)) setOwn(root, key, child);
+  return root;
+}
+
+/** Remembered problems are handed out as copies: a caller may change what it gets. */
+const copyProblems = (problems: readonly SchemaProblem[]): SchemaProblem[] =>
+  problems.map((p) => ({ path: [...p.path], message: p.message }));
+
+/** Problems of `value` (found at `path` of `object`) against `schema`; unknown fields only when `strict`. */
+function check(schema: KindSchema, object: K8sObject, value: object, path: Array<string | number>, strict: boolean): SchemaProblem[] {
+  const shape = strict ? shapeOf(value) : undefined;
+  const key = shape && `${JSON.stringify(path)}\u0000${shape.signature}`;
+  let shapes = unknownByShape.get(schema.model);
+  if (!shapes) unknownByShape.set(schema.model, (shapes = new Map()));
+  const known = key === undefined ? undefined : shapes.get(key);
+  // The validators read `this`, and the older CRD packages find their schema ID on the model's prototype.
+  if (known) {
+    const problems = validatorProblems(schema, validatorRoot(schema, value, shape!.nullFields), object, path);
+    return problems.length ? problems : copyProblems(known);
+  }
+  const records: ReadRecord[] = [];
+  const root = instrument(value, path, records, Object.create(schema.model.prototype) as object) as object;
+  const problems = validatorProblems(schema, root, object, path);
+  if (problems.length || !strict) return problems;
+  const unknown = unknownFields(records);
+  if (key !== undefined) {
+    if (shapes.size >= MAX_SHAPES) shapes.clear();
+    shapes.set(key, copyProblems(unknown));
+  }
+  return unknown;
 }
 
 /** Every map holding a `containers` list, outside `metadata`: the pod specs a custom resource embeds. */

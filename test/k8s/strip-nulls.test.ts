@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AdmissionEvaluator } from "../../src/admission/evaluator.js";
-import { stripNullKeys } from "../../src/loaders/strip-nulls.js";
+import { stripNullKeys } from "../../src/k8s/strip-nulls.js";
 import { parseManifestStream } from "../../src/loaders/yaml.js";
 import type { K8sObject } from "../../src/types.js";
 
