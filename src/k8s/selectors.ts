@@ -87,10 +87,8 @@ export function selectorRequirements(selector: unknown): Requirement[] | null {
   return out;
 }
 
-const has = (labels: Labels, key: string) => Object.prototype.hasOwnProperty.call(labels, key);
-
 function requirementHolds(r: Requirement, labels: Labels): boolean {
-  const present = has(labels, r.key);
+  const present = Object.hasOwn(labels, r.key);
   switch (r.operator) {
     case "In":
       return present && r.values.includes(labels[r.key] as string);

@@ -85,6 +85,8 @@ export function kustomizationDependencies(dir: string): string[] {
 export interface KustomizationSources {
   /** Kustomization files and resource files: the files that declare the built objects. */
   declaring: string[];
+  /** The kustomization files among them, the one of `dir` first. */
+  kustomizations: string[];
   /** Patches, generator sources and other files read for something else. */
   others: string[];
 }
@@ -92,6 +94,7 @@ export interface KustomizationSources {
 /** Every local file the build of the kustomization in `dir` reads. */
 export function kustomizationSources(dir: string): KustomizationSources {
   const declaring: string[] = [];
+  const kustomizations: string[] = [];
   const others: string[] = [];
   const seen = new Set<string>();
   const visit = (d: string) => {
@@ -100,9 +103,10 @@ export function kustomizationSources(dir: string): KustomizationSources {
     const k = readKustomization(d);
     if (!k) return;
     declaring.push(k.file, ...k.resources);
+    kustomizations.push(k.file);
     others.push(...k.others.keys());
     k.dependencies.forEach(visit);
   };
   visit(dir);
-  return { declaring, others };
+  return { declaring, kustomizations, others };
 }

@@ -3,11 +3,11 @@
  * reads, the render's options and the binary that runs it; a failed render is never stored.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { toolFingerprint } from "../cache/fingerprint.js";
 import { cacheKey, type KeyPart, type ResultCache } from "../cache/store.js";
 import { findTool, type ToolName } from "../tools/find.js";
-import { KUSTOMIZATION_FILES, kustomizationSources } from "./kustomization.js";
+import { kustomizationSources } from "./kustomization.js";
 import type { HelmOptions, RenderOutput } from "./render.js";
 
 /** Path and bytes of every file under `dir`, by sorted path. */
@@ -39,8 +39,8 @@ const REMOTE = /:\/\/|\?ref=|git@/;
  * a remote resource, base, component or Helm chart). Only kustomization files are looked at: a resource
  * file is emitted, never fetched from, so a URL in its annotations does not make the build remote.
  */
-function fetchesRemotely(declaring: readonly string[]): boolean {
-  return declaring.some((f) => KUSTOMIZATION_FILES.includes(basename(f)) && REMOTE.test(readFileSync(f, "utf8")));
+function fetchesRemotely(kustomizations: readonly string[]): boolean {
+  return kustomizations.some((f) => REMOTE.test(readFileSync(f, "utf8")));
 }
 
 /** The cache key of `helm template` of `chart` with `values`, or undefined when it cannot be keyed (no binary, unreadable file). */
@@ -74,7 +74,7 @@ export function kustomizeRenderKey(dir: string, cwd: string, allowEmpty: boolean
     const sources = kustomizationSources(root);
     const files = [...new Set([...sources.declaring, ...sources.others])].sort();
     const parts: KeyPart[] = files.flatMap((f) => [f, readFileSync(f)]);
-    if (fetchesRemotely(sources.declaring)) return undefined;
+    if (fetchesRemotely(sources.kustomizations)) return undefined;
     return cacheKey(
       "render",
       toolFingerprint(),

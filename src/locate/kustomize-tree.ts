@@ -158,8 +158,7 @@ function matchesSelector(selector: string, labels: Record<string, string>): bool
     if (key === undefined) continue;
     if (!op) {
       // Own keys only: `constructor` is a valid label key that every object inherits.
-      const has = (k: string) => Object.prototype.hasOwnProperty.call(labels, k);
-      if (key.startsWith("!") ? has(key.slice(1)) : !has(key)) return false;
+      if (key.startsWith("!") ? Object.hasOwn(labels, key.slice(1)) : !Object.hasOwn(labels, key)) return false;
     } else if ((labels[key] === value) === (op === "!=")) return false;
   }
   return true;
