@@ -61,10 +61,16 @@ export interface EvaluationPool {
 }
 
 let threadsStarted = 0;
+let tasksRunHere = 0;
 
 /** How many evaluation threads this process has started (diagnostics; tests prove with it that the threads ran). */
 export function evaluationThreadsStarted(): number {
   return threadsStarted;
+}
+
+/** How many pool tasks the calling thread ran itself (diagnostics; tests prove with it that it takes its share). */
+export function evaluationTasksRunHere(): number {
+  return tasksRunHere;
 }
 
 /** Lets the event loop run (the other threads' answers, the next tasks sent to them) between two tasks of this thread. */
@@ -108,6 +114,7 @@ export function createEvaluationPool(
       all.catch(() => undefined);
       try {
         for (let taken = pool.take(); taken; taken = pool.take()) {
+          tasksRunHere++;
           try {
             taken.resolve(await runEvaluationTask(local.engines, local.plan, unit, taken.task));
           } catch (error) {

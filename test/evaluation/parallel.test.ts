@@ -11,7 +11,12 @@ import { stringify } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadCatalog } from "../../src/catalog/load.js";
 import { createEngine } from "../../src/engines/index.js";
-import { createEvaluationPool, evaluationThreadsStarted, PARALLEL_MIN_RESOURCES } from "../../src/evaluation/parallel.js";
+import {
+  createEvaluationPool,
+  evaluationTasksRunHere,
+  evaluationThreadsStarted,
+  PARALLEL_MIN_RESOURCES,
+} from "../../src/evaluation/parallel.js";
 import { planCache } from "../../src/evaluation/plan.js";
 import { evaluateUnits } from "../../src/evaluation/units.js";
 import { loadInputs } from "../../src/loaders/load.js";
@@ -60,10 +65,12 @@ describe("evaluation threads", () => {
 
     for (const threads of [2, 3]) {
       const started = evaluationThreadsStarted();
+      const ranHere = evaluationTasksRunHere();
       const pool = createEvaluationPool(threads, { controls, config: {}, engines: [...engines] }, { minResources: 1 });
       try {
         const threaded = await evaluateUnits(loaded, planCache(controls), prepared, undefined, pool);
         expect(evaluationThreadsStarted() - started).toBe(threads - 1);
+        expect(evaluationTasksRunHere() - ranHere).toBeGreaterThan(0);
         expect(threaded).toEqual(inThread);
       } finally {
         await pool.close();
