@@ -6,10 +6,10 @@
  * some file systems: 0.9 s of a 10,000-resource run written in line); `flush()` waits for the writes.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { readFileSync, rmSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, rmSync, statSync, type Stats } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { deserialize, serialize } from "node:v8";
 import { plainJsonValues } from "./plain-json.js";
 
@@ -100,10 +100,64 @@ export interface ResultCache {
   stats(): CacheStats;
 }
 
-/** A store in `dir` (created on the first write); `onWarning` hears of corrupt entries and failed writes. */
+const WRITABLE_BY_OTHERS = 0o022;
+const STICKY = 0o1000;
+const mode = (stats: Stats) => (stats.mode & 0o7777).toString(8).padStart(4, "0");
+
+/**
+ * Why the cache in `dir` could be written by another user, or undefined when it cannot. An entry checks
+ * out against its key and digest whoever wrote it, so anyone who can write the folder could plant a
+ * passing result for inputs they know. Like OpenSSH's StrictModes: the folder (when it exists) belongs to
+ * this user and no one else may write to it; every folder above it belongs to this user or root and is
+ * writable by no one else, unless it is sticky (`/tmp`: others cannot rename or remove what is ours).
+ * Undefined where there are no user IDs (Windows).
+ */
+export function cacheFolderProblem(dir: string, uid: number | undefined = process.getuid?.()): string | undefined {
+  if (uid === undefined) return undefined;
+  const target = resolve(dir);
+  for (let path = target; ; path = dirname(path)) {
+    let stats: Stats | undefined;
+    try {
+      stats = statSync(path);
+    } catch {
+      stats = undefined; // Not created yet: openCache creates it private.
+    }
+    if (stats) {
+      const own = path === target;
+      if (!stats.isDirectory()) return `${path} is not a folder`;
+      if (stats.uid !== uid && (own || stats.uid !== 0)) return `${path} belongs to user ${stats.uid}, not to this user (${uid})`;
+      if (stats.mode & WRITABLE_BY_OTHERS && (own || !(stats.mode & STICKY)))
+        return `${path} is writable by other users (mode ${mode(stats)})`;
+    }
+    if (dirname(path) === path) return undefined;
+  }
+}
+
+/** Why an entry's file could have been written by another user, or undefined: it must be this user's and writable by no one else. */
+function entryProblem(stats: Stats, uid: number | undefined): string | undefined {
+  if (uid === undefined) return undefined;
+  if (stats.uid !== uid) return `belongs to user ${stats.uid}`;
+  if (stats.mode & WRITABLE_BY_OTHERS) return `is writable by other users (mode ${mode(stats)})`;
+  return undefined;
+}
+
+/**
+ * A store in `dir` (created on the first write, private to this user); `onWarning` hears of corrupt or
+ * untrusted entries, failed writes, and a folder other users could write to (the cache is then not used).
+ */
 export function openCache(dir: string, onWarning: (message: string) => void = () => {}): ResultCache {
   const counts: CacheStats = {};
+  const uid = process.getuid?.();
   let writeFailed = false;
+  let usable: boolean | undefined;
+  const trusted = () => {
+    if (usable === undefined) {
+      const problem = cacheFolderProblem(dir, uid);
+      usable = problem === undefined;
+      if (problem) onWarning(`the cache folder ${dir} is not private to this user (${problem}): the cache is not used`);
+    }
+    return usable;
+  };
   const pathOf = (namespace: string, key: string) => {
     if (!/^[a-z-]+$/.test(namespace) || !/^[0-9a-f]{64}$/.test(key)) throw new Error(`invalid cache address ${namespace}/${key}`);
     return join(dir, namespace, key.slice(0, 2), `${key}.bin`);
@@ -115,10 +169,27 @@ export function openCache(dir: string, onWarning: (message: string) => void = ()
   };
   const get = <T>(namespace: string, key: string): T | undefined => {
     const path = pathOf(namespace, key);
+    if (!trusted()) {
+      count(namespace, false);
+      return undefined;
+    }
     let data: Buffer;
+    let problem: string | undefined;
     try {
-      data = readFileSync(path);
+      const fd = openSync(path, "r");
+      try {
+        problem = entryProblem(fstatSync(fd), uid);
+        data = problem ? Buffer.alloc(0) : readFileSync(fd);
+      } finally {
+        closeSync(fd);
+      }
     } catch {
+      count(namespace, false);
+      return undefined;
+    }
+    if (problem) {
+      onWarning(`cache entry ${path} ${problem}: not trusted, ignored and removed`);
+      removeQuietly(path);
       count(namespace, false);
       return undefined;
     }
@@ -140,7 +211,7 @@ export function openCache(dir: string, onWarning: (message: string) => void = ()
     onWarning(`cannot write the cache in ${dir} (${(error as Error).message}): results are not cached`);
   };
   const put = (namespace: string, key: string, value: unknown) => {
-    if (writeFailed) return;
+    if (writeFailed || !trusted()) return;
     const path = pathOf(namespace, key);
     let data: Buffer;
     try {
@@ -154,9 +225,9 @@ export function openCache(dir: string, onWarning: (message: string) => void = ()
     const temporary = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
     const write = (async () => {
       let made = folders.get(folder);
-      if (!made) folders.set(folder, (made = mkdir(folder, { recursive: true })));
+      if (!made) folders.set(folder, (made = mkdir(folder, { recursive: true, mode: 0o700 })));
       await made;
-      await writeFile(temporary, data);
+      await writeFile(temporary, data, { mode: 0o600 });
       await rename(temporary, path);
     })().catch(async (error: unknown) => {
       await rm(temporary, { force: true }).catch(() => {});
