@@ -103,6 +103,37 @@ all_containers(obj) := [c |
 	c := object.union(c0, {"__field": field, "__path": array.concat(template_path, ["spec", field, i])})
 ]
 
+# Every pod spec the object carries, as [path of the spec, spec]. A kind whose declared path holds its pod
+# template (a Deployment, a Pod) carries that one. Any other object (a custom resource, whatever its kind:
+# a Volcano `batch.volcano.sh` Job is no batch Job) carries every mapping outside its metadata that holds
+# a `containers` list, each a pod spec its operator may run: a FlinkDeployment's spec.podTemplate and its
+# spec.taskManager.podTemplate, a Volcano Job's spec.tasks[i].template. The type check reads the same
+# mappings as core/v1 PodSpec (embeddedPodSpecs in src/k8s/schema/validate.ts).
+pod_specs(obj) := [[spec_path, object.get(obj, spec_path, {})]] if {
+	path := kinds.pod_template_paths[obj.kind]
+	is_object(object.get(obj, path, null))
+	spec_path := array.concat(path, ["spec"])
+} else := [[path, spec] |
+	walk(obj, [path, spec])
+	is_object(spec)
+	is_array(object.get(spec, "containers", null))
+	not outside_pod_specs(path)
+]
+
+outside_pod_specs(path) if path[0] == "metadata"
+
+# containers + initContainers + ephemeralContainers of every pod spec of pod_specs(obj), as all_containers
+# gives them, each with the index of its pod spec in that list (`__pod`).
+pod_specs_containers(specs) := [c |
+	some j, [path, spec] in specs
+	some field in ["containers", "initContainers", "ephemeralContainers"]
+	list := object.get(spec, field, [])
+	is_array(list)
+	some i, c0 in list
+	is_object(c0)
+	c := object.union(c0, {"__field": field, "__path": array.concat(path, [field, i]), "__pod": j})
+]
+
 # Declared replicas (1 when unset; Pods, Jobs and CronJobs count as 1; DaemonSets as 2: one per node).
 replicas(obj) := 2 if {
 	obj.kind == "DaemonSet"

@@ -102,3 +102,18 @@ test_identity_of_a_cluster_scoped_kind_has_no_namespace if {
 	k8s.identity({"kind": "ClusterRole", "metadata": {"namespace": "a", "name": "x"}}) == ["ClusterRole", "", "x"]
 	k8s.identity({"kind": "Role", "metadata": {"namespace": "a", "name": "x"}}) == ["Role", "a", "x"]
 }
+
+test_pod_specs_of_a_builtin_workload_is_its_template_spec if {
+	deployment := {"kind": "Deployment", "spec": {"template": template, "extra": {"containers": [privileged]}}}
+	k8s.pod_specs(deployment) == [[["spec", "template", "spec"], template.spec]]
+}
+
+test_pod_specs_of_a_custom_resource_are_every_mapping_with_containers if {
+	volcano := {
+		"apiVersion": "batch.volcano.sh/v1alpha1", "kind": "Job",
+		"metadata": {"annotations": {"containers": []}, "containers": []},
+		"spec": {"tasks": [{"template": template}], "other": {"containers": "not a list"}},
+	}
+	k8s.pod_specs(volcano) == [[["spec", "tasks", 0, "template", "spec"], template.spec]]
+	[[c.__path, c.__pod] | some c in k8s.pod_specs_containers(k8s.pod_specs(volcano))] == [[["spec", "tasks", 0, "template", "spec", "containers", 0], 0]]
+}

@@ -7,13 +7,12 @@ control_id := "pod-no-host-access"
 
 obj := input.review.object
 
-spec := k8s.pod_spec(obj)
+# Every pod spec the object carries (a custom resource's operator may run more than one), as
+# [path, spec], and the containers of each (`__pod`: the index of its pod spec), read once: the wasm
+# target would compute them again for every rule that reads them.
+pod_specs := k8s.pod_specs(obj)
 
-spec_path := k8s.pod_spec_path(obj)
-
-# The containers, read once: lib.k8s all_containers copies each one, and the wasm target would do it again
-# for every rule that reads them.
-containers := k8s.all_containers(obj)
+containers := k8s.pod_specs_containers(pod_specs)
 
 safe_sysctls := {
 	"kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start",
@@ -23,6 +22,7 @@ safe_sysctls := {
 }
 
 violation contains violation.at(control_id, "hostNamespace", obj, array.concat(spec_path, [field]), {"field": field}) if {
+	some [spec_path, spec] in pod_specs
 	some field in ["hostNetwork", "hostPID", "hostIPC"]
 	spec[field] == true
 }
@@ -33,6 +33,7 @@ violation contains violation.at(control_id, "privilegedContainer", obj, array.co
 }
 
 violation contains violation.at(control_id, "hostPathVolume", obj, array.concat(spec_path, ["volumes", i, "hostPath"]), {"volume": object.get(v, "name", ""), "path": object.get(v.hostPath, "path", "")}) if {
+	some [spec_path, spec] in pod_specs
 	some i, v in object.get(spec, "volumes", [])
 	v.hostPath
 }
@@ -50,10 +51,11 @@ violation contains violation.at(control_id, "unmaskedProcMount", obj, array.conc
 
 violation contains violation.at(control_id, "hostProcess", obj, host_process_path(c), {"container": cname(c)}) if {
 	some c in containers
-	object.get(c, host_process, object.get(spec, host_process, false)) == true
+	object.get(c, host_process, object.get(pod_specs[c.__pod][1], host_process, false)) == true
 }
 
 violation contains violation.at(control_id, "unsafeSysctl", obj, array.concat(spec_path, ["securityContext", "sysctls", i]), {"sysctl": s.name}) if {
+	some [spec_path, spec] in pod_specs
 	some i, s in object.get(spec, ["securityContext", "sysctls"], [])
 	not safe_sysctls[s.name]
 }
@@ -63,6 +65,6 @@ host_process := ["securityContext", "windowsOptions", "hostProcess"]
 # The container's own setting when it has one, else the pod's: the field that makes it a host process.
 host_process_path(c) := array.concat(c.__path, host_process) if {
 	object.get(c, host_process, null) != null
-} else := array.concat(spec_path, host_process)
+} else := array.concat(pod_specs[c.__pod][0], host_process)
 
 cname(c) := object.get(c, "name", "")

@@ -8,15 +8,15 @@ control_id := "pod-restricted-context"
 # JSON null is unset (a container-level null falls back to the pod-level value).
 obj := k8s.without_nulls(input.review.object)
 
-spec := k8s.pod_spec(obj)
+# Every pod spec the object carries (a custom resource's operator may run more than one), as
+# [path, spec], and the containers of each (`__pod`: the index of its pod spec), read once: the wasm
+# target would compute them again for every rule that reads them.
+pod_specs := k8s.pod_specs(obj)
 
-spec_path := k8s.pod_spec_path(obj)
+containers := k8s.pod_specs_containers(pod_specs)
 
-# The containers, read once: lib.k8s all_containers copies each one, and the wasm target would do it again
-# for every rule that reads them.
-containers := k8s.all_containers(obj)
-
-pod_context := object.get(spec, "securityContext", {})
+# The pod-level securityContext that applies to the container.
+pod_context(c) := object.get(pod_specs[c.__pod][1], "securityContext", {})
 
 allowed_volume_types := {
 	"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral",
@@ -26,14 +26,14 @@ allowed_volume_types := {
 allowed_capabilities := {"NET_BIND_SERVICE"}
 
 # Container-level setting, else pod-level setting, else the default.
-effective(c, key, default_value) := object.get(c, ["securityContext", key], object.get(pod_context, key, default_value))
+effective(c, key, default_value) := object.get(c, ["securityContext", key], object.get(pod_context(c), key, default_value))
 
 # Where the effective setting is made: the container's field when it sets it, else the pod's when it
 # sets it, else the container's (missing, cut back to its closest parent).
 effective_path(c, key) := array.concat(c.__path, ["securityContext", key]) if {
 	object.get(c, ["securityContext", key], null) != null
-} else := array.concat(spec_path, ["securityContext", key]) if {
-	object.get(pod_context, key, null) != null
+} else := array.concat(pod_specs[c.__pod][0], ["securityContext", key]) if {
+	object.get(pod_context(c), key, null) != null
 } else := array.concat(c.__path, ["securityContext", key])
 
 context_path(c, keys) := array.concat(c.__path, array.concat(["securityContext"], keys))
@@ -73,6 +73,7 @@ violation contains violation.at(control_id, "capabilitiesAdd", obj, context_path
 }
 
 violation contains violation.at(control_id, "volumeType", obj, array.concat(spec_path, ["volumes", i, type]), {"volume": object.get(v, "name", ""), "type": type}) if {
+	some [spec_path, spec] in pod_specs
 	some i, v in object.get(spec, "volumes", [])
 	some type, _ in v
 	type != "name"
@@ -89,7 +90,9 @@ app_armor_annotation_prefix := "container.apparmor.security.beta.kubernetes.io/"
 allowed_selinux_types := {"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"}
 
 # [where, path of its securityContext, securityContext] for the pod and each container.
-security_contexts contains ["the pod", array.concat(spec_path, ["securityContext"]), pod_context]
+security_contexts contains ["the pod", array.concat(spec_path, ["securityContext"]), object.get(spec, "securityContext", {})] if {
+	some [spec_path, spec] in pod_specs
+}
 
 security_contexts contains [concat(" ", ["container", cname(c)]), array.concat(c.__path, ["securityContext"]), object.get(c, "securityContext", {})] if {
 	some c in containers
@@ -102,8 +105,13 @@ violation contains violation.at(control_id, "appArmorProfile", obj, array.concat
 }
 
 # The legacy per-container annotation, still honoured: the API server fills an unset field from it.
-violation contains violation.at(control_id, "appArmorProfile", obj, array.concat(k8s.pod_template_path(obj), ["metadata", "annotations", key]), {"where": concat(" ", ["container", substring(key, count(app_armor_annotation_prefix), -1)]), "profile": profile}) if {
-	some key, profile in object.get(k8s.pod_template(obj), ["metadata", "annotations"], {})
+# Each pod spec's template is the mapping that holds it as `spec` (a Pod is its own).
+violation contains violation.at(control_id, "appArmorProfile", obj, array.concat(template_path, ["metadata", "annotations", key]), {"where": concat(" ", ["container", substring(key, count(app_armor_annotation_prefix), -1)]), "profile": profile}) if {
+	some [spec_path, _] in pod_specs
+	count(spec_path) > 0
+	spec_path[count(spec_path) - 1] == "spec"
+	template_path := array.slice(spec_path, 0, count(spec_path) - 1)
+	some key, profile in object.get(obj, array.concat(template_path, ["metadata", "annotations"]), {})
 	startswith(key, app_armor_annotation_prefix)
 	not allowed_app_armor_annotation(profile)
 }
