@@ -6,6 +6,7 @@ export type InputErrorCode =
   | "YAML_ALIAS_LIMIT"
   | "YAML_DUPLICATE_KEY"
   | "YAML_MERGE_CONFLICT"
+  | "YAML_DOCUMENT_MARKER"
   | "YAML_TOO_DEEP"
   | "LIST_TOO_DEEP"
   | "LIST_TOO_LARGE"

@@ -1,7 +1,8 @@
 /** Parses a YAML or JSON stream into resources that remember their file and line. */
-import { LineCounter, parseAllDocuments, isAlias, isMap, isSeq, type Document } from "yaml";
+import { LineCounter, parseAllDocuments, isAlias, isMap, isScalar, isSeq, type Document } from "yaml";
 import type { Resource } from "../types.js";
 import { inputError } from "./errors.js";
+import { kubectlDocumentProblems } from "../yaml/kubectl-documents.js";
 import { parseFastYaml, type FastParse } from "./fast-yaml.js";
 import { findMergeConflict } from "./yaml-merge.js";
 import { MAX_DEPTH, resourceCollector, type FieldLocator, type ItemOf, type ParseOptions, type ParseResult } from "./yaml-resources.js";
@@ -75,6 +76,14 @@ export function parseWithDocuments(text: string, options: ParseOptions): ParseRe
   const { errors, templated, tooDeep } = stream;
   const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: "error", version: "1.1" });
   const list = Array.from(docs as Iterable<Document>);
+  const kubectlProblems = kubectlDocumentProblems(
+    text,
+    list.map((doc) =>
+      doc.errors.length === 0 && doc.contents?.range && !(isScalar(doc.contents) && doc.contents.value === null)
+        ? { start: doc.contents.range[0], end: doc.contents.range[1] }
+        : undefined,
+    ),
+  );
   list.forEach((doc, documentIndex) => {
     const start = doc.contents?.range?.[0] ?? doc.range?.[0] ?? 0;
     const position = lineCounter.linePos(start);
@@ -100,6 +109,14 @@ export function parseWithDocuments(text: string, options: ParseOptions): ParseRe
       return;
     }
     if (doc.contents === null) return;
+    const kubectlProblem = kubectlProblems[documentIndex];
+    if (kubectlProblem) {
+      const pos = lineCounter.linePos(kubectlProblem.offset);
+      errors.push(
+        inputError("YAML_DOCUMENT_MARKER", file, kubectlProblem.message, { line: pos.line, column: pos.col, hint: kubectlProblem.hint }),
+      );
+      return;
+    }
     const mergeConflict = findMergeConflict(doc);
     if (mergeConflict) {
       const pos = lineCounter.linePos(mergeConflict.offset);
