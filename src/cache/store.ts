@@ -6,11 +6,12 @@
  * some file systems: 0.9 s of a 10,000-resource run written in line); `flush()` waits for the writes.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, fstatSync, openSync, readFileSync, rmSync, statSync, type Stats } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, rmSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
+import { privatePathProblem, statsProblem } from "../tools/private-path.js";
 import { plainJsonValues } from "./plain-json.js";
 
 const MAGIC = Buffer.from("ERLMCP-AUDIT-CACHE-2\n");
@@ -100,45 +101,14 @@ export interface ResultCache {
   stats(): CacheStats;
 }
 
-const WRITABLE_BY_OTHERS = 0o022;
-const STICKY = 0o1000;
-const mode = (stats: Stats) => (stats.mode & 0o7777).toString(8).padStart(4, "0");
-
 /**
  * Why the cache in `dir` could be written by another user, or undefined when it cannot. An entry checks
  * out against its key and digest whoever wrote it, so anyone who can write the folder could plant a
- * passing result for inputs they know. Like OpenSSH's StrictModes: the folder (when it exists) belongs to
- * this user and no one else may write to it; every folder above it belongs to this user or root and is
- * writable by no one else, unless it is sticky (`/tmp`: others cannot rename or remove what is ours).
- * Undefined where there are no user IDs (Windows).
+ * passing result for inputs they know: the folder (when it exists) must be this user's, and neither it nor
+ * a folder above it writable by others (src/tools/private-path.ts).
  */
 export function cacheFolderProblem(dir: string, uid: number | undefined = process.getuid?.()): string | undefined {
-  if (uid === undefined) return undefined;
-  const target = resolve(dir);
-  for (let path = target; ; path = dirname(path)) {
-    let stats: Stats | undefined;
-    try {
-      stats = statSync(path);
-    } catch {
-      stats = undefined; // Not created yet: openCache creates it private.
-    }
-    if (stats) {
-      const own = path === target;
-      if (!stats.isDirectory()) return `${path} is not a folder`;
-      if (stats.uid !== uid && (own || stats.uid !== 0)) return `${path} belongs to user ${stats.uid}, not to this user (${uid})`;
-      if (stats.mode & WRITABLE_BY_OTHERS && (own || !(stats.mode & STICKY)))
-        return `${path} is writable by other users (mode ${mode(stats)})`;
-    }
-    if (dirname(path) === path) return undefined;
-  }
-}
-
-/** Why an entry's file could have been written by another user, or undefined: it must be this user's and writable by no one else. */
-function entryProblem(stats: Stats, uid: number | undefined): string | undefined {
-  if (uid === undefined) return undefined;
-  if (stats.uid !== uid) return `belongs to user ${stats.uid}`;
-  if (stats.mode & WRITABLE_BY_OTHERS) return `is writable by other users (mode ${mode(stats)})`;
-  return undefined;
+  return privatePathProblem(dir, { uid, ownedBySelf: true, folder: true });
 }
 
 /**
@@ -154,7 +124,10 @@ export function openCache(dir: string, onWarning: (message: string) => void = ()
     if (usable === undefined) {
       const problem = cacheFolderProblem(dir, uid);
       usable = problem === undefined;
-      if (problem) onWarning(`the cache folder ${dir} is not private to this user (${problem}): the cache is not used`);
+      if (problem)
+        onWarning(
+          `the cache in ${dir} is not used: ${problem}${/not a folder$/.test(problem) ? "" : " (another user could plant results there)"}`,
+        );
     }
     return usable;
   };
@@ -178,7 +151,7 @@ export function openCache(dir: string, onWarning: (message: string) => void = ()
     try {
       const fd = openSync(path, "r");
       try {
-        problem = entryProblem(fstatSync(fd), uid);
+        problem = uid === undefined ? undefined : statsProblem(path, fstatSync(fd), uid, true);
         data = problem ? Buffer.alloc(0) : readFileSync(fd);
       } finally {
         closeSync(fd);
@@ -188,7 +161,7 @@ export function openCache(dir: string, onWarning: (message: string) => void = ()
       return undefined;
     }
     if (problem) {
-      onWarning(`cache entry ${path} ${problem}: not trusted, ignored and removed`);
+      onWarning(`cache entry ${problem}: not trusted, ignored and removed`);
       removeQuietly(path);
       count(namespace, false);
       return undefined;

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { PACKAGE_ROOT } from "../paths.js";
+import { privatePathProblem } from "./private-path.js";
 
 export type ToolName = "opa" | "helm" | "kustomize" | "kyverno" | "gator" | "conftest" | "trivy";
 
@@ -119,6 +120,18 @@ function sha256Of(path: string): string {
 
 const reinstall = (tool: ToolName) => `npx erlmcp-audit engines install ${tool}`;
 
+/** An engine of the cache is run only while neither it nor engines.lock (nor a folder above them) can be changed by another user. */
+function refuseWritableByOthers(tool: ToolName, path: string, env: NodeJS.ProcessEnv): void {
+  const problem = privatePathProblem(path) ?? privatePathProblem(engineLockFile(env));
+  if (problem)
+    throw new EngineUnverifiedError(
+      tool,
+      `${problem}: another user could replace ${path} and its record in engines.lock, so it is not run. ` +
+        `Make the engine cache writable by its owner only (chmod go-w), or install the engines into a private folder ` +
+        `($ERLMCP_AUDIT_ENGINES_DIR) with \`${reinstall(tool)}\`.`,
+    );
+}
+
 function verifyCached(tool: ToolName, path: string, env: NodeJS.ProcessEnv): void {
   const locked = lockedEngine(tool, env);
   if (!locked)
@@ -163,9 +176,12 @@ function verifyOnPath(tool: ToolName, path: string, env: NodeJS.ProcessEnv): voi
 export function findTool(tool: ToolName, env: NodeJS.ProcessEnv = process.env): string {
   const path = locateTool(tool, env);
   if (!path) throw new ToolNotFoundError(tool);
+  const cached = path === join(engineCacheDir(env), "bin", tool);
+  // Checked on every call: the lock vouches for the binary only while no one else can rewrite both.
+  if (cached) refuseWritableByOthers(tool, path, env);
   const key = verifiedKey(path);
   if (verified.has(key)) return path;
-  if (path === join(engineCacheDir(env), "bin", tool)) verifyCached(tool, path, env);
+  if (cached) verifyCached(tool, path, env);
   else verifyOnPath(tool, path, env);
   verified.add(key);
   return path;

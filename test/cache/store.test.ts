@@ -112,10 +112,25 @@ describe("cache store", () => {
     expect(warnings).toHaveLength(1);
   });
 
-  it("warns once and goes on when it cannot write", async () => {
+  it("warns once and goes on when it cannot use its folder", async () => {
     const root = tempTree({ "a-file": "not a folder" });
     const warnings: string[] = [];
     const cache = openCache(join(root, "a-file"), (m) => warnings.push(m));
+    cache.put("parse", cacheKey("1"), 1);
+    cache.put("parse", cacheKey("2"), 2);
+    await cache.flush();
+    cache.put("parse", cacheKey("3"), 3);
+    await cache.flush();
+    expect(warnings).toEqual([expect.stringMatching(/^the cache in .*a-file is not used: .*a-file is not a folder$/)]);
+  });
+
+  it("warns once and goes on when it cannot write", async () => {
+    // A file where the `parse` folder must go: no user, root included, can create the entries.
+    const dir = join(tempTree({}), "cache");
+    mkdirSync(dir, { mode: 0o700 });
+    writeFileSync(join(dir, "parse"), "");
+    const warnings: string[] = [];
+    const cache = openCache(dir, (m) => warnings.push(m));
     cache.put("parse", cacheKey("1"), 1);
     cache.put("parse", cacheKey("2"), 2);
     await cache.flush();

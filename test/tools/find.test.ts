@@ -32,8 +32,8 @@ function script(folder: string, name: string, body: string): string {
 }
 
 /** An engine cache holding a stand-in binary for `tool`, and its lock line when given. */
-function cacheWith(tool: ToolName, lock?: (path: string) => string) {
-  const cache = dir();
+function cacheWith(tool: ToolName, lock?: (path: string) => string, under?: string) {
+  const cache = under ? join(under, "engines") : dir();
   const binary = script(join(cache, "bin"), tool, `echo ${tool}`);
   if (lock) writeFileSync(join(cache, "engines.lock"), lock(binary));
   return { cache, binary, env: { ERLMCP_AUDIT_ENGINES_DIR: cache, PATH: "/usr/bin:/bin" } };
@@ -74,6 +74,33 @@ describe("an engine in the cache", () => {
     expect(() => findTool("opa", env)).toThrow(/is not recorded in .*engines\.lock/);
     expect(() => findTool("kustomize", cacheWith("kustomize").env)).toThrow(EngineUnverifiedError);
   });
+
+  it.runIf(process.getuid !== undefined)(
+    "is refused while another user could rewrite it or its record: the binary, engines.lock, or a folder above them",
+    () => {
+      for (const loosen of [
+        (c: { cache: string; binary: string }) => chmodSync(c.binary, 0o777),
+        (c: { cache: string; binary: string }) => chmodSync(join(c.cache, "engines.lock"), 0o666),
+        (c: { cache: string; binary: string }) => chmodSync(join(c.cache, "bin"), 0o777),
+        (c: { cache: string; binary: string }) => chmodSync(c.cache, 0o775),
+      ]) {
+        const c = cacheWith("helm", (b) => `helm\tv3.22.0\t${sha256(b)}\n`);
+        expect(findTool("helm", c.env)).toBe(c.binary);
+        loosen(c);
+        expect(() => findTool("helm", c.env)).toThrow(EngineUnverifiedError);
+        expect(() => findTool("helm", c.env)).toThrow(
+          /is writable by other users \(mode 0(777|666|775)\): another user could replace .*\(chmod go-w\)/,
+        );
+      }
+      const sticky = cacheWith("helm", (b) => `helm\tv3.22.0\t${sha256(b)}\n`, join(dir(), "shared"));
+      chmodSync(join(sticky.cache, ".."), 0o1777);
+      expect(findTool("helm", sticky.env), "a sticky folder above (like /tmp) is fine").toBe(sticky.binary);
+      chmodSync(join(sticky.cache, ".."), 0o777);
+      expect(() => findTool("helm", sticky.env), "a folder above that others can write is not").toThrow(
+        /shared is writable by other users/,
+      );
+    },
+  );
 
   it("is refused when it was recorded at another version", () => {
     const { env } = cacheWith("kustomize", (b) => `kustomize\tv5.0.0\t${sha256(b)}\n`);
