@@ -187,6 +187,10 @@ export type NoticeCode =
   | "HELM_LOOKUP"
   /** A Helm template branches on `.Capabilities.APIVersions`: the branch audited is the one the `--api-versions` passed select. */
   | "HELM_CAPABILITIES"
+  /** A Helm template reads `.Capabilities.KubeVersion` (or `.Capabilities` whole): the branch audited is the one `--kube-version` selects. */
+  | "HELM_KUBE_VERSION"
+  /** A Helm template branches on the release (`.Release.IsUpgrade`, `.Revision`, its name or namespace in a condition): audited as a first install. */
+  | "HELM_RELEASE"
   /** `entrypoints` narrowed the kustomizations rendered on their own; the others are in `notAudited`. */
   | "KUSTOMIZE_ENTRYPOINTS"
   /** `entrypoints` is set but names no kustomization among the inputs: every kustomization is rendered. */

@@ -3,8 +3,9 @@
  * the render), every values file is rendered as its own unit, and the files Helm reads for something
  * else (Chart.yaml, helpers, NOTES.txt, files read through `.Files`) are listed as not audited. Any
  * other file in the folder is left to the walk, so a stray manifest next to Chart.yaml is audited as
- * plain YAML. Templates that branch on what the cluster holds (`lookup`, `.Capabilities.APIVersions`)
- * get a notice.
+ * plain YAML. Templates that branch on what the cluster holds (`lookup`, `.Capabilities`) or on the
+ * release (`.Release.IsUpgrade`, `.Revision`, its name or namespace in a condition) get a notice, and so
+ * does a values file holding such a branch when a template renders values through `tpl`.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
@@ -112,6 +113,7 @@ export function planChart(dir: string, options: ChartPlanOptions): ChartPlan {
 
   const templatesDir = join(dir, "templates");
   const filesRead: Array<{ template: string; call: string; path: string }> = [];
+  let usesTpl = false;
   if (isDirectory(templatesDir)) {
     plan.claimed.push(templatesDir);
     for (const template of filesUnder(templatesDir)) {
@@ -132,6 +134,7 @@ export function planChart(dir: string, options: ChartPlanOptions): ChartPlan {
           message:
             "branches on .Capabilities.APIVersions: audited as rendered with --api-versions for the CRDs found in the charts and inputs and the config's helm.apiVersions; a cluster serving other APIs takes another branch",
         });
+      plan.notices.push(...installTimeNotices(scan, rel(template)));
       if (scan.lookup)
         plan.notices.push({
           code: "HELM_LOOKUP",
@@ -140,8 +143,22 @@ export function planChart(dir: string, options: ChartPlanOptions): ChartPlan {
             "calls lookup, which finds nothing under helm template: the branch taken when the looked-up object exists in the cluster is not audited",
         });
       filesRead.push(...scan.files.map((f) => ({ ...f, template: rel(template) })));
+      usesTpl ||= scan.tpl;
     }
   }
+  // Text a values file holds is a template when a template passes it to `tpl`: the same branches hide there.
+  if (usesTpl)
+    for (const v of candidates) {
+      const scan = scanTemplate(readText(v));
+      plan.notices.push(...installTimeNotices(scan, rel(v)));
+      if (scan.lookup)
+        plan.notices.push({
+          code: "HELM_LOOKUP",
+          file: rel(v),
+          message:
+            "holds a call to lookup that a template renders through tpl: the branch taken when the looked-up object exists in the cluster is not audited",
+        });
+    }
 
   const crdsDir = join(dir, "crds");
   if (isDirectory(crdsDir)) {
@@ -174,25 +191,69 @@ export function planChart(dir: string, options: ChartPlanOptions): ChartPlan {
   return plan;
 }
 
+/**
+ * The notices of what a template (or a values file `tpl` renders) branches on that `helm template` fixes
+ * but `helm install` and `helm upgrade` take from the release and the cluster.
+ */
+function installTimeNotices(scan: TemplateScan, file: string): Notice[] {
+  const notices: Notice[] = [];
+  if (scan.kubeVersion)
+    notices.push({
+      code: "HELM_KUBE_VERSION",
+      file,
+      message:
+        "reads .Capabilities (other than .APIVersions: the cluster's Kubernetes version): audited as rendered for --kube-version (the config's helm.kubeVersion, default 1.31.0); a cluster of another version may take another branch",
+    });
+  if (scan.release.size)
+    notices.push({
+      code: "HELM_RELEASE",
+      file,
+      message: `branches on ${[...scan.release].sort().join(", ")}: audited as helm template renders it (a first install, revision 1, the release and namespace named after the chart); an upgrade, a later revision or another release name or namespace may take another branch`,
+    });
+  return notices;
+}
+
 /** What a template does that matters for the audit, read off its `{{ … }}` actions. */
 interface TemplateScan {
   capabilities: boolean;
+  /** Reads `.Capabilities` other than `.APIVersions` (`.KubeVersion`, `.HelmVersion`, the whole of it). */
+  kubeVersion: boolean;
+  /** What of the release the template branches on (`.Release.IsUpgrade`, `.Release.Namespace` in a condition, …). */
+  release: Set<string>;
   lookup: boolean;
+  /** Calls `tpl`, which renders text from the values as a template. */
+  tpl: boolean;
   /** Files read through `.Files.Get "path"`, `.Files.Glob "pattern"` and the like. */
   files: Array<{ call: string; path: string }>;
 }
 
 const FILES_CALL = /\.Files\.(Get|GetBytes|Lines|Glob)\s+(?:"([^"]*)"|`([^`]*)`)/g;
 const LOOKUP = /(?<![\w.$])lookup\b/;
+const TPL = /(?<![\w.$])tpl\b/;
+/** `.Release` as a whole or a field `helm template` fixes (IsUpgrade, IsInstall, Revision): anything but its name, namespace and service. */
+const RELEASE_STATE = /\.Release\b(?!\.(?:Name|Namespace|Service)\b)(?:\.(\w+))?/g;
+/** The release's name or namespace, which the one who installs chooses. */
+const RELEASE_NAME = /\.Release\.(Name|Namespace)\b/g;
+/** An action that tests a value (the name or namespace then selects a branch or a value), not one that only prints it. */
+const CONDITION =
+  /(?<![\w.$-])(?:if|with|eq|ne|lt|le|gt|ge|ternary|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch|regexFind|semverCompare|has|hasKey|index|get|dig)(?![\w-])/;
+/** `.Capabilities` other than `.APIVersions`: the cluster's Kubernetes version (`--kube-version`), Helm's, or the whole object. */
+const OTHER_CAPABILITIES = /\.Capabilities\b(?!\.APIVersions\b)/;
 
 /** Scans each action once, in time linear in the text. */
 function scanTemplate(text: string): TemplateScan {
-  const scan: TemplateScan = { capabilities: false, lookup: false, files: [] };
+  const scan: TemplateScan = { capabilities: false, kubeVersion: false, release: new Set(), lookup: false, tpl: false, files: [] };
   for (let start = text.indexOf("{{"); start !== -1;) {
     const end = text.indexOf("}}", start + 2);
     const action = text.slice(start + 2, end === -1 ? text.length : end);
     if (action.includes(".Capabilities.APIVersions")) scan.capabilities = true;
     if (LOOKUP.test(action)) scan.lookup = true;
+    if (TPL.test(action)) scan.tpl = true;
+    if (OTHER_CAPABILITIES.test(action)) scan.kubeVersion = true;
+    for (const m of action.matchAll(RELEASE_STATE)) scan.release.add(m[1] ? `.Release.${m[1]}` : ".Release");
+    // A lookup's namespace argument selects nothing helm template could render: the lookup notice covers that branch.
+    if (CONDITION.test(action) && !LOOKUP.test(action))
+      for (const m of action.matchAll(RELEASE_NAME)) scan.release.add(`.Release.${m[1]!}`);
     for (const m of action.matchAll(FILES_CALL)) scan.files.push({ call: m[1]!, path: m[2] ?? m[3] ?? "" });
     if (end === -1) break;
     start = text.indexOf("{{", end + 2);

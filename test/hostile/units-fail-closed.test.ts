@@ -3,7 +3,8 @@
  * away (a base wrapped by an overlay that patches it, a stray manifest in a chart or kustomization
  * folder, a values file other than values-*.yaml, the branch of a template that asks the cluster for
  * a CRD) is audited and fails the run; what `entrypoints` leaves unrendered is listed as not audited,
- * and templates that depend on the cluster get a notice. The good manifest beside it is always audited.
+ * and templates that depend on the cluster or the release (an upgrade, the namespace, the Kubernetes
+ * version: what `helm template` fixes) get a notice. The good manifest beside it is always audited.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -275,6 +276,51 @@ describe("Helm: the whole chart folder is accounted for, every values file is re
       expect(names(report)).toContain("survivor");
     },
   );
+
+  const installTimeCases: Array<[string, string, Record<string, string>, [string, string]]> = [
+    ["an upgrade (.Release.IsUpgrade)", "{{ .Release.IsUpgrade }}", {}, ["HELM_RELEASE", "chart/templates/pod.yaml"]],
+    ["a later revision (.Release.Revision)", "{{ gt (int .Release.Revision) 1 }}", {}, ["HELM_RELEASE", "chart/templates/pod.yaml"]],
+    ["the release as a whole", "{{ $r := .Release }}{{ $r.IsUpgrade }}", {}, ["HELM_RELEASE", "chart/templates/pod.yaml"]],
+    [
+      "the namespace installed into",
+      '{{ if eq .Release.Namespace "kube-system" }}true{{ else }}false{{ end }}',
+      {},
+      ["HELM_RELEASE", "chart/templates/pod.yaml"],
+    ],
+    [
+      "a newer cluster (.Capabilities.KubeVersion)",
+      '{{ semverCompare ">=1.32-0" .Capabilities.KubeVersion.Version }}',
+      {},
+      ["HELM_KUBE_VERSION", "chart/templates/pod.yaml"],
+    ],
+    [
+      "an upgrade, in a values file a template renders through tpl",
+      "{{ tpl .Values.privileged . }}",
+      { "case/chart/values.yaml": 'privileged: "{{ .Release.IsUpgrade }}"\n' },
+      ["HELM_RELEASE", "case/chart/values.yaml"],
+    ],
+  ];
+  it.each(installTimeCases)(
+    "a template whose privilege depends on %s (helm template renders it unprivileged): a notice names the file",
+    async (_, privileged, files, notice) => {
+      const root = tempTree({ ...GOOD, ...CHART, "case/chart/templates/pod.yaml": PRIVILEGED_POD("from-chart", privileged), ...files });
+      const { code, report, stderr } = await auditJson([join(root, "case"), join(root, "good")]);
+      expect(code, stderr).toBe(0);
+      expect(names(report)).toEqual(expect.arrayContaining(["from-chart", "survivor"]));
+      expect(report.notices.map((n) => [n.code, tail(n.file, 3)])).toEqual([notice]);
+    },
+  );
+
+  it("a template that only prints the release's name and namespace gets no notice", async () => {
+    const root = tempTree({
+      ...GOOD,
+      ...CHART,
+      "case/chart/templates/cm.yaml": CONFIGMAP("{{ .Release.Name }}-cm", "{{ .Release.Namespace }}"),
+    });
+    const { code, report } = await auditJson([join(root, "case"), join(root, "good")]);
+    expect(code).toBe(0);
+    expect(report.notices).toEqual([]);
+  });
 
   it("a template that calls lookup gets a notice naming it", async () => {
     const root = tempTree({
