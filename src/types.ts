@@ -191,6 +191,8 @@ export type NoticeCode =
   | "HELM_KUBE_VERSION"
   /** A Helm template branches on the release (`.Release.IsUpgrade`, `.Revision`, its name or namespace in a condition): audited as a first install. */
   | "HELM_RELEASE"
+  /** A symbolic link to a folder under a named folder: kubectl apply -R -f does not follow it, so its files are a set of their own. */
+  | "SYMLINKED_FOLDER"
   /** `entrypoints` narrowed the kustomizations rendered on their own; the others are in `notAudited`. */
   | "KUSTOMIZE_ENTRYPOINTS"
   /** `entrypoints` is set but names no kustomization among the inputs: every kustomization is rendered. */

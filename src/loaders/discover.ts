@@ -1,7 +1,8 @@
 /**
  * Turns the paths a user names into audit units: Helm charts (a unit per values file), kustomizations
  * (a unit each, unless the config's `entrypoints` narrow them) and plain YAML/JSON files (one unit per
- * named folder, and one for all the files named), stray manifests in chart and kustomization folders included.
+ * named folder, one for each symbolic link to a folder below it, which kubectl apply -R -f does not follow,
+ * and one for all the files named), stray manifests in chart and kustomization folders included.
  */
 import { readdirSync, realpathSync, statSync, type Stats } from "node:fs";
 import { join, relative, resolve } from "node:path";
@@ -58,6 +59,7 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
 
   // The files named on the command line form one manifest set, as `kubectl apply -f a.yaml -f b.yaml` applies them together.
   let namedFiles: Extract<PlannedUnit, { kind: "files" }> | undefined;
+  const linkNotices: Notice[] = [];
   for (const input of paths) {
     const absolute = resolve(options.cwd, input);
     let stats: Stats;
@@ -86,7 +88,9 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
     const files: string[] = [];
     const seen = new Set<string>();
     const before = units.length + errors.length + packages.count();
-    const walk = (dir: string): void => {
+    // Symbolic links to folders met on the walk: kubectl apply -R -f does not follow them (filepath.Walk).
+    const linkedFolders: string[] = [];
+    const walk = (dir: string, into: string[]): void => {
       let real: string;
       try {
         real = realpathSync(dir);
@@ -123,7 +127,8 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
         if (entry.isDirectory() || (entry.isSymbolicLink() && isDirectory(path))) {
           const skipped = skip.folder(path);
           if (skipped) notAuditedAt(`${rel(path)}/`, skipped);
-          else walk(path);
+          else if (entry.isSymbolicLink()) linkedFolders.push(path);
+          else walk(path, into);
         } else {
           const skipped = skip.file(path);
           const dangling = entry.isSymbolicLink() && !exists(path);
@@ -132,7 +137,7 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
             notAuditedAt(rel(path), { reason: "unreadable", detail: "dangling or looping symbolic link" });
           } else if (skipped) notAuditedAt(rel(path), skipped);
           // A FIFO, socket or device would block or never end: report it instead of reading it.
-          else if (entry.isFile() || (entry.isSymbolicLink() && (dangling || isFile(path)))) files.push(path);
+          else if (entry.isFile() || (entry.isSymbolicLink() && (dangling || isFile(path)))) into.push(path);
           else {
             errors.push(notRegular(rel(path)));
             notAuditedAt(rel(path), { reason: "unreadable", detail: "not a regular file (a FIFO, socket or device)" });
@@ -140,8 +145,22 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
         }
       }
     };
-    walk(absolute);
+    walk(absolute, files);
     if (files.length) units.push({ kind: "files", path: rel(absolute), files });
+    // A linked folder's objects are not applied with the folder that links to it: they are audited as a set of
+    // their own (as when that folder is applied by itself), never counted in the linking folder's set.
+    for (let i = 0; i < linkedFolders.length; i++) {
+      const link = linkedFolders[i]!;
+      const linked: string[] = [];
+      walk(link, linked);
+      if (!linked.length) continue;
+      units.push({ kind: "files", path: rel(link), files: linked });
+      linkNotices.push({
+        code: "SYMLINKED_FOLDER",
+        file: rel(link),
+        message: `a symbolic link to a folder, which kubectl apply -R -f ${rel(absolute)} does not follow: its files are audited as a manifest set of their own, not with ${rel(absolute)}`,
+      });
+    }
     // A named directory that yields nothing is an error even beside others: a typo must not pass silently.
     if (units.length + errors.length + packages.count() === before) {
       errors.push(
@@ -158,7 +177,7 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
   const kustomizePaths = new Set(kustomize.units.map((u) => u.path));
   for (const unit of units) if (unit.kind === "files" && kustomizePaths.has(unit.path)) unit.id = `${unit.path} (plain files)`;
   errors.push(...kustomize.errors);
-  return { units, errors, notAudited: [...notAudited, ...kustomize.notAudited], notices: kustomize.notices };
+  return { units, errors, notAudited: [...notAudited, ...kustomize.notAudited], notices: [...linkNotices, ...kustomize.notices] };
 }
 
 /**

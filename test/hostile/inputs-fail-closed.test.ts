@@ -1,10 +1,12 @@
 /**
  * Inputs fail closed: a privileged container planted where the loader used to look away (a List in a
  * List, a dot-folder, dist/, coverage/, a file named like our config) is audited and fails the run; a
+ * symbolic link to a folder, which kubectl apply -R -f does not follow, is a manifest set of its own; a
  * path that is not audited (excluded, not a manifest, version control) is listed with its reason in the
  * JSON, text and markdown reports and in the evidence. The good manifest beside it is always audited.
  */
 import { spawnSync } from "node:child_process";
+import { symlinkSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { audit as runAudit } from "../../src/audit.js";
@@ -36,6 +38,32 @@ ${asItem(PRIVILEGED_POD("deep"), "          ")}
 `;
 
 const GOOD = { "good/cm.yaml": CONFIGMAP("survivor") };
+
+const SHOP_WORKLOAD = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector:
+    matchLabels: { app: web }
+  template:
+    metadata:
+      labels: { app: web }
+    spec:
+      containers:
+        - name: web
+          image: nginx
+`;
+const SHOP_DENY_ALL = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: deny-all
+  namespace: shop
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+`;
 const CONTROLS = ["--controls", "pod-no-host-access"];
 
 async function auditJson(paths: string[], extra: string[] = ["--no-config"]) {
@@ -80,6 +108,39 @@ describe("inputs fail closed: what kubectl apply -R -f would read is audited", (
       { path: "good/node_modules/", reason: "defaultSkip" },
     ]);
     expect(names(report)).toContain("survivor");
+  });
+
+  it("a symbolic link to a folder, which kubectl apply -R -f does not follow, is a set of its own: its default-deny policy covers nothing in the folder that links to it", async () => {
+    const root = tempTree({
+      ...GOOD,
+      "good/app.yaml": SHOP_WORKLOAD,
+      "elsewhere/policies/deny.yaml": SHOP_DENY_ALL,
+      "elsewhere/pods/priv.yaml": PRIVILEGED_POD("linked"),
+    });
+    symlinkSync(join(root, "elsewhere/policies"), join(root, "good/policies"));
+    symlinkSync(join(root, "elsewhere/pods"), join(root, "good/pods"));
+    const run = await runCli([join(root, "good"), "--controls", "net-default-deny,pod-no-host-access", "--no-config", "--format", "json"]);
+    const report = JSON.parse(run.stdout) as AuditReport;
+    expect(run.code).toBe(1);
+    expect(report.inputErrors).toEqual([]);
+    const failing = report.findings
+      .filter((f) => f.status === "fail")
+      .map((f) => `${f.controlId} ${f.resource.name} ${relative(root, f.unit)}`);
+    // The linked pods folder, applied by itself, has no default-deny of its own either.
+    expect(failing.sort()).toEqual([
+      "net-default-deny erlmcp good/pods",
+      "net-default-deny shop good",
+      "pod-no-host-access linked good/pods",
+    ]);
+    expect(report.units.map((u) => [relative(root, u.id), u.resources.map((r) => r.name).sort()])).toEqual([
+      ["good", ["survivor", "web"]],
+      ["good/pods", ["linked"]],
+      ["good/policies", ["deny-all"]],
+    ]);
+    expect(report.notices.map((n) => [n.code, relative(root, n.file)])).toEqual([
+      ["SYMLINKED_FOLDER", "good/pods"],
+      ["SYMLINKED_FOLDER", "good/policies"],
+    ]);
   });
 
   it("audits a file named erlmcp-audit.* that the run does not use as config or waivers", async () => {
