@@ -159,6 +159,7 @@ templates := {
 		"hostNamespace": "The pod template sets `{field}: true` and shares the node's namespace.",
 		"privilegedContainer": "Container {container} runs `privileged: true`.",
 		"hostPathVolume": "Volume {volume} is a `hostPath` volume of {path} and exposes the node's filesystem.",
+		"hostPathPersistentVolume": "PersistentVolume {volume} is a `hostPath` volume of {path}: every pod whose claim binds it mounts the node's filesystem.",
 		"hostPort": "Container {container} binds host port {port}.",
 		"unmaskedProcMount": "Container {container} sets `procMount: Unmasked`.",
 		"hostProcess": "Container {container} runs as a Windows HostProcess container.",

@@ -38,6 +38,12 @@ violation contains violation.at(control_id, "hostPathVolume", obj, array.concat(
 	v.hostPath
 }
 
+# A hostPath PersistentVolume: a pod mounts it through a claim, with no hostPath in its own spec.
+violation contains violation.at(control_id, "hostPathPersistentVolume", obj, ["spec", "hostPath"], {"volume": k8s.name(obj), "path": object.get(obj.spec.hostPath, "path", "")}) if {
+	obj.kind == "PersistentVolume"
+	obj.spec.hostPath
+}
+
 violation contains violation.at(control_id, "hostPort", obj, array.concat(c.__path, ["ports", i, "hostPort"]), {"container": cname(c), "port": p.hostPort}) if {
 	some c in containers
 	some i, p in object.get(c, "ports", [])
