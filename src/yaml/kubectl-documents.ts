@@ -60,6 +60,13 @@ function firstAbove(offsets: readonly number[], offset: number): number {
   return lo;
 }
 
+/** The start of the line after the one `offset` is on (`offset` itself when it starts a line). */
+function lineAfter(text: string, offset: number): number {
+  if (offset === 0 || text[offset - 1] === "\n") return offset;
+  const nl = text.indexOf("\n", offset);
+  return nl === -1 ? text.length : nl + 1;
+}
+
 /** Why kubectl would not apply a YAML document as it is read: where, and what to change. */
 export interface KubectlDocumentProblem {
   /** The offset the problem is reported at. */
@@ -80,19 +87,32 @@ export function kubectlDocumentProblems(
 ): Array<KubectlDocumentProblem | undefined> {
   if (documents.every((d) => d === undefined)) return documents.map(() => undefined);
   const { starts, separators } = kubectlParts(text);
+  // One pass over the text between documents: per part, how far it was read and the first marker line in it.
+  let part = -1;
+  let readTo = 0;
+  let marker: string | undefined;
   return documents.map((document) => {
     if (!document) return undefined;
     const { start, end } = document;
-    const part = firstAbove(starts, start) - 1;
-    for (const line of text.slice(starts[part], start).split("\n")) {
-      if (isYamlMarker(line)) {
-        const marker = line.startsWith("...") ? "`...`" : `\`${line.trimEnd()}\``;
-        return {
-          offset: start,
-          message: `kubectl would never apply this object: it follows a ${marker} line with no \`---\` line between, and kubectl (helm install, Argo CD, Flux) cut a stream only at lines that are \`---\` (then nothing or a comment) and read only the first YAML document of each part`,
-          hint: "put a `---` line of its own before this object",
-        };
-      }
+    const partOfStart = firstAbove(starts, start) - 1;
+    if (partOfStart !== part) {
+      part = partOfStart;
+      readTo = starts[part]!;
+      marker = undefined;
+    }
+    if (!marker && readTo < start)
+      marker = text
+        .slice(readTo, start)
+        .split("\n")
+        .find((line) => isYamlMarker(line));
+    readTo = Math.max(readTo, lineAfter(text, end));
+    if (marker) {
+      const shown = marker.startsWith("...") ? "`...`" : `\`${marker.trimEnd()}\``;
+      return {
+        offset: start,
+        message: `kubectl would never apply this object: it follows a ${shown} line with no \`---\` line between, and kubectl (helm install, Argo CD, Flux) cut a stream only at lines that are \`---\` (then nothing or a comment) and read only the first YAML document of each part`,
+        hint: "put a `---` line of its own before this object",
+      };
     }
     const cut = separators[firstAbove(separators, start)];
     if (cut !== undefined && cut < end) {
