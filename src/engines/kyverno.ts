@@ -141,6 +141,12 @@ export class KyvernoEngine implements Engine {
       for (const v of verdicts.values()) v.errors.push({ message: error instanceof Error ? error.message : String(error) });
       return [...verdicts.values()];
     }
+    const judged = new Set(results.map((r) => `${r.controlId}\u0000${r.index}`));
+    for (const control of selected) {
+      // No result at all: the policy's matchConstraints never sent the object (a kind admission does not route to it).
+      const unseen = resources.filter((r, i) => controlMatches(control, r.object) && !judged.has(`${control.id}\u0000${i}`));
+      if (unseen.length) verdicts.get(control.id)!.notJudged = unseen.map((r) => r.ref);
+    }
     for (const result of results) {
       const verdict = verdicts.get(result.controlId);
       const control = selected.find((c) => c.id === result.controlId);

@@ -9,6 +9,12 @@ export interface ControlVerdict {
   violations: Violation[];
   /** Evaluation failures (a bug or an unsupported input): reported as findings with status `error`. */
   errors: Array<{ message: string; resource?: ResourceRef }>;
+  /**
+   * Objects of the control's kinds this engine never judged (outside what it sees: a Kyverno policy's
+   * `matchConstraints` name only the kinds admission sends it): not counted as missing what other
+   * engines report on them.
+   */
+  notJudged?: ResourceRef[];
 }
 
 export interface EngineContext {

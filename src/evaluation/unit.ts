@@ -28,6 +28,7 @@ export async function evaluateUnit(
     if (target) {
       target.violations.push(...verdict.violations);
       target.errors.push(...verdict.errors);
+      if (verdict.notJudged) (target.notJudged ??= []).push(...verdict.notJudged);
     } else list.push({ engine, detail, verdict });
     verdicts.set(verdict.controlId, list);
   };

@@ -8,7 +8,7 @@ import type { Control } from "../catalog/types.js";
 import type { ControlVerdict, ViolationDetail } from "../engines/types.js";
 import type { EngineName, Finding, ResourceRef, Severity, SourceLocation } from "../types.js";
 import { compareEngines, tupleKey, type Disagreement, type EngineTuples } from "./agreement.js";
-import { findingKey } from "./identity.js";
+import { findingKey, resourceKey } from "./identity.js";
 import { formatPath } from "../k8s/field-path.js";
 
 /** One engine's verdict on the control, and how much detail the engine's violations carry. */
@@ -90,11 +90,12 @@ export function mergeVerdicts(context: MergeContext, verdicts: readonly EngineVe
     }
   }
   const engines = verdicts.map((v) => v.engine);
+  const notJudged = new Map(verdicts.map((v) => [v.engine, new Set((v.verdict.notJudged ?? []).map(resourceKey))]));
   return {
     findings: [...failing.values(), ...errors],
     failed: failing.size,
     errors: errors.length,
-    disagreements: compareEngines(control.id, unit, new Map(engines.map((e) => [e, tuples.get(e)!]))),
+    disagreements: compareEngines(control.id, unit, new Map(engines.map((e) => [e, tuples.get(e)!])), notJudged),
     engines,
   };
 }

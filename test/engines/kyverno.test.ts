@@ -97,6 +97,32 @@ describe("kyverno engine", () => {
     ]);
   });
 
+  it("does not count objects its policy never receives as missed: a custom resource's pod template", async () => {
+    const root = tempTree({
+      "cr.yaml": readFileSync(join(PACKAGE_ROOT, "fixtures", "pod-no-host-access", "fail.custom-resource.yaml"), "utf8"),
+      "deploy.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      hostNetwork: true
+      containers: [{name: web, image: "nginx@sha256:${"a".repeat(64)}"}]
+`,
+    });
+    const report = await audit([root], { engines: ["rego", "kyverno"], controls: ["pod-no-host-access"], config: false, cwd: root });
+    const failing = report.findings.filter((f) => f.status === "fail");
+    expect(failing.filter((f) => f.resource.kind === "Deployment").map((f) => `${f.messageId} ${f.engine}`)).toEqual([
+      "hostNamespace rego",
+    ]);
+    const custom = failing.filter((f) => f.resource.kind !== "Deployment");
+    expect(custom.length).toBeGreaterThan(0);
+    expect(new Set(custom.map((f) => f.engine))).toEqual(new Set(["rego"]));
+    expect(report.disagreements).toEqual([]);
+  });
+
   // The whole of manifests/ takes the CLI ~90 s (12 units); the standalone set holds every kind the policies match.
   it("agrees with rego and typescript on the reference deployment", async () => {
     const report = await audit([join(PACKAGE_ROOT, "manifests", "standalone")], {
