@@ -112,7 +112,7 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
       if (chart) units.push(chart);
       let entries;
       try {
-        entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+        entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => kubectlOrder(a.name, b.name));
       } catch (error) {
         errors.push(
           inputError("UNREADABLE", rel(dir), `cannot read directory: ${(error as Error).message}`, { hint: "check its permissions" }),
@@ -186,6 +186,15 @@ export function discover(paths: readonly string[], options: DiscoveryOptions): D
  */
 export function namedFilesId(files: readonly string[]): string {
   return files.length <= 3 ? files.join(" + ") : `${files[0]} + ${files.length - 1} more files`;
+}
+
+/**
+ * The order kubectl apply -R -f visits the names of a folder in (Go's filepath.Walk: the bytes of the
+ * names, UTF-8), which decides the object that exists when two files hold one identity: `B.yaml` before
+ * `a.yaml`, where a locale order (localeCompare) puts `a.yaml` first and took `B.yaml`'s copy as the last.
+ */
+export function kubectlOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 }
 
 function notRegular(path: string): InputError {

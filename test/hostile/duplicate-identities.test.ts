@@ -1,7 +1,7 @@
 /**
  * One manifest set holding two objects of one identity (a folder with prod/ and staging/ copies of one
- * app, docs/inputs.md "Manifest sets"): `kubectl apply -R -f` leaves the last copy in lexical file order,
- * so lookups by identity read the last one. The later (staging) copy of a ConfigMap turns Erlang
+ * app, docs/inputs.md "Manifest sets"): `kubectl apply -R -f` leaves the last copy in the byte order of
+ * the file paths (Staging/ before prod/), so lookups by identity read the last one. The later (staging) copy of a ConfigMap turns Erlang
  * distribution TLS off and the later copy of an aggregated ClusterRole's source reads Secrets; both
  * engines find it, with no evaluation error and no disagreement.
  */
@@ -87,6 +87,9 @@ describe("two objects of one identity in one manifest set: the last one decides,
   it.each([
     ["the later staging copy carries the defect", { "app/prod/app.yaml": GOOD, "app/staging/app.yaml": BAD }, true],
     ["the later staging copy fixes it", { "app/prod/app.yaml": BAD, "app/staging/app.yaml": GOOD }, false],
+    // kubectl walks names by their bytes: Staging/ (S, 0x53) before prod/ (p, 0x70), where a locale order puts it after.
+    ["the later copy by bytes (prod/ after Staging/) carries the defect", { "app/Staging/app.yaml": GOOD, "app/prod/app.yaml": BAD }, true],
+    ["the later copy by bytes (prod/ after Staging/) fixes it", { "app/Staging/app.yaml": BAD, "app/prod/app.yaml": GOOD }, false],
   ])("%s", async (_what, copies, defective) => {
     const report = await audit({ ...copies, "app/survivor.yaml": SURVIVOR_DEPLOYMENT });
     expect(report.inputErrors).toEqual([]);
