@@ -2,17 +2,44 @@
 import { controlMatches } from "../catalog/match.js";
 import type { Control } from "../catalog/types.js";
 import { CLUSTER_SCOPED_KINDS } from "../k8s/cluster-scoped.js";
+import { lastByIdentity } from "../k8s/identity.js";
 import type { Resource } from "../types.js";
 
 /**
- * Set-scope controls read only the objects they match (src/catalog/match.ts: the kinds they list, and
+ * Set-scope controls judge the set as the API server ends after it is applied (surviving), and read only the
+ * objects they match (src/catalog/match.ts: the kinds they list, and
  * for a pod-level control every object carrying a pod template), so each input holds those. A control with
  * `partition: namespace` gets one input per namespace: the namespaced objects of that namespace,
  * its Namespace object, and every other cluster-scoped object of its kinds. The union of the
  * partitions' findings equals the findings on the whole set (test/partition.test.ts).
  */
 export function setInputs(control: Pick<Control, "kinds" | "partition">, resources: readonly Resource[]): Resource[][] {
-  const relevant = resources.filter((r) => controlMatches(control, r.object));
+  return partitioned(
+    control,
+    surviving(resources).filter((r) => controlMatches(control, r.object)),
+  );
+}
+
+/** surviving() of each unit's resources, computed once for all its set-scope controls and both engines. */
+const survivors = new WeakMap<readonly Resource[], readonly Resource[]>();
+
+/**
+ * The resources that exist once the set is applied in order: of two objects of one identity, kubectl leaves
+ * the later, so an earlier copy (a default-deny NetworkPolicy that a later one of the same name narrows, a
+ * PodDisruptionBudget replaced) is no part of what a set-scope control judges. Each copy is still judged
+ * by the object-scope controls: each is applied in its turn.
+ */
+function surviving(resources: readonly Resource[]): readonly Resource[] {
+  let out = survivors.get(resources);
+  if (!out) {
+    const kept = new Set(lastByIdentity(resources.map((r) => r.object)));
+    survivors.set(resources, (out = kept.size === resources.length ? resources : resources.filter((r) => kept.has(r.object))));
+  }
+  return out;
+}
+
+/** One input, or one per namespace (its Namespace object and the cluster-scoped objects in each). */
+function partitioned(control: Pick<Control, "kinds" | "partition">, relevant: Resource[]): Resource[][] {
   if (control.partition !== "namespace") return [relevant];
   const shared: Resource[] = [];
   const byNamespace = new Map<string, Resource[]>();

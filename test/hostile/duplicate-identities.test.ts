@@ -97,8 +97,46 @@ describe("two objects of one identity in one manifest set: the last one decides,
     expect(report.disagreements).toEqual([]);
     for (const control of report.controls.filter((c) => CONTROLS.includes(c.id)))
       for (const result of control.results) expect([...result.engines].sort()).toEqual(["rego", "typescript"]);
-    // Both copies of the StatefulSet are audited, and each reads the ConfigMap that exists.
+    // The StatefulSet that exists reads the ConfigMap that exists.
     expect([...new Set(failing(report, "tls-erlang-dist"))]).toEqual(defective ? ["StatefulSet/node distNotEncrypted"] : []);
     expect(failing(report, "iam-workload-identity").some((f) => f.endsWith("tokenAutomountedOverprivileged"))).toBe(defective);
+  });
+});
+
+/** A default-deny NetworkPolicy of namespace `shop` with these policy types. */
+const DENY = (types: string) => `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-all, namespace: shop}
+spec: {podSelector: {}, policyTypes: [${types}]}
+`;
+
+const WEB = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: "nginx@sha256:${"a".repeat(64)}"}]
+`;
+
+describe("set-scope controls judge the set as it ends: an earlier copy of an object is not part of it", () => {
+  it.each([
+    [
+      "a later copy narrows the default deny to ingress",
+      DENY("Ingress, Egress"),
+      DENY("Ingress"),
+      ["Namespace/shop namespaceWithoutDefaultDeny"],
+    ],
+    ["a later copy widens it to egress too", DENY("Ingress"), DENY("Ingress, Egress"), []],
+  ])("%s", async (_what, first, last, expected) => {
+    const root = tempTree({ "a.yaml": first, "b.yaml": last, "web.yaml": WEB, "survivor.yaml": SURVIVOR_DEPLOYMENT });
+    const run = await runCli([root, "--controls", "net-default-deny", "--no-config", "--format", "json"]);
+    const report = JSON.parse(run.stdout) as AuditReport;
+    expect(report.inputErrors).toEqual([]);
+    expect(report.disagreements).toEqual([]);
+    const shop = report.findings.filter((f) => f.status === "fail" && (f.resource.namespace === "shop" || f.resource.name === "shop"));
+    expect(shop.map((f) => `${f.resource.kind}/${f.resource.name} ${f.messageId}`)).toEqual(expected);
   });
 });
