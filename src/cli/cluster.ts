@@ -1,10 +1,10 @@
 /** `erlmcp-audit cluster`: audit what a cluster holds (get/list only), and its drift from the repository. */
-import { writeFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import type { ClusterSnapshot } from "../cluster/audit.js";
 import { PROFILES } from "../config/profiles.js";
 import { FORMAT_NAMES, REPORTERS, type FormatName } from "../reporters/index.js";
 import { SEVERITIES, type Severity } from "../types.js";
+import { replaceFile } from "../tools/replace-file.js";
 
 interface Io {
   stdout: (s: string) => void;
@@ -76,7 +76,7 @@ export function addClusterCommand(program: Command, io: Io): void {
         body = REPORTERS[opts.format as FormatName](report, { color });
         io.setExit(report.summary.exitCode);
       }
-      if (opts.output) writeFileSync(opts.output, body);
+      if (opts.output) replaceFile(opts.output, body);
       else io.stdout(body);
     });
 }

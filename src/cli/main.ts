@@ -1,5 +1,5 @@
 /** The command line: argv → audit() → reporters → exit code. No logic of its own. */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Command, Option } from "commander";
 import { audit } from "../audit.js";
@@ -27,6 +27,7 @@ import { addInitCommand } from "./init.js";
 import { addEnginesCommands } from "./engines.js";
 import { addClusterCommand } from "./cluster.js";
 import { ALLOW_VERSION_MISMATCH_ENV } from "../tools/find.js";
+import { replaceFile } from "../tools/replace-file.js";
 import { rejectUnsupportedOptions } from "./strict-options.js";
 import { pathsToAudit } from "./default-inputs.js";
 
@@ -54,10 +55,11 @@ async function readStdin(maxBytes: number): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** Writes a report or baseline file; a symbolic link planted at its name is replaced, never followed. */
 function writeOutput(path: string, body: string): void {
   const file = resolve(path);
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, body);
+  replaceFile(file, body);
 }
 
 /** An error message (one issue a line) with input-borne escapes and CI workflow commands made inert. */

@@ -1,12 +1,13 @@
 /** The evidence package on disk: render, hash, sign, write, verify. */
-import { createHash, createPrivateKey, randomBytes, sign, type KeyObject } from "node:crypto";
-import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createHash, createPrivateKey, sign, type KeyObject } from "node:crypto";
+import { lstatSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { audit, type AuditOptions } from "../audit.js";
 import { auditCluster } from "../cluster/audit.js";
 import type { ClusterSource } from "../cluster/client.js";
 import { UsageError } from "../errors.js";
 import { TOOL_PINS } from "../tools/find.js";
+import { replaceFile } from "../tools/replace-file.js";
 import type { AuditReport } from "../report/types.js";
 import type { FrameworkId } from "../types.js";
 import { renderControlsCsv, renderFindingsCsv } from "./csv.js";
@@ -124,7 +125,7 @@ export function writeEvidencePackage(dir: string, files: Record<string, string>)
         `${join(dir, e.name)} is ${e.isSymbolicLink() ? "a symbolic link" : "not a regular file"}: refusing to write through it; remove it or choose another --out.`,
       );
   for (const name of ours) if (!(name in files)) rmSync(join(dir, name), { force: true });
-  for (const [name, content] of Object.entries(files)) replaceFile(dir, name, content);
+  for (const [name, content] of Object.entries(files)) replaceFile(join(dir, name), content);
 }
 
 /** Creates dir if needed; refuses it when it is a symbolic link or not a folder. */
@@ -140,22 +141,6 @@ function lstatOrUndefined(path: string) {
     return lstatSync(path);
   } catch {
     return undefined;
-  }
-}
-
-function replaceFile(dir: string, name: string, content: string): void {
-  const temp = join(dir, `.${name}.${randomBytes(6).toString("hex")}.tmp`);
-  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o644);
-  try {
-    writeFileSync(fd, content);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(temp, join(dir, name));
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
   }
 }
 
