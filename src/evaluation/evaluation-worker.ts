@@ -1,5 +1,4 @@
 /** An evaluation worker process (src/evaluation/parallel.ts): its own in-process engines, the units it was sent, one task at a time. */
-import { readFileSync } from "node:fs";
 import { deserialize } from "node:v8";
 import { workerData } from "node:worker_threads";
 import { createEngine } from "../engines/index.js";
@@ -26,5 +25,5 @@ async function evaluate(task: EvaluationTask): Promise<EngineVerdict[]> {
 
 serveTasks<EvaluationTask, EngineVerdict[], UnitBroadcast>(evaluate, (message) => {
   if ("drop" in message) units.delete(message.drop);
-  else units.set(message.key, { ...message.unit, resources: deserialize(readFileSync(message.resourcesFile)) as Resource[] });
+  else units.set(message.key, { ...message.unit, resources: deserialize(new Uint8Array(message.resources)) as Resource[] });
 });

@@ -7,9 +7,6 @@
  * thread runs the same code (runEvaluationTask), and the caller adds the verdicts in the order of the
  * slices and controls, so the report is the same for any number of threads.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { serialize } from "node:v8";
 import type { Control } from "../catalog/types.js";
 import type { AuditConfig } from "../config/types.js";
@@ -37,13 +34,8 @@ export interface EvaluationWorkerData {
   engines: readonly EngineName[];
 }
 
-/**
- * A unit without its resources, and the file holding the resources as `v8.serialize` bytes, which every
- * worker reads. A file, not the message: 15 MB written to an IPC pipe goes out a pipe's worth per turn of
- * the event loop, and the calling thread, busy with its own tasks, turns it every 50 ms or so (the worker
- * had the unit only after the calling thread had done nearly every task).
- */
-export type UnitBroadcast = { key: string; unit: Omit<AuditUnit, "resources">; resourcesFile: string } | { drop: string };
+/** A unit without its resources, and the resources as `v8.serialize` bytes every worker reads. */
+export type UnitBroadcast = { key: string; unit: Omit<AuditUnit, "resources">; resources: Uint8Array } | { drop: string };
 
 /** The in-process engines' verdicts on one unit: per resource slice (in order), and per set-scope control asked for. */
 export interface ParallelVerdicts {
@@ -89,8 +81,6 @@ export function createEvaluationPool(
 ): EvaluationPool {
   let pool: ThreadPool<EvaluationTask, EngineVerdict[], UnitBroadcast> | undefined;
   let nextKey = 0;
-  /** A private folder (0700) for the units' files, made for the first unit and removed with the pool. */
-  let folder: string | undefined;
   return {
     accepts: (unit) => threads > 1 && data.engines.length > 0 && unit.resources.length >= minResources,
     async evaluate(unit, setControls, local) {
@@ -107,10 +97,7 @@ export function createEvaluationPool(
       });
       const key = String(nextKey++);
       const { resources, ...header } = unit;
-      folder ??= mkdtempSync(join(tmpdir(), "erlmcp-audit-units-"));
-      const resourcesFile = join(folder, `${key}.bin`);
-      writeFileSync(resourcesFile, serialize(resources), { mode: 0o600 });
-      pool.broadcast({ key, unit: header, resourcesFile });
+      pool.broadcast({ key, unit: header, resources: serialize(resources) });
       const run = (task: EvaluationTask, what: string) => pool!.run(task, `evaluating ${what} of ${unit.id}`);
       // The set-scope tasks first: the longest ones, so that the slices even out the threads' ends.
       const sets = setControls.map((c) => run({ unit: key, controlId: c.id }, c.id));
@@ -134,12 +121,10 @@ export function createEvaluationPool(
         return { slices: sliceVerdicts, sets: setVerdicts };
       } finally {
         pool.broadcast({ drop: key });
-        rmSync(resourcesFile, { force: true });
       }
     },
     async close() {
       await pool?.close();
-      if (folder) rmSync(folder, { recursive: true, force: true });
     },
   };
 }
