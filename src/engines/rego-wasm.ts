@@ -62,8 +62,22 @@ interface OpaExports {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Compiled policy.wasm modules by the SHA-256 of their bytes: every instance of this process uses the same machine code. */
+/**
+ * Compiled policy.wasm modules by the SHA-256 of their bytes. Threads given this thread's modules
+ * (shareCompiledModules) instantiate the same module, so they share the machine code V8 optimizes
+ * while any of them runs: each thread compiling its own copy would pay the optimizing compiler again.
+ */
 const compiledModules = new Map<string, CompiledPolicy>();
+
+/** The modules this thread compiled or was given, for the workerData of the threads it starts. */
+export function compiledPolicyModules(): Array<[string, CompiledPolicy]> {
+  return [...compiledModules];
+}
+
+/** Lets this thread use modules another thread compiled (they are keyed by the SHA-256 of their bytes). */
+export function shareCompiledModules(modules: ReadonlyArray<[string, CompiledPolicy]>): void {
+  for (const [sha, module] of modules) compiledModules.set(sha, module);
+}
 
 /** A compiled WebAssembly.Module (the project's TypeScript lib does not declare WebAssembly). */
 export type CompiledPolicy = object;

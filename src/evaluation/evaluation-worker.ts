@@ -1,17 +1,18 @@
-/** An evaluation worker process (src/evaluation/parallel.ts): its own in-process engines, the units it was sent, one task at a time. */
+/** An evaluation thread (src/evaluation/parallel.ts): its own in-process engines, the units it was sent, one task at a time. */
 import { deserialize } from "node:v8";
 import { workerData } from "node:worker_threads";
 import { createEngine } from "../engines/index.js";
+import { shareCompiledModules } from "../engines/rego-wasm.js";
 import { isObjectEngine, type ObjectEngine } from "../engines/types.js";
 import type { EngineVerdict } from "../findings/merge.js";
 import { serveTasks } from "../tools/thread-pool.js";
-import { isWorkerProcess, processWorkerData } from "../tools/worker-process.js";
 import type { AuditUnit, Resource } from "../types.js";
 import type { EvaluationWorkerData, UnitBroadcast } from "./parallel.js";
 import { planCache } from "./plan.js";
 import { runEvaluationTask, type EvaluationTask } from "./task.js";
 
-const data = (isWorkerProcess() ? await processWorkerData() : workerData) as EvaluationWorkerData;
+const data = workerData as EvaluationWorkerData;
+shareCompiledModules(data.compiled ?? []);
 const engines: ObjectEngine[] = data.engines.map(createEngine).filter(isObjectEngine);
 for (const engine of engines) await engine.prepare(data.controls.filter((c) => engine.implements(c)));
 const planFor = planCache(data.controls, data.config);

@@ -10,6 +10,7 @@
 import { serialize } from "node:v8";
 import type { Control } from "../catalog/types.js";
 import type { AuditConfig } from "../config/types.js";
+import { compiledPolicyModules, type CompiledPolicy } from "../engines/rego-wasm.js";
 import type { ObjectEngine } from "../engines/types.js";
 import type { EngineVerdict } from "../findings/merge.js";
 import { createThreadPool, type ThreadPool } from "../tools/thread-pool.js";
@@ -32,10 +33,12 @@ export interface EvaluationWorkerData {
   config: AuditConfig;
   /** In-process engines, in the caller's order. */
   engines: readonly EngineName[];
+  /** The caller's compiled policy modules (src/engines/rego-wasm.ts), shared rather than compiled again. */
+  compiled?: ReadonlyArray<[string, CompiledPolicy]>;
 }
 
-/** A unit without its resources, and the resources as `v8.serialize` bytes every worker reads. */
-export type UnitBroadcast = { key: string; unit: Omit<AuditUnit, "resources">; resources: Uint8Array } | { drop: string };
+/** A unit without its resources, and the resources as `v8.serialize` bytes every thread reads. */
+export type UnitBroadcast = { key: string; unit: Omit<AuditUnit, "resources">; resources: SharedArrayBuffer } | { drop: string };
 
 /** The in-process engines' verdicts on one unit: per resource slice (in order), and per set-scope control asked for. */
 export interface ParallelVerdicts {
@@ -89,15 +92,17 @@ export function createEvaluationPool(
         module: "evaluation-worker",
         size: threads - 1,
         role: "evaluation",
-        workerData: data satisfies EvaluationWorkerData,
+        workerData: { ...data, compiled: compiledPolicyModules() } satisfies EvaluationWorkerData,
         eager: true,
-        processes: true,
         depth: 2,
         onStart: () => threadsStarted++,
       });
       const key = String(nextKey++);
       const { resources, ...header } = unit;
-      pool.broadcast({ key, unit: header, resources: serialize(resources) });
+      const bytes = serialize(resources);
+      const shared = new SharedArrayBuffer(bytes.length);
+      new Uint8Array(shared).set(bytes);
+      pool.broadcast({ key, unit: header, resources: shared });
       const run = (task: EvaluationTask, what: string) => pool!.run(task, `evaluating ${what} of ${unit.id}`);
       // The set-scope tasks first: the longest ones, so that the slices even out the threads' ends.
       const sets = setControls.map((c) => run({ unit: key, controlId: c.id }, c.id));

@@ -7,8 +7,7 @@
  * queued, and the pool refuses all later ones: the caller fails loudly rather than lose work.
  * The worker module answers with {@link serveTasks}.
  */
-import { parentPort, type TransferListItem } from "node:worker_threads";
-import { isWorkerProcess, onProcessMessage, startWorkerProcess } from "./worker-process.js";
+import { parentPort, type TransferListItem, type Worker } from "node:worker_threads";
 import { startWorker } from "./worker-thread.js";
 
 /** A message to a pool thread: a task to answer, or a broadcast (no answer) every thread receives. */
@@ -27,11 +26,6 @@ export interface ThreadPoolOptions {
   workerData?: unknown;
   /** Start every thread at once (needed for broadcasts); default: one more thread per queued task. */
   eager?: boolean;
-  /**
-   * Workers are processes (src/tools/worker-process.ts), not threads: no shared memory, so nothing to
-   * transfer, and `workerData` arrives as the first message.
-   */
-  processes?: boolean;
   /** Called as each thread starts. */
   onStart?: () => void;
   /**
@@ -68,41 +62,8 @@ interface Task<In, Out> {
   reject(error: Error): void;
 }
 
-/** A thread or a process, as the pool uses it. */
-interface PoolWorker {
-  send(message: unknown, transfer?: readonly TransferListItem[]): void;
-  on(event: "message" | "error", listener: (value: never) => void): void;
-  /** `exit code 3`, `signal SIGKILL`. */
-  onExit(listener: (how: string) => void): void;
-  stop(): Promise<unknown>;
-}
-
-function startPoolWorker(options: ThreadPoolOptions): PoolWorker {
-  if (options.processes) {
-    const child = startWorkerProcess(options.callerUrl, options.module, options.workerData);
-    return {
-      send: (message) => child.send(message as never),
-      on: (event, listener) => void child.on(event, listener as (value: unknown) => void),
-      onExit: (listener) => child.on("exit", (code, signal) => listener(code === null ? `signal ${signal}` : `exit code ${code}`)),
-      stop: () =>
-        new Promise((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve(undefined);
-          child.once("exit", resolve);
-          child.kill();
-        }),
-    };
-  }
-  const worker = startWorker(options.callerUrl, options.module, { workerData: options.workerData });
-  return {
-    send: (message, transfer) => worker.postMessage(message, transfer),
-    on: (event, listener) => void worker.on(event, listener as (value: unknown) => void),
-    onExit: (listener) => worker.on("exit", (code) => listener(`exit code ${code}`)),
-    stop: () => worker.terminate(),
-  };
-}
-
 interface Thread<In, Out> {
-  worker: PoolWorker;
+  worker: Worker;
   /** Tasks sent and not answered yet, in the order sent (a thread answers in that order). */
   running: Task<In, Out>[];
 }
@@ -128,7 +89,7 @@ export function createThreadPool<In, Out, B = never>(options: ThreadPoolOptions)
         const task = queue.shift()!;
         thread.running.push(task);
         const message: ToPoolThread<In, B> = { id: task.id, task: task.task };
-        thread.worker.send(message, task.transfer);
+        thread.worker.postMessage(message, task.transfer);
       }
     }
     if (queue.length && threads.length < max) spawn();
@@ -136,7 +97,7 @@ export function createThreadPool<In, Out, B = never>(options: ThreadPoolOptions)
 
   const spawn = () => {
     const thread: Thread<In, Out> = {
-      worker: startPoolWorker(options),
+      worker: startWorker(options.callerUrl, options.module, { workerData: options.workerData }),
       running: [],
     };
     options.onStart?.();
@@ -150,12 +111,12 @@ export function createThreadPool<In, Out, B = never>(options: ThreadPoolOptions)
       dispatch();
     });
     thread.worker.on("error", (e) => (error = e));
-    thread.worker.onExit((how) => {
+    thread.worker.on("exit", (code) => {
       threads.splice(threads.indexOf(thread), 1);
       if (closing) return;
       const task = thread.running[0];
       const stopped = new Error(
-        `a${/^[aeiou]/.test(options.role) ? "n" : ""} ${options.role} worker ${options.processes ? "process" : "thread"} stopped (${how}${error ? `: ${error.message}` : ""})${task ? ` while ${task.describe}` : ""}; the audit cannot go on without it`,
+        `a${/^[aeiou]/.test(options.role) ? "n" : ""} ${options.role} worker thread stopped (exit code ${code}${error ? `: ${error.message}` : ""})${task ? ` while ${task.describe}` : ""}; the audit cannot go on without it`,
       );
       for (const sent of thread.running.splice(0)) sent.reject(stopped);
       fail(stopped);
@@ -181,14 +142,14 @@ export function createThreadPool<In, Out, B = never>(options: ThreadPoolOptions)
     },
     broadcast(message) {
       if (!options.eager) throw new Error("broadcast needs an eager pool");
-      for (const thread of threads) thread.worker.send({ broadcast: message } satisfies ToPoolThread<In, B>);
+      for (const thread of threads) thread.worker.postMessage({ broadcast: message } satisfies ToPoolThread<In, B>);
     },
     async close() {
       closing = true;
       const closed = new Error(`the ${options.role} pool is closed`);
       for (const task of queue.splice(0)) task.reject(closed);
       for (const thread of threads) for (const sent of thread.running.splice(0)) sent.reject(closed);
-      await Promise.all(threads.map((t) => t.worker.stop()));
+      await Promise.all(threads.map((t) => t.worker.terminate()));
     },
   };
 }
@@ -198,17 +159,10 @@ export function createThreadPool<In, Out, B = never>(options: ThreadPoolOptions)
  * time in the order they arrive, and passes broadcasts to `onBroadcast` in the same order.
  */
 export function serveTasks<In, Out, B = never>(handle: (task: In) => Out | Promise<Out>, onBroadcast?: (message: B) => void): void {
-  type Listen = (handler: (message: unknown) => void) => void;
-  const thread = parentPort;
-  const port: { listen: Listen; reply: (message: unknown) => void } | undefined = thread
-    ? { listen: (h) => void thread.on("message", h), reply: (m) => thread.postMessage(m) }
-    : isWorkerProcess()
-      ? { listen: onProcessMessage, reply: (m) => void process.send!(m) }
-      : undefined;
-  if (!port) throw new Error("serveTasks runs in a worker thread or process");
+  const port = parentPort;
+  if (!port) throw new Error("serveTasks runs in a worker thread");
   let chain = Promise.resolve();
-  port.listen((received) => {
-    const message = received as ToPoolThread<In, B>;
+  port.on("message", (message: ToPoolThread<In, B>) => {
     chain = chain.then(async () => {
       if ("broadcast" in message) return onBroadcast?.(message.broadcast);
       let reply: FromPoolThread<Out>;
@@ -217,7 +171,7 @@ export function serveTasks<In, Out, B = never>(handle: (task: In) => Out | Promi
       } catch (error) {
         reply = { id: message.id, error: error instanceof Error ? error.message : String(error) };
       }
-      port.reply(reply);
+      port.postMessage(reply);
     });
   });
 }
