@@ -10,7 +10,7 @@ import { loadCatalog } from "../../src/catalog/load.js";
 import { KyvernoEngine, messageIdsOf, parseReports } from "../../src/engines/kyverno.js";
 import { findTool, ToolNotFoundError } from "../../src/tools/find.js";
 import { PACKAGE_ROOT, POLICIES_DIR } from "../../src/paths.js";
-import { tempTree } from "../helpers/tmp.js";
+import { deploymentYaml, PINNED_IMAGE, tempTree } from "../helpers/tmp.js";
 
 const controls = loadCatalog().filter((c) => c.engines.includes("kyverno"));
 
@@ -100,17 +100,7 @@ describe("kyverno engine", () => {
   it("does not count objects its policy never receives as missed: a custom resource's pod template", async () => {
     const root = tempTree({
       "cr.yaml": readFileSync(join(PACKAGE_ROOT, "fixtures", "pod-no-host-access", "fail.custom-resource.yaml"), "utf8"),
-      "deploy.yaml": `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      hostNetwork: true
-      containers: [{name: web, image: "nginx@sha256:${"a".repeat(64)}"}]
-`,
+      "deploy.yaml": deploymentYaml("web", "shop", ["hostNetwork: true", `containers: [{name: web, image: "${PINNED_IMAGE}"}]`]),
     });
     const report = await audit([root], { engines: ["rego", "kyverno"], controls: ["pod-no-host-access"], config: false, cwd: root });
     const failing = report.findings.filter((f) => f.status === "fail");

@@ -43,6 +43,29 @@ spec:
         privileged: ${privileged}
 `;
 
+/** An image pinned by digest, so that no supply-chain finding adds to what a test looks at. */
+export const PINNED_IMAGE = `nginx@sha256:${"a".repeat(64)}`;
+
+/**
+ * A Deployment `name` in `namespace` (labels and selector `app: <name>`) whose pod spec holds the flow-style
+ * YAML lines of `podSpec`, one per line (default: one container `web` of PINNED_IMAGE).
+ */
+export function deploymentYaml(
+  name: string,
+  namespace: string,
+  podSpec: readonly string[] = [`containers: [{name: web, image: "${PINNED_IMAGE}"}]`],
+): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+${podSpec.map((line) => `      ${line}\n`).join("")}`;
+}
+
 /** A plain Deployment with nothing dangerous in it: what must still be audited beside a planted danger. */
 export const SURVIVOR_DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment

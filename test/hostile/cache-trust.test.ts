@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { cacheFolderProblem, cacheKey, openCache } from "../../src/cache/store.js";
 import type { AuditReport } from "../../src/report/types.js";
 import { runCli } from "../helpers/cli.js";
-import { tempTree } from "../helpers/tmp.js";
+import { deploymentYaml, PINNED_IMAGE, tempTree } from "../helpers/tmp.js";
 
 const isRoot = process.getuid?.() === 0;
 const posix = process.getuid !== undefined;
@@ -20,19 +20,9 @@ const entryFiles = (dir: string, namespace: string): string[] =>
     .filter((e) => e.isFile())
     .map((e) => join(e.parentPath, e.name));
 
-const PRIVILEGED = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-        - name: web
-          image: nginx@sha256:${"a".repeat(64)}
-          securityContext: {privileged: true}
-`;
+const PRIVILEGED = deploymentYaml("web", "shop", [
+  `containers: [{name: web, image: "${PINNED_IMAGE}", securityContext: {privileged: true}}]`,
+]);
 
 async function stored(dir: string, value: unknown): Promise<string> {
   const key = cacheKey("entry");

@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import type { AuditReport } from "../../src/report/types.js";
 import { runCli } from "../helpers/cli.js";
-import { SURVIVOR_DEPLOYMENT, tempTree } from "../helpers/tmp.js";
+import { deploymentYaml, SURVIVOR_DEPLOYMENT, tempTree } from "../helpers/tmp.js";
 
 const CONTROLS = ["tls-erlang-dist", "net-erlang-dist-lockdown", "tls-dist-cert-names", "iam-workload-identity"];
 
@@ -110,16 +110,7 @@ metadata: {name: deny-all, namespace: shop}
 spec: {podSelector: {}, policyTypes: [${types}]}
 `;
 
-const WEB = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: "nginx@sha256:${"a".repeat(64)}"}]
-`;
+const WEB = deploymentYaml("web", "shop");
 
 describe("set-scope controls judge the set as it ends: an earlier copy of an object is not part of it", () => {
   it.each([
