@@ -10,6 +10,7 @@
  * listed there.
  */
 import { isWorkload, WORKLOAD_KINDS } from "../k8s/workloads.js";
+import { KINDS } from "./kinds.js";
 import type { K8sObject } from "../types.js";
 import type { Control } from "./types.js";
 
@@ -22,10 +23,35 @@ export function matchesEveryWorkload(control: Pick<Control, "kinds">): boolean {
   return covers;
 }
 
-/** Whether the control evaluates this object: its kind is listed, or the control is pod-level and the object carries a pod template. */
+/** The API group of an object's apiVersion (`apps/v1` → `apps`, `v1` → `""`); undefined without one. */
+function groupOf(object: K8sObject): string | undefined {
+  const apiVersion = object.apiVersion;
+  if (typeof apiVersion !== "string") return undefined;
+  const slash = apiVersion.indexOf("/");
+  return slash < 0 ? "" : apiVersion.slice(0, slash);
+}
+
+/**
+ * Whether an object of a kind policies/_kinds.yaml names is of one of that kind's API groups. A custom
+ * resource that reuses the name (`fake.example.com/v1` NetworkPolicy, served by a CRD anyone can add) is
+ * not that kind to the API server, the CNI or admission (which match by group), so it is not to us:
+ * a deny-all "NetworkPolicy" of another group protects nothing. Kinds the catalog does not name match by name.
+ */
+export function hasCatalogGroup(object: K8sObject): boolean {
+  const groups = typeof object.kind === "string" ? KINDS.groups.get(object.kind) : undefined;
+  if (!groups) return true;
+  const group = groupOf(object);
+  return group !== undefined && groups.includes(group);
+}
+
+/**
+ * Whether the control evaluates this object: its kind is listed (in the kind's API group), or the control
+ * is pod-level and the object carries a pod template (whatever its group: a custom resource that runs
+ * pods is judged like one).
+ */
 export function controlMatches(control: Pick<Control, "kinds">, object: K8sObject): boolean {
   const kind = typeof object.kind === "string" ? object.kind : "";
-  return control.kinds.includes(kind) || (matchesEveryWorkload(control) && isWorkload(object));
+  return (control.kinds.includes(kind) && hasCatalogGroup(object)) || (matchesEveryWorkload(control) && isWorkload(object));
 }
 
 /**
@@ -34,7 +60,8 @@ export function controlMatches(control: Pick<Control, "kinds">, object: K8sObjec
  */
 export function matchKey(object: K8sObject): string {
   const kind = typeof object.kind === "string" ? object.kind : "";
-  return WORKLOAD_KINDS.has(kind) || !isWorkload(object) ? kind : `${kind}\u0000pod-template`;
+  const key = WORKLOAD_KINDS.has(kind) || !isWorkload(object) ? kind : `${kind}\u0000pod-template`;
+  return hasCatalogGroup(object) ? key : `${key}\u0000other-group`;
 }
 
 /**

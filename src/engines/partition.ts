@@ -2,7 +2,7 @@
 import { controlMatches } from "../catalog/match.js";
 import type { Control } from "../catalog/types.js";
 import { CLUSTER_SCOPED_KINDS } from "../k8s/cluster-scoped.js";
-import { lastByIdentity } from "../k8s/identity.js";
+import { identityInGroupOf, lastByIdentity } from "../k8s/identity.js";
 import type { Resource } from "../types.js";
 
 /**
@@ -24,7 +24,8 @@ export function setInputs(control: Pick<Control, "kinds" | "partition">, resourc
 const survivors = new WeakMap<readonly Resource[], readonly Resource[]>();
 
 /**
- * The resources that exist once the set is applied in order: of two objects of one identity, kubectl leaves
+ * The resources that exist once the set is applied in order: of two objects of one identity (with the API
+ * group: a custom resource reusing a kind's name replaces nothing), kubectl leaves
  * the later, so an earlier copy (a default-deny NetworkPolicy that a later one of the same name narrows, a
  * PodDisruptionBudget replaced) is no part of what a set-scope control judges. Each copy is still judged
  * by the object-scope controls: each is applied in its turn.
@@ -32,7 +33,12 @@ const survivors = new WeakMap<readonly Resource[], readonly Resource[]>();
 function surviving(resources: readonly Resource[]): readonly Resource[] {
   let out = survivors.get(resources);
   if (!out) {
-    const kept = new Set(lastByIdentity(resources.map((r) => r.object)));
+    const kept = new Set(
+      lastByIdentity(
+        resources.map((r) => r.object),
+        identityInGroupOf,
+      ),
+    );
     survivors.set(resources, (out = kept.size === resources.length ? resources : resources.filter((r) => kept.has(r.object))));
   }
   return out;

@@ -17,8 +17,18 @@ export function identityOf(object: K8sObject): string {
  * one; in input order. Lookups by identity (a ConfigMap's text, a Secret's keys, a ClusterRole's labels) read
  * these. Mirrors `last_by_identity` in policies/lib/k8s.rego.
  */
-export function lastByIdentity<T extends K8sObject>(objects: readonly T[]): T[] {
+export function lastByIdentity<T extends K8sObject>(objects: readonly T[], identity: (object: T) => string = identityOf): T[] {
   const last = new Map<string, number>();
-  objects.forEach((object, index) => last.set(identityOf(object), index));
-  return objects.filter((object, index) => last.get(identityOf(object)) === index);
+  objects.forEach((object, index) => last.set(identity(object), index));
+  return objects.filter((object, index) => last.get(identity(object)) === index);
+}
+
+/**
+ * The identity with the API group: a custom resource of another group that reuses a kind's name is another
+ * object to the API server, and never replaces the built-in one.
+ */
+export function identityInGroupOf(object: K8sObject): string {
+  const apiVersion = text(object.apiVersion);
+  const slash = apiVersion.indexOf("/");
+  return JSON.stringify([slash < 0 ? "" : apiVersion.slice(0, slash), identityOf(object)]);
 }
