@@ -2,7 +2,7 @@
 import { LineCounter, parseAllDocuments, isAlias, isMap, isScalar, isSeq, type Document } from "yaml";
 import type { Resource } from "../types.js";
 import { inputError } from "./errors.js";
-import { kubectlDocumentProblems, withoutPartByteOrderMarks } from "../yaml/kubectl-documents.js";
+import { kubectlDocumentProblems } from "../yaml/kubectl-documents.js";
 import { KUBECTL_YAML } from "../yaml/kubectl-schema.js";
 import { parseFastYaml, type FastParse } from "./fast-yaml.js";
 import { findMergeConflict } from "./yaml-merge.js";
@@ -35,8 +35,7 @@ function hasTemplateKey(value: unknown, depth = 0): boolean {
  * Parses a stream: through the fast parser (src/loaders/fast-yaml.ts) when it accepts every document,
  * else through `yaml`'s Document model, which owns every error message.
  */
-export function parseManifestStream(input: string, options: ParseOptions): ParseResult {
-  const text = withoutPartByteOrderMarks(input);
+export function parseManifestStream(text: string, options: ParseOptions): ParseResult {
   const fast = parseFastYaml(text, { rendered: options.renderedFrom !== undefined });
   return fast === "unsure" ? parseWithDocuments(text, options) : fromFastParse(fast, text, options);
 }

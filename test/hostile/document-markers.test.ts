@@ -86,14 +86,6 @@ describe("document markers: only the documents kubectl applies are audited", () 
     expect(r.code).toBe(0);
   });
 
-  it("a byte-order mark that starts a part after `---` is dropped, as go-yaml drops it: the policy is audited", async () => {
-    const r = await audit({ "case/app.yaml": `${WORKLOAD}---\n\ufeff${DENY_ALL}` });
-    expect(r.errors).toEqual([]);
-    expect(r.failing).toEqual([]);
-    expect(r.names).toContain("NetworkPolicy/deny-all");
-    expect(r.code).toBe(0);
-  });
-
   it("a `---#` line inside a document is where kubectl cuts it: an input error, not one object", async () => {
     const r = await audit({
       "case/app.yaml": `${WORKLOAD}---\n{apiVersion: v1, kind: ConfigMap, metadata: {name: a, namespace: shop}, data: {x:\n---#\n y}}\n`,
