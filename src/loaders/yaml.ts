@@ -3,7 +3,6 @@ import { LineCounter, parseAllDocuments, isAlias, isMap, isScalar, isSeq, type D
 import type { Resource } from "../types.js";
 import { inputError } from "./errors.js";
 import { kubectlDocumentProblems } from "../yaml/kubectl-documents.js";
-import { KUBECTL_YAML } from "../yaml/kubectl-schema.js";
 import { parseFastYaml, type FastParse } from "./fast-yaml.js";
 import { findMergeConflict } from "./yaml-merge.js";
 import { MAX_DEPTH, resourceCollector, type FieldLocator, type ItemOf, type ParseOptions, type ParseResult } from "./yaml-resources.js";
@@ -75,7 +74,7 @@ export function parseWithDocuments(text: string, options: ParseOptions): ParseRe
   const lineCounter = new LineCounter();
   const stream = resourceCollector(options, lineCounter);
   const { errors, templated, tooDeep } = stream;
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: "error", ...KUBECTL_YAML });
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: "error", version: "1.1" });
   const list = Array.from(docs as Iterable<Document>);
   const kubectlProblems = kubectlDocumentProblems(
     text,

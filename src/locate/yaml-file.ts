@@ -6,7 +6,6 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from "yaml";
-import { KUBECTL_YAML } from "../yaml/kubectl-schema.js";
 import type { FieldPath } from "../k8s/field-path.js";
 import { BlockIndex } from "./block-yaml.js";
 
@@ -112,8 +111,8 @@ export function parseYaml(text: string): YamlFile {
       lineCounter,
       prettyErrors: false,
       logLevel: "silent",
+      version: "1.1",
       uniqueKeys: false,
-      ...KUBECTL_YAML,
     }) as Iterable<Document>,
   );
   return { text, documents, lineCounter };
