@@ -21,6 +21,7 @@ const RESOURCES: Record<string, [string, string]> = {
   Secret: ["", "secrets"],
   ServiceAccount: ["", "serviceaccounts"],
   PersistentVolumeClaim: ["", "persistentvolumeclaims"],
+  PersistentVolume: ["", "persistentvolumes"],
   Namespace: ["", "namespaces"],
   Deployment: ["apps", "deployments"],
   StatefulSet: ["apps", "statefulsets"],

@@ -141,7 +141,7 @@ describe("what a waiver pins", () => {
 
   it("rejects a message ID the control does not have, suggesting the closest, and an empty data", () => {
     expect(errorsOf(waiverFile({ messageId: "hostPathVolumes" }))).toEqual([
-      "w.yaml:6:5: waivers[0].messageId: unknown message ID 'hostPathVolumes' of pod-no-host-access (did you mean 'hostPathVolume'?); message IDs: hostNamespace, privilegedContainer, hostPathVolume, hostPort, unmaskedProcMount, hostProcess, unsafeSysctl",
+      "w.yaml:6:5: waivers[0].messageId: unknown message ID 'hostPathVolumes' of pod-no-host-access (did you mean 'hostPathVolume'?); message IDs: hostNamespace, privilegedContainer, hostPathVolume, hostPathPersistentVolume, hostPort, unmaskedProcMount, hostProcess, unsafeSysctl",
     ]);
     expect(errorsOf(waiverFile({ data: "{}" }))).toEqual([
       "w.yaml:7:5: waivers[0].data: an empty `data` narrows nothing: name the finding's detail (e.g. { container: app }) or remove it",

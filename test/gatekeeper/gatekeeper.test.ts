@@ -109,11 +109,18 @@ describe("gator engine", () => {
       resources: [
         {
           ref: { apiVersion: "", kind: "NetworkPolicy", namespace: "", name: "x" },
-          object: { kind: "NetworkPolicy" },
+          object: { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "x" } },
           source: { file: "broken.yaml", line: 1, documentIndex: 0 },
         },
       ],
     };
+    // A template gator cannot load (no CRD spec, no Rego): the run fails as a whole.
+    (engine as unknown as { templates: Map<string, unknown> }).templates.set(control.id, {
+      apiVersion: "templates.gatekeeper.sh/v1",
+      kind: "ConstraintTemplate",
+      metadata: { name: "broken" },
+      spec: {},
+    });
     const [verdict] = await engine.evaluate(broken, [control], context());
     expect(verdict?.errors[0]?.message).toMatch(/^gator test failed: /);
   });

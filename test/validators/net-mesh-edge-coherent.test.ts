@@ -165,7 +165,7 @@ const cases: Array<[name: string, docs: string[], expected: string[], params?: R
     [INGRESS_FINDING],
   ],
   [
-    "an IngressClass name twice (the API server keeps one; both are read)",
+    "an IngressClass name twice (kubectl leaves the later one, nginx's: a set is judged as it ends)",
     [
       STRICT_NS,
       web(),
@@ -173,6 +173,18 @@ const cases: Array<[name: string, docs: string[], expected: string[], params?: R
       ingress("", "edge"),
       ingressClass("edge", "istio.io/ingress-controller", false),
       ingressClass("edge", "k8s.io/ingress-nginx", false),
+    ],
+    [INGRESS_FINDING],
+  ],
+  [
+    "an IngressClass name twice, Istio's the later one",
+    [
+      STRICT_NS,
+      web(),
+      CLUSTER_IP,
+      ingress("", "edge"),
+      ingressClass("edge", "k8s.io/ingress-nginx", false),
+      ingressClass("edge", "istio.io/ingress-controller", false),
     ],
     [],
   ],
