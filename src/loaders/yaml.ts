@@ -2,7 +2,8 @@
 import { LineCounter, parseAllDocuments, isAlias, isMap, isScalar, isSeq, type Document } from "yaml";
 import type { Resource } from "../types.js";
 import { inputError } from "./errors.js";
-import { kubectlDocumentProblems } from "../yaml/kubectl-documents.js";
+import { kubectlDocumentProblems, withoutPartByteOrderMarks } from "../yaml/kubectl-documents.js";
+import { KUBECTL_YAML } from "../yaml/kubectl-schema.js";
 import { parseFastYaml, type FastParse } from "./fast-yaml.js";
 import { findMergeConflict } from "./yaml-merge.js";
 import { MAX_DEPTH, resourceCollector, type FieldLocator, type ItemOf, type ParseOptions, type ParseResult } from "./yaml-resources.js";
@@ -34,7 +35,8 @@ function hasTemplateKey(value: unknown, depth = 0): boolean {
  * Parses a stream: through the fast parser (src/loaders/fast-yaml.ts) when it accepts every document,
  * else through `yaml`'s Document model, which owns every error message.
  */
-export function parseManifestStream(text: string, options: ParseOptions): ParseResult {
+export function parseManifestStream(input: string, options: ParseOptions): ParseResult {
+  const text = withoutPartByteOrderMarks(input);
   const fast = parseFastYaml(text, { rendered: options.renderedFrom !== undefined });
   return fast === "unsure" ? parseWithDocuments(text, options) : fromFastParse(fast, text, options);
 }
@@ -74,7 +76,7 @@ export function parseWithDocuments(text: string, options: ParseOptions): ParseRe
   const lineCounter = new LineCounter();
   const stream = resourceCollector(options, lineCounter);
   const { errors, templated, tooDeep } = stream;
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: "error", version: "1.1" });
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: "error", ...KUBECTL_YAML });
   const list = Array.from(docs as Iterable<Document>);
   const kubectlProblems = kubectlDocumentProblems(
     text,

@@ -6,6 +6,8 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from "yaml";
+import { KUBECTL_YAML } from "../yaml/kubectl-schema.js";
+import { withoutPartByteOrderMarks } from "../yaml/kubectl-documents.js";
 import type { FieldPath } from "../k8s/field-path.js";
 import { BlockIndex } from "./block-yaml.js";
 
@@ -104,15 +106,17 @@ export class YamlFiles {
 }
 
 /** Parses a stream as the loader does (YAML 1.1, JSON included), keeping positions. */
-export function parseYaml(text: string): YamlFile {
+export function parseYaml(input: string): YamlFile {
+  // Lines are kept: the mark dropped opening a part shifts only the columns of its own line.
+  const text = withoutPartByteOrderMarks(input);
   const lineCounter = new LineCounter();
   const documents = Array.from(
     parseAllDocuments(text, {
       lineCounter,
       prettyErrors: false,
       logLevel: "silent",
-      version: "1.1",
       uniqueKeys: false,
+      ...KUBECTL_YAML,
     }) as Iterable<Document>,
   );
   return { text, documents, lineCounter };

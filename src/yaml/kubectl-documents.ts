@@ -126,3 +126,22 @@ export function kubectlDocumentProblems(
     return undefined;
   });
 }
+
+/**
+ * `text` without the byte-order mark that starts a kubectl part after a separator line: sigs.k8s.io/yaml
+ * decodes each part on its own, and go-yaml drops a mark that starts its input, so such a document is
+ * applied; YAML reads the mark as the first character of its first key (`\ufeffapiVersion`). Line
+ * numbers are kept (a removed mark shifts only the columns of its own line).
+ */
+export function withoutPartByteOrderMarks(text: string): string {
+  if (text.indexOf("\ufeff", 1) === -1) return text;
+  const { starts } = kubectlParts(text);
+  let out = "";
+  let from = 0;
+  for (const start of starts) {
+    if (start === 0 || text[start] !== "\ufeff") continue;
+    out += text.slice(from, start);
+    from = start + 1;
+  }
+  return from === 0 ? text : out + text.slice(from);
+}

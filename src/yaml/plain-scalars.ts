@@ -1,8 +1,9 @@
 /**
- * Plain scalars as `yaml` resolves them (YAML 1.1): by `yaml`'s own schema tags (their `test` and
+ * Plain scalars as `yaml` resolves them with kubectl's tags (src/yaml/kubectl-schema.ts): by the schema's tags (their `test` and
  * `resolve`), never by rules of ours, for the fast loader's values and both block readers' keys.
  */
 import { Document, isScalar } from "yaml";
+import { KUBECTL_YAML } from "./kubectl-schema.js";
 import { unsure } from "./unsure.js";
 
 type Tag = {
@@ -10,7 +11,7 @@ type Tag = {
   test?: RegExp;
   resolve: (value: string, onError: (message: string) => void, options: unknown) => unknown;
 };
-const reference = new Document(null, { version: "1.1", uniqueKeys: true });
+const reference = new Document(null, { uniqueKeys: true, ...KUBECTL_YAML });
 const schemaTags = (reference.schema as unknown as { tags: Tag[] }).tags;
 const stringTag = schemaTags.find((t) => (t as { tag?: string }).tag === "tag:yaml.org,2002:str")!;
 const resolved = new Map<string, string | number | boolean | null>();

@@ -1,5 +1,6 @@
 /** What `yaml` (the slow path) makes of every document of a stream: the reference the fast readers are compared with. */
 import { LineCounter, parseAllDocuments, type Document } from "yaml";
+import { KUBECTL_YAML } from "../../src/yaml/kubectl-schema.js";
 
 /** Each document with its errors, value (aliases limited to 100), the line its content starts on, and a line lookup. */
 export function slowDocuments(text: string) {
@@ -10,7 +11,7 @@ export function slowDocuments(text: string) {
       uniqueKeys: true,
       prettyErrors: false,
       logLevel: "error",
-      version: "1.1",
+      ...KUBECTL_YAML,
     }) as Iterable<Document>,
   );
   return docs.map((doc) => ({

@@ -86,6 +86,25 @@ describe("document markers: only the documents kubectl applies are audited", () 
     expect(r.code).toBe(0);
   });
 
+  it("a byte-order mark that starts a part after `---` is dropped, as go-yaml drops it: the policy is audited", async () => {
+    const r = await audit({ "case/app.yaml": `${WORKLOAD}---\n\ufeff${DENY_ALL}` });
+    expect(r.errors).toEqual([]);
+    expect(r.failing).toEqual([]);
+    expect(r.names).toContain("NetworkPolicy/deny-all");
+    expect(r.code).toBe(0);
+  });
+
+  it("a finding in a part opened by a byte-order mark points at its field's line", async () => {
+    const root = tempTree({
+      "case/app.yaml": `${DENY_ALL}---\n\ufeff${WORKLOAD}          securityContext:\n            privileged: true\n`,
+    });
+    const r = await runCli([join(root, "case"), "--controls", "pod-restricted-context", "--no-config", "--format", "json"]);
+    const report = JSON.parse(r.stdout) as AuditReport;
+    const runAsNonRoot = report.findings.find((f) => f.status === "fail" && f.messageId === "runAsNonRoot");
+    expect(runAsNonRoot?.location).toMatchObject({ line: 25, column: 11, via: "field", objectLines: [10, 26] });
+    expect(r.code).toBe(1);
+  });
+
   it("a `---#` line inside a document is where kubectl cuts it: an input error, not one object", async () => {
     const r = await audit({
       "case/app.yaml": `${WORKLOAD}---\n{apiVersion: v1, kind: ConfigMap, metadata: {name: a, namespace: shop}, data: {x:\n---#\n y}}\n`,

@@ -193,9 +193,11 @@ describe("fast YAML path", () => {
     ]);
     const data = resources[0]!.object.data as Record<string, unknown>;
     expect(data.bools).toEqual([true, false, true, false, true, false, "yes", "on"]);
-    expect(data.ints).toEqual([31, "0o17", 15, 1000, 90, 3, -1]);
+    // As kubectl reads them (go-yaml v2): 0o17 is octal, 1:30 and timestamps stay text.
+    expect(data.ints).toEqual([31, 15, 15, 1000, "1:30", 3, -1]);
+    expect(data.time).toBe("2001-12-14");
     const fast = parseFastYaml(text);
-    expect(fast !== "unsure" && (fast.documents[0]!.value as any).items[0].data.time).toStrictEqual(new Date("2001-12-14T00:00:00.000Z"));
+    expect(fast !== "unsure" && (fast.documents[0]!.value as any).items[0].data.time).toBe("2001-12-14");
   });
 
   it("reads `{{` inside values as data in a render, and leaves it to yaml's template check elsewhere", () => {
@@ -228,7 +230,6 @@ describe("fast YAML path", () => {
     ["a comment inside a multi-line plain scalar", "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: b\n    # c\n    d\n"],
     ["a multi-line flow collection", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a,\n  namespace: b}\n"],
     ["a complex key", "? a\n: b\n"],
-    ["a timestamp key", "apiVersion: v1\nkind: ConfigMap\ndata:\n  2001-12-14: 1\n"],
     ["keys 1 and '1' (one property)", "apiVersion: v1\nkind: ConfigMap\ndata:\n  1: a\n  '1': b\n"],
     ["keys 0x10 and 16 (duplicates for yaml)", "apiVersion: v1\nkind: ConfigMap\ndata:\n  0x10: a\n  16: b\n"],
     ["a nested compact mapping", "apiVersion: v1\nkind: ConfigMap\ndata: a: b\n"],

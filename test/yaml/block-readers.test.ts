@@ -13,6 +13,7 @@ import { parseManifestStream, parseWithDocuments } from "../../src/loaders/yaml.
 import { BlockIndex } from "../../src/locate/block-yaml.js";
 import { fastPositionOf, UNSURE } from "../../src/locate/fast-position.js";
 import { parseYaml, positionOf } from "../../src/locate/yaml-file.js";
+import { withoutPartByteOrderMarks } from "../../src/yaml/kubectl-documents.js";
 
 const OPTIONS = { file: "generated.yaml" };
 const PRIVILEGED: FieldPath = ["spec", "containers", 0, "securityContext", "privileged"];
@@ -187,7 +188,8 @@ interface Outcome {
 function compareReaders({ text, refused, badKey }: Case): Outcome {
   const fast = parseFastYaml(text);
   const loaded = parseManifestStream(text, OPTIONS);
-  expect(loaded).toStrictEqual(parseWithDocuments(text, OPTIONS));
+  // kubectl drops a byte-order mark opening a part after `---`; both loader paths read the text without it.
+  expect(loaded).toStrictEqual(parseWithDocuments(withoutPartByteOrderMarks(text), OPTIONS));
   const blocks = new BlockIndex(text);
   // A text the locator refuses as a whole, the loader refuses too (and the other way round but for templates).
   expect(blocks.refused, "locator refused").toBe(fast === "unsure" && refused);
