@@ -9,6 +9,7 @@
  * matchConstraints, Gatekeeper match.kinds): admission sees a custom resource only when its kind is
  * listed there.
  */
+import { apiGroupOf } from "../k8s/identity.js";
 import { isWorkload, WORKLOAD_KINDS } from "../k8s/workloads.js";
 import { KINDS } from "./kinds.js";
 import type { K8sObject } from "../types.js";
@@ -23,14 +24,6 @@ export function matchesEveryWorkload(control: Pick<Control, "kinds">): boolean {
   return covers;
 }
 
-/** The API group of an object's apiVersion (`apps/v1` → `apps`, `v1` → `""`); undefined without one. */
-function groupOf(object: K8sObject): string | undefined {
-  const apiVersion = object.apiVersion;
-  if (typeof apiVersion !== "string") return undefined;
-  const slash = apiVersion.indexOf("/");
-  return slash < 0 ? "" : apiVersion.slice(0, slash);
-}
-
 /**
  * Whether an object of a kind policies/_kinds.yaml names is of one of that kind's API groups. A custom
  * resource that reuses the name (`fake.example.com/v1` NetworkPolicy, served by a CRD anyone can add) is
@@ -40,7 +33,7 @@ function groupOf(object: K8sObject): string | undefined {
 export function hasCatalogGroup(object: K8sObject): boolean {
   const groups = typeof object.kind === "string" ? KINDS.groups.get(object.kind) : undefined;
   if (!groups) return true;
-  const group = groupOf(object);
+  const group = apiGroupOf(object);
   return group !== undefined && groups.includes(group);
 }
 

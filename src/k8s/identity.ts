@@ -28,7 +28,13 @@ export function lastByIdentity<T extends K8sObject>(objects: readonly T[], ident
  * object to the API server, and never replaces the built-in one.
  */
 export function identityInGroupOf(object: K8sObject): string {
-  const apiVersion = text(object.apiVersion);
+  return JSON.stringify([apiGroupOf(object) ?? "", identityOf(object)]);
+}
+
+/** The API group of an object's apiVersion (`apps/v1` → `apps`, `v1` → `""`); undefined when apiVersion is not a string. */
+export function apiGroupOf(object: K8sObject): string | undefined {
+  const apiVersion = object.apiVersion;
+  if (typeof apiVersion !== "string") return undefined;
   const slash = apiVersion.indexOf("/");
-  return JSON.stringify([slash < 0 ? "" : apiVersion.slice(0, slash), identityOf(object)]);
+  return slash < 0 ? "" : apiVersion.slice(0, slash);
 }

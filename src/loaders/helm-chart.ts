@@ -134,14 +134,7 @@ export function planChart(dir: string, options: ChartPlanOptions): ChartPlan {
           message:
             "branches on .Capabilities.APIVersions: audited as rendered with --api-versions for the CRDs found in the charts and inputs and the config's helm.apiVersions; a cluster serving other APIs takes another branch",
         });
-      plan.notices.push(...installTimeNotices(scan, rel(template)));
-      if (scan.lookup)
-        plan.notices.push({
-          code: "HELM_LOOKUP",
-          file: rel(template),
-          message:
-            "calls lookup, which finds nothing under helm template: the branch taken when the looked-up object exists in the cluster is not audited",
-        });
+      plan.notices.push(...installTimeNotices(scan, rel(template), "template"));
       filesRead.push(...scan.files.map((f) => ({ ...f, template: rel(template) })));
       usesTpl ||= scan.tpl;
     }
@@ -150,14 +143,7 @@ export function planChart(dir: string, options: ChartPlanOptions): ChartPlan {
   if (usesTpl)
     for (const v of candidates) {
       const scan = scanTemplate(readText(v));
-      plan.notices.push(...installTimeNotices(scan, rel(v)));
-      if (scan.lookup)
-        plan.notices.push({
-          code: "HELM_LOOKUP",
-          file: rel(v),
-          message:
-            "holds a call to lookup that a template renders through tpl: the branch taken when the looked-up object exists in the cluster is not audited",
-        });
+      plan.notices.push(...installTimeNotices(scan, rel(v), "values"));
     }
 
   const crdsDir = join(dir, "crds");
@@ -195,8 +181,14 @@ export function planChart(dir: string, options: ChartPlanOptions): ChartPlan {
  * The notices of what a template (or a values file `tpl` renders) branches on that `helm template` fixes
  * but `helm install` and `helm upgrade` take from the release and the cluster.
  */
-function installTimeNotices(scan: TemplateScan, file: string): Notice[] {
+function installTimeNotices(scan: TemplateScan, file: string, holder: "template" | "values"): Notice[] {
   const notices: Notice[] = [];
+  if (scan.lookup)
+    notices.push({
+      code: "HELM_LOOKUP",
+      file,
+      message: `${holder === "template" ? "calls lookup, which finds nothing under helm template" : "holds a call to lookup that a template renders through tpl"}: the branch taken when the looked-up object exists in the cluster is not audited`,
+    });
   if (scan.kubeVersion)
     notices.push({
       code: "HELM_KUBE_VERSION",
