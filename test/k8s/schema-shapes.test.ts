@@ -5,14 +5,13 @@
  * nulls and `__proto__` keys read as on the first check, and every fixture and reference manifest gets
  * the same problems with the memory empty and full.
  */
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { checkObjectTypes, forgetShapes, shapeOf } from "../../src/k8s/schema/validate.js";
-import { parseManifestStream } from "../../src/loaders/yaml.js";
 import { PACKAGE_ROOT } from "../../src/paths.js";
 import type { K8sObject } from "../../src/types.js";
 import { FIXTURES_DIR } from "../fixture-files.js";
+import { objectsIn } from "../helpers/manifest-objects.js";
 
 const service = (port: unknown, protocol: unknown, extra: Record<string, unknown> = {}): K8sObject => ({
   apiVersion: "v1",
@@ -22,18 +21,6 @@ const service = (port: unknown, protocol: unknown, extra: Record<string, unknown
 });
 
 const problems = async (object: K8sObject) => (await checkObjectTypes(object)).problems.map((p) => `${p.path.join(".")}: ${p.message}`);
-
-function objectsIn(dir: string): K8sObject[] {
-  const out: K8sObject[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || !/\.ya?ml$/.test(entry.name) || entry.name === "Chart.yaml" || entry.name.startsWith("values")) continue;
-    const file = join(entry.parentPath, entry.name);
-    const text = readFileSync(file, "utf8");
-    if (text.includes("{{")) continue;
-    for (const r of parseManifestStream(text, { file }).resources) out.push(r.object);
-  }
-  return out;
-}
 
 beforeEach(() => forgetShapes());
 
