@@ -3,12 +3,13 @@
  * engines.lock; one on PATH must report its pinned version (or, when the user accepts it, warn).
  */
 import { createHash } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, appendFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync, appendFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   ALLOW_VERSION_MISMATCH_ENV,
+  contentStamp,
   EngineUnverifiedError,
   EngineVersionMismatchError,
   findTool,
@@ -101,6 +102,34 @@ describe("an engine in the cache", () => {
       );
     },
   );
+
+  it("is checked against engines.verified, the stamp of the binary last hashed, instead of hashed again", async () => {
+    const { cache, binary, env } = cacheWith("helm", (b) => `helm\tv3.22.0\t${sha256(b)}\n`);
+    const recorded = sha256(binary);
+    expect(findTool("helm", env)).toBe(binary);
+    const stamps = join(cache, "engines.verified");
+    expect(readFileSync(stamps, "utf8")).toBe(`helm\t${recorded}\t${contentStamp(binary)}\n`);
+    expect(statSync(stamps).mode & 0o777).toBe(0o600);
+
+    // Rewritten in place, same size, modification time set back: its change time moved, so it is hashed and refused.
+    const { mtime, atime } = statSync(binary);
+    writeFileSync(binary, readFileSync(binary, "utf8").replace("echo helm", "echo mleh"));
+    utimesSync(binary, atime, mtime);
+    const fresh = async () => {
+      vi.resetModules();
+      return (await import("../../src/tools/find.js")).findTool;
+    };
+    expect(() => findTool("helm", env)).toThrow(EngineUnverifiedError);
+    expect(() => findTool("helm", env)).toThrow(`recorded ${recorded}`);
+    expect(await fresh().then((f) => () => f("helm", env))).toThrow(`recorded ${recorded}`);
+
+    // The record is what a later run trusts: a stamp for the changed binary in a private record is taken
+    // (whoever can write it can write engines.lock too), the same stamp in a record others can write is not.
+    writeFileSync(stamps, `helm\t${recorded}\t${contentStamp(binary)}\n`, { mode: 0o600 });
+    expect((await fresh())("helm", env)).toBe(binary);
+    chmodSync(stamps, 0o666);
+    expect(await fresh().then((f) => () => f("helm", env))).toThrow(`recorded ${recorded}`);
+  });
 
   it("is refused when it was recorded at another version", () => {
     const { env } = cacheWith("kustomize", (b) => `kustomize\tv5.0.0\t${sha256(b)}\n`);
