@@ -18,9 +18,9 @@ import { createEvaluationPool } from "./evaluation/parallel.js";
 import { planCache } from "./evaluation/plan.js";
 import { evaluateUnits, resourceIndex } from "./evaluation/units.js";
 import { compareFindings } from "./findings/identity.js";
-import { buildNetworkModel } from "./k8s/network-model.js";
 import { loadInputs, type LoadResult } from "./loaders/load.js";
 import { locateFindings } from "./locate/index.js";
+import { networkModelOf } from "./report/network.js";
 import { buildReport } from "./report/build.js";
 import type { AuditReport } from "./report/types.js";
 import { SCANNER_FACTORIES } from "./thirdparty/index.js";
@@ -215,7 +215,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     disabled,
     input,
     units,
-    networks: perUnitThroughCache("network", units, cache, keys, (u) => buildNetworkModel(u.resources)),
+    networks: perUnitThroughCache("network", units, cache, keys, (u) => networkModelOf(u.resources)),
     evaluation,
     findings: (baseline?.findings ?? waived.findings).sort(compareFindings),
     waivers: waived.register,

@@ -9,7 +9,8 @@ import type { EngineDescription } from "../engines/types.js";
 import type { Evaluation } from "../evaluation/units.js";
 import { compareDisagreements } from "../findings/agreement.js";
 import { summarize } from "../gate/summary.js";
-import { buildNetworkModel, type NetworkModel } from "../k8s/network-model.js";
+import type { NetworkModel } from "../k8s/network-types.js";
+import { networkModelOf } from "./network.js";
 import type { LoadResult } from "../loaders/load.js";
 import type { ThirdPartyResult } from "../thirdparty/types.js";
 import type { AuditUnit, EngineName, Finding, Severity } from "../types.js";
@@ -79,7 +80,7 @@ export function buildReport(parts: ReportParts): AuditReport {
     }),
     ...(parts.baseline ? { baseline: parts.baseline } : {}),
     disagreements: [...parts.evaluation.disagreements].sort(compareDisagreements),
-    network: Object.fromEntries(parts.units.map((u, i) => [u.id, parts.networks?.[i] ?? buildNetworkModel(u.resources)])),
+    network: Object.fromEntries(parts.units.map((u, i) => [u.id, parts.networks?.[i] ?? networkModelOf(u.resources)])),
   };
   return { ...partial, summary: summarize(partial, parts.failOn), ...(parts.thirdParty ? { thirdParty: parts.thirdParty } : {}) };
 }

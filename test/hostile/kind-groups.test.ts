@@ -55,6 +55,26 @@ describe("a kind of another API group is not the built-in kind", () => {
     expect(inShop(verdict.report)).toEqual([]);
   });
 
+  it("draws in the report's network model only what the CNI enforces: no foreign-group policy, no replaced copy", async () => {
+    const narrowed = DENY_ALL("networking.k8s.io/v1")
+      .replace("name: deny-all", "name: ingress-only")
+      .replace("[Ingress, Egress]", "[Ingress]");
+    const verdict = await audit(
+      {
+        // An egress deny of the same name that a later copy narrows to ingress (kubectl leaves the later one).
+        "a.yaml": narrowed.replace("[Ingress]", "[Ingress, Egress]"),
+        "b.yaml": narrowed,
+        "c.yaml": DENY_ALL("fake.example.com/v1"),
+        "web.yaml": deploymentYaml("web", "shop"),
+      },
+      "net-workload-isolated",
+    );
+    const [model] = Object.values(verdict.report.network);
+    expect(model!.policies.map((p) => `${p.id} ${p.policyTypes.join(",")}`)).toEqual(["shop/ingress-only ingress"]);
+    const web = model!.workloads.find((w) => w.id.endsWith("/web"))!;
+    expect([web.ingress.isolated, web.egress.isolated]).toEqual([true, false]);
+  });
+
   it("still judges a privileged pod template in a custom resource that reuses a workload kind's name", async () => {
     const fake = deploymentYaml("web", "shop", [
       `containers: [{name: web, image: "${PINNED_IMAGE}", securityContext: {privileged: true}}]`,
