@@ -2,7 +2,7 @@
 import type { Control } from "../catalog/types.js";
 import type { AuditUnit, K8sObject, ResourceRef } from "../types.js";
 import { setInputs } from "./partition.js";
-import { RegoBundle, defaultBundleDir } from "./rego-wasm.js";
+import { RegoBundle, defaultBundleDir, readBundleManifest, type BundleManifest } from "./rego-wasm.js";
 import {
   errorMessage,
   type ControlVerdict,
@@ -18,6 +18,7 @@ export class RegoEngine implements ObjectEngine {
   readonly name = "rego" as const;
   readonly detail = "violations" as const;
   private bundle: RegoBundle | undefined;
+  private manifest: BundleManifest | undefined;
   /** Parameters as JSON bytes, per parameters object (the same object for every resource of a unit). */
   private readonly paramsJson = new WeakMap<object, Uint8Array>();
 
@@ -34,8 +35,9 @@ export class RegoEngine implements ObjectEngine {
     );
   }
 
+  /** Read without loading the bundle: a run whose every unit comes from the cache describes the engine and never loads it. */
   describe(): EngineDescription {
-    const manifest = this.loaded().manifest;
+    const manifest = this.bundle?.manifest ?? (this.manifest ??= readBundleManifest(this.distDir));
     return { name: this.name, version: manifest.opaVersion, policyBundleSha256: manifest.wasmSha256 };
   }
 

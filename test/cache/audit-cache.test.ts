@@ -1,7 +1,9 @@
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { audit, type AuditOptions } from "../../src/audit.js";
+import { POLICIES_DIR } from "../../src/paths.js";
 import { CONFIGMAP, EDGE_SERVICE, EDGE_WAIVER, tempTree, WILDCARD_ROLE } from "../helpers/tmp.js";
 
 const now = new Date("2026-11-26T00:00:00Z");
@@ -53,6 +55,25 @@ describe("--cache", () => {
     expect(first).toBe(await fresh());
     // Nothing was evaluated (or modelled) again: the entries were read, not rewritten.
     expect({ unit: bytes("unit"), network: bytes("network") }).toEqual(stored);
+  });
+
+  it("loads the policy bundle only to evaluate a unit: a run the cache serves never reads policy.wasm", async () => {
+    const { run, fresh } = fixture();
+    const dist = mkdtempSync(join(tmpdir(), "erlmcp-audit-dist-"));
+    for (const file of ["manifest.json", "policy.wasm"]) copyFileSync(join(POLICIES_DIR, "dist", file), join(dist, file));
+    const previous = process.env.ERLMCP_AUDIT_POLICY_DIST;
+    process.env.ERLMCP_AUDIT_POLICY_DIST = dist;
+    try {
+      const first = await run();
+      expect(first).toBe(await fresh());
+      rmSync(join(dist, "policy.wasm"));
+      expect(await run()).toBe(first);
+      // A unit the cache does not hold (another selection of controls) needs the bundle, and fails without it.
+      await expect(run({ controls: ["net-external-exposure"] })).rejects.toThrow(/policy\.wasm/);
+    } finally {
+      if (previous === undefined) delete process.env.ERLMCP_AUDIT_POLICY_DIST;
+      else process.env.ERLMCP_AUDIT_POLICY_DIST = previous;
+    }
   });
 
   it("re-parses only the changed file, and evaluates its unit again (input bytes)", async () => {

@@ -153,4 +153,16 @@ describe("cache store", () => {
     writeFileSync(join(root, "policies/p/control.yaml"), "id: q");
     expect(codeFingerprint("0.1.0", roots)).not.toBe(before);
   });
+
+  it("reads the schema bundles through their index: another bundled package version is another tool", () => {
+    const root = tempTree({ "code/a.js": "1", "code/schemas/index.json": '{"versions":{"k":"1"}}', "code/schemas/k/Pod.js": "x" });
+    const fingerprint = () => codeFingerprint("0.1.0", [join(root, "code")], [join(root, "code/schemas")]);
+    const before = fingerprint();
+    writeFileSync(join(root, "code/schemas/k/Pod.js"), "y");
+    expect(fingerprint(), "a bundle's bytes are not read").toBe(before);
+    writeFileSync(join(root, "code/schemas/index.json"), '{"versions":{"k":"2"}}');
+    expect(fingerprint()).not.toBe(before);
+    writeFileSync(join(root, "code/a.js"), "2");
+    expect(fingerprint()).not.toBe(before);
+  });
 });
