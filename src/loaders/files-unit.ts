@@ -60,6 +60,7 @@ export async function loadFilesUnit(unit: Extract<PlannedUnit, { kind: "files" }
       pending.push(outcome);
     }
   }
+  await pool?.parseQueued();
   for (const outcome of pending) take(await outcome);
   return { id: unit.id ?? unit.path, kind: "files", path: unit.path, resources, unvalidatedKinds: [...unvalidatedKinds].sort() };
 

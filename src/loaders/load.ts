@@ -76,7 +76,8 @@ export async function loadInputs(paths: readonly string[], options: LoadOptions 
   const total = planned.reduce((n, u) => n + (u.kind === "helm" ? u.valuesFiles.length : 1), 0);
   const workers = options.workers ?? 1;
   const ctx: UnitLoadContext = {
-    ...(workers > 1 ? { parsePool: createParsePool(workers) } : {}),
+    // `workers` threads in all: this one and workers - 1 more.
+    ...(workers > 1 ? { parsePool: createParsePool(workers - 1) } : {}),
     cwd,
     options,
     maxFileBytes,

@@ -1,9 +1,9 @@
 /**
- * `--workers`: plain files are parsed in worker threads, and the report does not depend on how many:
+ * `--workers`: plain files are parsed in worker threads and the calling thread, and the report does not depend on how many:
  * the same findings, input errors (with their file:line) and not-audited files, in the same order.
  */
 import { describe, expect, it } from "vitest";
-import { parseThreadsStarted } from "../../src/loaders/parse-pool.js";
+import { parseThreadsStarted, streamsParsedHere } from "../../src/loaders/parse-pool.js";
 import { PARALLEL_PARSE_MIN_BYTES } from "../../src/loaders/files-unit.js";
 import { runCli } from "../helpers/cli.js";
 import { CONFIGMAP, PRIVILEGED_POD, tempTree } from "../helpers/tmp.js";
@@ -32,10 +32,13 @@ async function jsonReport(workers: number): Promise<{ code: number; text: string
 describe("--workers", () => {
   it("gives a byte-identical JSON report with 1 and 3 threads, findings, input errors and not-audited files included", async () => {
     const started = parseThreadsStarted();
+    const parsedHere = streamsParsedHere();
     const one = await jsonReport(1);
     expect(parseThreadsStarted()).toBe(started);
     const three = await jsonReport(3);
-    expect(parseThreadsStarted() - started).toBe(3);
+    // Three threads in all: this one, which parses its share of the queue, and two more.
+    expect(parseThreadsStarted() - started).toBe(2);
+    expect(streamsParsedHere()).toBeGreaterThan(parsedHere);
     expect(three.code).toBe(one.code);
     expect(three.text).toBe(one.text);
 
