@@ -38,6 +38,24 @@ export function hasCatalogGroup(object: K8sObject): boolean {
 }
 
 /**
+ * Why an object cannot be judged: it reuses, in another API group, the name of a kind the catalog knows
+ * that runs no pods (`fake.example.com/v1` NetworkPolicy), and carries a pod template. Pod-level controls
+ * must judge the pods it runs, and every control that reads the kind by its name (a default-deny
+ * NetworkPolicy, a Secret's keys) would take it for the built-in kind: a deny-all of another group
+ * passed net-default-deny this way. Undefined for every other object, a custom resource reusing a
+ * workload kind's name included (it is judged as the workload it is).
+ */
+export function ambiguousKind(object: K8sObject): string | undefined {
+  const kind = typeof object.kind === "string" ? object.kind : "";
+  if (hasCatalogGroup(object) || WORKLOAD_KINDS.has(kind) || !isWorkload(object)) return undefined;
+  const groups = (KINDS.groups.get(kind) ?? []).map((g) => g || "the core group");
+  return (
+    `${String(object.apiVersion)} ${kind} carries a pod template, and ${kind} is a built-in kind of ${groups.join(", ")}: ` +
+    `a custom resource that runs pods under that name cannot be audited as both`
+  );
+}
+
+/**
  * Whether the control evaluates this object: its kind is listed (in the kind's API group), or the control
  * is pod-level and the object carries a pod template (whatever its group: a custom resource that runs
  * pods is judged like one).

@@ -13,6 +13,7 @@ export type InputErrorCode =
   | "NOT_AN_OBJECT"
   | "MISSING_KIND"
   | "SCHEMA"
+  | "AMBIGUOUS_KIND"
   | "TEMPLATED_YAML"
   | "BINARY_FILE"
   | "FILE_TOO_LARGE"

@@ -1,7 +1,9 @@
 /**
  * The type check of each parsed object: an object the API server would reject is an input error at the
- * field's line, and the object is not evaluated (a control would otherwise judge a guess).
+ * field's line, and the object is not evaluated (a control would otherwise judge a guess); so is an object
+ * whose kind is ambiguous (src/catalog/match.ts ambiguousKind).
  */
+import { ambiguousKind } from "../catalog/match.js";
 import { KUBERNETES_SCHEMA_VERSION } from "../k8s/schema/registry.js";
 import { checkObjectTypes, type SchemaProblem } from "../k8s/schema/validate.js";
 import type { InputError, K8sObject, Resource } from "../types.js";
@@ -67,6 +69,16 @@ export async function typeCheckParsed(parsed: ParseResult, errors: InputError[])
   const unvalidated = new Set<string>();
   for (const resource of parsed.resources) {
     const { object, source } = resource;
+    const ambiguous = ambiguousKind(object);
+    if (ambiguous) {
+      errors.push(
+        inputError("AMBIGUOUS_KIND", source.file, `${objectName(object)}: ${ambiguous}; not evaluated`, {
+          line: source.line,
+          hint: "give the custom resource a kind name of its own; erlmcp-audit judges custom resources that run pods as workloads",
+        }),
+      );
+      continue;
+    }
     const checked = await schemaInputErrors(object, source.file, source.line, parsed.locators?.get(resource));
     if (!checked.known) unvalidated.add(`${resource.ref.apiVersion}/${resource.ref.kind}`);
     if (checked.errors.length) errors.push(...checked.errors);

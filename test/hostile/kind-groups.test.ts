@@ -75,6 +75,30 @@ describe("a kind of another API group is not the built-in kind", () => {
     expect([web.ingress.isolated, web.egress.isolated]).toEqual([true, false]);
   });
 
+  it("refuses, at its line, a custom resource named like a built-in kind that runs no pods when it carries a pod template", async () => {
+    // Read as a NetworkPolicy it would be a deny-all (the namespace passes); read as a workload its pods must be judged.
+    const fake = `${DENY_ALL("fake.example.com/v1").replace(
+      "spec: {podSelector: {}, policyTypes: [Ingress, Egress]}",
+      `spec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n  template:\n    metadata: {labels: {app: x}}\n    spec: {containers: [{name: x, image: "${PINNED_IMAGE}"}]}`,
+    )}`;
+    const run = await runCli([tempTree({ "np.yaml": fake, "web.yaml": deploymentYaml("web", "shop") }), "--no-config", "--format", "json"]);
+    const report = JSON.parse(run.stdout) as AuditReport;
+    expect(run.code).toBe(2);
+    expect(report.inputErrors.map((e) => [e.code, e.file.split("/").pop(), e.line])).toEqual([["AMBIGUOUS_KIND", "np.yaml", 1]]);
+    expect(report.inputErrors[0]!.message).toMatch(/fake\.example\.com\/v1 NetworkPolicy carries a pod template.*networking\.k8s\.io/);
+    // The namespace is judged without it: no default deny.
+    expect(inShop(report)).toContain("net-default-deny Namespace/shop namespaceWithoutDefaultDeny");
+    // A custom resource reusing a workload kind's name is not ambiguous: it is the workload it runs.
+    const workload = deploymentYaml("web", "shop").replace("apiVersion: apps/v1", "apiVersion: fake.example.com/v1");
+    const other = await runCli([
+      tempTree({ "web.yaml": workload, "survivor.yaml": SURVIVOR_DEPLOYMENT }),
+      "--no-config",
+      "--format",
+      "json",
+    ]);
+    expect((JSON.parse(other.stdout) as AuditReport).inputErrors).toEqual([]);
+  });
+
   it("still judges a privileged pod template in a custom resource that reuses a workload kind's name", async () => {
     const fake = deploymentYaml("web", "shop", [
       `containers: [{name: web, image: "${PINNED_IMAGE}", securityContext: {privileged: true}}]`,
