@@ -18,7 +18,7 @@ export const LAYERS: ReadonlyArray<readonly string[]> = [
   ["evaluation", "locate"],
   ["waivers", "baseline"],
   ["report/types.ts", "gate"],
-  ["report/build.ts", "audit.ts", "cache/units.ts"],
+  ["report/build.ts", "report/network.ts", "audit.ts", "cache/units.ts"],
   ["reporters", "evidence", "admission", "ledger", "cluster"],
   ["cli", "index.ts"],
 ];
