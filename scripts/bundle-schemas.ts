@@ -81,4 +81,5 @@ const index: SchemaBundleIndex = {
     .sort(),
 };
 writeFileSync(join(OUT, BUNDLE_INDEX), `${JSON.stringify(index)}\n`);
-console.log(`schemas: ${Object.keys(entries).length} kinds bundled into ${OUT}`);
+// stderr: `npm pack` runs the build (prepare) and prints the tarball's name on stdout, which callers read.
+console.error(`schemas: ${Object.keys(entries).length} kinds bundled into ${OUT}`);
