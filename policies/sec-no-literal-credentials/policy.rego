@@ -127,24 +127,37 @@ cm_keys := [[field, key] |
 	some key, _ in values
 ]
 
-# data as written and binaryData decoded, as the kubelet hands both to a container.
+# data as written and binaryData decoded, as the kubelet hands both to a container: [field, key, text] entries,
+# built only when a guard below passes.
 cm_texts := env.config_map_text_entries(obj) if obj.kind == "ConfigMap"
 
-# A ConfigMap is read as a whole before entry by entry: a pattern can match an entry only if the joined text of
-# all entries holds the pattern's guard (a credential word, "-setcookie", "PRIVATE KEY-----"). A ConfigMap of
-# 20,000 keys that holds none is read in a few passes instead of six word tests per key and value.
-cm_text := concat("\n", [v | some [_, _, v] in cm_texts])
+# The keys of data and binaryData, and their texts, as plain lists: a ConfigMap is read as a whole before entry
+# by entry, since a pattern can match an entry only if the joined text of all entries holds the pattern's guard
+# (a credential word, "-setcookie", "PRIVATE KEY-----"). A ConfigMap of 20,000 keys that holds none is read in a
+# few passes, without building an entry per key.
+cm_key_names := [key |
+	obj.kind == "ConfigMap"
+	some field in ["data", "binaryData"]
+	values := object.get(obj, field, {})
+	is_object(values)
+	some key, _ in values
+]
 
-cm_joined := concat("\n", [concat("\n", [k | some [_, k] in cm_keys]), cm_text])
+cm_text := concat("\n", array.concat(
+	[v | some v in object.get(obj, "data", {}); is_string(v)],
+	[base64.decode(v) | some v in object.get(obj, "binaryData", {}); is_string(v); base64.is_valid(v)],
+)) if obj.kind == "ConfigMap"
+
+cm_joined := concat("\n", [concat("\n", cm_key_names), cm_text])
 
 # Whether some key or text may name a credential: every alternative of credential_name and
 # credential_assignment holds one of credential_words in ASCII letters of either case. A large ConfigMap is
 # scanned once by a regex (compiled once per evaluation, which a small one does not pay: its entries are
 # tested one by one, as every other text is).
-cm_may_name_credentials if count(cm_keys) <= 64
+cm_may_name_credentials if count(cm_key_names) <= 64
 
 cm_may_name_credentials if {
-	count(cm_keys) > 64
+	count(cm_key_names) > 64
 	regex.match(credential_word_any_case, cm_joined)
 }
 
