@@ -126,7 +126,6 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
   const prepare = (engine: Engine) => engine.prepare(controls.filter((c) => engine.implements(c)));
   for (const engine of engines) if (!isObjectEngine(engine)) await prepare(engine);
   for (const scanner of scanners) await scanner.prepare();
-  let inProcessReady: Promise<unknown> | undefined;
   let latePrepareMs = 0;
   const prepareMs = clock.lap();
   const threads = options.workers ?? availableParallelism();
@@ -178,7 +177,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
   const keys = cache ? unitKeys(units, { runKey, inputs: input.inputs, texts: input.texts }) : [];
   const evaluation = await evaluateThroughCache(units, cache, keys, async (todo) => {
     const prepareStart = performance.now();
-    await (inProcessReady ??= Promise.all(engines.filter(isObjectEngine).map(prepare)));
+    await Promise.all(engines.filter(isObjectEngine).map(prepare));
     latePrepareMs = performance.now() - prepareStart;
     const evaluated = await evaluateUnits(
       todo,

@@ -13,7 +13,7 @@ import type { AuditConfig } from "../config/types.js";
 import { compiledPolicyModules, type CompiledPolicy } from "../engines/rego-wasm.js";
 import type { ObjectEngine } from "../engines/types.js";
 import type { EngineVerdict } from "../findings/merge.js";
-import { createThreadPool, type ThreadPool } from "../tools/thread-pool.js";
+import { createThreadPool, runTakenHere, type ThreadPool } from "../tools/thread-pool.js";
 import type { AuditUnit, EngineName } from "../types.js";
 import type { ControlPlan } from "./plan.js";
 import { runEvaluationTask, type EvaluationTask } from "./task.js";
@@ -73,9 +73,6 @@ export function evaluationTasksRunHere(): number {
   return tasksRunHere;
 }
 
-/** Lets the event loop run (the other threads' answers, the next tasks sent to them) between two tasks of this thread. */
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 /** A pool for `threads` threads in all (the calling thread and `threads - 1` more), started when the first unit it accepts arrives. */
 export function createEvaluationPool(
   threads: number,
@@ -113,15 +110,7 @@ export function createEvaluationPool(
       // Handled below, after this thread's share: a thread that stops must not end the process meanwhile.
       all.catch(() => undefined);
       try {
-        for (let taken = pool.take(); taken; taken = pool.take()) {
-          tasksRunHere++;
-          try {
-            taken.resolve(await runEvaluationTask(local.engines, local.plan, unit, taken.task));
-          } catch (error) {
-            taken.reject(error instanceof Error ? error : new Error(String(error)));
-          }
-          await turn();
-        }
+        tasksRunHere += await runTakenHere(pool, (task) => runEvaluationTask(local.engines, local.plan, unit, task));
         const [sliceVerdicts, setVerdicts] = await all;
         return { slices: sliceVerdicts, sets: setVerdicts };
       } finally {

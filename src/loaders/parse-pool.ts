@@ -8,7 +8,7 @@
  * A thread that stops (out of memory, a crash) fails the stream it was parsing and every stream still
  * queued, and the pool refuses all later ones: the load fails loudly rather than lose a file.
  */
-import { createThreadPool } from "../tools/thread-pool.js";
+import { createThreadPool, runTakenHere } from "../tools/thread-pool.js";
 import { parseStream, type ParsedStream, type StreamOptions } from "./parse-cached.js";
 
 /** A task of a parse worker. */
@@ -35,8 +35,6 @@ export function streamsParsedHere(): number {
   return parsedHere;
 }
 
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 /** How many parse threads this process has started so far (diagnostics; tests prove with it that the threads ran). */
 export function parseThreadsStarted(): number {
   return threadsStarted;
@@ -56,15 +54,7 @@ export function createParsePool(size: number): ParsePool {
   return {
     parse: (text, options) => pool.run({ text, options }, `parsing ${options.file}`),
     async parseQueued() {
-      for (let taken = pool.take(); taken; taken = pool.take()) {
-        parsedHere++;
-        try {
-          taken.resolve(await parseStream(taken.task.text, taken.task.options));
-        } catch (error) {
-          taken.reject(error instanceof Error ? error : new Error(String(error)));
-        }
-        await turn();
-      }
+      parsedHere += await runTakenHere(pool, (task) => parseStream(task.text, task.options));
     },
     close: () => pool.close(),
   };

@@ -184,13 +184,13 @@ function verifyCached(tool: ToolName, path: string, env: NodeJS.ProcessEnv): voi
   const stamp = contentStamp(path);
   if (stampLines(env).includes(`${tool}\t${locked.sha256}\t${stamp}`)) return;
   const actual = sha256Of(path);
-  if (actual === locked.sha256) recordStamp(tool, actual, stamp, env);
   if (actual !== locked.sha256)
     throw new EngineUnverifiedError(
       tool,
       `${path} is not the binary the installer built (SHA-256 ${actual}, recorded ${locked.sha256} in ${engineLockFile(env)}). ` +
         `Delete it and run \`${reinstall(tool)}\`.`,
     );
+  recordStamp(tool, actual, stamp, env);
 }
 
 function verifyOnPath(tool: ToolName, path: string, env: NodeJS.ProcessEnv): void {

@@ -154,6 +154,27 @@ export function createThreadPool<In, Out, B = never>(options: ThreadPoolOptions)
   };
 }
 
+/** Lets the event loop run (the threads' answers, the next tasks sent to them) between two tasks of the calling thread. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Runs in the calling thread, one at a time, the queued tasks of `pool` no thread was sent yet (`take`),
+ * settling each as its thread would, and yielding to the event loop after each; resolves with how many it ran.
+ */
+export async function runTakenHere<In, Out, B>(pool: ThreadPool<In, Out, B>, handle: (task: In) => Out | Promise<Out>): Promise<number> {
+  let ran = 0;
+  for (let taken = pool.take(); taken; taken = pool.take()) {
+    ran++;
+    try {
+      taken.resolve(await handle(taken.task));
+    } catch (error) {
+      taken.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    await turn();
+  }
+  return ran;
+}
+
 /**
  * The worker side: answers each task with `handle`'s result (or its exception's message), one at a
  * time in the order they arrive, and passes broadcasts to `onBroadcast` in the same order.
