@@ -9,14 +9,26 @@ import data.lib.k8s
 # set provides, by "kind/namespace/name" (see source_key): {key: true}. binaryData keys are keys like
 # data keys. An object, not a set of tuples, so that a lookup does not scan every key of the set (the
 # wasm target has no rule indexing); two sources of one name (a Secret and an ExternalSecret target)
-# merge their keys. The leading {} keeps the result an object for a set without any (the wasm
-# object.union_n of no objects is undefined). Of two objects of one identity, only the last one provides
-# its keys (k8s.last_by_identity).
-provided_keys(resources) := object.union_n(array.concat([{}], [{source_key(kind, k8s.namespace(r), name): {key: true | some key in keys}} |
-	some r in k8s.last_by_identity(resources)
-	some [kind, name, keys] in key_sources(r)
-	is_string(name)
-]))
+# merge their keys. Of two objects of one identity, only the last one provides its keys
+# (k8s.last_by_identity). The sources are sorted by key and each run of one key merged: object.union_n
+# copies what it has merged at every step, quadratic in the sources (0.6 s for 13,000).
+provided_keys(resources) := {sk: {key: true | some j in numbers.range(start, run_end(starts, n, count(sources))); some key in sources[j][1]} |
+	sources := sort([[source_key(kind, k8s.namespace(r), name), keys] |
+		some r in k8s.last_by_identity(resources)
+		some [kind, name, keys] in key_sources(r)
+		is_string(name)
+	])
+	starts := [i | some i, [sk, _] in sources; not same_key_before(sources, i, sk)]
+	some n, start in starts
+	sk := sources[start][0]
+}
+
+same_key_before(sources, i, sk) if sources[i - 1][0] == sk
+
+# The last position of the run that starts at starts[n], in a list of `total` sources.
+run_end(starts, n, total) := starts[n + 1] - 1 if n + 1 < count(starts)
+
+else := total - 1
 
 source_key(kind, ns, name) := concat("/", [kind, ns, name])
 

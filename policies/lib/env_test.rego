@@ -41,3 +41,23 @@ test_config_map_text_entries_name_their_field if {
 	entries := env.config_map_text_entries({"data": {"a": "x", "n": 1}, "binaryData": {"b": "LXNldGNvb2tpZSBhYmM=", "bad": "%%"}})
 	entries == [["data", "a", "x"], ["binaryData", "b", "-setcookie abc"]]
 }
+
+test_provided_keys_of_no_source_is_empty if {
+	env.provided_keys([]) == {}
+}
+
+test_provided_keys_merge_every_source_of_one_name if {
+	replaced := {"kind": "Secret", "metadata": {"name": "s", "namespace": "n"}, "data": {"OLD": "eA=="}}
+	other := {"kind": "Secret", "metadata": {"name": "s", "namespace": "m"}, "stringData": {"M": "x"}}
+	keys := env.provided_keys([external("a", "A"), replaced, other, config_map, secret, external("b", "B")])
+	keys == {
+		"secret/n/s": {"A": true, "B": true, "RELEASE_COOKIE": true},
+		"secret/m/s": {"M": true},
+		"configMap/n/c": {"RELEASE_COOKIE": true},
+	}
+}
+
+external(name, key) := {
+	"kind": "ExternalSecret", "metadata": {"name": name, "namespace": "n"},
+	"spec": {"target": {"name": "s"}, "data": [{"secretKey": key}]},
+}

@@ -50,7 +50,9 @@ export class RegoEngine implements ObjectEngine {
         const parameters = context.paramsFor(control, unit);
         for (const input of setInputs(control, unit.resources)) {
           try {
-            verdict.violations.push(...bundle.evaluateSet(control.id, { resources: input.map((r) => r.object), parameters }));
+            verdict.violations.push(
+              ...bundle.evaluateSet(control.id, { resources: input.map((r) => r.object), parameters }, unit.resources),
+            );
           } catch (error) {
             verdict.errors.push({ message: errorMessage(error) });
           }

@@ -15,6 +15,7 @@ import type { Control } from "../../src/catalog/types.js";
 import { resolveParams } from "../../src/config/profiles.js";
 import { setInputs } from "../../src/engines/partition.js";
 import { RegoEngine } from "../../src/engines/rego.js";
+import { RegoBundle } from "../../src/engines/rego-wasm.js";
 import { TypeScriptEngine } from "../../src/engines/typescript.js";
 import type { ControlVerdict } from "../../src/engines/types.js";
 import { loadInputs } from "../../src/loaders/load.js";
@@ -161,5 +162,71 @@ describe("object evaluator: the object parsed into the wasm heap once", () => {
     }
     expect(compared).toBeGreaterThan(1000);
     expect(failing.size).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe("set-scope inputs built from objects parsed once per unit", () => {
+  const plain = async () => {
+    const dist = join(POLICIES_DIR, "dist");
+    const manifest = JSON.parse(readFileSync(join(dist, "manifest.json"), "utf8")) as { entrypoints: Record<string, string> };
+    const policy = await loadPolicy(readFileSync(join(dist, "policy.wasm")), { initial: 64 });
+    return (control: Control, objects: unknown[]) => {
+      const result = policy.evaluate(
+        { resources: objects, parameters: context.paramsFor(control) },
+        manifest.entrypoints[control.id] as string,
+      );
+      return keys(((result as Array<{ result: Array<{ details: Violation }> }>)[0]?.result ?? []).map((v) => v.details));
+    };
+  };
+  const rego = setControls.filter((c) => c.engines.includes("rego"));
+
+  it("gives opa-wasm's verdicts while units alternate, objects are judged between, and the memory starts at 4 MiB", async () => {
+    const expected = await plain();
+    // A small first memory: the resident objects and the evaluations outgrow it many times over.
+    const bundle = await RegoBundle.load(
+      rego.map((c) => c.id),
+      undefined,
+      64,
+    );
+    expect(bundle.sharesParsedObjects).toBe(true);
+    const other: AuditUnit = { ...unit, resources: unit.resources.filter((_, i) => i % 3 !== 0) };
+    const objectControls = controls.filter((c) => c.scope === "object" && c.engines.includes("rego"));
+    const judged = [unit, other, unit].flatMap((u, round) =>
+      rego.map((control, i) => {
+        const objects = u.resources.map((r) => r.object);
+        const violations = keys(
+          bundle.evaluateSet(control.id, { resources: objects, parameters: context.paramsFor(control) }, u.resources),
+        );
+        // An object judged between two set-scope controls allocates above the resident objects, never over them.
+        const r = u.resources[(i * 7919 + round) % u.resources.length] as Resource;
+        const mine = objectControls.filter((c) => c.kinds.includes(r.ref.kind));
+        bundle.evaluateObject(
+          r.object,
+          r.ref,
+          mine.map((c) => ({ controlId: c.id, paramsJson: new TextEncoder().encode(JSON.stringify(context.paramsFor(c))) })),
+        );
+        return { round, id: control.id, violations, expected: expected(control, objects) };
+      }),
+    );
+    for (const { round, id, violations, expected: want } of judged)
+      expect({ round, id, violations }).toEqual({ round, id, violations: want });
+    expect(judged.filter((j) => j.violations.length).length).toBeGreaterThanOrEqual(8);
+  });
+
+  it("parses each object once per unit: the same array built twice reads the same, and a subset of it reads as the subset", async () => {
+    const bundle = await RegoBundle.load(rego.map((c) => c.id));
+    const expected = await plain();
+    const control = rego.find((c) => c.id === "net-default-deny") as Control;
+    const objects = unit.resources.map((r) => r.object);
+    const some = objects.filter((_, i) => i % 2 === 0).reverse();
+    const run = (list: typeof objects) =>
+      keys(bundle.evaluateSet(control.id, { resources: list, parameters: context.paramsFor(control) }, unit.resources));
+    expect([run(objects), run(some), run(objects), run([])]).toEqual([
+      expected(control, objects),
+      expected(control, some),
+      expected(control, objects),
+      expected(control, []),
+    ]);
+    expect(run(objects).length).toBeGreaterThan(0);
   });
 });
