@@ -30,10 +30,16 @@ ref(obj) := {
 
 labels(obj) := object.get(obj, ["metadata", "labels"], {})
 
+# The object under review as the API server stores it (without_nulls). The in-process engine passes
+# `input.review.nullFree: true` only with an object it has checked holds no null-valued key (objects are
+# read with nulls stripped: src/k8s/strip-nulls.ts), sparing a walk of the whole object that was 40% of
+# sec-no-literal-credentials; Gatekeeper, gator and conftest hand over objects as written, without it.
+reviewed_object := input.review.object if input.review.nullFree == true
+
+else := without_nulls(input.review.object)
+
 # JSON null is unset: the object without its null-valued keys, at any depth (list items stay in place),
-# as the API server stores it. The CLI and the webhook strip nulls before evaluation
-# (src/loaders/strip-nulls.ts); Gatekeeper and gator hand over objects as written. Note that
-# object.get(x, k, d) returns null, not d, for a key that holds null.
+# as the API server stores it. Note that object.get(x, k, d) returns null, not d, for a key that holds null.
 without_nulls(x) := json.remove(x, [[segment_text(s) | some s in path] |
 	walk(x, [path, value])
 	value == null

@@ -117,3 +117,10 @@ test_pod_specs_of_a_custom_resource_are_every_mapping_with_containers if {
 	k8s.pod_specs(volcano) == [[["spec", "tasks", 0, "template", "spec"], template.spec]]
 	[[c.__path, c.__pod] | some c in k8s.pod_specs_containers(k8s.pod_specs(volcano))] == [[["spec", "tasks", 0, "template", "spec", "containers", 0], 0]]
 }
+
+test_reviewed_object_drops_nulls_unless_the_engine_checked_there_are_none if {
+	object := {"a": null, "b": {"c": 1}}
+	k8s.reviewed_object == {"b": {"c": 1}} with input as {"review": {"object": object}}
+	k8s.reviewed_object == {"b": {"c": 1}} with input as {"review": {"object": object, "nullFree": "true"}}
+	k8s.reviewed_object == object with input as {"review": {"object": object, "nullFree": true}}
+}

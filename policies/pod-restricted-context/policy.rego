@@ -6,7 +6,7 @@ import data.lib.violation
 control_id := "pod-restricted-context"
 
 # JSON null is unset (a container-level null falls back to the pod-level value).
-obj := k8s.without_nulls(input.review.object)
+obj := k8s.reviewed_object
 
 # Every pod spec the object carries (a custom resource's operator may run more than one), as
 # [path, spec], and the containers of each (`__pod`: the index of its pod spec), read once: the wasm

@@ -7,7 +7,7 @@ import data.lib.violation
 control_id := "sec-no-literal-credentials"
 
 # JSON null is unset (Gatekeeper hands over the object as written).
-obj := k8s.without_nulls(input.review.object)
+obj := k8s.reviewed_object
 
 # The patterns read as the TypeScript twin's JavaScript regexes do (src/validators/sec-no-literal-credentials.ts):
 # a case-insensitive letter is its two ASCII cases only (RE2's (?i) also folds the Kelvin sign into k and the

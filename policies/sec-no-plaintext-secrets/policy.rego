@@ -6,7 +6,7 @@ import data.lib.violation
 control_id := "sec-no-plaintext-secrets"
 
 # JSON null is unset (Gatekeeper hands over the object as written).
-obj := k8s.without_nulls(input.review.object)
+obj := k8s.reviewed_object
 
 # One violation per plaintext key: data.<key> is the value to encrypt.
 violation contains violation.at(control_id, "plaintextSecret", obj, [field, key], {"secret": k8s.name(obj), "field": field}) if {

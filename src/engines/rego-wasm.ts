@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadPolicy, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
+import { holdsNoNullKey } from "../k8s/strip-nulls.js";
 import { POLICIES_DIR } from "../paths.js";
 import type { K8sObject, ResourceRef, Violation } from "../types.js";
 
@@ -99,6 +100,8 @@ const RESOURCES_PATH = encoder.encode('["resources"]');
 /** opa_value's type tag of an array (wasm/src/value.h). */
 const OPA_ARRAY = 5;
 const OBJECT_PREFIX = encoder.encode('{"parameters":{},"review":{"object":');
+/** For an object checked to hold no null-valued key: policies then skip their own walk for them (lib.k8s reviewed_object). */
+const NULL_FREE_OBJECT_PREFIX = encoder.encode('{"parameters":{},"review":{"nullFree":true,"object":');
 const OBJECT_SUFFIX = encoder.encode("}}");
 const COMMA = encoder.encode(",");
 
@@ -300,7 +303,8 @@ export class RegoBundle {
     controls: ReadonlyArray<{ controlId: string; paramsJson: Uint8Array }>,
   ): Array<Violation[] | Error> {
     this.exports.opa_heap_ptr_set(this.mark);
-    const input = this.parse(concat([OBJECT_PREFIX, jsonOf(object), OBJECT_SUFFIX]));
+    const prefix = holdsNoNullKey(object) ? NULL_FREE_OBJECT_PREFIX : OBJECT_PREFIX;
+    const input = this.parse(concat([prefix, jsonOf(object), OBJECT_SUFFIX]));
     const path = this.parse(PARAMETERS_PATH);
     return controls.map(({ controlId, paramsJson }) => {
       try {

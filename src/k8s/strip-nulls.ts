@@ -26,3 +26,11 @@ export function setOwn(target: Record<string, unknown>, key: string, value: unkn
   if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 }
+
+/** Whether no mapping at any depth holds a null-valued key: what stripNullKeys leaves (a null list item is no key). */
+export function holdsNoNullKey(value: unknown): boolean {
+  if (Array.isArray(value)) return value.every(holdsNoNullKey);
+  if (value === null || typeof value !== "object") return true;
+  for (const item of Object.values(value)) if (item === null || !holdsNoNullKey(item)) return false;
+  return true;
+}
