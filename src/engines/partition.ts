@@ -13,12 +13,27 @@ import type { Resource } from "../types.js";
  * its Namespace object, and every other cluster-scoped object of its kinds. The union of the
  * partitions' findings equals the findings on the whole set (test/partition.test.ts).
  */
-export function setInputs(control: Pick<Control, "kinds" | "partition">, resources: readonly Resource[]): Resource[][] {
-  return partitioned(
-    control,
-    surviving(resources).filter((r) => controlMatches(control, r.object)),
-  );
+export function setInputs(
+  control: Pick<Control, "kinds" | "partition">,
+  resources: readonly Resource[],
+): ReadonlyArray<readonly Resource[]> {
+  let byMatch = inputsOf.get(resources);
+  if (!byMatch) inputsOf.set(resources, (byMatch = new Map()));
+  const key = `${control.partition ?? ""}\u0000${control.kinds.join(",")}`;
+  let inputs = byMatch.get(key);
+  if (!inputs)
+    byMatch.set(
+      key,
+      (inputs = partitioned(
+        control,
+        surviving(resources).filter((r) => controlMatches(control, r.object)),
+      )),
+    );
+  return inputs;
 }
+
+/** setInputs of each unit by partition and kinds (all controlMatches reads): both engines and the report ask for the same inputs. */
+const inputsOf = new WeakMap<readonly Resource[], Map<string, ReadonlyArray<readonly Resource[]>>>();
 
 /** surviving() of each unit's resources, computed once for all its set-scope controls and both engines. */
 const survivors = new WeakMap<readonly Resource[], readonly Resource[]>();

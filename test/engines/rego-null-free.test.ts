@@ -11,9 +11,9 @@ import { loadCatalog } from "../../src/catalog/load.js";
 import { resolveParams } from "../../src/config/profiles.js";
 import { RegoEngine } from "../../src/engines/rego.js";
 import { holdsNoNullKey, stripNullKeys } from "../../src/k8s/strip-nulls.js";
-import { identityOf } from "../../src/k8s/identity.js";
+import { refOf } from "../../src/k8s/workloads.js";
 import { POLICIES_DIR, PACKAGE_ROOT } from "../../src/paths.js";
-import type { K8sObject, ResourceRef } from "../../src/types.js";
+import type { K8sObject } from "../../src/types.js";
 import { objectsIn } from "../helpers/manifest-objects.js";
 
 describe("holdsNoNullKey", () => {
@@ -36,7 +36,7 @@ describe("an object with null-valued keys is judged as the API server stores it"
     await engine.prepare(readers);
     const checks = readers.map((control) => ({ control, params: resolveParams(control, "production") }));
     const judge = (object: K8sObject) => {
-      const ref = identityOf(object) as ResourceRef;
+      const ref = refOf(object);
       return engine.evaluateObject(object, ref, checks).map((v) => [v.controlId, v.violations.map((x) => [x.messageId, x.path])]);
     };
     let cases = 0;
