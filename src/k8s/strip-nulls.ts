@@ -10,10 +10,19 @@
  * items are kept in place (a null item is not a key); only mappings inside them are cleaned.
  */
 export function stripNullKeys<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((item) => stripNullKeys(item)) as T;
+  const out = withoutNullKeys(value);
+  if (typeof out === "object" && out !== null) stripped.add(out);
+  return out;
+}
+
+/** What stripNullKeys returned: holdsNoNullKey need not walk them again (objects are not changed once read). */
+const stripped = new WeakSet<object>();
+
+function withoutNullKeys<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((item) => withoutNullKeys(item)) as T;
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) if (item !== null) setOwn(out, key, stripNullKeys(item));
+  for (const [key, item] of Object.entries(value)) if (item !== null) setOwn(out, key, withoutNullKeys(item));
   return out as T;
 }
 
@@ -29,8 +38,19 @@ export function setOwn(target: Record<string, unknown>, key: string, value: unkn
 
 /** Whether no mapping at any depth holds a null-valued key: what stripNullKeys leaves (a null list item is no key). */
 export function holdsNoNullKey(value: unknown): boolean {
-  if (Array.isArray(value)) return value.every(holdsNoNullKey);
+  return (typeof value === "object" && value !== null && stripped.has(value)) || noNullKey(value);
+}
+
+function noNullKey(value: unknown): boolean {
+  if (Array.isArray(value)) {
+    for (const item of value) if (!noNullKey(item)) return false;
+    return true;
+  }
   if (value === null || typeof value !== "object") return true;
-  for (const item of Object.values(value)) if (item === null || !holdsNoNullKey(item)) return false;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const item = (value as Record<string, unknown>)[key];
+    if (item === null || !noNullKey(item)) return false;
+  }
   return true;
 }

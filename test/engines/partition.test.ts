@@ -228,5 +228,10 @@ describe("set-scope inputs built from objects parsed once per unit", () => {
       expected(control, []),
     ]);
     expect(run(objects).length).toBeGreaterThan(0);
+    // Without a scope (a caller evaluating one input on its own), the input is parsed from JSON as a whole.
+    expect(keys(bundle.evaluateSet(control.id, { resources: some, parameters: context.paramsFor(control) }))).toEqual(
+      expected(control, some),
+    );
+    expect(run(some)).toEqual(expected(control, some));
   });
 });

@@ -67,3 +67,13 @@ function keyPaths(value: unknown, at: string[] = []): string[][] {
   if (value === null || typeof value !== "object") return [];
   return Object.entries(value).flatMap(([key, item]) => [[...at, key], ...keyPaths(item, [...at, key])]);
 }
+
+describe("holdsNoNullKey on what stripNullKeys returned", () => {
+  it("answers without walking it, and still walks an equal object that was not stripped", () => {
+    const stripped = stripNullKeys({ a: { b: null, c: 1 } });
+    expect(holdsNoNullKey(stripped)).toBe(true);
+    const inherited = Object.assign(Object.create({ hidden: null }) as object, { a: 1 });
+    expect(holdsNoNullKey(inherited)).toBe(true);
+    expect(holdsNoNullKey(JSON.parse('{"a": {"c": 1, "d": null}}'))).toBe(false);
+  });
+});
