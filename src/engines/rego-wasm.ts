@@ -114,6 +114,9 @@ function jsonOf(object: K8sObject): Uint8Array {
   return bytes;
 }
 
+/** opa-wasm's aborts are not always Errors (opa_abort throws its message). */
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
 /** The parts one after the other, in a buffer of exactly their length. */
 function concat(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -228,13 +231,19 @@ export class RegoBundle {
     }
     this.exports.opa_heap_ptr_set(this.mark);
     this.reserveHeadroom();
-    const addresses = objects.map((object) => {
-      let address = this.resident.get(object);
-      if (address === undefined) this.resident.set(object, (address = this.parse(jsonOf(object))));
-      return address;
-    });
-    this.mark = this.exports.opa_heap_ptr_get();
-    return addresses;
+    try {
+      const addresses = objects.map((object) => {
+        let address = this.resident.get(object);
+        if (address === undefined) this.resident.set(object, (address = this.parse(jsonOf(object))));
+        return address;
+      });
+      this.mark = this.exports.opa_heap_ptr_get();
+      return addresses;
+    } catch (error) {
+      // The objects parsed before the failure lie above the mark, where the next evaluation writes: forget them all.
+      this.release();
+      throw new Error(`the wasm policy could not read an object of the input: ${errorText(error)}`);
+    }
   }
 
   /**
@@ -303,8 +312,16 @@ export class RegoBundle {
   ): Array<Violation[] | Error> {
     this.exports.opa_heap_ptr_set(this.mark);
     const prefix = holdsNoNullKey(object) ? NULL_FREE_OBJECT_PREFIX : OBJECT_PREFIX;
-    const input = this.parse(concat([prefix, jsonOf(object), OBJECT_SUFFIX]));
-    const path = this.parse(PARAMETERS_PATH);
+    let input: number;
+    let path: number;
+    try {
+      input = this.parse(concat([prefix, jsonOf(object), OBJECT_SUFFIX]));
+      path = this.parse(PARAMETERS_PATH);
+    } catch (error) {
+      // Each control's verdict on this object is that error; the other objects are still judged.
+      const failure = new Error(`the wasm policy could not read the object: ${errorText(error)}`);
+      return controls.map(() => failure);
+    }
     return controls.map(({ controlId, paramsJson }) => {
       try {
         return toViolations(this.evaluateAt(input, path, paramsJson, this.entrypointOf(controlId)), ref, controlId);

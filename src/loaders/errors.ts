@@ -14,6 +14,7 @@ export type InputErrorCode =
   | "MISSING_KIND"
   | "SCHEMA"
   | "AMBIGUOUS_KIND"
+  | "INVALID_UNICODE"
   | "TEMPLATED_YAML"
   | "BINARY_FILE"
   | "FILE_TOO_LARGE"

@@ -1,10 +1,12 @@
 /**
  * The type check of each parsed object: an object the API server would reject is an input error at the
  * field's line, and the object is not evaluated (a control would otherwise judge a guess); so is an object
- * whose kind is ambiguous (src/catalog/match.ts ambiguousKind).
+ * whose kind is ambiguous (src/catalog/match.ts ambiguousKind) or that holds a string no client carries
+ * (src/k8s/unicode.ts).
  */
 import { ambiguousKind } from "../catalog/match.js";
 import { KUBERNETES_SCHEMA_VERSION } from "../k8s/schema/registry.js";
+import { displayable, loneSurrogatePath } from "../k8s/unicode.js";
 import { checkObjectTypes, type SchemaProblem } from "../k8s/schema/validate.js";
 import type { InputError, K8sObject, Resource } from "../types.js";
 import { inputError } from "./errors.js";
@@ -23,7 +25,7 @@ export function fieldPath(path: ReadonlyArray<string | number>): string {
 function objectName(object: K8sObject): string {
   const name = typeof object.metadata?.name === "string" ? object.metadata.name : "<unnamed>";
   const namespace = typeof object.metadata?.namespace === "string" ? `${object.metadata.namespace}/` : "";
-  return `${object.kind} ${namespace}${name}`;
+  return displayable(`${object.kind} ${namespace}${name}`);
 }
 
 function hint(problem: SchemaProblem): string {
@@ -76,6 +78,23 @@ export async function typeCheckParsed(parsed: ParseResult, errors: InputError[])
           line: source.line,
           hint: "give the custom resource a kind name of its own; erlmcp-audit judges custom resources that run pods as workloads",
         }),
+      );
+      continue;
+    }
+    const surrogate = loneSurrogatePath(object);
+    if (surrogate) {
+      const at = parsed.locators?.get(resource)?.(surrogate);
+      errors.push(
+        inputError(
+          "INVALID_UNICODE",
+          source.file,
+          `${objectName(object)}: ${displayable(fieldPath(surrogate)) || "(object)"}: a lone UTF-16 surrogate escape (\\ud800-\\udfff without its pair); not evaluated`,
+          {
+            line: at?.line ?? source.line,
+            ...(at ? { column: at.column } : {}),
+            hint: "kubectl rejects it (found invalid Unicode character escape code): write the character itself or its full surrogate pair",
+          },
+        ),
       );
       continue;
     }
