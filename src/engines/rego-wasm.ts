@@ -205,11 +205,11 @@ export class RegoBundle {
    */
   evaluateSet(controlId: string, input: { resources: K8sObject[]; parameters: unknown }, scope?: object): Violation[] {
     const entrypoint = this.entrypointOf(controlId);
-    const parameters = encoder.encode(`{"parameters":${JSON.stringify(input.parameters)}}`);
+    const parameters = JSON.stringify(input.parameters);
     if (!scope || !this.sharesParsedObjects) {
       this.release();
       this.exports.opa_heap_ptr_set(this.heapStart);
-      const parts: Uint8Array[] = [parameters.subarray(0, -1), encoder.encode(',"resources":[')];
+      const parts: Uint8Array[] = [encoder.encode(`{"parameters":${parameters},"resources":[`)];
       input.resources.forEach((object, i) => (i ? parts.push(COMMA, jsonOf(object)) : parts.push(jsonOf(object))));
       parts.push(encoder.encode("]}"));
       return toViolations(this.run(this.parse(concat(parts)), entrypoint), undefined, controlId);
@@ -218,7 +218,7 @@ export class RegoBundle {
     this.reserveHeadroom();
     const array = this.parse(encoder.encode(addresses.length ? `[${"0,".repeat(addresses.length - 1)}0]` : "[]"));
     this.pointElementsAt(array, addresses);
-    const value = this.parse(parameters);
+    const value = this.parse(encoder.encode(`{"parameters":${parameters}}`));
     if (this.exports.opa_value_add_path(value, this.parse(RESOURCES_PATH), array) !== 0) throw new Error("cannot set input.resources");
     return toViolations(this.run(value, entrypoint), undefined, controlId);
   }

@@ -5,20 +5,20 @@
  */
 
 /** The path of the first key or string value, at any depth, holding a lone surrogate; undefined when none does. */
-export function loneSurrogatePath(value: unknown, at: Array<string | number> = []): Array<string | number> | undefined {
-  if (typeof value === "string") return wellFormed(value) ? undefined : at;
+export function loneSurrogatePath(value: unknown): Array<string | number> | undefined {
+  if (typeof value === "string") return wellFormed(value) ? undefined : [];
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = loneSurrogatePath(value[i], [...at, i]);
-      if (found) return found;
+      const found = loneSurrogatePath(value[i]);
+      if (found) return [i, ...found];
     }
     return undefined;
   }
   if (value === null || typeof value !== "object") return undefined;
   for (const [key, item] of Object.entries(value)) {
-    if (!wellFormed(key)) return [...at, key];
-    const found = typeof item === "object" || typeof item === "string" ? loneSurrogatePath(item, [...at, key]) : undefined;
-    if (found) return found;
+    if (!wellFormed(key)) return [key];
+    const found = loneSurrogatePath(item);
+    if (found) return [key, ...found];
   }
   return undefined;
 }
