@@ -21,7 +21,7 @@ import { compareFindings } from "./findings/identity.js";
 import { loadInputs, type LoadResult } from "./loaders/load.js";
 import { locateFindings } from "./locate/index.js";
 import { networkModelOf } from "./report/network.js";
-import { buildReport } from "./report/build.js";
+import { buildReport, unevaluatedKinds } from "./report/build.js";
 import type { AuditReport } from "./report/types.js";
 import { SCANNER_FACTORIES } from "./thirdparty/index.js";
 import type { EngineName, Severity } from "./types.js";
@@ -223,7 +223,9 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     disabled,
     input,
     units,
+    // Both read every object of a unit; from the cache, a unit's objects are not decoded (src/loaders/parse-cached.ts).
     networks: perUnitThroughCache("network", units, cache, keys, (u) => networkModelOf(u.resources)),
+    unevaluatedKinds: perUnitThroughCache("unevaluated-kinds", units, cache, keys, (u) => unevaluatedKinds(u, controls, config)),
     evaluation,
     findings: (baseline?.findings ?? waived.findings).sort(compareFindings),
     waivers: waived.register,

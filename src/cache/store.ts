@@ -23,6 +23,12 @@ const DIGEST_BYTES = 32;
  */
 const JSON_PAYLOAD = 0x6a; // j
 const V8_PAYLOAD = 0x76; // v
+/**
+ * A value stored in two parts (`putSplit`): the byte, the length of the first part's payload (4 bytes, big
+ * endian), the first part's payload, the rest's. The digest covers both; the rest is decoded when asked for.
+ */
+const SPLIT_PAYLOAD = 0x73; // s
+const SPLIT_HEADER_BYTES = 5;
 
 function encodePayload(entry: { key: string; value: unknown }): Buffer {
   let json: string | undefined;
@@ -37,6 +43,14 @@ function encodePayload(entry: { key: string; value: unknown }): Buffer {
     return bytes;
   }
   return Buffer.concat([Buffer.of(V8_PAYLOAD), serialize(entry)]);
+}
+
+function encodeSplit(key: string, head: unknown, rest: unknown): Buffer {
+  const first = encodePayload({ key, value: head });
+  const header = Buffer.alloc(SPLIT_HEADER_BYTES);
+  header[0] = SPLIT_PAYLOAD;
+  header.writeUInt32BE(first.length, 1);
+  return Buffer.concat([header, first, encodePayload({ key, value: rest })]);
 }
 
 function decodePayload(payload: Buffer): unknown {
@@ -82,6 +96,12 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env, platform: 
   return join(base, "erlmcp-audit", "results");
 }
 
+/** A value stored by `putSplit`: its first part, read with the entry, and the rest, decoded on the first call. */
+export interface SplitEntry<H, R> {
+  head: H;
+  rest: () => R;
+}
+
 /** Counts of one run's cache use, per namespace (`parse`, `unit`, `render`). */
 export type CacheStats = Record<string, { hits: number; misses: number }>;
 
@@ -95,6 +115,13 @@ export interface ResultCache {
    * background. A failed write is a warning, never an error.
    */
   put(namespace: string, key: string, value: unknown): void;
+  /**
+   * Stores `head` and `rest` as one entry whose `rest` is decoded only when asked for (`getSplit`): a value
+   * whose bulk many runs never read. Both parts are checked against the entry's digest when it is read.
+   */
+  putSplit(namespace: string, key: string, head: unknown, rest: unknown): void;
+  /** What `putSplit` stored under `key`, or undefined like `get`. */
+  getSplit<H, R>(namespace: string, key: string): SplitEntry<H, R> | undefined;
   /** Resolves when every entry put so far is written (or has failed, with its warning). */
   flush(): Promise<void>;
   /** Hits and misses so far. */
@@ -140,7 +167,7 @@ export function openCache(dir: string, onWarning: (message: string) => void = ()
     if (hit) c.hits++;
     else c.misses++;
   };
-  const get = <T>(namespace: string, key: string): T | undefined => {
+  const read = <V>(namespace: string, key: string, decodeEntry: (data: Buffer, key: string) => V | typeof CORRUPT): V | undefined => {
     const path = pathOf(namespace, key);
     if (!trusted()) {
       count(namespace, false);
@@ -166,7 +193,7 @@ export function openCache(dir: string, onWarning: (message: string) => void = ()
       count(namespace, false);
       return undefined;
     }
-    const value = decode(data, key);
+    const value = decodeEntry(data, key);
     if (value === CORRUPT) {
       onWarning(`cache entry ${path} is corrupt: ignored and removed`);
       removeQuietly(path);
@@ -174,8 +201,10 @@ export function openCache(dir: string, onWarning: (message: string) => void = ()
       return undefined;
     }
     count(namespace, true);
-    return (value as { value: T }).value;
+    return value;
   };
+  const get = <T>(namespace: string, key: string): T | undefined => read(namespace, key, decode)?.value as T | undefined;
+  const getSplit = <H, R>(namespace: string, key: string) => read(namespace, key, decodeSplit) as SplitEntry<H, R> | undefined;
   const pending = new Set<Promise<void>>();
   const folders = new Map<string, Promise<unknown>>();
   const failed = (error: unknown) => {
@@ -183,12 +212,15 @@ export function openCache(dir: string, onWarning: (message: string) => void = ()
     writeFailed = true;
     onWarning(`cannot write the cache in ${dir} (${(error as Error).message}): results are not cached`);
   };
-  const put = (namespace: string, key: string, value: unknown) => {
+  const put = (namespace: string, key: string, value: unknown) => write(namespace, key, () => encodePayload({ key, value }));
+  const putSplit = (namespace: string, key: string, head: unknown, rest: unknown) =>
+    write(namespace, key, () => encodeSplit(key, head, rest));
+  const write = (namespace: string, key: string, encode: () => Buffer) => {
     if (writeFailed || !trusted()) return;
     const path = pathOf(namespace, key);
     let data: Buffer;
     try {
-      const payload = encodePayload({ key, value });
+      const payload = encode();
       data = Buffer.concat([MAGIC, createHash("sha256").update(payload).digest(), payload]);
     } catch (error) {
       failed(error);
@@ -196,7 +228,7 @@ export function openCache(dir: string, onWarning: (message: string) => void = ()
     }
     const folder = join(dir, namespace, key.slice(0, 2));
     const temporary = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
-    const write = (async () => {
+    const writing = (async () => {
       let made = folders.get(folder);
       if (!made) folders.set(folder, (made = mkdir(folder, { recursive: true, mode: 0o700 })));
       await made;
@@ -206,13 +238,13 @@ export function openCache(dir: string, onWarning: (message: string) => void = ()
       await rm(temporary, { force: true }).catch(() => {});
       failed(error);
     });
-    pending.add(write);
-    void write.finally(() => pending.delete(write));
+    pending.add(writing);
+    void writing.finally(() => pending.delete(writing));
   };
   const flush = async () => {
     while (pending.size) await Promise.all([...pending]);
   };
-  return { dir, get, put, flush, stats: () => structuredClone(counts) };
+  return { dir, get, put, getSplit, putSplit, flush, stats: () => structuredClone(counts) };
 }
 
 const CORRUPT = Symbol("corrupt");
@@ -225,15 +257,49 @@ function removeQuietly(path: string): void {
   }
 }
 
-function decode(data: Buffer, key: string): { value: unknown } | typeof CORRUPT {
+/** The payload of an entry whose magic and digest check out, else CORRUPT. */
+function checkedPayload(data: Buffer): Buffer | typeof CORRUPT {
   if (data.length < MAGIC.length + DIGEST_BYTES || !data.subarray(0, MAGIC.length).equals(MAGIC)) return CORRUPT;
   const digest = data.subarray(MAGIC.length, MAGIC.length + DIGEST_BYTES);
   const payload = data.subarray(MAGIC.length + DIGEST_BYTES);
-  if (!createHash("sha256").update(payload).digest().equals(digest)) return CORRUPT;
+  return createHash("sha256").update(payload).digest().equals(digest) ? payload : CORRUPT;
+}
+
+/** The value of an encoded `{key, value}` stored under `key`, else CORRUPT. */
+function decodeKeyed(payload: Buffer, key: string): { value: unknown } | typeof CORRUPT {
   try {
     const entry = decodePayload(payload) as { key?: unknown; value?: unknown } | null;
     return entry && entry.key === key ? { value: entry.value } : CORRUPT;
   } catch {
     return CORRUPT;
   }
+}
+
+function decode(data: Buffer, key: string): { value: unknown } | typeof CORRUPT {
+  const payload = checkedPayload(data);
+  return payload === CORRUPT ? CORRUPT : decodeKeyed(payload, key);
+}
+
+function decodeSplit(data: Buffer, key: string): SplitEntry<unknown, unknown> | typeof CORRUPT {
+  const payload = checkedPayload(data);
+  if (payload === CORRUPT || payload.length < SPLIT_HEADER_BYTES || payload[0] !== SPLIT_PAYLOAD) return CORRUPT;
+  const headBytes = payload.readUInt32BE(1);
+  if (SPLIT_HEADER_BYTES + headBytes > payload.length) return CORRUPT;
+  const head = decodeKeyed(payload.subarray(SPLIT_HEADER_BYTES, SPLIT_HEADER_BYTES + headBytes), key);
+  if (head === CORRUPT) return CORRUPT;
+  let restBytes: Buffer | undefined = payload.subarray(SPLIT_HEADER_BYTES + headBytes);
+  let rest: unknown;
+  return {
+    head: head.value,
+    rest: () => {
+      if (restBytes) {
+        // The digest covered these bytes, written by encodeSplit: only a bug could make them unreadable.
+        const decoded = decodeKeyed(restBytes, key);
+        if (decoded === CORRUPT) throw new Error(`cache entry ${key}: its second part does not decode`);
+        rest = decoded.value;
+        restBytes = undefined;
+      }
+      return rest;
+    },
+  };
 }

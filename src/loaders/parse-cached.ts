@@ -1,7 +1,7 @@
 /** Parsing and type-checking one stream, through the `--cache` when there is one. */
 import { toolFingerprint } from "../cache/fingerprint.js";
 import { cacheKey, type ResultCache } from "../cache/store.js";
-import type { InputError, RenderOrigin, Resource } from "../types.js";
+import type { InputError, K8sObject, RenderOrigin, Resource } from "../types.js";
 import { typeCheckParsed } from "./validate-types.js";
 import { parseManifestStream } from "./yaml.js";
 
@@ -41,13 +41,51 @@ export async function parseThroughCache(
   const key = cache
     ? cacheKey("parse", toolFingerprint(), options.file, options.renderedFrom ?? null, options.maxAliasCount ?? null, data)
     : "";
-  const cached = cache?.get<ParsedStream>("parse", key);
-  if (cached) return withOrigins(cached, key);
+  const cached = cache?.getSplit<StoredStream, K8sObject[]>("parse", key);
+  if (cached) return withOrigins(fromStored(cached.head, cached.rest), key);
   const text = typeof data === "string" ? data : data.toString("utf8");
   const result = await parse(text, options);
   if (!cache) return result;
-  cache.put("parse", key, result);
+  const { resources, ...rest } = result;
+  const stored: StoredStream = { resources: resources.map(({ ref, source }) => ({ ref, source })), ...rest };
+  cache.putSplit("parse", key, stored, resources.map((r) => r.object));
   return withOrigins(result, key);
+}
+
+/**
+ * A stream as its parse entry holds it: each resource without its object, which the entry keeps apart (a
+ * run whose units all come from the cache reads its resources' names and sources, not their objects).
+ */
+interface StoredStream extends Omit<ParsedStream, "resources"> {
+  resources: Array<Omit<Resource, "object">>;
+}
+
+/** The stream's resources, whose objects are decoded from the entry when the first of them is read. */
+function fromStored(stored: StoredStream, objects: () => K8sObject[]): ParsedStream {
+  const resources = stored.resources.map(({ ref, source }) => {
+    const resource = { ref } as Resource;
+    Object.defineProperty(resource, "object", {
+      get: () => (decodeObjects(), resource.object),
+      set: (object: K8sObject) => setObject(resource, object),
+      enumerable: true,
+      configurable: true,
+    });
+    resource.source = source;
+    return resource;
+  });
+  const decodeObjects = () => {
+    const decoded = objects();
+    if (!Array.isArray(decoded) || decoded.length !== resources.length)
+      throw new Error(`a parse entry of ${stored.resources[0]?.source.file ?? "a stream"} holds ${resources.length} resources but not as many objects`);
+    resources.forEach((resource, index) => {
+      if (Object.getOwnPropertyDescriptor(resource, "object")?.get) setObject(resource, decoded[index]!);
+    });
+  };
+  return { ...stored, resources };
+}
+
+function setObject(resource: Resource, object: K8sObject): void {
+  Object.defineProperty(resource, "object", { value: object, writable: true, enumerable: true, configurable: true });
 }
 
 /** Each resource parsed under `--cache`, by the key of its stream's parse entry and its index in the stream. */

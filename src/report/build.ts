@@ -35,6 +35,8 @@ export interface ReportParts {
   units: readonly AuditUnit[];
   /** Each unit's network model, in `units` order; default built here. */
   networks?: readonly NetworkModel[];
+  /** Each unit's unevaluatedKinds, in `units` order; default found here. */
+  unevaluatedKinds?: ReadonlyArray<readonly string[]>;
   evaluation: Evaluation;
   /** Final findings: waivers and baseline applied, sorted. */
   findings: Finding[];
@@ -59,7 +61,7 @@ export function buildReport(parts: ReportParts): AuditReport {
     failOn: parts.failOn,
     configFiles: parts.configFiles ?? [],
     inputs: parts.input.inputs,
-    units: parts.units.map((u) => reportUnit(u, parts)),
+    units: parts.units.map((u, i) => reportUnit(u, parts, parts.unevaluatedKinds?.[i])),
     controls: parts.controls.map((c) => reportControl(c, parts)),
     findings: parts.findings,
     scopes: Object.entries(parts.config.scopes ?? {}).map(([name, s]) => ({
@@ -85,7 +87,11 @@ export function buildReport(parts: ReportParts): AuditReport {
   return { ...partial, summary: summarize(partial, parts.failOn), ...(parts.thirdParty ? { thirdParty: parts.thirdParty } : {}) };
 }
 
-function reportUnit(u: AuditUnit, parts: ReportParts): ReportUnit {
+function reportUnit(
+  u: AuditUnit,
+  parts: ReportParts,
+  unevaluated: readonly string[] = unevaluatedKinds(u, parts.controls, parts.config),
+): ReportUnit {
   const values = parts.input.units.find((l) => l.id === u.id)?.values;
   return {
     id: u.id,
@@ -95,7 +101,7 @@ function reportUnit(u: AuditUnit, parts: ReportParts): ReportUnit {
     profile: u.profile,
     scopes: u.scopes ?? [],
     resources: u.resources.map((r) => r.ref),
-    unevaluatedKinds: unevaluatedKinds(u, parts.controls, parts.config),
+    unevaluatedKinds: [...unevaluated],
     unvalidatedKinds: parts.input.units.find((l) => l.id === u.id)?.unvalidatedKinds ?? [],
   };
 }
@@ -141,7 +147,8 @@ function reportControl(c: Control, parts: ReportParts): ReportControl {
  * src/catalog/match.ts): reported as not evaluated rather than passed silently. A kind is listed when
  * any of its objects is not evaluated (e.g. a custom resource without a pod template beside one with).
  */
-function unevaluatedKinds(unit: AuditUnit, controls: readonly Control[], config: AuditConfig): string[] {
+/** Kinds of the unit's objects that no control enabled for its profile evaluates, sorted. */
+export function unevaluatedKinds(unit: AuditUnit, controls: readonly Control[], config: AuditConfig): string[] {
   const enabled = controls.filter((c) => isControlEnabled(c, unit.profile, config));
   const evaluatedByKey = new Map<string, boolean>();
   const unevaluated = new Set<string>();

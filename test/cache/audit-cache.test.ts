@@ -132,6 +132,25 @@ describe("--cache", () => {
     expect(await run()).toBe(before);
   });
 
+  it("judges waivers by labels on objects it read from the cache, used or not", async () => {
+    const { root, run, fresh } = fixture();
+    const byLabels = (id: string, labels: string) =>
+      EDGE_WAIVER("2026-12-31")
+        .replace("id: W1", `id: ${id}`)
+        .replace("match: {kind: Service, namespace: erlmcp, name: edge}", `match: {kind: Service, labels: {${labels}}}`);
+    const used = byLabels("W1", "app.kubernetes.io/name: erlmcp");
+    const unused = byLabels("W2", "app.kubernetes.io/name: other").replace(/^apiVersion[^]*?waivers:\n/, "");
+    writeFileSync(join(root, "w.yaml"), used + unused);
+    const first = await run();
+    expect(first).toBe(await fresh());
+    const report = JSON.parse(await run()) as { waivers: Array<{ id: string; matched: number; unused?: { reason: string } }> };
+    expect(JSON.stringify(report)).toBe(first);
+    expect(report.waivers.map((w) => [w.id, w.matched, w.unused?.reason])).toEqual([
+      ["W1", 1, undefined],
+      ["W2", 0, "noObject"],
+    ]);
+  });
+
   it("ignores corrupt entries with a warning and stores them again", async () => {
     const { cacheDir, run, fresh } = fixture();
     await run();

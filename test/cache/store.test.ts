@@ -97,6 +97,52 @@ describe("cache store", () => {
     expect(cache.stats()).toEqual({ unit: { hits: 0, misses: 1 } });
   });
 
+  it("stores a value in two parts: the first read with the entry, the second decoded once, when asked for", async () => {
+    const dir = join(tempTree({}), "cache");
+    const writer = openCache(dir);
+    const key = cacheKey("k");
+    writer.putSplit("parse", key, { names: ["a"] }, [{ kind: "Pod", set: new Set([1]) }]);
+    await writer.flush();
+    const entry = openCache(dir).getSplit<{ names: string[] }, unknown[]>("parse", key);
+    expect(entry?.head).toEqual({ names: ["a"] });
+    const rest = entry!.rest();
+    expect(rest).toEqual([{ kind: "Pod", set: new Set([1]) }]);
+    expect(entry!.rest()).toBe(rest);
+  });
+
+  it.each([
+    ["its second part", (b: Buffer) => b.length - 1],
+    ["its first part", (b: Buffer) => 21 + 32 + 5 + 2],
+    ["the length of its first part", (b: Buffer) => 21 + 32 + 4],
+  ])("never trusts a two-part entry with a flipped byte in %s: caught when the entry is read", async (_name, at) => {
+    const dir = join(tempTree({}), "cache");
+    const key = cacheKey("k");
+    const writer = openCache(dir);
+    writer.putSplit("parse", key, { names: ["a"] }, [{ kind: "Pod" }]);
+    await writer.flush();
+    const [file] = filesUnder(dir);
+    const data = readFileSync(file!);
+    const offset = at(data);
+    data.writeUInt8(data.readUInt8(offset) ^ 1, offset);
+    writeFileSync(file!, data);
+    const warnings: string[] = [];
+    expect(openCache(dir, (m) => warnings.push(m)).getSplit("parse", key)).toBeUndefined();
+    expect(warnings).toEqual([expect.stringMatching(/is corrupt: ignored/)]);
+  });
+
+  it("never reads a one-part entry as a two-part one, or the reverse", async () => {
+    const dir = join(tempTree({}), "cache");
+    const writer = openCache(dir);
+    writer.put("parse", cacheKey("one"), [{ kind: "Pod" }]);
+    writer.putSplit("parse", cacheKey("two"), [], [{ kind: "Pod" }]);
+    await writer.flush();
+    const warnings: string[] = [];
+    const cache = openCache(dir, (m) => warnings.push(m));
+    expect(cache.getSplit("parse", cacheKey("one"))).toBeUndefined();
+    expect(cache.get("parse", cacheKey("two"))).toBeUndefined();
+    expect(warnings).toHaveLength(2);
+  });
+
   it("does not trust an entry stored under another key (a renamed file)", async () => {
     const dir = join(tempTree({}), "cache");
     const writer = openCache(dir);
