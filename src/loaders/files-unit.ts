@@ -6,7 +6,8 @@ import type { PlannedUnit } from "./discover.js";
 import { inputError } from "./errors.js";
 import type { LoadedUnit, UnitLoadContext } from "./load-types.js";
 import { readManifestBytes } from "./read-guards.js";
-import { parseThroughCache, type ParsedStream } from "./parse-cached.js";
+import { parseThroughCache, type ParsedStream, type StreamOptions } from "./parse-cached.js";
+import { sha256 } from "./input-register.js";
 
 /**
  * Fewest bytes of plain files in a unit for which the parse threads are used: below it, starting a
@@ -69,9 +70,11 @@ export async function loadFilesUnit(unit: Extract<PlannedUnit, { kind: "files" }
     ctx.options.onFile?.(name, fileIndex, unit.files.length);
     const { data, error } = readManifestBytes(file, name, ctx.maxFileBytes);
     if (error) return { name, unread: error };
-    ctx.inputs.addFile(file, data);
+    const digest = sha256(data);
+    ctx.inputs.addFile(file, data, digest);
     if (!isUtf8(data)) return { name, unread: inputError("BINARY_FILE", name, "is not valid UTF-8 text", { hint: "save it as UTF-8" }) };
     const options = { file: name, maxAliasCount: ctx.options.maxAliasCount };
-    return { name, checked: await parseThroughCache(data, options, ctx.options.cache, pool && ((text, o) => pool.parse(text, o))) };
+    const parse = pool && ((text: string, o: StreamOptions) => pool.parse(text, o));
+    return { name, checked: await parseThroughCache({ data, sha256: digest }, options, ctx.options.cache, parse) };
   }
 }

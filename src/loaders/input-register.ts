@@ -9,10 +9,10 @@ export interface InputRegister {
   /** `path` relative to the working directory; `.` for the directory itself. */
   relative(path: string): string;
   /**
-   * Records a file once: the bytes just read when `data` is given, else the file on disk. A file that
-   * cannot be read is left out; it is reported where it is read.
+   * Records a file once: the bytes just read when `data` is given (`digest`: their SHA-256, when the caller
+   * has it), else the file on disk. A file that cannot be read is left out; it is reported where it is read.
    */
-  addFile(path: string, data?: Buffer): void;
+  addFile(path: string, data?: Buffer, digest?: string): void;
   /** Records every file below `dir`. */
   addTree(dir: string): void;
   /** Records text that has no file (stdin) under `name`. */
@@ -21,7 +21,8 @@ export interface InputRegister {
   list(): InputFile[];
 }
 
-function sha256(data: Buffer | string): string {
+/** SHA-256 (hex) of `data`. */
+export function sha256(data: Buffer | string): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
@@ -42,12 +43,12 @@ function filesUnder(dir: string): string[] {
 export function inputRegister(cwd: string): InputRegister {
   const inputs = new Map<string, InputFile>();
   const rel = (path: string) => relative(cwd, path) || ".";
-  const addFile = (path: string, data?: Buffer) => {
+  const addFile = (path: string, data?: Buffer, digest?: string) => {
     const key = rel(path);
     if (inputs.has(key)) return;
     try {
       const bytes = data ?? readFileSync(path);
-      inputs.set(key, { path: key, sha256: sha256(bytes), bytes: bytes.length });
+      inputs.set(key, { path: key, sha256: (data && digest) || sha256(bytes), bytes: bytes.length });
     } catch {
       /* reported where the file is read */
     }

@@ -27,19 +27,30 @@ export async function parseStream(text: string, options: StreamOptions): Promise
   return { resources: checked.resources, errors, unvalidatedKinds: checked.unvalidatedKinds };
 }
 
+/** Bytes read from a file, with their SHA-256 (hex) computed by the caller from these very bytes. */
+export interface HashedBytes {
+  data: Buffer;
+  sha256: string;
+}
+
 /**
- * Parses and type-checks `data` (UTF-8) with `parse` (default in this thread), reading the result from
- * `cache` when an entry has the same key: the bytes, the name the stream is reported under, its render
- * origin, the alias limit and the tool's fingerprint.
+ * Parses and type-checks `input` (UTF-8) with `parse` (default in this thread), reading the result from
+ * `cache` when an entry has the same key: the bytes (by their SHA-256 when given as HashedBytes), the name
+ * the stream is reported under, its render origin, the alias limit and the tool's fingerprint.
  */
 export async function parseThroughCache(
-  data: Buffer | string,
+  input: Buffer | string | HashedBytes,
   options: StreamOptions,
   cache: ResultCache | undefined,
   parse: (text: string, options: StreamOptions) => Promise<ParsedStream> = parseStream,
 ): Promise<ParsedStream> {
+  const hashed = typeof input === "object" && "sha256" in input ? input : undefined;
+  const data = hashed ? hashed.data : (input as Buffer | string);
+  // The bytes' SHA-256 keys them as the bytes themselves would (hashing the input once, not twice); as an
+  // object it is framed apart from any text or bytes (cacheKey).
+  const content = hashed ? { sha256: hashed.sha256 } : data;
   const key = cache
-    ? cacheKey("parse", toolFingerprint(), options.file, options.renderedFrom ?? null, options.maxAliasCount ?? null, data)
+    ? cacheKey("parse", toolFingerprint(), options.file, options.renderedFrom ?? null, options.maxAliasCount ?? null, content)
     : "";
   const cached = cache?.getSplit<StoredStream, K8sObject[]>("parse", key);
   if (cached) return withOrigins(fromStored(cached.head, cached.rest), key);
@@ -48,7 +59,12 @@ export async function parseThroughCache(
   if (!cache) return result;
   const { resources, ...rest } = result;
   const stored: StoredStream = { resources: resources.map(({ ref, source }) => ({ ref, source })), ...rest };
-  cache.putSplit("parse", key, stored, resources.map((r) => r.object));
+  cache.putSplit(
+    "parse",
+    key,
+    stored,
+    resources.map((r) => r.object),
+  );
   return withOrigins(result, key);
 }
 
@@ -76,7 +92,9 @@ function fromStored(stored: StoredStream, objects: () => K8sObject[]): ParsedStr
   const decodeObjects = () => {
     const decoded = objects();
     if (!Array.isArray(decoded) || decoded.length !== resources.length)
-      throw new Error(`a parse entry of ${stored.resources[0]?.source.file ?? "a stream"} holds ${resources.length} resources but not as many objects`);
+      throw new Error(
+        `a parse entry of ${stored.resources[0]?.source.file ?? "a stream"} holds ${resources.length} resources but not as many objects`,
+      );
     resources.forEach((resource, index) => {
       if (Object.getOwnPropertyDescriptor(resource, "object")?.get) setObject(resource, decoded[index]!);
     });
