@@ -3,6 +3,7 @@
  * where an object carries its pod template, and the aliases a control.yaml may name in `kinds:`
  * (e.g. `workloads`).
  */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parse } from "yaml";
@@ -12,6 +13,11 @@ import { isRecord } from "../records.js";
 
 /** policies/_kinds.yaml */
 export const KINDS_FILE = join(POLICIES_DIR, "_kinds.yaml");
+/**
+ * policies/dist/kinds.json (scripts/generate-catalog.ts): the data of KINDS_FILE as JSON, under the SHA-256 of
+ * its text. Every run reads the kind catalog when it starts, and parsing it with `yaml` cost ~20 ms of each.
+ */
+export const STORED_KINDS_FILE = join(POLICIES_DIR, "dist", "kinds.json");
 
 /** The content of policies/_kinds.yaml. */
 export interface KindCatalog {
@@ -52,10 +58,14 @@ const KIND_KEYS = ["groups", "clusterScoped", "podTemplate"];
 
 /** Parses and checks the text of a kinds file; `where` names it in errors. */
 export function parseKindCatalog(text: string, where: string): KindCatalog {
+  return kindCatalogOf(parse(text) as unknown, where);
+}
+
+/** Checks the data of a kinds file; `where` names it in errors. */
+function kindCatalogOf(data: unknown, where: string): KindCatalog {
   const fail = (problem: string): never => {
     throw new CatalogError(`${where}: ${problem}`);
   };
-  const data = parse(text) as unknown;
   if (!isRecord(data) || !isRecord(data.kinds)) return fail("`kinds` must be a mapping of kind → { groups, clusterScoped }");
   const extra = Object.keys(data).filter((k) => !TOP_LEVEL_KEYS.includes(k));
   if (extra.length) fail(`unknown key ${extra.join(", ")}`);
@@ -106,9 +116,34 @@ function parseGenericPodTemplate(value: unknown, fail: (problem: string) => neve
   return { paths, containerFields };
 }
 
-/** Reads policies/_kinds.yaml (or another kinds file). */
-export function loadKindCatalog(file = KINDS_FILE): KindCatalog {
-  return parseKindCatalog(readFileSync(file, "utf8"), relative(PACKAGE_ROOT, file));
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/** The text of a stored kinds file for the kinds file `text` (checked first): its data as JSON under the SHA-256 of the text. */
+export function storedKindsText(text: string, where: string): string {
+  const data = parse(text) as unknown;
+  kindCatalogOf(data, where);
+  return `${JSON.stringify({ sourceSha256: sha256(text), data }, null, 2)}\n`;
+}
+
+/** The data `stored` (a stored kinds file) holds for the kinds file `text`, or undefined when it was stored for other text. */
+function storedData(stored: string, text: string): unknown {
+  try {
+    const parsed = JSON.parse(readFileSync(stored, "utf8")) as { sourceSha256?: unknown; data?: unknown };
+    return parsed.sourceSha256 === sha256(text) ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads policies/_kinds.yaml (or another kinds file), from the data `stored` holds when it was stored for
+ * the file's text as it is now; checked either way.
+ */
+export function loadKindCatalog(file = KINDS_FILE, stored = file === KINDS_FILE ? STORED_KINDS_FILE : undefined): KindCatalog {
+  const text = readFileSync(file, "utf8");
+  const where = relative(PACKAGE_ROOT, file);
+  const data = stored === undefined ? undefined : storedData(stored, text);
+  return data === undefined ? parseKindCatalog(text, where) : kindCatalogOf(data, where);
 }
 
 /** The kind catalog of this package. */
