@@ -29,6 +29,7 @@ opa fmt --list --fail policies
 
 step "generated files are up to date"
 npx tsx scripts/generate-types.ts --check
+npx tsx scripts/generate-file-validators.ts --check
 npx tsx scripts/generate-kinds.ts --check
 npx tsx scripts/generate-catalog.ts --check
 npx tsx scripts/generate-rego-messages.ts --check

@@ -2,12 +2,12 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { Ajv, type ValidateFunction } from "ajv";
+import type { ValidateFunction } from "ajv";
+import * as generated from "./file-validators.generated.js";
 import { loadCatalog } from "../catalog/load.js";
 import { auditDate } from "../version.js";
 import type { Waiver } from "../waivers/types.js";
 import { disabledOverrides, disabledReasonIssues, type DisabledOverride } from "./disabled.js";
-import { CONFIG_SCHEMA, WAIVER_FILE_SCHEMA } from "./schema.js";
 import type { AuditConfig, ConfigFile } from "./types.js";
 import { configCatalogIssues, waiverCatalogIssues, type CatalogEntry } from "./validate-config.js";
 import { schemaIssues } from "./validate-schema.js";
@@ -42,14 +42,9 @@ export class ConfigError extends Error {
   }
 }
 
-/** The config and waiver file validators, compiled when a file is first checked (not when the CLI starts). */
-let validators: { config: ValidateFunction; waivers: ValidateFunction } | undefined;
+/** The config and waiver file validators: ajv's code for their schemas, generated at build time. */
 function fileValidators(): { config: ValidateFunction; waivers: ValidateFunction } {
-  if (!validators) {
-    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-    validators = { config: ajv.compile(CONFIG_SCHEMA), waivers: ajv.compile(WAIVER_FILE_SCHEMA) };
-  }
-  return validators;
+  return generated as unknown as { config: ValidateFunction; waivers: ValidateFunction };
 }
 
 /** A parsed file with the digest of the bytes it was parsed from. */
