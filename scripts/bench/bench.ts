@@ -10,6 +10,7 @@
  *   npm run bench -- --smoke                        1,000 resources, 1 run, ours + floor; asserts a table
  *   npm run bench -- --incremental                  also: --cache cold, warm and with one file changed
  *   npm run bench -- --threads 1,2                  also: ours with --workers 1, 2 and the speed-up per count
+ *   npm run bench -- --engines rego,typescript      also: ours with each engine alone, against the default and the peers
  */
 import { spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -32,6 +33,9 @@ const incremental = flag("--incremental");
 const threads = option("--threads")?.split(",").map(Number);
 if (threads?.some((t) => !Number.isInteger(t) || t < 1))
   throw new Error(`--threads takes thread counts of at least 1, e.g. 1,2: ${option("--threads")}`);
+const engines = option("--engines")?.split(",");
+if (engines?.some((e) => !/^[a-z]+$/.test(e)))
+  throw new Error(`--engines takes engine names, e.g. rego,typescript: ${option("--engines")}`);
 const peerRuns = Number(option("--peer-runs") ?? runs);
 const timeoutSeconds = Number(option("--timeout") ?? 900);
 const output = resolve(
@@ -202,6 +206,47 @@ function threadTable(corpus: Corpus, work: string, main: Measurement): string {
   ].join("\n");
 }
 
+/**
+ * Ours with each engine of `--engines` alone (`--engine NAME`): what one engine costs against the default (every
+ * control judged by each engine) and against each peer of the main table.
+ */
+function engineTable(corpus: Corpus, work: string, results: Measurement[]): string {
+  const base = ours(corpus.dir, work);
+  const [main, , ...peers] = results as [Measurement, Measurement, ...Measurement[]];
+  const timedPeers = peers.filter((p) => p.seconds.length);
+  const rows = [
+    { label: "default (every engine)", m: main },
+    ...engines!.map((engine) => ({
+      label: `\`--engine ${engine}\``,
+      m: measure(
+        {
+          ...base,
+          name: `erlmcp-audit --engine ${engine}`,
+          argv: [...base.argv, "--engine", engine],
+          display: `${base.display} --engine ${engine}`,
+        },
+        work,
+        runs,
+      ),
+    })),
+  ];
+  const ratio = (m: Measurement, to: Measurement) =>
+    m.seconds.length && to.seconds.length ? (median(m.seconds) / median(to.seconds)).toFixed(2) : "n/a";
+  const lines = rows.map(({ label, m }) =>
+    m.seconds.length
+      ? `| ${label} | ${fmt(median(m.seconds))} | ${fmt(Math.min(...m.seconds))}–${fmt(Math.max(...m.seconds))} | ${mib(m.rssKiB)} | ${ratio(m, main)} | ${timedPeers.map((p) => ratio(m, p)).join(" | ")}${timedPeers.length ? " |" : ""}`
+      : `| ${label} | ${m.error} | | | |${timedPeers.map(() => " |").join("")}`,
+  );
+  return [
+    `One engine, ${corpus.resources.toLocaleString("en-US")} resources (\`--engine NAME\`; ${runs} run(s) each; by default every control is judged by each engine and a finding of either fails the run):`,
+    "",
+    `| erlmcp-audit | Median s | Min–max s | Peak RSS MiB | ÷ default |${timedPeers.map((p) => ` ÷ ${p.command.name} |`).join("")}`,
+    `| --- | ---: | ---: | ---: | ---: |${timedPeers.map(() => " ---: |").join("")}`,
+    ...lines,
+    "",
+  ].join("\n");
+}
+
 function table(corpus: Corpus, results: Measurement[], skipped: Peer[], findings: string): string {
   const [us, base] = results as [Measurement, Measurement];
   const usMedian = us.seconds.length ? median(us.seconds) : NaN;
@@ -297,6 +342,7 @@ async function main(): Promise<void> {
       const findings = `${report.summary.failed} failing findings, ${report.summary.errors} evaluation errors`;
       sections.push(table(corpus, results, skipped, findings));
       if (threads) sections.push(threadTable(corpus, work, results[0]!));
+      if (engines) sections.push(engineTable(corpus, work, results));
       if (incremental) sections.push(incrementalTable(corpus, work));
       await write();
       rmSync(corpusDir, { recursive: true, force: true });
