@@ -4,11 +4,12 @@
  * (and every folder above it, unless sticky like /tmp) must be this user's and writable by no one else,
  * and each entry file too; otherwise the cache is not used, loudly, and the run audits its input afresh.
  */
-import { chmodSync, chownSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cacheFolderProblem, cacheKey, openCache } from "../../src/cache/store.js";
 import type { AuditReport } from "../../src/report/types.js";
+import type { K8sObject } from "../../src/types.js";
 import { runCli } from "../helpers/cli.js";
 import { deploymentYaml, PINNED_IMAGE, tempTree } from "../helpers/tmp.js";
 
@@ -138,6 +139,46 @@ describe.runIf(posix)("a cache other users can write to is not trusted", () => {
     const run = await runCli(args);
     expect(run.stderr).toMatch(/warning: the cache in .* is not used: .* is writable by other users/);
     expect(failing(run.stdout)).toContain("Deployment/web");
+    expect(run.code).toBe(1);
+  });
+
+  it("reports a privileged Deployment whose parsed objects were planted, without the flag, in an entry file others can write to", async () => {
+    const root = tempTree({
+      "in/web.yaml": PRIVILEGED,
+      "in/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: shop}\n",
+    });
+    const cacheDir = join(root, "cache");
+    const args = [join(root, "in"), "--controls", "pod-no-host-access", "--no-config", "--format", "json", "--cache-dir", cacheDir];
+    const failing = (stdout: string) =>
+      (JSON.parse(stdout) as AuditReport).findings.filter((f) => f.status === "fail").map((f) => `${f.resource.kind}/${f.resource.name}`);
+    expect(failing((await runCli(args)).stdout)).toEqual(["Deployment/web"]);
+
+    // The attacker rewrites the objects part of the Deployment file's parse entry (its key and digest recomputed)
+    // and drops the unit's entries, so that the unit is evaluated again on the planted objects.
+    const planter = openCache(cacheDir);
+    const keyOf = (file: string) =>
+      file
+        .split("/")
+        .pop()!
+        .replace(/\.bin$/, "");
+    const planted = entryFiles(cacheDir, "parse").find((file) => {
+      const entry = planter.getSplit<unknown, K8sObject[]>("parse", keyOf(file));
+      if (entry?.rest()[0]?.kind !== "Deployment") return false;
+      const objects = JSON.parse(JSON.stringify(entry.rest()).replace('"privileged":true', '"privileged":false')) as K8sObject[];
+      planter.putSplit("parse", keyOf(file), entry.head, objects);
+      return true;
+    });
+    expect(planted).toBeDefined();
+    await planter.flush();
+    for (const namespace of ["unit", "network", "unevaluated-kinds"]) rmSync(join(cacheDir, namespace), { recursive: true, force: true });
+    const trusted = await runCli(args);
+    expect(trusted.code, "from a private entry file the planted objects are read (the attack this test is about)").toBe(0);
+
+    for (const namespace of ["unit", "network", "unevaluated-kinds"]) rmSync(join(cacheDir, namespace), { recursive: true, force: true });
+    chmodSync(planted!, 0o666);
+    const run = await runCli(args);
+    expect(run.stderr).toMatch(/cache entry .* is writable by other users \(mode 0666\): not trusted, ignored and removed/);
+    expect(failing(run.stdout)).toEqual(["Deployment/web"]);
     expect(run.code).toBe(1);
   });
 });
