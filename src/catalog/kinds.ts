@@ -3,10 +3,10 @@
  * where an object carries its pod template, and the aliases a control.yaml may name in `kinds:`
  * (e.g. `workloads`).
  */
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parse } from "yaml";
+import { sha256 } from "../digest.js";
 import { PACKAGE_ROOT, POLICIES_DIR } from "../paths.js";
 import { CatalogError } from "./errors.js";
 import { isRecord } from "../records.js";
@@ -115,8 +115,6 @@ function parseGenericPodTemplate(value: unknown, fail: (problem: string) => neve
     return fail("genericPodTemplate.containerFields must be a non-empty list of field names");
   return { paths, containerFields };
 }
-
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 /** The text of a stored kinds file for the kinds file `text` (checked first): its data as JSON under the SHA-256 of the text. */
 export function storedKindsText(text: string, where: string): string {

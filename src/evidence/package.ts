@@ -1,10 +1,11 @@
 /** The evidence package on disk: render, hash, sign, write, verify. */
-import { createHash, createPrivateKey, sign, type KeyObject } from "node:crypto";
+import { createPrivateKey, sign, type KeyObject } from "node:crypto";
 import { lstatSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { audit, type AuditOptions } from "../audit.js";
 import { auditCluster } from "../cluster/audit.js";
 import type { ClusterSource } from "../cluster/client.js";
+import { sha256 } from "../digest.js";
 import { UsageError } from "../errors.js";
 import { TOOL_PINS } from "../tools/find.js";
 import { replaceFile } from "../tools/replace-file.js";
@@ -44,8 +45,6 @@ export interface EvidencePackage {
   /** File name → content, manifest.json (and manifest.sig) included. */
   files: Record<string, string>;
 }
-
-const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
 
 /** Renders every file of the package from the audit report. Pure apart from reading the framework lists. */
 export function renderEvidencePackage(

@@ -2,9 +2,10 @@
  * Verifying an evidence package: every path the manifest lists stays inside the folder, every
  * required file is there and unchanged, nothing else is, and the signature matches the key given.
  */
-import { createHash, createPublicKey, verify, type KeyObject } from "node:crypto";
+import { createPublicKey, verify, type KeyObject } from "node:crypto";
 import { lstatSync, readdirSync, readFileSync, type Stats } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
+import { sha256 } from "../digest.js";
 import { MANIFEST_FILE, PACKAGE_FILES, SIGNATURE_FILE } from "./files.js";
 
 export interface VerifyResult {
@@ -30,7 +31,6 @@ interface ManifestEntry {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
-const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
 
 /** SHA-256 (hex) of a public key's SPKI DER encoding: the fingerprint `verify` prints and the manifest records. */
 export const publicKeySha256 = (key: KeyObject) =>

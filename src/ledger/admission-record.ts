@@ -5,7 +5,7 @@
  */
 import type { DecisionRecord } from "../admission/types.js";
 import { UsageError } from "../errors.js";
-import { sha256 } from "./store.js";
+import { sha256 } from "../digest.js";
 import type { AdmissionEntry, DeniedObject } from "./types.js";
 
 const DECISION_MESSAGE = "admission decision";

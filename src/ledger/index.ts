@@ -7,7 +7,8 @@ import { appendRecord, readLedger, type Appended } from "./store.js";
 
 export { parseInterval, admissionEntries } from "./admission-record.js";
 export { runEntryFromPackage } from "./run-record.js";
-export { appendRecord, listLedger, readLedger, recordFile, signatureFile, RECORDS_DIR, sha256, type Appended } from "./store.js";
+export { appendRecord, listLedger, readLedger, recordFile, signatureFile, RECORDS_DIR, type Appended } from "./store.js";
+export { sha256 } from "../digest.js";
 export { verifyLedger, type LedgerVerifyResult } from "./verify.js";
 export * from "./types.js";
 

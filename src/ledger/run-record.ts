@@ -5,7 +5,7 @@ import { UsageError } from "../errors.js";
 import type { Evidence } from "../evidence/model.js";
 import { MANIFEST_FILE, SIGNATURE_FILE } from "../evidence/files.js";
 import { verifyEvidencePackage } from "../evidence/verify.js";
-import { sha256 } from "./store.js";
+import { sha256 } from "../digest.js";
 import type { RunEntry } from "./types.js";
 
 /**

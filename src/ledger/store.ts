@@ -4,9 +4,10 @@
  * as an evidence package's manifest.sig. Records are only ever added: a new file is linked into place
  * under its final name, which fails if another writer took that number first.
  */
-import { createHash, createPrivateKey, randomBytes, sign, type KeyObject } from "node:crypto";
+import { createPrivateKey, randomBytes, sign, type KeyObject } from "node:crypto";
 import { type Dirent, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { sha256 } from "../digest.js";
 import { UsageError } from "../errors.js";
 import { publicKeySha256 } from "../evidence/verify.js";
 import { recordProblem } from "./shape.js";
@@ -15,9 +16,6 @@ import { LEDGER_SCHEMA_VERSION, type AdmissionEntry, type LedgerRecord, type Run
 /** Folder of the record files inside a ledger folder. */
 export const RECORDS_DIR = "records";
 const NAME = /^(\d{8})\.(json|sig)$/;
-
-/** SHA-256 (hex) of bytes or text. */
-export const sha256 = (data: string | Buffer): string => createHash("sha256").update(data).digest("hex");
 
 /** The file name of a record: its sequence, 8 digits. */
 export const recordFile = (sequence: number): string => `${String(sequence).padStart(8, "0")}.json`;

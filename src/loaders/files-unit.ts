@@ -7,7 +7,7 @@ import { inputError } from "./errors.js";
 import type { LoadedUnit, UnitLoadContext } from "./load-types.js";
 import { readManifestBytes } from "./read-guards.js";
 import { parseThroughCache, type ParsedStream, type StreamOptions } from "./parse-cached.js";
-import { sha256 } from "./input-register.js";
+import { sha256 } from "../digest.js";
 
 /**
  * Fewest bytes of plain files in a unit for which the parse threads are used: below it, starting a

@@ -1,5 +1,5 @@
 /** The input files of a load, each hashed once and named by its path relative to the working directory. */
-import { createHash } from "node:crypto";
+import { sha256 } from "../digest.js";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { InputFile } from "../types.js";
@@ -19,11 +19,6 @@ export interface InputRegister {
   addText(name: string, text: string): void;
   /** Every recorded input, by path. */
   list(): InputFile[];
-}
-
-/** SHA-256 (hex) of `data`. */
-export function sha256(data: Buffer | string): string {
-  return createHash("sha256").update(data).digest("hex");
 }
 
 function filesUnder(dir: string): string[] {

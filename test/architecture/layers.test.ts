@@ -9,7 +9,7 @@ import { PACKAGE_ROOT } from "../../src/paths.js";
 
 /** Layers, lowest first; a path is a file or a folder of src/. */
 export const LAYERS: ReadonlyArray<readonly string[]> = [
-  ["types.ts", "paths.ts", "errors.ts", "version.ts", "records.ts", "tools", "cache"],
+  ["types.ts", "paths.ts", "errors.ts", "version.ts", "records.ts", "digest.ts", "tools", "cache"],
   // Waiver files are read with the config: their types are data contracts, applying them is layer 6.
   ["catalog", "config", "k8s", "yaml", "waivers/types.ts"],
   ["loaders", "units", "validators", "gatekeeper"],

@@ -3,7 +3,7 @@ import type { KeyObject } from "node:crypto";
 import { lstatSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "../../errors.js";
-import { sha256 } from "../../ledger/store.js";
+import { sha256 } from "../../digest.js";
 import { verifyLedger } from "../../ledger/verify.js";
 import {
   renderAdmissionCsv,
