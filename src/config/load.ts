@@ -43,9 +43,7 @@ export class ConfigError extends Error {
 }
 
 /** The config and waiver file validators: ajv's code for their schemas, generated at build time. */
-function fileValidators(): { config: ValidateFunction; waivers: ValidateFunction } {
-  return generated as unknown as { config: ValidateFunction; waivers: ValidateFunction };
-}
+const fileValidators = generated as unknown as { config: ValidateFunction; waivers: ValidateFunction };
 
 /** A parsed file with the digest of the bytes it was parsed from. */
 type HashedSource = YamlSource & { sha256: string };
@@ -133,7 +131,7 @@ export function loadConfig(
   if (file) {
     const absolute = resolve(cwd, file);
     const source = readSource(absolute, cwd);
-    const issues = fileIssues(source, fileValidators().config, [
+    const issues = fileIssues(source, fileValidators.config, [
       ...configCatalogIssues(source.data, controls()),
       ...disabledReasonIssues(source.data),
     ]);
@@ -161,7 +159,7 @@ export function loadConfig(
 
 /** Schema, catalog and policy issues of one waiver file. */
 function waiverFileIssues(source: YamlSource, catalog: ReadonlyMap<string, CatalogEntry>, policy: WaiverPolicy): LocatedIssue[] {
-  return fileIssues(source, fileValidators().waivers, [
+  return fileIssues(source, fileValidators.waivers, [
     ...waiverCatalogIssues(source.data, catalog),
     ...waiverPolicyIssues(source.data, policy),
   ]);
