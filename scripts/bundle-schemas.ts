@@ -24,9 +24,14 @@ const packageName = (specifier: string) =>
     .slice(0, specifier.startsWith("@") ? 2 : 1)
     .join("/");
 
+/** The validators' RE2, compiled on first use (src/k8s/schema/lazy-re2.ts): bundled in place of the runtime's, which loads re2-wasm at once. */
+const RE2_RUNTIME = "@kubernetes-models/validate/runtime/re2";
+const LAZY_RE2 = join(PACKAGE_ROOT, "src", "k8s", "schema", "lazy-re2.ts");
+
 const externalRuntime: Plugin = {
   name: "external-runtime",
   setup(b) {
+    b.onResolve({ filter: /\/runtime\/re2$/ }, (args) => (args.path === RE2_RUNTIME ? { path: LAZY_RE2 } : undefined));
     b.onResolve({ filter: /^[^./]/ }, (args) => (BUNDLED.has(packageName(args.path)) ? undefined : { path: args.path, external: true }));
   },
 };

@@ -1,19 +1,17 @@
 /** Loads and validates every policies/<id>/control.yaml into the control registry. */
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import { join, relative } from "node:path";
-import { Ajv } from "ajv";
-import addFormatsImport from "ajv-formats";
+import type { Ajv } from "ajv";
 import { parse } from "yaml";
 import { PACKAGE_ROOT, POLICIES_DIR } from "../paths.js";
 import { controlParamsErrors } from "../config/validate-params.js";
 import { CONTROL_SCHEMA_FILE, readCompiledCatalog } from "./compiled.js";
 import { CatalogError } from "./errors.js";
+import { createAjv } from "../tools/ajv.js";
 import { expandKinds } from "./kinds.js";
 import type { Control, ControlSpec } from "./types.js";
 
 export { CatalogError } from "./errors.js";
-
-const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
 
 /** Directories under policies/ that are not controls; `_`-prefixed entries hold catalog-level data. */
 const NON_CONTROL_DIRS = new Set(["lib", "dist", "gatekeeper", "kyverno", "vap"]);
@@ -34,7 +32,7 @@ let validateSpec: ReturnType<Ajv["compile"]> | undefined;
 
 function specValidator(): ReturnType<Ajv["compile"]> {
   if (!validateSpec) {
-    const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
+    const ajv = createAjv({ allErrors: true, strict: false });
     const schema = JSON.parse(readFileSync(CONTROL_SCHEMA_FILE, "utf8"));
     validateSpec = ajv.compile(schema);
   }

@@ -6,15 +6,14 @@
  * `additionalProperties`: the policies read only declared parameters, so any other name is a typo.
  */
 import { readFileSync } from "node:fs";
-import { Ajv, type ValidateFunction } from "ajv";
-import addFormatsImport from "ajv-formats";
+import type { Ajv, ValidateFunction } from "ajv";
 import type { ControlSpec } from "../catalog/types.js";
 import { didYouMean, schemaIssues } from "./validate-schema.js";
 import { formatIssue, parseYamlSource, sortIssues, type Issue, type KeyPath } from "./validate-yaml.js";
 import { isRecord } from "../records.js";
+import { createAjv } from "../tools/ajv.js";
 
-const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
-const ajv = addFormats(new Ajv({ allErrors: true, strict: false, verbose: true }));
+let ajv: Ajv | undefined;
 
 /** Compiled validators by schema text: each distinct params schema is compiled once per process. */
 const validators = new Map<string, ValidateFunction | Error>();
@@ -24,7 +23,7 @@ function paramsValidator(schema: Record<string, unknown>): ValidateFunction | Er
   let validator = validators.get(key);
   if (!validator) {
     try {
-      validator = ajv.compile(schema);
+      validator = (ajv ??= createAjv({ allErrors: true, strict: false, verbose: true })).compile(schema);
     } catch (error) {
       validator = error as Error;
     }
