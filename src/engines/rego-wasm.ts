@@ -111,9 +111,13 @@ const COMMA = encoder.encode(",");
 /** Each object's JSON as UTF-8, made once: its object-scope input and every set-scope input holding it reuse it. */
 const objectJson = new WeakMap<object, Uint8Array>();
 
-function jsonOf(object: K8sObject): Uint8Array {
+/** An object's JSON (UTF-8), made once per object (`remember` false: not kept when not made before): what the bundle parses of it. */
+export function jsonOf(object: K8sObject, remember = true): Uint8Array {
   let bytes = objectJson.get(object);
-  if (!bytes) objectJson.set(object, (bytes = encoder.encode(JSON.stringify(object))));
+  if (!bytes) {
+    bytes = encoder.encode(JSON.stringify(object));
+    if (remember) objectJson.set(object, bytes);
+  }
   return bytes;
 }
 
@@ -164,7 +168,7 @@ export class RegoBundle {
   readonly sharesParsedObjects: boolean;
   /** The unit (its resources array) whose objects are resident, and their addresses. */
   private residentScope: WeakRef<object> | undefined;
-  private resident = new WeakMap<K8sObject, number>();
+  private resident = new WeakMap<object, number>();
   /** The heap pointer above the resident objects: every evaluation allocates from here. */
   private mark: number;
 
@@ -207,27 +211,41 @@ export class RegoBundle {
    * the objects are parsed once for all the controls evaluated on that scope; a new scope releases them.
    */
   evaluateSet(controlId: string, input: { resources: K8sObject[]; parameters: unknown }, scope?: object): Violation[] {
+    return this.evaluateSetOf(controlId, input.resources, jsonOf, input.parameters, scope);
+  }
+
+  /**
+   * evaluateSet on items given by their JSON (`bytesOf`, UTF-8): a thread that holds the objects' JSON and not
+   * the objects (src/evaluation/rego-sets.ts). Each item is parsed once per `scope`, like an object.
+   */
+  evaluateSetOf<T extends object>(
+    controlId: string,
+    items: readonly T[],
+    bytesOf: (item: T) => Uint8Array,
+    parameters: unknown,
+    scope?: object,
+  ): Violation[] {
     const entrypoint = this.entrypointOf(controlId);
-    const parameters = JSON.stringify(input.parameters);
+    const parametersJson = JSON.stringify(parameters);
     if (!scope || !this.sharesParsedObjects) {
       this.release();
       this.exports.opa_heap_ptr_set(this.heapStart);
-      const parts: Uint8Array[] = [encoder.encode(`{"parameters":${parameters},"resources":[`)];
-      input.resources.forEach((object, i) => (i ? parts.push(COMMA, jsonOf(object)) : parts.push(jsonOf(object))));
+      const parts: Uint8Array[] = [encoder.encode(`{"parameters":${parametersJson},"resources":[`)];
+      items.forEach((item, i) => (i ? parts.push(COMMA, bytesOf(item)) : parts.push(bytesOf(item))));
       parts.push(encoder.encode("]}"));
       return toViolations(this.run(this.parse(concat(parts)), entrypoint), undefined, controlId);
     }
-    const addresses = this.residentAddresses(input.resources, scope);
+    const addresses = this.residentAddresses(items, bytesOf, scope);
     this.reserveHeadroom();
     const array = this.parse(encoder.encode(addresses.length ? `[${"0,".repeat(addresses.length - 1)}0]` : "[]"));
     this.pointElementsAt(array, addresses);
-    const value = this.parse(encoder.encode(`{"parameters":${parameters}}`));
+    const value = this.parse(encoder.encode(`{"parameters":${parametersJson}}`));
     if (this.exports.opa_value_add_path(value, this.parse(RESOURCES_PATH), array) !== 0) throw new Error("cannot set input.resources");
     return toViolations(this.run(value, entrypoint), undefined, controlId);
   }
 
-  /** Parses the objects not yet resident for `scope` (releasing another scope's) and returns every object's address. */
-  private residentAddresses(objects: readonly K8sObject[], scope: object): number[] {
+  /** Parses the items not yet resident for `scope` (releasing another scope's) and returns every item's address. */
+  private residentAddresses<T extends object>(items: readonly T[], bytesOf: (item: T) => Uint8Array, scope: object): number[] {
     if (this.residentScope?.deref() !== scope) {
       this.release();
       this.residentScope = new WeakRef(scope);
@@ -235,9 +253,9 @@ export class RegoBundle {
     this.exports.opa_heap_ptr_set(this.mark);
     this.reserveHeadroom();
     try {
-      const addresses = objects.map((object) => {
-        let address = this.resident.get(object);
-        if (address === undefined) this.resident.set(object, (address = this.parse(jsonOf(object))));
+      const addresses = items.map((item) => {
+        let address = this.resident.get(item);
+        if (address === undefined) this.resident.set(item, (address = this.parse(bytesOf(item))));
         return address;
       });
       this.mark = this.exports.opa_heap_ptr_get();
@@ -313,12 +331,22 @@ export class RegoBundle {
     ref: ResourceRef,
     controls: ReadonlyArray<{ controlId: string; paramsJson: Uint8Array }>,
   ): Array<Violation[] | Error> {
+    return this.evaluateObjectJson(jsonOf(object), holdsNoNullKey(object), ref, controls);
+  }
+
+  /** evaluateObject on an object given by its JSON (UTF-8), and whether it holds no null-valued key. */
+  evaluateObjectJson(
+    json: Uint8Array,
+    nullFree: boolean,
+    ref: ResourceRef,
+    controls: ReadonlyArray<{ controlId: string; paramsJson: Uint8Array }>,
+  ): Array<Violation[] | Error> {
     this.exports.opa_heap_ptr_set(this.mark);
-    const prefix = holdsNoNullKey(object) ? NULL_FREE_OBJECT_PREFIX : OBJECT_PREFIX;
+    const prefix = nullFree ? NULL_FREE_OBJECT_PREFIX : OBJECT_PREFIX;
     let input: number;
     let path: number;
     try {
-      input = this.parse(concat([prefix, jsonOf(object), OBJECT_SUFFIX]));
+      input = this.parse(concat([prefix, json, OBJECT_SUFFIX]));
       path = this.parse(PARAMETERS_PATH);
     } catch (error) {
       // Each control's verdict on this object is that error; the other objects are still judged.

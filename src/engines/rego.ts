@@ -1,8 +1,9 @@
 /** Evaluates the controls' Rego, compiled to WebAssembly (policies/dist/policy.wasm), in this process. */
 import type { Control } from "../catalog/types.js";
 import type { AuditUnit, K8sObject, ResourceRef } from "../types.js";
+import { holdsNoNullKey } from "../k8s/strip-nulls.js";
 import { setInputs } from "./partition.js";
-import { RegoBundle, defaultBundleDir, readBundleManifest, type BundleManifest } from "./rego-wasm.js";
+import { RegoBundle, defaultBundleDir, jsonOf, readBundleManifest, type BundleManifest } from "./rego-wasm.js";
 import {
   errorMessage,
   type ControlVerdict,
@@ -24,6 +25,11 @@ export class RegoEngine implements ObjectEngine {
 
   constructor(private readonly distDir = defaultBundleDir()) {}
 
+  /** The folder of the policy bundle this engine evaluates. */
+  get bundleDir(): string {
+    return this.distDir;
+  }
+
   implements(control: Control): boolean {
     return control.engines.includes("rego");
   }
@@ -43,38 +49,36 @@ export class RegoEngine implements ObjectEngine {
 
   async evaluate(unit: AuditUnit, controls: readonly Control[], context: EngineContext): Promise<ControlVerdict[]> {
     const bundle = this.loaded();
-    return controls
+    const planned = controls
       .filter((c) => this.implements(c) && c.scope === "set")
-      .map((control) => {
-        const verdict: ControlVerdict = { controlId: control.id, violations: [], errors: [] };
-        const parameters = context.paramsFor(control, unit);
-        for (const input of setInputs(control, unit.resources)) {
-          try {
-            verdict.violations.push(
-              ...bundle.evaluateSet(control.id, { resources: input.map((r) => r.object), parameters }, unit.resources),
-            );
-          } catch (error) {
-            verdict.errors.push({ message: errorMessage(error) });
-          }
-        }
-        return verdict;
-      });
+      .map((control) => ({
+        id: control.id,
+        parameters: context.paramsFor(control, unit),
+        inputs: setInputs(control, unit.resources).map((input) => input.map((r) => r.object)),
+      }));
+    return setControlVerdicts(bundle, planned, jsonOf, unit.resources);
   }
 
   evaluateObject(object: K8sObject, ref: ResourceRef, checks: readonly ObjectCheck[]): ControlVerdict[] {
     const mine = checks.filter((c) => this.implements(c.control));
     if (!mine.length) return [];
-    const results = this.loaded().evaluateObject(
-      object,
+    return objectControlVerdicts(
+      this.loaded(),
+      jsonOf(object),
+      holdsNoNullKey(object),
       ref,
       mine.map((c) => ({ controlId: c.control.id, paramsJson: this.json(c.params) })),
     );
-    return mine.map((check, i) => {
-      const result = results[i]!;
-      return result instanceof Error
-        ? { controlId: check.control.id, violations: [], errors: [{ message: result.message, resource: ref }] }
-        : { controlId: check.control.id, violations: result, errors: [] };
-    });
+  }
+
+  /** evaluateObject on an object given by its JSON, and whether it holds no null-valued key (src/evaluation/rego-thread.ts). */
+  evaluateObjectJson(
+    json: Uint8Array,
+    nullFree: boolean,
+    ref: ResourceRef,
+    checks: ReadonlyArray<{ controlId: string; paramsJson: Uint8Array }>,
+  ): ControlVerdict[] {
+    return objectControlVerdicts(this.loaded(), json, nullFree, ref, checks);
   }
 
   private json(params: object): Uint8Array {
@@ -87,4 +91,56 @@ export class RegoEngine implements ObjectEngine {
     if (!this.bundle) throw new Error("RegoEngine used before prepare()");
     return this.bundle;
   }
+}
+
+/** A set-scope control to evaluate: its parameters and its inputs (setInputs), each a list of items. */
+export interface PlannedSetControl<T> {
+  id: string;
+  parameters: unknown;
+  inputs: ReadonlyArray<readonly T[]>;
+}
+
+/**
+ * The verdict of each set-scope control on all its inputs, items given by their JSON (`bytesOf`) and parsed once
+ * for all the controls (`scope`); an input the bundle cannot evaluate is an error of its control, the others
+ * still judged. The Rego engine's evaluate() and its set-scope thread (src/evaluation/rego-sets.ts) both run it.
+ */
+export function setControlVerdicts<T extends object>(
+  bundle: RegoBundle,
+  controls: ReadonlyArray<PlannedSetControl<T>>,
+  bytesOf: (item: T) => Uint8Array,
+  scope: object,
+): ControlVerdict[] {
+  return controls.map(({ id, parameters, inputs }) => {
+    const verdict: ControlVerdict = { controlId: id, violations: [], errors: [] };
+    for (const input of inputs) {
+      try {
+        verdict.violations.push(...bundle.evaluateSetOf(id, input, bytesOf, parameters, scope));
+      } catch (error) {
+        verdict.errors.push({ message: errorMessage(error) });
+      }
+    }
+    return verdict;
+  });
+}
+
+/**
+ * The verdicts of object-scope controls on one object given by its JSON: an object or control the bundle cannot
+ * evaluate is an error of that control on the object, the others still judged. The Rego engine's
+ * evaluateObject() and its thread (src/evaluation/rego-thread.ts) both run it.
+ */
+export function objectControlVerdicts(
+  bundle: RegoBundle,
+  json: Uint8Array,
+  nullFree: boolean,
+  ref: ResourceRef,
+  checks: ReadonlyArray<{ controlId: string; paramsJson: Uint8Array }>,
+): ControlVerdict[] {
+  const results = bundle.evaluateObjectJson(json, nullFree, ref, checks);
+  return checks.map(({ controlId }, i) => {
+    const result = results[i]!;
+    return result instanceof Error
+      ? { controlId, violations: [], errors: [{ message: result.message, resource: ref }] }
+      : { controlId, violations: result, errors: [] };
+  });
 }

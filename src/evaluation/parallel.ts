@@ -1,5 +1,7 @@
 /**
- * `--workers` for evaluation: the in-process engines (Rego/wasm, TypeScript) judge a large unit in the
+ * `--workers` for evaluation. With the Rego engine in process, a unit of REGO_THREAD_MIN_RESOURCES or more is
+ * judged by the Rego engine in one more thread beside this one (src/evaluation/rego-thread.ts). Otherwise the
+ * in-process engines judge a large unit in the
  * calling thread and `workers - 1` more threads, each with its own wasm instance. Every extra thread
  * receives the unit once; the object-scope controls run on slices of its resources and each set-scope
  * control is one task, taken from one queue by whichever thread is free, the calling thread included
@@ -11,19 +13,26 @@ import { serialize } from "node:v8";
 import type { Control } from "../catalog/types.js";
 import type { AuditConfig } from "../config/types.js";
 import { compiledPolicyModules, type CompiledPolicy } from "../engines/rego-wasm.js";
-import type { ObjectEngine } from "../engines/types.js";
+import type { EngineContext, ObjectEngine } from "../engines/types.js";
 import type { EngineVerdict } from "../findings/merge.js";
 import { createThreadPool, runTakenHere, type ThreadPool } from "../tools/thread-pool.js";
 import type { AuditUnit, EngineName } from "../types.js";
 import type { ControlPlan } from "./plan.js";
+import { RegoEngine } from "../engines/rego.js";
+import { createRegoThread, type RegoThread, type RegoUnitJob } from "./rego-thread.js";
 import { runEvaluationTask, type EvaluationTask } from "./task.js";
 
 /**
  * Units with fewer resources are evaluated in the calling thread alone: at 10,000 resources a second
- * thread (its modules, its wasm instance, the unit sent to it, and the two threads slowing each other on
- * the shared memory: the same tasks take 30–40% more CPU side by side) saved nothing (docs/performance.md).
+ * thread (its modules, its wasm instance, the unit sent to it as objects and read back, and its own JSON
+ * and wasm copies of every object) saved nothing (docs/performance.md).
  */
 export const PARALLEL_MIN_RESOURCES = 20_000;
+/**
+ * Fewest resources of a unit the Rego engine judges in its own thread (src/evaluation/rego-thread.ts): below,
+ * starting the thread (its modules and wasm instance, ~0.15 s) costs more than it saves.
+ */
+export const REGO_THREAD_MIN_RESOURCES = 2_000;
 /** Resources per object-scope task. */
 const SLICE = 250;
 
@@ -53,10 +62,24 @@ export interface LocalEvaluator {
 }
 
 export interface EvaluationPool {
-  /** Whether this unit is worth the threads. */
+  /** Whether this unit is worth the threads (a unit the Rego thread takes is not). */
   accepts(unit: AuditUnit): boolean;
+  /** Whether the Rego engine judges this unit in its own thread (engineAside). */
+  regoThreadTakes(unit: AuditUnit): boolean;
   /** Every object-scope control on every resource, and the given set-scope controls, by the in-process engines. */
   evaluate(unit: AuditUnit, setControls: readonly Control[], local: LocalEvaluator): Promise<ParallelVerdicts>;
+  /**
+   * `engine`'s verdicts on a unit the Rego thread takes (its object-scope controls by `plan`, and `setControls`),
+   * begun in that thread while this one goes on (src/evaluation/rego-thread.ts); undefined for any other engine
+   * or unit, which are evaluated here.
+   */
+  engineAside(
+    unit: AuditUnit,
+    engine: ObjectEngine,
+    plan: ControlPlan,
+    setControls: readonly Control[],
+    context: EngineContext,
+  ): RegoUnitJob | undefined;
   close(): Promise<void>;
 }
 
@@ -77,12 +100,21 @@ export function evaluationTasksRunHere(): number {
 export function createEvaluationPool(
   threads: number,
   data: EvaluationWorkerData,
-  { minResources = PARALLEL_MIN_RESOURCES } = {},
+  { minResources = PARALLEL_MIN_RESOURCES, minRegoThreadResources = REGO_THREAD_MIN_RESOURCES } = {},
 ): EvaluationPool {
   let pool: ThreadPool<EvaluationTask, EngineVerdict[], UnitBroadcast> | undefined;
+  let regoThread: RegoThread | undefined;
   let nextKey = 0;
+  const regoThreadTakes = (unit: AuditUnit) =>
+    threads > 1 && data.engines.includes("rego") && unit.resources.length >= minRegoThreadResources;
   return {
-    accepts: (unit) => threads > 1 && data.engines.length > 0 && unit.resources.length >= minResources,
+    accepts: (unit) => threads > 1 && data.engines.length > 0 && unit.resources.length >= minResources && !regoThreadTakes(unit),
+    regoThreadTakes,
+    engineAside(unit, engine, plan, setControls, context) {
+      if (!(engine instanceof RegoEngine) || !regoThreadTakes(unit)) return undefined;
+      regoThread ??= createRegoThread(engine, data.controls);
+      return regoThread.evaluate(unit, plan, setControls, context);
+    },
     async evaluate(unit, setControls, local) {
       pool ??= createThreadPool({
         callerUrl: import.meta.url,
@@ -118,7 +150,7 @@ export function createEvaluationPool(
       }
     },
     async close() {
-      await pool?.close();
+      await Promise.all([pool?.close(), regoThread?.close()]);
     },
   };
 }

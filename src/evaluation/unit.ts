@@ -1,13 +1,14 @@
 /** Evaluates one audit unit with every engine: object-scope controls object by object, set-scope controls on the whole unit. */
 import { controlMatches } from "../catalog/match.js";
 import type { Control } from "../catalog/types.js";
-import { isObjectEngine, type ControlVerdict, type Engine, type EngineContext } from "../engines/types.js";
+import { isObjectEngine, type ControlVerdict, type Engine, type EngineContext, type ObjectEngine } from "../engines/types.js";
 import type { Params } from "../validators/types.js";
 import type { AuditUnit } from "../types.js";
 import type { EngineVerdict } from "../findings/merge.js";
 import { emptyObjectVerdicts, evaluateObject, type VerdictsByControl } from "./object.js";
 import type { EvaluationPool } from "./parallel.js";
 import type { ControlPlan } from "./plan.js";
+import type { RegoUnitJob } from "./rego-thread.js";
 
 /**
  * In-process engines judge the unit's objects through the object evaluator and its set-scope controls
@@ -43,14 +44,33 @@ export async function evaluateUnit(
           { engines: objectEngines, plan },
         )
       : undefined;
-  if (!threaded) for (const resource of unit.resources) evaluateObject(objectEngines, plan, resource.object, resource.ref, verdicts);
-
   const context: EngineContext = { paramsFor: (control) => plan.get(control.id)?.params ?? {} };
+  // Engines another thread begins on the whole unit meanwhile (src/evaluation/rego-thread.ts).
+  const aside = new Map<ObjectEngine, RegoUnitJob>();
+  if (!threaded && pool)
+    for (const engine of objectEngines) {
+      const job = pool.engineAside(
+        unit,
+        engine,
+        plan,
+        setControls.filter((c) => engine.implements(c)),
+        context,
+      );
+      if (job) aside.set(engine, job);
+    }
+  const here = objectEngines.filter((e) => !aside.has(e));
+  if (!threaded) for (const resource of unit.resources) evaluateObject(here, plan, resource.object, resource.ref, verdicts);
+
   for (const engine of engines) {
-    if (threaded && isObjectEngine(engine)) continue;
+    if ((threaded && isObjectEngine(engine)) || (isObjectEngine(engine) && aside.has(engine))) continue;
     const controls = (isObjectEngine(engine) ? setControls : planned).filter((c) => engine.implements(c));
     if (!controls.length) continue;
     for (const verdict of await engine.evaluate(unit, controls, context)) add({ engine: engine.name, detail: engine.detail, verdict });
+  }
+  for (const [engine, job] of aside) {
+    job.shareHere();
+    const { objects, sets } = await job.verdicts();
+    for (const verdict of [...objects.flat(), ...sets]) add({ engine: engine.name, detail: engine.detail, verdict });
   }
   if (threaded) {
     const { slices, sets } = await threaded;
