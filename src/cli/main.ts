@@ -123,7 +123,7 @@ export function buildProgram(
     .addOption(
       new Option(
         "--workers <n>",
-        "threads that parse input files and evaluate large units (default: the available CPUs; 1: the main thread only)",
+        "threads that evaluate large units (2: the Rego policies in their own thread) and, from 3, parse input files (default: the available CPUs; 1: the main thread only)",
       ).argParser(positiveInt),
     )
     .option("--allow-engine-version-mismatch", "use an engine on PATH that is not at its pinned version, with a warning")

@@ -29,8 +29,9 @@ export interface LoadOptions {
   /** The config's `entrypoints`: the kustomizations rendered on their own (default: every kustomization). */
   entrypoints?: EntrypointOptions;
   /**
-   * Threads that parse and type-check plain files (`--workers`); default 1, in this thread. The
-   * result is the same for any number: files are read, and their results taken, in plan order.
+   * Threads that parse and type-check plain files (`--workers`), from PARSE_THREADS_MIN_WORKERS (load.ts) on;
+   * default 1, in this thread. The result is the same for any number: files are read, and their results
+   * taken, in plan order.
    */
   workers?: number;
   /** `--cache`: parse results (per file) and renders are read from and written to this store. */

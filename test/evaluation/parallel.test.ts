@@ -98,16 +98,16 @@ describe("evaluation threads", () => {
       expect(evaluationThreadsStarted() - pooled).toBe(0);
 
       // The Rego thread alone: this thread claims no slice of the objects and asks for the verdicts at once.
-      const [rego] = prepared;
+      const rego = prepared[0] as RegoEngine;
       const plan = planCache(controls)("production");
       const context = { paramsFor: (c: { id: string }) => plan.get(c.id)?.params ?? {} };
       const unit = loaded[0]!;
-      const sets = plan.controls.map((p) => p.control).filter((c) => c.scope === "set" && rego!.implements(c));
-      const job = pool.engineAside({ ...unit, profile: "production" }, rego!, plan, sets, context)!;
+      const sets = plan.controls.map((p) => p.control).filter((c) => c.scope === "set" && rego.implements(c));
+      const job = pool.engineAside({ ...unit, profile: "production" }, rego, plan, sets, context)!;
       const { objects, sets: setVerdicts } = await job.verdicts();
-      const expected = unit.resources.flatMap((r) => rego!.evaluateObject(r.object, r.ref, plan.forObject(r.object)));
+      const expected = unit.resources.flatMap((r) => rego.evaluateObject(r.object, r.ref, plan.forObject(r.object)));
       expect(objects.flat()).toEqual(expected);
-      expect(setVerdicts).toEqual(await rego!.evaluate(unit, sets, context));
+      expect(setVerdicts).toEqual(await rego.evaluate(unit, sets, context));
     } finally {
       await pool.close();
     }

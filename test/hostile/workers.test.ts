@@ -67,7 +67,8 @@ describe("a parse thread that dies", () => {
         "--format",
         "json",
         "--workers",
-        "2",
+        // Parse threads start from 3 workers (PARSE_THREADS_MIN_WORKERS).
+        "3",
       ],
       { cwd: PACKAGE_ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
     );
