@@ -75,9 +75,10 @@ export interface AuditOptions {
    */
   cache?: { dir?: string; onWarning?: (message: string) => void };
   /**
-   * Threads that parse and type-check plain input files and evaluate units of at least
-   * PARALLEL_MIN_RESOURCES resources (`--workers`); default `os.availableParallelism()`, 1 does
-   * everything in the calling thread. The report is the same for any number.
+   * Threads (`--workers`; default `os.availableParallelism()`, 1 does everything in the calling thread):
+   * from 2, the Rego engine judges each unit of at least REGO_THREAD_MIN_RESOURCES resources in a thread of
+   * its own (src/evaluation/rego-thread.ts); from 3 (PARSE_THREADS_MIN_WORKERS), plain input files are also
+   * parsed and type-checked in threads. The report is the same for any number.
    */
   workers?: number;
   /** Called as each input is loaded and each unit evaluated (the CLI's progress line). */
