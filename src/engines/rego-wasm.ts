@@ -216,7 +216,7 @@ export class RegoBundle {
 
   /**
    * evaluateSet on items given by their JSON (`bytesOf`, UTF-8): a thread that holds the objects' JSON and not
-   * the objects (src/evaluation/rego-sets.ts). Each item is parsed once per `scope`, like an object.
+   * the objects (src/evaluation/rego-thread.ts). Each item is parsed once per `scope`, like an object.
    */
   evaluateSetOf<T extends object>(
     controlId: string,

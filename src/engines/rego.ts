@@ -103,7 +103,7 @@ export interface PlannedSetControl<T> {
 /**
  * The verdict of each set-scope control on all its inputs, items given by their JSON (`bytesOf`) and parsed once
  * for all the controls (`scope`); an input the bundle cannot evaluate is an error of its control, the others
- * still judged. The Rego engine's evaluate() and its set-scope thread (src/evaluation/rego-sets.ts) both run it.
+ * still judged. The Rego engine's evaluate() and its thread (src/evaluation/rego-thread.ts) both run it.
  */
 export function setControlVerdicts<T extends object>(
   bundle: RegoBundle,

@@ -1,8 +1,8 @@
 /**
  * `--workers` for evaluation. With the Rego engine in process, a unit of REGO_THREAD_MIN_RESOURCES or more is
- * judged by the Rego engine in one more thread beside this one (src/evaluation/rego-thread.ts). Otherwise the
- * in-process engines judge a large unit in the
- * calling thread and `workers - 1` more threads, each with its own wasm instance. Every extra thread
+ * judged by the Rego engine in one more thread beside this one (src/evaluation/rego-thread.ts). Otherwise
+ * the in-process engines judge a unit of PARALLEL_MIN_RESOURCES or more in the calling thread and
+ * `workers - 1` more threads, each with its own wasm instance. Every extra thread
  * receives the unit once; the object-scope controls run on slices of its resources and each set-scope
  * control is one task, taken from one queue by whichever thread is free, the calling thread included
  * (it takes a task whenever it has finished one, and lets the others be sent theirs in between). Every

@@ -12,8 +12,10 @@ import type { RegoUnitJob } from "./rego-thread.js";
 
 /**
  * In-process engines judge the unit's objects through the object evaluator and its set-scope controls
- * through evaluate() (shared with `pool`'s threads when it accepts the unit); out-of-process engines (one process
- * per unit) get every control through evaluate(). Each control's verdicts are listed in the order of `engines`.
+ * through evaluate() (shared with `pool`'s threads when it accepts the unit; the Rego engine's begun in its own
+ * thread when the pool's Rego thread takes the unit, its object-scope checks then shared with this thread once
+ * the others are done); out-of-process engines (one process per unit) get every control through evaluate().
+ * Each control's verdicts are listed in the order of `engines`.
  */
 export async function evaluateUnit(
   unit: AuditUnit,
