@@ -1,5 +1,5 @@
 /**
- * `--workers` ≥ 2 on a unit below the evaluation pool's size (src/evaluation/parallel.ts): one more thread runs
+ * `--workers` ≥ 2 on a unit of REGO_THREAD_MIN_RESOURCES or more (src/evaluation/parallel.ts): one more thread runs
  * the Rego engine's set-scope controls while this thread runs the TypeScript engine; then both share the Rego
  * engine's object-scope controls, slice by slice, each claiming the next slice from a shared counter. The
  * thread is sent the JSON of the objects (the bytes the Rego engine makes of each object anyway, in one
@@ -14,8 +14,7 @@
 import type { Control } from "../catalog/types.js";
 import { setInputs } from "../engines/partition.js";
 import { compiledPolicyModules, jsonOf, type CompiledPolicy } from "../engines/rego-wasm.js";
-import type { PlannedSetControl } from "../engines/rego.js";
-import type { RegoEngine } from "../engines/rego.js";
+import type { PlannedSetControl, RegoEngine } from "../engines/rego.js";
 import type { ControlVerdict, EngineContext } from "../engines/types.js";
 import { holdsNoNullKey } from "../k8s/strip-nulls.js";
 import { createThreadPool, type ThreadPool } from "../tools/thread-pool.js";

@@ -8,6 +8,12 @@ import { loadFilesUnit } from "./files-unit.js";
 import { inputRegister } from "./input-register.js";
 import type { LoadedUnit, LoadOptions, LoadResult, UnitLoadContext } from "./load-types.js";
 import { createParsePool } from "./parse-pool.js";
+import { DEFAULT_KUBE_VERSION, type HelmOptions } from "./render.js";
+import { startRenders } from "./render-queue.js";
+import { loadHelmUnits, loadKustomizeUnit } from "./rendered-units.js";
+import { sourceCache } from "./source-attribution.js";
+import { typeCheckParsed } from "./validate-types.js";
+import { parseManifestStream } from "./yaml.js";
 
 /**
  * Fewest `workers` with which plain files are parsed in threads. With two, parsing in both never paid on
@@ -16,12 +22,6 @@ import { createParsePool } from "./parse-pool.js";
  * thread does better evaluating the Rego policies (src/evaluation/rego-thread.ts).
  */
 export const PARSE_THREADS_MIN_WORKERS = 3;
-import { DEFAULT_KUBE_VERSION, type HelmOptions } from "./render.js";
-import { startRenders } from "./render-queue.js";
-import { loadHelmUnits, loadKustomizeUnit } from "./rendered-units.js";
-import { sourceCache } from "./source-attribution.js";
-import { typeCheckParsed } from "./validate-types.js";
-import { parseManifestStream } from "./yaml.js";
 
 export type { LoadedUnit, LoadOptions, LoadResult } from "./load-types.js";
 
