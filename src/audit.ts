@@ -193,6 +193,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
       texts: input.texts,
       helm: input.helm,
       inputs: input.inputs,
+      cache,
       onRender: (ms) => (locateRenderMs += ms),
     });
     locateMs = performance.now() - locateStart;

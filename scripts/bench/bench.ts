@@ -11,9 +11,11 @@
  *   npm run bench -- --incremental                  also: --cache cold, warm and with one file changed
  *   npm run bench -- --threads 1,2                  also: ours with --workers 1, 2 and the speed-up per count
  *   npm run bench -- --engines rego,typescript      also: ours with each engine alone, against the default and the peers
+ *   npm run bench -- --manifests --sizes none       `erlmcp-audit manifests/` (the README's main job): uncached, with only
+ *                                                   its renders cached, and wholly cached
  */
 import { spawnSync } from "node:child_process";
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, freemem, totalmem, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { format, resolveConfig } from "prettier";
@@ -26,7 +28,11 @@ const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(name);
 const option = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
 const smoke = flag("--smoke");
-const sizes = (option("--sizes") ?? (smoke ? "1000" : "1000,10000,50000")).split(",").map(Number);
+const sizesOption = option("--sizes") ?? (smoke ? "1000" : "1000,10000,50000");
+const sizes = sizesOption === "none" ? [] : sizesOption.split(",").map(Number);
+if (sizes.some((n) => !Number.isInteger(n) || n < 1))
+  throw new Error(`--sizes takes resource counts, e.g. 1000,10000, or none: ${sizesOption}`);
+const manifests = flag("--manifests");
 const runs = Number(option("--runs") ?? (smoke ? 1 : 3));
 const peerNames = smoke ? [] : option("--peers")?.split(",");
 const incremental = flag("--incremental");
@@ -49,30 +55,34 @@ interface Measurement {
   command: Command;
   seconds: number[];
   rssKiB: number[];
+  /** Per run, what `--timings` printed as the wait on Helm and Kustomize renders (when the command asks for it). */
+  renderSeconds: number[];
   error?: string;
 }
 
-function run(command: Command, work: string): { seconds: number; rssKiB: number; error?: string } {
+function run(command: Command, work: string): { seconds: number; rssKiB: number; stderr: string; error?: string } {
   const timeFile = join(work, "time.txt");
   const useTime = existsSync(TIME);
   const [bin, ...args] = useTime
     ? [TIME, "-f", "%M", "-o", timeFile, "timeout", String(timeoutSeconds), ...command.argv]
     : ["timeout", String(timeoutSeconds), ...command.argv];
   const start = process.hrtime.bigint();
-  const result = spawnSync(bin as string, args, { stdio: ["ignore", "ignore", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(bin as string, args, { cwd: PACKAGE_ROOT, stdio: ["ignore", "ignore", "pipe"], maxBuffer: 64 * 1024 * 1024 });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const rssKiB = useTime && existsSync(timeFile) ? Number(/(\d+)\s*$/.exec(readFileSync(timeFile, "utf8"))?.[1] ?? NaN) : NaN;
   const code = result.status ?? -1;
-  if (code === 124) return { seconds, rssKiB, error: `timed out after ${timeoutSeconds} s` };
+  const stderr = String(result.stderr);
+  if (code === 124) return { seconds, rssKiB, stderr, error: `timed out after ${timeoutSeconds} s` };
   if (!command.okCodes.includes(code)) {
-    return { seconds, rssKiB, error: `exit ${code}: ${String(result.stderr).trim().split("\n").slice(-3).join(" ").slice(0, 300)}` };
+    return { seconds, rssKiB, stderr, error: `exit ${code}: ${stderr.trim().split("\n").slice(-3).join(" ").slice(0, 300)}` };
   }
-  return { seconds, rssKiB };
+  return { seconds, rssKiB, stderr };
 }
 
-function measure(command: Command, work: string, times: number): Measurement {
-  const m: Measurement = { command, seconds: [], rssKiB: [] };
+function measure(command: Command, work: string, times: number, before?: () => void): Measurement {
+  const m: Measurement = { command, seconds: [], rssKiB: [], renderSeconds: [] };
   for (let i = 0; i < times; i++) {
+    before?.();
     const r = run(command, work);
     process.stderr.write(
       `  ${command.name}: ${r.seconds.toFixed(2)} s, ${(r.rssKiB / 1024).toFixed(0)} MiB${r.error ? ` (${r.error})` : ""}\n`,
@@ -83,6 +93,8 @@ function measure(command: Command, work: string, times: number): Measurement {
     }
     m.seconds.push(r.seconds);
     m.rssKiB.push(r.rssKiB);
+    const render = /render (\d+) ms \(helm\/kustomize\)/.exec(r.stderr)?.[1];
+    if (render !== undefined) m.renderSeconds.push(Number(render) / 1000);
   }
   return m;
 }
@@ -247,6 +259,64 @@ function engineTable(corpus: Corpus, work: string, results: Measurement[]): stri
   ].join("\n");
 }
 
+/**
+ * `erlmcp-audit manifests/` as the README runs it (its own config, every engine): without a cache; with a cache
+ * that holds only the renders (every other cache folder removed before each run), which is the process wall
+ * without the Helm and Kustomize renders; and with the whole cache.
+ */
+function manifestsTable(work: string): string {
+  const cacheDir = join(work, "cache-manifests");
+  const report = join(work, "manifests.json");
+  const base: Command = {
+    name: "erlmcp-audit manifests/",
+    version: JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")).version,
+    argv: [
+      process.execPath,
+      join(PACKAGE_ROOT, "bin/erlmcp-audit.js"),
+      "manifests/",
+      "--format",
+      "json",
+      "--output",
+      report,
+      "--quiet",
+      "--timings",
+    ],
+    display: "node bin/erlmcp-audit.js manifests/ --format json --output <file> --quiet --timings",
+    okCodes: [0],
+  };
+  const cached: Command = { ...base, argv: [...base.argv, "--cache-dir", cacheDir], display: `${base.display} --cache-dir <dir>` };
+  rmSync(cacheDir, { recursive: true, force: true });
+  const uncached = measure({ ...base, name: "manifests/, no cache" }, work, runs);
+  measure({ ...cached, name: "manifests/, filling the cache" }, work, 1);
+  const keepRenders = () => {
+    for (const entry of readdirSync(cacheDir)) if (entry !== "render") rmSync(join(cacheDir, entry), { recursive: true, force: true });
+  };
+  const rendersCached = measure({ ...cached, name: "manifests/, only the renders cached" }, work, runs, keepRenders);
+  measure({ ...cached, name: "manifests/, filling the cache" }, work, 1);
+  const allCached = measure({ ...cached, name: "manifests/, everything cached" }, work, runs);
+  rmSync(cacheDir, { recursive: true, force: true });
+  const range = (xs: number[]) => (xs.length ? `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}` : "n/a");
+  const rows = [
+    { label: "no cache", m: uncached },
+    { label: "only the renders cached (the run without renders)", m: rendersCached },
+    { label: "everything cached", m: allCached },
+  ].map(({ label, m }) =>
+    m.seconds.length
+      ? `| ${label} | ${fmt(median(m.seconds))} | ${range(m.seconds)} | ${mib(m.rssKiB)} | ${m.renderSeconds.length ? fmt(median(m.renderSeconds)) : "n/a"} |`
+      : `| ${label} | ${m.error} | | | |`,
+  );
+  return [
+    `### \`erlmcp-audit manifests/\``,
+    "",
+    `Process wall of the README's main job (its config, every engine, \`--workers\` = the available CPUs), ${runs} run(s) each; "render wait" is what \`--timings\` counts as waiting on Helm and Kustomize. With only the renders cached, every other cache folder is removed before each run: parsing, type checks, evaluation, placing and the report all run, the renders do not.`,
+    "",
+    "| Run | Median s | Min–max s | Peak RSS MiB | Render wait s (median) |",
+    "| --- | ---: | ---: | ---: | ---: |",
+    ...rows,
+    "",
+  ].join("\n");
+}
+
 function table(corpus: Corpus, results: Measurement[], skipped: Peer[], findings: string): string {
   const [us, base] = results as [Measurement, Measurement];
   const usMedian = us.seconds.length ? median(us.seconds) : NaN;
@@ -317,6 +387,10 @@ async function main(): Promise<void> {
     process.stderr.write(`wrote ${output}\n`);
   };
   try {
+    if (manifests) {
+      sections.push(manifestsTable(work));
+      await write();
+    }
     for (const size of sizes) {
       const corpusDir = join(work, `corpus-${size}`);
       const corpus = writeCorpus(reference, corpusDir, size);

@@ -43,14 +43,25 @@ function fetchesRemotely(kustomizations: readonly string[]): boolean {
   return kustomizations.some((f) => REMOTE.test(readFileSync(f, "utf8")));
 }
 
-/** The cache key of `helm template` of `chart` with `values`, or undefined when it cannot be keyed (no binary, unreadable file). */
-export function helmRenderKey(chart: string, values: string, options: HelmOptions, cwd: string, label: string): string | undefined {
+/**
+ * The cache key of `helm template` of `chart` with `values`, or undefined when it cannot be keyed (no binary,
+ * unreadable file, a symbolic link in the chart). `tagged`: the render of the chart's tagged copy that placing
+ * findings needs (src/locate/helm.ts), whose tags the tool's fingerprint covers.
+ */
+export function helmRenderKey(
+  chart: string,
+  values: string,
+  options: HelmOptions,
+  cwd: string,
+  label: string,
+  variant: "plain" | "tagged" = "plain",
+): string | undefined {
   try {
     const chartDir = resolve(cwd, chart);
     return cacheKey(
       "render",
       toolFingerprint(),
-      "helm",
+      variant === "tagged" ? "helm-tagged" : "helm",
       ...binaryParts("helm"),
       cwd,
       label,

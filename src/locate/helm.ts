@@ -12,6 +12,7 @@ import { basename, join, resolve } from "node:path";
 import { isMap } from "yaml";
 import { type FieldPath, formatPath, valueAtPath } from "../k8s/field-path.js";
 import { DEFAULT_KUBE_VERSION, renderHelm } from "../loaders/render.js";
+import { helmRenderKey, renderThroughCache } from "../loaders/render-cache.js";
 import type { FieldLocation, Resource } from "../types.js";
 import { tagsOf, tagTemplate } from "./helm-tag.js";
 import { includedValuesRefs, valuesRefs } from "./helm-values.js";
@@ -156,36 +157,49 @@ async function withTaggedCopy<T>(chart: string, context: LocateContext, use: (co
 
 async function renderTagged(request: LocateRequest, context: LocateContext): Promise<TaggedRender | undefined> {
   const origin = request.resource.source.renderedFrom!;
-  if (!origin.values) return undefined;
+  const values = origin.values;
+  if (!values) return undefined;
   const chart = resolve(context.cwd, origin.path);
-  return withTaggedCopy(chart, context, async ({ dir: copy, files }) => {
-    const options = context.helm ?? { kubeVersion: DEFAULT_KUBE_VERSION };
-    const render = context.render ?? (<T>(task: () => Promise<T>) => task());
-    const out = await render(() => renderHelm(origin.path, origin.values!, options, context.cwd, request.unit.id, copy));
-    if (out.stdout === undefined) return undefined;
-    const text = out.stdout;
-    const lines = text.split("\n");
-    const fast = parseFastYaml(text, { rendered: true });
-    if (fast === "unsure") {
-      const slow = parseYaml(text);
-      const documents = slow.documents.map((document) => ({
-        template: templateBefore(text, document.contents?.range?.[0] ?? document.range?.[0] ?? 0, origin.path),
-        kind: String(isMap(document.contents) ? document.get("kind") : ""),
-        name: String(isMap(document.contents) ? document.getIn(["metadata", "name"]) : ""),
-      }));
-      return { text, lines, files, documents, slow, objects: new Map() };
-    }
-    const { starts } = lineTable(text);
-    const documents = fast.documents.map(({ value, line }) => {
-      const object = value as { kind?: unknown; metadata?: { name?: unknown } } | null;
-      return {
-        template: object === null ? "" : templateBefore(text, starts[line - 1] ?? text.length, origin.path),
-        kind: object === null ? "" : String(object.kind),
-        name: object === null ? "" : String(isRecord(object.metadata) ? object.metadata.name : undefined),
-      };
-    });
-    return { text, lines, files, documents, fast, objects: new Map() };
+  const options = context.helm ?? { kubeVersion: DEFAULT_KUBE_VERSION };
+  const render = context.render ?? (<T>(task: () => Promise<T>) => task());
+  let copied: string[] | undefined;
+  const out = await renderThroughCache(
+    context.cache,
+    () => helmRenderKey(origin.path, values, options, context.cwd, request.unit.id, "tagged"),
+    () =>
+      withTaggedCopy(chart, context, ({ dir, files }) => {
+        copied = files;
+        return render(() => renderHelm(origin.path, values, options, context.cwd, request.unit.id, dir));
+      }),
+  );
+  if (out.stdout === undefined) return undefined;
+  // From the cache, the chart's own list: a keyed chart holds no symbolic link, so its copy lists the same files.
+  return readTaggedRender(out.stdout, copied ?? templateFiles(chart), origin.path);
+}
+
+/** A tagged render's documents: the template, kind and name of each. */
+function readTaggedRender(text: string, files: string[], chartPath: string): TaggedRender {
+  const lines = text.split("\n");
+  const fast = parseFastYaml(text, { rendered: true });
+  if (fast === "unsure") {
+    const slow = parseYaml(text);
+    const documents = slow.documents.map((document) => ({
+      template: templateBefore(text, document.contents?.range?.[0] ?? document.range?.[0] ?? 0, chartPath),
+      kind: String(isMap(document.contents) ? document.get("kind") : ""),
+      name: String(isMap(document.contents) ? document.getIn(["metadata", "name"]) : ""),
+    }));
+    return { text, lines, files, documents, slow, objects: new Map() };
+  }
+  const { starts } = lineTable(text);
+  const documents = fast.documents.map(({ value, line }) => {
+    const object = value as { kind?: unknown; metadata?: { name?: unknown } } | null;
+    return {
+      template: object === null ? "" : templateBefore(text, starts[line - 1] ?? text.length, chartPath),
+      kind: object === null ? "" : String(object.kind),
+      name: object === null ? "" : String(isRecord(object.metadata) ? object.metadata.name : undefined),
+    };
   });
+  return { text, lines, files, documents, fast, objects: new Map() };
 }
 
 /** The template of a rendered document, from the last `# Source:` comment before its content (at offset `start`). */

@@ -4,6 +4,7 @@
  * Helm chart. Runs after evaluation, on the findings only; a field that cannot be placed keeps the
  * object's own source, flagged `via: "object"`. See docs/locations.md.
  */
+import type { ResultCache } from "../cache/store.js";
 import { findingKey, resourceKey } from "../findings/identity.js";
 import { parsePath } from "../k8s/field-path.js";
 import type { HelmOptions } from "../loaders/render.js";
@@ -37,6 +38,8 @@ export interface LocateOptions {
   inputs?: readonly InputFile[];
   /** Place fields of plain block YAML by the fast path (default); false: by `yaml`'s document model only (same result, for comparison). */
   fastPath?: boolean;
+  /** `--cache`: the tagged Helm renders placing needs are cached as the loader's renders are. */
+  cache?: ResultCache;
   /** Hears the wall time during which renders placing needs ran (Helm charts rendered again from a tagged copy). */
   onRender?: (ms: number) => void;
 }
@@ -56,6 +59,7 @@ export async function locateFindings(findings: readonly Finding[], units: readon
     helm: options.helm,
     render: renderClock.run,
     cleanup: [],
+    ...(options.cache ? { cache: options.cache } : {}),
   };
   try {
     await placeAll(findings, units, context);

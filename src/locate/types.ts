@@ -1,4 +1,5 @@
 /** What the locators of src/locate/ share: a finding's field → the line a person edits. */
+import type { ResultCache } from "../cache/store.js";
 import type { FieldPath } from "../k8s/field-path.js";
 import type { HelmOptions } from "../loaders/render.js";
 import type { AuditUnit, FieldLocation, Resource } from "../types.js";
@@ -22,6 +23,8 @@ export interface LocateContext {
   helm?: HelmOptions;
   /** Runs a render (an external process) within the run's limit on parallel renders, timing it as render time. */
   render?<T>(task: () => Promise<T>): Promise<T>;
+  /** `--cache`: the tagged renders are read from and stored in it as the loader's renders are. */
+  cache?: ResultCache;
   /** Called once placing is done (temporary folders the locators share); without it, each locator cleans up after itself. */
   cleanup?: Array<() => void>;
 }

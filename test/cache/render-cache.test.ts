@@ -1,10 +1,17 @@
-import { writeFileSync } from "node:fs";
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { audit } from "../../src/audit.js";
 import { helmRenderKey, kustomizeRenderKey } from "../../src/loaders/render-cache.js";
+import * as render from "../../src/loaders/render.js";
 import { DEFAULT_KUBE_VERSION } from "../../src/loaders/render.js";
 import { CONFIGMAP, EDGE_SERVICE, tempTree } from "../helpers/tmp.js";
+
+// Counts the Helm processes a run starts (each still runs the real helm).
+vi.mock("../../src/loaders/render.js", async (original) => {
+  const actual = await original<typeof render>();
+  return { ...actual, renderHelm: vi.fn(actual.renderHelm) };
+});
 
 const CHART = {
   "chart/Chart.yaml": "apiVersion: v2\nname: demo\nversion: 0.1.0\n",
@@ -34,6 +41,7 @@ describe("--cache of renders", () => {
       before,
     );
     expect(helmRenderKey("chart", "chart/values.yaml", helm, root, "chart@values.yaml")).not.toBe(before);
+    expect(helmRenderKey("chart", "chart/values-prod.yaml", helm, root, "chart@values-prod.yaml", "tagged")).not.toBe(before);
     writeFileSync(join(root, "chart/templates/_helpers.tpl"), "{{/* new helper */}}\n");
     const withHelper = key();
     expect(withHelper).not.toBe(before);
@@ -84,5 +92,38 @@ describe("--cache of renders", () => {
     const after = await run(true);
     expect(after).not.toBe(first);
     expect(after).toBe(await run(false));
+  });
+
+  it("caches the tagged render that places findings in templates, as it caches the loader's render", async () => {
+    const root = tempTree(CHART);
+    const cacheDir = join(root, ".cache");
+    const now = new Date("2026-11-26T00:00:00Z");
+    const helmRuns = vi.mocked(render.renderHelm);
+    const run = async (cached: boolean) => {
+      helmRuns.mockClear();
+      const report = await audit(["chart"], { cwd: root, now, config: false, ...(cached ? { cache: { dir: cacheDir } } : {}) });
+      return { report: JSON.stringify(report), helm: helmRuns.mock.calls.length, findings: report.findings };
+    };
+    const uncached = await run(false);
+    // One render per values file, and one tagged render per values file whose unit has a finding to place.
+    const placed = uncached.findings.filter((f) => f.location?.via === "helm-template");
+    expect(placed.map((f) => f.unit)).toEqual(["chart@values-prod.yaml"]);
+    expect(uncached.helm).toBe(3);
+    expect((await run(true)).helm).toBe(3);
+    const onlyRenders = () => {
+      for (const entry of readdirSync(cacheDir)) if (entry !== "render") rmSync(join(cacheDir, entry), { recursive: true, force: true });
+    };
+    onlyRenders();
+    const fromRenders = await run(true);
+    expect(fromRenders.helm).toBe(0);
+    expect(fromRenders.report).toBe(uncached.report);
+    // A changed template: both the render and the tagged one run again, and place the finding where it now is.
+    writeFileSync(join(root, "chart/templates/svc.yaml"), `# a comment line\n${CHART["chart/templates/svc.yaml"]}`);
+    onlyRenders();
+    const changed = await run(true);
+    expect(changed.helm).toBe(3);
+    expect(changed.report).toBe((await run(false)).report);
+    const line = (r: typeof changed) => r.findings.find((f) => f.location?.via === "helm-template")?.location?.line;
+    expect(line(changed)).toBe(line(uncached)! + 1);
   });
 });
