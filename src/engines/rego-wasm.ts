@@ -9,7 +9,6 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as opaWasm from "@open-policy-agent/opa-wasm";
 import type { LoadedPolicy } from "@open-policy-agent/opa-wasm";
-import { holdsNoNullKey } from "../k8s/strip-nulls.js";
 import { POLICIES_DIR } from "../paths.js";
 import type { K8sObject, ResourceRef, Violation } from "../types.js";
 
@@ -124,16 +123,22 @@ export function jsonOf(object: K8sObject, remember = true): Uint8Array {
 /** opa-wasm's aborts are not always Errors (opa_abort throws its message). */
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** The parts one after the other, in a buffer of exactly their length. */
-function concat(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+/**
+ * The parts one after the other in one buffer of exactly their length (`allocate`: a SharedArrayBuffer for a
+ * thread), and where each starts, the end last: part i is at [offsets[i], offsets[i + 1]).
+ */
+export function packParts<B extends ArrayBufferLike = ArrayBuffer>(
+  parts: readonly Uint8Array[],
+  allocate: (length: number) => B = (length) => new ArrayBuffer(length) as B,
+): { bytes: Uint8Array<B>; offsets: number[] } {
+  const offsets = [0];
+  for (const part of parts) offsets.push(offsets[offsets.length - 1]! + part.length);
+  const bytes = new Uint8Array(allocate(offsets[offsets.length - 1]!));
+  parts.forEach((part, i) => bytes.set(part, offsets[i]));
+  return { bytes, offsets };
 }
+
+const concat = (parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> => packParts(parts).bytes;
 
 /**
  * The instance's initial memory, in 64 KiB pages: 512 MiB of address space (V8 reserves several GiB per
@@ -323,18 +328,9 @@ export class RegoBundle {
   }
 
   /**
-   * Evaluates object-scope controls on one object (`input.review.object`), parsing the object once.
-   * Returns, per control, its violations or the error it raised.
+   * Evaluates object-scope controls on one object (`input.review.object`) given by its JSON (UTF-8), parsing it
+   * once; `nullFree`: the object holds no null-valued key. Returns, per control, its violations or the error it raised.
    */
-  evaluateObject(
-    object: K8sObject,
-    ref: ResourceRef,
-    controls: ReadonlyArray<{ controlId: string; paramsJson: Uint8Array }>,
-  ): Array<Violation[] | Error> {
-    return this.evaluateObjectJson(jsonOf(object), holdsNoNullKey(object), ref, controls);
-  }
-
-  /** evaluateObject on an object given by its JSON (UTF-8), and whether it holds no null-valued key. */
   evaluateObjectJson(
     json: Uint8Array,
     nullFree: boolean,

@@ -67,7 +67,7 @@ export class RegoEngine implements ObjectEngine {
       jsonOf(object),
       holdsNoNullKey(object),
       ref,
-      mine.map((c) => ({ controlId: c.control.id, paramsJson: this.json(c.params) })),
+      mine.map((c) => ({ controlId: c.control.id, paramsJson: this.paramsJsonOf(c.params) })),
     );
   }
 
@@ -81,7 +81,8 @@ export class RegoEngine implements ObjectEngine {
     return objectControlVerdicts(this.loaded(), json, nullFree, ref, checks);
   }
 
-  private json(params: object): Uint8Array {
+  /** A control's parameters as the bundle reads them (UTF-8 JSON), encoded once per parameters object. */
+  paramsJsonOf(params: object): Uint8Array {
     let bytes = this.paramsJson.get(params);
     if (!bytes) this.paramsJson.set(params, (bytes = encoder.encode(JSON.stringify(params))));
     return bytes;

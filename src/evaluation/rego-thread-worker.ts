@@ -4,7 +4,7 @@ import { objectControlVerdicts, setControlVerdicts } from "../engines/rego.js";
 import { RegoBundle, shareCompiledModules } from "../engines/rego-wasm.js";
 import type { ControlVerdict } from "../engines/types.js";
 import { serveTasks } from "../tools/thread-pool.js";
-import { claimedSlices, paramsBytes, type RegoThreadAnswer, type RegoThreadData, type RegoUnitRequest } from "./rego-thread.js";
+import { claimedSlices, type RegoThreadAnswer, type RegoThreadData, type RegoUnitRequest } from "./rego-thread.js";
 
 const data = workerData as RegoThreadData;
 shareCompiledModules(data.compiled);
@@ -22,12 +22,11 @@ serveTasks<RegoUnitRequest, RegoThreadAnswer>((request) => {
     (item) => item.json,
     items,
   );
-  const lists = paramsBytes(request.checkLists);
   const objects: Array<ControlVerdict[] | null> = request.objects.map(() => null);
   for (const [from, to] of claimedSlices(request))
     for (let i = from; i < to; i++) {
       const { item, nullFree, ref, checks } = request.objects[i]!;
-      objects[i] = objectControlVerdicts(bundle, items[item]!.json, nullFree, ref, lists[checks]!);
+      objects[i] = objectControlVerdicts(bundle, items[item]!.json, nullFree, ref, request.checkLists[checks]!);
     }
   return { objects, sets };
 });

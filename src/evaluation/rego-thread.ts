@@ -13,7 +13,7 @@
  */
 import type { Control } from "../catalog/types.js";
 import { setInputs } from "../engines/partition.js";
-import { compiledPolicyModules, jsonOf, type CompiledPolicy } from "../engines/rego-wasm.js";
+import { compiledPolicyModules, jsonOf, packParts, type CompiledPolicy } from "../engines/rego-wasm.js";
 import type { PlannedSetControl, RegoEngine } from "../engines/rego.js";
 import type { ControlVerdict, EngineContext } from "../engines/types.js";
 import { holdsNoNullKey } from "../k8s/strip-nulls.js";
@@ -40,7 +40,7 @@ export interface RegoUnitRequest {
   json: SharedArrayBuffer;
   offsets: number[];
   claims: SharedArrayBuffer;
-  checkLists: Array<Array<{ controlId: string; params: string }>>;
+  checkLists: Array<Array<{ controlId: string; paramsJson: Uint8Array }>>;
   objects: Array<{ item: number; nullFree: boolean; ref: ResourceRef; checks: number }>;
   sets: Array<PlannedSetControl<number>>;
 }
@@ -107,7 +107,6 @@ export function createRegoThread(engine: RegoEngine, controls: readonly Control[
       const here: Array<ControlVerdict[] | undefined> = [];
       return {
         shareHere() {
-          const lists = paramsBytes(request.checkLists);
           const bytes = new Uint8Array(request.json);
           for (const [from, to] of claimedSlices(request)) {
             for (let i = from; i < to; i++) {
@@ -116,7 +115,7 @@ export function createRegoThread(engine: RegoEngine, controls: readonly Control[
                 bytes.subarray(request.offsets[item], request.offsets[item + 1]),
                 nullFree,
                 ref,
-                lists[checks]!,
+                request.checkLists[checks]!,
               );
             }
           }
@@ -150,12 +149,6 @@ export function* claimedSlices(request: Pick<RegoUnitRequest, "claims" | "object
   }
 }
 
-/** The check lists with their parameters as UTF-8 JSON, as the bundle reads them. */
-export function paramsBytes(lists: RegoUnitRequest["checkLists"]): Array<Array<{ controlId: string; paramsJson: Uint8Array }>> {
-  const encoder = new TextEncoder();
-  return lists.map((list) => list.map(({ controlId, params }) => ({ controlId, paramsJson: encoder.encode(params) })));
-}
-
 /** The request for `engine`'s controls on `unit`: each object any of them reads, once, by its index. */
 export function regoUnitRequest(
   engine: RegoEngine,
@@ -186,7 +179,9 @@ export function regoUnitRequest(
       const mine = checks.filter((c) => engine.implements(c.control));
       lists.set(
         checks,
-        (list = mine.length ? checkLists.push(mine.map((c) => ({ controlId: c.control.id, params: JSON.stringify(c.params) }))) - 1 : -1),
+        (list = mine.length
+          ? checkLists.push(mine.map((c) => ({ controlId: c.control.id, paramsJson: engine.paramsJsonOf(c.params) }))) - 1
+          : -1),
       );
     }
     if (list >= 0) objects.push({ item: itemOf(object), nullFree: holdsNoNullKey(object), ref, checks: list });
@@ -196,10 +191,6 @@ export function regoUnitRequest(
     parameters: context.paramsFor(control, unit),
     inputs: setInputs(control, unit.resources).map((input) => input.map((r) => itemOf(r.object))),
   }));
-  const offsets = [0];
-  for (const part of parts) offsets.push(offsets[offsets.length - 1]! + part.length);
-  const json = new SharedArrayBuffer(offsets[offsets.length - 1]!);
-  const bytes = new Uint8Array(json);
-  parts.forEach((part, i) => bytes.set(part, offsets[i]));
-  return { json, offsets, claims: new SharedArrayBuffer(4), checkLists, objects, sets };
+  const { bytes, offsets } = packParts(parts, (length) => new SharedArrayBuffer(length));
+  return { json: bytes.buffer, offsets, claims: new SharedArrayBuffer(4), checkLists, objects, sets };
 }

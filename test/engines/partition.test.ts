@@ -15,7 +15,8 @@ import type { Control } from "../../src/catalog/types.js";
 import { resolveParams } from "../../src/config/profiles.js";
 import { setInputs } from "../../src/engines/partition.js";
 import { RegoEngine } from "../../src/engines/rego.js";
-import { RegoBundle } from "../../src/engines/rego-wasm.js";
+import { jsonOf, RegoBundle } from "../../src/engines/rego-wasm.js";
+import { holdsNoNullKey } from "../../src/k8s/strip-nulls.js";
 import { TypeScriptEngine } from "../../src/engines/typescript.js";
 import type { ControlVerdict } from "../../src/engines/types.js";
 import { loadInputs } from "../../src/loaders/load.js";
@@ -200,8 +201,9 @@ describe("set-scope inputs built from objects parsed once per unit", () => {
         // An object judged between two set-scope controls allocates above the resident objects, never over them.
         const r = u.resources[(i * 7919 + round) % u.resources.length] as Resource;
         const mine = objectControls.filter((c) => c.kinds.includes(r.ref.kind));
-        bundle.evaluateObject(
-          r.object,
+        bundle.evaluateObjectJson(
+          jsonOf(r.object),
+          holdsNoNullKey(r.object),
           r.ref,
           mine.map((c) => ({ controlId: c.id, paramsJson: new TextEncoder().encode(JSON.stringify(context.paramsFor(c))) })),
         );

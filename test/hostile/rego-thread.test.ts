@@ -2,7 +2,8 @@
  * The Rego thread (src/evaluation/rego-thread.ts) reads each object as the JSON the calling thread makes of it,
  * never the object: whatever an object holds, its verdicts there are the calling thread's. Planted: a
  * `__proto__` key holding a cookie, an object handed to the engines with a lone surrogate (which the wasm
- * cannot read: an error verdict, not a pass), a null-valued field, a number
+ * cannot read: an error verdict, not a pass), a null-valued field, an object handed over with a null the
+ * loader would have stripped (the thread must strip it as the calling thread does), a number
  * beyond float range (in a kind no schema knows), a 5,000-key ConfigMap with one credential key, and a privileged Pod.
  */
 import { describe, expect, it } from "vitest";
@@ -37,7 +38,25 @@ describe("the Rego thread", () => {
       data: { k: "x\udc00y" },
     };
     unit.resources.push({ ...unit.resources[0]!, ref: { ...unit.resources[0]!.ref, name: "weird" }, object: surrogate });
-    expect(unit.resources.length).toBeGreaterThanOrEqual(6);
+    // Handed over unstripped (loading strips null-valued keys): a null pod securityContext is the key absent, as the
+    // API server stores it, only when the thread is told the object holds a null (pod-restricted-context then fails it).
+    const deployment = (name: string, podSpec: Record<string, unknown>): K8sObject => ({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name, namespace: "erlmcp" },
+      spec: {
+        selector: { matchLabels: { app: name } },
+        template: { metadata: { labels: { app: name } }, spec: { ...podSpec, containers: [{ name: "app", image: "example/app:1.0" }] } },
+      },
+    });
+    for (const [name, podSpec] of [
+      ["nulled", { securityContext: null }],
+      ["twin", {}],
+    ] as const) {
+      const ref = { apiVersion: "apps/v1", kind: "Deployment", namespace: "erlmcp", name };
+      unit.resources.push({ ...unit.resources[0]!, ref, object: deployment(name, podSpec) });
+    }
+    expect(unit.resources.length).toBeGreaterThanOrEqual(8);
 
     const controls = loadCatalog();
     const engines = (["rego", "typescript"] as const).map(createEngine);
@@ -57,5 +76,12 @@ describe("the Rego thread", () => {
     expect(failed("sec-no-literal-credentials", "big")).toBe(true);
     expect(failed("pod-no-host-access", "debug")).toBe(true);
     expect(inThread.findings.some((f) => f.resource.name === "weird" && f.status === "error")).toBe(true);
+    const restricted = (name: string) =>
+      inThread.findings
+        .filter((f) => f.controlId === "pod-restricted-context" && f.resource.name === name && f.engine === "rego")
+        .map((f) => `${f.status} ${f.messageId} ${f.path}`)
+        .sort();
+    expect(restricted("nulled")).toEqual(restricted("twin"));
+    expect(restricted("twin").length).toBeGreaterThan(0);
   }, 60_000);
 });
