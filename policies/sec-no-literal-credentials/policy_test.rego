@@ -114,3 +114,15 @@ test_a_credential_key_in_binary_data_among_benign_data_is_found if {
 test_a_credential_key_with_no_credential_word_in_any_text_is_found if {
 	paths(control.violation) == {["configMapCredentialKey", ["data", "Db_PassWord"]]} with input as config_map(object.union(benign, {"Db_PassWord": "x"}))
 }
+
+# The setcookie and private-key scans of a large ConfigMap run only past cm_may_name_credentials: each is found
+# alone among benign entries, where "cookie" and "KEY" inside them are the only credential words.
+test_a_setcookie_alone_among_many_benign_entries_is_found if {
+	paths(control.violation) == {["configMapSetcookie", ["data", "args"]]} with input as config_map(object.union(benign, {"args": "erl -setcookie abc"}))
+}
+
+test_a_private_key_alone_among_many_benign_entries_is_found if {
+	paths(control.violation) == {["configMapPrivateKey", ["data", "tls"]]} with input as config_map(object.union(benign, {"tls": "-----BEGIN EC PRIVATE KEY-----\nabc"}))
+	i := object.union(config_map(benign), {"review": {"object": {"binaryData": {"tls.bin": base64.encode("-----BEGIN PRIVATE KEY-----\nabc")}}}})
+	paths(control.violation) with input as i == {["configMapPrivateKey", ["binaryData", "tls.bin"]]}
+}

@@ -62,18 +62,23 @@ export function exceededLimit(object: unknown, limits: RequestLimits): string | 
     if (typeof value !== "object" || value === null) continue;
     size.depth = Math.max(size.depth, depth);
     if (size.depth > limits.maxDepth) return over(`is nested at least ${size.depth} levels deep`, limits, "maxDepth");
-    const entries: Array<[string | undefined, unknown]> = Array.isArray(value)
-      ? value.map((item) => [undefined, item])
-      : Object.entries(value as Record<string, unknown>);
-    size.nodes += entries.length;
+    // Keys and items counted before any is read, without a [key, value] pair per entry (a 20,000-key ConfigMap).
+    const keys = Array.isArray(value) ? undefined : Object.keys(value);
+    size.nodes += keys ? keys.length : (value as unknown[]).length;
     if (size.nodes > limits.maxNodes) return over(`has at least ${size.nodes} keys and array items`, limits, "maxNodes");
-    for (const [key, child] of entries) {
-      if (key !== undefined && Array.isArray(child)) {
-        if (CONTAINER_FIELDS.has(key)) size.containers += child.length;
-        else if (key === "volumes") size.volumes += child.length;
+    if (!keys) {
+      for (const child of value as unknown[])
+        if (typeof child === "object" && child !== null) stack.push({ value: child, depth: depth + 1 });
+    } else
+      for (const key of keys) {
+        const child = (value as Record<string, unknown>)[key];
+        if (typeof child !== "object" || child === null) continue;
+        if (Array.isArray(child)) {
+          if (CONTAINER_FIELDS.has(key)) size.containers += child.length;
+          else if (key === "volumes") size.volumes += child.length;
+        }
+        stack.push({ value: child, depth: depth + 1 });
       }
-      if (typeof child === "object" && child !== null) stack.push({ value: child, depth: depth + 1 });
-    }
     if (size.containers > limits.maxContainers)
       return over(`has ${size.containers} containers (containers, initContainers and ephemeralContainers)`, limits, "maxContainers");
     if (size.volumes > limits.maxVolumes) return over(`has ${size.volumes} volumes`, limits, "maxVolumes");

@@ -6,11 +6,13 @@
  */
 
 /**
- * A copy of the value with every null-valued key removed from every mapping, at any depth. List
- * items are kept in place (a null item is not a key); only mappings inside them are cleaned.
+ * The value with every null-valued key removed from every mapping, at any depth. List items are kept in
+ * place (a null item is not a key); only mappings inside them are cleaned. The value itself when it holds
+ * no null-valued key (checked without allocating: a 20,000-key ConfigMap at the webhook was copied for
+ * nothing), else a copy; the value is never changed.
  */
 export function stripNullKeys<T>(value: T): T {
-  const out = withoutNullKeys(value);
+  const out = noNullKey(value) ? value : withoutNullKeys(value);
   if (typeof out === "object" && out !== null) stripped.add(out);
   return out;
 }

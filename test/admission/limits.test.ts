@@ -61,6 +61,18 @@ describe("request limits", () => {
       /^the object has at least \d+ keys and array items, over the limit of 200 \(--max-nodes\)$/,
     );
   });
+
+  it("read a `__proto__` key of the request as a key like any other, its containers and keys counted", () => {
+    const hidden = (n: number) =>
+      JSON.parse(
+        `{"kind": "Pod", "spec": {"__proto__": {"containers": ${JSON.stringify(containers(n))}, "data": ${JSON.stringify(Object.fromEntries(Array.from({ length: n * 10 }, (_, i) => [`k${i}`, "v"])))}}}}`,
+      );
+    expect(exceededLimit(hidden(2), { ...DEFAULT_LIMITS, maxContainers: 2 })).toBeUndefined();
+    expect(exceededLimit(hidden(3), { ...DEFAULT_LIMITS, maxContainers: 2 })).toMatch(/has 3 containers .*\(--max-containers\)$/);
+    expect(exceededLimit(hidden(3), { ...DEFAULT_LIMITS, maxNodes: 30 })).toMatch(
+      /at least \d+ keys and array items, over the limit of 30/,
+    );
+  });
 });
 
 describe("the uid of a body too large to read", () => {

@@ -27,6 +27,18 @@ describe("JSON null is unset", () => {
     });
   });
 
+  it("hands back the value itself when it holds no null-valued key, else a copy, never changing the value", () => {
+    const clean = JSON.parse('{"a": {"b": [null, {"c": 1}]}, "__proto__": {"d": 0}}');
+    expect(stripNullKeys(clean)).toBe(clean);
+    const withNull = JSON.parse('{"a": {"b": [{"c": null, "d": 1}]}, "e": 2, "__proto__": {"f": null}}');
+    const before = structuredClone(withNull);
+    const out = stripNullKeys(withNull);
+    expect(out).not.toBe(withNull);
+    expect(withNull).toEqual(before);
+    expect(JSON.stringify(out)).toBe('{"a":{"b":[{"d":1}]},"e":2,"__proto__":{}}');
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+  });
+
   it("the loaders hand every engine the object without its null keys", () => {
     const [pod] = parseManifestStream(helmRendered, { file: "pod.yaml" }).resources;
     expect(pod!.object.metadata).toEqual({ name: "web", namespace: "apps" });
