@@ -160,6 +160,9 @@ cm_joined := concat("\n", [concat("\n", cm_key_names), cm_text])
 # credential_assignment holds one of credential_words in ASCII letters of either case. A large ConfigMap is
 # scanned once by a regex (compiled once per evaluation, which a small one does not pay: its entries are
 # tested one by one, as every other text is).
+# Defined either way: the wasm target keeps a rule's value for the evaluation only when it is defined.
+default cm_may_name_credentials := false
+
 cm_may_name_credentials if count(cm_key_names) <= 64
 
 cm_may_name_credentials if {
