@@ -139,6 +139,25 @@ describe("catalog data", () => {
   });
 });
 
+describe("Rego tests", () => {
+  it("compare nothing inside a `with` (`x with input as i == y` is `x with input as (i == y)`: true whenever x is defined)", () => {
+    const testFiles = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() && e.name !== "dist" ? testFiles(join(dir, e.name)) : e.name.endsWith("_test.rego") ? [join(dir, e.name)] : [],
+      );
+    const files = testFiles(POLICIES_DIR);
+    expect(files.length).toBeGreaterThan(ids.length);
+    const swallowed = files.flatMap((file) =>
+      readFileSync(file, "utf8")
+        .split("\n")
+        .flatMap((line, i) =>
+          /\bwith\s+\S+\s+as\s+.*?[=!]=/.test(line.replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, '""')) ? [`${file}:${i + 1}: ${line.trim()}`] : [],
+        ),
+    );
+    expect(swallowed).toEqual([]);
+  });
+});
+
 describe.each(ids)("%s", (id) => {
   const dir = join(POLICIES_DIR, id);
   const control = loadControl(dir);

@@ -108,7 +108,7 @@ test_many_benign_entries_pass if {
 
 test_a_credential_key_in_binary_data_among_benign_data_is_found if {
 	i := object.union(config_map(benign), {"review": {"object": {"binaryData": {"SECRET.bin": "eA=="}}}})
-	paths(control.violation) with input as i == {["configMapCredentialKey", ["binaryData", "SECRET.bin"]]}
+	paths(control.violation) == {["configMapCredentialKey", ["binaryData", "SECRET.bin"]]} with input as i
 }
 
 test_a_credential_key_with_no_credential_word_in_any_text_is_found if {
@@ -124,5 +124,16 @@ test_a_setcookie_alone_among_many_benign_entries_is_found if {
 test_a_private_key_alone_among_many_benign_entries_is_found if {
 	paths(control.violation) == {["configMapPrivateKey", ["data", "tls"]]} with input as config_map(object.union(benign, {"tls": "-----BEGIN EC PRIVATE KEY-----\nabc"}))
 	i := object.union(config_map(benign), {"review": {"object": {"binaryData": {"tls.bin": base64.encode("-----BEGIN PRIVATE KEY-----\nabc")}}}})
-	paths(control.violation) with input as i == {["configMapPrivateKey", ["binaryData", "tls.bin"]]}
+	paths(control.violation) == {["configMapPrivateKey", ["binaryData", "tls.bin"]]} with input as i
+}
+
+# The guard reads binaryData's keys whatever their values: a credential key whose value is not base64 is found,
+# and a credential word escaped in data's JSON (a tab before "oken") only lets the entries be read one by one.
+test_a_credential_key_over_invalid_base64_among_benign_data_is_found if {
+	i := object.union(config_map(benign), {"review": {"object": {"binaryData": {"api-token": "not base64!"}}}})
+	paths(control.violation) == {["configMapCredentialKey", ["binaryData", "api-token"]]} with input as i
+}
+
+test_an_escaped_tab_before_a_word_tail_is_not_a_finding if {
+	count(control.violation) == 0 with input as config_map(object.union(benign, {"note": "\token"}))
 }
