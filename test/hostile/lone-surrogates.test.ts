@@ -2,9 +2,14 @@
  * A string with a UTF-16 surrogate escape and no pair (`"\ud800"`) is no string kubectl sends: its YAML
  * reader rejects the escape, and the policies' wasm JSON reader cannot read it either (it aborted the
  * whole run, with no report). Such an object is an input error at its field, not evaluated; every other
- * object is still audited, and an engine handed one anyway judges it as an error, not a pass.
+ * object is still audited, and an engine handed one anyway judges it as an error, not a pass: at the
+ * webhook, a review whose object holds one is denied.
  */
 import { describe, expect, it } from "vitest";
+import { AdmissionEvaluator } from "../../src/admission/evaluator.js";
+import { DEFAULT_LIMITS } from "../../src/admission/limits.js";
+import { handleReview } from "../../src/admission/review.js";
+import type { DecisionOptions } from "../../src/admission/types.js";
 import { loadCatalog } from "../../src/catalog/load.js";
 import { resolveParams } from "../../src/config/profiles.js";
 import { RegoEngine } from "../../src/engines/rego.js";
@@ -100,5 +105,43 @@ describe("lone surrogate escapes", () => {
     const [expected] = await fresh.evaluate(unit([ns("a"), deployment]), [deny], context);
     expect(after?.violations.length).toBeGreaterThan(0);
     expect(after).toEqual(expected);
+  });
+
+  it("at the webhook: a review whose object holds one, as a key or a value at any depth, is denied; without it, allowed", async () => {
+    const evaluator = await AdmissionEvaluator.load({ config: {}, waivers: [], profile: "production" });
+    const options: DecisionOptions = { denyOn: "high", mode: "enforce", onError: "deny", excludeNamespaces: [], limits: DEFAULT_LIMITS };
+    const labels = {
+      "app.kubernetes.io/name": "erlmcp",
+      "app.kubernetes.io/instance": "erlmcp",
+      "app.kubernetes.io/version": "3",
+      "app.kubernetes.io/part-of": "erlmcp",
+      "app.kubernetes.io/managed-by": "helm",
+    };
+    const allowedAs = (object: Record<string, unknown>) => {
+      const body = JSON.stringify({
+        apiVersion: "admission.k8s.io/v1",
+        kind: "AdmissionReview",
+        request: { uid: "u1", kind: { kind: object.kind }, operation: "CREATE", namespace: "erlmcp", userInfo: { username: "t" }, object },
+      });
+      return (JSON.parse(handleReview(body, evaluator, options, new Date()).body) as { response: { allowed: boolean } }).response.allowed;
+    };
+    const configMap = (data: Record<string, string>) => ({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "settings", namespace: "erlmcp", labels },
+      data,
+    });
+    const service = (annotations: Record<string, string>) => ({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "web", namespace: "erlmcp", labels, annotations },
+      spec: { type: "ClusterIP", selector: { app: "web" }, ports: [{ name: "http", port: 80 }] },
+    });
+    // Low-severity controls only judge a ConfigMap's and a Service's labels: the error verdict denies, whatever its severity.
+    expect(allowedAs(configMap({ a: "plain" }))).toBe(true);
+    expect(allowedAs(configMap({ a: "x\udc00y" }))).toBe(false);
+    expect(allowedAs(configMap({ "\ud83d": "x" }))).toBe(false);
+    expect(allowedAs(service({ note: "fine" }))).toBe(true);
+    expect(allowedAs(service({ note: "\ud800" }))).toBe(false);
   });
 });
