@@ -21,6 +21,7 @@ import { join, resolve } from "node:path";
 import { format, resolveConfig } from "prettier";
 import { loadCatalog } from "../../src/catalog/load.js";
 import { PACKAGE_ROOT } from "../../src/paths.js";
+import { packageVersion } from "../../src/version.js";
 import { renderReference, writeCorpus, type Corpus } from "./corpus.js";
 import { preparePeers, type Command, type Peer } from "./peers.js";
 
@@ -110,7 +111,7 @@ const mib = (kib: number[]) => (kib.some(Number.isNaN) ? "n/a" : (Math.max(...ki
 function ours(corpus: string, work: string): Command {
   return {
     name: "erlmcp-audit",
-    version: JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")).version,
+    version: packageVersion(),
     argv: [
       process.execPath,
       join(PACKAGE_ROOT, "bin/erlmcp-audit.js"),
@@ -269,7 +270,7 @@ function manifestsTable(work: string): string {
   const report = join(work, "manifests.json");
   const base: Command = {
     name: "erlmcp-audit manifests/",
-    version: JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")).version,
+    version: packageVersion(),
     argv: [
       process.execPath,
       join(PACKAGE_ROOT, "bin/erlmcp-audit.js"),

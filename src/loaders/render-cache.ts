@@ -45,8 +45,8 @@ function fetchesRemotely(kustomizations: readonly string[]): boolean {
 
 /**
  * The cache key of `helm template` of `chart` with `values`, or undefined when it cannot be keyed (no binary,
- * unreadable file, a symbolic link in the chart). `tagged`: the render of the chart's tagged copy that placing
- * findings needs (src/locate/helm.ts), whose tags the tool's fingerprint covers.
+ * unreadable file, a symbolic link in the chart). `variant` "tagged": the render of the chart's tagged copy that
+ * placing findings needs (src/locate/helm.ts), whose tags the tool's fingerprint covers.
  */
 export function helmRenderKey(
   chart: string,
