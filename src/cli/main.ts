@@ -10,7 +10,7 @@ import { ConfigError } from "../config/load.js";
 import { PROFILES } from "../config/profiles.js";
 import { ENGINE_FACTORIES } from "../engines/index.js";
 import { SCANNER_FACTORIES } from "../thirdparty/index.js";
-import { REPORTERS, FORMAT_NAMES } from "../reporters/index.js";
+import { FORMAT_NAMES, reportChunks } from "../reporters/index.js";
 import { cleanText, guardWorkflowCommands } from "../reporters/sanitize.js";
 import { SEVERITIES, type EngineName, type Severity } from "../types.js";
 import { createBaseline, serializeBaseline, BaselineError } from "../baseline/baseline.js";
@@ -56,7 +56,7 @@ async function readStdin(maxBytes: number): Promise<string> {
 }
 
 /** Writes a report or baseline file; a symbolic link planted at its name is replaced, never followed. */
-function writeOutput(path: string, body: string): void {
+function writeOutput(path: string, body: string | Iterable<string>): void {
   const file = resolve(path);
   mkdirSync(dirname(file), { recursive: true });
   replaceFile(file, body);
@@ -180,9 +180,9 @@ export function buildProgram(
       progress.done();
       const color = opts.color !== false && !process.env.NO_COLOR && Boolean(process.stdout.isTTY);
       for (const target of outputs) {
-        const body = REPORTERS[target.format](report, { color: target.file ? false : color, verbose: opts.verbose });
-        if (target.file) writeOutput(target.file, body);
-        else io.stdout(body);
+        const chunks = reportChunks(target.format, report, { color: target.file ? false : color, verbose: opts.verbose });
+        if (target.file) writeOutput(target.file, chunks);
+        else for (const chunk of chunks) io.stdout(chunk);
       }
       if (opts.writeBaseline) writeOutput(opts.writeBaseline, serializeBaseline(createBaseline(report.findings)));
       if (opts.ledger) {

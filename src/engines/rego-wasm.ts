@@ -110,32 +110,58 @@ const COMMA = encoder.encode(",");
 /** Each object's JSON as UTF-8, made once: its object-scope input and every set-scope input holding it reuse it. */
 const objectJson = new WeakMap<object, Uint8Array>();
 
-/** An object's JSON (UTF-8), made once per object (`remember` false: not kept when not made before): what the bundle parses of it. */
-export function jsonOf(object: K8sObject, remember = true): Uint8Array {
+/** An object's JSON (UTF-8), made once per object: what the bundle parses of it. */
+export function jsonOf(object: K8sObject): Uint8Array {
   let bytes = objectJson.get(object);
-  if (!bytes) {
-    bytes = encoder.encode(JSON.stringify(object));
-    if (remember) objectJson.set(object, bytes);
-  }
+  if (!bytes) objectJson.set(object, (bytes = encoder.encode(JSON.stringify(object))));
   return bytes;
+}
+
+/** An object's JSON for packParts: its bytes when made before, else its text (encoded once, where it is packed). */
+export function jsonPartOf(object: K8sObject): Uint8Array | string {
+  return objectJson.get(object) ?? JSON.stringify(object);
 }
 
 /** opa-wasm's aborts are not always Errors (opa_abort throws its message). */
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
- * The parts one after the other in one buffer of exactly their length (`allocate`: a SharedArrayBuffer for a
- * thread), and where each starts, the end last: part i is at [offsets[i], offsets[i + 1]).
+ * The parts one after the other in one buffer (`allocate`: a SharedArrayBuffer for a thread), a text as
+ * UTF-8, and where each starts, the end last: part i is at [offsets[i], offsets[i + 1]). `bytes` holds
+ * exactly the parts; its buffer may be longer (by half at most) when a text held characters beyond ASCII.
  */
 export function packParts<B extends ArrayBufferLike = ArrayBuffer>(
-  parts: readonly Uint8Array[],
+  parts: ReadonlyArray<Uint8Array | string>,
   allocate: (length: number) => B = (length) => new ArrayBuffer(length) as B,
 ): { bytes: Uint8Array<B>; offsets: number[] } {
+  // Texts are encoded straight into the buffer, sized first as if they were ASCII (one byte per UTF-16 unit,
+  // the fewest UTF-8 takes): a text that does not fit grows it by half at least (so that many texts beyond
+  // ASCII grow it a few times, not once each), to hold that text and one byte per unit of the rest.
+  let rest = 0;
+  for (const part of parts) rest += part.length;
+  let buffer = new Uint8Array(allocate(rest));
   const offsets = [0];
-  for (const part of parts) offsets.push(offsets[offsets.length - 1]! + part.length);
-  const bytes = new Uint8Array(allocate(offsets[offsets.length - 1]!));
-  parts.forEach((part, i) => bytes.set(part, offsets[i]));
-  return { bytes, offsets };
+  let at = 0;
+  const encodeAt = (text: string): number => {
+    for (;;) {
+      const { read, written } = encoder.encodeInto(text, buffer.subarray(at));
+      if (read === text.length) return written;
+      const needed = at + Buffer.byteLength(text, "utf8") + rest;
+      const larger = new Uint8Array(allocate(Math.max(needed, Math.ceil(buffer.length * 1.5))));
+      larger.set(buffer.subarray(0, at));
+      buffer = larger;
+    }
+  };
+  for (const part of parts) {
+    rest -= part.length;
+    if (typeof part === "string") at += encodeAt(part);
+    else {
+      buffer.set(part, at);
+      at += part.length;
+    }
+    offsets.push(at);
+  }
+  return { bytes: buffer.subarray(0, at), offsets };
 }
 
 const concat = (parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> => packParts(parts).bytes;

@@ -13,7 +13,7 @@
  */
 import type { Control } from "../catalog/types.js";
 import { setInputs } from "../engines/partition.js";
-import { compiledPolicyModules, jsonOf, packParts, type CompiledPolicy } from "../engines/rego-wasm.js";
+import { compiledPolicyModules, jsonPartOf, packParts, type CompiledPolicy } from "../engines/rego-wasm.js";
 import type { PlannedSetControl, RegoEngine } from "../engines/rego.js";
 import type { ControlVerdict, EngineContext } from "../engines/types.js";
 import { holdsNoNullKey } from "../k8s/strip-nulls.js";
@@ -158,13 +158,13 @@ export function regoUnitRequest(
   context: EngineContext,
 ): RegoUnitRequest {
   const index = new Map<K8sObject, number>();
-  const parts: Uint8Array[] = [];
+  const parts: Array<Uint8Array | string> = [];
   const itemOf = (object: K8sObject) => {
     let i = index.get(object);
     if (i === undefined) {
       index.set(object, (i = parts.length));
       // The request keeps these bytes; this thread's engine reads them there, so they are not kept twice.
-      parts.push(jsonOf(object, false));
+      parts.push(jsonPartOf(object));
     }
     return i;
   };

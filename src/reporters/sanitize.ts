@@ -13,6 +13,8 @@ const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 // What JSON and XML carry unescaped, yet acts on a terminal or hides text: DEL, C1, bidi controls,
 // line and paragraph separators, the byte-order mark.
 const INVISIBLE = /[\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF]/g;
+/** INVISIBLE without its global flag: a search that keeps no state (a report rarely holds one, and is megabytes long). */
+const HOLDS_INVISIBLE = new RegExp(INVISIBLE.source);
 const hex = (c: string, width: number) => c.charCodeAt(0).toString(16).toUpperCase().padStart(width, "0");
 
 const visible = (c: string) => NAMED[c] ?? (c.charCodeAt(0) <= 0xff ? `\\x${hex(c, 2)}` : `\\u${hex(c, 4)}`);
@@ -27,7 +29,7 @@ export function cleanText(s: string): string {
 
 /** JSON text with the characters JSON.stringify leaves raw (DEL, C1, bidi controls) as `\u` escapes: the same value, inert to view. */
 export function inertJson(json: string): string {
-  return json.replace(INVISIBLE, (c) => `\\u${hex(c, 4)}`);
+  return HOLDS_INVISIBLE.test(json) ? json.replace(INVISIBLE, (c) => `\\u${hex(c, 4)}`) : json;
 }
 
 /** XML text with DEL, C1 and bidi controls as numeric character references: the same value, inert to view. */

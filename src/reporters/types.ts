@@ -9,3 +9,6 @@ export interface ReporterOptions {
 
 /** A reporter is a pure function of the report. */
 export type Reporter = (report: AuditReport, options?: ReporterOptions) => string;
+
+/** A reporter whose text comes in chunks, to be written as it is made (joined, it is what its Reporter returns). */
+export type ChunkedReporter = (report: AuditReport, options?: ReporterOptions) => Iterable<string>;

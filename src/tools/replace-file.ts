@@ -10,9 +10,10 @@ import { randomBytes } from "node:crypto";
 /**
  * Writes `content` to a new temporary file beside `path` (created with O_EXCL|O_NOFOLLOW) and renames it
  * over `path`: a link at `path` is replaced by the file, and its target is left alone. A regular file
- * already there keeps its permission bits; a new one gets `mode`.
+ * already there keeps its permission bits; a new one gets `mode`. `content` may come in chunks (written one
+ * after the other as they are made); a chunk that fails to be made leaves `path` as it was.
  */
-export function replaceFile(path: string, content: string | Uint8Array, mode = 0o644): void {
+export function replaceFile(path: string, content: string | Uint8Array | Iterable<string>, mode = 0o644): void {
   let existing: number | undefined;
   try {
     const stats = lstatSync(path);
@@ -23,10 +24,14 @@ export function replaceFile(path: string, content: string | Uint8Array, mode = 0
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
   const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), existing ?? mode);
   try {
-    writeFileSync(fd, content);
-  } finally {
+    if (typeof content === "string" || content instanceof Uint8Array) writeFileSync(fd, content);
+    else for (const chunk of content) writeFileSync(fd, chunk);
+  } catch (error) {
     closeSync(fd);
+    rmSync(temp, { force: true });
+    throw error;
   }
+  closeSync(fd);
   try {
     renameSync(temp, path);
   } catch (error) {
