@@ -31,7 +31,7 @@ export { PROFILES } from "./config/profiles.js";
 export { findingKey, findingFingerprint, type FindingIdentity } from "./findings/identity.js";
 export { meetsThreshold, gateState, type GateState } from "./gate/threshold.js";
 export { createBaseline, readBaseline, serializeBaseline, type Baseline, type BaselineEntry } from "./baseline/baseline.js";
-export { REPORTERS, FORMAT_NAMES, type FormatName } from "./reporters/index.js";
+export { REPORTERS, FORMAT_NAMES, reportChunks, type FormatName } from "./reporters/index.js";
 export type { Reporter, ReporterOptions } from "./reporters/types.js";
 export type {
   AuditReport,
