@@ -7,7 +7,8 @@ import type { Control } from "../catalog/types.js";
 import type { AuditConfig } from "../config/types.js";
 import { createEngine } from "../engines/index.js";
 import { isObjectEngine, type ObjectEngine } from "../engines/types.js";
-import { stripNullKeys } from "../k8s/strip-nulls.js";
+import { nullFree, stripNullKeys } from "../k8s/strip-nulls.js";
+import type { LimitWalk } from "./limits.js";
 import { emptyObjectVerdicts, evaluateObject } from "../evaluation/object.js";
 import { ControlPlan } from "../evaluation/plan.js";
 import { mergeVerdicts } from "../findings/merge.js";
@@ -62,10 +63,11 @@ export class AdmissionEvaluator {
 
   /**
    * Failing, waived and error findings of one object (passing controls produce none). JSON null is
-   * unset: the object is judged without its null-valued keys, as the API server stores it.
+   * unset: the object is judged without its null-valued keys, as the API server stores it. `walked`: what
+   * the limit walk found of them (walkLimits), so that they are not searched for again.
    */
-  evaluate(admitted: K8sObject, now: Date): AdmissionFinding[] {
-    const object = stripNullKeys(admitted);
+  evaluate(admitted: K8sObject, now: Date, walked?: Pick<LimitWalk, "nullKey">): AdmissionFinding[] {
+    const object = walked && !walked.nullKey ? nullFree(admitted) : stripNullKeys(admitted);
     const planned = this.plan.forObject(object);
     if (!planned.length) return [];
     const ref = refOf(object);

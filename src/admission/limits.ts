@@ -55,23 +55,41 @@ export interface ObjectSize {
 
 /** The first limit the object exceeds, as a sentence naming the count, the limit and its flag; undefined within every limit. */
 export function exceededLimit(object: unknown, limits: RequestLimits): string | undefined {
+  return walkLimits(object, limits).exceeded;
+}
+
+/** What one walk of an object tells: the first limit it exceeds, and (within every limit) whether a mapping at any depth holds a null-valued key. */
+export interface LimitWalk {
+  exceeded?: string;
+  /** Only meaningful when no limit is exceeded: the walk stops at the first. */
+  nullKey: boolean;
+}
+
+/**
+ * exceededLimit, and whether the object holds a null-valued key (what stripNullKeys drops), in the same
+ * walk: a review near the size limit is not walked a second time for its nulls.
+ */
+export function walkLimits(object: unknown, limits: RequestLimits): LimitWalk {
   const size: ObjectSize = { containers: 0, volumes: 0, depth: 0, nodes: 0 };
+  let nullKey = false;
+  const exceeded = (what: string, limit: keyof RequestLimits): LimitWalk => ({ exceeded: over(what, limits, limit), nullKey });
   const stack: Array<{ value: unknown; depth: number }> = [{ value: object, depth: 1 }];
   while (stack.length) {
     const { value, depth } = stack.pop()!;
     if (typeof value !== "object" || value === null) continue;
     size.depth = Math.max(size.depth, depth);
-    if (size.depth > limits.maxDepth) return over(`is nested at least ${size.depth} levels deep`, limits, "maxDepth");
+    if (size.depth > limits.maxDepth) return exceeded(`is nested at least ${size.depth} levels deep`, "maxDepth");
     // Keys and items counted before any is read, without a [key, value] pair per entry (a 20,000-key ConfigMap).
     const keys = Array.isArray(value) ? undefined : Object.keys(value);
     size.nodes += keys ? keys.length : (value as unknown[]).length;
-    if (size.nodes > limits.maxNodes) return over(`has at least ${size.nodes} keys and array items`, limits, "maxNodes");
+    if (size.nodes > limits.maxNodes) return exceeded(`has at least ${size.nodes} keys and array items`, "maxNodes");
     if (!keys) {
       for (const child of value as unknown[])
         if (typeof child === "object" && child !== null) stack.push({ value: child, depth: depth + 1 });
     } else
       for (const key of keys) {
         const child = (value as Record<string, unknown>)[key];
+        if (child === null) nullKey = true;
         if (typeof child !== "object" || child === null) continue;
         if (Array.isArray(child)) {
           if (CONTAINER_FIELDS.has(key)) size.containers += child.length;
@@ -80,10 +98,10 @@ export function exceededLimit(object: unknown, limits: RequestLimits): string | 
         stack.push({ value: child, depth: depth + 1 });
       }
     if (size.containers > limits.maxContainers)
-      return over(`has ${size.containers} containers (containers, initContainers and ephemeralContainers)`, limits, "maxContainers");
-    if (size.volumes > limits.maxVolumes) return over(`has ${size.volumes} volumes`, limits, "maxVolumes");
+      return exceeded(`has ${size.containers} containers (containers, initContainers and ephemeralContainers)`, "maxContainers");
+    if (size.volumes > limits.maxVolumes) return exceeded(`has ${size.volumes} volumes`, "maxVolumes");
   }
-  return undefined;
+  return { nullKey };
 }
 
 /** The sentence for a body over `maxBodyBytes`. */

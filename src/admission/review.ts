@@ -1,7 +1,7 @@
 /** admission.k8s.io/v1 AdmissionReview in, AdmissionReview out: the decision for one request. */
 import { meetsThreshold } from "../gate/threshold.js";
 import type { AdmissionEvaluator, AdmissionFinding } from "./evaluator.js";
-import { bodyTooLarge, exceededLimit } from "./limits.js";
+import { bodyTooLarge, walkLimits } from "./limits.js";
 import { parseReview, requestRecord, skipReason } from "./request.js";
 import type { DecisionOptions, DecisionRecord, FailureCause, ReviewResult } from "./types.js";
 
@@ -38,14 +38,17 @@ export function handleReview(body: string, evaluator: AdmissionEvaluator, option
       "request",
       options,
     );
-  const limit = exceededLimit(object, options.limits);
-  if (limit) return overLimit(record, limit, options);
+  const walk = walkLimits(object, options.limits);
+  if (walk.exceeded) return overLimit(record, walk.exceeded, options);
 
   let findings: AdmissionFinding[];
   try {
     // The API server sends namespaced objects without metadata.namespace when the client left it out.
     const metadata = { ...object.metadata, ...(request.namespace && !object.metadata?.namespace ? { namespace: request.namespace } : {}) };
-    findings = evaluator.evaluate({ ...object, metadata: { ...metadata, name: metadata.name ?? record.name } }, now);
+    // What the walk found of nulls holds for this copy: it replaces metadata by one that adds only strings.
+    findings = evaluator.evaluate({ ...object, metadata: { ...metadata, name: metadata.name ?? record.name } }, now, {
+      nullKey: walk.nullKey,
+    });
   } catch (error) {
     return failure(record, error instanceof Error ? error.message : String(error), "request", options);
   }

@@ -17,6 +17,15 @@ export function stripNullKeys<T>(value: T): T {
   return out;
 }
 
+/**
+ * An object a walk has just found to hold no null-valued key at any depth (the admission limit walk,
+ * walkLimits), remembered as stripNullKeys' result would be: neither walks it again.
+ */
+export function nullFree<T extends object>(value: T): T {
+  stripped.add(value);
+  return value;
+}
+
 /** What stripNullKeys returned: holdsNoNullKey need not walk them again (objects are not changed once read). */
 const stripped = new WeakSet<object>();
 

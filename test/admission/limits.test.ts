@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_LIMITS, exceededLimit, type RequestLimits } from "../../src/admission/limits.js";
+import { DEFAULT_LIMITS, exceededLimit, walkLimits, type RequestLimits } from "../../src/admission/limits.js";
+import { holdsNoNullKey, stripNullKeys } from "../../src/k8s/strip-nulls.js";
 import { requestRecord, skipReason, uidFromPrefix } from "../../src/admission/request.js";
 import { admissionReview, privilegedContainer, referencePod, referenceStatefulSet } from "./helpers.js";
 
@@ -72,6 +73,38 @@ describe("request limits", () => {
     expect(exceededLimit(hidden(3), { ...DEFAULT_LIMITS, maxNodes: 30 })).toMatch(
       /at least \d+ keys and array items, over the limit of 30/,
     );
+  });
+});
+
+describe("the limit walk's null-valued keys (walkLimits)", () => {
+  const walk = (value: unknown) => walkLimits(value, DEFAULT_LIMITS);
+
+  it("finds a null-valued key at any depth, in mappings inside lists too, as stripNullKeys would drop it", () => {
+    const cases: unknown[] = [
+      { kind: "Pod", metadata: null },
+      { spec: { containers: [{ name: "c", securityContext: { privileged: true, capabilities: null } }] } },
+      { a: [[{ b: [{ c: null }] }]] },
+      JSON.parse('{"spec": {"__proto__": null}}'),
+      JSON.parse('{"data": {"__proto__": {"x": null}}}'),
+    ];
+    for (const value of cases) {
+      expect(walk(value), JSON.stringify(value)).toEqual({ nullKey: true });
+      expect(holdsNoNullKey(value)).toBe(false);
+    }
+  });
+
+  it("finds none where stripNullKeys drops nothing: null list items, no nulls, empty values", () => {
+    const cases: unknown[] = [referencePod(), { a: [null, 1, [null]] }, { a: "", b: 0, c: false, d: [], e: {} }, {}];
+    for (const value of cases) {
+      expect(walk(value), JSON.stringify(value)).toEqual({ nullKey: false });
+      expect(stripNullKeys(value)).toBe(value);
+    }
+  });
+
+  it("stops at the first limit exceeded, saying which, as exceededLimit does", () => {
+    const over = walkLimits({ a: { b: { c: null } } }, { ...DEFAULT_LIMITS, maxDepth: 2 });
+    expect(over.exceeded).toBe(exceededLimit({ a: { b: { c: null } } }, { ...DEFAULT_LIMITS, maxDepth: 2 }));
+    expect(over.exceeded).toMatch(/\(--max-depth\)$/);
   });
 });
 
