@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import * as opaWasm from "@open-policy-agent/opa-wasm";
+import type * as OpaWasm from "@open-policy-agent/opa-wasm";
 import type { LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import { POLICIES_DIR } from "../paths.js";
 import type { K8sObject, ResourceRef, Violation } from "../types.js";
@@ -63,8 +63,12 @@ interface OpaExports {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-// The package's ES module exports loadPolicySync only on its default export (its types declare it named).
-const { loadPolicySync } = (opaWasm as unknown as { default: typeof opaWasm }).default;
+/**
+ * opa-wasm's loadPolicySync, imported when a bundle is first loaded: a run whose every unit comes from the
+ * cache never loads the package (and the builtins it imports, ~15 ms). Its ES module exports loadPolicySync
+ * only on its default export (its types declare it named).
+ */
+const opaWasm = async () => ((await import("@open-policy-agent/opa-wasm")) as unknown as { default: typeof OpaWasm }).default;
 
 /**
  * Compiled policy.wasm modules by the SHA-256 of their bytes. Threads given this thread's modules
@@ -231,6 +235,7 @@ export class RegoBundle {
       throw new Error(`The policy bundle ${dir}/policy.wasm lacks ${missing.join(", ")}. Run \`npm run build:policies\`.`);
     // Synchronously, from the compiled module: the asynchronous loadPolicy reads the global `Response`,
     // which makes Node load its fetch implementation (~20 ms of each process and thread that evaluates).
+    const { loadPolicySync } = await opaWasm();
     const policy = loadPolicySync((await compiledModule(readFileSync(join(dir, "policy.wasm")))) as ArrayBuffer, { initial: initialPages });
     const bundle = new RegoBundle(policy, manifest, dir);
     for (const id of controlIds) bundle.entrypointOf(id);
