@@ -1,4 +1,4 @@
-/** Joins small pieces of text into chunks of at least `size` characters (the last one shorter): few writes, none huge. */
+/** Joins pieces of text into chunks of at least `size` characters (the last one shorter), each a run of whole pieces: few writes. */
 export function* batchedText(pieces: Iterable<string>, size = 1 << 20): Generator<string> {
   let held = "";
   for (const piece of pieces) {
