@@ -4,7 +4,7 @@ import type { ClusterSnapshot } from "../cluster/audit.js";
 import { PROFILES } from "../config/profiles.js";
 import { FORMAT_NAMES, REPORTERS, type FormatName } from "../reporters/index.js";
 import { SEVERITIES, type Severity } from "../types.js";
-import { replaceFile } from "../tools/replace-file.js";
+import { outputTarget, writeOutputFile } from "../tools/write-output.js";
 
 interface Io {
   stdout: (s: string) => void;
@@ -49,6 +49,7 @@ export function addClusterCommand(program: Command, io: Io): void {
       const { auditCluster, readCluster } = await import("../cluster/audit.js");
       const { compareSnapshot, formatDrift, hasDrift } = await import("../cluster/compare.js");
       const { loadInputs } = await import("../loaders/load.js");
+      if (opts.output) outputTarget(opts.output);
       const source = { kubeconfig: opts.kubeconfig, context: opts.context, namespaces: opts.namespace };
       let body: string;
       if (opts.compare) {
@@ -76,7 +77,7 @@ export function addClusterCommand(program: Command, io: Io): void {
         body = REPORTERS[opts.format as FormatName](report, { color });
         io.setExit(report.summary.exitCode);
       }
-      if (opts.output) replaceFile(opts.output, body);
+      if (opts.output) writeOutputFile(opts.output, body);
       else io.stdout(body);
     });
 }

@@ -3,7 +3,7 @@
  * (manifests/) into a user's repository, with a starter config and waiver file, never over an
  * existing file.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { parseDocument, isMap, isSeq, isScalar } from "yaml";
@@ -82,12 +82,31 @@ export interface InitResult {
  * Copies the chosen forms of the reference deployment, plus a starter config and waiver file, into
  * `dir`. Throws UsageError, writing nothing, when any target file already exists.
  */
+/**
+ * Whether anything is where `file` (relative, `/`-separated) would be written under `root`: an entry at its
+ * name, whatever it is (a dangling link too: writing to it would create the link's target), or a link or a
+ * non-folder at one of its parent folders (copying through `helm -> /elsewhere` writes outside the folder).
+ */
+function inTheWay(root: string, file: string): boolean {
+  const parts = file.split("/");
+  for (let i = 1; i <= parts.length; i++) {
+    let stats;
+    try {
+      stats = lstatSync(join(root, ...parts.slice(0, i)));
+    } catch {
+      return false; // nothing there, nor below
+    }
+    if (i === parts.length || !stats.isDirectory()) return true;
+  }
+  return false;
+}
+
 export function initDeployment(dir: string, forms: readonly string[], reference = REFERENCE_DIR): InitResult {
   const target = resolve(dir);
   if (existsSync(target) && !statSync(target).isDirectory()) throw new UsageError(`init: ${dir} exists and is not a folder`);
   const copied = filesOfForms(forms, reference);
   const files = [...copied, "README.md", CONFIG_FILE, WAIVERS_FILE].sort();
-  const existing = files.filter((f) => existsSync(join(target, f)));
+  const existing = files.filter((f) => inTheWay(target, f));
   if (existing.length)
     throw new UsageError(
       `init: refusing to overwrite ${existing.length} existing file${existing.length === 1 ? "" : "s"} in ${dir}: ` +

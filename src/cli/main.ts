@@ -1,6 +1,4 @@
 /** The command line: argv → audit() → reporters → exit code. No logic of its own. */
-import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import { Command, Option } from "commander";
 import { audit } from "../audit.js";
 import { UsageError } from "../errors.js";
@@ -27,7 +25,7 @@ import { addInitCommand } from "./init.js";
 import { addEnginesCommands } from "./engines.js";
 import { addClusterCommand } from "./cluster.js";
 import { ALLOW_VERSION_MISMATCH_ENV } from "../tools/find.js";
-import { replaceFile } from "../tools/replace-file.js";
+import { outputTarget, writeOutputFile } from "../tools/write-output.js";
 import { rejectUnsupportedOptions } from "./strict-options.js";
 import { pathsToAudit } from "./default-inputs.js";
 
@@ -53,13 +51,6 @@ async function readStdin(maxBytes: number): Promise<string> {
     if (bytes > maxBytes) break;
   }
   return Buffer.concat(chunks).toString("utf8");
-}
-
-/** Writes a report or baseline file; a symbolic link planted at its name is replaced, never followed. */
-function writeOutput(path: string, body: string | Iterable<string>): void {
-  const file = resolve(path);
-  mkdirSync(dirname(file), { recursive: true });
-  replaceFile(file, body);
 }
 
 /** An error message (one issue a line) with input-borne escapes and CI workflow commands made inert. */
@@ -147,6 +138,8 @@ export function buildProgram(
       if (opts.signKey && !opts.ledger)
         throw new UsageError("--sign-key signs the package and record of --ledger: give --ledger <dir> too.");
       const outputs = pairOutputs(argv);
+      // A folder or a device named as an output fails now, not after the audit.
+      for (const file of [...outputs.map((o) => o.file), opts.writeBaseline]) if (file) outputTarget(file);
       const { paths, config } = pathsToAudit(given, opts, io);
       const engines: EngineName[] | undefined = opts.engine?.includes("all") ? ALL_ENGINES : opts.engine;
       const progress = createProgress({
@@ -181,10 +174,10 @@ export function buildProgram(
       const color = opts.color !== false && !process.env.NO_COLOR && Boolean(process.stdout.isTTY);
       for (const target of outputs) {
         const chunks = reportChunks(target.format, report, { color: target.file ? false : color, verbose: opts.verbose });
-        if (target.file) writeOutput(target.file, chunks);
+        if (target.file) writeOutputFile(target.file, chunks);
         else for (const chunk of chunks) io.stdout(chunk);
       }
-      if (opts.writeBaseline) writeOutput(opts.writeBaseline, serializeBaseline(createBaseline(report.findings)));
+      if (opts.writeBaseline) writeOutputFile(opts.writeBaseline, serializeBaseline(createBaseline(report.findings)));
       if (opts.ledger) {
         const { appendGateRun } = await import("./gate-ledger.js");
         const appended = appendGateRun(report, { ledger: opts.ledger, paths, commandLine: argv, signKey: opts.signKey });
