@@ -1,5 +1,6 @@
 /** `erlmcp-audit evidence` and `erlmcp-audit verify`: the auditor evidence package. */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { readSettingsFile } from "../tools/read-settings-file.js";
 import { Command, Option } from "commander";
 import { UsageError } from "../errors.js";
 import { pathsToAudit } from "./default-inputs.js";
@@ -22,7 +23,11 @@ const collect = (value: string, previous: string[] = []) => [...previous, ...val
 export function readKey(value: string, what: string): string {
   if (value.includes("-----BEGIN")) return value;
   if (!existsSync(value)) throw new UsageError(`${what} ${value} does not exist: give a PEM file.`);
-  return readFileSync(value, "utf8");
+  try {
+    return readSettingsFile(value).toString("utf8");
+  } catch (error) {
+    throw new UsageError(`${what} ${value}: ${(error as Error).message}`);
+  }
 }
 
 export function addEvidenceCommands(program: Command, io: Io, argv: readonly string[] = []): void {

@@ -1,4 +1,5 @@
 /** YAML files with source positions: parse once, then point any key path at its line and column. */
+import { yamlErrorSummary } from "../yaml/error-summary.js";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
 
 /** Keys and list indexes from the document root, e.g. `["inputs", 0, "profile"]`. */
@@ -69,8 +70,6 @@ function offsetOf(doc: Document, path: KeyPath): number {
   return offset;
 }
 
-const POSITION_SUFFIX = / at line \d+, column \d+:?$/;
-
 /** Parses YAML text (one document, unique keys, at most 100 aliases) keeping positions for `locate`. */
 export function parseYamlSource(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
@@ -83,14 +82,14 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   const syntaxErrors = doc.errors.map((e) => ({
     file,
     path: [],
-    problem: `invalid YAML: ${e.message.split("\n")[0]!.replace(POSITION_SUFFIX, "")}`,
+    problem: `invalid YAML: ${yamlErrorSummary(e.message)}`,
     ...at(e.pos[0]),
   }));
   if (syntaxErrors.length) return { file, data: undefined, syntaxErrors, locate };
   try {
     return { file, data: doc.toJS({ maxAliasCount: 100 }) ?? {}, syntaxErrors, locate };
   } catch (error) {
-    const problem = `invalid YAML: ${(error as Error).message.split("\n")[0]}`;
+    const problem = `invalid YAML: ${yamlErrorSummary((error as Error).message)}`;
     return { file, data: undefined, syntaxErrors: [{ file, path: [], problem, line: 1, column: 1 }], locate };
   }
 }

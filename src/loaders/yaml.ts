@@ -1,4 +1,5 @@
 /** Parses a YAML or JSON stream into resources that remember their file and line. */
+import { yamlErrorSummary } from "../yaml/error-summary.js";
 import { LineCounter, parseAllDocuments, isAlias, isMap, isScalar, isSeq, type Document } from "yaml";
 import type { Resource } from "../types.js";
 import { inputError } from "./errors.js";
@@ -102,7 +103,7 @@ export function parseWithDocuments(text: string, options: ParseOptions): ParseRe
       }
       const duplicate = yamlError.code === "DUPLICATE_KEY";
       errors.push(
-        inputError(duplicate ? "YAML_DUPLICATE_KEY" : "YAML_SYNTAX", file, yamlError.message.split("\n")[0] ?? "invalid YAML", {
+        inputError(duplicate ? "YAML_DUPLICATE_KEY" : "YAML_SYNTAX", file, yamlErrorSummary(yamlError.message), {
           line: pos.line,
           column: pos.col,
           hint: duplicate ? "keep one of the duplicate keys" : "fix the YAML at this line and column",
@@ -143,7 +144,7 @@ export function parseWithDocuments(text: string, options: ParseOptions): ParseRe
       }
       const code = /alias/i.test(message) ? "YAML_ALIAS_LIMIT" : "YAML_SYNTAX";
       errors.push(
-        inputError(code, file, message, {
+        inputError(code, file, yamlErrorSummary(message), {
           line: position.line,
           hint: code === "YAML_ALIAS_LIMIT" ? "remove excessive YAML aliases" : "fix the YAML of this document",
         }),
