@@ -3,7 +3,7 @@
  * line numbers, so edits that move a resource keep it matched). With a baseline, only new findings
  * fail the gate.
  */
-import { readSettingsFile } from "../tools/read-settings-file.js";
+import { readRegularFile } from "../tools/read-regular-file.js";
 import { findingKey } from "../findings/identity.js";
 import type { Finding } from "../types.js";
 
@@ -70,7 +70,7 @@ const isScalar = (v: unknown) => typeof v === "string" || typeof v === "number" 
 export function readBaseline(file: string): Baseline {
   let data: unknown;
   try {
-    data = JSON.parse(readSettingsFile(file).toString("utf8"));
+    data = JSON.parse(readRegularFile(file).toString("utf8"));
   } catch (error) {
     throw new BaselineError(`${file}: cannot read the baseline (${(error as Error).message}); create it with --write-baseline ${file}`);
   }

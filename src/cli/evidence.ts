@@ -1,6 +1,6 @@
 /** `erlmcp-audit evidence` and `erlmcp-audit verify`: the auditor evidence package. */
 import { existsSync } from "node:fs";
-import { readSettingsFile } from "../tools/read-settings-file.js";
+import { readRegularFile } from "../tools/read-regular-file.js";
 import { Command, Option } from "commander";
 import { UsageError } from "../errors.js";
 import { pathsToAudit } from "./default-inputs.js";
@@ -24,7 +24,7 @@ export function readKey(value: string, what: string): string {
   if (value.includes("-----BEGIN")) return value;
   if (!existsSync(value)) throw new UsageError(`${what} ${value} does not exist: give a PEM file.`);
   try {
-    return readSettingsFile(value).toString("utf8");
+    return readRegularFile(value).toString("utf8");
   } catch (error) {
     throw new UsageError(`${what} ${value}: ${(error as Error).message}`);
   }

@@ -1,7 +1,7 @@
 /** Finds, reads and validates the config file and the waiver files it names. */
 import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
-import { readSettingsFile, SettingsFileError } from "../tools/read-settings-file.js";
+import { readRegularFile, RegularFileError } from "../tools/read-regular-file.js";
 import { dirname, join, relative, resolve } from "node:path";
 import type { ValidateFunction } from "ajv";
 import * as generated from "./file-validators.generated.js";
@@ -54,9 +54,9 @@ function readSource(file: string, cwd: string): HashedSource {
   const shown = relative(cwd, file) || file;
   let bytes: Buffer;
   try {
-    bytes = readSettingsFile(file);
+    bytes = readRegularFile(file);
   } catch (error) {
-    throw new ConfigError(shown, error instanceof SettingsFileError ? error.message : `cannot read: ${(error as Error).message}`);
+    throw new ConfigError(shown, error instanceof RegularFileError ? error.message : `cannot read: ${(error as Error).message}`);
   }
   const source = parseYamlSource(bytes.toString("utf8"), shown);
   if (source.syntaxErrors.length) throw new ConfigError(shown, source.syntaxErrors);

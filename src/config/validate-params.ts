@@ -5,7 +5,7 @@
  * A parameter is known only if the schema declares it under `properties`, whatever the schema says about
  * `additionalProperties`: the policies read only declared parameters, so any other name is a typo.
  */
-import { readSettingsFile } from "../tools/read-settings-file.js";
+import { readRegularFile } from "../tools/read-regular-file.js";
 import type { Ajv, ValidateFunction } from "ajv";
 import type { ControlSpec } from "../catalog/types.js";
 import { didYouMean, schemaIssues } from "./validate-schema.js";
@@ -99,6 +99,6 @@ export function controlParamsErrors(spec: ControlSpec, file: string, shown: stri
         issues.push(...paramIssues(spec, [...defaults, { path: ["profiles", profile, "params"], params: settings.params }]));
   }
   if (!issues.length) return [];
-  const source = parseYamlSource(readSettingsFile(file).toString("utf8"), shown);
+  const source = parseYamlSource(readRegularFile(file).toString("utf8"), shown);
   return sortIssues(issues.map(source.locate)).map(formatIssue);
 }

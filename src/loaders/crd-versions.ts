@@ -4,7 +4,8 @@
  * a template branching on `.Capabilities.APIVersions.Has "group/version"` renders the branch a cluster
  * with those CRDs installed would apply.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readRegularFile } from "../tools/read-regular-file.js";
+import { readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseAllDocuments } from "yaml";
 import type { PlannedUnit } from "./discover.js";
@@ -18,8 +19,7 @@ export function crdApiVersions(files: Iterable<string>, maxFileBytes: number): s
   for (const file of files) {
     let text: string;
     try {
-      if (statSync(file).size > maxFileBytes) continue;
-      text = readFileSync(file, "utf8");
+      text = readRegularFile(file, maxFileBytes).toString("utf8");
     } catch {
       continue;
     }

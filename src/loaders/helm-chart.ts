@@ -7,7 +7,8 @@
  * release (`.Release.IsUpgrade`, `.Revision`, its name or namespace in a condition) get a notice, and so
  * does a values file holding such a branch when a template renders values through `tpl`.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readRegularFile } from "../tools/read-regular-file.js";
+import { readdirSync } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
 import { compileGlob } from "../config/glob.js";
 import type { NotAuditedFile, Notice } from "../types.js";
@@ -255,7 +256,7 @@ function scanTemplate(text: string): TemplateScan {
 
 function readText(path: string): string {
   try {
-    return readFileSync(path, "utf8");
+    return readRegularFile(path).toString("utf8");
   } catch {
     return "";
   }

@@ -1,9 +1,12 @@
 /** The input files of a load, each hashed once and named by its path relative to the working directory. */
+import { readRegularFile } from "../tools/read-regular-file.js";
 import { sha256 } from "../digest.js";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { InputFile } from "../types.js";
 
+/** A file larger than this is left out of the input list (a render or parse refuses it and says so). */
+const MAX_REGISTERED_FILE_BYTES = 256 * 1024 * 1024;
 /** Records what a load read, for the input list (path, SHA-256, size) of the report and the evidence. */
 export interface InputRegister {
   /** `path` relative to the working directory; `.` for the directory itself. */
@@ -42,7 +45,7 @@ export function inputRegister(cwd: string): InputRegister {
     const key = rel(path);
     if (inputs.has(key)) return;
     try {
-      const bytes = data ?? readFileSync(path);
+      const bytes = data ?? readRegularFile(path, MAX_REGISTERED_FILE_BYTES);
       inputs.set(key, { path: key, sha256: (data && digest) || sha256(bytes), bytes: bytes.length });
     } catch {
       /* reported where the file is read */

@@ -3,7 +3,7 @@
  * folders), the files it emits as resources, and the files it reads for something else (patches,
  * generator sources, transformer configs). Remote references (URLs, `?ref=`) are left out.
  */
-import { readFileSync } from "node:fs";
+import { readRegularFile } from "../tools/read-regular-file.js";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import { isDirectory, isFile } from "./path-kind.js";
@@ -62,7 +62,7 @@ export function readKustomization(dir: string): KustomizationRefs | undefined {
   if (!file) return undefined;
   let k: Record<string, unknown>;
   try {
-    const parsed: unknown = parse(readFileSync(file, "utf8"));
+    const parsed: unknown = parse(readRegularFile(file).toString("utf8"));
     k = parsed && typeof parsed === "object" ? (parsed as Record<string, unknown>) : {};
   } catch {
     return { file, dependencies: [], resources: [], others: new Map() };

@@ -5,7 +5,8 @@
  * and Flux Kustomizations in the input); every kustomization not rendered on its own, and every file a
  * kustomization reads for something other than a resource, is listed as not audited with the reason.
  */
-import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { readRegularFile } from "../tools/read-regular-file.js";
+import { existsSync, realpathSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { parseAllDocuments } from "yaml";
 import type { AuditConfig } from "../config/types.js";
@@ -189,8 +190,7 @@ export function gitOpsPaths(files: readonly string[], maxFileBytes: number): str
   for (const file of files) {
     let text: string;
     try {
-      if (!statSync(file).isFile() || statSync(file).size > maxFileBytes) continue;
-      text = readFileSync(file, "utf8");
+      text = readRegularFile(file, maxFileBytes).toString("utf8");
     } catch {
       continue;
     }

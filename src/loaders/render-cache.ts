@@ -2,7 +2,8 @@
  * `--cache` for renders: a Helm or Kustomize output is stored under a key of every file the render
  * reads, the render's options and the binary that runs it; a failed render is never stored.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readRegularFile } from "../tools/read-regular-file.js";
+import { readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { toolFingerprint } from "../cache/fingerprint.js";
 import { cacheKey, type KeyPart, type ResultCache } from "../cache/store.js";
@@ -10,6 +11,8 @@ import { findTool, type ToolName } from "../tools/find.js";
 import { kustomizationSources } from "./kustomization.js";
 import type { HelmOptions, RenderOutput } from "./render.js";
 
+/** A file larger than this (more than helm may render) is not keyed: its render runs uncached. */
+const MAX_KEYED_FILE_BYTES = 256 * 1024 * 1024;
 /** Path and bytes of every file under `dir`, by sorted path. */
 function treeParts(dir: string): KeyPart[] {
   const parts: KeyPart[] = [];
@@ -18,7 +21,7 @@ function treeParts(dir: string): KeyPart[] {
       const path = join(d, entry.name);
       if (entry.isSymbolicLink()) throw new Error(`${path} is a symbolic link: the render is not cached`);
       if (entry.isDirectory()) walk(path);
-      else if (entry.isFile()) parts.push(path, readFileSync(path));
+      else if (entry.isFile()) parts.push(path, readRegularFile(path, MAX_KEYED_FILE_BYTES));
     }
   };
   walk(dir);
@@ -40,7 +43,7 @@ const REMOTE = /:\/\/|\?ref=|git@/;
  * file is emitted, never fetched from, so a URL in its annotations does not make the build remote.
  */
 function fetchesRemotely(kustomizations: readonly string[]): boolean {
-  return kustomizations.some((f) => REMOTE.test(readFileSync(f, "utf8")));
+  return kustomizations.some((f) => REMOTE.test(readRegularFile(f).toString("utf8")));
 }
 
 /**
@@ -68,7 +71,7 @@ export function helmRenderKey(
       options,
       ...treeParts(chartDir),
       resolve(cwd, values),
-      readFileSync(resolve(cwd, values)),
+      readRegularFile(resolve(cwd, values), MAX_KEYED_FILE_BYTES),
     );
   } catch {
     return undefined;
@@ -84,7 +87,7 @@ export function kustomizeRenderKey(dir: string, cwd: string, allowEmpty: boolean
     const root = resolve(cwd, dir);
     const sources = kustomizationSources(root);
     const files = [...new Set([...sources.declaring, ...sources.others])].sort();
-    const parts: KeyPart[] = files.flatMap((f) => [f, readFileSync(f)]);
+    const parts: KeyPart[] = files.flatMap((f) => [f, readRegularFile(f, MAX_KEYED_FILE_BYTES)]);
     if (fetchesRemotely(sources.kustomizations)) return undefined;
     return cacheKey(
       "render",

@@ -1,7 +1,8 @@
 /** Renders Helm charts and Kustomize overlays with the real binaries. */
+import { firstNonRegularEntry, readRegularFile } from "../tools/read-regular-file.js";
+import { kustomizationSources } from "./kustomization.js";
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { basename, resolve } from "node:path";
+import { basename, dirname, relative, resolve } from "node:path";
 import { parse } from "yaml";
 import { findTool, ToolNotFoundError, type ToolName } from "../tools/find.js";
 import type { InputError } from "../types.js";
@@ -78,6 +79,26 @@ function run(
 }
 
 /**
+ * The render refused when something the tool would read is not a regular file or a folder: helm loads every
+ * file of the chart (through links) and the values file, kustomize every file its build names, and a link to
+ * /dev/zero or a FIFO among them makes the tool read without end or wait forever.
+ */
+function refusedRender(tool: ToolName, label: string, cwd: string, paths: readonly string[]): Promise<RenderOutput> | undefined {
+  const found = firstNonRegularEntry(paths);
+  if (!found) return undefined;
+  return Promise.resolve({
+    error: inputError(
+      "UNREADABLE",
+      label,
+      `${relative(cwd, found.path) || found.path} is ${found.what}, not a file: ${tool} would read it without end or wait on it; not rendered`,
+      {
+        hint: "remove it (or the link to it) from the chart or overlay",
+      },
+    ),
+  });
+}
+
+/**
  * `helm template` of the chart with one values file (on top of the chart's values.yaml, as `helm
  * install -f` would), with its `crds/` (Helm installs them) and the API versions of `options`.
  * `renderDir`: a copy of the chart rendered in its place (same release name and values file).
@@ -105,12 +126,14 @@ export function renderHelm(
   for (const apiVersion of options.apiVersions ?? []) args.push("--api-versions", apiVersion);
   const values = resolve(cwd, valuesFile);
   if (values !== resolve(chart, "values.yaml")) args.push("-f", values);
+  const refused = refusedRender("helm", label, cwd, [renderDir ?? chart, values]);
+  if (refused) return refused;
   return run("helm", args, cwd, label, false, (stderr) => helmSchemaError(stderr, chartDir, valuesFile, cwd));
 }
 
 function chartName(chart: string): string | undefined {
   try {
-    const name = (parse(readFileSync(resolve(chart, "Chart.yaml"), "utf8")) as { name?: unknown } | null)?.name;
+    const name = (parse(readRegularFile(resolve(chart, "Chart.yaml")).toString("utf8")) as { name?: unknown } | null)?.name;
     return typeof name === "string" && name ? name : undefined;
   } catch {
     return undefined;
@@ -119,5 +142,12 @@ function chartName(chart: string): string | undefined {
 
 /** `kustomize build` of `dir`; with `allowEmpty` (a base or component other kustomizations use) an empty build is no error. */
 export function renderKustomize(dir: string, cwd: string, label: string, allowEmpty = false): Promise<RenderOutput> {
+  const root = resolve(cwd, dir);
+  const sources = kustomizationSources(root);
+  // The folder of every kustomization the build reads, whole: a file it names that is not a regular file is
+  // not among the sources (they keep files only).
+  const folders = sources.kustomizations.map((k) => dirname(k));
+  const refused = refusedRender("kustomize", label, cwd, [root, ...folders, ...sources.declaring, ...sources.others]);
+  if (refused) return refused;
   return run("kustomize", ["build", resolve(cwd, dir)], cwd, label, allowEmpty, (stderr) => kustomizeMissingPathError(stderr, dir, cwd));
 }

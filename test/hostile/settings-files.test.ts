@@ -3,13 +3,13 @@
  * names, --baseline, signing keys) may be links a repository planted. A link to /dev/zero read until memory
  * ran out, a FIFO hung the run, /proc/self/environ (size 0, the CI job's secrets) was read, and a YAML error
  * quoted the file's text, secrets included, into the CI log. Only regular files are read, whole and bounded
- * (src/tools/read-settings-file.ts), and no YAML error quotes the file (src/yaml/error-summary.ts).
+ * (src/tools/read-regular-file.ts), and no YAML error quotes the file (src/yaml/error-summary.ts).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readSettingsFile, SettingsFileError } from "../../src/tools/read-settings-file.js";
+import { readRegularFile, RegularFileError } from "../../src/tools/read-regular-file.js";
 import { yamlErrorSummary } from "../../src/yaml/error-summary.js";
 import { runCli } from "../helpers/cli.js";
 import { SURVIVOR_DEPLOYMENT, tempTree } from "../helpers/tmp.js";
@@ -22,12 +22,12 @@ function mkfifo(path: string): void {
   expect(spawnSync("mkfifo", [path]).status).toBe(0);
 }
 
-describe("readSettingsFile", () => {
+describe("readRegularFile", () => {
   it("reads a regular file and a link to one", () => {
     const root = tempTree({ "a.yaml": "profile: production\n" });
     symlinkSync(join(root, "a.yaml"), join(root, "link.yaml"));
-    expect(readSettingsFile(join(root, "a.yaml")).toString()).toBe("profile: production\n");
-    expect(readSettingsFile(join(root, "link.yaml")).toString()).toBe("profile: production\n");
+    expect(readRegularFile(join(root, "a.yaml")).toString()).toBe("profile: production\n");
+    expect(readRegularFile(join(root, "link.yaml")).toString()).toBe("profile: production\n");
   });
 
   it.runIf(linux)("refuses a FIFO without waiting for a writer, a device, a folder and a /proc pseudo-file", () => {
@@ -38,9 +38,9 @@ describe("readSettingsFile", () => {
     mkdirSync(join(root, "folder.yaml"));
     const refusal = (name: string) => {
       try {
-        readSettingsFile(join(root, name));
+        readRegularFile(join(root, name));
       } catch (error) {
-        expect(error).toBeInstanceOf(SettingsFileError);
+        expect(error).toBeInstanceOf(RegularFileError);
         return (error as Error).message;
       }
       throw new Error(`${name} was read`);
@@ -53,8 +53,8 @@ describe("readSettingsFile", () => {
 
   it("refuses a file over the limit unread", () => {
     const root = tempTree({ "big.yaml": "x".repeat(2000) });
-    expect(() => readSettingsFile(join(root, "big.yaml"), 1000)).toThrow("is 2000 bytes, over the 1000-byte limit");
-    expect(readSettingsFile(join(root, "big.yaml"), 2000).length).toBe(2000);
+    expect(() => readRegularFile(join(root, "big.yaml"), 1000)).toThrow("is 2000 bytes, over the 1000-byte limit");
+    expect(readRegularFile(join(root, "big.yaml"), 2000).length).toBe(2000);
   });
 });
 

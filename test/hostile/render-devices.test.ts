@@ -1,0 +1,108 @@
+/**
+ * A chart or overlay holding a link to a device or a FIFO: helm loads every file of a chart (a values file
+ * linked to /dev/zero took helm to 7.6 GB in 6 s, and this process read it too), kustomize every file its
+ * build names, and a FIFO makes either wait forever. Such a render is refused with an error naming the entry,
+ * nothing reads it, and every other input is still audited. The CLI runs as a child with a deadline: a
+ * regression must fail the test, not hang the suite. FIFOs stand in for /dev/zero (a reader blocks on one
+ * without eating memory); the unit tests of firstNonRegularEntry also use a link to /dev/zero, never read.
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { PACKAGE_ROOT } from "../../src/paths.js";
+import { firstNonRegularEntry } from "../../src/tools/read-regular-file.js";
+import { PRIVILEGED_POD, tempTree } from "../helpers/tmp.js";
+
+const BIN = join(PACKAGE_ROOT, "bin/erlmcp-audit.js");
+const linux = process.platform === "linux";
+
+function mkfifo(path: string): void {
+  expect(spawnSync("mkfifo", [path]).status).toBe(0);
+}
+
+/** The audit of `paths` in `cwd` as a child process that is killed after 90 s. */
+function audit(cwd: string, paths: string[], extra: string[] = []) {
+  const run = spawnSync(process.execPath, [BIN, ...paths, "--no-config", "--format", "json", ...extra], {
+    cwd,
+    timeout: 90_000,
+    killSignal: "SIGKILL",
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  expect(run.signal, `the audit of ${paths.join(" ")} was killed at its deadline: it hung`).toBeNull();
+  const report = JSON.parse(run.stdout) as {
+    inputErrors: Array<{ code: string; file: string; message: string }>;
+    findings: Array<{ controlId: string; resource: { name: string } }>;
+  };
+  return { code: run.status, report };
+}
+
+/** A tree with the reference chart and overlays copied in, and a privileged Pod in a folder of its own. */
+function repository(): string {
+  const root = tempTree({ "plain/pod.yaml": PRIVILEGED_POD("bystander") });
+  cpSync(join(PACKAGE_ROOT, "manifests/helm/erlmcp"), join(root, "chart"), { recursive: true });
+  cpSync(join(PACKAGE_ROOT, "manifests/kustomize"), join(root, "kustomize"), { recursive: true });
+  return root;
+}
+
+const bystanderAudited = (report: ReturnType<typeof audit>["report"]) =>
+  report.findings.some((f) => f.resource.name === "bystander" && f.controlId === "pod-restricted-context");
+
+describe.runIf(linux)("renders of charts and overlays holding a FIFO or a device", () => {
+  it("refuses every render of a chart with a values file that is a FIFO, and audits the rest", () => {
+    const root = repository();
+    mkfifo(join(root, "chart/values-evil.yaml"));
+    const { code, report } = audit(root, ["chart", "plain"]);
+    expect(code).toBe(2);
+    const refused = report.inputErrors.filter((e) => e.message.includes("chart/values-evil.yaml is a FIFO, not a file"));
+    expect(refused.map((e) => e.file)).toContain("chart@values-production.yaml");
+    expect(bystanderAudited(report)).toBe(true);
+  });
+
+  it("refuses a chart whose template or CRD is a link to a FIFO, with and without --cache", () => {
+    for (const place of ["templates/zz-evil.yaml", "crds/evil.yaml"]) {
+      const root = repository();
+      mkdirSync(join(root, "chart/crds"), { recursive: true });
+      mkfifo(join(root, "pipe"));
+      symlinkSync(join(root, "pipe"), join(root, "chart", place));
+      for (const extra of [[], ["--cache", "--cache-dir", join(root, ".cache")]]) {
+        const { code, report } = audit(root, ["chart", "plain"], extra);
+        expect(code).toBe(2);
+        expect(report.inputErrors.some((e) => e.message.includes(`chart/${place} is a FIFO`))).toBe(true);
+        expect(bystanderAudited(report)).toBe(true);
+      }
+    }
+  });
+
+  it("refuses an overlay whose resource, or whose kustomization itself, is a FIFO", () => {
+    const resource = repository();
+    rmSync(join(resource, "kustomize/base/networkpolicy.yaml"));
+    mkfifo(join(resource, "kustomize/base/networkpolicy.yaml"));
+    const byResource = audit(resource, ["kustomize", "plain"]);
+    expect(byResource.code).toBe(2);
+    expect(byResource.report.inputErrors.some((e) => e.message.includes("networkpolicy.yaml is a FIFO"))).toBe(true);
+    expect(bystanderAudited(byResource.report)).toBe(true);
+
+    const kustomization = repository();
+    rmSync(join(kustomization, "kustomize/overlays/production/kustomization.yaml"));
+    mkfifo(join(kustomization, "kustomize/overlays/production/kustomization.yaml"));
+    const byKustomization = audit(kustomization, ["kustomize", "plain"]);
+    expect(byKustomization.code).toBe(2);
+    expect(bystanderAudited(byKustomization.report)).toBe(true);
+  });
+});
+
+describe.runIf(linux)("firstNonRegularEntry", () => {
+  it("finds a FIFO or device through links, ends on link loops, and leaves dangling links to the tool", () => {
+    const root = tempTree({ "chart/Chart.yaml": "name: x\n", "chart/templates/a.yaml": "a: 1\n" });
+    symlinkSync(".", join(root, "chart/templates/loop"));
+    symlinkSync(join(root, "nowhere"), join(root, "chart/dangling.yaml"));
+    expect(firstNonRegularEntry([join(root, "chart")])).toBeUndefined();
+    mkdirSync(join(root, "elsewhere"));
+    symlinkSync("/dev/zero", join(root, "elsewhere/zero.yaml"));
+    symlinkSync(join(root, "elsewhere"), join(root, "chart/templates/linked"));
+    expect(firstNonRegularEntry([join(root, "chart")])).toEqual({ path: join(root, "chart/templates/linked/zero.yaml"), what: "a device" });
+    expect(firstNonRegularEntry([join(root, "chart/Chart.yaml"), join(root, "elsewhere/zero.yaml")])?.what).toBe("a device");
+  });
+});
