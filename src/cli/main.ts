@@ -25,7 +25,7 @@ import { addInitCommand } from "./init.js";
 import { addEnginesCommands } from "./engines.js";
 import { addClusterCommand } from "./cluster.js";
 import { ALLOW_VERSION_MISMATCH_ENV } from "../tools/find.js";
-import { outputTarget, writeOutputFile } from "../tools/write-output.js";
+import { outputOverInput, outputTarget, writeOutputFile } from "../tools/write-output.js";
 import { rejectUnsupportedOptions } from "./strict-options.js";
 import { pathsToAudit } from "./default-inputs.js";
 
@@ -172,6 +172,12 @@ export function buildProgram(
       });
       progress.done();
       const color = opts.color !== false && !process.env.NO_COLOR && Boolean(process.stdout.isTTY);
+      const written = [...outputs.flatMap((o) => (o.file ? [o.file] : [])), ...(opts.writeBaseline ? [opts.writeBaseline] : [])];
+      const over = outputOverInput(
+        written,
+        report.inputs.map((i) => i.path),
+      );
+      if (over) throw new UsageError(`${over} is a file this run audited: writing there would replace it; nothing was written.`);
       for (const target of outputs) {
         const chunks = reportChunks(target.format, report, { color: target.file ? false : color, verbose: opts.verbose });
         if (target.file) writeOutputFile(target.file, chunks);

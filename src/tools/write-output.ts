@@ -8,7 +8,7 @@
  * offset); a FIFO, `/dev/null` and a terminal, named or behind a link, are opened and written to; any other
  * device (never opened: opening some has effects), a socket and a folder are refused before anything is written.
  */
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, statSync, writeSync, type Stats } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, realpathSync, statSync, writeSync, type Stats } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { isatty } from "node:tty";
 import { UsageError } from "../errors.js";
@@ -155,4 +155,21 @@ function writeAll(fd: number, content: Content, path: string): void {
       }
     }
   }
+}
+
+const realOrResolved = (path: string) => {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+};
+
+/**
+ * The first of `outputs` that is (or links to) one of the files the run audited, `inputs` (paths relative to
+ * the working directory): writing a report there would replace a manifest with it.
+ */
+export function outputOverInput(outputs: readonly string[], inputs: readonly string[]): string | undefined {
+  const audited = new Set(inputs.map(realOrResolved));
+  return outputs.find((o) => audited.has(realOrResolved(o)));
 }

@@ -125,6 +125,25 @@ describe("the CLI's outputs", () => {
     }
   });
 
+  it("refuses to write a report or baseline over a file it audited, directly or through a link, and writes nothing", async () => {
+    const root = tempTree({ "in/app.yaml": SURVIVOR_DEPLOYMENT });
+    symlinkSync(join(root, "in/app.yaml"), join(root, "link.json"));
+    for (const [option, path] of [
+      ["--output", join(root, "in/app.yaml")],
+      ["--write-baseline", join(root, "in/app.yaml")],
+      ["--output", join(root, "link.json")],
+    ] as const) {
+      const run = await runCli([join(root, "in"), "--no-config", "--format", "json", option, path]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`${path} is a file this run audited`);
+      expect(readFileSync(join(root, "in/app.yaml"), "utf8")).toBe(SURVIVOR_DEPLOYMENT);
+    }
+    // A report beside the inputs is fine.
+    const beside = await runCli([join(root, "in"), "--no-config", "--format", "json", "--output", join(root, "in/report.json")]);
+    expect(beside.stderr).toBe("");
+    expect(readFileSync(join(root, "in/report.json"), "utf8")).toContain('"summary"');
+  });
+
   it.runIf(hasDevices)(
     "writes --output /proc/self/fd/1 where stdout points, at its offset (a file opened to append keeps its text)",
     () => {
