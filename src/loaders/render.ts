@@ -25,6 +25,14 @@ export interface HelmOptions {
 /** Kubernetes version Helm renders for (Helm built with `go install` would otherwise assume 1.20). */
 export const DEFAULT_KUBE_VERSION = "1.31.0";
 const MAX_RENDER_BYTES = 256 * 1024 * 1024;
+/** How long a render may run before it is killed (a chart's templates can loop for minutes); 120 s by default. */
+export const DEFAULT_RENDER_TIMEOUT_MS = 120_000;
+
+/** ERLMCP_AUDIT_RENDER_TIMEOUT_MS when it is a positive number of milliseconds, else the default. */
+export function renderTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const given = Number(env.ERLMCP_AUDIT_RENDER_TIMEOUT_MS);
+  return Number.isFinite(given) && given > 0 ? given : DEFAULT_RENDER_TIMEOUT_MS;
+}
 
 /**
  * Runs `tool`; a failure is an input error of the unit `label`, or of the file and line `explain`
@@ -48,33 +56,47 @@ function run(
     });
   }
   return new Promise((done) => {
-    execFile(binary, args, { cwd, maxBuffer: MAX_RENDER_BYTES, encoding: "utf8" }, (error, stdout, stderr) => {
-      if (error) {
-        const place = explain?.(stderr || error.message);
-        const detail = errorLines(stderr || error.message)
-          .slice(0, 3)
-          .map((l) => l.replace(/^Error:\s*/, ""))
-          .join(" | ");
-        done({
-          error: place
-            ? inputError("RENDER_FAILED", place.file ?? label, place.file ? `${label}: ${place.message}` : place.message, {
-                ...(place.line ? { line: place.line } : {}),
-                ...(place.column ? { column: place.column } : {}),
-                hint: place.hint,
-              })
-            : inputError("RENDER_FAILED", label, `${tool} failed: ${detail}`, {
-                // The binary found (on PATH or in the engines folder): a command the user can run as given.
-                hint: `run \`${binary} ${args.join(" ")}\` to see the full error`,
-              }),
-        });
-      } else if (!allowEmpty && !/^\s*(kind|apiVersion):/m.test(stdout)) {
-        done({
-          error: inputError("RENDER_EMPTY", label, `${tool} rendered no objects`, {
-            hint: "check the chart values or the kustomization resources",
-          }),
-        });
-      } else done({ stdout });
-    });
+    const timeout = renderTimeoutMs();
+    execFile(
+      binary,
+      args,
+      { cwd, maxBuffer: MAX_RENDER_BYTES, encoding: "utf8", timeout, killSignal: "SIGKILL" },
+      (error, stdout, stderr) => {
+        if (error?.killed && error.signal === "SIGKILL" && !error.code) {
+          done({
+            error: inputError("RENDER_FAILED", label, `${tool} did not finish within ${timeout / 1000} s and was stopped`, {
+              hint: `run \`${binary} ${args.join(" ")}\` to see what takes so long, or raise ERLMCP_AUDIT_RENDER_TIMEOUT_MS`,
+            }),
+          });
+          return;
+        }
+        if (error) {
+          const place = explain?.(stderr || error.message);
+          const detail = errorLines(stderr || error.message)
+            .slice(0, 3)
+            .map((l) => l.replace(/^Error:\s*/, ""))
+            .join(" | ");
+          done({
+            error: place
+              ? inputError("RENDER_FAILED", place.file ?? label, place.file ? `${label}: ${place.message}` : place.message, {
+                  ...(place.line ? { line: place.line } : {}),
+                  ...(place.column ? { column: place.column } : {}),
+                  hint: place.hint,
+                })
+              : inputError("RENDER_FAILED", label, `${tool} failed: ${detail}`, {
+                  // The binary found (on PATH or in the engines folder): a command the user can run as given.
+                  hint: `run \`${binary} ${args.join(" ")}\` to see the full error`,
+                }),
+          });
+        } else if (!allowEmpty && !/^\s*(kind|apiVersion):/m.test(stdout)) {
+          done({
+            error: inputError("RENDER_EMPTY", label, `${tool} rendered no objects`, {
+              hint: "check the chart values or the kustomization resources",
+            }),
+          });
+        } else done({ stdout });
+      },
+    );
   });
 }
 
