@@ -6,7 +6,7 @@
 import { readRegularFile } from "../tools/read-regular-file.js";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
-import { isDirectory, isFile } from "./path-kind.js";
+import { isDirectory, isFile, isSpecial } from "./path-kind.js";
 
 /** The names kustomize looks for in a folder, in its order. */
 export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -21,6 +21,8 @@ export interface KustomizationRefs {
   resources: string[];
   /** Files it reads for something else, with what kustomize uses each for (patch, generator source…). */
   others: Map<string, string>;
+  /** What it names that is a FIFO, socket or device (kustomize would read it without end or wait on it). */
+  special: string[];
 }
 
 /** The kustomization file of `dir`, if it has one. */
@@ -65,15 +67,19 @@ export function readKustomization(dir: string): KustomizationRefs | undefined {
     const parsed: unknown = parse(readRegularFile(file).toString("utf8"));
     k = parsed && typeof parsed === "object" ? (parsed as Record<string, unknown>) : {};
   } catch {
-    return { file, dependencies: [], resources: [], others: new Map() };
+    return { file, dependencies: [], resources: [], others: new Map(), special: [] };
   }
   const local = (refs: string[]) => refs.filter((r) => !isRemote(r)).map((r) => resolve(dir, r));
   const refs = local(["resources", "bases", "components"].flatMap((key) => strings(k[key])));
   const others = new Map<string, string>();
+  const special = refs.filter(isSpecial);
   for (const [field, paths, use] of OTHER_REFERENCES) {
-    for (const path of local(paths(k[field]))) if (!others.has(path) && isFile(path)) others.set(path, use);
+    for (const path of local(paths(k[field]))) {
+      if (!others.has(path) && isFile(path)) others.set(path, use);
+      else if (isSpecial(path)) special.push(path);
+    }
   }
-  return { file, dependencies: refs.filter(isDirectory), resources: refs.filter(isFile), others };
+  return { file, dependencies: refs.filter(isDirectory), resources: refs.filter(isFile), others, special };
 }
 
 /** Local folders the kustomization in `dir` builds on (resources, bases, components). */
@@ -89,6 +95,8 @@ export interface KustomizationSources {
   kustomizations: string[];
   /** Patches, generator sources and other files read for something else. */
   others: string[];
+  /** What the build would read that is a FIFO, socket or device, a kustomization file among them. */
+  special: string[];
 }
 
 /** Every local file the build of the kustomization in `dir` reads. */
@@ -96,17 +104,22 @@ export function kustomizationSources(dir: string): KustomizationSources {
   const declaring: string[] = [];
   const kustomizations: string[] = [];
   const others: string[] = [];
+  const special: string[] = [];
   const seen = new Set<string>();
   const visit = (d: string) => {
     if (seen.has(d)) return;
     seen.add(d);
+    // kustomize reads the first of these names that exists, whatever it is.
+    const first = KUSTOMIZATION_FILES.map((name) => join(d, name)).find((f) => isFile(f) || isSpecial(f));
+    if (first && isSpecial(first)) special.push(first);
     const k = readKustomization(d);
     if (!k) return;
     declaring.push(k.file, ...k.resources);
     kustomizations.push(k.file);
     others.push(...k.others.keys());
+    special.push(...k.special);
     k.dependencies.forEach(visit);
   };
   visit(dir);
-  return { declaring, kustomizations, others };
+  return { declaring, kustomizations, others, special };
 }

@@ -18,3 +18,13 @@ export function isDirectory(path: string): boolean {
     return false;
   }
 }
+
+/** Whether the path is (or links to) something other than a file or a folder: a FIFO, socket or device. */
+export function isSpecial(path: string): boolean {
+  try {
+    const stats = statSync(path);
+    return !stats.isFile() && !stats.isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -2,7 +2,7 @@
 import { firstNonRegularEntry, readRegularFile } from "../tools/read-regular-file.js";
 import { kustomizationSources } from "./kustomization.js";
 import { execFile } from "node:child_process";
-import { basename, dirname, relative, resolve } from "node:path";
+import { basename, relative, resolve } from "node:path";
 import { parse } from "yaml";
 import { findTool, ToolNotFoundError, type ToolName } from "../tools/find.js";
 import type { InputError } from "../types.js";
@@ -166,10 +166,7 @@ function chartName(chart: string): string | undefined {
 export function renderKustomize(dir: string, cwd: string, label: string, allowEmpty = false): Promise<RenderOutput> {
   const root = resolve(cwd, dir);
   const sources = kustomizationSources(root);
-  // The folder of every kustomization the build reads, whole: a file it names that is not a regular file is
-  // not among the sources (they keep files only).
-  const folders = sources.kustomizations.map((k) => dirname(k));
-  const refused = refusedRender("kustomize", label, cwd, [root, ...folders, ...sources.declaring, ...sources.others]);
+  const refused = refusedRender("kustomize", label, cwd, sources.special);
   if (refused) return refused;
   return run("kustomize", ["build", resolve(cwd, dir)], cwd, label, allowEmpty, (stderr) => kustomizeMissingPathError(stderr, dir, cwd));
 }

@@ -34,6 +34,7 @@ function audit(cwd: string, paths: string[], extra: string[] = []) {
   const report = JSON.parse(run.stdout) as {
     inputErrors: Array<{ code: string; file: string; message: string }>;
     findings: Array<{ controlId: string; resource: { name: string } }>;
+    units: Array<{ id: string; resources: unknown[] }>;
   };
   return { code: run.status, report };
 }
@@ -90,6 +91,18 @@ describe.runIf(linux)("renders of charts and overlays holding a FIFO or a device
     const byKustomization = audit(kustomization, ["kustomize", "plain"]);
     expect(byKustomization.code).toBe(2);
     expect(bystanderAudited(byKustomization.report)).toBe(true);
+  });
+});
+
+describe.runIf(linux)("what the tools do not read", () => {
+  it("renders an overlay whose folder holds a FIFO no kustomization names", () => {
+    const root = repository();
+    mkfifo(join(root, "kustomize/overlays/production/scratch.pipe"));
+    mkfifo(join(root, "kustomize/base/editor.sock"));
+    const { report } = audit(root, ["kustomize/overlays/production"]);
+    expect(report.inputErrors).toEqual([]);
+    const unit = report.units.find((u) => u.id === "kustomize/overlays/production");
+    expect(unit?.resources.length).toBeGreaterThan(10);
   });
 });
 
