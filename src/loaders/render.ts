@@ -101,9 +101,9 @@ function run(
 }
 
 /**
- * The render refused when something the tool would read is not a regular file or a folder: helm loads every
- * file of the chart (through links) and the values file, kustomize every file its build names, and a link to
- * /dev/zero or a FIFO among them makes the tool read without end or wait forever.
+ * The render refused when something the tool would read is not a regular file or a folder: helm's values file
+ * (`-f`), every file a kustomize build names; a link to /dev/zero or a FIFO among them makes the tool read
+ * without end or wait forever.
  */
 function refusedRender(tool: ToolName, label: string, cwd: string, paths: readonly string[]): Promise<RenderOutput> | undefined {
   const found = firstNonRegularEntry(paths);
@@ -148,7 +148,8 @@ export function renderHelm(
   for (const apiVersion of options.apiVersions ?? []) args.push("--api-versions", apiVersion);
   const values = resolve(cwd, valuesFile);
   if (values !== resolve(chart, "values.yaml")) args.push("-f", values);
-  const refused = refusedRender("helm", label, cwd, [renderDir ?? chart, values]);
+  // helm refuses an irregular file inside the chart itself ("cannot load irregular file"), but reads -f as it is.
+  const refused = refusedRender("helm", label, cwd, [values]);
   if (refused) return refused;
   return run("helm", args, cwd, label, false, (stderr) => helmSchemaError(stderr, chartDir, valuesFile, cwd));
 }
