@@ -19,12 +19,16 @@ export function isDirectory(path: string): boolean {
   }
 }
 
-/** Whether the path is (or links to) something other than a file or a folder: a FIFO, socket or device. */
-export function isSpecial(path: string): boolean {
+/** What the path is (or links to) when it is neither a file nor a folder: a FIFO, a socket or a device. */
+export function specialKind(path: string): "a FIFO" | "a socket" | "a device" | undefined {
   try {
     const stats = statSync(path);
-    return !stats.isFile() && !stats.isDirectory();
+    if (stats.isFile() || stats.isDirectory()) return undefined;
+    return stats.isFIFO() ? "a FIFO" : stats.isSocket() ? "a socket" : "a device";
   } catch {
-    return false;
+    return undefined;
   }
 }
+
+/** Whether the path is (or links to) something other than a file or a folder: a FIFO, socket or device. */
+export const isSpecial = (path: string): boolean => specialKind(path) !== undefined;

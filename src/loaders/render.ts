@@ -1,5 +1,6 @@
 /** Renders Helm charts and Kustomize overlays with the real binaries. */
-import { firstNonRegularEntry, readRegularFile } from "../tools/read-regular-file.js";
+import { readRegularFile } from "../tools/read-regular-file.js";
+import { specialKind } from "./path-kind.js";
 import { kustomizationSources } from "./kustomization.js";
 import { execFile } from "node:child_process";
 import { basename, relative, resolve } from "node:path";
@@ -106,8 +107,9 @@ function run(
  * without end or wait forever.
  */
 function refusedRender(tool: ToolName, label: string, cwd: string, paths: readonly string[]): Promise<RenderOutput> | undefined {
-  const found = firstNonRegularEntry(paths);
-  if (!found) return undefined;
+  const path = paths.find((p) => specialKind(p));
+  if (!path) return undefined;
+  const found = { path, what: specialKind(path)! };
   return Promise.resolve({
     error: inputError(
       "UNREADABLE",

@@ -1,13 +1,12 @@
 /**
  * Reading a file a repository under audit may have planted as a link: the config and waiver files, a
- * baseline, a signing key, and every file of a chart or overlay before Helm or Kustomize reads it. Such a
- * name can lead to a FIFO (the run hangs waiting for a writer), to `/dev/zero` (it reads until memory runs
- * out: helm reached 7.6 GB in 6 s on a chart's values file linked to it) or to a file of `/proc` whose size
+ * baseline, a signing key, and the files of charts and overlays this tool reads itself (kustomizations, CRDs,
+ * templates it scans, render keys). Such a name can lead to a FIFO (the run hangs waiting for a writer), to
+ * `/dev/zero` (it reads until memory runs out) or to a file of `/proc` whose size
  * reads 0 (`/proc/self/environ`: the CI job's secrets, which a parse error would then quote). Only a regular
  * file within `maxBytes`, whose bytes are the ones its size announces, is read; anything else is a clear error.
  */
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 
 /** 16 MiB: far beyond any config, waiver file or baseline, far below what would strain memory. */
 export const REGULAR_FILE_MAX_BYTES = 16 * 1024 * 1024;
@@ -34,43 +33,4 @@ export function readRegularFile(file: string, maxBytes = REGULAR_FILE_MAX_BYTES)
   } finally {
     closeSync(fd);
   }
-}
-
-/**
- * The first path, in a sorted walk of `paths` (files, and folders walked through the links a tool follows),
- * that leads to something other than a regular file or a folder (a FIFO, socket or device), with what it is;
- * undefined when there is none. A dangling link or a loop is left to the tool, which fails on it without hanging.
- */
-export function firstNonRegularEntry(paths: readonly string[]): { path: string; what: string } | undefined {
-  const seen = new Set<string>();
-  const visit = (path: string): { path: string; what: string } | undefined => {
-    let stats;
-    try {
-      stats = statSync(path);
-    } catch {
-      return undefined;
-    }
-    if (stats.isFile()) return undefined;
-    if (!stats.isDirectory()) return { path, what: stats.isFIFO() ? "a FIFO" : stats.isSocket() ? "a socket" : "a device" };
-    let real: string;
-    let names: string[];
-    try {
-      real = realpathSync(path);
-      if (seen.has(real)) return undefined;
-      seen.add(real);
-      names = readdirSync(path).sort();
-    } catch {
-      return undefined;
-    }
-    for (const name of names) {
-      const found = visit(join(path, name));
-      if (found) return found;
-    }
-    return undefined;
-  };
-  for (const path of paths) {
-    const found = visit(path);
-    if (found) return found;
-  }
-  return undefined;
 }

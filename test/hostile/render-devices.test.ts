@@ -4,14 +4,14 @@
  * build names, and a FIFO makes either wait forever. Such a render is refused with an error naming the entry,
  * nothing reads it, and every other input is still audited. The CLI runs as a child with a deadline: a
  * regression must fail the test, not hang the suite. FIFOs stand in for /dev/zero (a reader blocks on one
- * without eating memory); the unit tests of firstNonRegularEntry also use a link to /dev/zero, never read.
+ * without eating memory); the unit test of specialKind also uses a link to /dev/zero, never read.
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PACKAGE_ROOT } from "../../src/paths.js";
-import { firstNonRegularEntry } from "../../src/tools/read-regular-file.js";
+import { specialKind } from "../../src/loaders/path-kind.js";
 import { PRIVILEGED_POD, tempTree } from "../helpers/tmp.js";
 
 const BIN = join(PACKAGE_ROOT, "bin/erlmcp-audit.js");
@@ -119,16 +119,16 @@ describe.runIf(linux)("what the tools do not read", () => {
   });
 });
 
-describe.runIf(linux)("firstNonRegularEntry", () => {
-  it("finds a FIFO or device through links, ends on link loops, and leaves dangling links to the tool", () => {
-    const root = tempTree({ "chart/Chart.yaml": "name: x\n", "chart/templates/a.yaml": "a: 1\n" });
-    symlinkSync(".", join(root, "chart/templates/loop"));
-    symlinkSync(join(root, "nowhere"), join(root, "chart/dangling.yaml"));
-    expect(firstNonRegularEntry([join(root, "chart")])).toBeUndefined();
-    mkdirSync(join(root, "elsewhere"));
-    symlinkSync("/dev/zero", join(root, "elsewhere/zero.yaml"));
-    symlinkSync(join(root, "elsewhere"), join(root, "chart/templates/linked"));
-    expect(firstNonRegularEntry([join(root, "chart")])).toEqual({ path: join(root, "chart/templates/linked/zero.yaml"), what: "a device" });
-    expect(firstNonRegularEntry([join(root, "chart/Chart.yaml"), join(root, "elsewhere/zero.yaml")])?.what).toBe("a device");
+describe.runIf(linux)("specialKind", () => {
+  it("names a FIFO or a device, through a link, and nothing else", () => {
+    const root = tempTree({ "file.yaml": "a: 1\n" });
+    mkfifo(join(root, "pipe"));
+    symlinkSync(join(root, "pipe"), join(root, "to-pipe.yaml"));
+    symlinkSync("/dev/zero", join(root, "zero.yaml"));
+    symlinkSync(join(root, "nowhere"), join(root, "dangling.yaml"));
+    expect(specialKind(join(root, "pipe"))).toBe("a FIFO");
+    expect(specialKind(join(root, "to-pipe.yaml"))).toBe("a FIFO");
+    expect(specialKind(join(root, "zero.yaml"))).toBe("a device");
+    for (const name of ["file.yaml", "dangling.yaml", "."]) expect(specialKind(join(root, name))).toBeUndefined();
   });
 });
