@@ -148,39 +148,16 @@ describe("the CLI's outputs", () => {
     "writes --output /proc/self/fd/1 where stdout points, at its offset (a file opened to append keeps its text)",
     () => {
       const root = tempTree({ "in/app.yaml": SURVIVOR_DEPLOYMENT, "log.txt": "before\n" });
+      const toStdout = (output: string) => [BIN, join(root, "in"), "--no-config", "--quiet", "--format", "json", "--output", output];
       const fd = openSync(join(root, "log.txt"), "a");
-      const run = spawnSync(
-        process.execPath,
-        [
-          BIN,
-          join(root, "in"),
-          "--no-config",
-          "--quiet",
-          "--format",
-          "json",
-          "--controls",
-          "chg-image-digest",
-          "--output",
-          "/proc/self/fd/1",
-        ],
-        { stdio: ["ignore", fd, "pipe"] },
-      );
+      const run = spawnSync(process.execPath, toStdout("/proc/self/fd/1"), { stdio: ["ignore", fd, "pipe"] });
       closeSync(fd);
       expect(run.stderr.toString()).toBe("");
       expect(run.status).toBe(1);
       const log = readFileSync(join(root, "log.txt"), "utf8");
       expect(log.startsWith("before\n{")).toBe(true);
       expect(JSON.parse(log.slice("before\n".length)).summary.exitCode).toBe(1);
-      const piped = spawnSync(process.execPath, [
-        BIN,
-        join(root, "in"),
-        "--no-config",
-        "--quiet",
-        "--format",
-        "json",
-        "--output",
-        "/dev/fd/1",
-      ]);
+      const piped = spawnSync(process.execPath, toStdout("/dev/fd/1"));
       expect(JSON.parse(piped.stdout.toString()).summary.exitCode).toBe(1);
     },
   );
