@@ -9,7 +9,7 @@
  * device (never opened: opening some has effects), a socket and a folder are refused before anything is written.
  */
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, realpathSync, statSync, writeSync, type Stats } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { isatty } from "node:tty";
 import { UsageError } from "../errors.js";
 import { replaceFile } from "./replace-file.js";
@@ -73,11 +73,16 @@ function refused(path: string, what: string): UsageError {
  * How `path` would be written now, or a UsageError naming why it cannot be. Called before the audit runs (a
  * folder given as `--output` fails at once, not after the audit) and again when writing.
  */
-export function outputTarget(path: string): OutputTarget {
-  const absolute = resolve(path);
+export function outputTarget(path: string, cwd = process.cwd()): OutputTarget {
+  const absolute = resolve(cwd, path);
   const fd = descriptorOf(absolute);
   if (fd === false) throw refused(path, "a descriptor other than 1 (stdout) or 2 (stderr)");
   if (fd !== undefined) return { kind: "descriptor", fd };
+  const link = linkedFolderBelow(cwd, absolute);
+  if (link)
+    throw new UsageError(
+      `${path}: ${relative(cwd, link)} is a symbolic link inside the working folder, which an audited repository may have planted: refusing to write through it; name a path without one.`,
+    );
   let own: Stats;
   try {
     own = lstatSync(absolute);
@@ -97,6 +102,25 @@ export function outputTarget(path: string): OutputTarget {
   }
   if (isSink(target)) return { kind: "stream" };
   throw refused(path, kindOf(target));
+}
+
+/**
+ * A folder of `absolute` below `cwd` (the part of the path an audited repository holds) that is a symbolic
+ * link: `reports -> ~/.ssh` would put the report where the repository chose. Folders above `cwd` are the user's.
+ */
+function linkedFolderBelow(cwd: string, absolute: string): string | undefined {
+  const inside = relative(cwd, dirname(absolute));
+  if (!inside || inside === ".." || inside.startsWith(`..${sep}`) || isAbsolute(inside)) return undefined;
+  let at = cwd;
+  for (const part of inside.split(sep)) {
+    at = join(at, part);
+    try {
+      if (lstatSync(at).isSymbolicLink()) return at;
+    } catch {
+      return undefined; // not there yet: created as a folder
+    }
+  }
+  return undefined;
 }
 
 /** Writes `content` to `path` as outputTarget says; a missing parent folder is created. */

@@ -114,6 +114,24 @@ describe("output paths that are not files", () => {
 });
 
 describe("the CLI's outputs", () => {
+  it("refuses a report path through a folder link inside the working folder, and not one above it", () => {
+    const root = tempTree({ "in/app.yaml": SURVIVOR_DEPLOYMENT, "elsewhere/keep.txt": "k", "real/x": "" });
+    symlinkSync(join(root, "elsewhere"), join(root, "reports"));
+    expect(() => outputTarget("reports/out.json", root)).toThrow("reports/out.json: reports is a symbolic link inside the working folder");
+    expect(() => outputTarget("reports/new/out.json", root)).toThrow(/reports is a symbolic link/);
+    expect(outputTarget("real/out.json", root)).toEqual({ kind: "file" });
+    expect(outputTarget("..reports/out.json", root)).toEqual({ kind: "file" });
+    // Above the working folder the path is the user's own.
+    expect(outputTarget(join(root, "reports/out.json"), join(root, "in"))).toEqual({ kind: "file" });
+    const run = spawnSync(process.execPath, [BIN, "in", "--no-config", "--format", "json", "--output", "reports/out.json"], {
+      cwd: root,
+      encoding: "utf8",
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("reports is a symbolic link inside the working folder");
+    expect(spawnSync("ls", [join(root, "elsewhere")]).stdout.toString()).toBe("keep.txt\n");
+  });
+
   it("fails on a folder given as --output or --write-baseline before auditing anything", async () => {
     const root = tempTree({ "out/keep.txt": "k" });
     for (const option of ["--output", "--write-baseline"]) {
