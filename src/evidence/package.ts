@@ -1,4 +1,5 @@
 /** The evidence package on disk: render, hash, sign, write, verify. */
+import { refuseLinkedFolder } from "../tools/write-output.js";
 import { createPrivateKey, sign, type KeyObject } from "node:crypto";
 import { lstatSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
@@ -129,6 +130,7 @@ export function writeEvidencePackage(dir: string, files: Record<string, string>)
 
 /** Creates dir if needed; refuses it when it is a symbolic link or not a folder. */
 function ensureRealFolder(dir: string): void {
+  refuseLinkedFolder(dir, "--out");
   const stats = lstatOrUndefined(dir) ?? (mkdirSync(dir, { recursive: true }), lstatSync(dir));
   if (stats.isSymbolicLink())
     throw new UsageError(`--out ${dir} is a symbolic link: refusing to write through it; give the real folder or a new one.`);

@@ -4,6 +4,7 @@
  * as an evidence package's manifest.sig. Records are only ever added: a new file is linked into place
  * under its final name, which fails if another writer took that number first.
  */
+import { refuseLinkedFolder } from "../tools/write-output.js";
 import { createPrivateKey, randomBytes, sign, type KeyObject } from "node:crypto";
 import { type Dirent, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -86,6 +87,7 @@ type Body = { type: "run"; run: RunEntry; recordedAt: string } | { type: "admiss
 export function appendRecord(ledgerDir: string, body: Body, options: { signKey?: string | KeyObject } = {}): Appended {
   const key = options.signKey === undefined ? undefined : signingKey(options.signKey);
   const dir = join(ledgerDir, RECORDS_DIR);
+  refuseLinkedFolder(ledgerDir, "--ledger");
   mkdirSync(dir, { recursive: true });
   if (lstatSync(ledgerDir).isSymbolicLink() || lstatSync(dir).isSymbolicLink())
     throw new UsageError(`${ledgerDir}: the ledger folder or its records/ is a symbolic link: refusing to write through it.`);

@@ -123,6 +123,18 @@ function linkedFolderBelow(cwd: string, absolute: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Refuses a folder to write into (an evidence package, a ledger, a period report) when it or one of its
+ * folders below `cwd` is a symbolic link, for the reason linkedFolderBelow gives; `what` names the option.
+ */
+export function refuseLinkedFolder(folder: string, what: string, cwd = process.cwd()): void {
+  const link = linkedFolderBelow(cwd, join(resolve(cwd, folder), "_"));
+  if (link)
+    throw new UsageError(
+      `${what} ${folder}: ${relative(cwd, link)} is a symbolic link inside the working folder, which an audited repository may have planted: refusing to write through it.`,
+    );
+}
+
 /** Writes `content` to `path` as outputTarget says; a missing parent folder is created. */
 export function writeOutputFile(path: string, content: Content): void {
   const target = outputTarget(path);

@@ -12,7 +12,7 @@ import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, re
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/errors.js";
-import { descriptorOf, outputTarget, writeOutputFile } from "../../src/tools/write-output.js";
+import { descriptorOf, outputTarget, refuseLinkedFolder, writeOutputFile } from "../../src/tools/write-output.js";
 import { runCli } from "../helpers/cli.js";
 import { SURVIVOR_DEPLOYMENT, tempTree } from "../helpers/tmp.js";
 
@@ -179,6 +179,27 @@ describe("the CLI's outputs", () => {
       expect(JSON.parse(piped.stdout.toString()).summary.exitCode).toBe(1);
     },
   );
+});
+
+describe("folders written into (evidence package, ledger, period report)", () => {
+  it("are refused behind a folder link inside the working folder, before anything is written", () => {
+    const root = tempTree({ "in/app.yaml": SURVIVOR_DEPLOYMENT, "elsewhere/keep.txt": "k" });
+    symlinkSync(join(root, "elsewhere"), join(root, "out"));
+    expect(() => refuseLinkedFolder("out/evidence", "--out", root)).toThrow(
+      "--out out/evidence: out is a symbolic link inside the working folder",
+    );
+    expect(() => refuseLinkedFolder("out", "--ledger", root)).toThrow(/out is a symbolic link/);
+    expect(() => refuseLinkedFolder("in", "--out", root)).not.toThrow();
+    for (const args of [
+      ["evidence", "in", "--no-config", "--out", "out/evidence"],
+      ["in", "--no-config", "--format", "json", "--ledger", "out/ledger"],
+    ]) {
+      const run = spawnSync(process.execPath, [BIN, ...args], { cwd: root, encoding: "utf8" });
+      expect(run.status, args.join(" ")).toBe(2);
+      expect(run.stderr).toContain("out is a symbolic link inside the working folder");
+    }
+    expect(spawnSync("ls", [join(root, "elsewhere")]).stdout.toString()).toBe("keep.txt\n");
+  });
 });
 
 describe("init never writes over or through what is in the folder", () => {

@@ -1,4 +1,5 @@
 /** `evidence period`: the period report of a verified ledger, rendered and written. */
+import { refuseLinkedFolder } from "../../tools/write-output.js";
 import type { KeyObject } from "node:crypto";
 import { lstatSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -90,6 +91,7 @@ export function periodOfLedger(ledgerDir: string, options: PeriodOptions): Perio
 
 /** Writes the files into outDir: refuses a folder that is a symbolic link or holds files of its own. */
 export function writePeriodReport(outDir: string, files: Record<string, string>): void {
+  refuseLinkedFolder(outDir, "--out");
   mkdirSync(outDir, { recursive: true });
   if (lstatSync(outDir).isSymbolicLink()) throw new UsageError(`--out ${outDir} is a symbolic link: refusing to write through it.`);
   const foreign = readdirSync(outDir, { withFileTypes: true }).filter((e) => !(e.name in files) || !e.isFile());
