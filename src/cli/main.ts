@@ -138,8 +138,9 @@ export function buildProgram(
       if (opts.signKey && !opts.ledger)
         throw new UsageError("--sign-key signs the package and record of --ledger: give --ledger <dir> too.");
       const outputs = pairOutputs(argv);
+      const written = [...outputs.flatMap((o) => (o.file ? [o.file] : [])), ...(opts.writeBaseline ? [opts.writeBaseline] : [])];
       // A folder or a device named as an output fails now, not after the audit.
-      for (const file of [...outputs.map((o) => o.file), opts.writeBaseline]) if (file) outputTarget(file);
+      for (const file of written) outputTarget(file);
       const { paths, config } = pathsToAudit(given, opts, io);
       const engines: EngineName[] | undefined = opts.engine?.includes("all") ? ALL_ENGINES : opts.engine;
       const progress = createProgress({
@@ -172,7 +173,6 @@ export function buildProgram(
       });
       progress.done();
       const color = opts.color !== false && !process.env.NO_COLOR && Boolean(process.stdout.isTTY);
-      const written = [...outputs.flatMap((o) => (o.file ? [o.file] : [])), ...(opts.writeBaseline ? [opts.writeBaseline] : [])];
       const over = outputOverInput(
         written,
         report.inputs.map((i) => i.path),

@@ -4,7 +4,7 @@
  * a template branching on `.Capabilities.APIVersions.Has "group/version"` renders the branch a cluster
  * with those CRDs installed would apply.
  */
-import { readRegularFile } from "../tools/read-regular-file.js";
+import { readRegularText } from "../tools/read-regular-file.js";
 import { readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseAllDocuments } from "yaml";
@@ -17,12 +17,8 @@ const CRD_HINT = "CustomResourceDefinition";
 export function crdApiVersions(files: Iterable<string>, maxFileBytes: number): string[] {
   const found = new Set<string>();
   for (const file of files) {
-    let text: string;
-    try {
-      text = readRegularFile(file, maxFileBytes).toString("utf8");
-    } catch {
-      continue;
-    }
+    const text = readRegularText(file, maxFileBytes);
+    if (text === undefined) continue;
     if (!text.includes(CRD_HINT)) continue;
     for (const doc of parseAllDocuments(withoutActions(text), { uniqueKeys: false })) {
       if (doc.errors.length) continue;

@@ -7,7 +7,7 @@
  * release (`.Release.IsUpgrade`, `.Revision`, its name or namespace in a condition) get a notice, and so
  * does a values file holding such a branch when a template renders values through `tpl`.
  */
-import { readRegularFile } from "../tools/read-regular-file.js";
+import { readRegularText } from "../tools/read-regular-file.js";
 import { readdirSync } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
 import { compileGlob } from "../config/glob.js";
@@ -255,11 +255,7 @@ function scanTemplate(text: string): TemplateScan {
 }
 
 function readText(path: string): string {
-  try {
-    return readRegularFile(path).toString("utf8");
-  } catch {
-    return "";
-  }
+  return readRegularText(path) ?? "";
 }
 
 /** Names in `dir`, sorted; none when it cannot be read. */

@@ -5,7 +5,7 @@
  * and Flux Kustomizations in the input); every kustomization not rendered on its own, and every file a
  * kustomization reads for something other than a resource, is listed as not audited with the reason.
  */
-import { readRegularFile } from "../tools/read-regular-file.js";
+import { readRegularText } from "../tools/read-regular-file.js";
 import { existsSync, realpathSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { parseAllDocuments } from "yaml";
@@ -188,12 +188,8 @@ export function gitOpsPaths(files: readonly string[], maxFileBytes: number): str
       paths.push(o.spec.path);
   };
   for (const file of files) {
-    let text: string;
-    try {
-      text = readRegularFile(file, maxFileBytes).toString("utf8");
-    } catch {
-      continue;
-    }
+    const text = readRegularText(file, maxFileBytes);
+    if (text === undefined) continue;
     if (!GITOPS_HINT.test(text)) continue;
     // Broken documents are reported when the file is loaded; here they simply name no path.
     for (const doc of parseAllDocuments(text, { uniqueKeys: false })) {

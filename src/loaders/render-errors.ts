@@ -3,7 +3,7 @@
  * (the values file and key a chart's values.schema.json rejects, the kustomization line that names a
  * missing path), instead of the tool's last lines and a command that may not be installed.
  */
-import { readRegularFile } from "../tools/read-regular-file.js";
+import { readRegularText } from "../tools/read-regular-file.js";
 import { existsSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
@@ -38,12 +38,8 @@ function keyName(path: ReadonlyArray<string | number>): string {
 function keyLine(file: string, path: ReadonlyArray<string | number>): { line: number; column: number; exact: boolean } | undefined {
   if (!existsSync(file)) return undefined;
   const lines = new LineCounter();
-  let text: string;
-  try {
-    text = readRegularFile(file).toString("utf8");
-  } catch {
-    return undefined;
-  }
+  const text = readRegularText(file);
+  if (text === undefined) return undefined;
   let node: unknown = parseDocument(text, { lineCounter: lines }).contents;
   let found: { line: number; column: number } | undefined;
   for (const part of path) {
@@ -99,12 +95,8 @@ function kustomizationFile(dir: string): string | undefined {
 
 /** The line of `kustomizationFile` that names `ref` (as written, or a path that resolves to `missing`). */
 function referenceLine(file: string, ref: string | undefined, missing: string): number | undefined {
-  let text: string[];
-  try {
-    text = readRegularFile(file).toString("utf8").split("\n");
-  } catch {
-    return undefined;
-  }
+  const text = readRegularText(file)?.split("\n");
+  if (!text) return undefined;
   const candidates = [ref, relative(dirname(file), missing)].filter((c): c is string => !!c);
   for (const c of candidates) {
     const i = text.findIndex((l) =>

@@ -107,9 +107,8 @@ function run(
  * without end or wait forever.
  */
 function refusedRender(tool: ToolName, label: string, cwd: string, paths: readonly string[]): Promise<RenderOutput> | undefined {
-  const path = paths.find((p) => specialKind(p));
-  if (!path) return undefined;
-  const found = { path, what: specialKind(path)! };
+  const found = paths.map((path) => ({ path, what: specialKind(path) })).find((p) => p.what);
+  if (!found) return undefined;
   return Promise.resolve({
     error: inputError(
       "UNREADABLE",

@@ -11,7 +11,7 @@ import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 /** 16 MiB: far beyond any config, waiver file or baseline, far below what would strain memory. */
 export const REGULAR_FILE_MAX_BYTES = 16 * 1024 * 1024;
 
-/** Why a settings file was not read, for the caller's error (which names the file and its role). */
+/** Why a file was not read, for the caller's error (which names the file and its role). */
 export class RegularFileError extends Error {}
 
 /** The bytes of `file`, or a RegularFileError saying why it is not a file that can be read whole. */
@@ -32,5 +32,14 @@ export function readRegularFile(file: string, maxBytes = REGULAR_FILE_MAX_BYTES)
     return buffer.subarray(0, read);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** The UTF-8 text of `file` as readRegularFile reads it, or undefined when it cannot be read (its reader says why elsewhere). */
+export function readRegularText(file: string, maxBytes = REGULAR_FILE_MAX_BYTES): string | undefined {
+  try {
+    return readRegularFile(file, maxBytes).toString("utf8");
+  } catch {
+    return undefined;
   }
 }
